@@ -1,0 +1,1 @@
+"""Invoice CRM: a freelancer's invoices from draft to paid."""

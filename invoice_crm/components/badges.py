@@ -1,0 +1,36 @@
+"""Status badges: invoice status, lead status, sheet sync state."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+STATUS_COLORS = {"DRAFT": "gray", "SENT": "blue", "PAID": "green", "OVERDUE": "red"}
+LEAD_COLORS = {
+    "NEW": "gray",
+    "CONTACTED": "cyan",
+    "PROPOSAL": "amber",
+    "WON": "indigo",
+    "INVOICED": "blue",
+    "PAID": "green",
+}
+SYNC_COLORS = {"SYNCED": "green", "PENDING": "amber", "FAILED": "red", "OFF": "gray"}
+
+
+def _badge(value, colors: dict[str, str], **props) -> rx.Component:
+    return rx.match(
+        value,
+        *[(key, rx.badge(key.capitalize(), color_scheme=color, variant="soft", **props)) for key, color in colors.items()],
+        rx.badge(value, variant="soft", **props),
+    )
+
+
+def status_badge(status) -> rx.Component:
+    return _badge(status, STATUS_COLORS, class_name="status-badge")
+
+
+def lead_badge(status) -> rx.Component:
+    return _badge(status, LEAD_COLORS)
+
+
+def sync_badge(status, error="") -> rx.Component:
+    return rx.tooltip(_badge(status, SYNC_COLORS, class_name="sync-badge"), content=rx.cond(error, error, "Google Sheet sync"))

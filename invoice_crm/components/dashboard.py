@@ -1,0 +1,64 @@
+"""Dashboard pieces: overdue banner, summary cards, paid-per-month chart."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def overdue_banner(count, amount) -> rx.Component:
+    return rx.cond(
+        count > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert")),
+            rx.callout.text(
+                rx.hstack(
+                    rx.text(
+                        rx.text.strong(count, " overdue ", rx.cond(count == 1, "invoice", "invoices")),
+                        " totalling ",
+                        rx.text.strong(amount),
+                    ),
+                    rx.link("Show overdue invoices", href="/?status=OVERDUE", id="overdue-link"),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+            ),
+            color_scheme="red",
+            role="alert",
+            id="overdue-banner",
+            width="100%",
+        ),
+    )
+
+
+def summary_card(title: str, value, detail, icon: str, color: str, test_id: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.badge(rx.icon(icon, size=20), color_scheme=color, variant="soft", radius="full", padding="0.6em"),
+            rx.vstack(
+                rx.text(title, size="2", color_scheme="gray"),
+                rx.heading(value, size="5", id=test_id),
+                rx.text(detail, size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        flex="1 1 220px",
+    )
+
+
+def paid_chart(data) -> rx.Component:
+    return rx.card(
+        rx.text("Paid per month", size="2", weight="medium", margin_bottom="0.5em"),
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.x_axis(data_key="month", font_size=11),
+            rx.recharts.y_axis(font_size=11, width=60),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.bar(data_key="paid", fill="var(--green-9)", radius=[4, 4, 0, 0], name="Paid"),
+            data=data,
+            height=200,
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,169 @@
+"""The invoice list: search, status filter, sortable headers, rows and pagination."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.badges import status_badge, sync_badge
+
+STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
+
+
+def toolbar(state) -> rx.Component:
+    return rx.hstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder="Search number or client",
+            value=state.search,
+            on_change=state.set_search.debounce(300),
+            width=["100%", "280px"],
+            id="invoice-search",
+            aria_label="Search invoices",
+        ),
+        rx.select(
+            STATUS_ITEMS,
+            value=rx.cond(state.status == "", "ALL", state.status),
+            on_change=state.set_status,
+            id="status-filter",
+            aria_label="Filter by status",
+        ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Sort by", id="sort-select"),
+            rx.select.content(
+                rx.select.item("Due date", value="due_date"),
+                rx.select.item("Amount", value="amount"),
+                rx.select.item("Number", value="number"),
+            ),
+            value=state.sort,
+            on_change=state.set_sort,
+        ),
+        rx.icon_button(
+            rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),
+            variant="soft",
+            on_click=state.toggle_direction,
+            aria_label="Toggle sort direction",
+            id="sort-direction",
+        ),
+        rx.cond(state.loading, rx.spinner(size="2")),
+        wrap="wrap",
+        spacing="3",
+        align="center",
+        width="100%",
+    )
+
+
+def _header(label: str, column: str | None, state) -> rx.Component:
+    if column is None:
+        return rx.table.column_header_cell(label)
+    return rx.table.column_header_cell(
+        rx.link(
+            rx.hstack(
+                rx.text(label),
+                rx.cond(
+                    state.sort == column,
+                    rx.cond(state.descending, rx.icon("chevron-down", size=14), rx.icon("chevron-up", size=14)),
+                ),
+                spacing="1",
+                align="center",
+            ),
+            on_click=state.sort_by(column),
+            color_scheme="gray",
+            high_contrast=True,
+            cursor="pointer",
+            underline="none",
+        )
+    )
+
+
+def _row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.link(row["number"], href="/invoices/" + row["id"], weight="medium")
+        ),
+        rx.table.cell(row["client"]),
+        rx.table.cell(row["project"], display=["none", "none", "table-cell"]),
+        rx.table.cell(rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}), text_align="right"),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["due_date"]),
+                rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray")),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(row["paid_at"], display=["none", "table-cell"]),
+        rx.table.cell(sync_badge(row["sync"], row["sync_error"]), display=["none", "none", "table-cell"]),
+        class_name="invoice-row",
+        data_status=row["status"],
+    )
+
+
+def invoice_table(state) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            toolbar(state),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            _header("Number", "number", state),
+                            _header("Client", None, state),
+                            rx.table.column_header_cell("Project", display=["none", "none", "table-cell"]),
+                            rx.table.column_header_cell(
+                                rx.link("Amount", on_click=state.sort_by("amount"), cursor="pointer",
+                                        color_scheme="gray", high_contrast=True, underline="none"),
+                                text_align="right",
+                            ),
+                            _header("Status", None, state),
+                            _header("Due", "due_date", state),
+                            rx.table.column_header_cell("Paid", display=["none", "table-cell"]),
+                            rx.table.column_header_cell("Sheet", display=["none", "none", "table-cell"]),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(state.rows, _row)),
+                    width="100%",
+                    variant="ghost",
+                    id="invoice-table",
+                ),
+                overflow_x="auto",
+                width="100%",
+                min_height="200px",
+                opacity=rx.cond(state.loading, "0.6", "1"),
+            ),
+            rx.cond(
+                (state.total == 0) & state.loaded,
+                rx.center(
+                    rx.vstack(
+                        rx.icon("inbox", size=32, color="var(--gray-8)"),
+                        rx.text("No invoices match.", color_scheme="gray"),
+                        rx.link("Create an invoice", href="/invoices/new"),
+                        align="center",
+                    ),
+                    padding="2em",
+                    width="100%",
+                ),
+            ),
+            pagination(state),
+            width="100%",
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def pagination(state) -> rx.Component:
+    return rx.hstack(
+        rx.text(state.range_label, size="2", color_scheme="gray", id="range-label"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron-left", size=16), "Previous", variant="soft", size="1",
+            disabled=state.page <= 1, on_click=state.previous_page, id="prev-page",
+        ),
+        rx.text("Page ", state.page, " of ", state.page_count, size="2"),
+        rx.button(
+            "Next", rx.icon("chevron-right", size=16), variant="soft", size="1",
+            disabled=state.page >= state.page_count, on_click=state.next_page, id="next-page",
+        ),
+        width="100%",
+        align="center",
+    )

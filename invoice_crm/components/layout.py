@@ -1,0 +1,93 @@
+"""The page frame: navigation bar and a centred content column."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.state.auth import AuthState
+
+NAV = [
+    ("Dashboard", "/", "layout-dashboard"),
+    ("New invoice", "/invoices/new", "file-plus"),
+    ("Clients", "/clients", "users"),
+    ("Projects", "/projects", "folder"),
+    ("Leads", "/leads", "target"),
+]
+
+
+def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="1", align="center"),
+        href=href,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+
+
+def navbar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.link(
+                rx.hstack(rx.icon("receipt", size=20), rx.heading("Invoice CRM", size="4"), align="center"),
+                href="/",
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.hstack(*[nav_link(*item) for item in NAV], spacing="4", wrap="wrap", align="center"),
+            rx.spacer(),
+            rx.hstack(
+                rx.text(AuthState.user_email, size="1", color_scheme="gray"),
+                rx.button(
+                    "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out"
+                ),
+                align="center",
+            ),
+            align="center",
+            wrap="wrap",
+            spacing="5",
+            width="100%",
+        ),
+        padding_x="1.5em",
+        padding_y="0.75em",
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def layout(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        navbar(),
+        rx.box(
+            rx.vstack(*children, spacing="5", width="100%"),
+            max_width="1200px",
+            margin_x="auto",
+            padding=["0.75em", "1em", "1.5em"],
+            width="100%",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def page_title(title, *actions: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.heading(title, size="6"),
+        rx.spacer(),
+        *actions,
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def loading_block() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="3em", width="100%")
+
+
+def card(*children, **props) -> rx.Component:
+    return rx.card(*children, width="100%", **props)

@@ -1,0 +1,128 @@
+"""The line items editor: description, quantity, unit price, live line total, remove."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.forms import field_error
+
+
+def _line(view, index) -> rx.Component:
+    from invoice_crm.state.editor import EditorState as S
+
+    return rx.flex(
+        rx.box(
+            rx.input(
+                value=view["description"],
+                on_change=lambda v: S.set_line(index, "description", v),
+                placeholder="Description",
+                aria_label="Description",
+                name="description",
+                class_name="line-description",
+                width="100%",
+            ),
+            field_error(view["description_error"]),
+            flex="3 1 220px",
+        ),
+        rx.box(
+            rx.input(
+                value=view["quantity"],
+                on_change=lambda v: S.set_line(index, "quantity", v),
+                placeholder="Qty",
+                aria_label="Quantity",
+                input_mode="decimal",
+                class_name="line-quantity",
+                width="100%",
+            ),
+            field_error(view["quantity_error"]),
+            flex="1 1 80px",
+        ),
+        rx.box(
+            rx.input(
+                value=view["unit_price"],
+                on_change=lambda v: S.set_line(index, "unit_price", v),
+                placeholder="Unit price",
+                aria_label="Unit price",
+                input_mode="decimal",
+                class_name="line-unit-price",
+                width="100%",
+            ),
+            field_error(view["unit_price_error"]),
+            flex="1 1 110px",
+        ),
+        rx.text(
+            view["total_display"],
+            class_name="line-total",
+            flex="1 1 100px",
+            text_align="right",
+            padding_top="0.4em",
+            style={"font_variant_numeric": "tabular-nums"},
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=16),
+            variant="ghost",
+            color_scheme="red",
+            on_click=S.remove_line(index),
+            aria_label="Remove line",
+            class_name="line-remove",
+        ),
+        gap="0.75em",
+        wrap="wrap",
+        width="100%",
+        align="start",
+        class_name="line-item",
+    )
+
+
+def line_items_editor() -> rx.Component:
+    from invoice_crm.state.editor import EditorState as S
+
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Line items", weight="medium"),
+            rx.spacer(),
+            rx.button(rx.icon("plus", size=16), "Add line", variant="soft", size="2", on_click=S.add_line, id="add-line", type="button"),
+            width="100%",
+            align="center",
+        ),
+        rx.foreach(S.line_views, _line),
+        field_error(S.errors.get("lines", "")),
+        rx.hstack(
+            rx.spacer(),
+            rx.text("Total", weight="medium"),
+            rx.heading(S.total_display, size="5", id="invoice-total"),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        spacing="3",
+    )
+
+
+def line_items_table(lines) -> rx.Component:
+    """Read-only lines, as shown on the invoice page and the client's pay page."""
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Description"),
+                rx.table.column_header_cell("Qty", text_align="right"),
+                rx.table.column_header_cell("Unit price", text_align="right"),
+                rx.table.column_header_cell("Total", text_align="right"),
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                lines,
+                lambda line: rx.table.row(
+                    rx.table.cell(line["description"]),
+                    rx.table.cell(line["quantity"], text_align="right"),
+                    rx.table.cell(line["unit_price"], text_align="right"),
+                    rx.table.cell(line["total"], text_align="right", class_name="line-total"),
+                    class_name="line-row",
+                ),
+            )
+        ),
+        width="100%",
+        variant="surface",
+    )

@@ -1,0 +1,1 @@
+"""Pure invoice rules: no Reflex, no database session, no HTTP."""

@@ -1,0 +1,29 @@
+"""Invoice number format (INVOICE_NUMBER_FORMAT, default ``INV-{year}-{seq:04d}``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from invoice_crm.domain.errors import ValidationError
+
+DEFAULT_FORMAT = "INV-{year}-{seq:04d}"
+
+
+def validate_format(fmt: str) -> str:
+    """The format must contain ``{seq}`` so every number differs; only year/month/seq allowed."""
+    if "{seq" not in fmt:
+        raise ValidationError("INVOICE_NUMBER_FORMAT must contain {seq}", field="format")
+    try:
+        format_number(fmt, date(2000, 1, 1), 1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(f"INVOICE_NUMBER_FORMAT is invalid: {exc}", field="format") from None
+    return fmt
+
+
+def counter_key(fmt: str, issued: date) -> str:
+    """Sequences restart per year when the format shows the year, else run forever."""
+    return str(issued.year) if "{year" in fmt else "all"
+
+
+def format_number(fmt: str, issued: date, seq: int) -> str:
+    return fmt.format(year=issued.year, month=issued.month, seq=seq)

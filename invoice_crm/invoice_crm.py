@@ -1,0 +1,32 @@
+"""The Reflex app: pages, backend routes and background tasks. Wiring only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm import tasks
+from invoice_crm.pages.dashboard import dashboard_page
+from invoice_crm.pages.directory import clients_page, leads_page, projects_page
+from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
+from invoice_crm.pages.invoice import invoice_page
+from invoice_crm.pages.login import login_page
+from invoice_crm.state.auth import AuthState
+from invoice_crm.state.dashboard import DashboardState
+from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
+from invoice_crm.state.editor import EditorState
+from invoice_crm.state.invoice_page import InvoicePageState
+
+app = rx.App(
+    toaster=rx.toast.provider(position="bottom-right", close_button=True),
+)
+
+app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
+app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)
+app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
+app.add_page(edit_invoice_page, route="/invoices/[invoice_id]/edit", title="Edit draft · Invoice CRM", on_load=EditorState.load_edit)
+app.add_page(invoice_page, route="/invoices/[invoice_id]", title="Invoice · Invoice CRM", on_load=InvoicePageState.on_load)
+app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_load=ClientsState.on_load)
+app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
+app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
+
+app.register_lifespan_task(tasks.overdue_sweeper)

@@ -1,0 +1,35 @@
+"""SQLModel tables. Import from here; the modules split them by concept."""
+
+from invoice_crm.models.invoices import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceEvent,
+    LineItem,
+    Payment,
+    PaymentMethod,
+)
+from invoice_crm.models.messaging import (
+    DeliveryStatus,
+    EmailMessage,
+    OutboxMessage,
+    StripeEvent,
+)
+from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+
+__all__ = [
+    "Client",
+    "DeliveryStatus",
+    "EmailMessage",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceEvent",
+    "Lead",
+    "LineItem",
+    "OutboxMessage",
+    "Payment",
+    "PaymentMethod",
+    "Project",
+    "StripeEvent",
+    "User",
+    "UserSession",
+]

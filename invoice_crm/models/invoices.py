@@ -1,0 +1,144 @@
+"""Invoices, their lines, payments, the activity log and the number counter."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from invoice_crm.db_types import ScaledDecimal, UTCDateTime, utcnow
+from invoice_crm.domain.lifecycle import InvoiceStatus
+
+
+def new_public_token() -> str:
+    """256 random bits, URL-safe: the client's pay link cannot be guessed."""
+    return secrets.token_urlsafe(32)
+
+
+class PaymentMethod(str, enum.Enum):
+    MANUAL = "MANUAL"
+    STRIPE = "STRIPE"
+
+
+def _money(**kw) -> sa.Column:
+    return sa.Column(ScaledDecimal(2), nullable=False, **kw)
+
+
+def _enum(enum_cls) -> sa.Enum:
+    return sa.Enum(enum_cls, native_enum=False, length=16, create_constraint=False)
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_invoice_status_due_date", "status", "due_date"),
+        sa.Index("ix_invoice_status_paid_at", "status", "paid_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    client_id: int = Field(foreign_key="client.id", nullable=False, index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    amount: Decimal = Field(default=Decimal("0.00"), sa_column=_money(index=True))
+    currency: str = Field(default="USD", sa_column=sa.Column(sa.String(3), nullable=False))
+    status: InvoiceStatus = Field(
+        default=InvoiceStatus.DRAFT,
+        sa_column=sa.Column(_enum(InvoiceStatus), nullable=False, index=True),
+    )
+    issue_date: date = Field(sa_column=sa.Column(sa.Date(), nullable=False))
+    due_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date(), index=True))
+    sent_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    paid_at: date | None = Field(default=None, sa_column=sa.Column(sa.Date(), index=True))
+    notes: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    public_token: str = Field(
+        default_factory=new_public_token,
+        sa_column=sa.Column(sa.String(64), nullable=False, unique=True),
+    )
+    # Stripe Checkout: the feature page's stripeLink is the session URL; the session id,
+    # its expiry and the amount it was made for tell whether it can still be used.
+    stripe_link: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    stripe_session_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    stripe_session_expires_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime())
+    )
+    stripe_session_amount: Decimal | None = Field(
+        default=None, sa_column=sa.Column(ScaledDecimal(2))
+    )
+    # Google Sheets mirror: the row is a hint, checked against column A before use.
+    sheets_row_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    sheet_sync_status: str = Field(
+        default="OFF", sa_column=sa.Column(sa.String(16), nullable=False)
+    )
+    sheet_sync_error: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    sheet_synced_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+
+
+class LineItem(SQLModel, table=True):
+    __tablename__ = "line_item"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = Field(default=0, nullable=False)
+    description: str = Field(sa_column=sa.Column(sa.String(500), nullable=False))
+    quantity: Decimal = Field(sa_column=sa.Column(ScaledDecimal(3), nullable=False))
+    unit_price: Decimal = Field(sa_column=_money())
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", nullable=False, index=True)
+    amount: Decimal = Field(sa_column=_money())
+    currency: str = Field(default="USD", sa_column=sa.Column(sa.String(3), nullable=False))
+    paid_on: date = Field(sa_column=sa.Column(sa.Date(), nullable=False))
+    method: PaymentMethod = Field(sa_column=sa.Column(_enum(PaymentMethod), nullable=False))
+    reference: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    # Unique where set (NULLs never collide): one Payment per Stripe payment.
+    stripe_payment_intent_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(255), unique=True)
+    )
+    stripe_session_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(255), unique=True)
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+
+
+class InvoiceEvent(SQLModel, table=True):
+    """The activity log: one row for every state change of an invoice."""
+
+    __tablename__ = "invoice_event"
+    __table_args__ = (sa.Index("ix_invoice_event_invoice_created", "invoice_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    actor: str = Field(default="system", sa_column=sa.Column(sa.String(254), nullable=False))
+    details: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+
+
+class InvoiceCounter(SQLModel, table=True):
+    """The last sequence number handed out per key (year): numbers are never reused."""
+
+    __tablename__ = "invoice_counter"
+    key: str = Field(sa_column=sa.Column(sa.String(32), primary_key=True))
+    last_value: int = Field(default=0, nullable=False)

@@ -1,0 +1,30 @@
+"""/ — the freelancer's dashboard."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary_card
+from invoice_crm.components.invoice_table import invoice_table
+from invoice_crm.components.layout import layout, page_title
+from invoice_crm.state.dashboard import DashboardState as S
+
+
+def dashboard_page() -> rx.Component:
+    return layout(
+        page_title(
+            "Invoices",
+            rx.link(rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"), href="/invoices/new"),
+        ),
+        overdue_banner(S.overdue_count, S.overdue),
+        rx.flex(
+            summary_card("Outstanding", S.outstanding, rx.text(S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
+            summary_card("Overdue", S.overdue, rx.text(S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
+            summary_card("Paid, last 30 days", S.paid_30d, rx.text(S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
+            gap="1em",
+            wrap="wrap",
+            width="100%",
+        ),
+        paid_chart(S.monthly),
+        invoice_table(S),
+    )

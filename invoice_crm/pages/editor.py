@@ -1,0 +1,176 @@
+"""/invoices/new and /invoices/[invoice_id]/edit — the draft editor."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.line_items import line_items_editor
+from invoice_crm.state.editor import EditorState as S
+
+
+def _new_client_form() -> rx.Component:
+    return rx.cond(
+        S.new_client_open,
+        rx.form(
+            rx.flex(
+                rx.input(name="name", placeholder="Client name", required=True, aria_label="New client name", id="new-client-name"),
+                rx.input(name="email", placeholder="Email", type="email", aria_label="New client email", id="new-client-email"),
+                rx.input(name="company", placeholder="Company (optional)", aria_label="New client company"),
+                rx.button("Add client", type="submit", id="add-client"),
+                gap="0.5em",
+                wrap="wrap",
+            ),
+            on_submit=S.create_client,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
+def _terms() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            form_field(
+                "Client",
+                rx.hstack(
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Choose a client", id="client-select", width="100%"),
+                        rx.select.content(
+                            rx.foreach(S.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))
+                        ),
+                        value=S.client_id,
+                        on_change=S.set_client,
+                    ),
+                    rx.button(
+                        rx.icon("user-plus", size=16), "New", variant="soft", type="button",
+                        on_click=S.toggle_new_client, id="new-client-toggle",
+                    ),
+                ),
+                S.errors.get("client_id", ""),
+                flex="2 1 260px",
+            ),
+            form_field(
+                "Project (optional)",
+                rx.select.root(
+                    rx.select.trigger(placeholder="No project", id="project-select", width="100%"),
+                    rx.select.content(
+                        rx.select.item("No project", value="none"),
+                        rx.foreach(S.project_options, lambda p: rx.select.item(p["name"], value=p["id"])),
+                    ),
+                    value=rx.cond(S.project_id == "", "none", S.project_id),
+                    on_change=S.set_project,
+                ),
+                S.errors.get("project_id", ""),
+                flex="1 1 200px",
+            ),
+            gap="1em",
+            wrap="wrap",
+            width="100%",
+        ),
+        _new_client_form(),
+        rx.flex(
+            form_field(
+                "Issue date",
+                rx.input(type="date", value=S.issue_date, on_change=lambda v: S.set_field("issue_date", v), id="issue-date"),
+                S.errors.get("issue_date", ""),
+                html_for="issue-date",
+            ),
+            form_field(
+                "Due date",
+                rx.input(type="date", value=S.due_date, on_change=lambda v: S.set_field("due_date", v), id="due-date"),
+                S.errors.get("due_date", ""),
+                html_for="due-date",
+            ),
+            rx.vstack(
+                rx.text("Quick pick", size="2", weight="medium"),
+                rx.hstack(
+                    *[
+                        rx.button(f"Net {d}", variant="outline", size="1", type="button", on_click=S.set_due_in(d), id=f"net-{d}")
+                        for d in (7, 14, 30)
+                    ],
+                ),
+                spacing="1",
+            ),
+            form_field(
+                "Currency",
+                rx.select(S.currencies, value=S.currency, on_change=lambda v: S.set_field("currency", v), id="currency"),
+                S.errors.get("currency", ""),
+            ),
+            gap="1em",
+            wrap="wrap",
+            align="start",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.vstack(
+        card(_terms()),
+        card(line_items_editor()),
+        card(
+            form_field(
+                "Notes (shown on the invoice)",
+                rx.text_area(value=S.notes, on_change=lambda v: S.set_field("notes", v), id="notes", rows="3", width="100%"),
+                S.errors.get("notes", ""),
+                html_for="notes",
+                width="100%",
+            )
+        ),
+        field_error(S.errors.get("form", "")),
+        rx.hstack(
+            rx.button(
+                rx.icon("save", size=16), "Save draft", on_click=S.save, loading=S.saving, id="save-draft", size="3",
+            ),
+            rx.cond(
+                S.is_new,
+                rx.link(rx.button("Cancel", variant="soft", size="3", type="button"), href="/"),
+                rx.link(rx.button("Cancel", variant="soft", size="3", type="button"), href="/invoices/" + S.invoice_id.to_string()),
+            ),
+            spacing="3",
+        ),
+        width="100%",
+        spacing="4",
+    )
+
+
+def _read_only() -> rx.Component:
+    return rx.callout(
+        S.read_only_reason,
+        icon="lock",
+        color_scheme="amber",
+        id="read-only-notice",
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.cond(
+        S.loading,
+        loading_block(),
+        rx.cond(
+            S.not_found,
+            rx.callout("Invoice not found.", icon="circle-alert", color_scheme="red"),
+            rx.cond(
+                S.read_only_reason != "",
+                rx.vstack(
+                    _read_only(),
+                    rx.link("Back to the invoice", href="/invoices/" + S.invoice_id.to_string()),
+                    width="100%",
+                ),
+                _editor(),
+            ),
+        ),
+    )
+
+
+def new_invoice_page() -> rx.Component:
+    return layout(page_title("New invoice"), _body())
+
+
+def edit_invoice_page() -> rx.Component:
+    return layout(page_title(rx.text("Edit draft ", S.number)), _body())

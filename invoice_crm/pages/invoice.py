@@ -1,0 +1,182 @@
+"""/invoices/[invoice_id] — one invoice: header, lines, totals, actions, activity."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.badges import status_badge, sync_badge
+from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.layout import card, layout, loading_block
+from invoice_crm.components.line_items import line_items_table
+from invoice_crm.components.timeline import timeline
+from invoice_crm.state.invoice_page import InvoicePageState as S
+
+
+def _fact(label: str, value, test_id: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(value, size="2", weight="medium", id=test_id or None),
+        spacing="0",
+        min_width="120px",
+    )
+
+
+def _header() -> rx.Component:
+    inv = S.invoice
+    return card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(inv["number"], size="7", id="invoice-number"),
+                rx.box(status_badge(inv["status"]), id="invoice-status"),
+                rx.cond(inv["countdown"] != "", rx.text(inv["countdown"], size="2", color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"), id="countdown")),
+                rx.spacer(),
+                rx.heading(inv["amount"], size="7", id="invoice-amount"),
+                wrap="wrap",
+                align="center",
+                width="100%",
+            ),
+            rx.flex(
+                _fact("Client", inv["client"], "invoice-client"),
+                _fact("Project", rx.cond(inv["project"] != "", inv["project"], "—")),
+                _fact("Issued", inv["issue_date"]),
+                _fact("Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "invoice-due"),
+                _fact("Sent", rx.cond(inv["sent_at"] != "", inv["sent_at"], "—")),
+                _fact("Paid", rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"), "invoice-paid-at"),
+                rx.vstack(rx.text("Sheet", size="1", color_scheme="gray"), sync_badge(inv["sync"], inv["sync_error"]), spacing="0"),
+                gap="1.5em",
+                wrap="wrap",
+            ),
+            width="100%",
+            spacing="4",
+        )
+    )
+
+
+def _pay_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("circle-check", size=16), "Mark as Paid", color_scheme="green", on_click=S.open_pay_dialog, id="mark-paid"),
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Record a payment"),
+            rx.dialog.description(rx.text("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ")."), size="2"),
+            rx.vstack(
+                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
+                form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference"), html_for="payment-reference", width="100%"),
+                field_error(S.pay_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button("Record payment", color_scheme="green", on_click=S.confirm_paid, id="confirm-paid"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.pay_dialog_open,
+        on_open_change=S.set_pay_dialog_open,
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft", id="delete-draft")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this draft?"),
+            rx.alert_dialog.description("The draft and its lines are removed. This cannot be undone.", size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Delete draft", color_scheme="red", on_click=S.delete, id="confirm-delete")),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            S.is_draft,
+            rx.fragment(
+                rx.button(rx.icon("send", size=16), "Send", on_click=S.send, loading=S.busy, id="send-invoice"),
+                rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft", id="edit-invoice"), href="/invoices/" + S.invoice["id"] + "/edit"),
+            ),
+        ),
+        rx.cond(S.can_mark_paid, _pay_dialog()),
+        rx.button(rx.icon("copy", size=16), "Duplicate", variant="soft", on_click=S.duplicate, id="duplicate-invoice"),
+        rx.cond(S.is_draft, _delete_dialog()),
+        wrap="wrap",
+        spacing="3",
+    )
+
+
+def _share() -> rx.Component:
+    return rx.cond(
+        ~S.is_draft,
+        card(
+            rx.vstack(
+                rx.text("Client pay link", size="2", weight="medium"),
+                rx.hstack(
+                    rx.code(S.invoice["pay_url"], id="pay-link", word_break="break_all"),
+                    rx.icon_button(rx.icon("clipboard-copy", size=16), variant="soft", on_click=[rx.set_clipboard(S.invoice["pay_url"]), rx.toast("Pay link copied")], aria_label="Copy pay link", id="copy-pay-link"),
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _payments() -> rx.Component:
+    return rx.cond(
+        S.payments.length() > 0,
+        card(
+            rx.vstack(
+                rx.heading("Payments", size="3"),
+                rx.foreach(
+                    S.payments,
+                    lambda p: rx.hstack(
+                        rx.text(p["paid_on"]), rx.text(p["amount"], weight="medium"), rx.badge(p["method"]),
+                        rx.text(p["reference"], color_scheme="gray", class_name="payment-reference"),
+                        spacing="3", wrap="wrap", class_name="payment-row",
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        _actions(),
+        _share(),
+        card(
+            rx.vstack(
+                line_items_table(S.lines),
+                rx.hstack(rx.spacer(), rx.text("Total", weight="medium"), rx.heading(S.invoice["amount"], size="5"), width="100%", align="center", spacing="3"),
+                rx.cond(S.invoice["notes"] != "", rx.text(S.invoice["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
+                width="100%",
+            )
+        ),
+        _payments(),
+        card(timeline(S.events)),
+        width="100%",
+        spacing="4",
+    )
+
+
+def invoice_page() -> rx.Component:
+    return layout(
+        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All invoices", size="2"), align="center"), href="/"),
+        rx.cond(
+            S.loading,
+            loading_block(),
+            rx.cond(S.not_found, rx.callout("Invoice not found.", icon="circle-alert", color_scheme="red", id="not-found"), _content()),
+        ),
+    )

@@ -1,0 +1,104 @@
+"""Clients, projects and leads: create and edit what invoices need."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from invoice_crm.db import write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.drafts import clean_text
+from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.leads import LeadStatus
+from invoice_crm.models import Client, Lead, Project
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email(raw: object, *, field: str = "email", required: bool = False) -> str:
+    email = clean_text(raw, field=field, label="Email", max_length=254, required=required)
+    if email and not EMAIL_RE.match(email):
+        raise ValidationError("Email must look like name@example.com", field=field)
+    return email
+
+
+def _client_fields(name, email, company, address) -> dict:
+    return {
+        "name": clean_text(name, field="name", label="Name", max_length=200, required=True),
+        "email": clean_email(email),
+        "company": clean_text(company, field="company", label="Company", max_length=200, required=False),
+        "address": clean_text(address, field="address", label="Address", max_length=1000, required=False),
+    }
+
+
+def create_client(name: str, email: str = "", company: str = "", address: str = "") -> Client:
+    fields = _client_fields(name, email, company, address)
+    with write_session() as session:
+        client = Client(**fields)
+        session.add(client)
+        session.flush()
+        return client
+
+
+def update_client(client_id: int, name: str, email: str = "", company: str = "", address: str = "") -> Client:
+    fields = _client_fields(name, email, company, address)
+    with write_session() as session:
+        client = _require(session, Client, client_id, "Client")
+        for key, value in fields.items():
+            setattr(client, key, value)
+        return client
+
+
+def create_project(client_id: int | None, name: str) -> Project:
+    name = clean_text(name, field="name", label="Project name", max_length=200, required=True)
+    with write_session() as session:
+        if client_id is None or session.get(Client, client_id) is None:
+            raise ValidationError("Choose a client", field="client_id")
+        project = Project(client_id=client_id, name=name)
+        session.add(project)
+        session.flush()
+        return project
+
+
+def update_project(project_id: int, name: str) -> Project:
+    name = clean_text(name, field="name", label="Project name", max_length=200, required=True)
+    with write_session() as session:
+        project = _require(session, Project, project_id, "Project")
+        project.name = name
+        return project
+
+
+def create_lead(client_id: int | None, title: str, status: str = LeadStatus.NEW.value) -> Lead:
+    title = clean_text(title, field="title", label="Lead title", max_length=200, required=True)
+    status = _lead_status(status)
+    with write_session() as session:
+        if client_id is None or session.get(Client, client_id) is None:
+            raise ValidationError("Choose a client", field="client_id")
+        lead = Lead(client_id=client_id, title=title, status=status)
+        session.add(lead)
+        session.flush()
+        return lead
+
+
+def set_lead_status(lead_id: int, status: str) -> Lead:
+    status = _lead_status(status)
+    with write_session() as session:
+        lead = _require(session, Lead, lead_id, "Lead")
+        lead.status = status
+        lead.updated_at = utcnow()
+        return lead
+
+
+def _lead_status(raw: str) -> LeadStatus:
+    try:
+        return LeadStatus(str(raw).upper())
+    except ValueError:
+        raise ValidationError("Unknown lead status", field="status") from None
+
+
+def _require(session: Session, model, obj_id: int, label: str):
+    obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"{label} not found")
+    return obj

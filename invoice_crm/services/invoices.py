@@ -1,0 +1,344 @@
+"""Invoice actions: create and edit drafts, send, mark paid, duplicate, delete, overdue sweep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from invoice_crm.db import write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain import drafts, lifecycle
+from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.leads import LeadStatus, advance_to
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import invoice_total, normalize_currency
+from invoice_crm.models import (
+    Client,
+    Invoice,
+    InvoiceEvent,
+    Lead,
+    LineItem,
+    OutboxMessage,
+    Payment,
+    PaymentMethod,
+    Project,
+)
+from invoice_crm.services.activity import SHEET_TOPIC, enqueue_sheet_sync, log_event
+from invoice_crm.services.numbering import next_invoice_number
+from invoice_crm.settings import get_settings
+
+MAX_REFERENCE = 200
+
+
+@dataclass
+class DraftInput:
+    """What the invoice editor submits, as raw values; validated by ``parse``."""
+
+    client_id: int | None
+    issue_date: object
+    due_date: object
+    lines: list[dict] = field(default_factory=list)
+    project_id: int | None = None
+    currency: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class _CleanDraft:
+    client_id: int
+    project_id: int | None
+    issue_date: date
+    due_date: date | None
+    currency: str
+    notes: str
+    lines: list[drafts.LineInput]
+
+
+def _parse(session: Session, data: DraftInput) -> _CleanDraft:
+    if data.client_id is None or session.get(Client, data.client_id) is None:
+        raise ValidationError("Choose a client", field="client_id")
+    if data.project_id is not None:
+        project = session.get(Project, data.project_id)
+        if project is None or project.client_id != data.client_id:
+            raise ValidationError("That project does not belong to this client", field="project_id")
+    issue_date = drafts.parse_date(data.issue_date, field="issue_date", label="Issue date")
+    due_date = drafts.parse_date(data.due_date, field="due_date", label="Due date", required=False)
+    drafts.check_dates(issue_date, due_date)
+    lines = drafts.parse_lines(data.lines)
+    if invoice_total(lines) > Decimal("999999999.99"):
+        raise ValidationError("The invoice total is too large", field="lines")
+    return _CleanDraft(
+        client_id=data.client_id,
+        project_id=data.project_id,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=normalize_currency(data.currency or get_settings().currency),
+        notes=drafts.clean_text(
+            data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False
+        ),
+        lines=lines,
+    )
+
+
+def _replace_lines(session: Session, invoice: Invoice, lines: list[drafts.LineInput]) -> None:
+    session.execute(delete(LineItem).where(LineItem.invoice_id == invoice.id))
+    for position, line in enumerate(lines):
+        session.add(
+            LineItem(
+                invoice_id=invoice.id,
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+        )
+    invoice.amount = invoice_total(lines)
+
+
+def _get(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
+    if invoice is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return invoice
+
+
+def get_lines(session: Session, invoice_id: int) -> list[LineItem]:
+    return list(
+        session.execute(
+            select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
+        ).scalars()
+    )
+
+
+def _advance_lead(session: Session, client_id: int, target: LeadStatus) -> None:
+    lead = session.execute(
+        select(Lead).where(Lead.client_id == client_id).order_by(Lead.id.desc()).limit(1)
+    ).scalar()
+    if lead is not None and advance_to(lead.status, target) != lead.status:
+        lead.status = advance_to(lead.status, target)
+        lead.updated_at = utcnow()
+
+
+def create_invoice(data: DraftInput, actor: str = "system", *, attempts: int = 5) -> Invoice:
+    """Create a draft with a fresh number; retried if the number is taken concurrently."""
+    for attempt in range(attempts):
+        try:
+            with write_session() as session:
+                clean = _parse(session, data)
+                invoice = Invoice(
+                    number=next_invoice_number(session, clean.issue_date),
+                    client_id=clean.client_id,
+                    project_id=clean.project_id,
+                    issue_date=clean.issue_date,
+                    due_date=clean.due_date,
+                    currency=clean.currency,
+                    notes=clean.notes,
+                    status=InvoiceStatus.DRAFT,
+                )
+                session.add(invoice)
+                session.flush()
+                _replace_lines(session, invoice, clean.lines)
+                log_event(session, invoice.id, "created", actor, f"Draft {invoice.number} created")
+                enqueue_sheet_sync(session, invoice.id)
+            return invoice
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> Invoice:
+    with write_session() as session:
+        invoice = _get(session, invoice_id)
+        lifecycle.ensure_editable(invoice.status)
+        clean = _parse(session, data)
+        before = invoice.amount
+        invoice.client_id = clean.client_id
+        invoice.project_id = clean.project_id
+        invoice.issue_date = clean.issue_date
+        invoice.due_date = clean.due_date
+        invoice.currency = clean.currency
+        invoice.notes = clean.notes
+        _replace_lines(session, invoice, clean.lines)
+        invoice.updated_at = utcnow()
+        detail = f"Draft saved, {len(clean.lines)} line(s)"
+        if before != invoice.amount:
+            detail += f", total {before} → {invoice.amount}"
+        log_event(session, invoice.id, "edited", actor, detail)
+        enqueue_sheet_sync(session, invoice.id)
+        return invoice
+
+
+def send_invoice(invoice_id: int, actor: str = "system") -> Invoice:
+    """DRAFT -> SENT. The Stripe link, if any, is made by ``payments.prepare_checkout``."""
+    with write_session() as session:
+        invoice = _get(session, invoice_id)
+        lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
+        lines = get_lines(session, invoice.id)
+        lifecycle.ensure_sendable(
+            client_id=invoice.client_id,
+            due_date=invoice.due_date,
+            line_totals=[invoice_total([line]) for line in lines],
+        )
+        invoice.amount = invoice_total(lines)
+        invoice.status = InvoiceStatus.SENT
+        invoice.sent_at = utcnow()
+        invoice.updated_at = invoice.sent_at
+        _advance_lead(session, invoice.client_id, LeadStatus.INVOICED)
+        log_event(session, invoice.id, "sent", actor, f"Sent, {invoice.currency} {invoice.amount} due {invoice.due_date}")
+        enqueue_sheet_sync(session, invoice.id)
+        return invoice
+
+
+def apply_payment(
+    session: Session,
+    invoice: Invoice,
+    *,
+    paid_on: date,
+    method: PaymentMethod,
+    reference: str,
+    actor: str,
+    stripe_payment_intent_id: str | None = None,
+    stripe_session_id: str | None = None,
+) -> Payment:
+    """Inside a transaction: record the Payment, mark PAID, advance the lead, log it."""
+    lifecycle.check_transition(invoice.status, InvoiceStatus.PAID)
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=invoice.amount,
+        currency=invoice.currency,
+        paid_on=paid_on,
+        method=method,
+        reference=reference,
+        stripe_payment_intent_id=stripe_payment_intent_id,
+        stripe_session_id=stripe_session_id,
+    )
+    session.add(payment)
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = paid_on
+    invoice.updated_at = utcnow()
+    _advance_lead(session, invoice.client_id, LeadStatus.PAID)
+    detail = f"Paid {invoice.currency} {invoice.amount} on {paid_on} ({method.value.lower()})"
+    if reference:
+        detail += f", reference {reference}"
+    log_event(session, invoice.id, "paid", actor, detail)
+    enqueue_sheet_sync(session, invoice.id)
+    session.flush()
+    return payment
+
+
+def mark_paid(
+    invoice_id: int, paid_on: object = None, reference: str = "", actor: str = "system"
+) -> Invoice:
+    """Manual payment: SENT/OVERDUE -> PAID with the payment date and optional reference."""
+    today = lifecycle.business_today(get_settings().business_timezone)
+    paid_date = drafts.parse_date(paid_on, field="paid_on", label="Payment date", required=False)
+    paid_date = paid_date or today
+    if paid_date > today:
+        raise ValidationError("Payment date cannot be in the future", field="paid_on")
+    reference = drafts.clean_text(
+        reference, field="reference", label="Reference", max_length=MAX_REFERENCE, required=False
+    )
+    with write_session() as session:
+        invoice = _get(session, invoice_id)
+        apply_payment(
+            session,
+            invoice,
+            paid_on=paid_date,
+            method=PaymentMethod.MANUAL,
+            reference=reference,
+            actor=actor,
+        )
+        return invoice
+
+
+def duplicate_invoice(invoice_id: int, actor: str = "system") -> Invoice:
+    """A new draft with the same client, project, lines and payment terms, dated today."""
+    with write_session() as session:
+        source = _get(session, invoice_id)
+        lines = get_lines(session, invoice_id)
+        today = lifecycle.business_today(get_settings().business_timezone)
+        term = (source.due_date - source.issue_date) if source.due_date else None
+        data = DraftInput(
+            client_id=source.client_id,
+            project_id=source.project_id,
+            issue_date=today,
+            due_date=(today + term) if term is not None else None,
+            currency=source.currency,
+            notes=source.notes,
+            lines=[
+                {"description": li.description, "quantity": li.quantity, "unit_price": li.unit_price}
+                for li in lines
+            ],
+        )
+        number = source.number
+    copy = create_invoice(data, actor)
+    with write_session() as session:
+        log_event(session, copy.id, "duplicated", actor, f"Copied from {number}")
+    return copy
+
+
+def delete_draft(invoice_id: int, actor: str = "system") -> str:
+    """Drafts only: a sent invoice is a record and stays. Returns the deleted number."""
+    with write_session() as session:
+        invoice = _get(session, invoice_id)
+        if invoice.status is not InvoiceStatus.DRAFT:
+            raise ValidationError(
+                f"Only drafts can be deleted; this invoice is {InvoiceStatus(invoice.status).label.lower()}",
+                field="status",
+            )
+        number = invoice.number
+        session.execute(delete(LineItem).where(LineItem.invoice_id == invoice_id))
+        session.execute(delete(InvoiceEvent).where(InvoiceEvent.invoice_id == invoice_id))
+        session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.invoice_id == invoice_id, OutboxMessage.topic == SHEET_TOPIC
+            )
+        )
+        if invoice.sheets_row_id and get_settings().sheets_enabled:
+            # The sheet keeps its row only as long as the invoice exists.
+            session.add(
+                OutboxMessage(topic="sheet_delete", invoice_id=None, payload=f'{{"number": "{number}"}}')
+            )
+        session.delete(invoice)
+        return number
+
+
+def sweep_overdue(today: date | None = None) -> int:
+    """Turn every SENT invoice past its due date OVERDUE in one statement; log each.
+
+    Idempotent: a second run finds nothing to change.
+    """
+    today = today or lifecycle.business_today(get_settings().business_timezone)
+    now = utcnow()
+    with write_session() as session:
+        ids = list(
+            session.execute(
+                update(Invoice)
+                .where(Invoice.status == InvoiceStatus.SENT, Invoice.due_date < today)
+                .values(status=InvoiceStatus.OVERDUE, updated_at=now)
+                .returning(Invoice.id)
+            ).scalars()
+        )
+        if ids:
+            session.execute(
+                insert(InvoiceEvent),
+                [
+                    {
+                        "invoice_id": i,
+                        "kind": "overdue",
+                        "actor": "system",
+                        "details": f"Past due date; overdue as of {today}",
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            for i in ids:
+                enqueue_sheet_sync(session, i)
+        return len(ids)

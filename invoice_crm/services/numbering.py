@@ -1,0 +1,41 @@
+"""Hands out invoice numbers: unique, never reused, safe under concurrency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from invoice_crm.domain.numbering import counter_key, format_number, validate_format
+from invoice_crm.models import Invoice, InvoiceCounter
+from invoice_crm.settings import get_settings
+
+
+def _bump(session: Session, key: str) -> int:
+    stmt = (
+        update(InvoiceCounter)
+        .where(InvoiceCounter.key == key)
+        .values(last_value=InvoiceCounter.last_value + 1)
+        .returning(InvoiceCounter.last_value)
+    )
+    value = session.execute(stmt).scalar()
+    if value is not None:
+        return value
+    try:
+        with session.begin_nested():
+            session.add(InvoiceCounter(key=key, last_value=1))
+        return 1
+    except IntegrityError:  # another transaction created the counter first
+        return session.execute(stmt).scalar_one()
+
+
+def next_invoice_number(session: Session, issued: date) -> str:
+    """The next free number for ``issued``; skips numbers already taken (e.g. imported)."""
+    fmt = validate_format(get_settings().invoice_number_format)
+    key = counter_key(fmt, issued)
+    while True:
+        number = format_number(fmt, issued, _bump(session, key))
+        if not session.execute(select(exists().where(Invoice.number == number))).scalar():
+            return number

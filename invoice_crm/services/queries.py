@@ -1,0 +1,273 @@
+"""Read models for the pages: one page of rows and SQL aggregates, never the whole table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import String, case, cast, func, or_, select, type_coerce
+
+from invoice_crm.db import read_session
+from invoice_crm.db_types import ScaledDecimal
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.money import format_money, line_total
+from invoice_crm.models import (
+    Client,
+    EmailMessage,
+    Invoice,
+    InvoiceEvent,
+    Lead,
+    LineItem,
+    Payment,
+    Project,
+)
+from invoice_crm.settings import get_settings
+
+PAGE_SIZE = 25
+SORTS = {"due_date": Invoice.due_date, "amount": Invoice.amount, "number": Invoice.number}
+
+
+@dataclass(frozen=True)
+class InvoiceQuery:
+    search: str = ""
+    status: str = ""
+    sort: str = "due_date"
+    descending: bool = True
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+
+def _today() -> date:
+    return business_today(get_settings().business_timezone)
+
+
+def _filters(q: InvoiceQuery) -> list:
+    conditions = []
+    if q.status:
+        conditions.append(Invoice.status == InvoiceStatus(q.status))
+    term = q.search.strip()
+    if term:
+        like = f"%{term}%"
+        client_ids = select(Client.id).where(Client.name.ilike(like))
+        conditions.append(or_(Invoice.number.ilike(like), Invoice.client_id.in_(client_ids)))
+    return conditions
+
+
+def _money_sum(condition):
+    """SUM of amounts where ``condition`` holds, typed so the result comes back as Decimal."""
+    return type_coerce(
+        func.sum(case((condition, Invoice.amount), else_=type_coerce(0, ScaledDecimal(2)))),
+        ScaledDecimal(2),
+    )
+
+
+def _text_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
+    """One page of invoice rows (as display-ready dicts) and the total matching count."""
+    conditions = _filters(q)
+    column = SORTS.get(q.sort, Invoice.due_date)
+    order = [column.desc() if q.descending else column.asc(), Invoice.id.desc()]
+    if q.sort == "due_date":  # drafts without a due date go last either way
+        order.insert(0, Invoice.due_date.is_(None))
+    today = _today()
+    with read_session() as session:
+        total = session.execute(
+            select(func.count()).select_from(Invoice).where(*conditions)
+        ).scalar_one()
+        page_ids = (
+            select(Invoice.id).where(*conditions).order_by(*order)
+            .limit(q.page_size).offset((max(q.page, 1) - 1) * q.page_size)
+            .subquery()
+        )
+        rows = session.execute(
+            select(Invoice, Client.name, Project.name)
+            .join(page_ids, page_ids.c.id == Invoice.id)
+            .join(Client, Client.id == Invoice.client_id)
+            .outerjoin(Project, Project.id == Invoice.project_id)
+            .order_by(*order)
+        ).all()
+    return [invoice_row(inv, client, project, today) for inv, client, project in rows], total
+
+
+def invoice_row(inv: Invoice, client: str, project: str | None, today: date) -> dict:
+    return {
+        "id": inv.id,
+        "number": inv.number,
+        "client": client,
+        "project": project or "",
+        "amount": format_money(inv.amount, inv.currency),
+        "status": InvoiceStatus(inv.status).value,
+        "due_date": _text_date(inv.due_date),
+        "paid_at": _text_date(inv.paid_at),
+        "countdown": countdown(inv.status, inv.due_date, today),
+        "sync": inv.sheet_sync_status,
+        "sync_error": inv.sheet_sync_error,
+    }
+
+
+def _sum_by_currency(rows) -> str:
+    parts = [format_money(amount or Decimal(0), cur) for cur, amount in rows if amount]
+    return " + ".join(parts) if parts else format_money(Decimal(0), get_settings().currency)
+
+
+def dashboard_summary() -> dict:
+    """Outstanding, overdue and paid-in-30-days figures plus a 12-month paid chart."""
+    today = _today()
+    since = today - timedelta(days=30)
+    chart_start = date(today.year - 1, today.month, 1)
+    open_statuses = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    with read_session() as session:
+        figures = session.execute(
+            select(
+                Invoice.currency,
+                func.sum(case((Invoice.status.in_(open_statuses), 1), else_=0)),
+                _money_sum(Invoice.status.in_(open_statuses)),
+                func.sum(case((Invoice.status == InvoiceStatus.OVERDUE, 1), else_=0)),
+                _money_sum(Invoice.status == InvoiceStatus.OVERDUE),
+            )
+            .where(Invoice.status.in_(open_statuses))
+            .group_by(Invoice.currency)
+        ).all()
+        paid = session.execute(
+            select(Invoice.currency, func.count(), func.sum(Invoice.amount))
+            .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= since)
+            .group_by(Invoice.currency)
+        ).all()
+        month = func.substr(cast(Invoice.paid_at, String), 1, 7)
+        monthly = session.execute(
+            select(month, func.sum(Invoice.amount))
+            .where(
+                Invoice.status == InvoiceStatus.PAID,
+                Invoice.paid_at >= chart_start,
+                Invoice.currency == get_settings().currency,
+            )
+            .group_by(month)
+        ).all()
+    by_month = defaultdict(Decimal, dict(monthly))
+    months = []
+    cursor = chart_start
+    while cursor <= today:
+        key = f"{cursor.year:04d}-{cursor.month:02d}"
+        # Chart points only: recharts plots JSON numbers; every figure shown as text stays Decimal.
+        months.append({"month": cursor.strftime("%b %y"), "paid": float(by_month[key])})
+        cursor = date(cursor.year + (cursor.month // 12), cursor.month % 12 + 1, 1)
+    return {
+        "outstanding_count": int(sum(r[1] or 0 for r in figures)),
+        "outstanding": _sum_by_currency([(r[0], r[2]) for r in figures]),
+        "overdue_count": int(sum(r[3] or 0 for r in figures)),
+        "overdue": _sum_by_currency([(r[0], r[4]) for r in figures]),
+        "paid_30d_count": int(sum(r[1] or 0 for r in paid)),
+        "paid_30d": _sum_by_currency([(r[0], r[2]) for r in paid]),
+        "monthly": months,
+    }
+
+
+def invoice_detail(invoice_id: int) -> dict | None:
+    """Everything the invoice page shows, display-ready."""
+    today = _today()
+    with read_session() as session:
+        found = session.execute(
+            select(Invoice, Client, Project)
+            .join(Client, Client.id == Invoice.client_id)
+            .outerjoin(Project, Project.id == Invoice.project_id)
+            .where(Invoice.id == invoice_id)
+        ).first()
+        if found is None:
+            return None
+        inv, client, project = found
+        lines = session.execute(
+            select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
+        ).scalars().all()
+        events = session.execute(
+            select(InvoiceEvent)
+            .where(InvoiceEvent.invoice_id == inv.id)
+            .order_by(InvoiceEvent.created_at.desc(), InvoiceEvent.id.desc())
+        ).scalars().all()
+        payments = session.execute(
+            select(Payment).where(Payment.invoice_id == inv.id).order_by(Payment.id)
+        ).scalars().all()
+        emails = session.execute(
+            select(EmailMessage).where(EmailMessage.invoice_id == inv.id).order_by(EmailMessage.id.desc())
+        ).scalars().all()
+    return {
+        "invoice": inv,
+        "client": client,
+        "project": project,
+        "lines": lines,
+        "events": events,
+        "payments": payments,
+        "emails": emails,
+        "countdown": countdown(inv.status, inv.due_date, today),
+        "line_totals": [line_total(li.quantity, li.unit_price) for li in lines],
+    }
+
+
+def client_options() -> list[dict]:
+    with read_session() as session:
+        rows = session.execute(select(Client.id, Client.name).order_by(Client.name)).all()
+    return [{"id": str(i), "name": n} for i, n in rows]
+
+
+def project_options(client_id: int | None) -> list[dict]:
+    if client_id is None:
+        return []
+    with read_session() as session:
+        rows = session.execute(
+            select(Project.id, Project.name).where(Project.client_id == client_id).order_by(Project.name)
+        ).all()
+    return [{"id": str(i), "name": n} for i, n in rows]
+
+
+def list_clients() -> list[dict]:
+    with read_session() as session:
+        counts = (
+            select(Invoice.client_id, func.count().label("n")).group_by(Invoice.client_id).subquery()
+        )
+        rows = session.execute(
+            select(Client, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.client_id == Client.id)
+            .order_by(Client.name)
+        ).all()
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "email": c.email,
+            "company": c.company,
+            "address": c.address,
+            "invoices": int(n),
+        }
+        for c, n in rows
+    ]
+
+
+def list_projects() -> list[dict]:
+    with read_session() as session:
+        rows = session.execute(
+            select(Project, Client.name).join(Client, Client.id == Project.client_id).order_by(Client.name, Project.name)
+        ).all()
+    return [{"id": p.id, "name": p.name, "client": c, "client_id": p.client_id} for p, c in rows]
+
+
+def list_leads() -> list[dict]:
+    with read_session() as session:
+        rows = session.execute(
+            select(Lead, Client.name).join(Client, Client.id == Lead.client_id).order_by(Lead.id.desc())
+        ).all()
+    return [{"id": lead.id, "title": lead.title, "client": c, "status": lead.status.value} for lead, c in rows]
+
+
+def overdue_alert() -> dict:
+    with read_session() as session:
+        rows = session.execute(
+            select(Invoice.currency, func.count(), func.sum(Invoice.amount))
+            .where(Invoice.status == InvoiceStatus.OVERDUE)
+            .group_by(Invoice.currency)
+        ).all()
+    return {"count": int(sum(r[1] for r in rows)), "amount": _sum_by_currency([(r[0], r[2]) for r in rows])}
+

@@ -1,0 +1,48 @@
+"""Settings: the only place that reads the environment (and an optional .env)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'invoice_crm.db'}"
+    app_port: int = 3000
+    app_url: str = Field(
+        default="http://localhost:3000",
+        validation_alias=AliasChoices("APP_URL", "AUTH_URL"),
+    )
+    business_timezone: str = "UTC"
+    invoice_number_format: str = "INV-{year}-{seq:04d}"
+    currency: str = "USD"
+    load_demo_data: bool = True
+
+    # The owner account, created (or its password reset) at start-up when both are set.
+    admin_email: str = ""
+    admin_password: SecretStr = SecretStr("")
+    overdue_sweep_seconds: int = 60
+
+    # Google Sheets mirror (off unless both are set).
+    google_sheets_id: str = ""
+    google_application_credentials: str = ""
+    google_sheets_tab: str = "Invoices"
+    google_sheets_api_endpoint: str = ""
+
+    @property
+    def sheets_enabled(self) -> bool:
+        return bool(self.google_sheets_id and self.google_application_credentials)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

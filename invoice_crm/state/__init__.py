@@ -1,0 +1,1 @@
+"""Reflex state classes: what each page shows, and its event handlers."""

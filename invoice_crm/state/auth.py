@@ -1,0 +1,90 @@
+"""Sign-in state. Every protected state inherits from ``AuthState`` and checks the session
+on the server in each handler that reads or changes data."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import auth
+
+LOGIN_ROUTE = "/login"
+
+
+class AuthState(rx.State):
+    auth_token: str = rx.LocalStorage("", name="invoice_crm_session", sync=True)
+    user_email: str = ""
+    has_owner: bool = True
+    login_error: str = ""
+    signing_in: bool = False
+
+    def _current_user(self) -> str | None:
+        email = auth.user_for_token(self.auth_token)
+        self.user_email = email or ""
+        return email
+
+    def _redirect_to_login(self):
+        path = self.router.url.path or "/"
+        return rx.redirect(f"{LOGIN_ROUTE}?next={path}" if path not in ("/", LOGIN_ROUTE) else LOGIN_ROUTE)
+
+    @rx.event
+    def require_login(self):
+        """on_load guard for protected pages."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+
+    @rx.event
+    def load_login_page(self):
+        self.login_error = ""
+        self.has_owner = auth.has_users()
+        if self._current_user() is not None:
+            return rx.redirect(self._next_path())
+
+    def _next_path(self) -> str:
+        target = self.router.url.query_parameters.get("next", "/")
+        # Only same-site paths: never an open redirect.
+        return target if target.startswith("/") and not target.startswith("//") else "/"
+
+    async def _start_session(self, form: dict):
+        try:
+            token = await asyncio.to_thread(auth.sign_in, form.get("email", ""), form.get("password", ""))
+        except DomainError as err:
+            self.login_error = err.message
+            return None
+        self.auth_token = token
+        self._current_user()
+        return rx.redirect(self._next_path())
+
+    @rx.event
+    async def sign_in(self, form: dict):
+        self.signing_in = True
+        self.login_error = ""
+        yield
+        redirect = await self._start_session(form)
+        self.signing_in = False
+        yield redirect
+
+    @rx.event
+    async def create_owner(self, form: dict):
+        self.login_error = ""
+        if form.get("password") != form.get("confirm"):
+            self.login_error = "The two passwords differ"
+            return
+        try:
+            await asyncio.to_thread(
+                auth.create_user, form.get("email", ""), form.get("password", ""), only_if_first=True
+            )
+        except DomainError as err:
+            self.login_error = err.message
+            return
+        self.has_owner = True
+        yield await self._start_session(form)
+
+    @rx.event
+    def sign_out(self):
+        auth.sign_out(self.auth_token)
+        self.auth_token = ""
+        self.user_email = ""
+        return rx.redirect(LOGIN_ROUTE)

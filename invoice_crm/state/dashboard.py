@@ -1,0 +1,145 @@
+"""Dashboard: the overdue alert, summary cards, paid chart and one page of invoice rows."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.services import queries
+from invoice_crm.services.invoices import sweep_overdue
+from invoice_crm.state.auth import AuthState
+
+SORT_OPTIONS = {"due_date": "Due date", "amount": "Amount", "number": "Number"}
+
+
+def _stringify(rows: list[dict]) -> list[dict[str, str]]:
+    return [{key: str(value) for key, value in row.items()} for row in rows]
+
+
+class DashboardState(AuthState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    search: str = ""
+    status: str = ""
+    sort: str = "due_date"
+    descending: bool = False
+    loading: bool = True
+    loaded: bool = False
+
+    outstanding: str = ""
+    outstanding_count: int = 0
+    overdue: str = ""
+    overdue_count: int = 0
+    paid_30d: str = ""
+    paid_30d_count: int = 0
+    monthly: list[dict[str, str | float]] = []
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // queries.PAGE_SIZE))
+
+    @rx.var
+    def range_label(self) -> str:
+        if self.total == 0:
+            return "No invoices"
+        first = (self.page - 1) * queries.PAGE_SIZE + 1
+        last = min(self.page * queries.PAGE_SIZE, self.total)
+        return f"{first}–{last} of {self.total:,}"
+
+    def _query(self) -> queries.InvoiceQuery:
+        return queries.InvoiceQuery(
+            search=self.search, status=self.status, sort=self.sort,
+            descending=self.descending, page=self.page,
+        )
+
+    def _load_rows(self) -> None:
+        rows, self.total = queries.list_invoices(self._query())
+        if rows == [] and self.page > 1 and self.total:
+            self.page = self.page_count
+            rows, self.total = queries.list_invoices(self._query())
+        self.rows = _stringify(rows)
+
+    def _load_summary(self) -> None:
+        summary = queries.dashboard_summary()
+        self.monthly = summary.pop("monthly")
+        for key, value in summary.items():
+            setattr(self, key, value)
+
+    def load_dashboard(self) -> None:
+        """What on_load does (also measured by bench/): sweep, aggregates, first page."""
+        sweep_overdue()
+        self._load_summary()
+        self._load_rows()
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        params = self.router.url.query_parameters
+        status = params.get("status", "").upper()
+        self.status = status if status in InvoiceStatus.__members__ else ""
+        self.search = params.get("q", "")
+        self.page = 1
+        self.loading = True
+        yield
+        await asyncio.to_thread(self.load_dashboard)
+        self.loading = False
+        self.loaded = True
+
+    async def _refresh_rows(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.loading = True
+        await asyncio.to_thread(self._load_rows)
+        self.loading = False
+        return None
+
+    @rx.event
+    async def set_search(self, value: str):
+        self.search = value
+        self.page = 1
+        return await self._refresh_rows()
+
+    @rx.event
+    async def set_status(self, value: str):
+        self.status = "" if value == "ALL" else value
+        self.page = 1
+        return await self._refresh_rows()
+
+    @rx.event
+    async def set_sort(self, value: str):
+        self.sort = value if value in SORT_OPTIONS else "due_date"
+        self.page = 1
+        return await self._refresh_rows()
+
+    @rx.event
+    async def toggle_direction(self):
+        self.descending = not self.descending
+        self.page = 1
+        return await self._refresh_rows()
+
+    @rx.event
+    async def sort_by(self, column: str):
+        if self.sort == column:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = column, column != "due_date"
+        self.page = 1
+        return await self._refresh_rows()
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        self.page = min(max(1, page), self.page_count)
+        return await self._refresh_rows()
+
+    @rx.event
+    async def next_page(self):
+        return await self.go_to_page(self.page + 1)
+
+    @rx.event
+    async def previous_page(self):
+        return await self.go_to_page(self.page - 1)

@@ -1,0 +1,154 @@
+"""Clients, projects and leads pages: list, create, edit — what invoices need."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.leads import PIPELINE
+from invoice_crm.services import clients as client_service
+from invoice_crm.services import queries
+from invoice_crm.state.auth import AuthState
+
+
+def _strings(rows: list[dict]) -> list[dict[str, str]]:
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+class DirectoryState(AuthState):
+    """Shared by the three pages: guard, error field, and a run-a-service helper."""
+
+    error: str = ""
+    error_field: str = ""
+
+    async def _run(self, action, success: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.error = self.error_field = ""
+        try:
+            await asyncio.to_thread(action)
+        except DomainError as err:
+            self.error, self.error_field = err.message, err.field or ""
+            return rx.toast.error(err.message)
+        await self._refresh()
+        return rx.toast.success(success)
+
+    async def _refresh(self) -> None:  # overridden
+        return None
+
+
+class ClientsState(DirectoryState):
+    clients: list[dict[str, str]] = []
+    editing_id: int = 0
+    edit_open: bool = False
+    form: dict[str, str] = {}
+
+    async def _refresh(self) -> None:
+        self.clients = _strings(await asyncio.to_thread(queries.list_clients))
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await self._refresh()
+        return None
+
+    @rx.event
+    async def create(self, form: dict):
+        return await self._run(
+            lambda: client_service.create_client(form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", "")),
+            f"Client {form.get('name', '').strip()} added",
+        )
+
+    @rx.event
+    def start_edit(self, client: dict):
+        self.editing_id = int(client["id"])
+        self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address")}
+        self.error = self.error_field = ""
+        self.edit_open = True
+
+    @rx.event
+    def set_edit_open(self, value: bool):
+        self.edit_open = value
+
+    @rx.event
+    async def save_edit(self, form: dict):
+        toast = await self._run(
+            lambda: client_service.update_client(self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", "")),
+            "Client saved",
+        )
+        if not self.error:
+            self.edit_open = False
+        return toast
+
+
+class ProjectsState(DirectoryState):
+    projects: list[dict[str, str]] = []
+    client_options: list[dict[str, str]] = []
+    new_client_id: str = ""
+
+    async def _refresh(self) -> None:
+        self.projects = _strings(await asyncio.to_thread(queries.list_projects))
+        self.client_options = await asyncio.to_thread(queries.client_options)
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await self._refresh()
+        return None
+
+    @rx.event
+    def set_new_client_id(self, value: str):
+        self.new_client_id = value
+
+    @rx.event
+    async def create(self, form: dict):
+        client_id = int(self.new_client_id) if self.new_client_id.isdigit() else None
+        return await self._run(
+            lambda: client_service.create_project(client_id, form.get("name", "")),
+            f"Project {form.get('name', '').strip()} added",
+        )
+
+    @rx.event
+    async def rename(self, project_id: str, name: str):
+        return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed")
+
+
+class LeadsState(DirectoryState):
+    leads: list[dict[str, str]] = []
+    client_options: list[dict[str, str]] = []
+    new_client_id: str = ""
+
+    @rx.var
+    def statuses(self) -> list[str]:
+        return [s.value for s in PIPELINE]
+
+    async def _refresh(self) -> None:
+        self.leads = _strings(await asyncio.to_thread(queries.list_leads))
+        self.client_options = await asyncio.to_thread(queries.client_options)
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await self._refresh()
+        return None
+
+    @rx.event
+    def set_new_client_id(self, value: str):
+        self.new_client_id = value
+
+    @rx.event
+    async def create(self, form: dict):
+        client_id = int(self.new_client_id) if self.new_client_id.isdigit() else None
+        return await self._run(
+            lambda: client_service.create_lead(client_id, form.get("title", "")),
+            "Lead added",
+        )
+
+    @rx.event
+    async def set_status(self, lead_id: str, status: str):
+        return await self._run(lambda: client_service.set_lead_status(int(lead_id), status), f"Lead moved to {status.capitalize()}")

@@ -1,0 +1,280 @@
+"""The invoice editor (/invoices/new and /invoices/[id]/edit): a draft's terms and lines.
+
+Line totals and the invoice total are computed vars that call the one total function,
+so they update as the user types."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import reflex as rx
+
+from invoice_crm.domain import lifecycle
+from invoice_crm.domain.drafts import LineInput
+from invoice_crm.domain.errors import DomainError, ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import CURRENCIES, format_money, invoice_total, parse_quantity, parse_unit_price
+from invoice_crm.services import clients as client_service
+from invoice_crm.services import invoices as invoice_service
+from invoice_crm.services import queries
+from invoice_crm.settings import get_settings
+from invoice_crm.state.auth import AuthState
+
+LINE_FIELDS = ("description", "quantity", "unit_price")
+NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}
+
+
+def route_id(path: str) -> int | None:
+    """The invoice id from /invoices/<id>[/edit]."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "invoices" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def _live_line(line: dict[str, str]) -> dict[str, str]:
+    """A line's total and any error in what has been typed so far (blank is not an error yet)."""
+    view = dict(line)
+    view["total"] = ""
+    view["quantity_error"] = view["unit_price_error"] = ""
+    try:
+        quantity = parse_quantity(line.get("quantity"))
+    except ValidationError as err:
+        quantity = None
+        if str(line.get("quantity", "")).strip():
+            view["quantity_error"] = err.message
+    try:
+        price = parse_unit_price(line.get("unit_price"))
+    except ValidationError as err:
+        price = None
+        if str(line.get("unit_price", "")).strip():
+            view["unit_price_error"] = err.message
+    if quantity is not None and price is not None:
+        view["total"] = str(LineInput("", quantity, price).total)
+    return view
+
+
+class EditorState(AuthState):
+    invoice_id: int = 0
+    number: str = ""
+    client_id: str = ""
+    project_id: str = ""
+    issue_date: str = ""
+    due_date: str = ""
+    currency: str = "USD"
+    notes: str = ""
+    lines: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    client_options: list[dict[str, str]] = []
+    project_options: list[dict[str, str]] = []
+    read_only_reason: str = ""
+    not_found: bool = False
+    loading: bool = True
+    saving: bool = False
+    new_client_open: bool = False
+
+    @rx.var
+    def currencies(self) -> list[str]:
+        return sorted(CURRENCIES)
+
+    @rx.var
+    def line_views(self) -> list[dict[str, str]]:
+        views = []
+        for index, line in enumerate(self.lines):
+            view = _live_line(line)
+            for field in LINE_FIELDS:
+                saved_error = self.errors.get(f"lines.{index}.{field}", "")
+                if saved_error and not view.get(f"{field}_error"):
+                    view[f"{field}_error"] = saved_error
+            view["total_display"] = format_money(view["total"], self.currency) if view["total"] else "—"
+            views.append(view)
+        return views
+
+    @rx.var
+    def total_display(self) -> str:
+        good = []
+        for line in self.lines:
+            view = _live_line(line)
+            if view["total"]:
+                good.append(LineInput("", parse_quantity(line["quantity"]), parse_unit_price(line["unit_price"])))
+        return format_money(invoice_total(good), self.currency)
+
+    @rx.var
+    def is_new(self) -> bool:
+        return self.invoice_id == 0
+
+    def _reset_form(self) -> None:
+        self.errors = {}
+        self.read_only_reason = ""
+        self.not_found = False
+        self.new_client_open = False
+        self.project_options = []
+
+    @rx.event
+    async def load_new(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self._reset_form()
+        settings = get_settings()
+        today = lifecycle.business_today(settings.business_timezone)
+        self.invoice_id = 0
+        self.number = ""
+        self.client_id = self.router.url.query_parameters.get("client", "")
+        self.project_id = ""
+        self.issue_date = today.isoformat()
+        self.due_date = (today + timedelta(days=14)).isoformat()
+        self.currency = settings.currency
+        self.notes = ""
+        self.lines = [dict(NEW_LINE)]
+        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_projects()
+        self.loading = False
+        return None
+
+    @rx.event
+    async def load_edit(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self._reset_form()
+        self.loading = True
+        invoice_id = route_id(self.router.url.path)
+        detail = await asyncio.to_thread(queries.invoice_detail, invoice_id) if invoice_id else None
+        if detail is None:
+            self.not_found = True
+            self.loading = False
+            return None
+        inv = detail["invoice"]
+        self.invoice_id = inv.id
+        self.number = inv.number
+        self.client_id = str(inv.client_id)
+        self.project_id = str(inv.project_id or "")
+        self.issue_date = inv.issue_date.isoformat()
+        self.due_date = inv.due_date.isoformat() if inv.due_date else ""
+        self.currency = inv.currency
+        self.notes = inv.notes
+        self.lines = [
+            {"description": li.description, "quantity": _plain(li.quantity), "unit_price": str(li.unit_price)}
+            for li in detail["lines"]
+        ] or [dict(NEW_LINE)]
+        if inv.status is not InvoiceStatus.DRAFT:
+            try:
+                lifecycle.ensure_editable(inv.status)
+            except DomainError as err:
+                self.read_only_reason = err.message
+        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_projects()
+        self.loading = False
+        return None
+
+    async def _load_projects(self) -> None:
+        client = int(self.client_id) if self.client_id.isdigit() else None
+        self.project_options = await asyncio.to_thread(queries.project_options, client)
+
+    @rx.event
+    async def set_client(self, value: str):
+        self.client_id = value
+        self.project_id = ""
+        self.errors.pop("client_id", None)
+        await self._load_projects()
+
+    @rx.event
+    def set_project(self, value: str):
+        self.project_id = "" if value == "none" else value
+
+    @rx.event
+    def set_field(self, field: str, value: str):
+        if field in ("issue_date", "due_date", "currency", "notes"):
+            setattr(self, field, value)
+            self.errors.pop(field, None)
+
+    @rx.event
+    def set_due_in(self, days: int):
+        try:
+            issued = date.fromisoformat(self.issue_date)
+        except ValueError:
+            issued = lifecycle.business_today(get_settings().business_timezone)
+        self.due_date = (issued + timedelta(days=days)).isoformat()
+        self.errors.pop("due_date", None)
+
+    @rx.event
+    def set_line(self, index: int, field: str, value: str):
+        if field in LINE_FIELDS and 0 <= index < len(self.lines):
+            self.lines[index] = {**self.lines[index], field: value}
+            self.errors.pop(f"lines.{index}.{field}", None)
+
+    @rx.event
+    def add_line(self):
+        self.lines = [*self.lines, dict(NEW_LINE)]
+        self.errors.pop("lines", None)
+
+    @rx.event
+    def remove_line(self, index: int):
+        if 0 <= index < len(self.lines):
+            self.lines = self.lines[:index] + self.lines[index + 1 :]
+            # Errors are keyed by position: what followed the removed line moved up.
+            self.errors = {k: v for k, v in self.errors.items() if not k.startswith("lines.")}
+
+    @rx.event
+    def toggle_new_client(self):
+        self.new_client_open = not self.new_client_open
+
+    @rx.event
+    async def create_client(self, form: dict):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            client = await asyncio.to_thread(
+                client_service.create_client, form.get("name", ""), form.get("email", ""), form.get("company", "")
+            )
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self.client_options = await asyncio.to_thread(queries.client_options)
+        self.client_id = str(client.id)
+        self.errors.pop("client_id", None)
+        self.new_client_open = False
+        await self._load_projects()
+        return rx.toast.success(f"Client {client.name} added")
+
+    def _draft(self) -> invoice_service.DraftInput:
+        return invoice_service.DraftInput(
+            client_id=int(self.client_id) if self.client_id.isdigit() else None,
+            project_id=int(self.project_id) if self.project_id.isdigit() else None,
+            issue_date=self.issue_date,
+            due_date=self.due_date,
+            currency=self.currency,
+            notes=self.notes,
+            lines=list(self.lines),
+        )
+
+    @rx.event
+    async def save(self):
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        if self.read_only_reason:
+            yield rx.toast.error(self.read_only_reason)
+            return
+        self.saving = True
+        self.errors = {}
+        yield
+        actor = self.user_email
+        try:
+            if self.invoice_id:
+                invoice = await asyncio.to_thread(invoice_service.update_draft, self.invoice_id, self._draft(), actor)
+            else:
+                invoice = await asyncio.to_thread(invoice_service.create_invoice, self._draft(), actor)
+        except DomainError as err:
+            self.saving = False
+            self.errors = {err.field or "form": err.message}
+            yield rx.toast.error(err.message)
+            return
+        self.saving = False
+        yield rx.toast.success(f"Draft {invoice.number} saved")
+        yield rx.redirect(f"/invoices/{invoice.id}")
+
+
+def _plain(value) -> str:
+    """A quantity without trailing zeros: 2.500 -> 2.5, 3.000 -> 3."""
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,19 @@
+"""Reflex configuration: app name, database URL from settings, telemetry off."""
+
+import reflex as rx
+
+from invoice_crm.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="invoice_crm",
+    db_url=_settings.database_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # One port serves pages, events and the HTTP endpoints (`reflex run --env prod`).
+    frontend_port=_settings.app_port,
+    backend_port=_settings.app_port,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

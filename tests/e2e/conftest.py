@@ -1,0 +1,130 @@
+"""End-to-end fixtures: the app started as the README starts it (`make run`), once per
+session, on a temporary database and a free port; Chromium from Debian or Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_EMAIL = "owner@example.com"
+ADMIN_PASSWORD = "e2e-password-123"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _system_chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium where it exists (no browser download here); Playwright's own elsewhere."""
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    path = _system_chromium()
+    if path:
+        args["executable_path"] = path
+    return args
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory) -> dict[str, str]:
+    """Environment of the app under test. Fixtures for fake services add to it."""
+    workdir = tmp_path_factory.mktemp("app")
+    port = free_port()
+    return {
+        "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}",
+        "APP_PORT": str(port),
+        "APP_URL": f"http://localhost:{port}",
+        "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "BUSINESS_TIMEZONE": "UTC",
+        "LOAD_DEMO_DATA": "true",
+        "OVERDUE_SWEEP_SECONDS": "5",
+        "E2E_WORKDIR": str(workdir),
+    }
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/ping", timeout=2) as r1, urllib.request.urlopen(url + "/", timeout=5) as r2:
+                if r1.status == 200 and r2.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"app did not start in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_env) -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "STRIPE_", "SMTP_"))}
+    env.update(app_env)
+    log = Path(app_env["E2E_WORKDIR"]) / "app.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            ["make", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = app_env["APP_URL"]
+    try:
+        _wait_until_up(url, proc, log)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def base_url(app_url) -> str:
+    return app_url
+
+
+@pytest.fixture
+def signed_in(page, app_url):
+    """A page signed in as the owner (ADMIN_EMAIL / ADMIN_PASSWORD)."""
+    sign_in(page, app_url)
+    return page
+
+
+def sign_in(page, app_url: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    page.goto(app_url + "/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("#sign-in").click()
+    page.wait_for_url(app_url + "/", timeout=30_000)
+    page.locator(".invoice-row").first.wait_for(timeout=30_000)

@@ -1,0 +1,40 @@
+"""The app as `make run` starts it: demo data, sign-in required."""
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+
+def test_anonymous_visitor_is_sent_to_login(page, app_url):
+    page.goto(app_url + "/")
+    page.wait_for_url("**/login**")
+    expect(page.locator("#sign-in")).to_be_visible()
+    page.goto(app_url + "/invoices/1")
+    page.wait_for_url("**/login**")
+
+
+def test_wrong_password_is_refused(page, app_url):
+    page.goto(app_url + "/login")
+    page.locator("#email").fill("owner@example.com")
+    page.locator("#password").fill("not-the-password")
+    page.locator("#sign-in").click()
+    expect(page.locator("#login-error")).to_contain_text("wrong")
+    assert "/login" in page.url
+
+
+def test_dashboard_shows_the_demo_invoices(page, app_url):
+    sign_in(page, app_url)
+    rows = page.locator(".invoice-row")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 20
+    for status in ("DRAFT", "SENT", "OVERDUE", "PAID"):
+        expect(page.locator(f".invoice-row[data-status={status}]").first).to_be_visible()
+    expect(page.locator("#overdue-banner")).to_be_visible()
+
+
+def test_sign_out(page, app_url):
+    sign_in(page, app_url)
+    page.locator("#sign-out").click()
+    page.wait_for_url("**/login**")
+    page.goto(app_url + "/")
+    page.wait_for_url("**/login**")

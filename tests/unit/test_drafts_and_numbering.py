@@ -1,0 +1,52 @@
+from datetime import date
+
+import pytest
+
+from invoice_crm.domain.drafts import MAX_DESCRIPTION, check_dates, parse_date, parse_lines
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.leads import LeadStatus, advance_to
+from invoice_crm.domain.numbering import counter_key, format_number, validate_format
+
+
+def test_lines_name_the_failing_field_by_position():
+    good = {"description": "Work", "quantity": "1", "unit_price": "10"}
+    with pytest.raises(ValidationError) as err:
+        parse_lines([good, {"description": "  ", "quantity": "1", "unit_price": "5"}])
+    assert err.value.field == "lines.1.description"
+    with pytest.raises(ValidationError) as err:
+        parse_lines([good, good, {"description": "x", "quantity": "two", "unit_price": "5"}])
+    assert err.value.field == "lines.2.quantity"
+
+
+def test_overlong_description_is_refused():
+    with pytest.raises(ValidationError, match=f"at most {MAX_DESCRIPTION}"):
+        parse_lines([{"description": "x" * (MAX_DESCRIPTION + 1), "quantity": "1", "unit_price": "1"}])
+
+
+def test_due_date_before_issue_date_is_refused():
+    with pytest.raises(ValidationError) as err:
+        check_dates(date(2026, 5, 10), date(2026, 5, 9))
+    assert err.value.field == "due_date"
+    check_dates(date(2026, 5, 10), date(2026, 5, 10))
+
+
+def test_dates_must_be_iso():
+    assert parse_date("2026-02-03", field="d", label="Date") == date(2026, 2, 3)
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        parse_date("03/02/2026", field="d", label="Date")
+    assert parse_date("", field="d", label="Date", required=False) is None
+
+
+def test_number_format():
+    assert format_number("INV-{year}-{seq:04d}", date(2026, 1, 5), 7) == "INV-2026-0007"
+    assert counter_key("INV-{year}-{seq:04d}", date(2026, 1, 5)) == "2026"
+    assert counter_key("#{seq}", date(2026, 1, 5)) == "all"
+    with pytest.raises(ValidationError):
+        validate_format("INV-{year}")
+    with pytest.raises(ValidationError):
+        validate_format("INV-{client}-{seq}")
+
+
+def test_leads_only_move_forward():
+    assert advance_to(LeadStatus.WON, LeadStatus.PAID) is LeadStatus.PAID
+    assert advance_to(LeadStatus.PAID, LeadStatus.INVOICED) is LeadStatus.PAID

@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+import pytest
+
+from invoice_crm.domain.drafts import LineInput
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.money import (
+    format_money,
+    invoice_total,
+    line_total,
+    parse_quantity,
+    parse_unit_price,
+    quantize_money,
+    to_minor_units,
+)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "expected"),
+    [
+        ("1", "0.005", "0.01"),  # half-up, not banker's rounding
+        ("1", "0.015", "0.02"),
+        ("1", "0.025", "0.03"),
+        ("3", "33.333", "100.00"),
+        ("0.333", "10", "3.33"),
+        ("2.5", "19.99", "49.98"),  # 49.975 rounds up
+        ("12.5", "95", "1187.50"),
+    ],
+)
+def test_line_total_rounds_half_up_to_cents(quantity, price, expected):
+    assert line_total(Decimal(quantity), Decimal(price)) == Decimal(expected)
+
+
+def test_invoice_total_sums_rounded_lines_exactly():
+    lines = [LineInput("a", Decimal("1"), Decimal("0.10")) for _ in range(3)]
+    assert invoice_total(lines) == Decimal("0.30")  # never 0.30000000000000004
+    assert invoice_total([]) == Decimal("0.00")
+
+
+def test_invoice_total_rounds_each_line_before_summing():
+    lines = [LineInput("a", Decimal("1"), Decimal("0.005")), LineInput("b", Decimal("1"), Decimal("0.005"))]
+    assert invoice_total(lines) == Decimal("0.02")
+
+
+def test_minor_units_are_exact():
+    assert to_minor_units(Decimal("1234.56"), "USD") == 123456
+    assert to_minor_units(Decimal("0.07"), "EUR") == 7
+    assert to_minor_units(Decimal("1500"), "JPY") == 1500
+    with pytest.raises(ValidationError):
+        to_minor_units(Decimal("10.50"), "JPY")
+
+
+def test_quantize_and_format():
+    assert quantize_money(Decimal("2.675")) == Decimal("2.68")
+    assert format_money(Decimal("1234.5"), "USD") == "$1,234.50"
+    assert format_money(Decimal("-3"), "EUR") == "-€3.00"
+    assert format_money(Decimal("10"), "SEK") == "10.00 SEK"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "Quantity is required"),
+        ("abc", "Quantity must be a number"),
+        ("-1", "Quantity must be more than 0"),
+        ("0", "Quantity must be more than 0"),
+        ("1e9", "Quantity must be at most"),
+        ("1.2345", "at most 3 decimal places"),
+        ("NaN", "Quantity must be a number"),
+        ("Infinity", "Quantity must be a number"),
+    ],
+)
+def test_bad_quantities_are_refused_with_the_field_named(raw, message):
+    with pytest.raises(ValidationError) as err:
+        parse_quantity(raw)
+    assert message in err.value.message
+    assert err.value.field == "quantity"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("-5", "Unit price must be at least 0"),
+        ("ten", "Unit price must be a number"),
+        ("10.001", "at most 2 decimal places"),
+        ("99999999999", "Unit price must be at most"),
+    ],
+)
+def test_bad_prices_are_refused(raw, message):
+    with pytest.raises(ValidationError) as err:
+        parse_unit_price(raw)
+    assert message in err.value.message
+    assert err.value.field == "unit_price"
+
+
+def test_floats_are_refused_and_text_with_separators_accepted():
+    with pytest.raises(ValidationError):
+        parse_unit_price(0.1)
+    assert parse_unit_price("1,250.50") == Decimal("1250.50")
+    assert parse_quantity(" 2.5 ") == Decimal("2.500")
