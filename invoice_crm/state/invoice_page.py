@@ -139,13 +139,20 @@ class InvoicePageState(AuthState):
         self.busy = False
         return rx.toast.success(success)
 
+    async def _after_send(self) -> list:
+        """Work that follows a committed DRAFT -> SENT (outside its transaction); returns
+        extra events (toasts) to show. The Stripe issue makes the Checkout link here."""
+        await asyncio.to_thread(invoice_service.sweep_overdue)
+        return []
+
     @rx.event
     async def send(self):
-        def action():
-            invoice_service.send_invoice(self.invoice_id, self.user_email)
-            invoice_service.sweep_overdue()
-
-        return await self._act(action, "Invoice sent")
+        result = await self._act(
+            lambda: invoice_service.send_invoice(self.invoice_id, self.user_email), "Invoice sent"
+        )
+        extra = await self._after_send()
+        await self._reload()
+        return [result, *extra]
 
     @rx.event
     def open_pay_dialog(self):

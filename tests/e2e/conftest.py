@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.sheets_fixture import *  # noqa: F403  (fake_sheets_env and friends)
+from tests.fakes.smtp_fixture import *  # noqa: F403
+from tests.fakes.stripe_fixture import *  # noqa: F403
+
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "e2e-password-123"
@@ -54,12 +58,17 @@ def browser_type_launch_args(browser_type_launch_args):
     return args
 
 
+# Session fixtures that start a fake outside service and return the settings pointing
+# the app at it (see tests/fakes/*_fixture.py). The app is started once, with all of them.
+SERVICE_FIXTURES = ("fake_stripe_env", "fake_sheets_env", "fake_smtp_env")
+
+
 @pytest.fixture(scope="session")
-def app_env(tmp_path_factory) -> dict[str, str]:
-    """Environment of the app under test. Fixtures for fake services add to it."""
+def app_env(tmp_path_factory, request) -> dict[str, str]:
+    """Environment of the app under test, including the fake services' settings."""
     workdir = tmp_path_factory.mktemp("app")
     port = free_port()
-    return {
+    env = {
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}",
         "APP_PORT": str(port),
         "APP_URL": f"http://localhost:{port}",
@@ -70,6 +79,9 @@ def app_env(tmp_path_factory) -> dict[str, str]:
         "OVERDUE_SWEEP_SECONDS": "5",
         "E2E_WORKDIR": str(workdir),
     }
+    for name in SERVICE_FIXTURES:
+        env.update(request.getfixturevalue(name))
+    return env
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
