@@ -148,7 +148,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invoice_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoice_status'), ['status'], unique=False)
         batch_op.create_index('ix_invoice_status_due_date', ['status', 'due_date'], unique=False)
-        batch_op.create_index('ix_invoice_status_paid_at', ['status', 'paid_at'], unique=False)
+        batch_op.create_index(
+            'ix_invoice_open_figures', ['status', 'currency', 'amount'], unique=False,
+            sqlite_where=sa.text("status IN ('SENT', 'OVERDUE')"),
+            postgresql_where=sa.text("status IN ('SENT', 'OVERDUE')"),
+        )
+        batch_op.create_index('ix_invoice_paid_figures', ['status', 'paid_at', 'currency', 'amount'], unique=False)
 
     op.create_table('email_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -240,7 +245,8 @@ def downgrade() -> None:
 
     op.drop_table('email_message')
     with op.batch_alter_table('invoice', schema=None) as batch_op:
-        batch_op.drop_index('ix_invoice_status_paid_at')
+        batch_op.drop_index('ix_invoice_paid_figures')
+        batch_op.drop_index('ix_invoice_open_figures')
         batch_op.drop_index('ix_invoice_status_due_date')
         batch_op.drop_index(batch_op.f('ix_invoice_status'))
         batch_op.drop_index(batch_op.f('ix_invoice_project_id'))

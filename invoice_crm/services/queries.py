@@ -55,6 +55,19 @@ def _filters(q: InvoiceQuery) -> list:
     return conditions
 
 
+@dataclass(frozen=True)
+class DashboardData:
+    summary: dict
+    rows: list[dict]
+    total: int
+
+
+def dashboard_data(q: InvoiceQuery) -> DashboardData:
+    """Everything the dashboard shows: aggregates and one page of rows."""
+    rows, total = list_invoices(q)
+    return DashboardData(summary=dashboard_summary(), rows=rows, total=total)
+
+
 def _money_sum(condition):
     """SUM of amounts where ``condition`` holds, typed so the result comes back as Decimal."""
     return type_coerce(
@@ -71,9 +84,9 @@ def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
     """One page of invoice rows (as display-ready dicts) and the total matching count."""
     conditions = _filters(q)
     column = SORTS.get(q.sort, Invoice.due_date)
-    order = [column.desc() if q.descending else column.asc(), Invoice.id.desc()]
-    if q.sort == "due_date":  # drafts without a due date go last either way
-        order.insert(0, Invoice.due_date.is_(None))
+    # The id tie-breaker runs the same way as the sort column, so the column's index
+    # (which ends in the row id) yields rows already in order: no sort of the whole table.
+    order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
     today = _today()
     with read_session() as session:
         total = session.execute(

@@ -8,7 +8,7 @@ import reflex as rx
 
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.services import queries
-from invoice_crm.services.invoices import sweep_overdue
+from invoice_crm.services.dashboard import load_dashboard
 from invoice_crm.state.auth import AuthState
 
 SORT_OPTIONS = {"due_date": "Due date", "amount": "Amount", "number": "Number"}
@@ -62,17 +62,12 @@ class DashboardState(AuthState):
             rows, self.total = queries.list_invoices(self._query())
         self.rows = _stringify(rows)
 
-    def _load_summary(self) -> None:
-        summary = queries.dashboard_summary()
+    def _show(self, data: queries.DashboardData) -> None:
+        summary = dict(data.summary)
         self.monthly = summary.pop("monthly")
         for key, value in summary.items():
             setattr(self, key, value)
-
-    def load_dashboard(self) -> None:
-        """What on_load does (also measured by bench/): sweep, aggregates, first page."""
-        sweep_overdue()
-        self._load_summary()
-        self._load_rows()
+        self.rows, self.total = _stringify(data.rows), data.total
 
     @rx.event
     async def on_load(self):
@@ -86,7 +81,7 @@ class DashboardState(AuthState):
         self.page = 1
         self.loading = True
         yield
-        await asyncio.to_thread(self.load_dashboard)
+        self._show(await asyncio.to_thread(load_dashboard, self._query()))
         self.loading = False
         self.loaded = True
 
@@ -113,6 +108,8 @@ class DashboardState(AuthState):
     @rx.event
     async def set_sort(self, value: str):
         self.sort = value if value in SORT_OPTIONS else "due_date"
+        # Soonest due first; largest amount and newest number first.
+        self.descending = self.sort != "due_date"
         self.page = 1
         return await self._refresh_rows()
 

@@ -3,14 +3,8 @@ session, on a temporary database and a free port; Chromium from Debian or Playwr
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +13,8 @@ import pytest
 from tests.fakes.sheets_fixture import *  # noqa: F403  (fake_sheets_env and friends)
 from tests.fakes.smtp_fixture import *  # noqa: F403
 from tests.fakes.stripe_fixture import *  # noqa: F403
+from tests.support.app_process import free_port, start_app, stop_app
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "e2e-password-123"
 CHROMIUM_ARGS = [
@@ -33,12 +27,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _system_chromium() -> str | None:
@@ -84,41 +72,13 @@ def app_env(tmp_path_factory, request) -> dict[str, str]:
     return env
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url + "/ping", timeout=2) as r1, urllib.request.urlopen(url + "/", timeout=5) as r2:
-                if r1.status == 200 and r2.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"app did not start in {timeout}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app_url(app_env) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "STRIPE_", "SMTP_"))}
-    env.update(app_env)
-    log = Path(app_env["E2E_WORKDIR"]) / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = app_env["APP_URL"]
+    proc = start_app(app_env, Path(app_env["E2E_WORKDIR"]) / "app.log")
     try:
-        _wait_until_up(url, proc, log)
-        yield url
+        yield app_env["APP_URL"]
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_app(proc)
 
 
 @pytest.fixture(scope="session")

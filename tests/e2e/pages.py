@@ -1,0 +1,59 @@
+"""Small page helpers shared by the journeys (what a user clicks, by role and id)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from playwright.sync_api import Page, expect
+
+
+def choose(page: Page, trigger_selector: str, option: str) -> None:
+    """Pick an option in a Radix select."""
+    page.locator(trigger_selector).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def create_client(page: Page, app_url: str, name: str, email: str) -> None:
+    page.goto(app_url + "/clients")
+    page.locator("#client-name").fill(name)
+    page.get_by_label("Client email").first.fill(email)
+    page.get_by_role("button", name="Add client").click()
+    expect(page.locator(".client-row", has_text=name)).to_be_visible()
+
+
+def fill_line(page: Page, index: int, description: str, quantity: str, price: str) -> None:
+    line = page.locator(".line-item").nth(index)
+    line.locator(".line-description input").fill(description)
+    line.locator(".line-quantity input").fill(quantity)
+    line.locator(".line-unit-price input").fill(price)
+
+
+def new_invoice(
+    page: Page,
+    app_url: str,
+    client: str,
+    lines: list[tuple[str, str, str]],
+    issue: date | None = None,
+    due: date | None = None,
+) -> int:
+    """Create a draft through the editor; returns its id (from the URL it lands on)."""
+    page.goto(app_url + "/invoices/new")
+    expect(page.locator("#save-draft")).to_be_visible()
+    choose(page, "#client-select", client)
+    if issue:
+        page.locator("#issue-date").fill(issue.isoformat())
+    if due:
+        page.locator("#due-date").fill(due.isoformat())
+    for index, (description, quantity, price) in enumerate(lines):
+        if index > 0:
+            page.locator("#add-line").click()
+        expect(page.locator(".line-item")).to_have_count(index + 1)
+        fill_line(page, index, description, quantity, price)
+    page.locator("#save-draft").click()
+    page.wait_for_url(re.compile(r".*/invoices/\d+$"))
+    return int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def invoice_status(page: Page) -> str:
+    return page.locator("#invoice-status").inner_text().strip().upper()

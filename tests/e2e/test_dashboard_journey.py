@@ -1,0 +1,134 @@
+"""Issue 3's journey: the freelancer's whole day, in a real browser."""
+
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.pages import choose, create_client, fill_line, invoice_status, new_invoice
+
+
+def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
+    page = signed_in
+    create_client(page, app_url, "Journey Studio", "pay@journey.example")
+
+    # Three lines; the total updates as the user types.
+    page.goto(app_url + "/invoices/new")
+    choose(page, "#client-select", "Journey Studio")
+    fill_line(page, 0, "Discovery workshop", "2", "150.00")
+    expect(page.locator(".line-total").nth(0)).to_have_text("$300.00")
+    page.locator("#add-line").click()
+    fill_line(page, 1, "Design hours", "12.5", "80")
+    page.locator("#add-line").click()
+    fill_line(page, 2, "Hosting", "1", "19.99")
+    expect(page.locator("#invoice-total")).to_have_text("$1,319.99")
+    page.locator("#net-30").click()
+    page.locator("#save-draft").click()
+    page.wait_for_url("**/invoices/*")
+    expect(page.locator("#invoice-amount")).to_have_text("$1,319.99")
+    assert invoice_status(page) == "DRAFT"
+    number = page.locator("#invoice-number").inner_text()
+
+    # Edit a line of the draft.
+    page.locator("#edit-invoice").click()
+    expect(page.locator(".line-item")).to_have_count(3)
+    page.locator(".line-item").nth(1).locator(".line-quantity input").fill("10")
+    expect(page.locator("#invoice-total")).to_have_text("$1,119.99")
+    page.locator("#save-draft").click()
+    expect(page.locator("#invoice-amount")).to_have_text("$1,119.99")
+
+    # Send: the invoice is Sent and shows so in the list.
+    page.locator("#send-invoice").click()
+    expect(page.locator("#invoice-status")).to_have_text("Sent")
+    expect(page.locator(".timeline-event", has_text="sent")).to_be_visible()
+    page.goto(app_url + "/")
+    page.locator("#invoice-search").fill(number)
+    row = page.locator(".invoice-row", has_text=number)
+    expect(row).to_have_count(1)
+    expect(row.locator(".status-badge")).to_have_text("Sent")
+
+    # A sent invoice's lines cannot be edited.
+    invoice_id = new_url_id = None
+    row.get_by_role("link", name=number).click()
+    page.wait_for_url("**/invoices/*")
+    new_url_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#edit-invoice")).to_have_count(0)
+    page.goto(f"{app_url}/invoices/{new_url_id}/edit")
+    expect(page.locator("#read-only-notice")).to_contain_text("only drafts can be edited")
+    expect(page.locator(".line-quantity")).to_have_count(0)
+    expect(page.locator("#save-draft")).to_have_count(0)
+
+    # One invoice with a due date in the past becomes overdue: banner and filter.
+    today = date.today()
+    invoice_id = new_invoice(
+        page, app_url, "Journey Studio", [("Late work", "3", "100")],
+        issue=today - timedelta(days=40), due=today - timedelta(days=10),
+    )
+    page.locator("#send-invoice").click()
+    expect(page.locator("#invoice-status")).to_have_text("Overdue")
+    late_number = page.locator("#invoice-number").inner_text()
+    page.goto(app_url + "/")
+    expect(page.locator("#overdue-banner")).to_be_visible()
+    page.locator("#overdue-link").click()
+    page.wait_for_url("**/?status=OVERDUE")
+    expect(page.locator(".invoice-row", has_text=late_number)).to_be_visible()
+    expect(page.locator(".invoice-row:not([data-status=OVERDUE])")).to_have_count(0)
+
+    # Mark it paid with a date and a reference.
+    page.goto(f"{app_url}/invoices/{invoice_id}")
+    page.locator("#mark-paid").click()
+    paid_on = (today - timedelta(days=2)).isoformat()
+    page.locator("#paid-on").fill(paid_on)
+    page.locator("#payment-reference").fill("BANK-7731")
+    page.locator("#confirm-paid").click()
+    expect(page.locator("#invoice-status")).to_have_text("Paid")
+    expect(page.locator("#invoice-paid-at")).to_have_text(paid_on)
+    expect(page.locator(".payment-reference")).to_have_text("BANK-7731")
+    expect(page.locator(".timeline-event", has_text="BANK-7731")).to_be_visible()
+    expect(page.locator(".timeline-event", has_text="overdue")).to_be_visible()
+
+
+def test_validation_errors_appear_beside_the_field_and_nothing_is_saved(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/invoices/new")
+    expect(page.locator("#save-draft")).to_be_visible()
+    fill_line(page, 0, "Bad line", "-3", "abc")
+    line = page.locator(".line-item").first
+    expect(line.locator(".field-error")).to_have_count(2)
+    expect(line).to_contain_text("Quantity must be more than 0")
+    expect(line).to_contain_text("Unit price must be a number")
+    page.locator("#save-draft").click()
+    expect(page.locator(".field-error", has_text="Choose a client")).to_be_visible()
+    assert "/invoices/new" in page.url  # still on the editor: nothing was saved
+
+
+def test_search_filter_and_sort(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/")
+    rows = page.locator(".invoice-row")
+    expect(rows.first).to_be_visible()
+    page.locator("#invoice-search").fill("Acme")
+    expect(page.locator(".invoice-row:not(:has-text('Acme'))")).to_have_count(0)
+    expect(rows.first).to_contain_text("Acme")
+
+    choose(page, "#status-filter", "PAID")
+    expect(page.locator(".invoice-row:not([data-status=PAID])")).to_have_count(0)
+    expect(rows.first).to_be_visible()
+
+    choose(page, "#status-filter", "ALL")
+    page.locator("#invoice-search").fill("")
+    choose(page, "#sort-select", "Amount")
+    expect(page.locator("#range-label")).to_contain_text("1–")
+
+    def amounts():
+        texts = page.locator(".invoice-row td:nth-child(4)").all_inner_texts()
+        return [float(t.replace("$", "").replace(",", "")) for t in texts]
+
+    page.wait_for_function(
+        "() => { const c = [...document.querySelectorAll('.invoice-row td:nth-child(4)')].map(e => parseFloat(e.innerText.replace(/[$,]/g, ''))); return c.length > 1 && c.every((v, i) => i === 0 || c[i-1] >= v); }"
+    )
+    values = amounts()
+    assert values == sorted(values, reverse=True)
+
+    page.locator("#invoice-search").fill("no such invoice anywhere")
+    expect(rows).to_have_count(0)
+    expect(page.get_by_text("No invoices match.")).to_be_visible()
