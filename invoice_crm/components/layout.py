@@ -53,7 +53,7 @@ def navbar() -> rx.Component:
         padding_y="0.75em",
         border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)",
-        position="sticky",
+        position=["static", "static", "sticky"],
         top="0",
         z_index="10",
     )

@@ -27,4 +27,5 @@ def dashboard_page() -> rx.Component:
         ),
         paid_chart(S.monthly),
         invoice_table(S),
+        rx.moment(interval=30_000, on_change=S.refresh, display="none"),
     )

@@ -85,6 +85,14 @@ class DashboardState(AuthState):
         self.loading = False
         self.loaded = True
 
+    @rx.event
+    async def refresh(self, _tick: str = ""):
+        """Every half minute while the dashboard is open: the sweep and the figures again,
+        so an invoice that just became overdue shows up without a reload."""
+        if not self.loaded or self._current_user() is None:
+            return
+        self._show(await asyncio.to_thread(load_dashboard, self._query()))
+
     async def _refresh_rows(self):
         if self._current_user() is None:
             return self._redirect_to_login()
