@@ -7,49 +7,31 @@ import reflex as rx
 from invoice_crm.components.forms import field_error
 
 
+def _line_input(view, index, field: str, placeholder: str, flex: str, **props) -> rx.Component:
+    from invoice_crm.state.editor import EditorState as S
+
+    return rx.box(
+        rx.input(
+            value=view[field],
+            on_change=lambda v: S.set_line(index, field, v),
+            placeholder=placeholder,
+            aria_label=placeholder,
+            class_name=f"line-{field.replace('_', '-')}",
+            width="100%",
+            **props,
+        ),
+        field_error(view[f"{field}_error"]),
+        flex=flex,
+    )
+
+
 def _line(view, index) -> rx.Component:
     from invoice_crm.state.editor import EditorState as S
 
     return rx.flex(
-        rx.box(
-            rx.input(
-                value=view["description"],
-                on_change=lambda v: S.set_line(index, "description", v),
-                placeholder="Description",
-                aria_label="Description",
-                name="description",
-                class_name="line-description",
-                width="100%",
-            ),
-            field_error(view["description_error"]),
-            flex="3 1 220px",
-        ),
-        rx.box(
-            rx.input(
-                value=view["quantity"],
-                on_change=lambda v: S.set_line(index, "quantity", v),
-                placeholder="Qty",
-                aria_label="Quantity",
-                input_mode="decimal",
-                class_name="line-quantity",
-                width="100%",
-            ),
-            field_error(view["quantity_error"]),
-            flex="1 1 80px",
-        ),
-        rx.box(
-            rx.input(
-                value=view["unit_price"],
-                on_change=lambda v: S.set_line(index, "unit_price", v),
-                placeholder="Unit price",
-                aria_label="Unit price",
-                input_mode="decimal",
-                class_name="line-unit-price",
-                width="100%",
-            ),
-            field_error(view["unit_price_error"]),
-            flex="1 1 110px",
-        ),
+        _line_input(view, index, "description", "Description", "3 1 220px"),
+        _line_input(view, index, "quantity", "Quantity", "1 1 80px", input_mode="decimal"),
+        _line_input(view, index, "unit_price", "Unit price", "1 1 110px", input_mode="decimal"),
         rx.text(
             view["total_display"],
             class_name="line-total",

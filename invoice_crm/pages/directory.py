@@ -80,23 +80,23 @@ def _client_picker(state) -> rx.Component:
     )
 
 
+def _create_for_client(state, field: rx.Component, label: str) -> rx.Component:
+    return card(
+        rx.form(
+            rx.flex(_client_picker(state), field, rx.button(label, type="submit"), gap="0.5em", wrap="wrap"),
+            on_submit=state.create,
+            reset_on_submit=True,
+        ),
+        field_error(state.error),
+    )
+
+
 def projects_page() -> rx.Component:
     S = ProjectsState
     return layout(
         page_title("Projects"),
-        card(
-            rx.form(
-                rx.flex(
-                    _client_picker(S),
-                    rx.input(name="name", placeholder="Project name", required=True, aria_label="Project name"),
-                    rx.button("Add project", type="submit"),
-                    gap="0.5em",
-                    wrap="wrap",
-                ),
-                on_submit=S.create,
-                reset_on_submit=True,
-            ),
-            field_error(S.error),
+        _create_for_client(
+            S, rx.input(name="name", placeholder="Project name", required=True, aria_label="Project name"), "Add project"
         ),
         card(
             rx.table.root(
@@ -123,19 +123,8 @@ def leads_page() -> rx.Component:
     S = LeadsState
     return layout(
         page_title("Leads"),
-        card(
-            rx.form(
-                rx.flex(
-                    _client_picker(S),
-                    rx.input(name="title", placeholder="What the lead is about", required=True, aria_label="Lead title"),
-                    rx.button("Add lead", type="submit"),
-                    gap="0.5em",
-                    wrap="wrap",
-                ),
-                on_submit=S.create,
-                reset_on_submit=True,
-            ),
-            field_error(S.error),
+        _create_for_client(
+            S, rx.input(name="title", placeholder="What the lead is about", required=True, aria_label="Lead title"), "Add lead"
         ),
         card(
             rx.table.root(

@@ -38,22 +38,27 @@ class DirectoryState(AuthState):
     async def _refresh(self) -> None:  # overridden
         return None
 
+    async def _load_page(self):
+        """The body of each page's on_load. (Each leaf state declares its own on_load:
+        Reflex binds an event handler to the class that defines it, not to subclasses.)"""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await self._refresh()
+        return None
+
 
 class ClientsState(DirectoryState):
     clients: list[dict[str, str]] = []
+
+    @rx.event
+    async def on_load(self):
+        return await self._load_page()
     editing_id: int = 0
     edit_open: bool = False
     form: dict[str, str] = {}
 
     async def _refresh(self) -> None:
         self.clients = _strings(await asyncio.to_thread(queries.list_clients))
-
-    @rx.event
-    async def on_load(self):
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        await self._refresh()
-        return None
 
     @rx.event
     async def create(self, form: dict):
@@ -84,29 +89,40 @@ class ClientsState(DirectoryState):
         return toast
 
 
-class ProjectsState(DirectoryState):
-    projects: list[dict[str, str]] = []
+class ClientPickerState(DirectoryState):
+    """A list page whose create form starts by choosing a client."""
+
     client_options: list[dict[str, str]] = []
     new_client_id: str = ""
 
-    async def _refresh(self) -> None:
-        self.projects = _strings(await asyncio.to_thread(queries.list_projects))
-        self.client_options = await asyncio.to_thread(queries.client_options)
-
-    @rx.event
-    async def on_load(self):
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        await self._refresh()
+    async def _load_rows(self) -> None:  # overridden
         return None
+
+    async def _refresh(self) -> None:
+        await self._load_rows()
+        self.client_options = await asyncio.to_thread(queries.client_options)
 
     @rx.event
     def set_new_client_id(self, value: str):
         self.new_client_id = value
 
+    def _chosen_client(self) -> int | None:
+        return int(self.new_client_id) if self.new_client_id.isdigit() else None
+
+
+class ProjectsState(ClientPickerState):
+    projects: list[dict[str, str]] = []
+
+    @rx.event
+    async def on_load(self):
+        return await self._load_page()
+
+    async def _load_rows(self) -> None:
+        self.projects = _strings(await asyncio.to_thread(queries.list_projects))
+
     @rx.event
     async def create(self, form: dict):
-        client_id = int(self.new_client_id) if self.new_client_id.isdigit() else None
+        client_id = self._chosen_client()
         return await self._run(
             lambda: client_service.create_project(client_id, form.get("name", "")),
             f"Project {form.get('name', '').strip()} added",
@@ -117,33 +133,23 @@ class ProjectsState(DirectoryState):
         return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed")
 
 
-class LeadsState(DirectoryState):
+class LeadsState(ClientPickerState):
     leads: list[dict[str, str]] = []
-    client_options: list[dict[str, str]] = []
-    new_client_id: str = ""
+
+    @rx.event
+    async def on_load(self):
+        return await self._load_page()
 
     @rx.var
     def statuses(self) -> list[str]:
         return [s.value for s in PIPELINE]
 
-    async def _refresh(self) -> None:
+    async def _load_rows(self) -> None:
         self.leads = _strings(await asyncio.to_thread(queries.list_leads))
-        self.client_options = await asyncio.to_thread(queries.client_options)
-
-    @rx.event
-    async def on_load(self):
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        await self._refresh()
-        return None
-
-    @rx.event
-    def set_new_client_id(self, value: str):
-        self.new_client_id = value
 
     @rx.event
     async def create(self, form: dict):
-        client_id = int(self.new_client_id) if self.new_client_id.isdigit() else None
+        client_id = self._chosen_client()
         return await self._run(
             lambda: client_service.create_lead(client_id, form.get("title", "")),
             "Lead added",

@@ -38,3 +38,14 @@ def test_sign_out(page, app_url):
     page.wait_for_url("**/login**")
     page.goto(app_url + "/")
     page.wait_for_url("**/login**")
+
+
+def test_clients_projects_and_leads_pages_list_the_demo_records(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/clients")
+    expect(page.locator(".client-row", has_text="Acme Robotics")).to_be_visible()
+    page.goto(app_url + "/projects")
+    expect(page.locator("td", has_text="Blue Harbor Cafe").first).to_be_visible()
+    page.goto(app_url + "/leads")
+    expect(page.locator(".lead-row").first).to_be_visible()
+    assert page.locator(".lead-row").count() >= 4
