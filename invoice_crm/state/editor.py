@@ -173,10 +173,13 @@ class EditorState(AuthState):
 
     @rx.event
     async def set_client(self, value: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
         self.client_id = value
         self.project_id = ""
         self.errors.pop("client_id", None)
         await self._load_projects()
+        return None
 
     @rx.event
     def set_project(self, value: str):
