@@ -34,6 +34,7 @@ def payment_link_notice(state) -> rx.Component:
                 rx.button(
                     rx.icon("refresh-cw", size=14), "Create payment link", size="1", variant="soft",
                     on_click=state.create_payment_link, loading=state.making_payment_link, id="create-payment-link",
+                    width="fit-content",
                 ),
                 color_scheme="amber",
                 id="payment-link-missing",

@@ -22,10 +22,11 @@ def _frame(*children: rx.Component) -> rx.Component:
     )
 
 
-def _fact(label: str, value, test_id: str) -> rx.Component:
+def _fact(label: str, value, test_id: str, *below: rx.Component) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray"),
         rx.text(value, size="2", weight="medium", id=test_id),
+        *below,
         spacing="0",
         min_width="120px",
     )
@@ -92,10 +93,12 @@ def _invoice() -> rx.Component:
             rx.flex(
                 _fact("Billed to", inv["client"], "pay-invoice-client"),
                 _fact("Issued", inv["issue_date"], "pay-invoice-issued"),
-                _fact("Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "pay-invoice-due"),
-                rx.cond(
-                    inv["countdown"] != "",
-                    _fact("", inv["countdown"], "pay-invoice-countdown"),
+                _fact(
+                    "Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "pay-invoice-due",
+                    rx.text(
+                        inv["countdown"], size="1", id="pay-invoice-countdown",
+                        color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"),
+                    ),
                 ),
                 gap="1.5em", wrap="wrap",
             ),

@@ -138,15 +138,12 @@ def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> No
         invoice.stripe_session_expires_at = created.expires_at
         invoice.stripe_session_amount = snap.amount
         invoice.updated_at = utcnow()
-        until = f", usable until {created.expires_at:%Y-%m-%d %H:%M} UTC" if created.expires_at else ""
-        what = "replaces the expired one" if snap.session_id else "for the pay link"
-        log_event(
-            session,
-            invoice.id,
-            "payment_link",
-            actor,
-            f"Stripe Checkout session {created.id} for {format_money(snap.amount, snap.currency)} ({what}){until}",
-        )
+        detail = f"Stripe Checkout session {created.id} for {format_money(snap.amount, snap.currency)}"
+        if created.expires_at:
+            detail += f", usable until {created.expires_at:%Y-%m-%d %H:%M} UTC"
+        if snap.session_id:
+            detail += f"; replaces {snap.session_id}"
+        log_event(session, invoice.id, "payment_link", actor, detail)
 
 
 def prepare_checkout(invoice_id: int, actor: str = "system") -> str:

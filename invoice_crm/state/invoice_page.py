@@ -120,7 +120,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             self.loading = False
             return None
         self.invoice_id = invoice_id
-        self._load_payment_settings()
+        self._reset_payment_view()
         await asyncio.to_thread(invoice_service.sweep_overdue)
         await self._check_checkout_return()
         await self._reload()

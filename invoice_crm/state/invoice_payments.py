@@ -30,14 +30,15 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
             and self.invoice.get("stripe_link", "") == ""
         )
 
-    def _load_payment_settings(self) -> None:
+    def _reset_payment_view(self) -> None:
+        """On each page load: Stripe on or off, and no reason left from another invoice."""
         self.online_payment = get_settings().stripe_enabled
+        self.payment_link_error = ""
 
     async def _make_payment_link(self) -> list:
         """After a committed send: the Checkout session, outside the send's transaction.
         Stripe failing leaves the invoice SENT without a link, and says so."""
-        self._load_payment_settings()
-        self.payment_link_error = ""
+        self._reset_payment_view()
         if not self.online_payment or self.invoice.get("status") not in (
             InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value
         ):
