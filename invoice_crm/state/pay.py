@@ -82,9 +82,10 @@ class PayState(rx.State):
             self.paying = False
             yield rx.toast.error(err.message)
             return
+        self.paying = False  # a click after coming Back reuses the same session
         if step.paid or not step.url:
             await self._load()
-            self.paying = False
             return
-        # Same tab, as Stripe expects; rx.redirect to another host is a full navigation.
+        # Same tab: rx.redirect to another host is a full navigation (is_external would
+        # open a new tab, which popup blockers stop after an awaited server round trip).
         yield rx.redirect(step.url)
