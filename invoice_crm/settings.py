@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     google_sheets_tab: str = "Invoices"
     google_sheets_api_endpoint: str = ""
 
+    # Stripe Checkout (online payment is off without a secret key).
+    stripe_secret_key: SecretStr = SecretStr("")
+    stripe_webhook_secret: SecretStr = SecretStr("")
+    stripe_api_base: str = ""
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key.get_secret_value())
+
     @property
     def sheets_enabled(self) -> bool:
         return bool(self.google_sheets_id and self.google_application_credentials)

@@ -8,6 +8,7 @@ from invoice_crm.components.badges import status_badge, sync_badge
 from invoice_crm.components.forms import field_error, form_field
 from invoice_crm.components.layout import card, layout, loading_block
 from invoice_crm.components.line_items import line_items_table
+from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
 from invoice_crm.components.timeline import timeline
 from invoice_crm.state.invoice_page import InvoicePageState as S
 
@@ -153,8 +154,10 @@ def _payments() -> rx.Component:
 
 def _content() -> rx.Component:
     return rx.vstack(
+        checkout_return_notice(S),
         _header(),
         _actions(),
+        payment_link_notice(S),
         _share(),
         card(
             rx.vstack(

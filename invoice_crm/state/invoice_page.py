@@ -15,13 +15,14 @@ from invoice_crm.services import queries
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import _plain, route_id
+from invoice_crm.state.invoice_payments import InvoicePaymentsMixin
 
 
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
-class InvoicePageState(AuthState):
+class InvoicePageState(AuthState, InvoicePaymentsMixin):
     invoice_id: int = 0
     invoice: dict[str, str] = {}
     lines: list[dict[str, str]] = []
@@ -119,7 +120,9 @@ class InvoicePageState(AuthState):
             self.loading = False
             return None
         self.invoice_id = invoice_id
+        self._reset_payment_view()
         await asyncio.to_thread(invoice_service.sweep_overdue)
+        await self._check_checkout_return()
         await self._reload()
         self.loading = False
         return None
@@ -143,7 +146,7 @@ class InvoicePageState(AuthState):
         """Work that follows a committed DRAFT -> SENT (outside its transaction); returns
         extra events (toasts) to show. The Stripe issue makes the Checkout link here."""
         await asyncio.to_thread(invoice_service.sweep_overdue)
-        return []
+        return [*await self._make_payment_link()]
 
     @rx.event
     async def send(self):

@@ -1,0 +1,16 @@
+"""The plain HTTP endpoints, as one Starlette app that Reflex puts in front of its own
+(``rx.App(api_transformer=api)``): these routes are tried first, on the same port."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from invoice_crm.api import stripe_webhook
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=[Route(stripe_webhook.PATH, stripe_webhook.stripe_webhook, methods=["POST"])])
+
+
+api = build_api()

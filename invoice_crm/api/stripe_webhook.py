@@ -1,0 +1,32 @@
+"""POST /api/stripe/webhook: Stripe's report of a finished Checkout, verified by signature.
+
+400 for a missing or wrong Stripe-Signature (or no STRIPE_WEBHOOK_SECRET): nothing changes.
+2xx for every verified event, handled or not, once it is recorded (a redelivery is a no-op).
+A database failure answers 500, so Stripe delivers the event again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from invoice_crm.integrations.stripe_gateway import WebhookSignatureError
+from invoice_crm.services.payments import receive_stripe_webhook
+
+PATH = "/api/stripe/webhook"
+MAX_BODY = 512 * 1024  # Checkout events are a few kB
+
+
+async def stripe_webhook(request: Request) -> JSONResponse:
+    payload = await request.body()
+    if len(payload) > MAX_BODY:
+        return JSONResponse({"error": "payload too large"}, status_code=413)
+    try:
+        outcome = await asyncio.to_thread(
+            receive_stripe_webhook, payload, request.headers.get("stripe-signature")
+        )
+    except WebhookSignatureError as err:
+        return JSONResponse({"error": err.message}, status_code=400)
+    return JSONResponse({"received": True, "outcome": outcome})

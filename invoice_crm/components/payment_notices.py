@@ -1,0 +1,54 @@
+"""Notices about online payment on the invoice page: the Checkout return, and a payment
+link that is missing (Stripe failed) or off (no STRIPE_SECRET_KEY)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def checkout_return_notice(state) -> rx.Component:
+    return rx.cond(
+        state.return_notice != "",
+        rx.callout(
+            state.return_notice,
+            icon=rx.cond(state.return_paid, "circle-check", "clock"),
+            color_scheme=rx.cond(state.return_paid, "green", "amber"),
+            id="checkout-return",
+            width="100%",
+        ),
+    )
+
+
+def payment_link_notice(state) -> rx.Component:
+    open_invoice = (state.invoice["status"] == "SENT") | (state.invoice["status"] == "OVERDUE")
+    return rx.fragment(
+        rx.cond(
+            state.needs_payment_link,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("triangle-alert")),
+                rx.callout.text(
+                    "The client cannot pay online yet: no Stripe payment link",
+                    rx.cond(state.payment_link_error != "", rx.text.span(" (", state.payment_link_error, ")")),
+                    ". The pay link shows the invoice; its Pay button tries Stripe again.",
+                ),
+                rx.button(
+                    rx.icon("refresh-cw", size=14), "Create payment link", size="1", variant="soft",
+                    on_click=state.create_payment_link, loading=state.making_payment_link, id="create-payment-link",
+                    width="fit-content",
+                ),
+                color_scheme="amber",
+                id="payment-link-missing",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            ~state.online_payment & open_invoice,
+            rx.callout(
+                "Online payment is off (STRIPE_SECRET_KEY is not set): the pay link shows the invoice without a Pay button.",
+                icon="info",
+                color_scheme="gray",
+                id="online-payment-off",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Stripe Checkout rules, with no Stripe in sight: when a stored session can still be used,
+the idempotency key of a new one, and whether a session really pays a given invoice."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from invoice_crm.domain.money import to_minor_units
+
+# A session this close to its expiry is replaced rather than handed to a client who
+# still has to type their card number.
+EXPIRY_MARGIN = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    """The fields of a Stripe Checkout Session this app reads (as the gateway maps them)."""
+
+    id: str
+    url: str | None = None
+    status: str | None = None  # open | complete | expired
+    payment_status: str | None = None  # paid | unpaid | no_payment_required
+    amount_total: int | None = None  # minor units
+    currency: str | None = None
+    payment_intent: str | None = None
+    expires_at: datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def idempotency_key(
+    *, invoice_id: int, public_token: str, amount: Decimal, currency: str, replaces: str | None
+) -> str:
+    """The same invoice, amount and predecessor give the same key, so a double click or a
+    retry makes one session; replacing an expired session (a new predecessor) makes a new one.
+
+    The public token is hashed in: invoice ids repeat across databases sharing one Stripe
+    account (staging, a restored backup), the token does not, and it never leaves in clear.
+    """
+    token_digest = hashlib.sha256(public_token.encode()).hexdigest()[:16]
+    minor = to_minor_units(amount, currency)
+    return f"invoice-{invoice_id}-{token_digest}-{minor}{currency.lower()}-after-{replaces or 'none'}"
+
+
+def stored_session_usable(
+    *,
+    expires_at: datetime | None,
+    session_amount: Decimal | None,
+    invoice_amount: Decimal,
+    now: datetime,
+) -> bool:
+    """A stored session can be offered while it has time left and is for the current total."""
+    if expires_at is None or session_amount is None:
+        return False
+    return session_amount == invoice_amount and expires_at - EXPIRY_MARGIN > now
+
+
+def mismatch_reason(
+    session: CheckoutSession, *, invoice_id: int, number: str, amount: Decimal, currency: str
+) -> str | None:
+    """Why this session does not prove that this invoice was paid in full; None if it does."""
+    if session.payment_status != "paid":
+        return "Stripe reports this checkout as unpaid"
+    if str(session.metadata.get("invoice_id", "")) != str(invoice_id) or (
+        session.metadata.get("invoice_number", "") != number
+    ):
+        return "This payment is for another invoice"
+    if (session.currency or "").lower() != currency.lower():
+        return "This payment is in another currency"
+    if session.amount_total != to_minor_units(amount, currency):
+        return "This payment is for a different amount"
+    if not session.payment_intent:
+        return "Stripe reports no payment for this checkout"
+    return None

@@ -1,0 +1,128 @@
+"""/pay/[token] and /pay/[token]/paid — the invoice as the client sees it, and Pay."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.badges import status_badge
+from invoice_crm.components.layout import loading_block
+from invoice_crm.components.line_items import line_items_table
+from invoice_crm.state.pay import PayState as S
+
+
+def _frame(*children: rx.Component) -> rx.Component:
+    """A plain page for someone who is not signed in: no navigation, no account."""
+    return rx.box(
+        rx.vstack(*children, spacing="4", width="100%"),
+        max_width="760px",
+        margin_x="auto",
+        padding=["0.75em", "1em", "2em"],
+        min_height="100vh",
+        width="100%",
+    )
+
+
+def _fact(label: str, value, test_id: str, *below: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(value, size="2", weight="medium", id=test_id),
+        *below,
+        spacing="0",
+        min_width="120px",
+    )
+
+
+def _not_available() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("This invoice is not available", size="5"),
+            rx.text("Check the link you were sent, or ask the sender for a new one.", color_scheme="gray", size="2"),
+            spacing="2",
+        ),
+        id="not-available",
+        width="100%",
+    )
+
+
+def _return_notice() -> rx.Component:
+    return rx.cond(
+        S.notice != "",
+        rx.callout(
+            S.notice,
+            icon=rx.cond(S.notice_paid, "circle-check", "clock"),
+            color_scheme=rx.cond(S.notice_paid, "green", "amber"),
+            id="payment-confirmation",
+            width="100%",
+        ),
+    )
+
+
+def _pay_area() -> rx.Component:
+    inv = S.invoice
+    return rx.cond(
+        S.is_paid,
+        rx.callout(
+            rx.text("Paid on ", inv["paid_at"], ". Thank you!"), icon="circle-check", color_scheme="green",
+            id="paid-notice", width="100%",
+        ),
+        rx.cond(
+            S.payable,
+            rx.button(
+                rx.icon("credit-card", size=16), "Pay ", inv["total"],
+                size="3", on_click=S.pay, loading=S.paying, id="pay-button",
+            ),
+            rx.text(
+                "Online payment is not available for this invoice; please pay as agreed with the sender.",
+                size="2", color_scheme="gray", id="no-online-payment",
+            ),
+        ),
+    )
+
+
+def _invoice() -> rx.Component:
+    inv = S.invoice
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Invoice ", inv["number"], size="6", id="pay-invoice-number"),
+                rx.box(status_badge(inv["status"]), id="pay-invoice-status"),
+                rx.spacer(),
+                rx.heading(inv["total"], size="6", id="pay-invoice-total"),
+                wrap="wrap", align="center", width="100%",
+            ),
+            rx.flex(
+                _fact("Billed to", inv["client"], "pay-invoice-client"),
+                _fact("Issued", inv["issue_date"], "pay-invoice-issued"),
+                _fact(
+                    "Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "pay-invoice-due",
+                    rx.text(
+                        inv["countdown"], size="1", id="pay-invoice-countdown",
+                        color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"),
+                    ),
+                ),
+                gap="1.5em", wrap="wrap",
+            ),
+            line_items_table(S.lines),
+            rx.hstack(
+                rx.spacer(), rx.text("Total", weight="medium"), rx.heading(inv["total"], size="5"),
+                width="100%", align="center", spacing="3",
+            ),
+            rx.cond(inv["notes"] != "", rx.text(inv["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
+            _pay_area(),
+            spacing="4", width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _body(with_return_notice: bool) -> rx.Component:
+    shown = rx.vstack(_return_notice(), _invoice(), width="100%") if with_return_notice else _invoice()
+    return _frame(rx.cond(S.loading, loading_block(), rx.cond(S.available, shown, _not_available())))
+
+
+def pay_page() -> rx.Component:
+    return _body(with_return_notice=False)
+
+
+def pay_return_page() -> rx.Component:
+    return _body(with_return_notice=True)

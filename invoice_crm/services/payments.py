@@ -1,0 +1,199 @@
+"""Record a Stripe payment exactly once, whichever way it is reported.
+
+The client's return from Checkout (``?paid=true&session_id=...``) and Stripe's webhook
+both end in ``fulfil_checkout``: one transaction that checks the session against the
+invoice and records the Payment, marks the invoice PAID, advances the lead and logs it.
+A return is believed only after asking Stripe for the session; a webhook only with a valid
+signature. Exactly once: the processed event ids (``stripe_event``), the unique payment
+intent and session ids on ``payment``, and the invoice row locked (SQLite: ``BEGIN
+IMMEDIATE``) while it is checked and changed, so a redirect racing the webhook, or an
+event delivered ten times at once, records one Payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain import checkout
+from invoice_crm.domain.errors import IntegrationError, NotFound
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.integrations import stripe_gateway
+from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
+from invoice_crm.services.activity import log_event
+from invoice_crm.services.invoices import apply_payment
+from invoice_crm.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+HANDLED_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
+NOT_CONFIRMED = "Payment not confirmed yet"
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """What one report of a payment did. ``outcome``: recorded (this call recorded it),
+    duplicate (already recorded), already_paid (paid by other means), rejected."""
+
+    outcome: str
+    message: str = ""
+
+    @property
+    def paid(self) -> bool:
+        return self.outcome in ("recorded", "duplicate", "already_paid")
+
+
+def _invoice_id_of(session: checkout.CheckoutSession) -> int | None:
+    raw = session.metadata.get("invoice_id", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
+    return session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
+
+
+def _note_extra_payment(session: Session, invoice: Invoice, intent: str) -> None:
+    """A Stripe payment for an invoice already paid another way: tell the freelancer once."""
+    seen = session.execute(
+        select(InvoiceEvent.id).where(
+            InvoiceEvent.invoice_id == invoice.id,
+            InvoiceEvent.kind == "extra_payment",
+            InvoiceEvent.details.contains(intent),
+        )
+    ).first()
+    if seen is None:
+        log_event(
+            session, invoice.id, "extra_payment", "stripe",
+            f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant",
+        )
+
+
+def fulfil_checkout(
+    session_obj: checkout.CheckoutSession,
+    *,
+    paid_at: datetime,
+    event_id: str | None = None,
+    event_type: str = "",
+    expected_invoice_id: int | None = None,
+    actor: str = "stripe",
+) -> Fulfilment:
+    """Record the payment a (Stripe-confirmed) Checkout Session proves, exactly once."""
+    invoice_id = _invoice_id_of(session_obj)
+    if expected_invoice_id is not None and invoice_id != expected_invoice_id:
+        return Fulfilment("rejected", "This payment is for another invoice")
+    try:
+        with write_session() as session:
+            if event_id is not None:
+                if session.get(StripeEvent, event_id) is not None:
+                    return Fulfilment("duplicate", "This event was already processed")
+                session.add(StripeEvent(event_id=event_id, type=event_type[:64], processed_at=utcnow()))
+            invoice = _locked_invoice(session, invoice_id) if invoice_id is not None else None
+            if invoice is None:
+                return Fulfilment("rejected", "This payment is not for an invoice of this app")
+            intent = session_obj.payment_intent or ""
+            recorded = session.execute(
+                select(Payment.id).where(
+                    or_(Payment.stripe_session_id == session_obj.id, Payment.stripe_payment_intent_id == intent)
+                )
+            ).first()
+            if recorded is not None:
+                return Fulfilment("duplicate", "This payment is already recorded")
+            reason = checkout.mismatch_reason(
+                session_obj,
+                invoice_id=invoice.id,
+                number=invoice.number,
+                amount=invoice.amount,
+                currency=invoice.currency,
+            )
+            if reason is not None:
+                return Fulfilment("rejected", reason)
+            status = InvoiceStatus(invoice.status)
+            if status is InvoiceStatus.PAID:
+                _note_extra_payment(session, invoice, intent)
+                return Fulfilment("already_paid", "This invoice was already paid")
+            if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+                return Fulfilment("rejected", "This invoice cannot be paid")
+            apply_payment(
+                session,
+                invoice,
+                paid_on=business_today(get_settings().business_timezone, paid_at),
+                method=PaymentMethod.STRIPE,
+                reference=intent,
+                actor=actor,
+                stripe_payment_intent_id=intent,
+                stripe_session_id=session_obj.id,
+            )
+            return Fulfilment("recorded", "Payment received")
+    except IntegrityError:
+        # Another transaction recorded this event or payment between our check and insert.
+        return Fulfilment("duplicate", "This payment is already recorded")
+
+
+@dataclass(frozen=True)
+class ReturnCheck:
+    """What a return from Checkout showed: ``paid`` is the invoice's state afterwards."""
+
+    paid: bool
+    message: str
+    recorded: bool = False
+
+
+def _status_of(where) -> tuple[int, InvoiceStatus] | None:
+    with read_session() as session:
+        row = session.execute(select(Invoice.id, Invoice.status).where(where)).first()
+    return (row[0], InvoiceStatus(row[1])) if row else None
+
+
+def confirm_checkout_return(
+    session_id: str | None, *, invoice_id: int | None = None, public_token: str | None = None
+) -> ReturnCheck:
+    """A browser came back saying it paid. Believe Stripe, not the query string: record
+    the payment only if Stripe's session is paid, names this invoice and has its total."""
+    where = Invoice.id == invoice_id if invoice_id is not None else Invoice.public_token == (public_token or "")
+    found = _status_of(where)
+    if found is None or found[1] is InvoiceStatus.DRAFT:
+        raise NotFound("This invoice is not available", field="invoice_id")
+    inv_id, status = found
+    if status is InvoiceStatus.PAID:
+        return ReturnCheck(True, "This invoice is paid")
+    if not session_id:
+        return ReturnCheck(False, f"{NOT_CONFIRMED}. The return carries no Stripe session")
+    try:
+        session_obj = stripe_gateway.retrieve_checkout_session(session_id)
+    except IntegrationError as err:
+        return ReturnCheck(False, f"{NOT_CONFIRMED}. {err.message}")
+    if session_obj is None:
+        return ReturnCheck(False, f"{NOT_CONFIRMED}. Stripe has no such checkout session")
+    result = fulfil_checkout(session_obj, paid_at=utcnow(), expected_invoice_id=inv_id)
+    if result.paid:
+        return ReturnCheck(True, "Payment received", recorded=result.outcome == "recorded")
+    return ReturnCheck(False, f"{NOT_CONFIRMED}. {result.message}")
+
+
+def receive_stripe_webhook(payload: bytes, signature: str | None) -> str:
+    """Verify a webhook delivery and act on it; returns what happened (for the response).
+    Raises ``stripe_gateway.WebhookSignatureError`` when the signature does not check out."""
+    event = stripe_gateway.verify_webhook(payload, signature)
+    kind = str(event.get("type", ""))
+    if kind not in HANDLED_EVENTS:
+        return "ignored"
+    data = (event.get("data") or {}).get("object") or {}
+    if data.get("object") != "checkout.session":
+        return "ignored"
+    created = event.get("created")
+    result = fulfil_checkout(
+        stripe_gateway.session_from_dict(data),
+        paid_at=datetime.fromtimestamp(int(created), UTC) if created else utcnow(),
+        event_id=str(event.get("id") or "") or None,
+        event_type=kind,
+    )
+    if result.outcome == "rejected":
+        log.info("Stripe event %s (%s) not recorded: %s", event.get("id"), kind, result.message)
+    return result.outcome

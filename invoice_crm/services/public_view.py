@@ -1,0 +1,59 @@
+"""What a client sees through the pay link /pay/<token>: the invoice, display-ready, and
+nothing of a draft (a draft's token, like an unknown one, shows nothing at all)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.money import format_money, line_total
+from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.settings import get_settings
+
+MAX_TOKEN = 64
+
+
+def _plain(value) -> str:
+    return format(value.normalize(), "f")
+
+
+def public_invoice(token: str) -> dict | None:
+    """The invoice behind a pay link, or None when there is none to show."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    settings = get_settings()
+    with read_session() as session:
+        row = session.execute(
+            select(Invoice, Client.name)
+            .join(Client, Client.id == Invoice.client_id)
+            .where(Invoice.public_token == token)
+        ).first()
+        if row is None or InvoiceStatus(row[0].status) is InvoiceStatus.DRAFT:
+            return None
+        inv, client = row
+        lines = session.execute(
+            select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
+        ).scalars().all()
+    status = InvoiceStatus(inv.status)
+    return {
+        "number": inv.number,
+        "client": client,
+        "status": status.value,
+        "issue_date": inv.issue_date.isoformat(),
+        "due_date": inv.due_date.isoformat() if inv.due_date else "",
+        "countdown": countdown(status, inv.due_date, business_today(settings.business_timezone)),
+        "total": format_money(inv.amount, inv.currency),
+        "notes": inv.notes,
+        "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
+        "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and settings.stripe_enabled,
+        "lines": [
+            {
+                "description": li.description,
+                "quantity": _plain(li.quantity),
+                "unit_price": format_money(li.unit_price, inv.currency),
+                "total": format_money(line_total(li.quantity, li.unit_price), inv.currency),
+            }
+            for li in lines
+        ],
+    }

@@ -1,0 +1,80 @@
+"""The Stripe part of the invoice page, mixed into ``InvoicePageState``: the payment link
+made after sending (and its retry), and the freelancer's own return from Checkout
+(/invoices/<id>?paid=true&session_id=...), confirmed with Stripe before anything changes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.services import checkout, payments
+from invoice_crm.settings import get_settings
+
+
+class InvoicePaymentsMixin(rx.State, mixin=True):
+    online_payment: bool = False
+    payment_link_error: str = ""
+    making_payment_link: bool = False
+    return_notice: str = ""
+    return_paid: bool = False
+
+    @rx.var
+    def needs_payment_link(self) -> bool:
+        """Sent, unpaid, Stripe on, and no Checkout session stored yet (or it failed)."""
+        return (
+            self.online_payment
+            and self.invoice.get("status", "") in (InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value)
+            and self.invoice.get("stripe_link", "") == ""
+        )
+
+    def _reset_payment_view(self) -> None:
+        """On each page load: Stripe on or off, and no reason left from another invoice."""
+        self.online_payment = get_settings().stripe_enabled
+        self.payment_link_error = ""
+
+    async def _make_payment_link(self) -> list:
+        """After a committed send: the Checkout session, outside the send's transaction.
+        Stripe failing leaves the invoice SENT without a link, and says so."""
+        self._reset_payment_view()
+        if not self.online_payment or self.invoice.get("status") not in (
+            InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value
+        ):
+            return []
+        try:
+            await asyncio.to_thread(checkout.prepare_checkout, self.invoice_id, self.user_email)
+        except DomainError as err:
+            self.payment_link_error = err.message
+            return [rx.toast.error(f"Sent, but no payment link yet: {err.message}")]
+        return []
+
+    @rx.event
+    async def create_payment_link(self):
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        self.making_payment_link = True
+        yield
+        extra = await self._make_payment_link()
+        await self._reload()
+        self.making_payment_link = False
+        yield extra or rx.toast.success("Payment link ready")
+
+    async def _check_checkout_return(self) -> None:
+        """?paid=true alone changes nothing; with a session id, Stripe has the last word."""
+        self.return_notice = ""
+        self.return_paid = False
+        params = self.router.url.query_parameters
+        if str(params.get("paid", "")).lower() != "true":
+            return
+        try:
+            result = await asyncio.to_thread(
+                payments.confirm_checkout_return, params.get("session_id") or None, invoice_id=self.invoice_id
+            )
+        except DomainError as err:
+            self.return_notice = f"{payments.NOT_CONFIRMED}. {err.message}"
+            return
+        self.return_paid = result.paid
+        self.return_notice = result.message

@@ -1,0 +1,91 @@
+"""The client's pages, no sign-in: /pay/[token] (the invoice and a Pay button) and
+/pay/[token]/paid (the return from Stripe Checkout, confirmed with Stripe)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import checkout, payments
+from invoice_crm.services.public_view import public_invoice
+
+
+def token_from_path(path: str) -> str:
+    """The token from /pay/<token>[/paid]."""
+    parts = [p for p in (path or "").split("/") if p]
+    return parts[1] if len(parts) >= 2 and parts[0] == "pay" else ""
+
+
+class PayState(rx.State):
+    loading: bool = True
+    available: bool = False
+    invoice: dict[str, str] = {}
+    lines: list[dict[str, str]] = []
+    payable: bool = False
+    paying: bool = False
+    notice: str = ""
+    notice_paid: bool = False
+
+    @rx.var
+    def is_paid(self) -> bool:
+        return self.invoice.get("status", "") == "PAID"
+
+    def _token(self) -> str:
+        return token_from_path(self.router.url.path)
+
+    async def _load(self) -> None:
+        view = await asyncio.to_thread(public_invoice, self._token())
+        self.available = view is not None
+        view = view or {}
+        self.lines = view.pop("lines", [])
+        self.payable = bool(view.pop("payable", False))
+        self.invoice = {key: str(value) for key, value in view.items()}
+
+    @rx.event
+    async def on_load(self):
+        self.loading = True
+        self.notice = ""
+        self.notice_paid = False
+        self.paying = False
+        await self._load()
+        self.loading = False
+
+    @rx.event
+    async def on_load_return(self):
+        """Back from Checkout: ask Stripe about the session before saying anything."""
+        self.loading = True
+        self.paying = False
+        params = self.router.url.query_parameters
+        self.notice, self.notice_paid = payments.NOT_CONFIRMED, False
+        if str(params.get("paid", "")).lower() == "true":
+            try:
+                result = await asyncio.to_thread(
+                    payments.confirm_checkout_return, params.get("session_id") or None, public_token=self._token()
+                )
+                self.notice, self.notice_paid = result.message, result.paid
+            except DomainError:
+                self.notice = ""
+        await self._load()
+        if self.is_paid and not self.notice_paid:
+            self.notice, self.notice_paid = "This invoice is paid", True
+        self.loading = False
+
+    @rx.event
+    async def pay(self):
+        self.paying = True
+        yield
+        try:
+            step = await asyncio.to_thread(checkout.pay_now, self._token())
+        except DomainError as err:
+            self.paying = False
+            yield rx.toast.error(err.message)
+            return
+        self.paying = False  # a click after coming Back reuses the same session
+        if step.paid or not step.url:
+            await self._load()
+            return
+        # Same tab: rx.redirect to another host is a full navigation (is_external would
+        # open a new tab, which popup blockers stop after an awaited server round trip).
+        yield rx.redirect(step.url)

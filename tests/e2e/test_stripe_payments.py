@@ -1,0 +1,201 @@
+"""Paying online: the freelancer sends, the client pays through (fake) Stripe Checkout from
+the app's own pay link, and the payment is recorded once; forged returns change nothing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from playwright.sync_api import Page, expect
+
+from tests.fakes.fake_stripe import FakeStripe
+
+INVOICE_URL = re.compile(r".*/invoices/(\d+)$")
+
+
+def _pick(page: Page, option: str) -> None:
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=option).click()
+
+
+def _client_with_lead(page: Page, app_url: str, name: str) -> None:
+    page.goto(app_url + "/clients")
+    page.locator("#client-name").fill(name)
+    page.get_by_label("Client email").first.fill(f"ap@{name.lower().replace(' ', '-')}.example")
+    page.get_by_role("button", name="Add client").click()
+    expect(page.locator(".client-row", has_text=name)).to_be_visible()
+    page.goto(app_url + "/leads")
+    _pick(page, name)
+    page.get_by_label("Lead title").fill(f"Website for {name}")
+    page.get_by_role("button", name="Add lead").click()
+    expect(page.locator(".lead-row", has_text=name)).to_be_visible()
+
+
+def _draft_for(page: Page, app_url: str, name: str) -> int:
+    page.goto(app_url + "/clients")
+    page.locator(".client-row", has_text=name).get_by_role("link", name="New invoice").click()
+    page.wait_for_url("**/invoices/new?client=*")
+    page.locator(".line-description input").first.fill("Website build")
+    page.locator(".line-quantity input").first.fill("3")
+    page.locator(".line-unit-price input").first.fill("123.45")
+    expect(page.locator("#invoice-total")).to_have_text("$370.35")
+    page.locator("#save-draft").click()
+    page.wait_for_url(INVOICE_URL)
+    return int(INVOICE_URL.match(page.url).group(1))
+
+
+def _first_invoice_with_status(page: Page, app_url: str, status: str) -> int:
+    page.goto(f"{app_url}/?status={status}")
+    row = page.locator(f".invoice-row[data-status={status}]").first
+    row.get_by_role("link").click()
+    page.wait_for_url(INVOICE_URL)
+    expect(page.locator("#invoice-status")).to_contain_text(status.capitalize())
+    return int(INVOICE_URL.match(page.url).group(1))
+
+
+def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
+    signed_in: Page, app_url: str, browser, fake_stripe_server: FakeStripe
+):
+    page = signed_in
+    name = f"Payer {secrets.token_hex(3)}"
+    _client_with_lead(page, app_url, name)
+    invoice_id = _draft_for(page, app_url, name)
+    number = page.locator("#invoice-number").inner_text()
+
+    page.locator("#send-invoice").click()
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    pay_link = page.locator("#pay-link").inner_text()
+    assert pay_link.startswith(app_url + "/pay/") and "stripe" not in pay_link and "checkout" not in pay_link
+    [session] = fake_stripe_server.sessions_for(invoice_id)
+    assert session["amount_total"] == 37035
+
+    client = browser.new_context()  # the client: another browser, not signed in
+    try:
+        cp = client.new_page()
+        cp.goto(pay_link)
+        expect(cp.locator("#pay-invoice-number")).to_contain_text(number)
+        expect(cp.locator("#pay-invoice-total")).to_have_text("$370.35")
+        expect(cp.locator("#pay-invoice-status")).to_contain_text("Sent")
+        expect(cp.locator("#pay-invoice-countdown")).to_contain_text("due in")
+        expect(cp.locator(".line-row")).to_have_count(1)
+        expect(cp.locator("#sign-out")).to_have_count(0)
+
+        cp.locator("#pay-button").click()
+        cp.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        expect(cp.locator("#fake-checkout-product")).to_have_text(f"Invoice #{number}")
+        expect(cp.locator("#fake-checkout-amount")).to_have_text("USD 370.35")
+        cp.locator("#fake-pay").click()
+
+        cp.wait_for_url(re.compile(re.escape(pay_link) + r"/paid\?paid=true&session_id=cs_test_\w+$"))
+        expect(cp.locator("#payment-confirmation")).to_contain_text("Payment received")
+        expect(cp.locator("#pay-invoice-status")).to_contain_text("Paid")
+        expect(cp.locator("#paid-notice")).to_contain_text("Paid on")
+        expect(cp.locator("#pay-button")).to_have_count(0)
+    finally:
+        client.close()
+
+    intent = fake_stripe_server.get(session["id"])["payment_intent"]
+    assert intent.startswith("pi_")
+    page.reload()
+    expect(page.locator("#invoice-status")).to_contain_text("Paid")
+    expect(page.locator(".payment-row")).to_have_count(1)
+    expect(page.locator(".payment-reference")).to_have_text(intent)
+    expect(page.locator(".payment-row")).to_contain_text("STRIPE")
+    page.goto(f"{app_url}/?q={number}")
+    expect(page.locator(".invoice-row[data-status=PAID]", has_text=number)).to_be_visible()
+    page.goto(app_url + "/leads")
+    expect(page.locator(".lead-row", has_text=name).locator(".lead-status")).to_contain_text("Paid")
+
+
+def test_forged_returns_change_nothing(signed_in: Page, app_url: str, browser, fake_stripe_server: FakeStripe):
+    page = signed_in
+    invoice_id = _first_invoice_with_status(page, app_url, "SENT")
+    pay_link = page.locator("#pay-link").inner_text()
+
+    # The freelancer's own return with ?paid=true alone.
+    page.goto(f"{app_url}/invoices/{invoice_id}?paid=true")
+    expect(page.locator("#checkout-return")).to_contain_text("Payment not confirmed yet")
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    expect(page.locator(".payment-row")).to_have_count(0)
+
+    client = browser.new_context()
+    try:
+        cp = client.new_page()
+        for query in ("paid=true", "paid=true&session_id=cs_test_unknown"):
+            cp.goto(f"{pay_link}/paid?{query}")
+            expect(cp.locator("#payment-confirmation")).to_contain_text("Payment not confirmed yet")
+            expect(cp.locator("#pay-invoice-status")).to_contain_text("Sent")
+            expect(cp.locator("#pay-button")).to_be_visible()
+        # An unpaid session of this very invoice (the client opened Checkout and left).
+        cp.goto(pay_link)
+        cp.locator("#pay-button").click()
+        cp.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        unpaid = cp.url.rsplit("/", 1)[1]
+        cp.locator("#fake-cancel").click()
+        cp.wait_for_url(pay_link)
+        cp.goto(f"{pay_link}/paid?paid=true&session_id={unpaid}")
+        expect(cp.locator("#payment-confirmation")).to_contain_text("unpaid")
+        expect(cp.locator("#pay-invoice-status")).to_contain_text("Sent")
+
+        cp.goto(f"{app_url}/pay/{secrets.token_urlsafe(32)}")
+        expect(cp.locator("#not-available")).to_be_visible()
+        expect(cp.locator("#pay-invoice-number")).to_have_count(0)
+    finally:
+        client.close()
+
+    page.goto(f"{app_url}/invoices/{invoice_id}")
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    expect(page.locator(".payment-row")).to_have_count(0)
+
+
+def test_webhook_on_the_app_port_records_the_payment(
+    signed_in: Page, app_url: str, browser, fake_stripe_server: FakeStripe
+):
+    page = signed_in
+    invoice_id = _first_invoice_with_status(page, app_url, "OVERDUE")
+    pay_link = page.locator("#pay-link").inner_text()
+    client = browser.new_context()
+    try:
+        cp = client.new_page()
+        cp.goto(pay_link)
+        cp.locator("#pay-button").click()  # no session yet (demo data): made on demand
+        cp.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        session_id = cp.url.rsplit("/", 1)[1]
+    finally:
+        client.close()  # paid, then the tab was closed: only the webhook reports it
+    fake_stripe_server.pay(session_id)
+    event = fake_stripe_server.event_for(session_id)
+    webhook = app_url + "/api/stripe/webhook"
+
+    assert fake_stripe_server.deliver_webhook(webhook, event, tamper=True)[0] == 400
+    assert fake_stripe_server.deliver_webhook(webhook, event, secret="whsec_wrong")[0] == 400
+    page.reload()
+    expect(page.locator("#invoice-status")).to_contain_text("Overdue")
+
+    status, body = fake_stripe_server.deliver_webhook(webhook, event)
+    assert (status, '"outcome":"recorded"' in body.replace(" ", "")) == (200, True)
+    assert fake_stripe_server.deliver_webhook(webhook, event)[0] == 200  # redelivery
+    page.reload()
+    expect(page.locator("#invoice-status")).to_contain_text("Paid")
+    expect(page.locator(".payment-row")).to_have_count(1)
+    assert len(fake_stripe_server.sessions_for(invoice_id)) == 1
+
+
+def test_stripe_down_while_sending_leaves_it_sent_with_a_retry(signed_in: Page, app_url: str, fake_stripe_server: FakeStripe):
+    page = signed_in
+    invoice_id = _first_invoice_with_status(page, app_url, "DRAFT")
+    fake_stripe_server.fail_next(100, "500")
+    try:
+        page.locator("#send-invoice").click()
+        expect(page.locator("#invoice-status")).to_contain_text(re.compile("Sent|Overdue"))  # demo due dates vary
+        expect(page.locator("#payment-link-missing")).to_contain_text("not available")
+        expect(page.get_by_text("Sent, but no payment link yet")).to_be_visible()
+        assert fake_stripe_server.sessions_for(invoice_id) == []
+    finally:
+        fake_stripe_server.clear_failures()
+    page.reload()
+    expect(page.locator("#payment-link-missing")).to_be_visible()  # still there after a reload
+    page.locator("#create-payment-link").click()
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    assert len(fake_stripe_server.sessions_for(invoice_id)) == 1

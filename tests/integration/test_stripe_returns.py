@@ -1,0 +1,112 @@
+"""Returns from Checkout: recorded only when Stripe confirms; forged ones change nothing."""
+
+from datetime import date
+
+import pytest
+
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.errors import NotFound
+from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.integrations.stripe_gateway import retrieve_checkout_session
+from invoice_crm.models import PaymentMethod
+from invoice_crm.services import checkout, invoices
+from invoice_crm.services.payments import confirm_checkout_return, fulfil_checkout
+from tests.fakes.stripe_fixture import *  # noqa: F403  (the stripe_api fixture)
+from tests.integration.helpers import make_invoice
+from tests.integration.stripe_helpers import paid_session, payments_of, sent_invoice, session_id_of, state_of
+
+
+def test_a_confirmed_return_records_the_payment_once(stripe_api):
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)
+
+    first = confirm_checkout_return(session["id"], public_token=inv.public_token)
+    assert (first.paid, first.recorded, first.message) == (True, True, "Payment received")
+    again = confirm_checkout_return(session["id"], invoice_id=inv.id)  # the freelancer's return, a reload
+    assert (again.paid, again.recorded) == (True, False)
+
+    [payment] = payments_of(inv.id)
+    assert payment.method is PaymentMethod.STRIPE
+    assert payment.reference == payment.stripe_payment_intent_id == session["payment_intent"]
+    assert payment.stripe_session_id == session["id"]
+    assert payment.amount == inv.amount
+    assert payment.paid_on == business_today("UTC")
+    after = state_of(inv.id)
+    assert (after.status, after.paid_at, after.lead) == ("PAID", payment.paid_on, "PAID")
+    assert after.events.count("paid") == 1
+
+
+def _forged_session_ids(fake, inv, other):
+    """Session ids a forged or premature return could carry, each one a reason to refuse."""
+    unpaid = session_id_of(checkout.prepare_checkout(inv.id))
+    others_paid = paid_session(fake, other.id)["id"]
+    return {
+        "no session id": None,
+        "empty session id": "",
+        "unpaid session": unpaid,
+        "another invoice's paid session": others_paid,
+        "unknown session": "cs_test_doesnotexist",
+        "not a session id": "../v1/customers",
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["no session id", "empty session id", "unpaid session", "another invoice's paid session", "unknown session", "not a session id"],
+)
+@pytest.mark.parametrize("by", ["public_token", "invoice_id"])
+def test_forged_returns_change_nothing(stripe_api, case, by):
+    inv = sent_invoice("Target")
+    other = sent_invoice("Other")
+    session_id = _forged_session_ids(stripe_api, inv, other)[case]
+    before = state_of(inv.id)
+
+    where = {"public_token": inv.public_token} if by == "public_token" else {"invoice_id": inv.id}
+    result = confirm_checkout_return(session_id, **where)
+
+    assert result.paid is False and result.recorded is False
+    assert result.message.startswith("Payment not confirmed yet")
+    assert state_of(inv.id) == before
+    assert state_of(inv.id).status == "SENT" and payments_of(inv.id) == []
+
+
+def test_a_session_paid_for_a_different_amount_is_refused(stripe_api):
+    inv = sent_invoice()
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))
+    stripe_api.set_field(session_id, amount_total=1)
+    stripe_api.pay(session_id)
+    result = confirm_checkout_return(session_id, invoice_id=inv.id)
+    assert not result.paid and "different amount" in result.message
+    assert state_of(inv.id).status == "SENT"
+
+
+def test_stripe_down_during_the_return_says_not_confirmed_and_a_reload_confirms(stripe_api):
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)
+    stripe_api.fail_next(10, "drop")
+    result = confirm_checkout_return(session["id"], public_token=inv.public_token)
+    assert not result.paid and "Could not reach Stripe" in result.message
+    assert state_of(inv.id).status == "SENT"
+    stripe_api.clear_failures()
+    assert confirm_checkout_return(session["id"], public_token=inv.public_token).recorded
+    assert state_of(inv.id).status == "PAID"
+
+
+def test_drafts_and_unknown_invoices_are_not_available(stripe_api):
+    draft = make_invoice()
+    for where in ({"public_token": draft.public_token}, {"public_token": "nope"}, {"invoice_id": 99999}):
+        with pytest.raises(NotFound):
+            confirm_checkout_return("cs_test_x", **where)
+    assert stripe_api.requests() == []
+
+
+def test_a_stripe_payment_after_a_manual_one_is_noted_not_recorded(stripe_api):
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)
+    invoices.mark_paid(inv.id, date.today().isoformat(), "BANK-1")
+    stripe_session = retrieve_checkout_session(session["id"])
+    for _ in range(2):
+        outcome = fulfil_checkout(stripe_session, paid_at=utcnow())
+        assert outcome.outcome == "already_paid"
+    assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.MANUAL]
+    assert state_of(inv.id).events.count("extra_payment") == 1
