@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
@@ -396,9 +396,18 @@ def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
     return rows
 
 
-def has_unsettled(messages: list[EmailMessage]) -> bool:
-    """Queued or being sent right now (not waiting on a backoff): worth watching for a result."""
-    return any(
-        m.status is DeliveryStatus.SENDING or (m.status is DeliveryStatus.PENDING and not m.last_error)
-        for m in messages
-    )
+def has_emails_in_flight(invoice_id: int) -> bool:
+    """Queued or being sent right now (not waiting on a backoff): a result is coming soon."""
+    with read_session() as session:
+        found = session.execute(
+            select(EmailMessage.id)
+            .where(
+                EmailMessage.invoice_id == invoice_id,
+                or_(
+                    EmailMessage.status == DeliveryStatus.SENDING,
+                    and_(EmailMessage.status == DeliveryStatus.PENDING, EmailMessage.last_error == ""),
+                ),
+            )
+            .limit(1)
+        ).first()
+    return found is not None

@@ -12,6 +12,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
+from invoice_crm.services.delivery import email_rows
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import _plain, route_id
@@ -27,6 +28,7 @@ class InvoicePageState(AuthState):
     lines: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
+    emails: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
     busy: bool = False
@@ -97,6 +99,7 @@ class InvoicePageState(AuthState):
             }
             for p in detail["payments"]
         ]
+        self.emails = email_rows(detail["emails"])
 
     async def _reload(self) -> None:
         detail = await asyncio.to_thread(queries.invoice_detail, self.invoice_id)
