@@ -76,7 +76,7 @@ def _email_form() -> rx.Component:
             html_for="send-body",
             width="100%",
         ),
-        rx.text(rx.icon("paperclip", size=12), " The invoice PDF is attached.", size="1", color_scheme="gray"),
+        rx.hstack(rx.icon("paperclip", size=12), rx.text("The invoice PDF is attached.", size="1", color_scheme="gray"), spacing="1", align="center"),
         spacing="3",
         width="100%",
     )

@@ -59,8 +59,11 @@ def test_send_by_email_marks_sent_and_delivers_once_after_commit(mail):
     assert _status(inv.id) is InvoiceStatus.SENT
     assert [e.status for e in emails(inv.id)] == [DeliveryStatus.PENDING]
     assert mail.messages == []  # delivery happens after the commit, by the sender
+    assert delivery.has_emails_in_flight(inv.id)
+    assert delivery.email_rows(emails(inv.id))[0]["label"] == "Queued"
 
     assert delivery.deliver_pending_emails() == 1
+    assert not delivery.has_emails_in_flight(inv.id)
     [got] = mail.messages_to("billing@acme.example")
     assert got.login == SMTP_USERNAME
     assert got.message["From"] == MAIL_FROM
@@ -104,6 +107,7 @@ def test_refusing_server_leaves_invoice_sent_shows_reason_and_retry_delivers_exa
     assert kind == "email_failed" and "billing@acme.example" in details and "451" in details
     [shown] = delivery.email_rows(emails(inv.id))
     assert shown["label"] == "Retrying" and "451" in shown["detail"] and shown["can_retry"]
+    assert not delivery.has_emails_in_flight(inv.id)  # waiting on its backoff, not in flight
 
     mail.accept()
     delivery.retry_email(row.id, "me@example.com")
@@ -285,3 +289,38 @@ def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
     with pytest.raises(ValidationError, match="paid"):
         delivery.retry_email(row.id)
     assert len(mail.messages) == 1  # only the invoice itself
+
+
+def test_background_sender_delivers_at_once_when_nudged(mail, monkeypatch):
+    """With polling an hour apart, only the nudge after commit can make the second email go out."""
+    import asyncio
+    import contextlib
+
+    from invoice_crm import tasks
+
+    configure(monkeypatch, {"EMAIL_POLL_SECONDS": "3600"})
+    first, second = _draft("first@acme.example"), _draft("second@acme.example")
+
+    async def arrived(address: str) -> bool:
+        for _ in range(3000):  # a bound, not a timing claim: the sender answers in milliseconds
+            if mail.messages_to(address):
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
+    async def scenario() -> tuple[bool, bool]:
+        sender = asyncio.create_task(tasks.email_sender())
+        while delivery._waker is None:
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(_send, first)
+        got_first = await arrived("first@acme.example")
+        await asyncio.to_thread(_send, second)  # the sender is now idle, waiting on its hour
+        got_second = await arrived("second@acme.example")
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+        return got_first, got_second
+
+    assert asyncio.run(scenario()) == (True, True)
+    assert delivery._waker is None  # a stopped sender is not nudged
+    assert len(mail.messages) == 2
