@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from invoice_crm.services import delivery
+from invoice_crm.services import email_sender as sender
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
 
@@ -28,16 +28,16 @@ async def overdue_sweeper() -> None:
 
 async def email_sender() -> None:
     """Deliver queued emails: at start-up, every EMAIL_POLL_SECONDS (retries fall due), and at
-    once when a send, reminder or retry commits (``delivery`` nudges it). SMTP runs in a thread."""
+    once when a send, reminder or retry commits (``sender.nudge``). SMTP runs in a thread."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
-    delivery.set_waker(lambda: loop.call_soon_threadsafe(wake.set))
+    sender.set_waker(lambda: loop.call_soon_threadsafe(wake.set))
     interval = max(1, get_settings().email_poll_seconds)
     try:
         while True:
             wake.clear()
             try:
-                sent = await asyncio.to_thread(delivery.deliver_pending_emails)
+                sent = await asyncio.to_thread(sender.deliver_pending_emails)
                 if sent:
                     log.info("email sender: %d email(s) delivered", sent)
             except Exception:  # keep going; the rows stay queued and are tried again
@@ -45,4 +45,4 @@ async def email_sender() -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=interval)
     finally:
-        delivery.set_waker(None)
+        sender.set_waker(None)
