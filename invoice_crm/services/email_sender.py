@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.integrations import mailer
@@ -193,9 +193,24 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
     return True
 
 
+def _anything_due(now: datetime) -> bool:
+    with read_session() as session:
+        found = session.execute(
+            select(EmailMessage.id)
+            .where(
+                EmailMessage.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
+                EmailMessage.next_attempt_at <= now,
+            )
+            .limit(1)
+        ).first()
+    return found is not None
+
+
 def deliver_pending_emails(now: datetime | None = None, limit: int = 100) -> int:
     """Deliver every due email once (each row at most one attempt per call); returns how many went out."""
     now = now or utcnow()
+    if not _anything_due(now):  # the usual case: no write transaction, no lock taken
+        return 0
     _recover_interrupted(now)
     delivered = 0
     for _ in range(limit):
