@@ -37,3 +37,4 @@ app.add_page(pay_page, route="/pay/[token]", title="Invoice", on_load=PayState.o
 app.add_page(pay_return_page, route="/pay/[token]/paid", title="Payment", on_load=PayState.on_load_return)
 
 app.register_lifespan_task(tasks.overdue_sweeper)
+app.register_lifespan_task(tasks.email_sender)

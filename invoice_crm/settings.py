@@ -47,9 +47,29 @@ class Settings(BaseSettings):
     def stripe_enabled(self) -> bool:
         return bool(self.stripe_secret_key.get_secret_value())
 
+    # Email delivery (off unless SMTP_HOST and MAIL_FROM are set).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout: float = 20.0
+    mail_from: str = ""
+    email_max_attempts: int = 5
+    email_retry_seconds: int = 60
+    email_poll_seconds: int = 30
+    # The freelancer, as shown on invoices and in emails.
+    business_name: str = ""
+    business_address: str = ""
+
     @property
     def sheets_enabled(self) -> bool:
         return bool(self.google_sheets_id and self.google_application_credentials)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.mail_from)
 
 
 @lru_cache

@@ -13,6 +13,7 @@ from invoice_crm.db_types import UTCDateTime, utcnow
 
 class DeliveryStatus(str, enum.Enum):
     PENDING = "PENDING"
+    SENDING = "SENDING"  # claimed by a sender; its fate is unknown until marked DONE or FAILED
     DONE = "DONE"
     FAILED = "FAILED"
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
+from invoice_crm.components.email_delivery import (
+    emails_card,
+    pdf_button,
+    reminder_button,
+    send_button,
+    send_dialog,
+)
 from invoice_crm.components.forms import field_error, form_field
 from invoice_crm.components.layout import card, layout, loading_block
 from invoice_crm.components.line_items import line_items_table
@@ -102,12 +109,14 @@ def _actions() -> rx.Component:
         rx.cond(
             S.is_draft,
             rx.fragment(
-                rx.button(rx.icon("send", size=16), "Send", on_click=S.send, loading=S.busy, id="send-invoice"),
+                send_button(),
                 rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft", id="edit-invoice"), href="/invoices/" + S.invoice["id"] + "/edit"),
             ),
         ),
         rx.cond(S.can_mark_paid, _pay_dialog()),
+        rx.cond(S.can_mark_paid, reminder_button()),
         rx.button(rx.icon("copy", size=16), "Duplicate", variant="soft", on_click=S.duplicate, id="duplicate-invoice"),
+        pdf_button(),
         rx.cond(S.is_draft, _delete_dialog()),
         wrap="wrap",
         spacing="3",
@@ -158,7 +167,9 @@ def _content() -> rx.Component:
         _header(),
         _actions(),
         payment_link_notice(S),
+        send_dialog(),
         _share(),
+        emails_card(),
         card(
             rx.vstack(
                 line_items_table(S.lines),

@@ -177,22 +177,29 @@ def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> In
 def send_invoice(invoice_id: int, actor: str = "system") -> Invoice:
     """DRAFT -> SENT. The Stripe link, if any, is made by ``payments.prepare_checkout``."""
     with write_session() as session:
-        invoice = _get(session, invoice_id)
-        lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
-        lines = get_lines(session, invoice.id)
-        lifecycle.ensure_sendable(
-            client_id=invoice.client_id,
-            due_date=invoice.due_date,
-            line_totals=[invoice_total([line]) for line in lines],
-        )
-        invoice.amount = invoice_total(lines)
-        invoice.status = InvoiceStatus.SENT
-        invoice.sent_at = utcnow()
-        invoice.updated_at = invoice.sent_at
-        _advance_lead(session, invoice.client_id, LeadStatus.INVOICED)
-        log_event(session, invoice.id, "sent", actor, f"Sent, {invoice.currency} {invoice.amount} due {invoice.due_date}")
-        enqueue_sheet_sync(session, invoice.id)
-        return invoice
+        return mark_sent(session, invoice_id, actor)
+
+
+def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
+    """Inside a transaction: DRAFT -> SENT with the send rules; log it, queue the sheet row.
+
+    ``send_invoice`` and ``delivery.send_invoice_by_email`` both go through here."""
+    invoice = _get(session, invoice_id)
+    lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
+    lines = get_lines(session, invoice.id)
+    lifecycle.ensure_sendable(
+        client_id=invoice.client_id,
+        due_date=invoice.due_date,
+        line_totals=[invoice_total([line]) for line in lines],
+    )
+    invoice.amount = invoice_total(lines)
+    invoice.status = InvoiceStatus.SENT
+    invoice.sent_at = utcnow()
+    invoice.updated_at = invoice.sent_at
+    _advance_lead(session, invoice.client_id, LeadStatus.INVOICED)
+    log_event(session, invoice.id, "sent", actor, f"Sent, {invoice.currency} {invoice.amount} due {invoice.due_date}")
+    enqueue_sheet_sync(session, invoice.id)
+    return invoice
 
 
 def apply_payment(

@@ -12,6 +12,8 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
+from invoice_crm.services.delivery import email_rows
+from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import _plain, route_id
@@ -28,9 +30,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
     lines: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
+    emails: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
-    busy: bool = False
     pay_dialog_open: bool = False
     paid_on: str = ""
     reference: str = ""
@@ -71,7 +73,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
             "notes": inv.notes,
             "countdown": detail["countdown"],
-            "pay_url": f"{get_settings().app_url.rstrip('/')}/pay/{inv.public_token}",
+            "pay_url": pay_url(inv.public_token),
             "stripe_link": inv.stripe_link or "",
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
@@ -98,6 +100,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             }
             for p in detail["payments"]
         ]
+        self.emails = email_rows(detail["emails"])
 
     async def _reload(self) -> None:
         detail = await asyncio.to_thread(queries.invoice_detail, self.invoice_id)
@@ -127,35 +130,12 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         self.loading = False
         return None
 
-    async def _act(self, action, success: str):
-        """Run one service call for the signed-in user; toast the result; refresh the page."""
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        self.busy = True
-        try:
-            await asyncio.to_thread(action)
-        except DomainError as err:
-            self.busy = False
-            await self._reload()
-            return rx.toast.error(err.message)
-        await self._reload()
-        self.busy = False
-        return rx.toast.success(success)
-
     async def _after_send(self) -> list:
         """Work that follows a committed DRAFT -> SENT (outside its transaction); returns
-        extra events (toasts) to show. The Stripe issue makes the Checkout link here."""
+        extra events (toasts) to show: the Stripe Checkout link is made here."""
         await asyncio.to_thread(invoice_service.sweep_overdue)
+        await self._reload()  # the link is made from the invoice as committed, not as shown
         return [*await self._make_payment_link()]
-
-    @rx.event
-    async def send(self):
-        result = await self._act(
-            lambda: invoice_service.send_invoice(self.invoice_id, self.user_email), "Invoice sent"
-        )
-        extra = await self._after_send()
-        await self._reload()
-        return [result, *extra]
 
     @rx.event
     def open_pay_dialog(self):

@@ -57,3 +57,11 @@ def new_invoice(
 
 def invoice_status(page: Page) -> str:
     return page.locator("#invoice-status").inner_text().strip().upper()
+
+
+def send_invoice(page: Page, *, by_email: bool = False) -> None:
+    """Send the open draft through the Send dialog: by email, or only mark it sent."""
+    page.locator("#send-invoice").click()
+    if not by_email:
+        page.locator("#method-mark").click()
+    page.locator("#send-confirm").click()

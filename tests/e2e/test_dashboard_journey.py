@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import choose, create_client, fill_line, invoice_status, new_invoice
+from tests.e2e.pages import choose, create_client, fill_line, invoice_status, new_invoice, send_invoice
 
 
 def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
@@ -37,7 +37,7 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
     expect(page.locator("#invoice-amount")).to_have_text("$1,119.99")
 
     # Send: the invoice is Sent and shows so in the list.
-    page.locator("#send-invoice").click()
+    send_invoice(page)
     expect(page.locator("#invoice-status")).to_have_text("Sent")
     expect(page.locator(".timeline-event", has_text="sent")).to_be_visible()
     page.goto(app_url + "/")
@@ -63,7 +63,7 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
         page, app_url, "Journey Studio", [("Late work", "3", "100")],
         issue=today - timedelta(days=40), due=today - timedelta(days=10),
     )
-    page.locator("#send-invoice").click()
+    send_invoice(page)
     expect(page.locator("#invoice-status")).to_have_text("Overdue")
     late_number = page.locator("#invoice-number").inner_text()
     page.goto(app_url + "/")

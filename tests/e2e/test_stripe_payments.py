@@ -8,6 +8,7 @@ import secrets
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.pages import send_invoice
 from tests.fakes.fake_stripe import FakeStripe
 
 INVOICE_URL = re.compile(r".*/invoices/(\d+)$")
@@ -62,7 +63,7 @@ def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
     invoice_id = _draft_for(page, app_url, name)
     number = page.locator("#invoice-number").inner_text()
 
-    page.locator("#send-invoice").click()
+    send_invoice(page)
     expect(page.locator("#invoice-status")).to_contain_text("Sent")
     expect(page.locator("#payment-link-missing")).to_have_count(0)
     pay_link = page.locator("#pay-link").inner_text()
@@ -187,7 +188,7 @@ def test_stripe_down_while_sending_leaves_it_sent_with_a_retry(signed_in: Page, 
     invoice_id = _first_invoice_with_status(page, app_url, "DRAFT")
     fake_stripe_server.fail_next(100, "500")
     try:
-        page.locator("#send-invoice").click()
+        send_invoice(page)
         expect(page.locator("#invoice-status")).to_contain_text(re.compile("Sent|Overdue"))  # demo due dates vary
         expect(page.locator("#payment-link-missing")).to_contain_text("not available")
         expect(page.get_by_text("Sent, but no payment link yet")).to_be_visible()

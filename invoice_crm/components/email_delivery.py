@@ -1,0 +1,179 @@
+"""Delivery pieces of the invoice page: the Send / Reminder dialog, the emails list, the PDF button."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.state.send_dialog import BY_EMAIL, MARK_ONLY
+from invoice_crm.state.send_dialog import DeliveryState as D
+
+EMAIL_COLORS = {"DONE": "green", "PENDING": "amber", "SENDING": "blue", "FAILED": "red"}
+
+
+def send_button() -> rx.Component:
+    return rx.button(rx.icon("send", size=16), "Send", on_click=D.open_send_dialog, id="send-invoice")
+
+
+def reminder_button() -> rx.Component:
+    return rx.button(
+        rx.icon("bell-ring", size=16), "Send reminder", variant="soft", on_click=D.open_reminder_dialog, id="send-reminder"
+    )
+
+
+def pdf_button() -> rx.Component:
+    return rx.button(rx.icon("file-down", size=16), "Download PDF", variant="soft", on_click=D.download_pdf, id="download-pdf")
+
+
+def _choice(value: str, label: str, disabled=False) -> rx.Component:
+    return rx.text(
+        rx.flex(rx.radio_group.item(value=value, id=f"method-{value}", disabled=disabled), label, gap="2", align="center"),
+        as_="label",
+        size="2",
+    )
+
+
+def _method_choice() -> rx.Component:
+    return rx.vstack(
+        rx.radio_group.root(
+            rx.vstack(
+                _choice(BY_EMAIL, "Email the invoice (PDF attached)", disabled=~D.mail_enabled),
+                _choice(MARK_ONLY, "Mark as sent — I'll share the link myself"),
+                spacing="2",
+            ),
+            value=D.send_method,
+            on_change=D.set_send_method,
+        ),
+        rx.cond(
+            ~D.mail_enabled,
+            rx.text(D.mail_unavailable, " Only marking as sent is possible.", size="1", color_scheme="gray", id="email-unavailable"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _email_form() -> rx.Component:
+    return rx.vstack(
+        form_field(
+            "To",
+            rx.input(value=D.send_to, on_change=D.set_send_to, type="email", id="send-recipient", width="100%"),
+            D.send_errors.get("recipient", ""),
+            html_for="send-recipient",
+            width="100%",
+        ),
+        form_field(
+            "Subject",
+            rx.input(value=D.send_subject, on_change=D.set_send_subject, id="send-subject", width="100%"),
+            D.send_errors.get("subject", ""),
+            html_for="send-subject",
+            width="100%",
+        ),
+        form_field(
+            "Message",
+            rx.text_area(value=D.send_body, on_change=D.set_send_body, id="send-body", rows="10", width="100%"),
+            D.send_errors.get("body", ""),
+            html_for="send-body",
+            width="100%",
+        ),
+        rx.hstack(rx.icon("paperclip", size=12), rx.text("The invoice PDF is attached.", size="1", color_scheme="gray"), spacing="1", align="center"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _mark_only_note(pay_url) -> rx.Component:
+    return rx.vstack(
+        rx.text("The invoice becomes Sent and its due-date countdown starts. Share the pay link yourself:", size="2"),
+        rx.code(pay_url, word_break="break_all"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def send_dialog() -> rx.Component:
+    number = D.invoice["number"]
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(D.is_reminder, rx.text("Send a reminder for ", number), rx.text("Send ", number))),
+            rx.dialog.description(
+                rx.cond(
+                    D.is_reminder,
+                    rx.text("Emails the client again with the invoice and the current pay link.", size="2"),
+                    rx.text("Deliver the invoice to ", D.invoice["client"], ".", size="2"),
+                ),
+            ),
+            rx.vstack(
+                rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),
+                rx.cond(D.by_email & D.mail_enabled, _email_form(), rx.cond(D.is_reminder, rx.fragment(), _mark_only_note(D.invoice["pay_url"]))),
+                field_error(D.send_errors.get("delivery", "")),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        D.confirm_label,
+                        on_click=D.submit_send,
+                        loading=D.sending,
+                        disabled=D.is_reminder & ~D.mail_enabled,
+                        id="send-confirm",
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="4",
+                margin_top="1em",
+                width="100%",
+            ),
+            max_width="560px",
+        ),
+        open=D.send_open,
+        on_open_change=D.set_send_open,
+    )
+
+
+def _email_row(row) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(
+                rx.text(rx.text.strong(row["kind"]), " to ", row["recipient"], size="2"),
+                rx.badge(row["label"], color_scheme=rx.match(row["status"], *EMAIL_COLORS.items(), "gray"), variant="soft", class_name="email-status"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(row["detail"] != "", rx.text(row["detail"], size="1", color_scheme=rx.cond(row["status"] == "DONE", "gray", "red"), class_name="email-detail")),
+            rx.text("Queued ", row["queued_at"], " · attempts: ", row["attempts"], size="1", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.cond(
+            row["can_retry"] != "",
+            rx.button(rx.icon("rotate-cw", size=14), "Retry", size="1", variant="soft", on_click=D.retry_email(row["id"]), class_name="email-retry"),
+        ),
+        width="100%",
+        align="start",
+        class_name="email-row",
+        data_status=row["status"],
+    )
+
+
+def emails_card() -> rx.Component:
+    return rx.cond(
+        D.emails.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Emails", size="3"),
+                    rx.cond(D.watching_email, rx.spinner(size="1")),
+                    rx.spacer(),
+                    rx.icon_button(rx.icon("refresh-cw", size=14), size="1", variant="ghost", on_click=D.refresh_emails, aria_label="Refresh emails", id="refresh-emails"),
+                    width="100%",
+                    align="center",
+                ),
+                rx.foreach(D.emails, _email_row),
+                spacing="3",
+                width="100%",
+                id="emails",
+            ),
+            width="100%",
+        ),
+    )

@@ -1,0 +1,228 @@
+"""Emailing invoices and reminders to clients: what the user does, and what the page shows.
+
+Each action is one transaction: the invoice changes (DRAFT -> SENT for a send) and an
+``EmailMessage`` row is queued in the same commit. ``email_sender`` delivers it after commit
+(the background task in ``invoice_crm.tasks``, nudged at once); see there for the retries and
+why nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain import email_text
+from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.money import format_money
+from invoice_crm.integrations import mailer
+from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
+from invoice_crm.services.activity import log_event
+from invoice_crm.services.clients import clean_email
+from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER, nudge
+from invoice_crm.services.invoices import mark_sent
+from invoice_crm.services.links import pay_url
+from invoice_crm.settings import get_settings
+
+NOT_CONFIGURED = "Email is not set up on this server (SMTP_HOST and MAIL_FROM are not configured)."
+
+
+def email_enabled() -> bool:
+    return get_settings().email_enabled
+
+
+# --- What the Send and Reminder dialogs start from --------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    recipient: str
+    subject: str
+    body: str
+
+
+def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Client]:
+    found = session.execute(
+        select(Invoice, Client).join(Client, Client.id == Invoice.client_id).where(Invoice.id == invoice_id)
+    ).first()
+    if found is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return found[0], found[1]
+
+
+def compose_invoice_email(invoice_id: int) -> EmailDraft:
+    """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link."""
+    with read_session() as session:
+        invoice, client = _invoice_and_client(session, invoice_id)
+    subject, body = email_text.invoice_email(
+        number=invoice.number,
+        client_name=client.name,
+        amount=format_money(invoice.amount, invoice.currency),
+        due_date=invoice.due_date,
+        pay_link=pay_url(invoice.public_token),
+        business_name=get_settings().business_name,
+    )
+    return EmailDraft(client.email, subject, body)
+
+
+def compose_reminder(invoice_id: int) -> EmailDraft:
+    """The prefilled reminder: the countdown as of today and the current pay link."""
+    settings = get_settings()
+    with read_session() as session:
+        invoice, client = _invoice_and_client(session, invoice_id)
+    subject, body = email_text.reminder_email(
+        number=invoice.number,
+        client_name=client.name,
+        amount=format_money(invoice.amount, invoice.currency),
+        due_date=invoice.due_date,
+        countdown=countdown(invoice.status, invoice.due_date, business_today(settings.business_timezone)),
+        pay_link=pay_url(invoice.public_token),
+        business_name=settings.business_name,
+    )
+    return EmailDraft(client.email, subject, body)
+
+
+# --- The user's actions: one transaction each --------------------------------------------
+
+
+def _clean(recipient: object, subject: object, body: object) -> EmailDraft:
+    if not email_enabled():
+        raise ValidationError(NOT_CONFIGURED, field="delivery")
+    return EmailDraft(
+        recipient=clean_email(recipient, field="recipient", required=True),
+        subject=email_text.clean_subject(subject),
+        body=email_text.clean_body(body),
+    )
+
+
+def _queue(session: Session, invoice: Invoice, kind: str, email: EmailDraft, actor: str) -> EmailMessage:
+    message = EmailMessage(
+        invoice_id=invoice.id,
+        kind=kind,
+        recipient=email.recipient,
+        subject=email.subject,
+        body=email.body,
+        attach_pdf=True,
+        status=DeliveryStatus.PENDING,
+        message_id=mailer.new_message_id(get_settings()),
+        next_attempt_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    log_event(session, invoice.id, "email_queued", actor, f"{KIND_LABELS[kind]} email to {email.recipient} queued")
+    return message
+
+
+def send_invoice_by_email(invoice_id: int, recipient: str, subject: str, body: str, actor: str = "system") -> EmailMessage:
+    """DRAFT -> SENT and the invoice email (PDF attached) queued, in one transaction."""
+    email = _clean(recipient, subject, body)
+    with write_session() as session:
+        invoice = mark_sent(session, invoice_id, actor)
+        message = _queue(session, invoice, KIND_INVOICE, email, actor)
+    nudge()
+    return message
+
+
+def send_reminder(invoice_id: int, recipient: str, subject: str, body: str, actor: str = "system") -> EmailMessage:
+    """Queue a reminder (PDF attached again) for a sent or overdue invoice."""
+    email = _clean(recipient, subject, body)
+    with write_session() as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise NotFound("Invoice not found", field="invoice_id")
+        status = InvoiceStatus(invoice.status)
+        if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+            raise InvalidTransition(
+                f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
+            )
+        message = _queue(session, invoice, KIND_REMINDER, email, actor)
+    nudge()
+    return message
+
+
+def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
+    """Send a failed (or waiting-to-retry) email again now. A delivered one is never re-sent."""
+    if not email_enabled():
+        raise ValidationError(NOT_CONFIGURED, field="delivery")
+    with write_session() as session:
+        message = session.get(EmailMessage, email_id)
+        if message is None:
+            raise NotFound("Email not found", field="email_id")
+        status = DeliveryStatus(message.status)
+        if status is DeliveryStatus.DONE:
+            raise ValidationError("This email was already delivered", field="email_id")
+        if status is DeliveryStatus.SENDING:
+            raise ValidationError("This email is being sent right now", field="email_id")
+        invoice = session.get(Invoice, message.invoice_id)
+        if message.kind == KIND_REMINDER and invoice.status is InvoiceStatus.PAID:
+            raise ValidationError("This invoice is paid; the reminder is no longer needed", field="email_id")
+        message.status = DeliveryStatus.PENDING
+        message.next_attempt_at = utcnow()
+        log_event(
+            session, message.invoice_id, "email_retry", actor,
+            f"{KIND_LABELS.get(message.kind, 'Email')} email to {message.recipient}: retry requested",
+        )
+    nudge()
+    return message
+
+
+# --- For the invoice page ---------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
+    """Display-ready rows: who, what, the delivery state and its reason, and whether Retry applies."""
+    rows = []
+    for m in messages:
+        status = DeliveryStatus(m.status)
+        if status is DeliveryStatus.DONE:
+            label, detail = "Delivered", _when(m.sent_at)
+        elif status is DeliveryStatus.SENDING:
+            label, detail = "Sending", ""
+        elif status is DeliveryStatus.FAILED:
+            label, detail = "Failed", m.last_error
+        elif m.last_error:
+            label, detail = "Retrying", f"{m.last_error} (next try {_when(m.next_attempt_at)})"
+        else:
+            label, detail = "Queued", ""
+        retryable = status is DeliveryStatus.FAILED or (status is DeliveryStatus.PENDING and bool(m.last_error))
+        rows.append(
+            {
+                "id": str(m.id),
+                "kind": KIND_LABELS.get(m.kind, m.kind),
+                "recipient": m.recipient,
+                "subject": m.subject,
+                "status": status.value,
+                "label": label,
+                "detail": detail,
+                "attempts": str(m.attempts),
+                "queued_at": _when(m.created_at),
+                "can_retry": "yes" if retryable else "",
+            }
+        )
+    return rows
+
+
+def has_emails_in_flight(invoice_id: int) -> bool:
+    """Queued or being sent right now (not waiting on a backoff): a result is coming soon."""
+    with read_session() as session:
+        found = session.execute(
+            select(EmailMessage.id)
+            .where(
+                EmailMessage.invoice_id == invoice_id,
+                or_(
+                    EmailMessage.status == DeliveryStatus.SENDING,
+                    and_(EmailMessage.status == DeliveryStatus.PENDING, EmailMessage.last_error == ""),
+                ),
+            )
+            .limit(1)
+        ).first()
+    return found is not None

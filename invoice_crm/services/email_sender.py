@@ -1,0 +1,221 @@
+"""The email sender: delivers queued ``EmailMessage`` rows after commit, with retries.
+
+Nothing is sent twice: a sender claims a row (PENDING -> SENDING, attempts + 1) in its own
+transaction before talking to the mail server and records the result after. Only PENDING rows
+are claimed, so two senders never take the same row, and a delivered row is never re-queued.
+The one window left: the server took the message but the process died (or the database
+refused the write) before DONE was recorded. Such a row stays SENDING; once its lease runs out
+it is marked FAILED as "interrupted, may have been delivered" and is never re-sent on its own;
+a person decides with Retry (the same Message-ID is reused, so mail clients can fold a duplicate).
+
+Failures: a 4xx reply or a network error is retried after EMAIL_RETRY_SECONDS, doubling, up to
+EMAIL_MAX_ATTEMPTS attempts; a 5xx reply or a configuration error fails at once. Every attempt
+is on the row (``last_error``) and in the invoice's activity log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.integrations import mailer
+from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
+from invoice_crm.services.activity import log_event
+from invoice_crm.services.pdf import render_invoice_pdf
+from invoice_crm.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+KIND_INVOICE = "invoice"
+KIND_REMINDER = "reminder"
+KIND_LABELS = {KIND_INVOICE: "Invoice", KIND_REMINDER: "Reminder"}
+MAX_BACKOFF_SECONDS = 3600
+INTERRUPTED = (
+    "Delivery was interrupted before the mail server's answer was recorded; it may have been "
+    "delivered. Use Retry to send it again."
+)
+
+_waker: Callable[[], None] | None = None
+
+
+def set_waker(waker: Callable[[], None] | None) -> None:
+    """The background sender registers how to wake it; sends and retries call it after commit."""
+    global _waker
+    _waker = waker
+
+
+def nudge() -> None:
+    """Wake the sender (after a commit that queued or re-queued an email)."""
+    if _waker is not None:
+        try:
+            _waker()
+        except RuntimeError:  # the sender's event loop has closed (shutdown): the next start delivers
+            log.debug("email sender not running; the queued email waits for the next start")
+
+
+@dataclass(frozen=True)
+class _Claim:
+    id: int
+    invoice_id: int
+    invoice_status: InvoiceStatus
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    attach_pdf: bool
+    message_id: str
+    attempts: int
+
+
+def _lease() -> timedelta:
+    """How long a claimed row may stay SENDING before it counts as interrupted."""
+    return timedelta(seconds=max(300.0, get_settings().smtp_timeout * 10))
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = max(1, get_settings().email_retry_seconds)
+    return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), MAX_BACKOFF_SECONDS))
+
+
+def _recover_interrupted(now: datetime) -> None:
+    with write_session() as session:
+        stale = session.execute(
+            select(EmailMessage).where(
+                EmailMessage.status == DeliveryStatus.SENDING, EmailMessage.next_attempt_at <= now
+            )
+        ).scalars().all()
+        for message in stale:
+            message.status = DeliveryStatus.FAILED
+            message.last_error = INTERRUPTED
+            log_event(
+                session, message.invoice_id, "email_failed", "system",
+                f"{KIND_LABELS.get(message.kind, 'Email')} email to {message.recipient}: {INTERRUPTED}",
+            )
+
+
+def _claim_next(now: datetime) -> _Claim | None:
+    with write_session() as session:
+        query = (
+            select(EmailMessage, Invoice.status)
+            .join(Invoice, Invoice.id == EmailMessage.invoice_id)
+            .where(EmailMessage.status == DeliveryStatus.PENDING, EmailMessage.next_attempt_at <= now)
+            .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
+            .limit(1)
+        )
+        if session.bind.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises claims
+            query = query.with_for_update(skip_locked=True, of=EmailMessage)
+        found = session.execute(query).first()
+        if found is None:
+            return None
+        message, invoice_status = found
+        message.status = DeliveryStatus.SENDING
+        message.attempts += 1
+        message.next_attempt_at = now + _lease()
+        return _Claim(
+            id=message.id,
+            invoice_id=message.invoice_id,
+            invoice_status=InvoiceStatus(invoice_status),
+            kind=message.kind,
+            recipient=message.recipient,
+            subject=message.subject,
+            body=message.body,
+            attach_pdf=message.attach_pdf,
+            message_id=message.message_id,
+            attempts=message.attempts,
+        )
+
+
+def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = False) -> None:
+    """Record one attempt's result, unless the row was taken over meanwhile."""
+    label = KIND_LABELS.get(claim.kind, "Email")
+    with write_session() as session:
+        message = session.get(EmailMessage, claim.id)
+        if message is None or message.status is not DeliveryStatus.SENDING or message.attempts != claim.attempts:
+            return
+        if not error:
+            message.status = DeliveryStatus.DONE
+            message.sent_at = utcnow()
+            message.last_error = ""
+            log_event(session, claim.invoice_id, "emailed", "system", f"{label} emailed to {claim.recipient}")
+            return
+        message.last_error = error[:1000]
+        max_attempts = max(1, get_settings().email_max_attempts)
+        if permanent or claim.attempts >= max_attempts:
+            message.status = DeliveryStatus.FAILED
+            message.next_attempt_at = now
+            outcome = "not retried automatically"
+        else:
+            message.status = DeliveryStatus.PENDING
+            message.next_attempt_at = now + _backoff(claim.attempts)
+            outcome = f"next try at {message.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        log_event(
+            session, claim.invoice_id, "email_failed", "system",
+            f"{label} email to {claim.recipient} failed (attempt {claim.attempts} of {max_attempts}): "
+            f"{error}; {outcome}",
+        )
+
+
+def _attempt(claim: _Claim, now: datetime) -> bool:
+    if claim.kind == KIND_REMINDER and claim.invoice_status is InvoiceStatus.PAID:
+        _finish(claim, now, "Not sent: the invoice was paid before the reminder went out", permanent=True)
+        return False
+    settings = get_settings()
+    try:
+        attachment = None
+        if claim.attach_pdf:
+            filename, content = render_invoice_pdf(claim.invoice_id)
+            attachment = mailer.Attachment(filename, content)
+        mailer.send_email(
+            mailer.OutgoingEmail(
+                recipient=claim.recipient,
+                subject=claim.subject,
+                body=claim.body,
+                message_id=claim.message_id,
+                attachment=attachment,
+            ),
+            settings,
+        )
+    except mailer.MailDeliveryError as err:
+        _finish(claim, now, err.message, permanent=err.permanent)
+        return False
+    except Exception as exc:  # a bug preparing this email must not stop the others
+        log.exception("email %s could not be prepared", claim.id)
+        _finish(claim, now, f"Could not prepare the email ({type(exc).__name__})")
+        return False
+    _finish(claim, now)
+    return True
+
+
+def _anything_due(now: datetime) -> bool:
+    with read_session() as session:
+        found = session.execute(
+            select(EmailMessage.id)
+            .where(
+                EmailMessage.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
+                EmailMessage.next_attempt_at <= now,
+            )
+            .limit(1)
+        ).first()
+    return found is not None
+
+
+def deliver_pending_emails(now: datetime | None = None, limit: int = 100) -> int:
+    """Deliver every due email once (each row at most one attempt per call); returns how many went out."""
+    now = now or utcnow()
+    if not _anything_due(now):  # the usual case: no write transaction, no lock taken
+        return 0
+    _recover_interrupted(now)
+    delivered = 0
+    for _ in range(limit):
+        claim = _claim_next(now)
+        if claim is None:
+            break
+        delivered += _attempt(claim, now)
+    return delivered

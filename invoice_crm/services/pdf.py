@@ -1,0 +1,288 @@
+"""The printable invoice PDF (fpdf2): the freelancer's and the client's details, dates, lines,
+the total from the one total function, notes, status (a PAID stamp once paid) and the pay link.
+
+Core PDF fonts (Helvetica) need no font file; they cover Windows-1252, so "€", "£" and accented
+Latin names print as typed, and any other character is reduced to its base letter or "?"
+(``pdf_text``) instead of failing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from email.utils import parseaddr
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from sqlalchemy import select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.email_text import long_date
+from invoice_crm.domain.errors import NotFound
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import format_money, invoice_total, line_total
+from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.services.links import pay_url
+from invoice_crm.settings import get_settings
+
+ENCODING = "windows-1252"
+# Letters Unicode does not decompose into a base letter plus an accent.
+_FALLBACK = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "\t": " "})
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+RULE = (222, 226, 230)
+
+
+def pdf_text(text: object) -> str:
+    """Text the core fonts can print: kept where Windows-1252 has it, else its base letter, else "?"."""
+    out = []
+    for char in str(text or "").translate(_FALLBACK):
+        try:
+            char.encode(ENCODING)
+            out.append(char)
+            continue
+        except UnicodeEncodeError:
+            pass
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        try:
+            base.encode(ENCODING)
+            out.append(base or "?")
+        except UnicodeEncodeError:
+            out.append("?")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Line:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class _Facts:
+    number: str
+    status: InvoiceStatus
+    currency: str
+    issue_date: date
+    due_date: date | None
+    paid_at: date | None
+    notes: str
+    public_token: str
+    client_name: str
+    client_company: str
+    client_email: str
+    client_address: str
+    lines: list[_Line]
+
+
+def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Facts:
+    with read_session() as session:
+        query = select(Invoice, Client).join(Client, Client.id == Invoice.client_id)
+        query = query.where(Invoice.id == invoice_id) if invoice_id is not None else query.where(
+            Invoice.public_token == public_token
+        )
+        found = session.execute(query).first()
+        if found is None:
+            raise NotFound("Invoice not found", field="invoice_id")
+        inv, client = found
+        lines = session.execute(
+            select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
+        ).scalars().all()
+    return _Facts(
+        number=inv.number,
+        status=InvoiceStatus(inv.status),
+        currency=inv.currency,
+        issue_date=inv.issue_date,
+        due_date=inv.due_date,
+        paid_at=inv.paid_at,
+        notes=inv.notes,
+        public_token=inv.public_token,
+        client_name=client.name,
+        client_company=client.company,
+        client_email=client.email,
+        client_address=client.address,
+        lines=[_Line(li.description, li.quantity, li.unit_price) for li in lines],
+    )
+
+
+def pdf_filename(number: str) -> str:
+    return f"{re.sub(r'[^A-Za-z0-9._-]+', '-', number).strip('-') or 'invoice'}.pdf"
+
+
+def render_invoice_pdf(invoice_id: int) -> tuple[str, bytes]:
+    """(filename, PDF bytes) of an invoice, as it stands now. ``NotFound`` if there is none."""
+    facts = _load(invoice_id=invoice_id)
+    return pdf_filename(facts.number), _render(facts)
+
+
+def render_public_invoice_pdf(public_token: str) -> tuple[str, bytes]:
+    """The PDF for the client's pay page: only sent, overdue and paid invoices; a draft is NotFound."""
+    facts = _load(public_token=public_token or "-")
+    if facts.status is InvoiceStatus.DRAFT:
+        raise NotFound("Invoice not found", field="token")
+    return pdf_filename(facts.number), _render(facts)
+
+
+def _plain_quantity(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _address_lines(text: str) -> list[str]:
+    """Addresses are typed with newlines, or with a literal "\\n" in an environment variable."""
+    return [part.strip() for part in text.replace("\\n", "\n").splitlines() if part.strip()]
+
+
+class _InvoicePDF(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.core_fonts_encoding = ENCODING
+        self.footer_text = footer_text
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(auto=True, margin=20)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, pdf_text(self.footer_text), align="L")
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+def _render(facts: _Facts) -> bytes:
+    settings = get_settings()
+    business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
+    business_email = parseaddr(settings.mail_from)[1]
+    pdf = _InvoicePDF(footer_text=f"Invoice {facts.number}" + (f" · {business}" if business else ""))
+    pdf.set_title(pdf_text(f"Invoice {facts.number}"))
+    pdf.set_author(pdf_text(business))
+    pdf.set_creator("Invoice CRM")
+    pdf.add_page()
+    width = pdf.epw
+
+    # Header: the freelancer on the left, INVOICE and its number on the right.
+    top = pdf.get_y()
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(width * 0.55, 7, pdf_text(business or " "), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(*MUTED)
+    for line in [*_address_lines(settings.business_address), business_email]:
+        if line:
+            pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + width * 0.55, top)
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 24)
+    pdf.cell(width * 0.45, 10, "INVOICE", align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width * 0.45, 7, pdf_text(facts.number), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(*MUTED)
+    status = facts.status.label
+    if facts.status is InvoiceStatus.PAID and facts.paid_at:
+        status = f"Paid on {long_date(facts.paid_at)}"
+    pdf.cell(width * 0.45, 5, pdf_text(f"Status: {status}"), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+
+    # Bill to, and the dates.
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+    pdf.ln(5)
+    block = pdf.get_y()
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(width * 0.55, 5, "BILL TO", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.multi_cell(width * 0.55, 5.5, pdf_text(facts.client_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    for line in [facts.client_company, *_address_lines(facts.client_address), facts.client_email]:
+        if line:
+            pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+    pdf.set_y(block)
+    dates = [("Issue date", long_date(facts.issue_date)), ("Due date", long_date(facts.due_date) or "-")]
+    if facts.paid_at:
+        dates.append(("Paid on", long_date(facts.paid_at)))
+    dates.append(("Currency", facts.currency))
+    for label, value in dates:
+        pdf.set_x(pdf.l_margin + width * 0.55)
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(width * 0.2, 5.5, label)
+        pdf.set_text_color(*INK)
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(width * 0.25, 5.5, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+
+    # Line items, then the total (the one total function).
+    pdf.set_font("Helvetica", size=9)
+    heading = FontFace(emphasis="BOLD", color=INK, fill_color=(241, 243, 245))
+    with pdf.table(
+        col_widths=(52, 12, 18, 18),
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=heading,
+        line_height=6,
+        padding=(1.5, 2),
+    ) as table:
+        table.row(["Description", "Qty", "Unit price", "Amount"])
+        for item in facts.lines:
+            table.row([
+                pdf_text(item.description),
+                _plain_quantity(item.quantity),
+                pdf_text(format_money(item.unit_price, facts.currency)),
+                pdf_text(format_money(line_total(item.quantity, item.unit_price), facts.currency)),
+            ])
+    total = invoice_total(facts.lines)
+    pdf.ln(3)
+    pdf.set_x(pdf.l_margin + width * 0.5)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width * 0.25, 8, pdf_text(f"Total ({facts.currency})"), align="R")
+    pdf.cell(width * 0.25, 8, pdf_text(format_money(total, facts.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+
+    if facts.notes:
+        pdf.ln(6)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(0, 5, "NOTES", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(0, 4.5, pdf_text(facts.notes), new_x="LMARGIN", new_y="NEXT")
+
+    pdf.ln(6)
+    if facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+        link = pay_url(facts.public_token)
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_text_color(*INK)
+        pdf.cell(0, 6, "Pay online", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(37, 99, 235)
+        pdf.multi_cell(0, 4.5, pdf_text(link), link=link, new_x="LMARGIN", new_y="NEXT")
+    elif facts.status is InvoiceStatus.PAID:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_text_color(*INK)
+        pdf.cell(0, 6, "Paid in full - thank you.", new_x="LMARGIN", new_y="NEXT")
+
+    if facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT):
+        _stamp(pdf, "PAID" if facts.status is InvoiceStatus.PAID else "DRAFT")
+    return bytes(pdf.output())
+
+
+def _stamp(pdf: FPDF, word: str) -> None:
+    """A rotated, outlined stamp after the content, on the right (PAID in green, DRAFT in grey)."""
+    colour = (25, 135, 84) if word == "PAID" else (134, 142, 150)
+    if pdf.get_y() + 40 > pdf.page_break_trigger:
+        pdf.add_page()
+    x, y = pdf.l_margin + pdf.epw - 62, pdf.get_y() + 8
+    with pdf.rotation(angle=12, x=x + 25, y=y + 9):
+        pdf.set_draw_color(*colour)
+        pdf.set_text_color(*colour)
+        pdf.set_line_width(1.2)
+        pdf.set_font("Helvetica", "B", 30)
+        pdf.set_xy(x, y)
+        pdf.cell(50, 18, word, border=1, align="C")

@@ -1,0 +1,186 @@
+"""Delivering an invoice from its page: the Send dialog (email with the PDF, or mark as sent),
+reminders, retrying a failed email, and the PDF download.
+
+A substate of the invoice page: it reads the page's invoice and refreshes it after each action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import delivery, pdf
+from invoice_crm.services import invoices as invoice_service
+from invoice_crm.state.invoice_page import InvoicePageState
+
+SEND, REMINDER = "send", "reminder"
+BY_EMAIL, MARK_ONLY = "email", "mark"
+FORM_FIELDS = ("recipient", "subject", "body")
+WATCH_SECONDS = 90  # how long the page waits for the sender's result before leaving it to a reload
+
+
+class DeliveryState(InvoicePageState):
+    send_open: bool = False
+    send_mode: str = SEND
+    send_method: str = BY_EMAIL
+    send_to: str = ""
+    send_subject: str = ""
+    send_body: str = ""
+    send_errors: dict[str, str] = {}
+    mail_enabled: bool = False
+    mail_unavailable: str = ""
+    sending: bool = False
+    watching_email: bool = False
+
+    @rx.var
+    def is_reminder(self) -> bool:
+        return self.send_mode == REMINDER
+
+    @rx.var
+    def by_email(self) -> bool:
+        return self.send_method == BY_EMAIL
+
+    @rx.var
+    def confirm_label(self) -> str:
+        if self.send_mode == REMINDER:
+            return "Send reminder"
+        return "Send email" if self.send_method == BY_EMAIL else "Mark as sent"
+
+    async def _open(self, mode: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        compose = delivery.compose_reminder if mode == REMINDER else delivery.compose_invoice_email
+        try:
+            draft = await asyncio.to_thread(compose, self.invoice_id)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self.mail_enabled = delivery.email_enabled()
+        self.mail_unavailable = "" if self.mail_enabled else delivery.NOT_CONFIGURED
+        self.send_mode = mode
+        self.send_method = BY_EMAIL if self.mail_enabled else MARK_ONLY
+        self.send_to, self.send_subject, self.send_body = draft.recipient, draft.subject, draft.body
+        self.send_errors = {}
+        self.send_open = True
+        return None
+
+    @rx.event
+    async def open_send_dialog(self):
+        return await self._open(SEND)
+
+    @rx.event
+    async def open_reminder_dialog(self):
+        return await self._open(REMINDER)
+
+    @rx.event
+    def set_send_open(self, value: bool):
+        self.send_open = value
+
+    @rx.event
+    def set_send_method(self, value: str):
+        if value == MARK_ONLY or (value == BY_EMAIL and self.mail_enabled):
+            self.send_method = value
+
+    @rx.event
+    def set_send_to(self, value: str):
+        self.send_to = value
+        self.send_errors.pop("recipient", None)
+
+    @rx.event
+    def set_send_subject(self, value: str):
+        self.send_subject = value
+        self.send_errors.pop("subject", None)
+
+    @rx.event
+    def set_send_body(self, value: str):
+        self.send_body = value
+        self.send_errors.pop("body", None)
+
+    def _action(self):
+        actor = self.user_email
+        if self.send_mode == REMINDER:
+            return lambda: delivery.send_reminder(
+                self.invoice_id, self.send_to, self.send_subject, self.send_body, actor
+            )
+        if self.send_method == BY_EMAIL:
+            return lambda: delivery.send_invoice_by_email(
+                self.invoice_id, self.send_to, self.send_subject, self.send_body, actor
+            )
+        return lambda: invoice_service.send_invoice(self.invoice_id, actor)
+
+    @rx.event
+    async def submit_send(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.send_errors = {}
+        emailed = self.send_mode == REMINDER or self.send_method == BY_EMAIL
+        self.sending = True
+        try:
+            await asyncio.to_thread(self._action())
+        except DomainError as err:
+            self.sending = False
+            if err.field in FORM_FIELDS:
+                self.send_errors = {err.field: err.message}
+            await self._reload()
+            return rx.toast.error(err.message)
+        self.send_open = False
+        self.sending = False
+        extra = await self._after_send() if self.send_mode == SEND else []
+        await self._reload()
+        number = self.invoice.get("number", "Invoice")
+        if self.send_mode == REMINDER:
+            toast = rx.toast.success(f"Reminder for {number} is on its way to {self.send_to}")
+        elif emailed:
+            toast = rx.toast.success(f"{number} sent; the email is on its way to {self.send_to}")
+        else:
+            toast = rx.toast.success(f"{number} marked as sent")
+        return [toast, *extra, *([DeliveryState.watch_delivery] if emailed else [])]
+
+    @rx.event
+    async def retry_email(self, email_id: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            message = await asyncio.to_thread(delivery.retry_email, int(email_id), self.user_email)
+        except (DomainError, ValueError) as err:
+            await self._reload()
+            return rx.toast.error(getattr(err, "message", "That email cannot be retried"))
+        await self._reload()
+        return [rx.toast.success(f"Sending the email to {message.recipient} again"), DeliveryState.watch_delivery]
+
+    @rx.event
+    async def refresh_emails(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await self._reload()
+        return None
+
+    @rx.event(background=True)
+    async def watch_delivery(self):
+        """Show the sender's result when it comes: poll until no email of this invoice is in flight."""
+        async with self:
+            if self.watching_email:
+                return
+            self.watching_email = True
+            invoice_id = self.invoice_id
+        try:
+            for _ in range(WATCH_SECONDS):
+                await asyncio.sleep(1)
+                if not await asyncio.to_thread(delivery.has_emails_in_flight, invoice_id):
+                    break
+        finally:
+            async with self:
+                self.watching_email = False
+                if self.invoice_id == invoice_id:
+                    await self._reload()
+
+    @rx.event
+    async def download_pdf(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            filename, content = await asyncio.to_thread(pdf.render_invoice_pdf, self.invoice_id)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.download(data=content, filename=filename, mime_type="application/pdf")

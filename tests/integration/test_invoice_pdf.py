@@ -1,0 +1,97 @@
+"""The invoice PDF: what it shows, from the same figures as everywhere else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from invoice_crm.domain.errors import NotFound
+from invoice_crm.domain.money import format_money
+from invoice_crm.services import clients, invoices
+from invoice_crm.services.links import pay_url
+from invoice_crm.services.pdf import render_invoice_pdf, render_public_invoice_pdf
+from tests.fakes.smtp_fixture import BUSINESS_NAME
+from tests.integration.email_helpers import pdf_text
+from tests.integration.helpers import TODAY, make_invoice
+
+LINES = [
+    {"description": "Design workshop", "quantity": "4", "unit_price": "120.00"},
+    {"description": "Hours", "quantity": "12.5", "unit_price": "95"},
+    {"description": "Half cent", "quantity": "1", "unit_price": "0.01"},
+]
+
+
+@pytest.fixture
+def business(database, monkeypatch):
+    from invoice_crm import settings
+
+    monkeypatch.setenv("BUSINESS_NAME", BUSINESS_NAME)
+    monkeypatch.setenv("BUSINESS_ADDRESS", "1 Rue de la Paix\\n75002 Paris")
+    monkeypatch.setenv("MAIL_FROM", "Jane <billing@janedoe.example>")
+    settings.get_settings.cache_clear()
+
+
+def _client():
+    return clients.create_client("Acme Robotics", "billing@acme.example", "Acme Robotics Ltd", "12 Gear Street\nSpringfield")
+
+
+def test_sent_invoice_pdf_shows_both_parties_dates_lines_total_notes_and_pay_link(business):
+    inv = make_invoice(_client().id, lines=LINES, notes="Payable by bank transfer.")
+    invoices.send_invoice(inv.id)
+    filename, content = render_invoice_pdf(inv.id)
+    assert filename == f"{inv.number}.pdf" and content.startswith(b"%PDF")
+    text = pdf_text(content)
+    for expected in (
+        BUSINESS_NAME, "1 Rue de la Paix", "75002 Paris", "billing@janedoe.example",
+        "Acme Robotics", "Acme Robotics Ltd", "12 Gear Street", "Springfield",
+        inv.number, "Status: Sent",
+        f"{TODAY.day} {TODAY:%B %Y}", f"{inv.due_date.day} {inv.due_date:%B %Y}",
+        "Design workshop", "$480.00", "12.5", "$1,187.50", "$0.01",
+        "Total (USD)", format_money(Decimal("1667.51"), "USD"),
+        "Payable by bank transfer.", pay_url(inv.public_token),
+    ):
+        assert expected in text, expected
+    assert "PAID" not in text
+
+
+def test_paid_invoice_pdf_has_the_paid_stamp_and_date_and_no_pay_link(business):
+    inv = make_invoice(_client().id, lines=LINES)
+    invoices.send_invoice(inv.id)
+    paid_on = TODAY - timedelta(days=1)
+    invoices.mark_paid(inv.id, paid_on.isoformat())
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "PAID" in text and f"Paid on {paid_on.day} {paid_on:%B %Y}" in text
+    assert pay_url(inv.public_token) not in text
+
+
+def test_draft_pdf_is_marked_draft_and_not_available_by_token(business):
+    inv = make_invoice(_client().id, lines=LINES)
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "DRAFT" in text and pay_url(inv.public_token) not in text
+    with pytest.raises(NotFound):
+        render_public_invoice_pdf(inv.public_token)
+    with pytest.raises(NotFound):
+        render_public_invoice_pdf("no-such-token")
+    invoices.send_invoice(inv.id)
+    filename, content = render_public_invoice_pdf(inv.public_token)
+    assert filename == f"{inv.number}.pdf" and inv.number in pdf_text(content)
+
+
+def test_euro_and_names_beyond_latin1_print_without_failing(business):
+    client = clients.create_client("Zoë Łukasz 李", "zoe@example.com", "Café Ünïcode", "")
+    inv = make_invoice(
+        client.id,
+        lines=[{"description": "Traduction — révision «finale»", "quantity": "2", "unit_price": "1234.50"}],
+        currency="EUR",
+    )
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "Zoë Lukasz ?" in text and "Café Ünïcode" in text
+    assert "Traduction — révision «finale»" in text
+    assert "€2,469.00" in text and "Total (EUR)" in text
+
+
+def test_missing_invoice_is_not_found(database):
+    with pytest.raises(NotFound):
+        render_invoice_pdf(12345)
