@@ -30,3 +30,4 @@ app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", 
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 
 app.register_lifespan_task(tasks.overdue_sweeper)
+app.register_lifespan_task(tasks.sheets_sync_worker)
