@@ -67,18 +67,18 @@ def start_fake_sheets(directory: Path, spreadsheet_id: str = "fake-spreadsheet")
 
 
 @pytest.fixture(scope="session")
-def _fake_sheets_session(tmp_path_factory) -> Iterator[tuple[FakeSheets, dict[str, str]]]:
+def fake_sheets_server(tmp_path_factory) -> Iterator[tuple[FakeSheets, dict[str, str]]]:
     fake, env = start_fake_sheets(tmp_path_factory.mktemp("sheets"), spreadsheet_id="e2e-spreadsheet")
     yield fake, env
     fake.stop()
 
 
 @pytest.fixture(scope="session")
-def fake_sheets(_fake_sheets_session) -> FakeSheets:
+def fake_sheets(fake_sheets_server) -> FakeSheets:
     """The fake Sheets server the e2e app writes to (inspect its cells, flip its switches)."""
-    return _fake_sheets_session[0]
+    return fake_sheets_server[0]
 
 
 @pytest.fixture(scope="session")
-def fake_sheets_env(_fake_sheets_session) -> dict[str, str]:
-    return dict(_fake_sheets_session[1])
+def fake_sheets_env(fake_sheets_server) -> dict[str, str]:
+    return dict(fake_sheets_server[1])
