@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 
-from invoice_crm.services import activity, sheets_sync
+from invoice_crm.services import activity, sheets_resync, sheets_sync
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
 
@@ -39,7 +39,7 @@ async def sheets_sync_worker() -> None:
     unsubscribe = activity.on_sheet_work(lambda: loop.call_soon_threadsafe(wake.set))
     pruned_at = 0.0
     try:
-        queued = await asyncio.to_thread(sheets_sync.queue_unsynced)
+        queued = await asyncio.to_thread(sheets_resync.queue_unsynced)
         if queued:
             log.info("sheet sync: queued %d invoice(s) not yet in the sheet", queued)
         while True:

@@ -10,8 +10,8 @@ failure backs the messages off exponentially and marks the invoices FAILED with 
 Rewriting a row is harmless, and rows are found by number before any append, so a retry after
 a write whose answer was lost writes nothing twice.
 
-One delivery at a time per process (a lock); the lifespan task in ``tasks.py`` runs rounds in a
-thread, so a user's click never waits on Google.
+One delivery at a time per process (``DELIVERY_LOCK``); the lifespan task in ``tasks.py`` runs
+rounds in a thread, so a user's click never waits on Google. "Resync all" is in sheets_resync.py.
 """
 
 from __future__ import annotations
@@ -25,27 +25,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import delete, func, select, update
 
-from invoice_crm.db import read_session, write_session
-from invoice_crm.db_types import UTCDateTime, utcnow
+from invoice_crm.db import write_session
+from invoice_crm.db_types import utcnow
 from invoice_crm.domain.sheet_rows import SheetInvoice, parse_row_hint, plan_writes
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
-from invoice_crm.services.activity import (
-    SHEET_CLEAR_TOPIC,
-    SHEET_FAILED,
-    SHEET_OFF,
-    SHEET_PENDING,
-    SHEET_SYNCED,
-    SHEET_TOPIC,
-    enqueue_sheet_syncs,
-)
+from invoice_crm.services.activity import SHEET_CLEAR_TOPIC, SHEET_FAILED, SHEET_SYNCED, SHEET_TOPIC
 from invoice_crm.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-_delivery_lock = threading.Lock()
+# One delivery at a time in this process; re-entrant so resync can hold it across its steps.
+DELIVERY_LOCK = threading.RLock()
 WRITES_PER_ROUND = 2  # one batchUpdate + one append at most
 KEEP_DELIVERED = timedelta(days=7)
 
@@ -316,30 +309,33 @@ def _deliver_round(now: datetime, settings: Settings) -> tuple[DeliveryReport, b
     return report, True
 
 
-def deliver_pending(now: datetime | None = None) -> DeliveryReport:
-    """Deliver every due outbox message, round after round, until none is due, a round fails
-    (the rest waits for its backoff) or the per-minute write budget is spent."""
+def deliver_pending(
+    now: datetime | None = None,
+    *,
+    wait_for_budget: bool = False,
+    after_round: Callable[[DeliveryReport], None] | None = None,
+) -> DeliveryReport:
+    """Deliver every due outbox message, round after round, until none is due or a round
+    fails (the rest waits for its backoff). When the per-minute write budget is spent it stops,
+    or with ``wait_for_budget`` sleeps until the budget allows the next round.
+    ``after_round`` receives the running totals after each round."""
     settings = get_settings()
     report = DeliveryReport()
     if not settings.sheets_enabled:
         return report
-    with _delivery_lock:
+    with DELIVERY_LOCK:
         while True:
-            result, claimed = _deliver_round(now or utcnow(), settings)
+            round_now = now or utcnow()
+            wait = _budget.wait_seconds(round_now, settings.sheets_max_writes_per_minute)
+            if wait and wait_for_budget and now is None:
+                time.sleep(wait)
+                continue
+            result, claimed = _deliver_round(round_now, settings)
             report.add(result)
+            if after_round and claimed:
+                after_round(report)
             if not claimed or result.error:
                 return report
-
-
-def queue_unsynced() -> int:
-    """Queue every invoice never queued (sync was off when it last changed). Start-up chore."""
-    if not get_settings().sheets_enabled:
-        return 0
-    with write_session() as session:
-        ids = list(session.execute(select(Invoice.id).where(Invoice.sheet_sync_status == SHEET_OFF)).scalars())
-        for start in range(0, len(ids), 500):
-            enqueue_sheet_syncs(session, ids[start : start + 500])
-    return len(ids)
 
 
 def prune_delivered(now: datetime | None = None) -> int:
@@ -354,93 +350,3 @@ def prune_delivered(now: datetime | None = None) -> int:
             )
         )
         return result.rowcount or 0
-
-
-# --- resync all --------------------------------------------------------------------------------
-
-
-@dataclass
-class SyncOverview:
-    enabled: bool
-    synced: int = 0
-    pending: int = 0
-    failed: int = 0
-    last_error: str = ""
-
-
-def sync_overview() -> SyncOverview:
-    """How many invoices are synced, pending and failed (for the dashboard's sheet card)."""
-    if not get_settings().sheets_enabled:
-        return SyncOverview(enabled=False)
-    with read_session() as session:
-        counts = dict(
-            session.execute(
-                select(Invoice.sheet_sync_status, func.count()).group_by(Invoice.sheet_sync_status)
-            ).all()
-        )
-        last_error = session.execute(
-            select(Invoice.sheet_sync_error)
-            .where(Invoice.sheet_sync_status == SHEET_FAILED)
-            .order_by(Invoice.updated_at.desc())
-            .limit(1)
-        ).scalar()
-    return SyncOverview(
-        enabled=True,
-        synced=counts.get(SHEET_SYNCED, 0),
-        pending=counts.get(SHEET_PENDING, 0) + counts.get(SHEET_OFF, 0),
-        failed=counts.get(SHEET_FAILED, 0),
-        last_error=last_error or "",
-    )
-
-
-def _queue_everything(now: datetime) -> int:
-    """One transaction: a message per invoice, all due now (backoffs reset), all PENDING."""
-    with write_session() as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.topic.in_((SHEET_TOPIC, SHEET_CLEAR_TOPIC)),
-                OutboxMessage.status == DeliveryStatus.PENDING,
-            )
-            .values(next_attempt_at=now)
-        )
-        session.execute(
-            insert(OutboxMessage).from_select(
-                ["topic", "invoice_id", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at"],
-                select(
-                    literal(SHEET_TOPIC), Invoice.id, literal("{}"), literal(DeliveryStatus.PENDING.value),
-                    literal(0), literal(now, UTCDateTime()), literal(""), literal(now, UTCDateTime()),
-                ),
-            )
-        )
-        session.execute(update(Invoice).values(sheet_sync_status=SHEET_PENDING, sheet_sync_error=""))
-        return session.execute(select(func.count()).select_from(Invoice)).scalar_one()
-
-
-def resync_all(progress: Callable[[int, int], None] | None = None) -> DeliveryReport:
-    """Rewrite every invoice's row, in batches of SHEETS_BATCH_SIZE rows per write request.
-
-    ``progress(done, total)`` is called after each batch. Waits for the write budget when it
-    is spent; stops at the first failure (the worker retries the rest with backoff).
-    """
-    settings = get_settings()
-    report = DeliveryReport()
-    if not settings.sheets_enabled:
-        report.error = "Google Sheets sync is off"
-        return report
-    with _delivery_lock:
-        total = _queue_everything(utcnow())
-        if progress:
-            progress(0, total)
-        while True:
-            now = utcnow()
-            wait = _budget.wait_seconds(now, settings.sheets_max_writes_per_minute)
-            if wait:
-                time.sleep(wait)
-                continue
-            result, claimed = _deliver_round(now, settings)
-            report.add(result)
-            if progress:
-                progress(min(report.written, total), total)
-            if not claimed or result.error:
-                return report

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import sheets_sync
+from invoice_crm.services import sheets_resync
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
 
@@ -47,7 +47,7 @@ class SheetsState(AuthState):
     def progress_label(self) -> str:
         return f"{self.done:,} of {self.total:,} rows written"
 
-    def _show(self, overview: sheets_sync.SyncOverview) -> None:
+    def _show(self, overview: sheets_resync.SyncOverview) -> None:
         self.enabled = overview.enabled
         self.synced, self.pending, self.failed = overview.synced, overview.pending, overview.failed
         self.last_error = overview.last_error
@@ -57,7 +57,7 @@ class SheetsState(AuthState):
     async def load(self):
         if self._current_user() is None:
             return self._redirect_to_login()
-        self._show(await asyncio.to_thread(sheets_sync.sync_overview))
+        self._show(await asyncio.to_thread(sheets_resync.sync_overview))
         return None
 
     @rx.event(background=True)
@@ -70,7 +70,7 @@ class SheetsState(AuthState):
                 return
             self.resyncing, self.done, self.total, self.result = True, 0, 0, ""
         progress = _Progress()
-        work = asyncio.ensure_future(asyncio.to_thread(sheets_sync.resync_all, progress.update))
+        work = asyncio.ensure_future(asyncio.to_thread(sheets_resync.resync_all, progress.update))
         while not work.done():
             await asyncio.wait({work}, timeout=PROGRESS_POLL_SECONDS)
             async with self:
@@ -80,7 +80,7 @@ class SheetsState(AuthState):
             error = report.error
         except DomainError as err:
             report, error = None, err.message
-        overview = await asyncio.to_thread(sheets_sync.sync_overview)
+        overview = await asyncio.to_thread(sheets_resync.sync_overview)
         if error:
             message = f"Stopped: {error}. The rest will be retried automatically."
         else:

@@ -7,6 +7,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session, write_session
@@ -14,7 +15,8 @@ from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.sheet_rows import HEADER
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
-from invoice_crm.services import clients, invoices, sheets_sync
+from invoice_crm.services import clients, invoices, sheets_resync, sheets_sync
+from invoice_crm.services.activity import enqueue_sheet_sync, on_sheet_work
 from invoice_crm.settings import get_settings
 from tests.conftest import reset_caches
 from tests.fakes.fake_sheets import TIMEOUT, Formula
@@ -157,7 +159,7 @@ def test_sync_off_queues_nothing_and_says_off(database):
     assert _invoice(inv.id).sheet_sync_status == "OFF"
     assert _messages(inv.id) == []
     assert sheets_sync.deliver_pending().rounds == 0
-    assert not sheets_sync.sync_overview().enabled
+    assert not sheets_resync.sync_overview().enabled
 
 
 # --- the scripted session ------------------------------------------------------------------
@@ -319,7 +321,7 @@ def test_invoices_made_while_sync_was_off_are_queued_at_start_up(database, sheet
         monkeypatch.setenv(name, value)
     reset_caches()
     sheets_sync._client.cache_clear()
-    assert sheets_sync.queue_unsynced() == 2
+    assert sheets_resync.queue_unsynced() == 2
     sheets_sync.deliver_pending()
     assert_sheet_equals_database(fake)
 
@@ -393,7 +395,7 @@ def test_resync_of_1000_invoices_uses_at_most_10_write_requests(sheet):
     sheet.insert_rows(1, [list(HEADER), *shuffled, ["not an invoice"]])
     seen: list[tuple[int, int]] = []
 
-    report = sheets_sync.resync_all(progress=lambda done, total: seen.append((done, total)))
+    report = sheets_resync.resync_all(progress=lambda done, total: seen.append((done, total)))
 
     assert report.error == ""
     assert sheet.write_requests <= 10
@@ -403,16 +405,51 @@ def test_resync_of_1000_invoices_uses_at_most_10_write_requests(sheet):
     assert len(seen) >= 3  # progress reported batch by batch
     rows = [row for row in sheet_rows(sheet) if row[0] != "not an invoice"]
     assert rows == database_rows()
-    assert sheets_sync.sync_overview().synced == 1000
+    assert sheets_resync.sync_overview().synced == 1000
 
 
 def test_resync_stops_at_a_failure_and_the_worker_finishes_later(sheet):
     _bulk_invoices(30)
     sheet.fail_next = [None, 503]  # the read answers, the append fails
-    report = sheets_sync.resync_all()
+    report = sheets_resync.resync_all()
     assert "HTTP 503" in report.error
-    overview = sheets_sync.sync_overview()
+    overview = sheets_resync.sync_overview()
     assert overview.failed == 30 and "HTTP 503" in overview.last_error
     clock = Clock()
     drain(clock)
+    assert_sheet_equals_database(sheet)
+
+
+# --- the worker's wake-up and its write budget ------------------------------------------------
+
+
+def test_the_worker_is_woken_after_a_commit_that_queued_sheet_work(sheet):
+    calls = []
+    unsubscribe = on_sheet_work(lambda: calls.append(1))
+    try:
+        client = make_client()
+        assert calls == []  # a new client queues nothing
+        inv = make_invoice(client.id)
+        assert calls == [1]
+        with pytest.raises(RuntimeError), write_session() as session:
+            enqueue_sheet_sync(session, inv.id)
+            raise RuntimeError("the change failed after queueing")
+        assert calls == [1]  # rolled back: nothing to deliver, no wake-up
+    finally:
+        unsubscribe()
+
+
+def test_the_write_budget_holds_rounds_back_until_the_minute_has_passed(sheet, monkeypatch):
+    monkeypatch.setenv("SHEETS_MAX_WRITES_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    make_invoice()
+    clock = Clock()
+    assert sheets_sync.deliver_pending(clock.now).write_requests == 1
+    second = make_invoice()
+
+    held = sheets_sync.deliver_pending(clock.tick(30))
+    assert held.throttled and held.write_requests == 0
+    assert _invoice(second.id).sheet_sync_status == "PENDING"
+
+    assert sheets_sync.deliver_pending(clock.tick(31)).written == 1
     assert_sheet_equals_database(sheet)
