@@ -86,7 +86,7 @@ class GoogleSheetsClient:
         try:
             return request.execute(num_retries=0)
         except HttpError as err:
-            raise _from_http_error(err) from None
+            raise _from_http_error(err, self.config.tab) from None
         except auth_errors.RefreshError as err:
             raise SheetsError(f"Google sign-in failed: {err}", retryable=bool(err.retryable)) from None
         except auth_errors.TransportError:
@@ -133,10 +133,12 @@ class GoogleSheetsClient:
         return int(match.group(1))
 
 
-def _from_http_error(err: HttpError) -> SheetsError:
+def _from_http_error(err: HttpError, tab: str) -> SheetsError:
     status = err.status_code
     reason = str(err.reason or "").strip().rstrip(".")
-    if status == 429:
+    if status == 400 and "Unable to parse range" in reason:
+        message = f"Google Sheets refused the request (HTTP 400: {reason}): is there a tab named '{tab}'? See GOOGLE_SHEETS_TAB"
+    elif status == 429:
         message = "Google Sheets write quota exceeded (HTTP 429)"
     elif status >= 500:
         message = f"Google Sheets is unavailable (HTTP {status})"

@@ -24,7 +24,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -33,10 +32,24 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests.fakes.sheet_cells import (
+    Area,
+    RangeError,
+    cell_at,
+    pad,
+    parse_a1,
+    raw,
+    render,
+    set_cell,
+    sort_key,
+    trim,
+    trim_rendered,
+    user_entered,
+)
+
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # what google-auth puts in "aud"
-SERIAL_EPOCH = date(1899, 12, 30)  # Sheets' day zero for date serial numbers
 WRITE_OPS = frozenset({"update", "append", "batchUpdate", "clear"})
 TIMEOUT = "timeout"  # a failure mode: the request is carried out, its answer comes too late
 ERRORS = {
@@ -48,145 +61,11 @@ ERRORS = {
     503: ("UNAVAILABLE", "The service is currently unavailable."),
 }
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_CELL = re.compile(r"^([A-Z]*)(\d*)$")
-
-
-class Formula(str):
-    """A cell entered as a formula; kept as its text (the fake does not evaluate it)."""
-
 
 class ApiError(Exception):
     def __init__(self, status: int, message: str | None = None) -> None:
         super().__init__(message or ERRORS.get(status, ("", "Error"))[1])
         self.status = status
-
-
-# --- cell values ------------------------------------------------------------------------
-
-
-def user_entered(value):
-    """What Sheets stores for a value sent with valueInputOption=USER_ENTERED."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    text = str(value)
-    if text == "":
-        return None
-    if text.startswith("'"):
-        return text[1:]
-    if text.startswith("="):
-        return Formula(text)
-    if _NUMBER.match(text):
-        return Decimal(text)
-    if match := _ISO_DATE.match(text):
-        try:
-            return date(*map(int, match.groups()))
-        except ValueError:
-            return text
-    if text.upper() in ("TRUE", "FALSE"):
-        return text.upper() == "TRUE"
-    return text
-
-
-def raw(value):
-    """What Sheets stores for valueInputOption=RAW: strings stay strings."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
-
-
-def render(cell, value_render: str, date_render: str):
-    """A stored cell as values.get returns it."""
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return cell if value_render != "FORMATTED_VALUE" else ("TRUE" if cell else "FALSE")
-    if isinstance(cell, Decimal):
-        if value_render == "FORMATTED_VALUE":
-            return _plain(cell)
-        return int(cell) if cell == cell.to_integral_value() else float(cell)
-    if isinstance(cell, date):
-        if value_render == "FORMATTED_VALUE" or date_render == "FORMATTED_STRING":
-            return cell.isoformat()
-        return (cell - SERIAL_EPOCH).days
-    return str(cell)
-
-
-def _plain(number: Decimal) -> str:
-    return format(number.normalize(), "f")
-
-
-# --- A1 notation -------------------------------------------------------------------------
-
-
-def column_index(letters: str) -> int:
-    index = 0
-    for char in letters:
-        index = index * 26 + (ord(char) - 64)
-    return index - 1
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class Area:
-    """A parsed A1 range: 0-based, inclusive; None where the range is open."""
-
-    tab: str
-    row0: int | None
-    col0: int | None
-    row1: int | None
-    col1: int | None
-
-    def a1(self, rows: int | None = None, cols: int | None = None) -> str:
-        r0, c0 = (self.row0 or 0), (self.col0 or 0)
-        r1 = r0 + rows - 1 if rows is not None else self.row1
-        c1 = c0 + cols - 1 if cols is not None else self.col1
-        start = f"{column_letters(c0)}{r0 + 1}"
-        end = f"{column_letters(c1 if c1 is not None else c0)}{(r1 if r1 is not None else r0) + 1}"
-        return f"{quote_tab(self.tab)}!{start}:{end}"
-
-
-def quote_tab(tab: str) -> str:
-    return tab if re.fullmatch(r"[A-Za-z0-9_]+", tab) else "'" + tab.replace("'", "''") + "'"
-
-
-def parse_a1(text: str, default_tab: str) -> Area:
-    tab, ref = default_tab, text
-    if "!" in text:
-        tab, ref = text.rsplit("!", 1)
-        if tab.startswith("'") and tab.endswith("'"):
-            tab = tab[1:-1].replace("''", "'")
-    elif not _CELL.match(text.split(":")[0]):
-        tab, ref = text, ""
-    if not ref:
-        return Area(tab, None, None, None, None)
-    parts = ref.split(":")
-    if len(parts) > 2:
-        raise ApiError(400, f"Unable to parse range: {text}")
-    cells = []
-    for part in parts:
-        match = _CELL.match(part.upper())
-        if not match or not (match.group(1) or match.group(2)):
-            raise ApiError(400, f"Unable to parse range: {text}")
-        letters, digits = match.groups()
-        cells.append((int(digits) - 1 if digits else None, column_index(letters) if letters else None))
-    (r0, c0), (r1, c1) = cells[0], cells[-1]
-    if len(parts) == 1:
-        r1, c1 = r0, c0
-    return Area(tab, r0, c0, r1, c1)
 
 
 # --- the spreadsheet -----------------------------------------------------------------------
@@ -279,7 +158,7 @@ class FakeSheets:
             grid = self.tabs[tab or self.default_tab]
             start = 1 if header else 0
             body = [row for row in grid[start:] if any(c is not None for c in row)]
-            body.sort(key=lambda row: _sort_key(row[column] if column < len(row) else None), reverse=reverse)
+            body.sort(key=lambda row: sort_key(row[column] if column < len(row) else None), reverse=reverse)
             grid[start:] = body
 
     def insert_rows(self, at_row: int, rows: list[list], tab: str | None = None) -> None:
@@ -299,7 +178,7 @@ class FakeSheets:
     def cells(self, tab: str | None = None) -> list[list]:
         """The stored cells, typed (str, Decimal, date, bool, Formula, None), trailing blanks trimmed."""
         with self._lock:
-            return _trim([list(row) for row in self.tabs[tab or self.default_tab]])
+            return trim([list(row) for row in self.tabs[tab or self.default_tab]])
 
     def data_rows(self, tab: str | None = None) -> list[list]:
         """Rows below the header that are not blank."""
@@ -359,6 +238,8 @@ class FakeSheets:
             return 200, getattr(self, f"_op_{op}")(a1, query, data)
         except ApiError as err:
             return _error(err.status, str(err))
+        except RangeError as err:
+            return _error(400, str(err))
 
     def _token(self, body: bytes) -> tuple[int, dict, float]:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
@@ -413,12 +294,12 @@ class FakeSheets:
         r1 = area.row1 if area.row1 is not None else len(grid) - 1
         width = max((len(row) for row in grid), default=0)
         c1 = area.col1 if area.col1 is not None else width - 1
-        values = _trim([
-            [_cell(grid, r, c) for c in range(c0, c1 + 1)] for r in range(r0, min(r1, len(grid) - 1) + 1)
+        values = trim([
+            [cell_at(grid, r, c) for c in range(c0, c1 + 1)] for r in range(r0, min(r1, len(grid) - 1) + 1)
         ])
         rendered = [[render(c, value_render, date_render) for c in row] for row in values]
         if query.get("majorDimension") == "COLUMNS":
-            rendered = _trim_rendered([list(col) for col in zip(*_pad(rendered), strict=True)])
+            rendered = trim_rendered([list(col) for col in zip(*pad(rendered), strict=True)])
         result = {"range": area.a1(), "majorDimension": query.get("majorDimension", "ROWS")}
         if rendered:
             result["values"] = rendered
@@ -436,7 +317,7 @@ class FakeSheets:
             raise ApiError(400, f"Requested writing within range [{area.a1()}], but tried writing to more columns")
         for i, row in enumerate(values):
             for j, value in enumerate(row):
-                _set(grid, r0 + i, c0 + j, parse(value))
+                set_cell(grid, r0 + i, c0 + j, parse(value))
         cols = max((len(row) for row in values), default=0)
         return {
             "spreadsheetId": self.spreadsheet_id,
@@ -474,7 +355,7 @@ class FakeSheets:
         c1 = area.col1 if area.col1 is not None else max((len(row) for row in grid), default=1) - 1
         last = -1  # the table ends at the last row with anything in the range's columns
         for r in range(len(grid)):
-            if any(_cell(grid, r, c) is not None for c in range(c0, c1 + 1)):
+            if any(cell_at(grid, r, c) is not None for c in range(c0, c1 + 1)):
                 last = r
         table = Area(area.tab, 0, c0, max(last, 0), c1)
         start = max(last + 1, area.row0 or 0)
@@ -508,52 +389,6 @@ def _b64(text: str) -> bytes:
 def _error(status: int, message: str | None = None) -> tuple[int, dict]:
     name, default = ERRORS.get(status, ("UNKNOWN", "Error"))
     return status, {"error": {"code": status, "message": message or default, "status": name}}
-
-
-def _cell(grid: list[list], r: int, c: int):
-    if r < len(grid) and c < len(grid[r]):
-        return grid[r][c]
-    return None
-
-
-def _set(grid: list[list], r: int, c: int, value) -> None:
-    while len(grid) <= r:
-        grid.append([])
-    row = grid[r]
-    while len(row) <= c:
-        row.append(None)
-    row[c] = value
-
-
-def _trim(rows: list[list]) -> list[list]:
-    out = []
-    for row in rows:
-        row = list(row)
-        while row and row[-1] is None:
-            row.pop()
-        out.append(row)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def _pad(rows: list[list]) -> list[list]:
-    width = max((len(row) for row in rows), default=0)
-    return [row + [""] * (width - len(row)) for row in rows]
-
-
-def _trim_rendered(rows: list[list]) -> list[list]:
-    return _trim([[None if c == "" else c for c in row] for row in rows])
-
-
-def _sort_key(cell):
-    if cell is None:
-        return (3, "")
-    if isinstance(cell, Decimal | bool):
-        return (0, cell)
-    if isinstance(cell, date):
-        return (1, cell)
-    return (2, str(cell).lower())
 
 
 def _handler_for(fake: FakeSheets) -> type[BaseHTTPRequestHandler]:

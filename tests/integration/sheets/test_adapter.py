@@ -117,3 +117,10 @@ def test_a_key_google_does_not_know_is_refused_at_sign_in(fake, sheets_server, t
     err = _error(_client(fake, sheets_server[1], credentials_file=str(key_file)).read_column_a)
     assert not err.retryable and "sign-in failed" in err.message
     assert "PRIVATE KEY" not in err.message
+
+
+def test_an_unknown_tab_is_refused_and_not_retried_soon(fake, sheets_server):
+    err = _error(_client(fake, sheets_server[1], tab="No Such Tab").read_column_a)
+    assert (err.status, err.retryable) == (400, False)
+    assert "Unable to parse range" in err.message and "'No Such Tab'" in err.message
+    assert "GOOGLE_SHEETS_TAB" in err.message

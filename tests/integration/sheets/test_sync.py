@@ -19,7 +19,8 @@ from invoice_crm.services import clients, invoices, sheets_resync, sheets_sync
 from invoice_crm.services.activity import enqueue_sheet_sync, on_sheet_work
 from invoice_crm.settings import get_settings
 from tests.conftest import reset_caches
-from tests.fakes.fake_sheets import TIMEOUT, Formula
+from tests.fakes.fake_sheets import TIMEOUT
+from tests.fakes.sheet_cells import Formula
 from tests.integration.helpers import TODAY, draft_input, make_client, make_invoice
 from tests.integration.sheets.support import (
     Clock,
