@@ -1,4 +1,4 @@
-"""Outbox delivery to the Google Sheet: the worker's rounds and "Resync all".
+"""Outbox delivery to the Google Sheet: claim, write, record — round after round.
 
 A round claims the due outbox messages (a lease: their next attempt moves past the round's
 longest possible duration, so a crash leaves them to be retried, never lost), coalesces them
@@ -99,7 +99,7 @@ def _lease(settings: Settings) -> timedelta:
 
 def retry_delay(attempts: int, settings: Settings) -> timedelta:
     """Exponential backoff: base, 2x base, 4x base ... capped at the maximum."""
-    seconds = settings.sheets_retry_base_seconds * 2 ** max(0, attempts - 1)
+    seconds = settings.sheets_retry_base_seconds * 2 ** min(max(0, attempts - 1), 30)
     return timedelta(seconds=min(seconds, settings.sheets_retry_max_seconds))
 
 
