@@ -38,3 +38,4 @@ app.add_page(pay_return_page, route="/pay/[token]/paid", title="Payment", on_loa
 
 app.register_lifespan_task(tasks.overdue_sweeper)
 app.register_lifespan_task(tasks.email_sender)
+app.register_lifespan_task(tasks.sheets_sync_worker)

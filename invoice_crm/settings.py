@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     google_application_credentials: str = ""
     google_sheets_tab: str = "Invoices"
     google_sheets_api_endpoint: str = ""
+    # The sheet worker: how often it wakes without being told of a change, how many invoices
+    # one write request carries, the request timeout, retry backoff, and a write budget kept
+    # under Google's per-minute quota (60 write requests per minute per user).
+    sheets_sync_interval_seconds: float = 30.0
+    sheets_batch_size: int = Field(default=500, ge=1, le=5000)
+    sheets_timeout_seconds: float = 30.0
+    sheets_retry_base_seconds: float = 5.0
+    sheets_retry_max_seconds: float = 900.0
+    sheets_max_writes_per_minute: int = Field(default=50, ge=2)
 
     # Stripe Checkout (online payment is off without a secret key).
     stripe_secret_key: SecretStr = SecretStr("")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
+from invoice_crm.services import activity, sheets_resync, sheets_sync
 from invoice_crm.services import email_sender as sender
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
@@ -46,3 +48,35 @@ async def email_sender() -> None:
                 await asyncio.wait_for(wake.wait(), timeout=interval)
     finally:
         sender.set_waker(None)
+
+
+async def sheets_sync_worker() -> None:
+    """Deliver the sheet outbox: at start-up, after every commit that queued sheet work, and
+    every SHEETS_SYNC_INTERVAL_SECONDS (retries come due). Rounds run in a thread."""
+    settings = get_settings()
+    if not settings.sheets_enabled:
+        log.info("Google Sheets sync is off (GOOGLE_SHEETS_ID / GOOGLE_APPLICATION_CREDENTIALS not set)")
+        return
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    unsubscribe = activity.on_sheet_work(lambda: loop.call_soon_threadsafe(wake.set))
+    pruned_at = 0.0
+    try:
+        queued = await asyncio.to_thread(sheets_resync.queue_unsynced)
+        if queued:
+            log.info("sheet sync: queued %d invoice(s) not yet in the sheet", queued)
+        while True:
+            wake.clear()
+            try:
+                report = await asyncio.to_thread(sheets_sync.deliver_pending)
+                if report.written or report.cleared:
+                    log.info("sheet sync: %d row(s) written, %d cleared", report.written, report.cleared)
+                if time.monotonic() - pruned_at > 3600:
+                    await asyncio.to_thread(sheets_sync.prune_delivered)
+                    pruned_at = time.monotonic()
+            except Exception:  # keep delivering; e.g. a locked database is retried next wake
+                log.exception("sheet sync round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=max(0.5, settings.sheets_sync_interval_seconds))
+    finally:
+        unsubscribe()

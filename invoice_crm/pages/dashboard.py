@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, page_title
+from invoice_crm.components.sheets import sheet_sync_panel
 from invoice_crm.state.dashboard import DashboardState as S
 
 
@@ -26,6 +27,7 @@ def dashboard_page() -> rx.Component:
             width="100%",
         ),
         paid_chart(S.monthly),
+        sheet_sync_panel(),
         invoice_table(S),
         rx.moment(interval=30_000, on_change=S.refresh, display="none"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from invoice_crm.db import write_session
@@ -11,7 +12,8 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.drafts import clean_text
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
-from invoice_crm.models import Client, Lead, Project
+from invoice_crm.models import Client, Invoice, Lead, Project
+from invoice_crm.services.activity import enqueue_sheet_syncs
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -45,8 +47,13 @@ def update_client(client_id: int, name: str, email: str = "", company: str = "",
     fields = _client_fields(name, email, company, address)
     with write_session() as session:
         client = _require(session, Client, client_id, "Client")
+        renamed = client.name != fields["name"]
         for key, value in fields.items():
             setattr(client, key, value)
+        if renamed:  # the client's name is a column of each of its invoices' sheet rows
+            enqueue_sheet_syncs(
+                session, session.execute(select(Invoice.id).where(Invoice.client_id == client_id)).scalars()
+            )
         return client
 
 

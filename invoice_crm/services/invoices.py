@@ -28,7 +28,13 @@ from invoice_crm.models import (
     PaymentMethod,
     Project,
 )
-from invoice_crm.services.activity import SHEET_TOPIC, enqueue_sheet_sync, log_event
+from invoice_crm.services.activity import (
+    SHEET_TOPIC,
+    enqueue_sheet_clear,
+    enqueue_sheet_sync,
+    enqueue_sheet_syncs,
+    log_event,
+)
 from invoice_crm.services.numbering import next_invoice_number
 from invoice_crm.settings import get_settings
 
@@ -307,11 +313,8 @@ def delete_draft(invoice_id: int, actor: str = "system") -> str:
                 OutboxMessage.invoice_id == invoice_id, OutboxMessage.topic == SHEET_TOPIC
             )
         )
-        if invoice.sheets_row_id and get_settings().sheets_enabled:
-            # The sheet keeps its row only as long as the invoice exists.
-            session.add(
-                OutboxMessage(topic="sheet_delete", invoice_id=None, payload=f'{{"number": "{number}"}}')
-            )
+        # Queued even before the row was first written: a delivery in flight may be adding it.
+        enqueue_sheet_clear(session, number)
         session.delete(invoice)
         return number
 
@@ -346,6 +349,5 @@ def sweep_overdue(today: date | None = None) -> int:
                     for i in ids
                 ],
             )
-            for i in ids:
-                enqueue_sheet_sync(session, i)
+            enqueue_sheet_syncs(session, ids)
         return len(ids)

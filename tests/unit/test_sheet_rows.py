@@ -1,0 +1,88 @@
+"""The sheet mirror's rules: row contents, finding a row by number, planning the writes."""
+
+from datetime import date
+from decimal import Decimal
+
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.sheet_rows import (
+    BLANK_ROW,
+    HEADER,
+    SheetInvoice,
+    amount_cell,
+    find_row,
+    parse_row_hint,
+    plan_writes,
+    row_values,
+)
+
+
+def _inv(invoice_id: int, number: str, hint: int | None = None, **kw) -> SheetInvoice:
+    values = {
+        "client": "Acme",
+        "amount": Decimal("100.00"),
+        "status": InvoiceStatus.SENT,
+        "due_date": date(2025, 3, 31),
+        "paid_date": None,
+        **kw,
+    }
+    return SheetInvoice(invoice_id=invoice_id, number=number, row_hint=hint, **values)
+
+
+def test_a_row_holds_text_as_text_exact_amounts_and_iso_dates():
+    row = row_values(_inv(1, "INV-2025-0001", client="=HYPERLINK(\"x\")", amount=Decimal("1667.51"),
+                          status="PAID", paid_date=date(2025, 4, 2)))
+    assert row == ["'INV-2025-0001", "'=HYPERLINK(\"x\")", "1667.51", "Paid", "2025-03-31", "2025-04-02"]
+    assert len(row) == len(HEADER)
+
+
+def test_amounts_are_plain_numerals_with_two_places():
+    assert amount_cell(Decimal("5")) == "5.00"
+    assert amount_cell(Decimal("999999999.99")) == "999999999.99"
+    assert amount_cell(Decimal("1E+3")) == "1000.00"  # never scientific notation
+    assert amount_cell(Decimal("0.005")) == "0.01"  # the one rounding rule: half-up
+
+
+def test_empty_dates_and_names_are_empty_cells():
+    row = row_values(_inv(1, "INV-1", client="", due_date=None, status=InvoiceStatus.DRAFT))
+    assert row[1] == "" and row[4:] == ["", ""]
+
+
+def test_the_hint_is_used_only_when_column_a_agrees():
+    column = ["Invoice #", "INV-1", "INV-2", "INV-3"]
+    assert find_row(column, "INV-2", hint=3) == 3
+    assert find_row(column, "INV-2", hint=2) == 3  # stale hint: looked up again
+    assert find_row(column, "INV-2", hint=40) == 3  # past the end
+    assert find_row(column, "INV-9", hint=2) is None  # missing: to be appended
+    assert find_row(["Invoice #", " INV-1 "], "INV-1", hint=None) == 2
+
+
+def test_row_hints_are_positive_row_numbers():
+    assert parse_row_hint("12") == 12
+    assert [parse_row_hint(v) for v in (None, "", "0", "-3", "A1")] == [None] * 5
+
+
+def test_plan_updates_found_rows_and_appends_the_rest():
+    column = ["Invoice #", "INV-3", "", "INV-1"]
+    plan = plan_writes(column, [_inv(1, "INV-1", hint=2), _inv(2, "INV-2"), _inv(3, "INV-3", hint=2)])
+    assert [row for row, _ in plan.updates] == [4, 2]
+    assert plan.rows == {1: 4, 3: 2}
+    assert [i for i, _ in plan.appends] == [2]
+    assert not plan.with_header
+    assert plan.appended_rows(first_row=5) == {2: 5}
+
+
+def test_an_empty_tab_gets_the_header_first():
+    plan = plan_writes(["", ""], [_inv(7, "INV-7"), _inv(8, "INV-8")])
+    assert plan.with_header
+    assert plan.append_values()[0] == list(HEADER)
+    assert plan.appended_rows(first_row=1) == {7: 2, 8: 3}
+
+
+def test_no_header_is_written_when_nothing_is_appended():
+    assert not plan_writes([], [], cleared_numbers=["INV-1"]).with_header
+
+
+def test_deleted_drafts_are_blanked_where_found_and_skipped_when_absent():
+    plan = plan_writes(["Invoice #", "INV-1", "INV-2"], [], cleared_numbers=["INV-2", "INV-9", "INV-2"])
+    assert plan.updates == [(3, list(BLANK_ROW))]
+    assert plan.rows == {} and plan.appends == []
