@@ -75,7 +75,7 @@ def _header(label: str, column: str | None, state) -> rx.Component:
     )
 
 
-def _row(row) -> rx.Component:
+def _row(row, state) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.link(row["number"], href="/invoices/" + row["id"], weight="medium")
@@ -92,7 +92,10 @@ def _row(row) -> rx.Component:
             )
         ),
         rx.table.cell(row["paid_at"], display=["none", "table-cell"]),
-        rx.table.cell(sync_badge(row["sync"], row["sync_error"]), display=["none", "none", "table-cell"]),
+        rx.cond(
+            state.sheets_on,
+            rx.table.cell(sync_badge(row["sync"], row["sync_error"]), display=["none", "none", "table-cell"]),
+        ),
         class_name="invoice-row",
         data_status=row["status"],
     )
@@ -117,10 +120,13 @@ def invoice_table(state) -> rx.Component:
                             _header("Status", None, state),
                             _header("Due", "due_date", state),
                             rx.table.column_header_cell("Paid", display=["none", "table-cell"]),
-                            rx.table.column_header_cell("Sheet", display=["none", "none", "table-cell"]),
+                            rx.cond(
+                                state.sheets_on,
+                                rx.table.column_header_cell("Sheet", display=["none", "none", "table-cell"]),
+                            ),
                         )
                     ),
-                    rx.table.body(rx.foreach(state.rows, _row)),
+                    rx.table.body(rx.foreach(state.rows, lambda row: _row(row, state))),
                     width="100%",
                     variant="ghost",
                     id="invoice-table",

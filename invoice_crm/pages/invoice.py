@@ -50,11 +50,14 @@ def _header() -> rx.Component:
                 _fact("Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "invoice-due"),
                 _fact("Sent", rx.cond(inv["sent_at"] != "", inv["sent_at"], "—")),
                 _fact("Paid", rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"), "invoice-paid-at"),
-                rx.vstack(
-                    rx.text("Sheet", size="1", color_scheme="gray"),
-                    rx.box(sync_badge(inv["sync"], inv["sync_error"]), id="invoice-sync"),
-                    rx.cond(inv["sync_error"] != "", rx.text(inv["sync_error"], size="1", color_scheme="red", max_width="360px", id="invoice-sync-error")),
-                    spacing="0",
+                rx.cond(  # with sync off, the dashboard says so once; no badge here
+                    inv["sync"] != "OFF",
+                    rx.vstack(
+                        rx.text("Sheet", size="1", color_scheme="gray"),
+                        rx.box(sync_badge(inv["sync"], inv["sync_error"]), id="invoice-sync"),
+                        rx.cond(inv["sync_error"] != "", rx.text(inv["sync_error"], size="1", color_scheme="red", max_width="360px", id="invoice-sync-error")),
+                        spacing="0",
+                    ),
                 ),
                 gap="1.5em",
                 wrap="wrap",

@@ -108,7 +108,14 @@ def _invoice() -> rx.Component:
                 width="100%", align="center", spacing="3",
             ),
             rx.cond(inv["notes"] != "", rx.text(inv["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
-            _pay_area(),
+            rx.flex(
+                _pay_area(),
+                rx.button(
+                    rx.icon("file-down", size=16), "Download PDF", variant="soft", size="3",
+                    on_click=S.download_pdf, id="pay-download-pdf",
+                ),
+                gap="1em", wrap="wrap", align="center", justify="between", width="100%",
+            ),
             spacing="4", width="100%",
         ),
         width="100%",

@@ -16,7 +16,7 @@ from invoice_crm.domain import drafts, lifecycle
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import invoice_total, normalize_currency
+from invoice_crm.domain.money import format_money, invoice_total, normalize_currency
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -174,7 +174,7 @@ def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> In
         invoice.updated_at = utcnow()
         detail = f"Draft saved, {len(clean.lines)} line(s)"
         if before != invoice.amount:
-            detail += f", total {before} → {invoice.amount}"
+            detail += f", total {format_money(before, invoice.currency)} → {format_money(invoice.amount, invoice.currency)}"
         log_event(session, invoice.id, "edited", actor, detail)
         enqueue_sheet_sync(session, invoice.id)
         return invoice
@@ -203,7 +203,7 @@ def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
     invoice.sent_at = utcnow()
     invoice.updated_at = invoice.sent_at
     _advance_lead(session, invoice.client_id, LeadStatus.INVOICED)
-    log_event(session, invoice.id, "sent", actor, f"Sent, {invoice.currency} {invoice.amount} due {invoice.due_date}")
+    log_event(session, invoice.id, "sent", actor, f"Sent, {format_money(invoice.amount, invoice.currency)} due {invoice.due_date}")
     enqueue_sheet_sync(session, invoice.id)
     return invoice
 
@@ -236,7 +236,7 @@ def apply_payment(
     invoice.paid_at = paid_on
     invoice.updated_at = utcnow()
     _advance_lead(session, invoice.client_id, LeadStatus.PAID)
-    detail = f"Paid {invoice.currency} {invoice.amount} on {paid_on} ({method.value.lower()})"
+    detail = f"Paid {format_money(invoice.amount, invoice.currency)} on {paid_on} ({method.value.lower()})"
     if reference:
         detail += f", reference {reference}"
     log_event(session, invoice.id, "paid", actor, detail)

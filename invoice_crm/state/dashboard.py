@@ -9,6 +9,7 @@ import reflex as rx
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.services import queries
 from invoice_crm.services.dashboard import load_dashboard
+from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
 SORT_OPTIONS = {"due_date": "Due date", "amount": "Amount", "number": "Number"}
@@ -28,6 +29,7 @@ class DashboardState(AuthState):
     descending: bool = False
     loading: bool = True
     loaded: bool = False
+    sheets_on: bool = False
 
     outstanding: str = ""
     outstanding_count: int = 0
@@ -78,6 +80,7 @@ class DashboardState(AuthState):
         status = params.get("status", "").upper()
         self.status = status if status in InvoiceStatus.__members__ else ""
         self.search = params.get("q", "")
+        self.sheets_on = get_settings().sheets_enabled
         self.page = 1
         self.loading = True
         yield

@@ -8,7 +8,7 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import checkout, payments
+from invoice_crm.services import checkout, payments, pdf
 from invoice_crm.services.public_view import public_invoice
 
 
@@ -89,3 +89,12 @@ class PayState(rx.State):
         # Same tab: rx.redirect to another host is a full navigation (is_external would
         # open a new tab, which popup blockers stop after an awaited server round trip).
         yield rx.redirect(step.url)
+
+    @rx.event
+    async def download_pdf(self):
+        """The invoice as a PDF (drafts and unknown tokens have none)."""
+        try:
+            filename, content = await asyncio.to_thread(pdf.render_public_invoice_pdf, self._token())
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.download(data=content, filename=filename, mime_type="application/pdf")

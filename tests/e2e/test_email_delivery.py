@@ -72,7 +72,6 @@ def test_freelancer_emails_a_draft_with_the_pdf_and_the_pay_link(page, app_url, 
 
 
 def test_emailed_pay_link_opens_the_invoice_and_countdown_for_the_client(page, app_url, browser, fake_smtp):
-    """Needs the client's pay page (/pay/<token>) from the Stripe issue."""
     sign_in(page, app_url)
     number, email, _ = _new_draft(page, app_url)
     _send_by_email(page, number, email)
@@ -86,6 +85,11 @@ def test_emailed_pay_link_opens_the_invoice_and_countdown_for_the_client(page, a
         client_page.goto(link)
         expect(client_page.get_by_text(number).first).to_be_visible(timeout=30_000)
         expect(client_page.get_by_text("due in 14 days").first).to_be_visible()
+        with client_page.expect_download() as download:
+            client_page.locator("#pay-download-pdf").click()
+        with open(download.value.path(), "rb") as fh:
+            text = _pdf_text(fh.read())
+        assert number in text and "$450.00" in text
     finally:
         client_context.close()
 
