@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,9 +64,10 @@ class DashboardData:
 
 
 def dashboard_data(q: InvoiceQuery) -> DashboardData:
-    """Everything the dashboard shows: aggregates and one page of rows."""
-    rows, total = list_invoices(q)
-    return DashboardData(summary=dashboard_summary(), rows=rows, total=total)
+    """Everything the dashboard shows: aggregates and one page of rows, in one session."""
+    with read_session() as session:
+        rows, total = _list_invoices(session, q)
+        return DashboardData(summary=_dashboard_summary(session), rows=rows, total=total)
 
 
 def _money_sum(condition):
@@ -80,39 +82,50 @@ def _text_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+# Only what a list row shows: plain rows, no ORM identity map to fill for 25 invoices.
+ROW_COLUMNS = (
+    Invoice.id, Invoice.number, Invoice.amount, Invoice.currency, Invoice.status, Invoice.due_date,
+    Invoice.paid_at, Invoice.sheet_sync_status, Invoice.sheet_sync_error,
+    Client.name.label("client"), Project.name.label("project"),
+)
+
+
 def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
     """One page of invoice rows (as display-ready dicts) and the total matching count."""
+    with read_session() as session:
+        return _list_invoices(session, q)
+
+
+def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
     conditions = _filters(q)
     column = SORTS.get(q.sort, Invoice.due_date)
     # The id tie-breaker runs the same way as the sort column, so the column's index
     # (which ends in the row id) yields rows already in order: no sort of the whole table.
     order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
     today = _today()
-    with read_session() as session:
-        total = session.execute(
-            select(func.count()).select_from(Invoice).where(*conditions)
-        ).scalar_one()
-        page_ids = (
-            select(Invoice.id).where(*conditions).order_by(*order)
-            .limit(q.page_size).offset((max(q.page, 1) - 1) * q.page_size)
-            .subquery()
-        )
-        rows = session.execute(
-            select(Invoice, Client.name, Project.name)
-            .join(page_ids, page_ids.c.id == Invoice.id)
-            .join(Client, Client.id == Invoice.client_id)
-            .outerjoin(Project, Project.id == Invoice.project_id)
-            .order_by(*order)
-        ).all()
-    return [invoice_row(inv, client, project, today) for inv, client, project in rows], total
+    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
+    page_ids = (
+        select(Invoice.id).where(*conditions).order_by(*order)
+        .limit(q.page_size).offset((max(q.page, 1) - 1) * q.page_size)
+        .subquery()
+    )
+    rows = session.execute(
+        select(*ROW_COLUMNS)
+        .join(page_ids, page_ids.c.id == Invoice.id)
+        .join(Client, Client.id == Invoice.client_id)
+        .outerjoin(Project, Project.id == Invoice.project_id)
+        .order_by(*order)
+    ).all()
+    return [invoice_row(row, today) for row in rows], total
 
 
-def invoice_row(inv: Invoice, client: str, project: str | None, today: date) -> dict:
+def invoice_row(inv, today: date) -> dict:
+    """A list row for display; ``inv`` has the ROW_COLUMNS attributes."""
     return {
         "id": inv.id,
         "number": inv.number,
-        "client": client,
-        "project": project or "",
+        "client": inv.client,
+        "project": inv.project or "",
         "amount": format_money(inv.amount, inv.currency),
         "status": InvoiceStatus(inv.status).value,
         "due_date": _text_date(inv.due_date),
@@ -130,37 +143,67 @@ def _sum_by_currency(rows) -> str:
 
 def dashboard_summary() -> dict:
     """Outstanding, overdue and paid-in-30-days figures plus a 12-month paid chart."""
-    today = _today()
-    since = today - timedelta(days=30)
-    chart_start = date(today.year - 1, today.month, 1)
-    open_statuses = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
     with read_session() as session:
-        figures = session.execute(
-            select(
-                Invoice.currency,
-                func.sum(case((Invoice.status.in_(open_statuses), 1), else_=0)),
-                _money_sum(Invoice.status.in_(open_statuses)),
-                func.sum(case((Invoice.status == InvoiceStatus.OVERDUE, 1), else_=0)),
-                _money_sum(Invoice.status == InvoiceStatus.OVERDUE),
-            )
-            .where(Invoice.status.in_(open_statuses))
-            .group_by(Invoice.currency)
-        ).all()
-        paid = session.execute(
-            select(Invoice.currency, func.count(), func.sum(Invoice.amount))
-            .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= since)
-            .group_by(Invoice.currency)
-        ).all()
-        month = func.substr(cast(Invoice.paid_at, String), 1, 7)
-        monthly = session.execute(
-            select(month, func.sum(Invoice.amount))
-            .where(
-                Invoice.status == InvoiceStatus.PAID,
-                Invoice.paid_at >= chart_start,
-                Invoice.currency == get_settings().currency,
-            )
-            .group_by(month)
-        ).all()
+        return _dashboard_summary(session)
+
+
+# The paid figures change only when a payment is recorded (payments are append-only and a
+# paid invoice is final), so they are kept per (database, day, currency, last payment id).
+_paid_cache: dict[tuple, tuple[list, list]] = {}
+_paid_cache_lock = threading.Lock()
+
+
+def _chart_start(today: date) -> date:
+    return date(today.year - 1, today.month, 1)
+
+
+def _paid_figures(session, today: date) -> tuple[list, list]:
+    """Paid in the last 30 days by currency, and paid per month (default currency)."""
+    currency = get_settings().currency
+    last_payment = session.execute(select(func.max(Payment.id))).scalar()
+    key = (str(session.get_bind().url), today, currency, last_payment)
+    with _paid_cache_lock:
+        cached = _paid_cache.get(key)
+    if cached is not None:
+        return cached
+    paid = session.execute(
+        select(Invoice.currency, func.count(), func.sum(Invoice.amount))
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= today - timedelta(days=30))
+        .group_by(Invoice.currency)
+    ).all()
+    month = func.substr(cast(Invoice.paid_at, String), 1, 7)
+    monthly = session.execute(
+        select(month, func.sum(Invoice.amount))
+        .where(
+            Invoice.status == InvoiceStatus.PAID,
+            Invoice.paid_at >= _chart_start(today),
+            Invoice.currency == currency,
+        )
+        .group_by(month)
+    ).all()
+    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly])
+    with _paid_cache_lock:
+        _paid_cache.clear()  # one entry: the current state
+        _paid_cache[key] = figures
+    return figures
+
+
+def _dashboard_summary(session) -> dict:
+    today = _today()
+    chart_start = _chart_start(today)
+    open_statuses = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    figures = session.execute(
+        select(
+            Invoice.currency,
+            func.sum(case((Invoice.status.in_(open_statuses), 1), else_=0)),
+            _money_sum(Invoice.status.in_(open_statuses)),
+            func.sum(case((Invoice.status == InvoiceStatus.OVERDUE, 1), else_=0)),
+            _money_sum(Invoice.status == InvoiceStatus.OVERDUE),
+        )
+        .where(Invoice.status.in_(open_statuses))
+        .group_by(Invoice.currency)
+    ).all()
+    paid, monthly = _paid_figures(session, today)
     by_month = defaultdict(Decimal, dict(monthly))
     months = []
     cursor = chart_start

@@ -77,3 +77,18 @@ def test_summary_figures_are_exact_sql_aggregates(database):
     assert summary["monthly"][-1]["paid"] == 1000.05
     assert len(summary["monthly"]) == 13
     assert queries.overdue_alert() == {"count": 1, "amount": "$0.20"}
+
+
+def test_paid_figures_follow_every_new_payment(database):
+    client = make_client()
+    first = make_invoice(client.id, lines=[{"description": "a", "quantity": "1", "unit_price": "10.00"}])
+    second = make_invoice(client.id, lines=[{"description": "b", "quantity": "1", "unit_price": "5.55"}])
+    for inv in (first, second):
+        invoices.send_invoice(inv.id)
+    assert queries.dashboard_summary()["paid_30d"] == "$0.00"
+    invoices.mark_paid(first.id)
+    assert queries.dashboard_summary()["paid_30d"] == "$10.00"
+    invoices.mark_paid(second.id, (TODAY - timedelta(days=3)).isoformat())
+    summary = queries.dashboard_summary()
+    assert summary["paid_30d"] == "$15.55" and summary["paid_30d_count"] == 2
+    assert summary["outstanding"] == "$0.00"
