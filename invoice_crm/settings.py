@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,7 +62,8 @@ class Settings(BaseSettings):
     smtp_port: int = 587
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = True
+    # "auto" upgrades with STARTTLS when the server offers it; true requires it; false never.
+    smtp_starttls: Literal["auto"] | bool = "auto"
     smtp_ssl: bool = False
     smtp_timeout: float = 20.0
     mail_from: str = ""

@@ -79,10 +79,12 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     if settings.smtp_ssl:
         return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     server = smtplib.SMTP(host, port, timeout=timeout)
-    if settings.smtp_starttls:
+    mode = settings.smtp_starttls
+    if mode is True or mode == "auto":
         server.ehlo()
-        server.starttls(context=ssl.create_default_context())
-        server.ehlo()
+        if mode is True or server.has_extn("starttls"):
+            server.starttls(context=ssl.create_default_context())
+            server.ehlo()
     return server
 
 

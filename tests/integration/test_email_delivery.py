@@ -329,3 +329,11 @@ def test_background_sender_delivers_at_once_when_nudged(mail, monkeypatch):
     assert result == [(True, True)]
     assert email_sender._waker is None  # a stopped sender is not nudged
     assert len(mail.messages) == 2
+
+
+def test_starttls_auto_sends_plainly_to_a_server_that_does_not_offer_it(mail, monkeypatch):
+    configure(monkeypatch, {"SMTP_STARTTLS": "auto"})
+    inv = _draft()
+    _send(inv)
+    assert email_sender.deliver_pending_emails() == 1
+    assert len(mail.messages) == 1
