@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 20
 NETWORK_RETRIES = 2  # safe: every create carries an idempotency key
 _SECRET_RE = re.compile(r"\b(sk|rk|pk|whsec)_[A-Za-z0-9_*]+")
-SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
+# Only id-shaped values reach the URL path (Stripe ids are cs_...; any fake or future format
+# of letters, digits, _ and - passes; "../" or "?" never does).
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
 class WebhookSignatureError(IntegrationError):

@@ -97,12 +97,11 @@ def fulfil_checkout(
             invoice = _locked_invoice(session, invoice_id) if invoice_id is not None else None
             if invoice is None:
                 return Fulfilment("rejected", "This payment is not for an invoice of this app")
-            intent = session_obj.payment_intent or ""
-            recorded = session.execute(
-                select(Payment.id).where(
-                    or_(Payment.stripe_session_id == session_obj.id, Payment.stripe_payment_intent_id == intent)
-                )
-            ).first()
+            intent = session_obj.payment_intent or None
+            same_payment = [Payment.stripe_session_id == session_obj.id]
+            if intent:
+                same_payment.append(Payment.stripe_payment_intent_id == intent)
+            recorded = session.execute(select(Payment.id).where(or_(*same_payment))).first()
             if recorded is not None:
                 return Fulfilment("duplicate", "This payment is already recorded")
             reason = checkout.mismatch_reason(
@@ -116,7 +115,7 @@ def fulfil_checkout(
                 return Fulfilment("rejected", reason)
             status = InvoiceStatus(invoice.status)
             if status is InvoiceStatus.PAID:
-                _note_extra_payment(session, invoice, intent)
+                _note_extra_payment(session, invoice, intent or session_obj.id)
                 return Fulfilment("already_paid", "This invoice was already paid")
             if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
                 return Fulfilment("rejected", "This invoice cannot be paid")
@@ -125,7 +124,7 @@ def fulfil_checkout(
                 invoice,
                 paid_on=business_today(get_settings().business_timezone, paid_at),
                 method=PaymentMethod.STRIPE,
-                reference=intent,
+                reference=intent or session_obj.id,
                 actor=actor,
                 stripe_payment_intent_id=intent,
                 stripe_session_id=session_obj.id,
