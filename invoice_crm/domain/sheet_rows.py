@@ -4,12 +4,13 @@ One row per invoice: Invoice #, Client, Amount, Status, Due Date, Paid Date. The
 found by its invoice number in column A — freelancers sort, insert and delete rows — and
 the remembered row number is only a hint, trusted when column A still says so.
 Values are written USER_ENTERED, so the sheet types them: amounts become numbers, ISO
-dates become dates, and free text is prefixed with an apostrophe so it stays text (a client
-called "=SUM(A:A)" or a number format like "2025-0001" is never reinterpreted).
+dates become dates, and text the sheet would reinterpret gets a leading apostrophe so it
+stays text (a client called "=SUM(A:A)" or a number format like "2025-0001" stays as typed).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,9 +38,26 @@ class SheetInvoice:
     row_hint: int | None = None
 
 
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_REINTERPRETED = re.compile(
+    rf"""^\s*(?:
+        [=+\-@'].*                          # a formula, a sign, or an apostrophe of its own
+      | [^A-Za-z]*                           # no letters: a number, date, time, percent ...
+      | (?:true|false)                       # a boolean
+      | [\d.,]+e[+-]?\d+                    # scientific notation
+      | .*\b(?:{_MONTHS})[a-z]*\.?\s*\d.*    # "Mar 3", "3 March 2025"
+      | \d.*\b(?:{_MONTHS})[a-z]*\b.*
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def text_cell(value: str) -> str:
-    """Text that USER_ENTERED keeps as typed: a leading apostrophe (not shown in the cell)."""
-    return "'" + value if value else ""
+    """Text that USER_ENTERED keeps as typed. Only text the sheet would turn into a formula,
+    number, date or boolean gets the leading apostrophe (which the sheet does not show)."""
+    if not value:
+        return ""
+    return "'" + value if _REINTERPRETED.match(value) else value
 
 
 def amount_cell(amount: Decimal) -> str:

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.sheet_rows import (
     BLANK_ROW,
@@ -13,6 +15,7 @@ from invoice_crm.domain.sheet_rows import (
     parse_row_hint,
     plan_writes,
     row_values,
+    text_cell,
 )
 
 
@@ -31,8 +34,26 @@ def _inv(invoice_id: int, number: str, hint: int | None = None, **kw) -> SheetIn
 def test_a_row_holds_text_as_text_exact_amounts_and_iso_dates():
     row = row_values(_inv(1, "INV-2025-0001", client="=HYPERLINK(\"x\")", amount=Decimal("1667.51"),
                           status="PAID", paid_date=date(2025, 4, 2)))
-    assert row == ["'INV-2025-0001", "'=HYPERLINK(\"x\")", "1667.51", "Paid", "2025-03-31", "2025-04-02"]
+    assert row == ["INV-2025-0001", "'=HYPERLINK(\"x\")", "1667.51", "Paid", "2025-03-31", "2025-04-02"]
     assert len(row) == len(HEADER)
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("INV-2026-0001", "INV-2026-0001"),
+        ("Acme Robotics", "Acme Robotics"),
+        ("March Design Co", "March Design Co"),
+        ("=SUM(A:A)", "'=SUM(A:A)"),
+        ("2025-0001", "'2025-0001"),  # a bare number format would become a number or a date
+        ("0042", "'0042"),
+        ("TRUE", "'TRUE"),
+        ("3 March 2025", "'3 March 2025"),
+        ("+44 20 7946", "'+44 20 7946"),
+    ],
+)
+def test_only_text_the_sheet_would_reinterpret_is_quoted(typed, written):
+    assert text_cell(typed) == written
 
 
 def test_amounts_are_plain_numerals_with_two_places():
