@@ -5,9 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.money import normalize_currency
+from invoice_crm.domain.numbering import validate_format
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,10 +24,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'invoice_crm.db'}"
     app_port: int = 3000
-    app_url: str = Field(
-        default="http://localhost:3000",
-        validation_alias=AliasChoices("APP_URL", "AUTH_URL"),
-    )
+    # Empty: http://localhost:<APP_PORT>.
+    app_url: str = Field(default="", validation_alias=AliasChoices("APP_URL", "AUTH_URL"))
     business_timezone: str = "UTC"
     invoice_number_format: str = "INV-{year}-{seq:04d}"
     currency: str = "USD"
@@ -73,6 +76,36 @@ class Settings(BaseSettings):
     # The freelancer, as shown on invoices and in emails.
     business_name: str = ""
     business_address: str = ""
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        try:
+            return normalize_currency(value)
+        except DomainError as err:
+            raise ValueError(err.message) from None
+
+    @field_validator("invoice_number_format")
+    @classmethod
+    def _usable_number_format(cls, value: str) -> str:
+        try:
+            return validate_format(value)
+        except DomainError as err:
+            raise ValueError(err.message) from None
+
+    @model_validator(mode="after")
+    def _default_app_url(self) -> Settings:
+        self.app_url = (self.app_url or f"http://localhost:{self.app_port}").rstrip("/")
+        return self
 
     @property
     def sheets_enabled(self) -> bool:

@@ -26,7 +26,7 @@ from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import payments
 from invoice_crm.services.activity import log_event
-from invoice_crm.settings import get_settings
+from invoice_crm.services.links import pay_url
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,6 @@ class PayStep:
 
     url: str | None = None
     paid: bool = False
-
-
-def pay_url(public_token: str) -> str:
-    """The stable link a freelancer shares: the app's own page, never a session URL."""
-    return f"{get_settings().app_url.rstrip('/')}/pay/{public_token}"
 
 
 def _snapshot(where) -> _Snapshot | None:

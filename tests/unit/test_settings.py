@@ -1,0 +1,43 @@
+import pytest
+from pydantic import ValidationError
+
+from invoice_crm.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ("APP_URL", "AUTH_URL", "APP_PORT", "BUSINESS_TIMEZONE", "CURRENCY", "INVOICE_NUMBER_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _settings(**env) -> Settings:
+    return Settings(_env_file=None, **env)
+
+
+def test_app_url_follows_the_port_unless_given(monkeypatch):
+    assert _settings().app_url == "http://localhost:3000"
+    monkeypatch.setenv("APP_PORT", "8123")
+    assert _settings().app_url == "http://localhost:8123"
+    monkeypatch.setenv("AUTH_URL", "https://billing.example.com/")  # the feature page's name
+    assert _settings().app_url == "https://billing.example.com"
+    monkeypatch.setenv("APP_URL", "https://app.example.com")
+    assert _settings().app_url == "https://app.example.com"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BUSINESS_TIMEZONE", "Mars/Olympus", "unknown timezone"),
+        ("CURRENCY", "DOGE", "Currency must be one of"),
+        ("INVOICE_NUMBER_FORMAT", "INV-{year}", "must contain {seq}"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_a_readable_reason(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        _settings()
+
+
+def test_currency_is_normalised(monkeypatch):
+    monkeypatch.setenv("CURRENCY", "eur")
+    assert _settings().currency == "EUR"
