@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from invoice_crm.db_types import utcnow
 from invoice_crm.models import DeliveryStatus, Invoice, InvoiceEvent, OutboxMessage
+from invoice_crm.services import wakeups
 from invoice_crm.settings import get_settings
 
 SHEET_TOPIC = "sheet_row"  # write the invoice's row as it is now
 SHEET_CLEAR_TOPIC = "sheet_delete"  # blank the row of a deleted draft (payload: its number)
 SHEET_PENDING, SHEET_SYNCED, SHEET_FAILED, SHEET_OFF = "PENDING", "SYNCED", "FAILED", "OFF"
-
-_SHEET_WORK = "sheet_work_queued"
-_sheet_work_listeners: list[Callable[[], None]] = []
 
 
 def log_event(session: Session, invoice_id: int, kind: str, actor: str, details: str = "") -> None:
@@ -78,7 +76,7 @@ def enqueue_sheet_syncs(session: Session, invoice_ids: Iterable[int]) -> None:
         .where(Invoice.id.in_(ids))
         .values(sheet_sync_status=SHEET_PENDING, sheet_sync_error="")
     )
-    session.info[_SHEET_WORK] = True
+    wakeups.SHEETS.after_commit(session)
 
 
 def enqueue_sheet_clear(session: Session, number: str) -> None:
@@ -91,22 +89,5 @@ def enqueue_sheet_clear(session: Session, number: str) -> None:
     if not get_settings().sheets_enabled:
         return
     session.add(OutboxMessage(topic=SHEET_CLEAR_TOPIC, invoice_id=None, payload=json.dumps({"number": number})))
-    session.info[_SHEET_WORK] = True
+    wakeups.SHEETS.after_commit(session)
 
-
-def on_sheet_work(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` after each commit that queued sheet work; returns an unsubscribe."""
-    _sheet_work_listeners.append(callback)
-    return lambda: _sheet_work_listeners.remove(callback)
-
-
-@event.listens_for(Session, "after_commit")
-def _announce_sheet_work(session: Session) -> None:
-    if session.info.pop(_SHEET_WORK, False):
-        for callback in list(_sheet_work_listeners):
-            callback()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_sheet_work(session: Session) -> None:
-    session.info.pop(_SHEET_WORK, None)

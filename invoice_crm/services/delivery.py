@@ -2,7 +2,7 @@
 
 Each action is one transaction: the invoice changes (DRAFT -> SENT for a send) and an
 ``EmailMessage`` row is queued in the same commit. ``email_sender`` delivers it after commit
-(the background task in ``invoice_crm.tasks``, nudged at once); see there for the retries and
+(the background task in ``invoice_crm.tasks``, woken by the commit); see there for the retries and
 why nothing is sent twice.
 """
 
@@ -22,9 +22,10 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdow
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
+from invoice_crm.services import wakeups
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.clients import clean_email
-from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER, nudge
+from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER
 from invoice_crm.services.invoices import mark_sent
 from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
@@ -114,6 +115,7 @@ def _queue(session: Session, invoice: Invoice, kind: str, email: EmailDraft, act
     )
     session.add(message)
     session.flush()
+    wakeups.EMAIL.after_commit(session)
     log_event(session, invoice.id, "email_queued", actor, f"{KIND_LABELS[kind]} email to {email.recipient} queued")
     return message
 
@@ -123,9 +125,7 @@ def send_invoice_by_email(invoice_id: int, recipient: str, subject: str, body: s
     email = _clean(recipient, subject, body)
     with write_session() as session:
         invoice = mark_sent(session, invoice_id, actor)
-        message = _queue(session, invoice, KIND_INVOICE, email, actor)
-    nudge()
-    return message
+        return _queue(session, invoice, KIND_INVOICE, email, actor)
 
 
 def send_reminder(invoice_id: int, recipient: str, subject: str, body: str, actor: str = "system") -> EmailMessage:
@@ -140,9 +140,7 @@ def send_reminder(invoice_id: int, recipient: str, subject: str, body: str, acto
             raise InvalidTransition(
                 f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
             )
-        message = _queue(session, invoice, KIND_REMINDER, email, actor)
-    nudge()
-    return message
+        return _queue(session, invoice, KIND_REMINDER, email, actor)
 
 
 def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
@@ -163,12 +161,12 @@ def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
             raise ValidationError("This invoice is paid; the reminder is no longer needed", field="email_id")
         message.status = DeliveryStatus.PENDING
         message.next_attempt_at = utcnow()
+        wakeups.EMAIL.after_commit(session)
         log_event(
             session, message.invoice_id, "email_retry", actor,
             f"{KIND_LABELS.get(message.kind, 'Email')} email to {message.recipient}: retry requested",
         )
-    nudge()
-    return message
+        return message
 
 
 # --- For the invoice page ---------------------------------------------------------------

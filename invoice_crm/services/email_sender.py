@@ -16,7 +16,6 @@ is on the row (``last_error``) and in the invoice's activity log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,24 +40,6 @@ INTERRUPTED = (
     "Delivery was interrupted before the mail server's answer was recorded; it may have been "
     "delivered. Use Retry to send it again."
 )
-
-_waker: Callable[[], None] | None = None
-
-
-def set_waker(waker: Callable[[], None] | None) -> None:
-    """The background sender registers how to wake it; sends and retries call it after commit."""
-    global _waker
-    _waker = waker
-
-
-def nudge() -> None:
-    """Wake the sender (after a commit that queued or re-queued an email)."""
-    if _waker is not None:
-        try:
-            _waker()
-        except RuntimeError:  # the sender's event loop has closed (shutdown): the next start delivers
-            log.debug("email sender not running; the queued email waits for the next start")
-
 
 @dataclass(frozen=True)
 class _Claim:

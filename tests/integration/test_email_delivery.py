@@ -291,12 +291,13 @@ def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
     assert len(mail.messages) == 1  # only the invoice itself
 
 
-def test_background_sender_delivers_at_once_when_nudged(mail, monkeypatch):
-    """With polling an hour apart, only the nudge after commit can make the second email go out."""
+def test_background_sender_delivers_at_once_when_woken(mail, monkeypatch):
+    """With polling an hour apart, only the wake-up after commit can make the second email go out."""
     import asyncio
     import contextlib
 
     from invoice_crm import tasks
+    from invoice_crm.services import wakeups
 
     configure(monkeypatch, {"EMAIL_POLL_SECONDS": "3600"})
     first, second = _draft("first@acme.example"), _draft("second@acme.example")
@@ -310,7 +311,7 @@ def test_background_sender_delivers_at_once_when_nudged(mail, monkeypatch):
 
     async def scenario() -> tuple[bool, bool]:
         sender = asyncio.create_task(tasks.email_sender())
-        while email_sender._waker is None:
+        while not wakeups.EMAIL.subscribed:
             await asyncio.sleep(0.01)
         await asyncio.to_thread(_send, first)
         got_first = await arrived("first@acme.example")
@@ -327,7 +328,7 @@ def test_background_sender_delivers_at_once_when_nudged(mail, monkeypatch):
     runner.start()
     runner.join()
     assert result == [(True, True)]
-    assert email_sender._waker is None  # a stopped sender is not nudged
+    assert not wakeups.EMAIL.subscribed  # a stopped sender is not woken
     assert len(mail.messages) == 2
 
 

@@ -16,7 +16,8 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.sheet_rows import HEADER
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
 from invoice_crm.services import clients, invoices, sheets_resync, sheets_sync
-from invoice_crm.services.activity import enqueue_sheet_sync, on_sheet_work
+from invoice_crm.services.activity import enqueue_sheet_sync
+from invoice_crm.services.wakeups import SHEETS
 from invoice_crm.settings import get_settings
 from tests.conftest import reset_caches
 from tests.fakes.fake_sheets import TIMEOUT
@@ -426,7 +427,7 @@ def test_resync_stops_at_a_failure_and_the_worker_finishes_later(sheet):
 
 def test_the_worker_is_woken_after_a_commit_that_queued_sheet_work(sheet):
     calls = []
-    unsubscribe = on_sheet_work(lambda: calls.append(1))
+    unsubscribe = SHEETS.subscribe(lambda: calls.append(1))
     try:
         client = make_client()
         assert calls == []  # a new client queues nothing
