@@ -54,12 +54,12 @@ def _page_sql(where: str, order: str, offset: int) -> str:
 
 
 def raw_dashboard(conn: sqlite3.Connection, today: date) -> None:
-    """The same reads (and the same no-op sweep) as the handler, as hand-written SQL."""
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute(
-        "UPDATE invoice SET status='OVERDUE' WHERE status='SENT' AND due_date < ? RETURNING id", (today.isoformat(),)
-    ).fetchall()
-    conn.execute("COMMIT")
+    """The same reads (and the same sweep, a look when nothing is due) as the handler, as hand-written SQL."""
+    due = (today.isoformat(),)
+    if conn.execute("SELECT id FROM invoice WHERE status='SENT' AND due_date < ? LIMIT 1", due).fetchone():
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE invoice SET status='OVERDUE' WHERE status='SENT' AND due_date < ? RETURNING id", due).fetchall()
+        conn.execute("COMMIT")
     conn.execute("SELECT count(*) FROM invoice").fetchone()
     conn.execute(_page_sql("", "due_date, id", 0)).fetchall()
     conn.execute(

@@ -6,17 +6,22 @@ from __future__ import annotations
 import reflex as rx
 
 
-def checkout_return_notice(state) -> rx.Component:
+def checkout_result_notice(message, paid, notice_id: str) -> rx.Component:
+    """What a return from Checkout showed: paid (green), or not confirmed yet (amber)."""
     return rx.cond(
-        state.return_notice != "",
+        message != "",
         rx.callout(
-            state.return_notice,
-            icon=rx.cond(state.return_paid, "circle-check", "clock"),
-            color_scheme=rx.cond(state.return_paid, "green", "amber"),
-            id="checkout-return",
+            message,
+            icon=rx.cond(paid, "circle-check", "clock"),
+            color_scheme=rx.cond(paid, "green", "amber"),
+            id=notice_id,
             width="100%",
         ),
     )
+
+
+def checkout_return_notice(state) -> rx.Component:
+    return checkout_result_notice(state.return_notice, state.return_paid, "checkout-return")
 
 
 def payment_link_notice(state) -> rx.Component:

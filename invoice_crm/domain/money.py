@@ -68,6 +68,11 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+def plain_number(value: Decimal) -> str:
+    """A quantity as typed, without trailing zeros or exponent: 2.500 -> 2.5, 100 -> 100."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def format_money(amount: Decimal | None, currency: str = "USD") -> str:
     """Human display: symbol, thousands separators, two places (``$1,234.50``)."""
     if amount is None:

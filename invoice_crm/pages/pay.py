@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.layout import loading_block
 from invoice_crm.components.line_items import line_items_table
+from invoice_crm.components.payment_notices import checkout_result_notice
 from invoice_crm.state.pay import PayState as S
 
 
@@ -45,16 +46,7 @@ def _not_available() -> rx.Component:
 
 
 def _return_notice() -> rx.Component:
-    return rx.cond(
-        S.notice != "",
-        rx.callout(
-            S.notice,
-            icon=rx.cond(S.notice_paid, "circle-check", "clock"),
-            color_scheme=rx.cond(S.notice_paid, "green", "amber"),
-            id="payment-confirmation",
-            width="100%",
-        ),
-    )
+    return checkout_result_notice(S.notice, S.notice_paid, "payment-confirmation")
 
 
 def _pay_area() -> rx.Component:

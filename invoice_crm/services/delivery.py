@@ -9,7 +9,6 @@ why nothing is sent twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
@@ -18,7 +17,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_text
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
@@ -56,36 +55,34 @@ def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Cli
     return found[0], found[1]
 
 
-def compose_invoice_email(invoice_id: int) -> EmailDraft:
-    """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link."""
+def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
+    """What every email template names: number, client, amount, due date, pay link, sender."""
     with read_session() as session:
         invoice, client = _invoice_and_client(session, invoice_id)
-    subject, body = email_text.invoice_email(
-        number=invoice.number,
-        client_name=client.name,
-        amount=format_money(invoice.amount, invoice.currency),
-        due_date=invoice.due_date,
-        pay_link=pay_url(invoice.public_token),
-        business_name=get_settings().business_name,
-    )
-    return EmailDraft(client.email, subject, body)
+    return invoice, client, {
+        "number": invoice.number,
+        "client_name": client.name,
+        "amount": format_money(invoice.amount, invoice.currency),
+        "due_date": invoice.due_date,
+        "pay_link": pay_url(invoice.public_token),
+        "business_name": get_settings().business_name,
+    }
+
+
+def compose_invoice_email(invoice_id: int) -> EmailDraft:
+    """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link."""
+    _, client, facts = _template_facts(invoice_id)
+    return EmailDraft(client.email, *email_text.invoice_email(**facts))
 
 
 def compose_reminder(invoice_id: int) -> EmailDraft:
     """The prefilled reminder: the countdown as of today and the current pay link."""
-    settings = get_settings()
-    with read_session() as session:
-        invoice, client = _invoice_and_client(session, invoice_id)
-    subject, body = email_text.reminder_email(
-        number=invoice.number,
-        client_name=client.name,
-        amount=format_money(invoice.amount, invoice.currency),
-        due_date=invoice.due_date,
-        countdown=countdown(invoice.status, invoice.due_date, business_today(settings.business_timezone)),
-        pay_link=pay_url(invoice.public_token),
-        business_name=settings.business_name,
+    invoice, client, facts = _template_facts(invoice_id)
+    today = business_today(get_settings().business_timezone)
+    return EmailDraft(
+        client.email,
+        *email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today)),
     )
-    return EmailDraft(client.email, subject, body)
 
 
 # --- The user's actions: one transaction each --------------------------------------------
@@ -172,23 +169,19 @@ def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
 # --- For the invoice page ---------------------------------------------------------------
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
 def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
     """Display-ready rows: who, what, the delivery state and its reason, and whether Retry applies."""
     rows = []
     for m in messages:
         status = DeliveryStatus(m.status)
         if status is DeliveryStatus.DONE:
-            label, detail = "Delivered", _when(m.sent_at)
+            label, detail = "Delivered", timestamp_text(m.sent_at)
         elif status is DeliveryStatus.SENDING:
             label, detail = "Sending", ""
         elif status is DeliveryStatus.FAILED:
             label, detail = "Failed", m.last_error
         elif m.last_error:
-            label, detail = "Retrying", f"{m.last_error} (next try {_when(m.next_attempt_at)})"
+            label, detail = "Retrying", f"{m.last_error} (next try {timestamp_text(m.next_attempt_at)})"
         else:
             label, detail = "Queued", ""
         retryable = status is DeliveryStatus.FAILED or (status is DeliveryStatus.PENDING and bool(m.last_error))
@@ -202,7 +195,7 @@ def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
                 "label": label,
                 "detail": detail,
                 "attempts": str(m.attempts),
-                "queued_at": _when(m.created_at),
+                "queued_at": timestamp_text(m.created_at),
                 "can_retry": "yes" if retryable else "",
             }
         )

@@ -10,13 +10,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import format_money, invoice_total, normalize_currency
+from invoice_crm.domain.money import format_money, invoice_total, line_total, normalize_currency
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -196,7 +196,7 @@ def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
     lifecycle.ensure_sendable(
         client_id=invoice.client_id,
         due_date=invoice.due_date,
-        line_totals=[invoice_total([line]) for line in lines],
+        line_totals=[line_total(line.quantity, line.unit_price) for line in lines],
     )
     invoice.amount = invoice_total(lines)
     invoice.status = InvoiceStatus.SENT
@@ -325,12 +325,17 @@ def sweep_overdue(today: date | None = None) -> int:
     Idempotent: a second run finds nothing to change.
     """
     today = today or lifecycle.business_today(get_settings().business_timezone)
+    due = (Invoice.status == InvoiceStatus.SENT) & (Invoice.due_date < today)
+    # Usually nothing is due: look first, so page loads take no write lock for nothing.
+    with read_session() as session:
+        if session.execute(select(Invoice.id).where(due).limit(1)).first() is None:
+            return 0
     now = utcnow()
     with write_session() as session:
         ids = list(
             session.execute(
                 update(Invoice)
-                .where(Invoice.status == InvoiceStatus.SENT, Invoice.due_date < today)
+                .where(due)
                 .values(status=InvoiceStatus.OVERDUE, updated_at=now)
                 .returning(Invoice.id)
             ).scalars()

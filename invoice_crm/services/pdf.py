@@ -23,9 +23,10 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import format_money, invoice_total, line_total
+from invoice_crm.domain.money import format_money, invoice_total
 from invoice_crm.models import Client, Invoice, LineItem
 from invoice_crm.services.links import pay_url
+from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
 
 ENCODING = "windows-1252"
@@ -125,10 +126,6 @@ def render_public_invoice_pdf(public_token: str) -> tuple[str, bytes]:
     if facts.status is InvoiceStatus.DRAFT:
         raise NotFound("Invoice not found", field="token")
     return pdf_filename(facts.number), _render(facts)
-
-
-def _plain_quantity(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _address_lines(text: str) -> list[str]:
@@ -231,13 +228,8 @@ def _render(facts: _Facts) -> bytes:
         padding=(1.5, 2),
     ) as table:
         table.row(["Description", "Qty", "Unit price", "Amount"])
-        for item in facts.lines:
-            table.row([
-                pdf_text(item.description),
-                _plain_quantity(item.quantity),
-                pdf_text(format_money(item.unit_price, facts.currency)),
-                pdf_text(format_money(line_total(item.quantity, item.unit_price), facts.currency)),
-            ])
+        for row in line_rows(facts.lines, facts.currency):
+            table.row([pdf_text(row[key]) for key in ("description", "quantity", "unit_price", "total")])
     total = invoice_total(facts.lines)
     pdf.ln(3)
     pdf.set_x(pdf.l_margin + width * 0.5)

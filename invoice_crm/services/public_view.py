@@ -7,15 +7,12 @@ from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
-from invoice_crm.domain.money import format_money, line_total
+from invoice_crm.domain.money import format_money
 from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
 
 MAX_TOKEN = 64
-
-
-def _plain(value) -> str:
-    return format(value.normalize(), "f")
 
 
 def public_invoice(token: str) -> dict | None:
@@ -47,13 +44,5 @@ def public_invoice(token: str) -> dict | None:
         "notes": inv.notes,
         "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
         "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and settings.stripe_enabled,
-        "lines": [
-            {
-                "description": li.description,
-                "quantity": _plain(li.quantity),
-                "unit_price": format_money(li.unit_price, inv.currency),
-                "total": format_money(line_total(li.quantity, li.unit_price), inv.currency),
-            }
-            for li in lines
-        ],
+        "lines": line_rows(lines, inv.currency),
     }

@@ -13,7 +13,7 @@ from sqlalchemy import String, case, cast, func, or_, select, type_coerce
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
-from invoice_crm.domain.money import format_money, line_total
+from invoice_crm.domain.money import format_money, line_total, plain_number
 from invoice_crm.models import (
     Client,
     EmailMessage,
@@ -259,8 +259,20 @@ def invoice_detail(invoice_id: int) -> dict | None:
         "payments": payments,
         "emails": emails,
         "countdown": countdown(inv.status, inv.due_date, today),
-        "line_totals": [line_total(li.quantity, li.unit_price) for li in lines],
     }
+
+
+def line_rows(lines, currency: str) -> list[dict[str, str]]:
+    """Line items for display (the invoice page, the pay page, the PDF): one shape, one total rule."""
+    return [
+        {
+            "description": li.description,
+            "quantity": plain_number(li.quantity),
+            "unit_price": format_money(li.unit_price, currency),
+            "total": format_money(line_total(li.quantity, li.unit_price), currency),
+        }
+        for li in lines
+    ]
 
 
 def client_options() -> list[dict]:
@@ -316,14 +328,4 @@ def list_leads() -> list[dict]:
             select(Lead, Client.name).join(Client, Client.id == Lead.client_id).order_by(Lead.id.desc())
         ).all()
     return [{"id": lead.id, "title": lead.title, "client": c, "status": lead.status.value} for lead, c in rows]
-
-
-def overdue_alert() -> dict:
-    with read_session() as session:
-        rows = session.execute(
-            select(Invoice.currency, func.count(), func.sum(Invoice.amount))
-            .where(Invoice.status == InvoiceStatus.OVERDUE)
-            .group_by(Invoice.currency)
-        ).all()
-    return {"count": int(sum(r[1] for r in rows)), "amount": _sum_by_currency([(r[0], r[2]) for r in rows])}
 

@@ -30,12 +30,6 @@ class AuthState(rx.State):
         return rx.redirect(f"{LOGIN_ROUTE}?next={path}" if path not in ("/", LOGIN_ROUTE) else LOGIN_ROUTE)
 
     @rx.event
-    def require_login(self):
-        """on_load guard for protected pages."""
-        if self._current_user() is None:
-            return self._redirect_to_login()
-
-    @rx.event
     def load_login_page(self):
         self.login_error = ""
         self.has_owner = auth.has_users()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import reflex as rx
 
@@ -12,6 +13,7 @@ from invoice_crm.services.dashboard import load_dashboard
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
+REFRESH_SECONDS = 30
 SORT_OPTIONS = {"due_date": "Due date", "amount": "Amount", "number": "Number"}
 
 
@@ -29,6 +31,7 @@ class DashboardState(AuthState):
     descending: bool = False
     loading: bool = True
     loaded: bool = False
+    _shown_at: float = 0.0  # backend only: when the figures were last read
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -65,6 +68,7 @@ class DashboardState(AuthState):
         self.rows = _stringify(rows)
 
     def _show(self, data: queries.DashboardData) -> None:
+        self._shown_at = time.monotonic()
         summary = dict(data.summary)
         self.monthly = summary.pop("monthly")
         for key, value in summary.items():
@@ -92,7 +96,10 @@ class DashboardState(AuthState):
     async def refresh(self, _tick: str = ""):
         """Every half minute while the dashboard is open: the sweep and the figures again,
         so an invoice that just became overdue shows up without a reload."""
-        if not self.loaded or self._current_user() is None:
+        # The timer also fires when it mounts, right after on_load has read everything.
+        if not self.loaded or time.monotonic() - self._shown_at < REFRESH_SECONDS / 2:
+            return
+        if self._current_user() is None:
             return
         self._show(await asyncio.to_thread(load_dashboard, self._query()))
 

@@ -14,7 +14,14 @@ from invoice_crm.domain import lifecycle
 from invoice_crm.domain.drafts import LineInput
 from invoice_crm.domain.errors import DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import CURRENCIES, format_money, invoice_total, parse_quantity, parse_unit_price
+from invoice_crm.domain.money import (
+    CURRENCIES,
+    format_money,
+    invoice_total,
+    parse_quantity,
+    parse_unit_price,
+    plain_number,
+)
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
@@ -154,7 +161,7 @@ class EditorState(AuthState):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            {"description": li.description, "quantity": _plain(li.quantity), "unit_price": str(li.unit_price)}
+            {"description": li.description, "quantity": plain_number(li.quantity), "unit_price": str(li.unit_price)}
             for li in detail["lines"]
         ] or [dict(NEW_LINE)]
         if inv.status is not InvoiceStatus.DRAFT:
@@ -276,8 +283,3 @@ class EditorState(AuthState):
         yield rx.toast.success(f"Draft {invoice.number} saved")
         yield rx.redirect(f"/invoices/{invoice.id}")
 
-
-def _plain(value) -> str:
-    """A quantity without trailing zeros: 2.500 -> 2.5, 3.000 -> 3."""
-    text = format(value.normalize(), "f")
-    return text

@@ -8,7 +8,7 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
@@ -16,12 +16,8 @@ from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
-from invoice_crm.state.editor import _plain, route_id
+from invoice_crm.state.editor import route_id
 from invoice_crm.state.invoice_payments import InvoicePaymentsMixin
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 class InvoicePageState(AuthState, InvoicePaymentsMixin):
@@ -41,10 +37,6 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
     @rx.var
     def status(self) -> str:
         return self.invoice.get("status", "")
-
-    @rx.var
-    def can_send(self) -> bool:
-        return self.status == InvoiceStatus.DRAFT.value
 
     @rx.var
     def can_mark_paid(self) -> bool:
@@ -69,7 +61,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "currency": inv.currency,
             "issue_date": inv.issue_date.isoformat(),
             "due_date": inv.due_date.isoformat() if inv.due_date else "",
-            "sent_at": _when(inv.sent_at),
+            "sent_at": timestamp_text(inv.sent_at),
             "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
             "notes": inv.notes,
             "countdown": detail["countdown"],
@@ -78,17 +70,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
         }
-        self.lines = [
-            {
-                "description": li.description,
-                "quantity": _plain(li.quantity),
-                "unit_price": format_money(li.unit_price, inv.currency),
-                "total": format_money(total, inv.currency),
-            }
-            for li, total in zip(detail["lines"], detail["line_totals"], strict=True)
-        ]
+        self.lines = queries.line_rows(detail["lines"], inv.currency)
         self.events = [
-            {"kind": e.kind, "actor": e.actor, "details": e.details, "when": _when(e.created_at)}
+            {"kind": e.kind, "actor": e.actor, "details": e.details, "when": timestamp_text(e.created_at)}
             for e in detail["events"]
         ]
         self.payments = [
@@ -134,8 +118,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         """Work that follows a committed DRAFT -> SENT (outside its transaction); returns
         extra events (toasts) to show: the Stripe Checkout link is made here."""
         await asyncio.to_thread(invoice_service.sweep_overdue)
-        await self._reload()  # the link is made from the invoice as committed, not as shown
-        return [*await self._make_payment_link()]
+        extra = await self._make_payment_link()  # from the invoice as committed, not as shown
+        await self._reload()
+        return extra
 
     @rx.event
     def open_pay_dialog(self):

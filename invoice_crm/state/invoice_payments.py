@@ -39,9 +39,7 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
         """After a committed send: the Checkout session, outside the send's transaction.
         Stripe failing leaves the invoice SENT without a link, and says so."""
         self._reset_payment_view()
-        if not self.online_payment or self.invoice.get("status") not in (
-            InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value
-        ):
+        if not self.online_payment:  # the service itself refuses an invoice that is not payable
             return []
         try:
             await asyncio.to_thread(checkout.prepare_checkout, self.invoice_id, self.user_email)

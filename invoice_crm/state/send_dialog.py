@@ -126,8 +126,11 @@ class DeliveryState(InvoicePageState):
             return rx.toast.error(err.message)
         self.send_open = False
         self.sending = False
-        extra = await self._after_send() if self.send_mode == SEND else []
-        await self._reload()
+        if self.send_mode == SEND:
+            extra = await self._after_send()  # reloads the committed invoice itself
+        else:
+            extra = []
+            await self._reload()
         number = self.invoice.get("number", "Invoice")
         if self.send_mode == REMINDER:
             toast = rx.toast.success(f"Reminder for {number} is on its way to {self.send_to}")

@@ -47,12 +47,11 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
     expect(row.locator(".status-badge")).to_have_text("Sent")
 
     # A sent invoice's lines cannot be edited.
-    invoice_id = new_url_id = None
     row.get_by_role("link", name=number).click()
     page.wait_for_url("**/invoices/*")
-    new_url_id = page.url.rsplit("/", 1)[1]
+    sent_id = page.url.rsplit("/", 1)[1]
     expect(page.locator("#edit-invoice")).to_have_count(0)
-    page.goto(f"{app_url}/invoices/{new_url_id}/edit")
+    page.goto(f"{app_url}/invoices/{sent_id}/edit")
     expect(page.locator("#read-only-notice")).to_contain_text("only drafts can be edited")
     expect(page.locator(".line-quantity")).to_have_count(0)
     expect(page.locator("#save-draft")).to_have_count(0)

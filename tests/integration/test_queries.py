@@ -76,7 +76,6 @@ def test_summary_figures_are_exact_sql_aggregates(database):
     assert summary["paid_30d"] == "$1,000.05" and summary["paid_30d_count"] == 1
     assert summary["monthly"][-1]["paid"] == 1000.05
     assert len(summary["monthly"]) == 13
-    assert queries.overdue_alert() == {"count": 1, "amount": "$0.20"}
 
 
 def test_paid_figures_follow_every_new_payment(database):

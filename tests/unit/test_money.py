@@ -98,3 +98,11 @@ def test_floats_are_refused_and_text_with_separators_accepted():
         parse_unit_price(0.1)
     assert parse_unit_price("1,250.50") == Decimal("1250.50")
     assert parse_quantity(" 2.5 ") == Decimal("2.500")
+
+
+def test_quantities_display_as_typed():
+    from invoice_crm.domain.money import plain_number
+
+    assert plain_number(Decimal("2.500")) == "2.5"
+    assert plain_number(Decimal("100.000")) == "100"  # never 1E+2
+    assert plain_number(Decimal("0.125")) == "0.125"
