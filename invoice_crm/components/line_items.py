@@ -20,7 +20,10 @@ def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.C
     error = view[f"{field}_error"]
     extra = {"on_blur": lambda v: S.leave_line_field(index, field, v)} if field != "description" else {}
     return rx.box(
-        rx.text(label, as_="label", html_for=input_id, size="1", weight="medium", class_name="line-label"),
+        rx.el.label(
+            label, html_for=input_id, class_name="line-label",
+            style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"},
+        ),
         rx.input(
             default_value=view[field],
             on_change=lambda v: S.set_line(index, field, v),
