@@ -79,6 +79,8 @@ def _line(view, index) -> rx.Component:
         align="start",
         class_name="line-item",
         key=view["key"],
+        padding_bottom="0.75em",
+        border_bottom="1px solid var(--gray-a4)",
     )
 
 
