@@ -34,6 +34,7 @@ from invoice_crm.state.auth import AuthState
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
+NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}  # what an untouched line holds
 
 
 def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -> dict[str, str]:
