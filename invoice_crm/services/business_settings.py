@@ -182,6 +182,12 @@ def save_profile(form: dict, logo=KEEP) -> Business:
     return _save(values)
 
 
+def save_logo(content: bytes | None) -> Business:
+    """Replace the logo (checked by content) or, with None, remove it."""
+    checked = rules.check_logo(content) if content is not None else None
+    return _save({"logo": checked.content if checked else None, "logo_type": checked.mime_type if checked else ""})
+
+
 def _number_format(raw: object) -> str:
     text = str(raw or "").strip()
     try:
