@@ -18,6 +18,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import business as rules
 from invoice_crm.domain.drafts import clean_text
+from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import DomainError, ValidationError
 from invoice_crm.domain.money import normalize_currency
 from invoice_crm.domain.numbering import counter_key, format_number, validate_format
@@ -259,3 +260,26 @@ def preview_template(text: str, field_name: str = "template") -> str:
     """The template filled with sample values, or the reason it cannot be used."""
     rules.check_template(text, field=field_name)
     return rules.render_template(text, {**SAMPLE_VALUES, "business_name": current_business().business_name})
+
+
+def signature(business: Business) -> str:
+    """Who the email is from, under every client email: name, address, contacts, tax number."""
+    lines = [business.business_name, *business.address_lines, business.email, business.phone,
+             business.website, business.tax_line]
+    lines = [line for line in lines if line]
+    return "\n".join(["--", *lines]) if lines else ""
+
+
+def branded(kind: str, default: tuple[str, str], facts: dict) -> tuple[str, str]:
+    """(subject, body) of a client email: the Settings template when one is set, else the
+    built-in text; the business's signature below it."""
+    business = current_business()
+    values = {k: (long_date(v) if isinstance(v, date) else str(v or "")) for k, v in facts.items()}
+    subject_template = getattr(business, f"{kind}_subject", "")
+    body_template = getattr(business, f"{kind}_body", "")
+    subject = rules.render_template(subject_template, values).strip() if subject_template else default[0]
+    body = rules.render_template(body_template, values) if body_template else default[1]
+    sign = signature(business)
+    if sign and sign not in body:
+        body = f"{body.rstrip()}\n\n{sign}"
+    return subject, body
