@@ -6,6 +6,7 @@ import reflex as rx
 
 from invoice_crm import tasks
 from invoice_crm.api.app import api
+from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
@@ -14,6 +15,7 @@ from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.client_page import ClientPageState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
@@ -32,6 +34,7 @@ app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invo
 app.add_page(edit_invoice_page, route="/invoices/[invoice_id]/edit", title="Edit draft · Invoice CRM", on_load=EditorState.load_edit)
 app.add_page(invoice_page, route="/invoices/[invoice_id]", title="Invoice · Invoice CRM", on_load=InvoicePageState.on_load)
 app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_load=ClientsState.on_load)
+app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice CRM", on_load=ClientPageState.on_load)
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from email.utils import parseaddr
 
+from sqlmodel import Session
+
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import business as rules
@@ -105,11 +107,14 @@ def _from_row(row: BusinessSettings) -> Business:
     return Business(**{name: getattr(row, name) for name in _FIELDS}, version=row.version)
 
 
-def current_business() -> Business:
-    """The settings in effect now (one primary-key read)."""
-    with read_session() as session:
+def current_business(session: Session | None = None) -> Business:
+    """The settings in effect now (one primary-key read; in ``session`` when given, so a
+    writing transaction reads them on its own connection)."""
+    if session is not None:
         row = session.get(BusinessSettings, ROW_ID)
         return _from_row(row) if row is not None else _from_environment()
+    with read_session() as own:
+        return current_business(own)
 
 
 def _save(changes: dict) -> Business:

@@ -33,7 +33,7 @@ def _bump(session: Session, key: str) -> int:
 
 def next_invoice_number(session: Session, issued: date) -> str:
     """The next free number for ``issued``; skips numbers already taken (e.g. imported)."""
-    fmt = validate_format(current_business().number_format)  # the Settings page's, read now
+    fmt = validate_format(current_business(session).number_format)  # the Settings page's, read now
     key = counter_key(fmt, issued)
     while True:
         number = format_number(fmt, issued, _bump(session, key))
