@@ -156,7 +156,7 @@ def test_settings_fit_a_phone_and_show_the_integrations(browser, app_url):
 def _change_password(page: Page, app_url: str, current: str, new: str) -> None:
     _open_settings(page, app_url, "account")
     page.get_by_label("Current password").fill(current)
-    page.get_by_label("New password").fill(new)
+    page.get_by_label("New password", exact=True).fill(new)
     page.get_by_label("Repeat the new password").fill(new)
     page.get_by_role("button", name="Change password").click()
 
