@@ -261,7 +261,7 @@ def _account() -> rx.Component:
         "Account",
         rx.form(
             rx.vstack(
-                rx.text("Signed in as ", S.user_email, size="2"),
+                rx.text("Signed in as ", S.user_email, size="2", id="settings-signed-in-as"),
                 _grid(
                     _password_input("Current password", "current_password", "current-password"),
                     rx.box(),
@@ -273,7 +273,7 @@ def _account() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            key=f"account-{S.render_key}",
+            key=f"account-{S.account_key}",
             on_submit=S.change_password,
             width="100%",
         ),

@@ -34,6 +34,7 @@ class SettingsState(AuthState):
     values: dict[str, str] = {}
     errors: dict[str, str] = _no_errors()
     render_key: int = 0  # forms are keyed on it, so their fields show the saved values
+    account_key: int = 0  # the password form: emptied after a change, not on every load
     logo_uri: str = ""
     number_preview: str = ""
     template_previews: dict[str, str] = {}
@@ -185,7 +186,7 @@ class SettingsState(AuthState):
         except DomainError as err:
             self.errors = {**_no_errors(), (err.field if err.field in ACCOUNT else "current_password"): err.message}
             return rx.toast.error(err.message)
-        self.render_key += 1  # clears the password fields
+        self.account_key += 1  # clears the password fields
         return rx.toast.success(f"Password changed; {ended} other session(s) signed out")
 
     @rx.event

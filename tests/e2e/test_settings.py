@@ -38,6 +38,8 @@ def _open_settings(page: Page, app_url: str, tab: str = "profile") -> None:
     first = {"profile": "Business name", "invoices": "Number format"}.get(tab)
     if first:
         expect(page.get_by_label(first)).not_to_have_value("", timeout=30_000)
+    else:
+        expect(page.locator("#settings-signed-in-as")).to_contain_text("@", timeout=30_000)
 
 
 def _upload_logo(page: Page, name: str, mime: str, content: bytes) -> None:
