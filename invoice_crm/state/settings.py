@@ -87,6 +87,8 @@ class SettingsState(AuthState):
 
     @rx.event
     def set_tab(self, tab: str):
+        if tab not in TABS:  # only known tab names ever reach the script below
+            return None
         self.tab = tab
         return rx.call_script(f"window.history.replaceState(null, '', '/settings?tab={tab}')")
 
