@@ -1,5 +1,6 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
+from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
     Invoice,
     InvoiceCounter,
@@ -17,6 +18,7 @@ from invoice_crm.models.messaging import (
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
+    "BusinessSettings",
     "Client",
     "DeliveryStatus",
     "EmailMessage",
