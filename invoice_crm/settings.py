@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
     overdue_sweep_seconds: int = 60
+    # Background work (overdue sweep, email sender, sheet sync) inside every web worker; false:
+    # run `python -m invoice_crm.worker` instead (leases keep each job once either way).
+    run_background_tasks: bool = True
 
     # Google Sheets mirror (off unless both are set).
     google_sheets_id: str = ""
