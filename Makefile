@@ -11,7 +11,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 
-.PHONY: run test lint unit e2e bench install migrate browser clean
+.PHONY: run serve worker test lint unit e2e bench install migrate browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -27,6 +27,16 @@ migrate: install
 run: migrate
 	$(PY) -m invoice_crm.cli bootstrap
 	$(VENV)/bin/reflex run --env prod --frontend-port $(APP_PORT)
+
+# Production: migrations first (a separate step), then WEB_WORKERS backend workers on
+# DATABASE_URL (PostgreSQL) with Reflex's state in REFLEX_REDIS_URL. See the README.
+serve: migrate
+	$(PY) -m invoice_crm.cli bootstrap
+	$(PY) -m invoice_crm.cli serve
+
+# The background work alone (for RUN_BACKGROUND_TASKS=false on the web workers, or more hands).
+worker: install
+	$(PY) -m invoice_crm.worker
 
 # Debian's /usr/bin/chromium where it exists; Playwright's own Chromium on a laptop.
 browser: install

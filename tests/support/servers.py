@@ -14,6 +14,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -124,11 +125,14 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()  # SIGTERM: smart shutdown; the server is ours alone
+            # SIGINT is PostgreSQL's fast shutdown; to the whole group, so runuser's child gets it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGINT)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -215,14 +219,14 @@ class NginxServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_nginx(app_port: int) -> NginxServer:
+def start_nginx(app_port: int, port: int | None = None) -> NginxServer:
     """The repository's deploy/nginx.conf, its upstream pointed at the app and its listener on a
     free plain-HTTP port (the TLS part needs a certificate; here the proxy path is what counts)."""
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
         raise RuntimeError("nginx is not installed (apt-get install nginx; .ci/run does it)")
     directory = Path(tempfile.mkdtemp(prefix="invoice-crm-nginx-"))
-    port = free_port()
+    port = port or free_port()
     site = NGINX_CONF.read_text().replace("127.0.0.1:3000", f"127.0.0.1:{app_port}")
     (directory / "shared.conf").write_text(_between(site, "# --- shared ---", "# --- end of shared ---"))
     (directory / "locations.conf").write_text(_between(site, "# --- locations ---", "# --- end of locations ---"))
