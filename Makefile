@@ -52,9 +52,13 @@ unit: install
 e2e: browser
 	$(PY) -m pytest tests/e2e -q
 
+# Two runs: everything on SQLite (with the `make run` app for the browser tests), then the
+# integration suite again on PostgreSQL plus the production tests (`make serve`: 3 workers,
+# PostgreSQL, Redis, nginx) -- one app build per run. The servers are started by the tests.
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q --db postgresql tests/integration tests/production
 
 bench: migrate
 	$(PY) -m bench.dashboard $(BENCH_ARGS)

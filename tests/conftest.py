@@ -98,3 +98,15 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
     reset_caches()
     if server is not None:
         server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/production runs when named (`make test`'s second run): it builds and serves the app
+    with `make serve` from this same directory, which must not happen while the first run's
+    `make run` app serves from it."""
+    production = ROOT / "tests" / "production"
+    if collection_path == production:
+        named = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+        if not any(path == production or production in path.parents for path in named):
+            return True
+    return None
