@@ -36,6 +36,9 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
             batch_op.add_column(sa.Column('lease_expires_at', invoice_crm.db_types.UTCDateTime(), nullable=True))
+    # Emails being sent under the old scheme kept their lease in next_attempt_at: carry it over,
+    # so an interrupted one is still found and flagged (never re-sent on its own).
+    op.execute("UPDATE email_message SET lease_expires_at = next_attempt_at WHERE status = 'SENDING'")
 
 
 def downgrade() -> None:

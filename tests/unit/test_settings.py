@@ -41,3 +41,19 @@ def test_bad_settings_stop_start_up_with_a_readable_reason(monkeypatch, name, va
 def test_currency_is_normalised(monkeypatch):
     monkeypatch.setenv("CURRENCY", "eur")
     assert _settings().currency == "EUR"
+
+
+def test_serving_several_workers_needs_redis(monkeypatch):
+    import pytest
+
+    from invoice_crm import cli
+    from invoice_crm.settings import get_settings
+
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match="REFLEX_REDIS_URL"):
+            cli.serve()
+    finally:
+        get_settings.cache_clear()
