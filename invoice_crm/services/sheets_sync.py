@@ -12,8 +12,8 @@ a write whose answer was lost writes nothing twice.
 
 Several processes: one delivers at a time. A delivery holds the leader lease ``sheets``
 (``services.jobs.leases``, renewed every round; within a process also ``DELIVERY_LOCK``), so
-the writes to the sheet stay within one write budget, an empty tab gets one header, and one
-invoice's row is never written by two processes at once. Its messages are claimed with row
+an empty tab gets one header and one invoice's row is never written by two processes at once
+(the write budget is still counted per process). Its messages are claimed with row
 leases (``claimed_by``, ``lease_expires_at``): a process killed mid-round loses both leases
 when they expire, and the next process delivers the same messages -- finding the rows first,
 so nothing is appended twice. The worker in ``tasks.py`` runs rounds in a thread, so a user's
