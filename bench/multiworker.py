@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -183,6 +184,7 @@ def main() -> None:
     finally:
         postgres.stop()
         redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nWebsocket, {args.clients} concurrent clients x {args.events} page changes, {args.invoices:,} invoices\n")
     print("| setup | events/s | page change median ms | page change p95 ms |")
