@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from sqlalchemy import delete, func, select, update
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.sheet_rows import SheetInvoice, parse_row_hint, plan_writes
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
@@ -159,6 +159,11 @@ def _leased(now: datetime):
         OutboxMessage.lease_expires_at > now,
         OutboxMessage.invoice_id.is_not(None),
     )
+
+
+def _anything_due(now: datetime) -> bool:
+    with read_session() as session:
+        return session.execute(select(OutboxMessage.id).where(_due(now)).limit(1)).first() is not None
 
 
 @contextmanager
@@ -383,8 +388,8 @@ def deliver_pending(
     ``after_round`` receives the running totals after each round."""
     settings = get_settings()
     report = DeliveryReport()
-    if not settings.sheets_enabled:
-        return report
+    if not settings.sheets_enabled or not _anything_due(now or utcnow()):
+        return report  # the usual case: no lease taken, no write transaction
     with lead(settings, wait=wait_for_lease) as leading:
         if not leading:
             report.busy = True
