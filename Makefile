@@ -11,7 +11,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 
-.PHONY: run serve worker test lint unit e2e bench bench-workers install migrate browser clean
+.PHONY: run serve worker test lint unit e2e bench bench-keystroke bench-workers install migrate browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -66,6 +66,10 @@ bench: migrate
 # 1 worker on SQLite vs 3 on PostgreSQL + Redis, at the websocket level; the dashboard on PostgreSQL.
 bench-workers: browser
 	$(PY) -m bench.multiworker $(BENCH_ARGS)
+
+# Keystroke in a line's Quantity to the new line total on screen, one Chromium client.
+bench-keystroke: install browser
+	$(PY) -m bench.keystroke $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states invoice_crm.db
