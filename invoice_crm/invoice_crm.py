@@ -16,6 +16,7 @@ from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
+from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
 
@@ -23,6 +24,9 @@ app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
     api_transformer=api,  # POST /api/stripe/webhook, on the same port
 )
+
+# Every event passes the guard first: arguments checked, session required unless public.
+app.add_middleware(EventGuard())
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)

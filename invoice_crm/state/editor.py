@@ -29,6 +29,7 @@ from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
+MAX_TERMS_DAYS = 3650
 NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}
 
 
@@ -200,6 +201,8 @@ class EditorState(AuthState):
 
     @rx.event
     def set_due_in(self, days: int):
+        if not 0 <= days <= MAX_TERMS_DAYS:  # the quick picks are Net 7/14/30
+            return
         try:
             issued = date.fromisoformat(self.issue_date)
         except ValueError:
