@@ -6,12 +6,14 @@ import reflex as rx
 
 from invoice_crm import tasks
 from invoice_crm.api.app import api
+from invoice_crm.api.hardening import hardened
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
@@ -22,7 +24,9 @@ from invoice_crm.state.pay import PayState
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
-    api_transformer=api,  # POST /api/stripe/webhook, on the same port
+    # POST /api/stripe/webhook on the same port; then bounded bodies and security headers
+    # around everything the backend serves (pages, events, uploads, the webhook).
+    api_transformer=[api, hardened(get_settings().app_url)],
 )
 
 # Every event passes the guard first: arguments checked, session required unless public.
