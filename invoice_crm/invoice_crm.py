@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm import tasks
+from invoice_crm import privacy, tasks
 from invoice_crm.api.app import api
 from invoice_crm.api.hardening import hardened
 from invoice_crm.pages.dashboard import dashboard_page
@@ -21,6 +21,9 @@ from invoice_crm.state.editor import EditorState
 from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+
+# State files owner-only, tokens out of the logs (see invoice_crm/privacy.py).
+privacy.protect_process()
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),

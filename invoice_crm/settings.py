@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # The owner account, created (or its password reset) at start-up when both are set.
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client
+    # address (sign-in and pay throttling); 0 ignores the header (it is the client's to forge).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+    # The client's Pay button: Checkout creations allowed per minute per invoice and per address.
+    pay_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     overdue_sweep_seconds: int = 60
 
     # Google Sheets mirror (off unless both are set).
@@ -69,6 +74,8 @@ class Settings(BaseSettings):
     smtp_starttls: Literal["auto"] | bool = "auto"
     smtp_ssl: bool = False
     smtp_timeout: float = 20.0
+    # Send SMTP_USERNAME/SMTP_PASSWORD over a connection without TLS (never, unless set true).
+    smtp_allow_plaintext_login: bool = False
     mail_from: str = ""
     email_max_attempts: int = 5
     email_retry_seconds: int = 60
@@ -102,10 +109,26 @@ class Settings(BaseSettings):
         except DomainError as err:
             raise ValueError(err.message) from None
 
+    @field_validator("admin_password")
+    @classmethod
+    def _long_enough_password(cls, value: SecretStr) -> SecretStr:
+        # The same minimum as the sign-in page's (services.auth.MIN_PASSWORD).
+        if value.get_secret_value() and len(value.get_secret_value()) < 8:
+            raise ValueError("ADMIN_PASSWORD must be at least 8 characters")
+        return value
+
     @model_validator(mode="after")
     def _default_app_url(self) -> Settings:
         self.app_url = (self.app_url or f"http://localhost:{self.app_port}").rstrip("/")
         return self
+
+    @property
+    def app_origin(self) -> str:
+        """scheme://host[:port] of APP_URL: the one origin allowed to call the backend."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.app_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def sheets_enabled(self) -> bool:

@@ -15,6 +15,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+from invoice_crm.models.security import SetupCode, SignInThrottle
 
 __all__ = [
     "Client",
@@ -29,6 +30,8 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "Project",
+    "SetupCode",
+    "SignInThrottle",
     "StripeEvent",
     "User",
     "UserSession",

@@ -39,8 +39,14 @@ def login_page() -> rx.Component:
     create_owner = rx.form(
         rx.vstack(
             rx.heading("Create the owner account", size="6"),
-            rx.text("This is the first run. The account you create here signs in to the dashboard.", size="2", color_scheme="gray"),
+            rx.text(
+                "This is the first run. The account you create here signs in to the dashboard. "
+                "The set-up code is printed in the app's console at start-up.",
+                size="2",
+                color_scheme="gray",
+            ),
             _error(),
+            _field("Set-up code", "setup_code", auto_complete="off"),
             _field("Email", "email", "email", auto_complete="username"),
             _field("Password (8+ characters)", "password", "password", auto_complete="new-password"),
             _field("Repeat password", "confirm", "password", auto_complete="new-password"),

@@ -36,6 +36,10 @@ class AuthState(rx.State):
         if self._current_user() is not None:
             return rx.redirect(self._next_path())
 
+    def _client_address(self) -> str:
+        """The browser's address as Reflex saw it (X-Forwarded-For only with TRUSTED_PROXY_HOPS)."""
+        return self.router.session.client_ip or ""
+
     def _next_path(self) -> str:
         target = self.router.url.query_parameters.get("next", "/")
         # Only same-site paths: never an open redirect.
@@ -43,7 +47,9 @@ class AuthState(rx.State):
 
     async def _start_session(self, form: dict):
         try:
-            token = await asyncio.to_thread(auth.sign_in, form.get("email", ""), form.get("password", ""))
+            token = await asyncio.to_thread(
+                auth.sign_in, form.get("email", ""), form.get("password", ""), self._client_address()
+            )
         except DomainError as err:
             self.login_error = err.message
             return None
@@ -68,7 +74,11 @@ class AuthState(rx.State):
             return
         try:
             await asyncio.to_thread(
-                auth.create_user, form.get("email", ""), form.get("password", ""), only_if_first=True
+                auth.create_owner,
+                form.get("email", ""),
+                form.get("password", ""),
+                form.get("setup_code", ""),
+                self._client_address(),
             )
         except DomainError as err:
             self.login_error = err.message

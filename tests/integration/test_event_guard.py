@@ -204,3 +204,30 @@ def test_fuzzed_arguments_never_make_a_server_error(seeded, app, caplog):
     with caplog.at_level(logging.ERROR):
         run(scenario())
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_sign_in_form_throttles_by_the_tabs_address(seeded, app):
+    """Through the login form's handler: the address is the one Reflex saw for the tab."""
+    from invoice_crm.state.auth import AuthState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            for _ in range(auth.PAIR_FREE):
+                await runner.send("attacker", AuthState.sign_in, "/login", ip="203.0.113.9",
+                                  form={"email": OWNER, "password": "guess"})
+            await runner.send("attacker", AuthState.sign_in, "/login", ip="203.0.113.9",
+                              form={"email": OWNER, "password": PASSWORD})
+            attacker = await runner.state("attacker", AuthState)
+            assert attacker.login_error.startswith("Too many attempts") and not attacker.auth_token
+            await runner.send("owner", AuthState.sign_in, "/login", ip="198.51.100.7",
+                              form={"email": OWNER, "password": PASSWORD})
+            owner = await runner.state("owner", AuthState)
+            assert owner.login_error == "" and auth.user_for_token(owner.auth_token) == OWNER
+            # An unknown email from a third address reads exactly like the owner's.
+            for _ in range(auth.PAIR_FREE + 1):
+                await runner.send("probe", AuthState.sign_in, "/login", ip="192.0.2.50",
+                                  form={"email": "nobody@example.com", "password": "guess"})
+            probe = await runner.state("probe", AuthState)
+            assert probe.login_error.split(" in ")[0] == attacker.login_error.split(" in ")[0]
+
+    run(scenario())
