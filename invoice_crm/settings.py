@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         except DomainError as err:
             raise ValueError(err.message) from None
 
+    @field_validator("mail_from")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("MAIL_FROM must be one line: Name <address>")
+        return value
+
     @field_validator("admin_password")
     @classmethod
     def _long_enough_password(cls, value: SecretStr) -> SecretStr:
