@@ -1,5 +1,6 @@
 """Sign-in throttles per client address and per (address, account), replacing the per-user
-lockout columns; the one-time set-up code for creating the owner account.
+lockout columns; the one-time set-up code for creating the owner account; per-minute rate
+limits (the client's Pay button).
 
 Revision ID: 0003
 Revises: 0001
@@ -34,6 +35,14 @@ def upgrade() -> None:
     sa.Column('created_at', invoice_crm.db_types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('rate_limit',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('window_start', invoice_crm.db_types.UTCDateTime(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key')
+    )
+    with op.batch_alter_table('rate_limit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limit_window_start'), ['window_start'], unique=False)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_logins')
@@ -43,6 +52,9 @@ def downgrade() -> None:
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('locked_until', invoice_crm.db_types.UTCDateTime(), nullable=True))
+    with op.batch_alter_table('rate_limit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_window_start'))
+    op.drop_table('rate_limit')
     op.drop_table('setup_code')
     with op.batch_alter_table('sign_in_throttle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_throttle_updated_at'))

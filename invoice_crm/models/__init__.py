@@ -15,7 +15,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
-from invoice_crm.models.security import SetupCode, SignInThrottle
+from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
     "Client",
@@ -30,6 +30,7 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "Project",
+    "RateLimit",
     "SetupCode",
     "SignInThrottle",
     "StripeEvent",

@@ -32,3 +32,12 @@ class SetupCode(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
+
+
+class RateLimit(SQLModel, table=True):
+    """Uses of one key (``pay:invoice:<id>``, ``pay:addr:<ip>``) in the current one-minute window."""
+
+    __tablename__ = "rate_limit"
+    key: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    window_start: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+    count: int = Field(default=0, nullable=False)
