@@ -9,7 +9,8 @@ from invoice_crm.state.auth import AuthState as S
 
 def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        # rx.el.label renders html_for as the label's `for` (rx.text as_="label" drops it).
+        rx.el.label(label, html_for=name, font_size="var(--font-size-2)", font_weight="500"),
         rx.input(name=name, id=name, type=kind, required=True, width="100%", **props),
         spacing="1",
         width="100%",

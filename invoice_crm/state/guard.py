@@ -25,6 +25,7 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 from reflex_base.registry import RegistrationContext
+from reflex_base.utils.form import transform_form_data
 
 from invoice_crm.services import auth
 from invoice_crm.state.auth import LOGIN_ROUTE, AuthState
@@ -70,14 +71,14 @@ def _bounded(hint: Any) -> Any:
     return hint
 
 
-_adapters: dict[Callable, dict[str, TypeAdapter]] = {}
+_adapters: dict[Callable, dict[str, tuple[Any, TypeAdapter]]] = {}
 
 
-def _adapters_for(fn: Callable) -> dict[str, TypeAdapter]:
+def _adapters_for(fn: Callable) -> dict[str, tuple[Any, TypeAdapter]]:
     if fn not in _adapters:
         hints = typing.get_type_hints(fn, include_extras=True)
         hints.pop("return", None)
-        _adapters[fn] = {name: TypeAdapter(_bounded(hint)) for name, hint in hints.items()}
+        _adapters[fn] = {name: (hint, TypeAdapter(_bounded(hint))) for name, hint in hints.items()}
     return _adapters[fn]
 
 
@@ -95,13 +96,19 @@ def argument_problem(fn: Callable, payload: dict[str, Any]) -> str | None:
         return f"missing arguments {missing}"
     adapters = _adapters_for(fn)
     for name, value in payload.items():
-        adapter = adapters.get(name)
-        if adapter is None:
+        if name not in adapters:
             return f"argument {name} has no declared type"
+        hint, adapter = adapters[name]
+        try:  # a form arrives as its [name, value] entries; Reflex turns them into a dict
+            value = transform_form_data(value, hint)
+        except (TypeError, ValueError):
+            return f"argument {name} is not form data"
         try:
             checked = adapter.validate_python(value, strict=not isinstance(value, str))
         except PydanticError as err:
-            return f"argument {name}: {err.errors()[0]['msg']}"
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in (name, *first["loc"]))
+            return f"argument {where}: {first['msg']} (got {type(first.get('input')).__name__})"
         if isinstance(checked, int) and not isinstance(checked, bool) and abs(checked) > MAX_INT:
             return f"argument {name} is out of range"
         if name.endswith("_id") and isinstance(checked, str) and not (checked.isdigit() and len(checked) < 10):

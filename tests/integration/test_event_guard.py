@@ -22,7 +22,7 @@ from invoice_crm.services import auth
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.state.guard import PUBLIC_HANDLERS, is_public
 from tests.integration.helpers import make_client, make_invoice
-from tests.support.events import EventRunner, deltas, describe_errors, sent_text
+from tests.support.events import EventRunner, deltas, describe_errors, form, sent_text
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
 SECRET_EMAIL, SECRET_NOTE = "secret-client@example.com", "SECRET-NOTE-4242"
@@ -65,8 +65,8 @@ def plausible(hint) -> typing.Any:
     if hint is bool:
         return True
     if hint is dict or typing.get_origin(hint) is dict:
-        return {"name": "Mallory", "email": "m@example.com", "id": "1", "client_id": "1", "status": "WON",
-                "password": "x" * 10, "confirm": "x" * 10, "setup_code": "nope"}
+        return form(name="Mallory", email="m@example.com", id="1", client_id="1", status="WON",
+                    password="x" * 10, confirm="x" * 10, setup_code="nope")
     return "1"
 
 
@@ -139,7 +139,7 @@ def test_every_handler_refuses_a_tab_after_sign_out(seeded, app):
             from invoice_crm.state.auth import AuthState
             from invoice_crm.state.send_dialog import DeliveryState
 
-            await runner.send(token, AuthState.sign_in, "/login", form={"email": OWNER, "password": PASSWORD})
+            await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
             shown = await runner.send(token, DeliveryState.on_load, f"/invoices/{seeded.id}")
             assert SECRET_EMAIL in sent_text(shown)  # signed in, the page shows the invoice
             await runner.send(token, AuthState.sign_out, f"/invoices/{seeded.id}")
@@ -164,7 +164,7 @@ def test_watch_delivery_after_sign_out_sends_nothing(seeded, app):
 
     async def scenario():
         async with EventRunner(app) as runner:
-            await runner.send("t", AuthState.sign_in, "/login", form={"email": OWNER, "password": PASSWORD})
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
             await runner.send("t", DeliveryState.on_load, f"/invoices/{seeded.id}")
             await runner.send("t", AuthState.sign_out, f"/invoices/{seeded.id}")
             updates = await runner.send("t", DeliveryState.watch_delivery, f"/invoices/{seeded.id}")
@@ -176,6 +176,8 @@ def test_watch_delivery_after_sign_out_sends_nothing(seeded, app):
 
 WRONG_VALUES = [None, [], ["a", "b"], {}, {"a": [1, 2]}, "abc", "", "FOO", "-1", "99999999999", 10**12, 10**9, -5,
                 2**31 - 1, "1e5", "0x10", "\x00\u202e", {"id": "abc"}, {"email": ["a", "b"]},
+                {"__reflex_form_data__": "junk"}, {"__reflex_form_data__": [[1]]},
+                {"__reflex_form_data__": [["email", ["a"]]]}, {"__reflex_form_data__": [["x" * 200, "y"]]},
                 0, 1.5, True, "x" * 100_000, {"k" * 10: "v" * 100_000}, {str(i): "v" for i in range(500)}]
 
 
@@ -184,7 +186,7 @@ def test_fuzzed_arguments_never_make_a_server_error(seeded, app, caplog):
 
     async def scenario():
         async with EventRunner(app) as runner:
-            await runner.send("f", AuthState.sign_in, "/login", form={"email": OWNER, "password": PASSWORD})
+            await runner.send("f", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
             sent = 0
             for cls, name in all_handlers():
                 if (cls.__name__, name) in {("AuthState", "sign_out"), ("AuthState", "sign_in"), ("AuthState", "create_owner")}:
@@ -214,19 +216,19 @@ def test_sign_in_form_throttles_by_the_tabs_address(seeded, app):
         async with EventRunner(app) as runner:
             for _ in range(auth.PAIR_FREE):
                 await runner.send("attacker", AuthState.sign_in, "/login", ip="203.0.113.9",
-                                  form={"email": OWNER, "password": "guess"})
+                                  form=form(email=OWNER, password="guess"))
             await runner.send("attacker", AuthState.sign_in, "/login", ip="203.0.113.9",
-                              form={"email": OWNER, "password": PASSWORD})
+                              form=form(email=OWNER, password=PASSWORD))
             attacker = await runner.state("attacker", AuthState)
             assert attacker.login_error.startswith("Too many attempts") and not attacker.auth_token
             await runner.send("owner", AuthState.sign_in, "/login", ip="198.51.100.7",
-                              form={"email": OWNER, "password": PASSWORD})
+                              form=form(email=OWNER, password=PASSWORD))
             owner = await runner.state("owner", AuthState)
             assert owner.login_error == "" and auth.user_for_token(owner.auth_token) == OWNER
             # An unknown email from a third address reads exactly like the owner's.
             for _ in range(auth.PAIR_FREE + 1):
                 await runner.send("probe", AuthState.sign_in, "/login", ip="192.0.2.50",
-                                  form={"email": "nobody@example.com", "password": "guess"})
+                                  form=form(email="nobody@example.com", password="guess"))
             probe = await runner.state("probe", AuthState)
             assert probe.login_error.split(" in ")[0] == attacker.login_error.split(" in ")[0]
 

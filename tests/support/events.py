@@ -83,6 +83,13 @@ class EventRunner:
         return await root.get_state(state_cls)
 
 
+def form(**fields: str) -> dict:
+    """A submitted form as the browser sends it (Reflex's ordered [name, value] entries)."""
+    from reflex_base.utils.form import FORM_DATA_ENTRIES_KEY
+
+    return {FORM_DATA_ENTRIES_KEY: [[name, value] for name, value in fields.items()]}
+
+
 def _event_name(handler) -> str:
     from reflex.utils.format import format_event_handler
 
