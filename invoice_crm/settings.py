@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'invoice_crm.db'}"
     app_port: int = 3000
+    # Interface the app listens on: 0.0.0.0 (every interface), or 127.0.0.1 behind a proxy.
+    app_host: str = "0.0.0.0"
     # Empty: http://localhost:<APP_PORT>.
     app_url: str = Field(default="", validation_alias=AliasChoices("APP_URL", "AUTH_URL"))
     business_timezone: str = "UTC"

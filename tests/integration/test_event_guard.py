@@ -233,3 +233,24 @@ def test_sign_in_form_throttles_by_the_tabs_address(seeded, app):
             assert probe.login_error.split(" in ")[0] == attacker.login_error.split(" in ")[0]
 
     run(scenario())
+
+
+def test_the_create_owner_form_needs_the_set_up_code(database, app):
+    """Whoever reaches /login first cannot make the owner account without the printed code."""
+    from invoice_crm.state.auth import AuthState
+
+    code = auth.new_setup_code()
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("first", AuthState.load_login_page, "/login")
+            assert (await runner.state("first", AuthState)).has_owner is False
+            fields = {"email": OWNER, "password": PASSWORD, "confirm": PASSWORD}
+            await runner.send("first", AuthState.create_owner, "/login", form=form(**fields, setup_code="WRONG-CODE"))
+            tab = await runner.state("first", AuthState)
+            assert "set-up code is wrong" in tab.login_error and not auth.has_users()
+            await runner.send("owner", AuthState.create_owner, "/login", form=form(**fields, setup_code=code))
+            tab = await runner.state("owner", AuthState)
+            assert tab.login_error == "" and auth.user_for_token(tab.auth_token) == OWNER
+
+    run(scenario())
