@@ -11,7 +11,7 @@ from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
-from invoice_crm.pages.login import login_page
+from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
@@ -36,6 +36,7 @@ app = rx.App(
 app.add_middleware(EventGuard())
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
+app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
 app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(edit_invoice_page, route="/invoices/[invoice_id]/edit", title="Edit draft · Invoice CRM", on_load=EditorState.load_edit)

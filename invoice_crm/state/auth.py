@@ -19,6 +19,7 @@ class AuthState(rx.State):
     has_owner: bool = True
     login_error: str = ""
     signing_in: bool = False
+    account_error: str = ""
 
     def _current_user(self) -> str | None:
         email = auth.user_for_token(self.auth_token)
@@ -92,3 +93,24 @@ class AuthState(rx.State):
         self.auth_token = ""
         self.user_email = ""
         return rx.redirect(LOGIN_ROUTE)
+
+    @rx.event
+    def load_account(self):
+        self.account_error = ""
+        self._current_user()
+
+    @rx.event
+    async def change_password(self, form: dict):
+        """The signed-in user's new password; every other session of the account ends."""
+        self.account_error = ""
+        if form.get("new", "") != form.get("confirm", ""):
+            self.account_error = "The two new passwords differ"
+            return None
+        try:
+            await asyncio.to_thread(
+                auth.change_password, self.auth_token, form.get("current", ""), form.get("new", "")
+            )
+        except DomainError as err:
+            self.account_error = err.message
+            return None
+        return rx.toast.success("Password changed. Every other session was signed out.")

@@ -140,3 +140,14 @@ def test_state_files_are_private(signed_in):
     assert stat.S_IMODE(states.stat().st_mode) == 0o700
     files = [p for p in states.rglob("*") if p.is_file()]
     assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
+
+
+def test_account_page_changes_the_password_only_with_the_current_one(signed_in, app_url):
+    page = signed_in
+    page.locator("#account-link").click()
+    page.wait_for_url("**/account**")
+    page.get_by_label("Current password").fill("not-my-password")
+    page.get_by_label("New password (8+ characters)").fill("brand-new-pass-1")
+    page.get_by_label("Repeat new password").fill("brand-new-pass-1")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#account-error")).to_contain_text("current password is wrong")

@@ -254,3 +254,33 @@ def test_the_create_owner_form_needs_the_set_up_code(database, app):
             assert tab.login_error == "" and auth.user_for_token(tab.auth_token) == OWNER
 
     run(scenario())
+
+
+def test_every_handler_argument_is_annotated():
+    """The guard checks arguments against annotations: an unannotated one would be refused."""
+    missing = [
+        f"{cls.__name__}.{name}({p})"
+        for cls, name in all_handlers()
+        for p in list(inspect.signature(cls.event_handlers[name].fn).parameters)[1:]
+        if p not in typing.get_type_hints(cls.event_handlers[name].fn)
+    ]
+    assert missing == []
+
+
+def test_changing_the_password_signs_out_the_other_tabs(seeded, app):
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.send_dialog import DeliveryState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            for tab in ("here", "elsewhere"):
+                await runner.send(tab, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            await runner.send("here", AuthState.change_password, "/account",
+                              form=form(current=PASSWORD, new="new-password-9", confirm="new-password-9"))
+            assert (await runner.state("here", AuthState)).account_error == ""
+            elsewhere = await runner.send("elsewhere", DeliveryState.on_load, f"/invoices/{seeded.id}")
+            assert deltas(elsewhere) == [] and "/login" in sent_text(elsewhere)
+            here = await runner.send("here", DeliveryState.on_load, f"/invoices/{seeded.id}")
+            assert SECRET_EMAIL in sent_text(here)
+
+    run(scenario())
