@@ -19,6 +19,9 @@ def clean_email(raw: object, *, field: str = "email", required: bool = False, la
         checked = validate_email(
             email, check_deliverability=False, allow_quoted_local=False, allow_domain_literal=False,
             allow_display_name=False,
+            # Also accept the reserved .test domain (RFC 2606; the tests' addresses): it is
+            # never a real client's, and deliverability is not checked here anyway.
+            test_environment=True,
         )
     except EmailNotValidError:
         raise ValidationError(f"{label} must be one address like name@example.com", field=field) from None

@@ -28,7 +28,7 @@ from reflex_base.registry import RegistrationContext
 from reflex_base.utils.form import transform_form_data
 
 from invoice_crm.services import auth
-from invoice_crm.state.auth import LOGIN_ROUTE, AuthState
+from invoice_crm.state.auth import AuthState
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ PUBLIC_HANDLERS: frozenset[tuple[str, str]] = frozenset(
         ("PayState", "download_pdf"),
     }
 )
+
+# Reflex gives every state a generic ``setvar(name, value)``; the app never uses it, and it
+# would let a tab put a value of any type into any var.
+BLOCKED_HANDLERS: frozenset[str] = frozenset({"setvar"})
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 Form = Annotated[dict[Annotated[str, StringConstraints(max_length=100)], Text], "form"]
@@ -130,7 +134,8 @@ def _refuse(*specs) -> StateUpdate:
 
 
 class EventGuard(Middleware):
-    """Arguments first (they cost nothing to check), then the session."""
+    """The session first (an anonymous tab learns nothing, not even what it got wrong), then
+    the arguments."""
 
     async def preprocess(self, app, state: BaseState, event: Event) -> StateUpdate | None:
         registered = RegistrationContext.get().event_handlers.get(event.name)
@@ -140,13 +145,14 @@ class EventGuard(Middleware):
         if not state_cls.__module__.startswith(APP_PACKAGE):
             return None  # Reflex's own (hydrate, on_load_internal, client storage)
         name = handler.fn.__name__
-        problem = argument_problem(handler.fn, event.payload)
+        if not is_public(state_cls, name):
+            auth_state = await state.get_state(AuthState)
+            if await asyncio.to_thread(auth.user_for_token, auth_state.auth_token) is None:
+                return _refuse(auth_state._redirect_to_login())  # /login?next=<this page>
+        problem = (
+            "not used by the app" if name in BLOCKED_HANDLERS else argument_problem(handler.fn, event.payload)
+        )
         if problem is not None:
             log.warning("refused event %s.%s: %s", state_cls.__name__, name, problem)
             return _refuse(rx.toast.error("That request was not understood"))
-        if is_public(state_cls, name):
-            return None
-        auth_state = await state.get_state(AuthState)
-        if await asyncio.to_thread(auth.user_for_token, auth_state.auth_token) is None:
-            return _refuse(rx.redirect(LOGIN_ROUTE))
         return None

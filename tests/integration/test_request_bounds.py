@@ -102,7 +102,7 @@ def test_a_body_under_the_bound_reaches_the_endpoint(server):
 
 def test_every_endpoint_gets_the_bound():
     """The middleware wraps the whole backend: any path, any method."""
-    import asyncio
+    from tests.support.events import run
 
     seen = []
 
@@ -126,6 +126,6 @@ def test_every_endpoint_gets_the_bound():
         return sent[0]["status"]
 
     big = [b"x" * 100_000] * (MAX_BODY // 100_000 + 2)
-    assert asyncio.run(call("/_upload", big)) == 413
-    assert asyncio.run(call("/anything", [b"a" * 10, b"b" * 10])) == 200
+    assert run(call("/_upload", big)) == 413
+    assert run(call("/anything", [b"a" * 10, b"b" * 10])) == 200
     assert seen == [b"a" * 10 + b"b" * 10]

@@ -229,7 +229,7 @@ MALFORMED = {
     "created not a number": lambda e: e.update(created="yesterday"),
     "metadata a list": lambda e: e["data"]["object"].update(metadata=["invoice_id", "1"]),
     "amount a string": lambda e: e["data"]["object"].update(amount_total="lots"),
-    "expires_at huge": lambda e: e["data"]["object"].update(expires_at=10**20),
+    "expires at huge": lambda e: e["data"]["object"].update(expires_at=10**20),
     "object a string": lambda e: e["data"].update(object="checkout.session"),
     "data a list": lambda e: e.update(data=[1, 2]),
 }

@@ -83,6 +83,30 @@ class EventRunner:
         return await root.get_state(state_cls)
 
 
+def run(coro):
+    """Run a coroutine to the end on its own loop in its own thread: in a full run,
+    Playwright's sync API may hold this thread's loop. The thread gets this thread's context
+    variables (Reflex keeps its registry of event handlers in one)."""
+    import contextvars
+    import threading
+
+    outcome: dict[str, Any] = {}
+    context = contextvars.copy_context()
+
+    def target() -> None:
+        try:
+            outcome["value"] = context.run(asyncio.run, coro)
+        except BaseException as err:  # re-raised in the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 def form(**fields: str) -> dict:
     """A submitted form as the browser sends it (Reflex's ordered [name, value] entries)."""
     from reflex_base.utils.form import FORM_DATA_ENTRIES_KEY
