@@ -24,5 +24,5 @@ def clean_email(raw: object, *, field: str = "email", required: bool = False, la
             test_environment=True,
         )
     except EmailNotValidError:
-        raise ValidationError(f"{label} must be one address like name@example.com", field=field) from None
+        raise ValidationError(f"{label} must look like name@example.com (one address)", field=field) from None
     return checked.normalized
