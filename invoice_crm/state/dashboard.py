@@ -119,7 +119,7 @@ class DashboardState(AuthState):
 
     @rx.event
     async def set_status(self, value: str):
-        self.status = "" if value == "ALL" else value
+        self.status = value if value in InvoiceStatus.__members__ else ""  # "ALL" or unknown: all
         self.page = 1
         return await self._refresh_rows()
 
