@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     app_url: str = Field(default="", validation_alias=AliasChoices("APP_URL", "AUTH_URL"))
     business_timezone: str = "UTC"
     invoice_number_format: str = "INV-{year}-{seq:04d}"
+    credit_note_number_format: str = "CN-{year}-{seq:04d}"
+    # Tax per rate rounded once on the invoice (document) or on every line (line).
+    invoice_tax_rounding: Literal["document", "line"] = "document"
     currency: str = "USD"
     load_demo_data: bool = True
 
@@ -94,7 +97,7 @@ class Settings(BaseSettings):
         except DomainError as err:
             raise ValueError(err.message) from None
 
-    @field_validator("invoice_number_format")
+    @field_validator("invoice_number_format", "credit_note_number_format")
     @classmethod
     def _usable_number_format(cls, value: str) -> str:
         try:

@@ -1,6 +1,8 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
+from invoice_crm.models.billing import CreditNote, Refund, TaxRate
 from invoice_crm.models.invoices import (
+    MANUAL_METHODS,
     Invoice,
     InvoiceCounter,
     InvoiceEvent,
@@ -17,7 +19,9 @@ from invoice_crm.models.messaging import (
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
+    "MANUAL_METHODS",
     "Client",
+    "CreditNote",
     "DeliveryStatus",
     "EmailMessage",
     "Invoice",
@@ -29,7 +33,9 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "Project",
+    "Refund",
     "StripeEvent",
+    "TaxRate",
     "User",
     "UserSession",
 ]

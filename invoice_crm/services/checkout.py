@@ -78,7 +78,7 @@ def _snapshot(where) -> _Snapshot | None:
         invoice_id=inv.id,
         number=inv.number,
         status=InvoiceStatus(inv.status),
-        amount=inv.amount,
+        amount=inv.balance_due,  # the pay link charges what is left to pay
         currency=inv.currency,
         public_token=inv.public_token,
         customer_email=email or "",
@@ -94,6 +94,10 @@ def _require_payable(snap: _Snapshot) -> None:
         raise ValidationError("Send the invoice before making a payment link", field="status")
     if snap.status is InvoiceStatus.PAID:
         raise InvalidTransition("This invoice is already paid", field="status")
+    if snap.status is InvoiceStatus.VOID:
+        raise InvalidTransition("This invoice was cancelled", field="status")
+    if snap.amount <= 0:
+        raise InvalidTransition("Nothing is left to pay on this invoice", field="status")
 
 
 def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
@@ -163,6 +167,8 @@ def pay_now(public_token: str) -> PayStep:
         raise NotFound("This invoice is not available", field="token")
     if snap.status is InvoiceStatus.PAID:
         return PayStep(paid=True)
+    if snap.status is InvoiceStatus.VOID:
+        raise InvalidTransition("This invoice was cancelled; there is nothing to pay", field="token")
     now = utcnow()
     if snap.session_id:
         try:
@@ -177,4 +183,8 @@ def pay_now(public_token: str) -> PayStep:
                 return PayStep(paid=True)
         if current is not None and current.status == "open" and snap.stored_usable(now):
             return PayStep(url=snap.session_url)
+        snap = _snapshot(Invoice.public_token == public_token) or snap  # a payment may have moved the balance
+        if snap.status is InvoiceStatus.PAID:
+            return PayStep(paid=True)
+    _require_payable(snap)
     return PayStep(url=_create(snap, "client").url)
