@@ -12,12 +12,14 @@ from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.taxes import taxes_page
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.taxes import TaxesState
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
@@ -32,6 +34,7 @@ app.add_page(invoice_page, route="/invoices/[invoice_id]", title="Invoice · Inv
 app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_load=ClientsState.on_load)
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
+app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(pay_page, route="/pay/[token]", title="Invoice", on_load=PayState.on_load)
 app.add_page(pay_return_page, route="/pay/[token]/paid", title="Payment", on_load=PayState.on_load_return)

@@ -90,6 +90,8 @@ def line_items_table(lines) -> rx.Component:
                 rx.table.column_header_cell("Description"),
                 rx.table.column_header_cell("Qty", text_align="right"),
                 rx.table.column_header_cell("Unit price", text_align="right"),
+                rx.table.column_header_cell("Discount", text_align="right"),
+                rx.table.column_header_cell("Tax"),
                 rx.table.column_header_cell("Total", text_align="right"),
             )
         ),
@@ -100,6 +102,8 @@ def line_items_table(lines) -> rx.Component:
                     rx.table.cell(line["description"]),
                     rx.table.cell(line["quantity"], text_align="right"),
                     rx.table.cell(line["unit_price"], text_align="right"),
+                    rx.table.cell(line["discount"], text_align="right", class_name="line-discount"),
+                    rx.table.cell(line["taxes"], class_name="line-taxes"),
                     rx.table.cell(line["total"], text_align="right", class_name="line-total"),
                     class_name="line-row",
                 ),

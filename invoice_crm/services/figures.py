@@ -84,3 +84,59 @@ def refresh_figures(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     invoice.amount_credited = totals.credited
     invoice.balance_due = totals.balance_due
     return totals
+
+
+def breakdown_rows(t: T.Totals, *, settled: bool = True) -> list[dict[str, str]]:
+    """The breakdown every view prints, in order: subtotal, discounts, each tax by name and
+    rate with its base, total, then paid, credited and balance due (``settled``: the invoice
+    was sent, so there is a balance to speak of)."""
+    from invoice_crm.domain.money import CURRENCIES, format_money
+
+    cur = t.currency
+
+    def money(value: Decimal) -> str:
+        if CURRENCIES.get(cur, 2) == 0:
+            return format_money(value, cur).replace(".00", "")
+        return format_money(value, cur)
+
+    rows = [{"key": "subtotal", "label": "Subtotal" + (" (excl. tax)" if t.tax_inclusive and t.taxes else ""), "value": money(t.subtotal)}]
+    if t.line_discounts:
+        rows.append({"key": "line-discounts", "label": "Line discounts", "value": "-" + money(t.line_discounts)})
+    if t.invoice_discount:
+        rows.append({"key": "invoice-discount", "label": "Invoice discount", "value": "-" + money(t.invoice_discount)})
+    for index, tax in enumerate(t.taxes):
+        word = "incl. " if t.tax_inclusive else ""
+        rows.append({
+            "key": f"tax-{index}",
+            "label": f"{word}{tax.label} on {money(tax.base)}",
+            "value": money(tax.amount),
+        })
+    rows.append({"key": "total", "label": "Total", "value": money(t.total)})
+    if settled:
+        if t.paid:
+            rows.append({"key": "paid", "label": "Paid", "value": "-" + money(t.paid)})
+        if t.credited:
+            rows.append({"key": "credited", "label": "Credited", "value": "-" + money(t.credited)})
+        rows.append({"key": "balance", "label": "Balance due", "value": money(t.balance_due)})
+        if t.refund_due:
+            rows.append({"key": "refund-due", "label": "To refund", "value": money(t.refund_due)})
+    return rows
+
+
+def line_tax_text(li) -> str:
+    """'VAT 20%' / 'GST 5% + QST 9.975% (compound)' for a stored line."""
+    parts = []
+    if getattr(li, "tax1_rate", None) is not None:
+        parts.append(f"{li.tax1_name} {format(li.tax1_rate.normalize(), 'f')}%")
+    if getattr(li, "tax2_rate", None) is not None:
+        parts.append(f"{li.tax2_name} {format(li.tax2_rate.normalize(), 'f')}%" + (" (compound)" if li.tax2_compound else ""))
+    return " + ".join(parts)
+
+
+def line_discount_text(li) -> str:
+    kind, value = getattr(li, "discount_kind", ""), getattr(li, "discount_value", None) or ZERO
+    if kind == "percent" and value:
+        return f"-{format(value.normalize(), 'f')}%"
+    if kind == "amount" and value:
+        return f"-{value}"
+    return ""
