@@ -52,7 +52,9 @@ def parse_line(raw: dict, index: int) -> LineInput:
         quantity=parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"),
         unit_price=parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price"),
         **parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount"),
-        tax_ids=parse_tax_ids(raw.get("tax_ids"), field=f"{prefix}.taxes"),
+        tax_ids=parse_tax_ids(
+            raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
+        ),
     )
 
 

@@ -17,7 +17,6 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
     CURRENCIES,
     format_money,
-    invoice_total,
     parse_quantity,
     parse_unit_price,
     plain_number,
@@ -27,9 +26,10 @@ from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.editor_taxes import EditorTaxesMixin, line_extras
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
-NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}
+NEW_LINE = {"description": "", "quantity": "1", "unit_price": "", **line_extras()}
 
 
 def route_id(path: str) -> int | None:
@@ -62,7 +62,7 @@ def _live_line(line: dict[str, str]) -> dict[str, str]:
     return view
 
 
-class EditorState(AuthState):
+class EditorState(AuthState, EditorTaxesMixin):
     invoice_id: int = 0
     number: str = ""
     client_id: str = ""
@@ -100,12 +100,8 @@ class EditorState(AuthState):
 
     @rx.var
     def total_display(self) -> str:
-        good = []
-        for line in self.lines:
-            view = _live_line(line)
-            if view["total"]:
-                good.append(LineInput("", parse_quantity(line["quantity"]), parse_unit_price(line["unit_price"])))
-        return format_money(invoice_total(good), self.currency)
+        totals = self._live()  # the one total function, taxes and discounts included
+        return format_money(totals.total, self.currency) if totals is not None else "—"
 
     @rx.var
     def is_new(self) -> bool:
@@ -134,6 +130,8 @@ class EditorState(AuthState):
         self.currency = settings.currency
         self.notes = ""
         self.lines = [dict(NEW_LINE)]
+        self._load_invoice_terms()
+        await self._load_tax_options()
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
         self.loading = False
@@ -161,9 +159,11 @@ class EditorState(AuthState):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            {"description": li.description, "quantity": plain_number(li.quantity), "unit_price": str(li.unit_price)}
+            {"description": li.description, "quantity": plain_number(li.quantity), "unit_price": str(li.unit_price), **line_extras(li)}
             for li in detail["lines"]
         ] or [dict(NEW_LINE)]
+        self._load_invoice_terms(inv)
+        await self._load_tax_options({str(i) for li in detail["lines"] for i in (li.tax1_id, li.tax2_id) if i})
         if inv.status is not InvoiceStatus.DRAFT:
             try:
                 lifecycle.ensure_editable(inv.status)
@@ -255,6 +255,7 @@ class EditorState(AuthState):
             currency=self.currency,
             notes=self.notes,
             lines=list(self.lines),
+            **self._terms_input(),
         )
 
     @rx.event
