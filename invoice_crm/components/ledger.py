@@ -46,7 +46,7 @@ def _method_select(value, on_change, control_id: str) -> rx.Component:
         value=value,
         on_change=on_change,
         id=control_id,
-        style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"},
+        style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%", "font_size": "var(--font-size-2)"},
     )
 
 

@@ -25,7 +25,10 @@ def _line_input(view, index, field: str, placeholder: str, flex: str, **props) -
     )
 
 
-SELECT_STYLE = {"padding": "0.35em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
+SELECT_STYLE = {
+    "padding": "0.35em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%",
+    "font_size": "var(--font-size-2)", "background": "var(--color-surface)",
+}
 
 
 def _line_extras(view, index) -> rx.Component:
@@ -143,8 +146,6 @@ def line_items_table(lines) -> rx.Component:
                 rx.table.column_header_cell("Description"),
                 rx.table.column_header_cell("Qty", text_align="right"),
                 rx.table.column_header_cell("Unit price", text_align="right"),
-                rx.table.column_header_cell("Discount", text_align="right"),
-                rx.table.column_header_cell("Tax"),
                 rx.table.column_header_cell("Total", text_align="right"),
             )
         ),
@@ -152,11 +153,20 @@ def line_items_table(lines) -> rx.Component:
             rx.foreach(
                 lines,
                 lambda line: rx.table.row(
-                    rx.table.cell(line["description"]),
+                    rx.table.cell(
+                        line["description"],
+                        rx.cond(
+                            (line["taxes"] != "") | (line["discount"] != ""),
+                            rx.text(
+                                rx.cond(line["discount"] != "", rx.text.span("Discount ", line["discount"], class_name="line-discount")),
+                                rx.cond((line["taxes"] != "") & (line["discount"] != ""), " · ", ""),
+                                rx.text.span(line["taxes"], class_name="line-taxes"),
+                                size="1", color_scheme="gray",
+                            ),
+                        ),
+                    ),
                     rx.table.cell(line["quantity"], text_align="right"),
                     rx.table.cell(line["unit_price"], text_align="right"),
-                    rx.table.cell(line["discount"], text_align="right", class_name="line-discount"),
-                    rx.table.cell(line["taxes"], class_name="line-taxes"),
                     rx.table.cell(line["total"], text_align="right", class_name="line-total"),
                     class_name="line-row",
                 ),
