@@ -130,3 +130,26 @@ def test_a_credit_note_on_a_paid_invoice_records_an_amount_to_refund(database):
     assert stored.amount_paid == D("70.00") and stored.amount_credited == D("30.00") and stored.balance_due == 0
     with read_session() as s:
         assert s.execute(select(CreditNote)).scalar_one().number == note.number
+
+
+def test_the_email_and_the_pdf_carry_the_breakdown_and_the_balance(database):
+    from invoice_crm.services.delivery import compose_invoice_email, compose_reminder
+    from invoice_crm.services.pdf import render_credit_note_pdf, render_invoice_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    gst = tax_rates.create_tax_rate("GST", "5", "123456789RT0001")
+    qst = tax_rates.create_tax_rate("QST", "9.975", compound=True)
+    inv = _sent(lines=[{"description": "Consulting", "quantity": "1", "unit_price": "100.00", "tax_ids": [gst.id, qst.id]}])
+    body = compose_invoice_email(inv.id).body
+    assert "GST 5% on $100.00: $5.00" in body and "QST 9.975% on $105.00: $10.47" in body
+    assert "Total: $115.47" in body
+    ledger.record_payment(inv.id, "15.47", method="CHEQUE", reference="CHQ-1")
+    reminder = compose_reminder(inv.id)
+    assert "$100.00" in reminder.subject and "Balance due: $100.00" in reminder.body
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "QST 9.975% on $105.00" in text and "Balance due" in text and "$100.00" in text
+    assert "GST registration no. 123456789RT0001" in text and "Payment $15.47" in text and "(cheque)" in text
+    note = ledger.issue_credit_note(inv.id, amount="10.00", reason="Goodwill")
+    filename, data = render_credit_note_pdf(note.id)
+    text = pdf_text(data)
+    assert filename == f"{note.number}.pdf" and note.number in text and inv.number in text and "$10.00" in text
