@@ -162,8 +162,8 @@ def dashboard_summary() -> dict:
         return _dashboard_summary(session)
 
 
-# The paid figures change only when a payment is recorded (payments are append-only and a
-# paid invoice is final), so they are kept per (database, day, currency, last payment id).
+# The paid figures change only when a payment is recorded or removed, or a credit note
+# issued, so they are kept per (database, day, currency, last payment, removals, last note).
 _paid_cache: dict[tuple, tuple[list, list]] = {}
 _paid_cache_lock = threading.Lock()
 
@@ -175,8 +175,12 @@ def _chart_start(today: date) -> date:
 def _paid_figures(session, today: date) -> tuple[list, list]:
     """Paid in the last 30 days by currency, and paid per month (default currency)."""
     currency = get_settings().currency
-    last_payment = session.execute(select(func.max(Payment.id))).scalar()
-    key = (str(session.get_bind().url), today, currency, last_payment)
+    # A removed payment or a credit note can reopen a paid invoice: those count as changes too.
+    last_payment, removed = session.execute(
+        select(func.max(Payment.id), func.count(Payment.removed_at))
+    ).one()
+    last_note = session.execute(select(func.max(CreditNote.id))).scalar()
+    key = (str(session.get_bind().url), today, currency, last_payment, removed, last_note)
     with _paid_cache_lock:
         cached = _paid_cache.get(key)
     if cached is not None:

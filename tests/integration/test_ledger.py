@@ -153,3 +153,14 @@ def test_the_email_and_the_pdf_carry_the_breakdown_and_the_balance(database):
     filename, data = render_credit_note_pdf(note.id)
     text = pdf_text(data)
     assert filename == f"{note.number}.pdf" and note.number in text and inv.number in text and "$10.00" in text
+
+
+def test_paid_figures_follow_a_removed_payment(database):
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00")
+    assert queries.dashboard_summary()["paid_30d"] == "$100.00"
+    with read_session() as s:
+        payment = s.execute(select(Payment)).scalar_one()
+    ledger.remove_payment(payment.id, "Recorded twice")
+    summary = queries.dashboard_summary()
+    assert summary["paid_30d"] == "$0.00" and summary["outstanding"] == "$100.00"
