@@ -18,9 +18,9 @@ Rules (all amounts in the currency's minor units, rounded half-up):
   the line's taxable amount plus its first tax (Québec QST on top of GST).
 - Tax-inclusive prices (tax contained): lines and discounts are entered with tax in; the tax is
   extracted per group of lines carrying the same taxes (``document``) or per line (``line``):
-  the group's net is its amount divided by the tax factor, rounded once, and the taxes are what
-  that net and the amount leave, so nothing the client sees changes by a cent. The subtotal
-  shown is then net of the extracted tax.
+  each tax is the group's amount divided by the tax factor, times the rate, rounded once, and
+  the net is what is left, so nothing the client sees changes by a cent. The subtotal shown is
+  then net of the extracted tax.
 - Always: total = subtotal - discounts + taxes, exactly; the per-rate breakdown sums to the tax
   total; paid + credited + balance = total.
 """
@@ -265,14 +265,17 @@ def _inclusive_taxes(nets, specs, currency: str, rounding: str) -> _Breakdown:
                 factor = (1 + _rate(first)) * (1 + _rate(taxes[1]))
             else:
                 factor = 1 + _rate(first) + _rate(taxes[1])
-            base = round_money(gross / factor, currency)
+            net = gross / factor  # exact (to 50 digits): the amount before tax
+            first_tax = round_money(net * _rate(first), currency)
             if len(taxes) == 1:
-                out.add(first, False, base, gross - base)
+                out.add(first, False, gross - first_tax, first_tax)
                 continue
-            first_tax = round_money(base * _rate(first), currency)
+            second = taxes[1]
+            second_exact = (net + (net * _rate(first) if second.compound else ZERO)) * _rate(second)
+            second_tax = round_money(second_exact, currency)
+            base = gross - first_tax - second_tax  # the taxes are rounded once; the net takes the rest
             out.add(first, False, base, first_tax)
-            second_base = base + (first_tax if taxes[1].compound else ZERO)
-            out.add(taxes[1], taxes[1].compound, second_base, gross - base - first_tax)
+            out.add(second, second.compound, base + (first_tax if second.compound else ZERO), second_tax)
     return out
 
 
