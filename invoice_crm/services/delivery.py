@@ -158,7 +158,8 @@ def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
             raise ValidationError("This email is being sent right now", field="email_id")
         invoice = session.get(Invoice, message.invoice_id)
         if message.kind == KIND_REMINDER and invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
-            raise ValidationError("This invoice is paid; the reminder is no longer needed", field="email_id")
+            word = "paid" if invoice.status is InvoiceStatus.PAID else "void"
+            raise ValidationError(f"This invoice is {word}; the reminder is no longer needed", field="email_id")
         message.status = DeliveryStatus.PENDING
         message.next_attempt_at = utcnow()
         wakeups.EMAIL.after_commit(session)
