@@ -9,6 +9,7 @@ the app's own /pay/<token>; the session URL (the feature page's stripeLink) stay
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -122,6 +123,10 @@ def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
     if not created.url:
         raise IntegrationError("Stripe returned a session without a payment page", field="stripe")
     _store(snap, created, actor)
+    if snap.session_id and snap.session_id != created.id and snap.session_amount not in (None, snap.amount):
+        # Made for an older balance: close it, so a tab left open cannot pay the old amount.
+        with contextlib.suppress(IntegrationError):
+            stripe_gateway.expire_checkout_session(snap.session_id)
     return created
 
 

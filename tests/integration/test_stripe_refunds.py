@@ -104,6 +104,7 @@ def test_the_pay_link_charges_the_balance_and_replaces_an_older_session(stripe):
     step = checkout.pay_now(inv.public_token)
     second = session_id_of(step.url)
     assert second != first and fake.get(second)["amount_total"] == 6450
+    assert fake.get(first)["status"] == "expired"  # the session for the older balance is closed
     fake.pay(second)
     assert confirm_checkout_return(second, invoice_id=inv.id).paid
     assert _counts(inv.id)[2].status is InvoiceStatus.PAID
