@@ -59,7 +59,12 @@ def record_payment_dialog(S) -> rx.Component:
             rx.dialog.title("Record payment"),
             rx.dialog.description(rx.text(S.invoice["number"], ": balance due ", S.invoice["balance"], "."), size="2"),
             rx.vstack(
-                form_field("Amount", rx.input(value=S.pay_amount, on_change=S.set_pay_amount, input_mode="decimal", id="pay-amount", debounce_timeout=0), html_for="pay-amount", width="100%"),
+                form_field(
+                    "Amount",
+                    rx.input(value=S.payment_amount, on_change=S.set_payment_amount, on_blur=S.leave_payment_amount,
+                             input_mode="decimal", auto_complete="off", id="pay-amount", debounce_timeout=0),
+                    S.payment_amount_error, html_for="pay-amount", width="100%",
+                ),
                 form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
                 form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
                 form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0), html_for="payment-reference", width="100%"),

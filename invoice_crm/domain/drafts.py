@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.domain.money import line_total, parse_decimal, parse_quantity, parse_unit_price
+from invoice_crm.domain.money import line_total, parse_quantity, parse_unit_price
+from invoice_crm.domain.numbers import NumberField, parse_number
 
 MAX_DESCRIPTION = 500
 MAX_NOTES = 5000
@@ -58,6 +59,10 @@ def parse_line(raw: dict, index: int) -> LineInput:
     )
 
 
+DISCOUNT_PERCENT = NumberField("Discount", 2, Decimal("0"), Decimal("100"))
+DISCOUNT_AMOUNT = NumberField("Discount", 2, Decimal("0"), Decimal("999999999.99"))
+
+
 def parse_discount(kind: object, value: object, *, field: str) -> dict:
     """A discount as typed: kind '' / 'percent' / 'amount' and a value (percent up to 100)."""
     kind = str(kind or "").strip().lower()
@@ -66,10 +71,8 @@ def parse_discount(kind: object, value: object, *, field: str) -> dict:
     text = str(value if value is not None else "").strip()
     if not kind or text in ("", "0"):
         return {"discount_kind": "", "discount_value": Decimal("0")}
-    maximum = Decimal("100") if kind == "percent" else Decimal("999999999.99")
-    number = parse_decimal(
-        text, field=field, label="Discount", places=Decimal("0.01"), minimum=Decimal("0"), maximum=maximum
-    )
+    number = parse_number(value if isinstance(value, Decimal) else text,
+                          DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT, field=field)
     return {"discount_kind": kind if number > 0 else "", "discount_value": number}
 
 

@@ -179,7 +179,7 @@ def record_payment(
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
     chosen = _method(method)
-    value = None if str(amount or "").strip() == "" else parse_amount(amount)
+    value = None if str(amount or "").strip() == "" else parse_amount(amount, field="amount")
     with write_session() as session:
         invoice = _locked(session, invoice_id)
         apply_payment(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment
 from invoice_crm.services import figures
 from invoice_crm.services.queries import badge_of, line_rows
@@ -49,23 +50,23 @@ def public_invoice(token: str) -> dict | None:
         "number": inv.number,
         "client": client,
         "status": status.value,
-        "issue_date": inv.issue_date.isoformat(),
-        "due_date": inv.due_date.isoformat() if inv.due_date else "",
+        "issue_date": format_date(inv.issue_date),
+        "due_date": format_date(inv.due_date),
         "countdown": countdown(status, inv.due_date, business_today(settings.business_timezone)),
         "total": format_money(totals.total, inv.currency),
         "balance": format_money(balance, inv.currency),
         "badge": badge_of(status, totals.paid),
         "void": "yes" if status is InvoiceStatus.VOID else "",
         "notes": inv.notes,
-        "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
+        "paid_at": format_date(inv.paid_at),
         "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and balance > 0 and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
         "breakdown": figures.breakdown_rows(totals) if status is not InvoiceStatus.VOID else figures.breakdown_rows(totals, settled=False),
         "history": [
-            {"date": p.paid_on.isoformat(), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.label.lower()})"}
+            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.label.lower()})"}
             for p in payments
         ] + [
-            {"date": n.issue_date.isoformat(), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
+            {"date": format_date(n.issue_date), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
             for n in notes
         ],
     }

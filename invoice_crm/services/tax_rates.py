@@ -10,16 +10,16 @@ from sqlalchemy import select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.domain import drafts
 from invoice_crm.domain.errors import NotFound, ValidationError
-from invoice_crm.domain.money import parse_decimal
+from invoice_crm.domain.numbers import NumberField, parse_number
 from invoice_crm.models import TaxRate
+
+RATE = NumberField("Rate", 4, Decimal("0"), Decimal("100"), grouped=False)
 
 
 def _clean(name: object, rate: object, registration_number: object) -> tuple[str, Decimal, str]:
     name = drafts.clean_text(name, field="tax_name", label="Name", max_length=64, required=True)
-    value = parse_decimal(
-        str(rate or "").strip().rstrip("%"), field="tax_rate", label="Rate", places=Decimal("0.0001"),
-        minimum=Decimal("0"), maximum=Decimal("100"),
-    )
+    value = parse_number(rate if isinstance(rate, Decimal) else str(rate or "").strip().rstrip("%").strip(),
+                         RATE, field="tax_rate")
     number = drafts.clean_text(
         registration_number, field="tax_registration", label="Registration number", max_length=64, required=False
     )

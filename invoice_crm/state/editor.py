@@ -6,7 +6,10 @@ so they update as the user types."""
 from __future__ import annotations
 
 import asyncio
+import json
+import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 
 import reflex as rx
 
@@ -17,9 +20,10 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
     CURRENCIES,
     format_money,
+    format_price,
+    format_quantity,
     parse_quantity,
     parse_unit_price,
-    plain_number,
 )
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
@@ -29,7 +33,17 @@ from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, line_extras
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
-NEW_LINE = {"description": "", "quantity": "1", "unit_price": "", **line_extras()}
+NUMBER_FIELDS = ("quantity", "unit_price")
+NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}  # what an untouched line holds
+
+
+def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -> dict[str, str]:
+    """A line as typed. ``key`` names it for the browser, so an input keeps its line when
+    lines above it are removed and is drawn afresh when another draft is loaded."""
+    return {
+        "key": secrets.token_hex(6), "description": description, "quantity": quantity, "unit_price": unit_price,
+        **line_extras(),  # taxes and discount (editor_taxes)
+    }
 
 
 def route_id(path: str) -> int | None:
@@ -40,26 +54,32 @@ def route_id(path: str) -> int | None:
     return None
 
 
-def _live_line(line: dict[str, str]) -> dict[str, str]:
-    """A line's total and any error in what has been typed so far (blank is not an error yet)."""
+def _read_number(field: str, text: object, currency: str) -> Decimal:
+    """One line number as typed, read in the business locale (``ValidationError`` if not)."""
+    if field == "quantity":
+        return parse_quantity(text)
+    return parse_unit_price(text, currency=currency)
+
+
+def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], LineInput | None]:
+    """A line's view (errors in what has been typed so far: blank is not an error yet) and,
+    when both numbers read, the line as it will be billed."""
     view = dict(line)
-    view["total"] = ""
-    view["quantity_error"] = view["unit_price_error"] = ""
-    try:
-        quantity = parse_quantity(line.get("quantity"))
-    except ValidationError as err:
-        quantity = None
-        if str(line.get("quantity", "")).strip():
-            view["quantity_error"] = err.message
-    try:
-        price = parse_unit_price(line.get("unit_price"))
-    except ValidationError as err:
-        price = None
-        if str(line.get("unit_price", "")).strip():
-            view["unit_price_error"] = err.message
-    if quantity is not None and price is not None:
-        view["total"] = str(LineInput("", quantity, price).total)
-    return view
+    values: dict[str, Decimal] = {}
+    for field in NUMBER_FIELDS:
+        view[f"{field}_error"] = ""
+        try:
+            values[field] = _read_number(field, line.get(field, ""), currency)
+        except ValidationError as err:
+            if str(line.get(field, "")).strip():
+                view[f"{field}_error"] = err.message
+    view["description_error"] = ""
+    if len(values) < len(NUMBER_FIELDS):
+        return view, None
+    return view, LineInput("", values["quantity"], values["unit_price"])
+
+
+MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
 class EditorState(AuthState, EditorTaxesMixin):
@@ -87,14 +107,15 @@ class EditorState(AuthState, EditorTaxesMixin):
 
     @rx.var
     def line_views(self) -> list[dict[str, str]]:
+        """Each line with its errors and its total as billed, recomputed on every keystroke."""
         views = []
         for index, line in enumerate(self.lines):
-            view = _live_line(line)
+            view, priced = _live_line(line, self.currency)
             for field in LINE_FIELDS:
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
                 if saved_error and not view.get(f"{field}_error"):
                     view[f"{field}_error"] = saved_error
-            view["total_display"] = format_money(view["total"], self.currency) if view["total"] else "—"
+            view["total_display"] = format_money(priced.total, self.currency) if priced else "—"
             views.append(view)
         return views
 
@@ -129,7 +150,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.due_date = (today + timedelta(days=14)).isoformat()
         self.currency = settings.currency
         self.notes = ""
-        self.lines = [dict(NEW_LINE)]
+        self.lines = [new_line()]
         self._load_invoice_terms()
         await self._load_tax_options()
         self.client_options = await asyncio.to_thread(queries.client_options)
@@ -159,11 +180,9 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            {"description": li.description, "quantity": plain_number(li.quantity), "unit_price": str(li.unit_price), **line_extras(li)}
+            new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price))
             for li in detail["lines"]
-        ] or [dict(NEW_LINE)]
-        self._load_invoice_terms(inv)
-        await self._load_tax_options({str(i) for li in detail["lines"] for i in (li.tax1_id, li.tax2_id) if i})
+        ] or [new_line()]
         if inv.status is not InvoiceStatus.DRAFT:
             try:
                 lifecycle.ensure_editable(inv.status)
@@ -209,13 +228,40 @@ class EditorState(AuthState, EditorTaxesMixin):
 
     @rx.event
     def set_line(self, index: int, field: str, value: str):
+        """Every keystroke (the inputs are not debounced): the line totals follow at once."""
+        self._set_line(index, field, value)
+
+    def _set_line(self, index: int, field: str, value: str) -> None:
         if field in LINE_FIELDS and 0 <= index < len(self.lines):
-            self.lines[index] = {**self.lines[index], field: value}
+            text = str(value) if field == "description" else str(value)[:MAX_NUMBER_TEXT]
+            self.lines[index] = {**self.lines[index], field: text}
             self.errors.pop(f"lines.{index}.{field}", None)
 
     @rx.event
+    def leave_line_field(self, index: int, field: str, value: str):
+        """On leaving a number field it shows the value as it will be billed (``1,5`` ->
+        ``1,50`` under de_DE); what cannot be read stays as typed, its error beside it."""
+        if field not in NUMBER_FIELDS or not 0 <= index < len(self.lines):
+            return None
+        self._set_line(index, field, value)
+        try:
+            number = _read_number(field, self.lines[index][field], self.currency)
+        except ValidationError:
+            return None
+        shown = format_quantity(number) if field == "quantity" else format_price(number)
+        self.lines[index] = {**self.lines[index], field: shown}
+        if shown == value:
+            return None
+        # The input is not controlled (so no keystroke waits for the server): set its text.
+        element = json.dumps(f"line-{index}-{field}")
+        return rx.call_script(
+            f"(() => {{ const el = document.getElementById({element}); "
+            f"if (el && document.activeElement !== el) el.value = {json.dumps(shown)}; }})()"
+        )
+
+    @rx.event
     def add_line(self):
-        self.lines = [*self.lines, dict(NEW_LINE)]
+        self.lines = [*self.lines, new_line()]
         self.errors.pop("lines", None)
 
     @rx.event
@@ -254,9 +300,23 @@ class EditorState(AuthState, EditorTaxesMixin):
             due_date=self.due_date,
             currency=self.currency,
             notes=self.notes,
-            lines=list(self.lines),
+            lines=[self._line_for_save(line) for line in self.lines],
             **self._terms_input(),
         )
+
+    def _line_for_save(self, line: dict[str, str]) -> dict[str, object]:
+        """Numbers read here, in the business locale and with the draft's currency sign;
+        what cannot be read goes as typed, so the service names the field at fault."""
+        values: dict[str, object] = {
+            "description": line.get("description", ""),
+            **{k: line.get(k, "") for k in ("discount_kind", "discount_value", "tax1", "tax2")},
+        }
+        for field in NUMBER_FIELDS:
+            try:
+                values[field] = _read_number(field, line.get(field, ""), self.currency)
+            except ValidationError:
+                values[field] = line.get(field, "")
+        return values
 
     @rx.event
     async def save(self):

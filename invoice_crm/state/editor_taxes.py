@@ -10,14 +10,22 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain import totals as T
-from invoice_crm.domain.drafts import parse_discount
+from invoice_crm.domain.drafts import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, parse_discount
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.money import parse_quantity, parse_unit_price
+from invoice_crm.domain.numbers import format_number
 from invoice_crm.services import figures, tax_rates
 from invoice_crm.settings import get_settings
 
 LINE_EXTRAS = ("discount_kind", "discount_value", "tax1", "tax2")
 DISCOUNT_KINDS = [("", "No discount"), ("percent", "Percent"), ("amount", "Amount")]
+
+
+def _discount_text(kind: str, value) -> str:
+    """A stored discount as the business locale writes it (``12,5`` in de_DE)."""
+    if not kind or value is None:
+        return ""
+    return format_number(value, DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT)
 
 
 def line_extras(li=None) -> dict[str, str]:
@@ -26,7 +34,7 @@ def line_extras(li=None) -> dict[str, str]:
         return {"discount_kind": "", "discount_value": "", "tax1": "", "tax2": ""}
     return {
         "discount_kind": li.discount_kind or "",
-        "discount_value": format(li.discount_value.normalize(), "f") if li.discount_kind else "",
+        "discount_value": _discount_text(li.discount_kind, li.discount_value),
         "tax1": str(li.tax1_id or ""),
         "tax2": str(li.tax2_id or ""),
     }
@@ -55,9 +63,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
 
     def _load_invoice_terms(self, inv=None) -> None:
         self.invoice_discount_kind = (inv.discount_kind or "") if inv is not None else ""
-        self.invoice_discount_value = (
-            format(inv.discount_value.normalize(), "f") if inv is not None and inv.discount_kind else ""
-        )
+        self.invoice_discount_value = _discount_text(inv.discount_kind, inv.discount_value) if inv is not None else ""
         self.tax_inclusive = bool(inv.tax_inclusive) if inv is not None else False
 
     def _terms_input(self) -> dict:
@@ -94,7 +100,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
         for index, line in enumerate(self.lines):
             try:
                 quantity = parse_quantity(line.get("quantity"))
-                price = parse_unit_price(line.get("unit_price"))
+                price = parse_unit_price(line.get("unit_price"), currency=self.currency)
             except ValidationError:
                 continue
             try:

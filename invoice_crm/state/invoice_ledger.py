@@ -5,11 +5,13 @@ refunds. Each handler reads its dialog, calls one service, reloads and toasts.""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.domain.money import format_price
 from invoice_crm.services import ledger
 from invoice_crm.settings import get_settings
 
@@ -22,7 +24,6 @@ def _today() -> str:
 
 class InvoiceLedgerMixin(rx.State, mixin=True):
     pay_dialog_open: bool = False
-    pay_amount: str = ""
     paid_on: str = ""
     pay_method: str = "BANK_TRANSFER"
     reference: str = ""
@@ -54,7 +55,9 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     # -- record payment --------------------------------------------------------------
     @rx.event
     def open_pay_dialog(self):
-        self.pay_amount = self.invoice.get("balance_plain", "")
+        balance = self.invoice.get("balance_plain", "")
+        self.payment_amount = format_price(Decimal(balance)) if balance else ""
+        self.payment_amount_error = ""
         self.paid_on = _today()
         self.pay_method = "BANK_TRANSFER"
         self.reference = ""
@@ -64,10 +67,6 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def set_pay_dialog_open(self, value: bool):
         self.pay_dialog_open = value
-
-    @rx.event
-    def set_pay_amount(self, value: str):
-        self.pay_amount = value
 
     @rx.event
     def set_paid_on(self, value: str):
@@ -86,9 +85,13 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         if self._current_user() is None:
             return self._redirect_to_login()
         self.pay_error = ""
+        amount = self._read_payment_amount() if self.payment_amount.strip() else ""  # blank: the balance
+        if amount is None:
+            self.pay_error = self.payment_amount_error
+            return rx.toast.error(self.payment_amount_error)
         try:
             await asyncio.to_thread(
-                ledger.record_payment, self.invoice_id, self.pay_amount, self.paid_on,
+                ledger.record_payment, self.invoice_id, amount, self.paid_on,
                 self.pay_method, self.reference, self.user_email,
             )
         except DomainError as err:

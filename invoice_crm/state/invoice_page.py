@@ -11,6 +11,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus, timestamp_text
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import PaymentMethod
 from invoice_crm.services import figures, queries
 from invoice_crm.services import invoices as invoice_service
@@ -73,10 +74,10 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             "has_payments": "yes" if any(p.removed_at is None for p in detail["payments"]) else "",
             "void_reason": inv.void_reason,
             "currency": inv.currency,
-            "issue_date": inv.issue_date.isoformat(),
-            "due_date": inv.due_date.isoformat() if inv.due_date else "",
+            "issue_date": format_date(inv.issue_date),
+            "due_date": format_date(inv.due_date),
             "sent_at": timestamp_text(inv.sent_at),
-            "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
+            "paid_at": format_date(inv.paid_at),
             "notes": inv.notes,
             "countdown": detail["countdown"],
             "pay_url": pay_url(inv.public_token),
@@ -94,7 +95,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             {
                 "id": str(p.id),
                 "amount": format_money(p.amount, p.currency),
-                "paid_on": p.paid_on.isoformat(),
+                "paid_on": format_date(p.paid_on),
                 "method": p.method.label,
                 "reference": p.reference or p.stripe_payment_intent_id or "",
                 "removed": f"Removed: {p.removed_reason}" if p.removed_at else "",
@@ -109,7 +110,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             if r.credit_note_id is not None:
                 refunded[r.credit_note_id] = refunded.get(r.credit_note_id, Decimal(0)) + r.amount
                 refund_rows.setdefault(r.credit_note_id, []).append(
-                    f"Refunded {format_money(r.amount, r.currency)} on {r.refunded_on} ({r.method.label.lower()})"
+                    f"Refunded {format_money(r.amount, r.currency)} on {format_date(r.refunded_on)} ({r.method.label.lower()})"
                 )
         self.credit_notes = []
         for n in detail["credit_notes"]:
@@ -117,7 +118,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             self.credit_notes.append({
                 "id": str(n.id),
                 "number": n.number,
-                "issue_date": n.issue_date.isoformat(),
+                "issue_date": format_date(n.issue_date),
                 "amount": format_money(n.amount, n.currency),
                 "reason": n.reason,
                 "refund_left": format(left, "f") if left > 0 else "",
