@@ -1,6 +1,7 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
 from invoice_crm.models.billing import CreditNote, Refund, TaxRate
+from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
     MANUAL_METHODS,
     Invoice,
@@ -20,6 +21,7 @@ from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
     "MANUAL_METHODS",
+    "BusinessSettings",
     "Client",
     "CreditNote",
     "DeliveryStatus",

@@ -27,6 +27,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.integrations import mailer
 from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.documents import render_receipt_pdf
 from invoice_crm.services.pdf import render_invoice_pdf
 from invoice_crm.settings import get_settings
 
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 KIND_INVOICE = "invoice"
 KIND_REMINDER = "reminder"
-KIND_LABELS = {KIND_INVOICE: "Invoice", KIND_REMINDER: "Reminder"}
+KIND_RECEIPT = "receipt"
+KIND_LABELS = {KIND_INVOICE: "Invoice", KIND_REMINDER: "Reminder", KIND_RECEIPT: "Receipt"}
 MAX_BACKOFF_SECONDS = 3600
 INTERRUPTED = (
     "Delivery was interrupted before the mail server's answer was recorded; it may have been "
@@ -152,7 +154,8 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
     try:
         attachment = None
         if claim.attach_pdf:
-            filename, content = render_invoice_pdf(claim.invoice_id)
+            render = render_receipt_pdf if claim.kind == KIND_RECEIPT else render_invoice_pdf
+            filename, content = render(claim.invoice_id)
             attachment = mailer.Attachment(filename, content)
         mailer.send_email(
             mailer.OutgoingEmail(

@@ -308,7 +308,9 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
 
 def client_options() -> list[dict]:
     with read_session() as session:
-        rows = session.execute(select(Client.id, Client.name).order_by(Client.name)).all()
+        rows = session.execute(  # archived clients are kept, but not offered for new work
+            select(Client.id, Client.name).where(Client.archived_at.is_(None)).order_by(Client.name)
+        ).all()
     return [{"id": str(i), "name": n} for i, n in rows]
 
 
@@ -339,6 +341,8 @@ def list_clients() -> list[dict]:
             "email": c.email,
             "company": c.company,
             "address": c.address,
+            "tax_number": c.tax_number,
+            "archived": "yes" if c.archived_at else "",
             "invoices": int(n),
         }
         for c, n in rows

@@ -28,6 +28,7 @@ from invoice_crm.domain.money import (
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, line_extras
@@ -147,9 +148,10 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.client_id = self.router.url.query_parameters.get("client", "")
         self.project_id = ""
         self.issue_date = today.isoformat()
-        self.due_date = (today + timedelta(days=14)).isoformat()
-        self.currency = settings.currency
-        self.notes = ""
+        defaults = await asyncio.to_thread(current_business)  # Settings > Invoices, read now
+        self.due_date = (today + timedelta(days=defaults.payment_terms_days)).isoformat()
+        self.currency = defaults.currency
+        self.notes = defaults.default_notes
         self.lines = [new_line()]
         self._load_invoice_terms()
         await self._load_tax_options()

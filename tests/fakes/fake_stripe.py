@@ -387,6 +387,8 @@ class FakeStripe:
                 return 400, _error(f"Only Checkout Sessions with a status of `open` can be expired; this one is {session['status']}.")
             session.update(status="expired")
             return 200, session
+        if method == "GET" and path == "/v1/balance":  # Settings' "Test connection"
+            return 200, {"object": "balance", "available": [], "pending": [], "livemode": False}
         match = re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path)
         if method == "GET" and match:
             session = self.sessions.get(match.group(1))
