@@ -15,6 +15,7 @@ from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.pages.taxes import taxes_page
+from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_page import ClientPageState
 from invoice_crm.state.dashboard import DashboardState
@@ -45,6 +46,8 @@ app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", 
 app.add_page(pay_page, route="/pay/[token]", title="Invoice", on_load=PayState.on_load)
 app.add_page(pay_return_page, route="/pay/[token]/paid", title="Payment", on_load=PayState.on_load_return)
 
-app.register_lifespan_task(tasks.overdue_sweeper)
-app.register_lifespan_task(tasks.email_sender)
-app.register_lifespan_task(tasks.sheets_sync_worker)
+# Background work runs in every web worker (leases make it once across all of them) unless
+# RUN_BACKGROUND_TASKS=false, when `python -m invoice_crm.worker` runs it instead.
+if get_settings().run_background_tasks:
+    for loop in tasks.LOOPS:
+        app.register_lifespan_task(loop)

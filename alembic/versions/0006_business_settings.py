@@ -1,7 +1,7 @@
 """business settings, client tax number and archive
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-26 01:32:55.040981
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import invoice_crm.db_types
 
 revision: str = '0006'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

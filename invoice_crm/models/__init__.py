@@ -11,6 +11,7 @@ from invoice_crm.models.invoices import (
     Payment,
     PaymentMethod,
 )
+from invoice_crm.models.jobs import JobLease
 from invoice_crm.models.messaging import (
     DeliveryStatus,
     EmailMessage,
@@ -29,6 +30,7 @@ __all__ = [
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",
+    "JobLease",
     "Lead",
     "LineItem",
     "OutboxMessage",

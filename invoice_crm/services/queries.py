@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -163,29 +162,17 @@ def dashboard_summary() -> dict:
         return _dashboard_summary(session)
 
 
-# The paid figures change only when a payment is recorded or removed, or a credit note
-# issued, so they are kept per (database, day, currency, last payment, removals, last note).
-_paid_cache: dict[tuple, tuple[list, list]] = {}
-_paid_cache_lock = threading.Lock()
-
-
 def _chart_start(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
 def _paid_figures(session, today: date) -> tuple[list, list]:
-    """Paid in the last 30 days by currency, and paid per month (default currency)."""
+    """Paid in the last 30 days by currency, and paid per month (default currency).
+
+    Read on every load, never cached in the process: with several workers a process-level
+    cache would show figures another worker's payment (or refund) has changed. The covering
+    index ix_invoice_paid_figures makes both queries index-only."""
     currency = get_settings().currency
-    # A removed payment or a credit note can reopen a paid invoice: those count as changes too.
-    last_payment, removed = session.execute(
-        select(func.max(Payment.id), func.count(Payment.removed_at))
-    ).one()
-    last_note = session.execute(select(func.max(CreditNote.id))).scalar()
-    key = (str(session.get_bind().url), today, currency, last_payment, removed, last_note)
-    with _paid_cache_lock:
-        cached = _paid_cache.get(key)
-    if cached is not None:
-        return cached
     paid = session.execute(
         select(Invoice.currency, func.count(), func.sum(Invoice.amount))
         .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= today - timedelta(days=30))
@@ -201,11 +188,7 @@ def _paid_figures(session, today: date) -> tuple[list, list]:
         )
         .group_by(month)
     ).all()
-    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly])
-    with _paid_cache_lock:
-        _paid_cache.clear()  # one entry: the current state
-        _paid_cache[key] = figures
-    return figures
+    return [tuple(r) for r in paid], [tuple(r) for r in monthly]
 
 
 def _dashboard_summary(session) -> dict:
