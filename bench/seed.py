@@ -65,6 +65,11 @@ def seed(engine: Engine, count: int, today: date, *, seed_value: int = 7) -> Non
             "notes": "", "public_token": new_public_token(), "sheet_sync_status": "OFF", "sheet_sync_error": "",
             "created_at": now, "updated_at": now,
         })
+        paid = status is InvoiceStatus.PAID  # the stored figures of the one total function
+        invoices[-1].update(
+            amount_paid=invoices[-1]["amount"] if paid else Decimal(0),
+            balance_due=Decimal(0) if paid else invoices[-1]["amount"],
+        )
         lines += [
             {"invoice_id": n, "position": p, "description": li.description, "quantity": li.quantity, "unit_price": li.unit_price}
             for p, li in enumerate(items)

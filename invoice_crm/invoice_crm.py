@@ -15,6 +15,7 @@ from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.pages.settings import settings_page
+from invoice_crm.pages.taxes import taxes_page
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_page import ClientPageState
@@ -25,6 +26,7 @@ from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
 from invoice_crm.state.settings import SettingsState
+from invoice_crm.state.taxes import TaxesState
 
 # State files owner-only, tokens out of the logs (see invoice_crm/privacy.py).
 privacy.protect_process()
@@ -49,6 +51,7 @@ app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_
 app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice CRM", on_load=ClientPageState.on_load)
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
+app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(pay_page, route="/pay/[token]", title="Invoice", on_load=PayState.on_load)

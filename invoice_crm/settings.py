@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # How numbers, money and dates are read and shown (one of numbers.SUPPORTED_LOCALES).
     business_locale: str = "en_US"
     invoice_number_format: str = "INV-{year}-{seq:04d}"
+    credit_note_number_format: str = "CN-{year}-{seq:04d}"
+    # Tax per rate rounded once on the invoice (document) or on every line (line).
+    invoice_tax_rounding: Literal["document", "line"] = "document"
     currency: str = "USD"
     load_demo_data: bool = True
 
@@ -118,7 +121,7 @@ class Settings(BaseSettings):
         except DomainError as err:
             raise ValueError(err.message) from None
 
-    @field_validator("invoice_number_format")
+    @field_validator("invoice_number_format", "credit_note_number_format")
     @classmethod
     def _usable_number_format(cls, value: str) -> str:
         try:

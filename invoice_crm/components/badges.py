@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-STATUS_COLORS = {"DRAFT": "gray", "SENT": "blue", "PAID": "green", "OVERDUE": "red"}
+STATUS_COLORS = {
+    "DRAFT": "gray", "SENT": "blue", "PAID": "green", "OVERDUE": "red", "VOID": "gray", "PARTIAL": "amber",
+}
+LABELS = {"PARTIAL": "Partially paid"}  # a sent or overdue invoice with some payment
 LEAD_COLORS = {
     "NEW": "gray",
     "CONTACTED": "cyan",
@@ -19,7 +22,10 @@ SYNC_COLORS = {"SYNCED": "green", "PENDING": "amber", "FAILED": "red", "OFF": "g
 def _badge(value, colors: dict[str, str], **props) -> rx.Component:
     return rx.match(
         value,
-        *[(key, rx.badge(key.capitalize(), color_scheme=color, variant="soft", **props)) for key, color in colors.items()],
+        *[
+            (key, rx.badge(LABELS.get(key, key.capitalize()), color_scheme=color, variant="soft", **props))
+            for key, color in colors.items()
+        ],
         rx.badge(value, variant="soft", **props),
     )
 

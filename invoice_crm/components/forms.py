@@ -14,7 +14,8 @@ def field_error(message) -> rx.Component:
 
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=html_for, size="2", weight="medium"),
+        # rx.el.label renders htmlFor (rx.text(as_="label") drops it): the label names the field.
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=html_for or None),
         control,
         field_error(error),
         spacing="1",

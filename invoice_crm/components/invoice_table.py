@@ -82,8 +82,12 @@ def _row(row, state) -> rx.Component:
         ),
         rx.table.cell(row["client"]),
         rx.table.cell(row["project"], display=["none", "none", "table-cell"]),
-        rx.table.cell(rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}), text_align="right"),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(
+            rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}),
+            rx.cond(row["badge"] == "PARTIAL", rx.text("Balance ", row["balance"], size="1", color_scheme="gray", class_name="row-balance")),
+            text_align="right",
+        ),
+        rx.table.cell(status_badge(row["badge"])),
         rx.table.cell(
             rx.vstack(
                 rx.text(row["due_date"]),

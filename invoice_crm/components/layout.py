@@ -12,6 +12,7 @@ NAV = [
     ("Clients", "/clients", "users"),
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),
+    ("Tax rates", "/taxes", "percent"),
     ("Settings", "/settings", "settings"),
 ]
 

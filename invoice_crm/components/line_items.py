@@ -45,10 +45,66 @@ def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.C
     )
 
 
+SELECT_STYLE = {
+    "padding": "0.35em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%",
+    "font_size": "var(--font-size-2)", "background": "var(--color-surface)",
+}
+
+
+def _line_extras(view, index) -> rx.Component:
+    """Per line: up to two taxes and a discount (percent or amount)."""
+    from invoice_crm.state.editor import EditorState as S
+    from invoice_crm.state.editor_taxes import DISCOUNT_KINDS
+
+    def tax_select(slot: str, label: str) -> rx.Component:
+        return rx.el.select(
+            rx.el.option("No tax", value=""),
+            rx.foreach(S.tax_options, lambda o: rx.el.option(o["label"], value=o["id"])),
+            value=view[slot],
+            on_change=lambda v: S.set_line_extra(index, slot, v),
+            aria_label=label,
+            class_name=f"line-{slot}",
+            style=SELECT_STYLE,
+        )
+
+    return rx.flex(
+        rx.box(tax_select("tax1", "Tax"), flex="2 1 150px"),
+        rx.box(tax_select("tax2", "Second tax"), flex="2 1 150px"),
+        rx.box(
+            rx.el.select(
+                *[rx.el.option(label, value=key) for key, label in DISCOUNT_KINDS],
+                value=view["discount_kind"],
+                on_change=lambda v: S.set_line_extra(index, "discount_kind", v),
+                aria_label="Line discount type",
+                class_name="line-discount-kind",
+                style=SELECT_STYLE,
+            ),
+            flex="1 1 120px",
+        ),
+        rx.box(
+            rx.input(
+                value=view["discount_value"],
+                on_change=lambda v: S.set_line_extra(index, "discount_value", v),
+                placeholder="Line discount",
+                aria_label="Line discount",
+                input_mode="decimal",
+                class_name="line-discount-value",
+                width="100%",
+                debounce_timeout=0,
+            ),
+            field_error(S.errors.get(f"lines.{index}.discount", "")),
+            flex="1 1 100px",
+        ),
+        gap="0.75em",
+        wrap="wrap",
+        width="100%",
+    )
+
+
 def _line(view, index) -> rx.Component:
     from invoice_crm.state.editor import EditorState as S
 
-    return rx.flex(
+    return rx.vstack(rx.flex(
         _line_input(view, index, "description", "Description", "3 1 220px"),
         _line_input(view, index, "quantity", "Quantity", "1 1 80px", input_mode="decimal", auto_complete="off"),
         _line_input(view, index, "unit_price", "Unit price", "1 1 110px", input_mode="decimal", auto_complete="off"),
@@ -77,11 +133,8 @@ def _line(view, index) -> rx.Component:
         wrap="wrap",
         width="100%",
         align="start",
-        class_name="line-item",
-        key=view["key"],
-        padding_bottom="0.75em",
-        border_bottom="1px solid var(--gray-a4)",
-    )
+    ), _line_extras(view, index), width="100%", spacing="2", class_name="line-item", key=view["key"],
+       padding_bottom="0.75em", border_bottom="1px solid var(--gray-a4)")
 
 
 def line_items_editor() -> rx.Component:
@@ -125,7 +178,18 @@ def line_items_table(lines) -> rx.Component:
             rx.foreach(
                 lines,
                 lambda line: rx.table.row(
-                    rx.table.cell(line["description"]),
+                    rx.table.cell(
+                        line["description"],
+                        rx.cond(
+                            (line["taxes"] != "") | (line["discount"] != ""),
+                            rx.text(
+                                rx.cond(line["discount"] != "", rx.text.span("Discount ", line["discount"], class_name="line-discount")),
+                                rx.cond((line["taxes"] != "") & (line["discount"] != ""), " · ", ""),
+                                rx.text.span(line["taxes"], class_name="line-taxes"),
+                                size="1", color_scheme="gray",
+                            ),
+                        ),
+                    ),
                     rx.table.cell(line["quantity"], text_align="right"),
                     rx.table.cell(line["unit_price"], text_align="right"),
                     rx.table.cell(line["total"], text_align="right", class_name="line-total"),

@@ -57,10 +57,19 @@ def stored_session_usable(
     return session_amount == invoice_amount and expires_at - EXPIRY_MARGIN > now
 
 
+def amount_of(session: CheckoutSession) -> Decimal:
+    """What a session charged, from Stripe's minor units."""
+    from invoice_crm.domain.money import CURRENCIES
+
+    digits = CURRENCIES.get((session.currency or "usd").upper(), 2)
+    return (Decimal(int(session.amount_total or 0)).scaleb(-digits)).quantize(Decimal("0.01"))
+
+
 def mismatch_reason(
     session: CheckoutSession, *, invoice_id: int, number: str, amount: Decimal, currency: str
 ) -> str | None:
-    """Why this session does not prove that this invoice was paid in full; None if it does."""
+    """Why this session does not prove a payment of this invoice's ``amount`` (its balance
+    due); None if it does. A session made for an older balance is refused."""
     if session.payment_status != "paid":
         return "Stripe reports this checkout as unpaid"
     if str(session.metadata.get("invoice_id", "")) != str(invoice_id) or (

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.money import line_total, parse_quantity, parse_unit_price
+from invoice_crm.domain.numbers import NumberField, parse_number
 from invoice_crm.domain.text import clean_text
 
 MAX_DESCRIPTION = 500
@@ -21,6 +22,9 @@ class LineInput:
     description: str
     quantity: Decimal
     unit_price: Decimal
+    discount_kind: str = ""  # '', 'percent' or 'amount'
+    discount_value: Decimal = Decimal("0")
+    tax_ids: tuple[int, ...] = ()  # up to two catalogue tax rates, in order
 
     @property
     def total(self) -> Decimal:
@@ -40,7 +44,45 @@ def parse_line(raw: dict, index: int) -> LineInput:
         ),
         quantity=parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"),
         unit_price=parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price"),
+        **parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount"),
+        tax_ids=parse_tax_ids(
+            raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
+        ),
     )
+
+
+DISCOUNT_PERCENT = NumberField("Discount", 2, Decimal("0"), Decimal("100"))
+DISCOUNT_AMOUNT = NumberField("Discount", 2, Decimal("0"), Decimal("999999999.99"))
+
+
+def parse_discount(kind: object, value: object, *, field: str) -> dict:
+    """A discount as typed: kind '' / 'percent' / 'amount' and a value (percent up to 100)."""
+    kind = str(kind or "").strip().lower()
+    if kind not in ("", "percent", "amount"):
+        raise ValidationError("Discount must be a percent or an amount", field=field)
+    text = str(value if value is not None else "").strip()
+    if not kind or text in ("", "0"):
+        return {"discount_kind": "", "discount_value": Decimal("0")}
+    number = parse_number(value if isinstance(value, Decimal) else text,
+                          DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT, field=field)
+    return {"discount_kind": kind if number > 0 else "", "discount_value": number}
+
+
+def parse_tax_ids(raw: object, *, field: str) -> tuple[int, ...]:
+    """Up to two distinct tax rate ids; blanks are skipped."""
+    values = raw if isinstance(raw, list | tuple) else ([raw] if raw not in (None, "") else [])
+    ids: list[int] = []
+    for value in values:
+        text = str(value or "").strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            raise ValidationError("Choose a tax from the list", field=field)
+        if int(text) not in ids:
+            ids.append(int(text))
+    if len(ids) > 2:
+        raise ValidationError("A line can carry at most two taxes", field=field)
+    return tuple(ids)
 
 
 def parse_lines(raw_lines: list[dict]) -> list[LineInput]:

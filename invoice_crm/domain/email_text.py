@@ -23,7 +23,8 @@ def _sign_off(business_name: str) -> str:
 
 
 def invoice_email(
-    *, number: str, client_name: str, amount: str, due_date: date | None, pay_link: str, business_name: str
+    *, number: str, client_name: str, amount: str, due_date: date | None, pay_link: str, business_name: str,
+    summary: str = "",
 ) -> tuple[str, str]:
     """Subject and message for sending an invoice (the PDF goes with it)."""
     sender = f" from {business_name}" if business_name else ""
@@ -31,6 +32,7 @@ def invoice_email(
     body = (
         f"Hello {client_name},\n\n"
         f"Please find attached invoice {number} for {amount}, due on {long_date(due_date)}.\n\n"
+        f"{summary + chr(10) + chr(10) if summary else ''}"
         f"You can view and pay it online here:\n{pay_link}"
         f"{_sign_off(business_name)}"
     )
@@ -46,6 +48,7 @@ def reminder_email(
     countdown: str,
     pay_link: str,
     business_name: str,
+    summary: str = "",
 ) -> tuple[str, str]:
     """Subject and message for a reminder about a sent or overdue invoice."""
     when = countdown or f"due on {long_date(due_date)}"
@@ -54,6 +57,7 @@ def reminder_email(
         f"Hello {client_name},\n\n"
         f"A friendly reminder that invoice {number} for {amount} is {when} "
         f"(due date {long_date(due_date)}). The invoice is attached again.\n\n"
+        f"{summary + chr(10) + chr(10) if summary else ''}"
         f"You can view and pay it online here:\n{pay_link}\n\n"
         "If you have already paid, please ignore this message."
         f"{_sign_off(business_name)}"

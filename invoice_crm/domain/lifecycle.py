@@ -14,6 +14,7 @@ class InvoiceStatus(str, enum.Enum):
     SENT = "SENT"  # delivered to the client; the due-date countdown runs
     PAID = "PAID"  # payment received and recorded
     OVERDUE = "OVERDUE"  # sent, due date passed, not paid
+    VOID = "VOID"  # cancelled after sending: keeps its number, asks for nothing
 
     @property
     def label(self) -> str:
@@ -22,9 +23,10 @@ class InvoiceStatus(str, enum.Enum):
 
 ALLOWED_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
     InvoiceStatus.DRAFT: frozenset({InvoiceStatus.SENT}),
-    InvoiceStatus.SENT: frozenset({InvoiceStatus.PAID, InvoiceStatus.OVERDUE}),
-    InvoiceStatus.OVERDUE: frozenset({InvoiceStatus.PAID}),
+    InvoiceStatus.SENT: frozenset({InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID}),
+    InvoiceStatus.OVERDUE: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
     InvoiceStatus.PAID: frozenset(),
+    InvoiceStatus.VOID: frozenset(),
 }
 
 _REFUSALS: dict[tuple[InvoiceStatus, InvoiceStatus], str] = {
@@ -36,7 +38,31 @@ _REFUSALS: dict[tuple[InvoiceStatus, InvoiceStatus], str] = {
     (InvoiceStatus.PAID, InvoiceStatus.PAID): "This invoice is already paid",
     (InvoiceStatus.PAID, InvoiceStatus.OVERDUE): "A paid invoice cannot become overdue",
     (InvoiceStatus.OVERDUE, InvoiceStatus.OVERDUE): "This invoice is already overdue",
+    (InvoiceStatus.DRAFT, InvoiceStatus.VOID): "A draft is not voided; delete it instead",
+    (InvoiceStatus.PAID, InvoiceStatus.VOID): "A paid invoice cannot be voided; issue a credit note",
 }
+
+
+def status_label(status: InvoiceStatus | str, amount_paid=0) -> str:
+    """The word the pages and the sheet show: 'Partially paid' for a sent or overdue invoice
+    with some payment received."""
+    status = InvoiceStatus(status)
+    if status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and amount_paid and amount_paid > 0:
+        return "Partially paid"
+    return status.label
+
+
+def status_after_balance(
+    status: InvoiceStatus | str, balance_due, due_date: date | None, today: date
+) -> InvoiceStatus:
+    """Where a sent invoice stands once its balance changed: PAID at zero, otherwise SENT or
+    OVERDUE by its due date (a payment removed from a paid invoice reopens it)."""
+    status = InvoiceStatus(status)
+    if status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        return status
+    if balance_due <= 0:
+        return InvoiceStatus.PAID
+    return InvoiceStatus.OVERDUE if due_date is not None and due_date < today else InvoiceStatus.SENT
 
 
 def check_transition(current: InvoiceStatus | str, target: InvoiceStatus | str) -> None:

@@ -1,7 +1,7 @@
 """Exact money: Decimal with two places, rounded half-up in one place.
 
-``line_total`` and ``invoice_total`` are the only functions that compute totals;
-the UI, Stripe and the sheet all use them.
+Totals with taxes, discounts and payments come from ``domain.totals.compute_totals``;
+``line_total`` and ``invoice_total`` are its simplest cases.
 """
 
 from __future__ import annotations
@@ -52,9 +52,11 @@ def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
 
 
 def invoice_total(lines: Iterable[PricedLine]) -> Decimal:
-    """Sum of the rounded line totals."""
-    total = sum((line_total(line.quantity, line.unit_price) for line in lines), Decimal("0"))
-    return quantize_money(total)
+    """Sum of the rounded line totals, for lines without tax or discount: the one total
+    function (``domain.totals.compute_totals``) with nothing else."""
+    from invoice_crm.domain.totals import LineSpec, compute_totals
+
+    return compute_totals([LineSpec(line.quantity, line.unit_price) for line in lines]).total
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

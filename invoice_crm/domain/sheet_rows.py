@@ -1,6 +1,7 @@
 """The Google Sheet mirror's rules: what an invoice's row holds, and where it goes.
 
-One row per invoice: Invoice #, Client, Amount, Status, Due Date, Paid Date. The row is
+One row per invoice: Invoice #, Client, Amount, Status, Due Date, Paid Date; Status says
+"Partially paid" and "Void" where they apply. The row is
 found by its invoice number in column A — freelancers sort, insert and delete rows — and
 the remembered row number is only a hint, trusted when column A still says so.
 Values are written USER_ENTERED, so the sheet types them: amounts become numbers, ISO
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
 from invoice_crm.domain.money import quantize_money
 
+# The feature page's six columns, in order; Amount is the total (the one total function).
 HEADER: tuple[str, ...] = ("Invoice #", "Client", "Amount", "Status", "Due Date", "Paid Date")
 WIDTH = len(HEADER)
 BLANK_ROW: tuple[str, ...] = ("",) * WIDTH
@@ -36,6 +38,7 @@ class SheetInvoice:
     due_date: date | None
     paid_date: date | None
     row_hint: int | None = None
+    amount_paid: Decimal = Decimal("0")  # some paid on a sent invoice: "Partially paid"
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
@@ -91,7 +94,7 @@ def row_values(invoice: SheetInvoice) -> list[str]:
         text_cell(invoice.number),
         text_cell(invoice.client),
         amount_cell(invoice.amount),
-        InvoiceStatus(invoice.status).label,
+        status_label(invoice.status, invoice.amount_paid),
         date_cell(invoice.due_date),
         date_cell(invoice.paid_date),
     ]

@@ -1,4 +1,4 @@
-"""The one door to Stripe: create and retrieve Checkout Sessions, verify webhooks.
+"""The one door to Stripe: create, retrieve and expire Checkout Sessions, verify webhooks.
 
 One ``stripe.StripeClient`` built from settings (``STRIPE_API_BASE`` points it at a fake in
 tests). Stripe's errors become ``IntegrationError`` with a message safe to show: no key,
@@ -155,6 +155,21 @@ def retrieve_checkout_session(session_id: str) -> CheckoutSession | None:
     except stripe.StripeError as err:
         raise _integration_error(err, "retrieve checkout session") from None
     return session_from_dict(session.to_dict())
+
+
+def expire_checkout_session(session_id: str) -> bool:
+    """Expire an open session so it can no longer be paid; False when it was not open."""
+    if not SESSION_ID_RE.match(session_id or ""):
+        return False
+    try:
+        client().v1.checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError as err:
+        if err.http_status in (400, 404):
+            return False  # already complete or expired, or unknown
+        raise _integration_error(err, "expire checkout session") from None
+    except stripe.StripeError as err:
+        raise _integration_error(err, "expire checkout session") from None
+    return True
 
 
 def verify_webhook(payload: bytes, signature: str | None) -> dict:

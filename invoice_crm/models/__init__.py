@@ -1,7 +1,9 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
+from invoice_crm.models.billing import CreditNote, Refund, TaxRate
 from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
+    MANUAL_METHODS,
     Invoice,
     InvoiceCounter,
     InvoiceEvent,
@@ -20,8 +22,10 @@ from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
+    "MANUAL_METHODS",
     "BusinessSettings",
     "Client",
+    "CreditNote",
     "DeliveryStatus",
     "EmailMessage",
     "Invoice",
@@ -35,9 +39,11 @@ __all__ = [
     "PaymentMethod",
     "Project",
     "RateLimit",
+    "Refund",
     "SetupCode",
     "SignInThrottle",
     "StripeEvent",
+    "TaxRate",
     "User",
     "UserSession",
 ]

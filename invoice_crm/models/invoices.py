@@ -20,12 +20,30 @@ def new_public_token() -> str:
 
 
 class PaymentMethod(str, enum.Enum):
-    MANUAL = "MANUAL"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CASH = "CASH"
+    CHEQUE = "CHEQUE"
+    CARD = "CARD"
+    OTHER = "OTHER"
     STRIPE = "STRIPE"
+    MANUAL = "MANUAL"  # payments recorded before methods were asked for
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+MANUAL_METHODS = (
+    PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH, PaymentMethod.CHEQUE,
+    PaymentMethod.CARD, PaymentMethod.OTHER,
+)
 
 
 def _money(**kw) -> sa.Column:
     return sa.Column(ScaledDecimal(2), nullable=False, **kw)
+
+
+__all__ = ["MANUAL_METHODS", "Invoice", "InvoiceCounter", "InvoiceEvent", "LineItem", "Payment", "PaymentMethod"]
 
 
 def _enum(enum_cls) -> sa.Enum:
@@ -39,7 +57,7 @@ class Invoice(SQLModel, table=True):
         # Covering indexes: the dashboard's figures are summed from the index alone.
         # (Partial, so the planner never picks it for the paid figures.)
         sa.Index(
-            "ix_invoice_open_figures", "status", "currency", "amount",
+            "ix_invoice_open_figures", "status", "currency", "balance_due",
             sqlite_where=sa.text("status IN ('SENT', 'OVERDUE')"),
             postgresql_where=sa.text("status IN ('SENT', 'OVERDUE')"),
         ),
@@ -50,7 +68,29 @@ class Invoice(SQLModel, table=True):
     number: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     client_id: int = Field(foreign_key="client.id", nullable=False, index=True)
     project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    # The stored figures of the one total function (domain.totals), refreshed by every change
+    # to lines, payments, credit notes and refunds: amount is the total.
     amount: Decimal = Field(default=Decimal("0.00"), sa_column=_money(index=True))
+    tax_total: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    amount_paid: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    amount_credited: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    balance_due: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    discount_kind: str = Field(
+        default="", sa_column=sa.Column(sa.String(8), nullable=False, server_default="")
+    )
+    discount_value: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    tax_inclusive: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    # INVOICE_TAX_ROUNDING when the invoice was last saved: a later change of the setting
+    # does not move the figures of invoices already made.
+    tax_rounding: str = Field(
+        default="document", sa_column=sa.Column(sa.String(8), nullable=False, server_default="document")
+    )
+    voided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    void_reason: str = Field(
+        default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default="")
+    )
     currency: str = Field(default="USD", sa_column=sa.Column(sa.String(3), nullable=False))
     status: InvoiceStatus = Field(
         default=InvoiceStatus.DRAFT,
@@ -102,6 +142,25 @@ class LineItem(SQLModel, table=True):
     description: str = Field(sa_column=sa.Column(sa.String(500), nullable=False))
     quantity: Decimal = Field(sa_column=sa.Column(ScaledDecimal(3), nullable=False))
     unit_price: Decimal = Field(sa_column=_money())
+    discount_kind: str = Field(
+        default="", sa_column=sa.Column(sa.String(8), nullable=False, server_default="")
+    )
+    discount_value: Decimal = Field(default=Decimal("0.00"), sa_column=_money(server_default="0"))
+    # Up to two taxes, copied from the catalogue when the line is saved (a rate edited or
+    # archived later does not change an invoice already made).
+    tax1_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    tax1_name: str = Field(
+        default="", sa_column=sa.Column(sa.String(64), nullable=False, server_default="")
+    )
+    tax1_rate: Decimal | None = Field(default=None, sa_column=sa.Column(ScaledDecimal(4)))
+    tax2_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer()))
+    tax2_name: str = Field(
+        default="", sa_column=sa.Column(sa.String(64), nullable=False, server_default="")
+    )
+    tax2_rate: Decimal | None = Field(default=None, sa_column=sa.Column(ScaledDecimal(4)))
+    tax2_compound: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 class Payment(SQLModel, table=True):
@@ -118,6 +177,11 @@ class Payment(SQLModel, table=True):
     )
     stripe_session_id: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(255), unique=True)
+    )
+    # A payment recorded by mistake is removed, not deleted: the row stays for the record.
+    removed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    removed_reason: str = Field(
+        default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default="")
     )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)

@@ -108,10 +108,54 @@ def _terms() -> rx.Component:
     )
 
 
+def _discount_and_tax() -> rx.Component:
+    """The invoice discount, the inclusive switch and the live breakdown (the one total function)."""
+    from invoice_crm.components.ledger import breakdown_table
+    from invoice_crm.components.line_items import SELECT_STYLE
+    from invoice_crm.state.editor_taxes import DISCOUNT_KINDS
+
+    return rx.vstack(
+        rx.flex(
+            form_field(
+                "Invoice discount type",
+                rx.el.select(
+                    *[rx.el.option(label, value=key) for key, label in DISCOUNT_KINDS],
+                    value=S.invoice_discount_kind, on_change=S.set_invoice_discount_kind, id="invoice-discount-kind",
+                    style=SELECT_STYLE,
+                ),
+                html_for="invoice-discount-kind",
+                flex="1 1 160px",
+            ),
+            form_field(
+                "Invoice discount",
+                rx.input(value=S.invoice_discount_value, on_change=S.set_invoice_discount_value, input_mode="decimal",
+                         placeholder="10 (percent) or 25.00", id="invoice-discount", debounce_timeout=0),
+                S.errors.get("discount", ""),
+                html_for="invoice-discount",
+                flex="1 1 160px",
+            ),
+            rx.vstack(
+                rx.text("Prices", size="2", weight="medium"),
+                rx.checkbox("Prices include tax", checked=S.tax_inclusive, on_change=S.set_tax_inclusive, id="tax-inclusive"),
+                spacing="2",
+                flex="1 1 160px",
+            ),
+            gap="1em",
+            wrap="wrap",
+            width="100%",
+            align="start",
+        ),
+        breakdown_table(S.live_breakdown, "editor-breakdown"),
+        width="100%",
+        spacing="3",
+    )
+
+
 def _editor() -> rx.Component:
     return rx.vstack(
         card(_terms()),
         card(line_items_editor()),
+        card(_discount_and_tax()),
         card(
             form_field(
                 "Notes (shown on the invoice)",

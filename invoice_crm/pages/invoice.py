@@ -12,8 +12,15 @@ from invoice_crm.components.email_delivery import (
     send_button,
     send_dialog,
 )
-from invoice_crm.components.forms import field_error, form_field
 from invoice_crm.components.layout import card, layout, loading_block
+from invoice_crm.components.ledger import (
+    breakdown_table,
+    credit_note_dialog,
+    credit_notes_card,
+    payments_card,
+    record_payment_dialog,
+    void_dialog,
+)
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
 from invoice_crm.components.receipt import receipt_button
@@ -36,10 +43,18 @@ def _header() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(inv["number"], size="7", id="invoice-number"),
-                rx.box(status_badge(inv["status"]), id="invoice-status"),
+                rx.box(status_badge(inv["badge"]), id="invoice-status"),
                 rx.cond(inv["countdown"] != "", rx.text(inv["countdown"], size="2", color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"), id="countdown")),
                 rx.spacer(),
-                rx.heading(inv["amount"], size="7", id="invoice-amount"),
+                rx.vstack(
+                    rx.heading(inv["amount"], size="7", id="invoice-amount"),
+                    rx.cond(
+                        (inv["status"] == "SENT") | (inv["status"] == "OVERDUE"),
+                        rx.text("Balance due ", rx.text.strong(inv["balance"], id="invoice-balance"), size="2"),
+                    ),
+                    align="end",
+                    spacing="1",
+                ),
                 wrap="wrap",
                 align="center",
                 width="100%",
@@ -69,33 +84,6 @@ def _header() -> rx.Component:
     )
 
 
-def _pay_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(rx.icon("circle-check", size=16), "Mark as Paid", color_scheme="green", on_click=S.open_pay_dialog, id="mark-paid"),
-        ),
-        rx.dialog.content(
-            rx.dialog.title("Record a payment"),
-            rx.dialog.description(rx.text("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ")."), size="2"),
-            rx.vstack(
-                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
-                form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference"), html_for="payment-reference", width="100%"),
-                field_error(S.pay_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Record payment", color_scheme="green", on_click=S.confirm_paid, id="confirm-paid"),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=S.pay_dialog_open,
-        on_open_change=S.set_pay_dialog_open,
-    )
-
-
 def _delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft", id="delete-draft")),
@@ -122,8 +110,10 @@ def _actions() -> rx.Component:
                 rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft", id="edit-invoice"), href="/invoices/" + S.invoice["id"] + "/edit"),
             ),
         ),
-        rx.cond(S.can_mark_paid, _pay_dialog()),
+        rx.cond(S.can_mark_paid, record_payment_dialog(S)),
         rx.cond(S.can_mark_paid, reminder_button()),
+        rx.cond(S.can_void, void_dialog(S)),
+        rx.cond(S.can_credit, credit_note_dialog(S)),
         rx.cond(S.status == "PAID", receipt_button()),
         rx.button(rx.icon("copy", size=16), "Duplicate", variant="soft", on_click=S.duplicate, id="duplicate-invoice"),
         pdf_button(),
@@ -151,26 +141,6 @@ def _share() -> rx.Component:
     )
 
 
-def _payments() -> rx.Component:
-    return rx.cond(
-        S.payments.length() > 0,
-        card(
-            rx.vstack(
-                rx.heading("Payments", size="3"),
-                rx.foreach(
-                    S.payments,
-                    lambda p: rx.hstack(
-                        rx.text(p["paid_on"]), rx.text(p["amount"], weight="medium"), rx.badge(p["method"]),
-                        rx.text(p["reference"], color_scheme="gray", class_name="payment-reference"),
-                        spacing="3", wrap="wrap", class_name="payment-row",
-                    ),
-                ),
-                spacing="2",
-            )
-        ),
-    )
-
-
 def _content() -> rx.Component:
     return rx.vstack(
         checkout_return_notice(S),
@@ -183,12 +153,14 @@ def _content() -> rx.Component:
         card(
             rx.vstack(
                 line_items_table(S.lines),
-                rx.hstack(rx.spacer(), rx.text("Total", weight="medium"), rx.heading(S.invoice["amount"], size="5"), width="100%", align="center", spacing="3"),
+                breakdown_table(S.breakdown),
+                rx.cond(S.invoice["status"] == "VOID", rx.callout(rx.text("Void: ", S.invoice["void_reason"]), icon="ban", color_scheme="gray", id="void-notice")),
                 rx.cond(S.invoice["notes"] != "", rx.text(S.invoice["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
                 width="100%",
             )
         ),
-        _payments(),
+        payments_card(S, card),
+        credit_notes_card(S, card),
         card(timeline(S.events)),
         width="100%",
         spacing="4",

@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.business_header import business_header, payment_instructions
 from invoice_crm.components.layout import loading_block
+from invoice_crm.components.ledger import breakdown_table
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_result_notice
 from invoice_crm.state.pay import PayState as S
@@ -53,6 +54,12 @@ def _return_notice() -> rx.Component:
 def _pay_area() -> rx.Component:
     inv = S.invoice
     return rx.cond(
+        S.is_void,
+        rx.callout(
+            "This invoice was cancelled; there is nothing to pay.", icon="ban", color_scheme="gray",
+            id="cancelled-notice", width="100%",
+        ),
+        rx.cond(
         S.is_paid,
         rx.callout(
             rx.text("Paid on ", inv["paid_at"], ". Thank you!"), icon="circle-check", color_scheme="green",
@@ -61,7 +68,7 @@ def _pay_area() -> rx.Component:
         rx.cond(
             S.payable,
             rx.button(
-                rx.icon("credit-card", size=16), "Pay ", inv["total"],
+                rx.icon("credit-card", size=16), "Pay ", inv["balance"],
                 size="3", on_click=S.pay, loading=S.paying, id="pay-button",
             ),
             rx.vstack(
@@ -73,6 +80,7 @@ def _pay_area() -> rx.Component:
                 width="100%",
             ),
         ),
+        ),
     )
 
 
@@ -83,7 +91,7 @@ def _invoice() -> rx.Component:
             business_header(S.business, S.business_lines, inv["client_tax_number"]),
             rx.hstack(
                 rx.heading("Invoice ", inv["number"], size="6", id="pay-invoice-number"),
-                rx.box(status_badge(inv["status"]), id="pay-invoice-status"),
+                rx.box(status_badge(inv["badge"]), id="pay-invoice-status"),
                 rx.spacer(),
                 rx.heading(inv["total"], size="6", id="pay-invoice-total"),
                 wrap="wrap", align="center", width="100%",
@@ -101,9 +109,14 @@ def _invoice() -> rx.Component:
                 gap="1.5em", wrap="wrap",
             ),
             line_items_table(S.lines),
-            rx.hstack(
-                rx.spacer(), rx.text("Total", weight="medium"), rx.heading(inv["total"], size="5"),
-                width="100%", align="center", spacing="3",
+            breakdown_table(S.breakdown, "pay-breakdown"),
+            rx.cond(
+                S.history.length() > 0,
+                rx.vstack(
+                    rx.text("Payments and credit notes", size="2", weight="medium"),
+                    rx.foreach(S.history, lambda h: rx.text(h["date"], " · ", h["text"], size="2", class_name="pay-history")),
+                    spacing="1", width="100%",
+                ),
             ),
             rx.cond(inv["notes"] != "", rx.text(inv["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
             rx.flex(

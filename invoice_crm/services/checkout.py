@@ -9,6 +9,7 @@ the app's own /pay/<token>; the session URL (the feature page's stripeLink) stay
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,7 +80,7 @@ def _snapshot(where) -> _Snapshot | None:
         invoice_id=inv.id,
         number=inv.number,
         status=InvoiceStatus(inv.status),
-        amount=inv.amount,
+        amount=inv.balance_due,  # the pay link charges what is left to pay
         currency=inv.currency,
         public_token=inv.public_token,
         customer_email=email or "",
@@ -95,6 +96,10 @@ def _require_payable(snap: _Snapshot) -> None:
         raise ValidationError("Send the invoice before making a payment link", field="status")
     if snap.status is InvoiceStatus.PAID:
         raise InvalidTransition("This invoice is already paid", field="status")
+    if snap.status is InvoiceStatus.VOID:
+        raise InvalidTransition("This invoice was cancelled", field="status")
+    if snap.amount <= 0:
+        raise InvalidTransition("Nothing is left to pay on this invoice", field="status")
 
 
 def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
@@ -119,6 +124,10 @@ def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
     if not created.url:
         raise IntegrationError("Stripe returned a session without a payment page", field="stripe")
     _store(snap, created, actor)
+    if snap.session_id and snap.session_id != created.id and snap.session_amount not in (None, snap.amount):
+        # Made for an older balance: close it, so a tab left open cannot pay the old amount.
+        with contextlib.suppress(IntegrationError):
+            stripe_gateway.expire_checkout_session(snap.session_id)
     return created
 
 
@@ -165,6 +174,8 @@ def pay_now(public_token: str, address: str = "") -> PayStep:
         raise NotFound("This invoice is not available", field="token")
     if snap.status is InvoiceStatus.PAID:
         return PayStep(paid=True)
+    if snap.status is InvoiceStatus.VOID:
+        raise InvalidTransition("This invoice was cancelled; there is nothing to pay", field="token")
     rate_limits.take(
         [f"pay:invoice:{snap.invoice_id}", f"pay:addr:{address or 'unknown'}"],
         get_settings().pay_attempts_per_minute,
@@ -184,4 +195,8 @@ def pay_now(public_token: str, address: str = "") -> PayStep:
                 return PayStep(paid=True)
         if current is not None and current.status == "open" and snap.stored_usable(now):
             return PayStep(url=snap.session_url)
+        snap = _snapshot(Invoice.public_token == public_token) or snap  # a payment may have moved the balance
+        if snap.status is InvoiceStatus.PAID:
+            return PayStep(paid=True)
+    _require_payable(snap)
     return PayStep(url=_create(snap, "client").url)

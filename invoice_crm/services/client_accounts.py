@@ -20,7 +20,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
-from invoice_crm.models import Client, Invoice, Lead, Payment, Project
+from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, Refund
 from invoice_crm.services.business_settings import current_business
 
 OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
@@ -28,7 +28,7 @@ OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 def _balances(invoices: list[Invoice]) -> dict[int, Decimal]:
     """What each invoice still owes (the one function to change for partial payments)."""
-    return {inv.id: (inv.amount if InvoiceStatus(inv.status) in OPEN else Decimal("0.00")) for inv in invoices}
+    return {inv.id: (inv.balance_due if InvoiceStatus(inv.status) in OPEN else Decimal("0.00")) for inv in invoices}
 
 
 def _by_currency(pairs) -> dict[str, Decimal]:
@@ -108,8 +108,22 @@ class Statement:
 
 
 def _credit_notes(session, client_id: int, currency: str) -> list[StatementEntry]:
-    """Credit notes reduce what the client owes; none exist yet (the real-invoices work adds them)."""
-    return []
+    """Credit notes reduce what the client owes; refunds (money given back) add to it again."""
+    notes = session.execute(
+        select(CreditNote, Invoice.number).join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(Invoice.client_id == client_id, CreditNote.currency == currency)
+    ).all()
+    refunds = session.execute(
+        select(Refund, Invoice.number).join(Invoice, Invoice.id == Refund.invoice_id)
+        .where(Invoice.client_id == client_id, Refund.currency == currency)
+    ).all()
+    return [
+        StatementEntry(n.issue_date, "Credit note", f"{n.number} ({number})", Decimal("0.00"), n.amount)
+        for n, number in notes
+    ] + [
+        StatementEntry(r.refunded_on, "Refund", f"{number}" + (f" ({r.reference})" if r.reference else ""), r.amount, Decimal("0.00"))
+        for r, number in refunds
+    ]
 
 
 def statement(client_id: int, start: date | None, end: date | None, currency: str | None = None) -> Statement:
@@ -128,12 +142,13 @@ def statement(client_id: int, start: date | None, end: date | None, currency: st
             ).scalar() or current_business().currency
         invoices = session.execute(
             select(Invoice).where(
-                Invoice.client_id == client_id, Invoice.currency == currency, Invoice.status != InvoiceStatus.DRAFT
+                Invoice.client_id == client_id, Invoice.currency == currency,
+                Invoice.status.not_in((InvoiceStatus.DRAFT, InvoiceStatus.VOID)),
             )
         ).scalars().all()
         payments = session.execute(
             select(Payment, Invoice.number).join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Invoice.client_id == client_id, Payment.currency == currency)
+            .where(Invoice.client_id == client_id, Payment.currency == currency, Payment.removed_at.is_(None))
         ).all()
         entries = [StatementEntry(inv.issue_date, "Invoice", inv.number, inv.amount, Decimal("0.00")) for inv in invoices]
         entries += [

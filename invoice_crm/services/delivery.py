@@ -21,7 +21,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdow
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
-from invoice_crm.services import wakeups
+from invoice_crm.services import figures, wakeups
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.business_settings import branded, current_business
 from invoice_crm.services.clients import clean_email
@@ -60,10 +60,19 @@ def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
     """What every email template names: number, client, amount, due date, pay link, sender."""
     with read_session() as session:
         invoice, client = _invoice_and_client(session, invoice_id)
+        totals = figures.invoice_totals(session, invoice)
+    summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
     return invoice, client, {
         "number": invoice.number,
         "client_name": client.name,
-        "amount": format_money(invoice.amount, invoice.currency),
+        "summary": summary,
+        # What is asked for: the balance of a partly paid or credited open invoice, else the total.
+        "amount": format_money(
+            totals.balance_due
+            if InvoiceStatus(invoice.status) in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and (totals.paid or totals.credited)
+            else totals.total,
+            invoice.currency,
+        ),
         "due_date": invoice.due_date,
         "pay_link": pay_url(invoice.public_token),
         "business_name": current_business().business_name,
@@ -153,8 +162,9 @@ def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
         if status is DeliveryStatus.SENDING:
             raise ValidationError("This email is being sent right now", field="email_id")
         invoice = session.get(Invoice, message.invoice_id)
-        if message.kind == KIND_REMINDER and invoice.status is InvoiceStatus.PAID:
-            raise ValidationError("This invoice is paid; the reminder is no longer needed", field="email_id")
+        if message.kind == KIND_REMINDER and invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+            word = "paid" if invoice.status is InvoiceStatus.PAID else "void"
+            raise ValidationError(f"This invoice is {word}; the reminder is no longer needed", field="email_id")
         message.status = DeliveryStatus.PENDING
         message.next_attempt_at = utcnow()
         wakeups.EMAIL.after_commit(session)

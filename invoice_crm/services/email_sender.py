@@ -172,8 +172,9 @@ def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = Fal
 
 
 def _attempt(claim: _Claim, now: datetime) -> bool:
-    if claim.kind == KIND_REMINDER and claim.invoice_status is InvoiceStatus.PAID:
-        _finish(claim, now, "Not sent: the invoice was paid before the reminder went out", permanent=True)
+    if claim.kind == KIND_REMINDER and claim.invoice_status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+        word = "paid" if claim.invoice_status is InvoiceStatus.PAID else "voided"
+        _finish(claim, now, f"Not sent: the invoice was {word} before the reminder went out", permanent=True)
         return False
     settings = get_settings()
     try:

@@ -16,7 +16,7 @@ from invoice_crm.domain import drafts, lifecycle
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import format_money, invoice_total, line_total, normalize_currency
+from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -24,10 +24,11 @@ from invoice_crm.models import (
     Lead,
     LineItem,
     OutboxMessage,
-    Payment,
     PaymentMethod,
     Project,
+    TaxRate,
 )
+from invoice_crm.services import figures
 from invoice_crm.services.activity import (
     SHEET_TOPIC,
     enqueue_sheet_clear,
@@ -52,6 +53,9 @@ class DraftInput:
     project_id: int | None = None
     currency: str | None = None
     notes: str = ""
+    discount_kind: str = ""  # invoice discount: '', 'percent' or 'amount'
+    discount_value: object = ""
+    tax_inclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,47 @@ class _CleanDraft:
     currency: str
     notes: str
     lines: list[drafts.LineInput]
+    discount_kind: str = ""
+    discount_value: Decimal = Decimal("0")
+    tax_inclusive: bool = False
+    taxes: dict = field(default_factory=dict)  # tax rate id -> TaxRate row
+
+
+def _tax_rates(session: Session, lines: list[drafts.LineInput]) -> dict:
+    wanted = {i for line in lines for i in line.tax_ids}
+    found = {}
+    for tax_id in sorted(wanted):
+        rate = session.get(TaxRate, tax_id)
+        if rate is None:
+            raise ValidationError("That tax rate no longer exists", field="lines")
+        found[tax_id] = rate
+    return found
+
+
+def _line_rows(lines: list[drafts.LineInput], taxes: dict, invoice_id: int | None = None) -> list[LineItem]:
+    rows = []
+    for position, line in enumerate(lines):
+        first = taxes[line.tax_ids[0]] if line.tax_ids else None
+        second = taxes[line.tax_ids[1]] if len(line.tax_ids) > 1 else None
+        rows.append(
+            LineItem(
+                invoice_id=invoice_id or 0,
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_kind=line.discount_kind,
+                discount_value=line.discount_value,
+                tax1_id=first.id if first else None,
+                tax1_name=first.name if first else "",
+                tax1_rate=first.rate if first else None,
+                tax2_id=second.id if second else None,
+                tax2_name=second.name if second else "",
+                tax2_rate=second.rate if second else None,
+                tax2_compound=bool(second and second.compound),
+            )
+        )
+    return rows
 
 
 def _parse(session: Session, data: DraftInput) -> _CleanDraft:
@@ -76,34 +121,42 @@ def _parse(session: Session, data: DraftInput) -> _CleanDraft:
     due_date = drafts.parse_date(data.due_date, field="due_date", label="Due date", required=False)
     drafts.check_dates(issue_date, due_date)
     lines = drafts.parse_lines(data.lines)
-    if invoice_total(lines) > Decimal("999999999.99"):
+    discount = drafts.parse_discount(data.discount_kind, data.discount_value, field="discount")
+    taxes = _tax_rates(session, lines)
+    currency = normalize_currency(data.currency or get_settings().currency)
+    probe = Invoice(
+        number="", client_id=data.client_id, issue_date=issue_date, currency=currency,
+        tax_inclusive=bool(data.tax_inclusive), tax_rounding=get_settings().invoice_tax_rounding,
+        **discount,
+    )
+    if figures.compute(probe, _line_rows(lines, taxes)).total > Decimal("999999999.99"):
         raise ValidationError("The invoice total is too large", field="lines")
     return _CleanDraft(
         client_id=data.client_id,
         project_id=data.project_id,
         issue_date=issue_date,
         due_date=due_date,
-        currency=normalize_currency(data.currency or get_settings().currency),
+        currency=currency,
         notes=drafts.clean_text(
             data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False
         ),
         lines=lines,
+        discount_kind=discount["discount_kind"],
+        discount_value=discount["discount_value"],
+        tax_inclusive=bool(data.tax_inclusive),
+        taxes=taxes,
     )
 
 
-def _replace_lines(session: Session, invoice: Invoice, lines: list[drafts.LineInput]) -> None:
+def _replace_lines(session: Session, invoice: Invoice, clean: _CleanDraft) -> None:
     session.execute(delete(LineItem).where(LineItem.invoice_id == invoice.id))
-    for position, line in enumerate(lines):
-        session.add(
-            LineItem(
-                invoice_id=invoice.id,
-                position=position,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-            )
-        )
-    invoice.amount = invoice_total(lines)
+    invoice.discount_kind = clean.discount_kind
+    invoice.discount_value = clean.discount_value
+    invoice.tax_inclusive = clean.tax_inclusive
+    invoice.tax_rounding = get_settings().invoice_tax_rounding
+    rows = _line_rows(clean.lines, clean.taxes, invoice.id)
+    session.add_all(rows)
+    figures.refresh_figures(session, invoice, rows)
 
 
 def _get(session: Session, invoice_id: int) -> Invoice:
@@ -111,6 +164,18 @@ def _get(session: Session, invoice_id: int) -> Invoice:
     if invoice is None:
         raise NotFound("Invoice not found", field="invoice_id")
     return invoice
+
+
+def line_input(li: LineItem) -> dict:
+    """A stored line as the editor submits it (for copies)."""
+    return {
+        "description": li.description,
+        "quantity": li.quantity,
+        "unit_price": li.unit_price,
+        "discount_kind": li.discount_kind,
+        "discount_value": li.discount_value,
+        "tax_ids": [i for i in (li.tax1_id, li.tax2_id) if i is not None],
+    }
 
 
 def get_lines(session: Session, invoice_id: int) -> list[LineItem]:
@@ -148,7 +213,7 @@ def create_invoice(data: DraftInput, actor: str = "system", *, attempts: int = 5
                 )
                 session.add(invoice)
                 session.flush()
-                _replace_lines(session, invoice, clean.lines)
+                _replace_lines(session, invoice, clean)
                 log_event(session, invoice.id, "created", actor, f"Draft {invoice.number} created")
                 enqueue_sheet_sync(session, invoice.id)
             return invoice
@@ -170,7 +235,7 @@ def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> In
         invoice.due_date = clean.due_date
         invoice.currency = clean.currency
         invoice.notes = clean.notes
-        _replace_lines(session, invoice, clean.lines)
+        _replace_lines(session, invoice, clean)
         invoice.updated_at = utcnow()
         detail = f"Draft saved, {len(clean.lines)} line(s)"
         if before != invoice.amount:
@@ -193,12 +258,12 @@ def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
     invoice = _get(session, invoice_id)
     lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
     lines = get_lines(session, invoice.id)
+    totals = figures.refresh_figures(session, invoice, lines)
     lifecycle.ensure_sendable(
         client_id=invoice.client_id,
         due_date=invoice.due_date,
-        line_totals=[line_total(line.quantity, line.unit_price) for line in lines],
+        line_totals=[line.net for line in totals.lines] if totals.total > 0 else [],
     )
-    invoice.amount = invoice_total(lines)
     invoice.status = InvoiceStatus.SENT
     invoice.sent_at = utcnow()
     invoice.updated_at = invoice.sent_at
@@ -208,66 +273,13 @@ def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
     return invoice
 
 
-def apply_payment(
-    session: Session,
-    invoice: Invoice,
-    *,
-    paid_on: date,
-    method: PaymentMethod,
-    reference: str,
-    actor: str,
-    stripe_payment_intent_id: str | None = None,
-    stripe_session_id: str | None = None,
-) -> Payment:
-    """Inside a transaction: record the Payment, mark PAID, advance the lead, log it."""
-    lifecycle.check_transition(invoice.status, InvoiceStatus.PAID)
-    payment = Payment(
-        invoice_id=invoice.id,
-        amount=invoice.amount,
-        currency=invoice.currency,
-        paid_on=paid_on,
-        method=method,
-        reference=reference,
-        stripe_payment_intent_id=stripe_payment_intent_id,
-        stripe_session_id=stripe_session_id,
-    )
-    session.add(payment)
-    invoice.status = InvoiceStatus.PAID
-    invoice.paid_at = paid_on
-    invoice.updated_at = utcnow()
-    _advance_lead(session, invoice.client_id, LeadStatus.PAID)
-    detail = f"Paid {format_money(invoice.amount, invoice.currency)} on {paid_on} ({method.value.lower()})"
-    if reference:
-        detail += f", reference {reference}"
-    log_event(session, invoice.id, "paid", actor, detail)
-    enqueue_sheet_sync(session, invoice.id)
-    session.flush()
-    return payment
-
-
 def mark_paid(
     invoice_id: int, paid_on: object = None, reference: str = "", actor: str = "system"
 ) -> Invoice:
-    """Manual payment: SENT/OVERDUE -> PAID with the payment date and optional reference."""
-    today = lifecycle.business_today(get_settings().business_timezone)
-    paid_date = drafts.parse_date(paid_on, field="paid_on", label="Payment date", required=False)
-    paid_date = paid_date or today
-    if paid_date > today:
-        raise ValidationError("Payment date cannot be in the future", field="paid_on")
-    reference = drafts.clean_text(
-        reference, field="reference", label="Reference", max_length=MAX_REFERENCE, required=False
-    )
-    with write_session() as session:
-        invoice = _get(session, invoice_id)
-        apply_payment(
-            session,
-            invoice,
-            paid_on=paid_date,
-            method=PaymentMethod.MANUAL,
-            reference=reference,
-            actor=actor,
-        )
-        return invoice
+    """A manual payment of the whole balance (see ``ledger.record_payment`` for the rest)."""
+    from invoice_crm.services.ledger import record_payment
+
+    return record_payment(invoice_id, "", paid_on, PaymentMethod.MANUAL, reference, actor)
 
 
 def duplicate_invoice(invoice_id: int, actor: str = "system") -> Invoice:
@@ -284,10 +296,10 @@ def duplicate_invoice(invoice_id: int, actor: str = "system") -> Invoice:
             due_date=(today + term) if term is not None else None,
             currency=source.currency,
             notes=source.notes,
-            lines=[
-                {"description": li.description, "quantity": li.quantity, "unit_price": li.unit_price}
-                for li in lines
-            ],
+            lines=[line_input(li) for li in lines],
+            discount_kind=source.discount_kind,
+            discount_value=source.discount_value,
+            tax_inclusive=source.tax_inclusive,
         )
         number = source.number
     copy = create_invoice(data, actor)

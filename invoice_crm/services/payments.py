@@ -28,12 +28,13 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
 from invoice_crm.services.activity import log_event
-from invoice_crm.services.invoices import apply_payment
+from invoice_crm.services.ledger import apply_payment
 from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 HANDLED_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.updated", "refund.created"})
 NOT_CONFIRMED = "Payment not confirmed yet"
 
 
@@ -104,16 +105,16 @@ def fulfil_checkout(
             recorded = session.execute(select(Payment.id).where(or_(*same_payment))).first()
             if recorded is not None:
                 return Fulfilment("duplicate", "This payment is already recorded")
+            status = InvoiceStatus(invoice.status)
             reason = checkout.mismatch_reason(
                 session_obj,
                 invoice_id=invoice.id,
                 number=invoice.number,
-                amount=invoice.amount,
+                amount=invoice.balance_due if status is not InvoiceStatus.PAID else invoice.amount,
                 currency=invoice.currency,
             )
             if reason is not None:
                 return Fulfilment("rejected", reason)
-            status = InvoiceStatus(invoice.status)
             if status is InvoiceStatus.PAID:
                 _note_extra_payment(session, invoice, intent or session_obj.id)
                 return Fulfilment("already_paid", "This invoice was already paid")
@@ -124,6 +125,7 @@ def fulfil_checkout(
                 invoice,
                 paid_on=business_today(get_settings().business_timezone, paid_at),
                 method=PaymentMethod.STRIPE,
+                amount=checkout.amount_of(session_obj),
                 reference=intent or session_obj.id,
                 actor=actor,
                 stripe_payment_intent_id=intent,
@@ -181,6 +183,10 @@ def receive_stripe_webhook(payload: bytes, signature: str | None) -> str:
     Raises ``stripe_gateway.WebhookSignatureError`` when the signature does not check out."""
     event = stripe_gateway.verify_webhook(payload, signature)
     kind = str(event.get("type", ""))
+    if kind in REFUND_EVENTS:
+        from invoice_crm.services.stripe_refunds import record_stripe_refunds
+
+        return record_stripe_refunds(event)
     if kind not in HANDLED_EVENTS:
         return "ignored"
     data = (event.get("data") or {}).get("object") or {}

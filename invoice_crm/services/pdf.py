@@ -1,5 +1,7 @@
 """The printable invoice PDF (fpdf2): the freelancer's and the client's details, dates, lines,
-the total from the one total function, notes, status (a PAID stamp once paid) and the pay link.
+the breakdown from the one total function (subtotal, discounts, each tax with its base, total,
+paid, credited, balance due), payments and credit notes, notes, status (a PAID or VOID stamp)
+and the pay link; and the credit note PDF (``render_credit_note_pdf``).
 
 Core PDF fonts (Helvetica) need no font file; they cover Windows-1252, so "€", "£" and accented
 Latin names print as typed, and any other character is reduced to its base letter or "?"
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from email.utils import parseaddr
@@ -22,9 +24,10 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import format_money, invoice_total
-from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
+from invoice_crm.domain.money import format_money
+from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, TaxRate
+from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
@@ -63,6 +66,15 @@ class _Line:
     description: str
     quantity: Decimal
     unit_price: Decimal
+    discount_kind: str = ""
+    discount_value: Decimal = Decimal("0")
+    tax1_id: int | None = None
+    tax1_name: str = ""
+    tax1_rate: Decimal | None = None
+    tax2_id: int | None = None
+    tax2_name: str = ""
+    tax2_rate: Decimal | None = None
+    tax2_compound: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,10 @@ class _Facts:
     client_email: str
     client_address: str
     lines: list[_Line]
+    breakdown: list[dict] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
+    status_text: str = ""
+    registrations: list[str] = field(default_factory=list)
     client_tax_number: str = ""
 
 
@@ -96,6 +112,25 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         lines = session.execute(
             select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
         ).scalars().all()
+        totals = figures.invoice_totals(session, inv, lines)
+        payments = session.execute(
+            select(Payment).where(Payment.invoice_id == inv.id, Payment.removed_at.is_(None)).order_by(Payment.id)
+        ).scalars().all()
+        notes = session.execute(
+            select(CreditNote).where(CreditNote.invoice_id == inv.id).order_by(CreditNote.id)
+        ).scalars().all()
+        tax_ids = {i for li in lines for i in (li.tax1_id, li.tax2_id) if i is not None}
+        registrations = [
+            f"{r.name} registration no. {r.registration_number}"
+            for r in (session.get(TaxRate, i) for i in sorted(tax_ids))
+            if r is not None and r.registration_number
+        ]
+    history = [
+        f"Payment {format_money(p.amount, p.currency)} on {long_date(p.paid_on)} ({p.method.label.lower()})"
+        + (f", ref. {p.reference}" if p.reference else "")
+        for p in payments
+    ] + [f"Credit note {n.number} of {long_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
+    status = InvoiceStatus(inv.status)
     return _Facts(
         number=inv.number,
         status=InvoiceStatus(inv.status),
@@ -109,7 +144,17 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         client_company=client.company,
         client_email=client.email,
         client_address=client.address,
-        lines=[_Line(li.description, li.quantity, li.unit_price) for li in lines],
+        lines=[
+            _Line(
+                li.description, li.quantity, li.unit_price, li.discount_kind, li.discount_value,
+                li.tax1_id, li.tax1_name, li.tax1_rate, li.tax2_id, li.tax2_name, li.tax2_rate, li.tax2_compound,
+            )
+            for li in lines
+        ],
+        breakdown=figures.breakdown_rows(totals, settled=status is not InvoiceStatus.DRAFT),
+        history=history,
+        status_text=status_label(status, totals.paid),
+        registrations=registrations,
         client_tax_number=client.tax_number,
     )
 
@@ -177,7 +222,7 @@ def _render(facts: _Facts) -> bytes:
     pdf.cell(width * 0.45, 7, pdf_text(facts.number), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     pdf.set_text_color(*MUTED)
-    status = facts.status.label
+    status = facts.status_text
     if facts.status is InvoiceStatus.PAID and facts.paid_at:
         status = f"Paid on {long_date(facts.paid_at)}"
     pdf.cell(width * 0.45, 5, pdf_text(f"Status: {status}"), align="R", new_x="LEFT", new_y="NEXT")
@@ -219,22 +264,31 @@ def _render(facts: _Facts) -> bytes:
     pdf.set_font("Helvetica", size=9)
     heading = FontFace(emphasis="BOLD", color=INK, fill_color=(241, 243, 245))
     with pdf.table(
-        col_widths=(52, 12, 18, 18),
-        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        col_widths=(40, 9, 15, 11, 18, 15),
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "RIGHT"),
         borders_layout="HORIZONTAL_LINES",
         headings_style=heading,
         line_height=6,
         padding=(1.5, 2),
     ) as table:
-        table.row(["Description", "Qty", "Unit price", "Amount"])
+        table.row(["Description", "Qty", "Unit price", "Discount", "Tax", "Amount"])
         for row in line_rows(facts.lines, facts.currency):
-            table.row([pdf_text(row[key]) for key in ("description", "quantity", "unit_price", "total")])
-    total = invoice_total(facts.lines)
-    pdf.ln(3)
-    pdf.set_x(pdf.l_margin + width * 0.5)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(width * 0.25, 8, pdf_text(f"Total ({facts.currency})"), align="R")
-    pdf.cell(width * 0.25, 8, pdf_text(format_money(total, facts.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+            table.row([pdf_text(row[key]) for key in ("description", "quantity", "unit_price", "discount", "taxes", "total")])
+    _breakdown(pdf, facts.breakdown, facts.currency)
+    if facts.registrations:
+        pdf.set_font("Helvetica", size=8)
+        pdf.set_text_color(*MUTED)
+        for line in facts.registrations:
+            pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    if facts.history:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(0, 5, "PAYMENTS AND CREDIT NOTES", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(*INK)
+        for line in facts.history:
+            pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
     if facts.notes:
         pdf.ln(6)
@@ -247,6 +301,10 @@ def _render(facts: _Facts) -> bytes:
 
     pdf.ln(6)
     unpaid = facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    if facts.status is InvoiceStatus.VOID:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_text_color(*INK)
+        pdf.cell(0, 6, "This invoice was cancelled (void); nothing is due.", new_x="LMARGIN", new_y="NEXT")
     if unpaid and not settings.stripe_enabled:
         draw_payment_instructions(pdf, profile)
     if unpaid:  # "Pay online" only when online payment is on; else the link only shows the invoice
@@ -263,14 +321,29 @@ def _render(facts: _Facts) -> bytes:
         pdf.set_text_color(*INK)
         pdf.cell(0, 6, "Paid in full - thank you.", new_x="LMARGIN", new_y="NEXT")
 
-    if facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT):
-        _stamp(pdf, "PAID" if facts.status is InvoiceStatus.PAID else "DRAFT")
+    if facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+        _stamp(pdf, facts.status.value)
     return bytes(pdf.output())
+
+
+def _breakdown(pdf: FPDF, rows: list[dict], currency: str) -> None:
+    """The one total function's breakdown, right-aligned under the lines."""
+    width = pdf.epw
+    pdf.ln(3)
+    for row in rows:
+        strong = row["key"] in ("total", "balance")
+        pdf.set_x(pdf.l_margin + width * 0.35)
+        pdf.set_font("Helvetica", "B" if strong else "", 11 if strong else 9)
+        pdf.set_text_color(*(INK if strong else MUTED))
+        label = f"Total ({currency})" if row["key"] == "total" else row["label"]
+        pdf.cell(width * 0.4, 6 if strong else 5, pdf_text(label), align="R")
+        pdf.set_text_color(*INK)
+        pdf.cell(width * 0.25, 6 if strong else 5, pdf_text(row["value"]), align="R", new_x="LMARGIN", new_y="NEXT")
 
 
 def _stamp(pdf: FPDF, word: str) -> None:
     """A rotated, outlined stamp after the content, on the right (PAID in green, DRAFT in grey)."""
-    colour = (25, 135, 84) if word == "PAID" else (134, 142, 150)
+    colour = {"PAID": (25, 135, 84), "VOID": (220, 53, 69)}.get(word, (134, 142, 150))
     if pdf.get_y() + 40 > pdf.page_break_trigger:
         pdf.add_page()
     x, y = pdf.l_margin + pdf.epw - 62, pdf.get_y() + 8
@@ -281,3 +354,57 @@ def _stamp(pdf: FPDF, word: str) -> None:
         pdf.set_font("Helvetica", "B", 30)
         pdf.set_xy(x, y)
         pdf.cell(50, 18, word, border=1, align="C")
+
+
+def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
+    """(filename, PDF bytes) of a credit note: its own number, the invoice it corrects, what it credits."""
+    with read_session() as session:
+        note = session.get(CreditNote, credit_note_id)
+        if note is None:
+            raise NotFound("Credit note not found", field="credit_note_id")
+        invoice = session.get(Invoice, note.invoice_id)
+        client = session.get(Client, invoice.client_id)
+    settings = get_settings()
+    business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
+    pdf = _InvoicePDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
+    pdf.set_title(pdf_text(f"Credit note {note.number}"))
+    pdf.set_creator("Invoice CRM")
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.cell(width * 0.5, 8, pdf_text(business or " "))
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(width * 0.5, 10, "CREDIT NOTE", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, pdf_text(note.number), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", size=10)
+    for label, value in (
+        ("Credit note for invoice", invoice.number),
+        ("Issue date", long_date(note.issue_date)),
+        ("Client", client.name if client else ""),
+        ("Reason", note.reason or "-"),
+    ):
+        pdf.set_text_color(*MUTED)
+        pdf.cell(width * 0.35, 6, pdf_text(label))
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(width * 0.65, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    if note.lines_text:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(0, 5, "LINES CREDITED", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_text_color(*INK)
+        for line in note.lines_text.splitlines():
+            pdf.cell(0, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(width * 0.6, 8, pdf_text(f"Credit ({note.currency})"), align="R")
+    pdf.cell(width * 0.4, 8, pdf_text(format_money(note.amount, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+    if note.refund_due > 0:
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(width * 0.6, 6, "To refund", align="R")
+        pdf.cell(width * 0.4, 6, pdf_text(format_money(note.refund_due, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+    return pdf_filename(note.number), bytes(pdf.output())

@@ -3,18 +3,22 @@ nothing of a draft (a draft's token, like an unknown one, shows nothing at all).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
-from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment
+from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
-from invoice_crm.services.queries import line_rows
+from invoice_crm.services.queries import badge_of, line_rows
 from invoice_crm.settings import get_settings
 
 MAX_TOKEN = 64
+ZERO = Decimal("0")
 
 
 def public_invoice(token: str) -> dict | None:
@@ -34,7 +38,15 @@ def public_invoice(token: str) -> dict | None:
         lines = session.execute(
             select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
         ).scalars().all()
+        totals = figures.invoice_totals(session, inv, lines)
+        payments = session.execute(
+            select(Payment).where(Payment.invoice_id == inv.id, Payment.removed_at.is_(None)).order_by(Payment.id)
+        ).scalars().all()
+        notes = session.execute(
+            select(CreditNote).where(CreditNote.invoice_id == inv.id).order_by(CreditNote.id)
+        ).scalars().all()
     status = InvoiceStatus(inv.status)
+    balance = ZERO if status is InvoiceStatus.VOID else totals.balance_due
     return {
         "number": inv.number,
         "client": client,
@@ -42,11 +54,22 @@ def public_invoice(token: str) -> dict | None:
         "issue_date": format_date(inv.issue_date),
         "due_date": format_date(inv.due_date),
         "countdown": countdown(status, inv.due_date, business_today(settings.business_timezone)),
-        "total": format_money(inv.amount, inv.currency),
+        "total": format_money(totals.total, inv.currency),
+        "balance": format_money(balance, inv.currency),
+        "badge": badge_of(status, totals.paid),
+        "void": "yes" if status is InvoiceStatus.VOID else "",
         "notes": inv.notes,
         "paid_at": format_date(inv.paid_at),
-        "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and settings.stripe_enabled,
+        "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and balance > 0 and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
+        "breakdown": figures.breakdown_rows(totals) if status is not InvoiceStatus.VOID else figures.breakdown_rows(totals, settled=False),
+        "history": [
+            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.label.lower()})"}
+            for p in payments
+        ] + [
+            {"date": format_date(n.issue_date), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
+            for n in notes
+        ],
         "client_tax_number": client_tax_number,
         "business": business_view(),
     }

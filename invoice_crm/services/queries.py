@@ -16,6 +16,7 @@ from invoice_crm.domain.money import format_money, format_quantity, line_total
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     Client,
+    CreditNote,
     EmailMessage,
     Invoice,
     InvoiceEvent,
@@ -23,7 +24,9 @@ from invoice_crm.models import (
     LineItem,
     Payment,
     Project,
+    Refund,
 )
+from invoice_crm.services import figures
 from invoice_crm.settings import get_settings
 
 PAGE_SIZE = 25
@@ -70,10 +73,11 @@ def dashboard_data(q: InvoiceQuery) -> DashboardData:
         return DashboardData(summary=_dashboard_summary(session), rows=rows, total=total)
 
 
-def _money_sum(condition):
-    """SUM of amounts where ``condition`` holds, typed so the result comes back as Decimal."""
+def _money_sum(condition, column=Invoice.balance_due):
+    """SUM of balances due (what is still owed) where ``condition`` holds, typed so the result
+    comes back as Decimal."""
     return type_coerce(
-        func.sum(case((condition, Invoice.amount), else_=type_coerce(0, ScaledDecimal(2)))),
+        func.sum(case((condition, column), else_=type_coerce(0, ScaledDecimal(2)))),
         ScaledDecimal(2),
     )
 
@@ -86,8 +90,17 @@ def _text_date(value: date | None) -> str:
 ROW_COLUMNS = (
     Invoice.id, Invoice.number, Invoice.amount, Invoice.currency, Invoice.status, Invoice.due_date,
     Invoice.paid_at, Invoice.sheet_sync_status, Invoice.sheet_sync_error,
+    Invoice.balance_due, Invoice.amount_paid,
     Client.name.label("client"), Project.name.label("project"),
 )
+
+
+def badge_of(status, amount_paid) -> str:
+    """The status badge key: PARTIAL for a sent or overdue invoice with some payment."""
+    status = InvoiceStatus(status)
+    if status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and amount_paid and amount_paid > 0:
+        return "PARTIAL"
+    return status.value
 
 
 def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
@@ -127,7 +140,9 @@ def invoice_row(inv, today: date) -> dict:
         "client": inv.client,
         "project": inv.project or "",
         "amount": format_money(inv.amount, inv.currency),
+        "balance": format_money(inv.balance_due, inv.currency),
         "status": InvoiceStatus(inv.status).value,
+        "badge": badge_of(inv.status, inv.amount_paid),
         "due_date": _text_date(inv.due_date),
         "paid_at": _text_date(inv.paid_at),
         "countdown": countdown(inv.status, inv.due_date, today),
@@ -238,7 +253,15 @@ def invoice_detail(invoice_id: int) -> dict | None:
         emails = session.execute(
             select(EmailMessage).where(EmailMessage.invoice_id == inv.id).order_by(EmailMessage.id.desc())
         ).scalars().all()
+        credit_notes = session.execute(
+            select(CreditNote).where(CreditNote.invoice_id == inv.id).order_by(CreditNote.id)
+        ).scalars().all()
+        refunds = session.execute(select(Refund).where(Refund.invoice_id == inv.id).order_by(Refund.id)).scalars().all()
+        totals = figures.invoice_totals(session, inv, lines)
     return {
+        "totals": totals,
+        "credit_notes": credit_notes,
+        "refunds": refunds,
         "invoice": inv,
         "client": client,
         "project": project,
@@ -251,13 +274,16 @@ def invoice_detail(invoice_id: int) -> dict | None:
 
 
 def line_rows(lines, currency: str) -> list[dict[str, str]]:
-    """Line items for display (the invoice page, the pay page, the PDF): one shape, one total rule."""
+    """Line items for display (the invoice page, the pay page, the PDF): one shape, one total
+    rule. ``total`` is quantity x unit price; ``discount`` and ``taxes`` say what applies."""
     return [
         {
             "description": li.description,
             "quantity": format_quantity(li.quantity),
             "unit_price": format_money(li.unit_price, currency),
             "total": format_money(line_total(li.quantity, li.unit_price), currency),
+            "discount": figures.line_discount_text(li),
+            "taxes": figures.line_tax_text(li),
         }
         for li in lines
     ]

@@ -255,6 +255,7 @@ def _load_invoices(session, invoice_ids: list[int]) -> list[SheetInvoice]:
         select(
             Invoice.id, Invoice.number, Client.name, Invoice.amount, Invoice.status,
             Invoice.due_date, Invoice.paid_at, Invoice.sheets_row_id,
+            Invoice.amount_paid,
         )
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.id.in_(invoice_ids))
@@ -264,8 +265,9 @@ def _load_invoices(session, invoice_ids: list[int]) -> list[SheetInvoice]:
         SheetInvoice(
             invoice_id=i, number=number, client=client, amount=amount, status=status,
             due_date=due, paid_date=paid, row_hint=parse_row_hint(hint),
+            amount_paid=paid_amount,
         )
-        for i, number, client, amount, status, due, paid, hint in rows
+        for i, number, client, amount, status, due, paid, hint, paid_amount in rows
     ]
 
 

@@ -22,7 +22,6 @@ from invoice_crm.domain.money import (
     format_money,
     format_price,
     format_quantity,
-    invoice_total,
     parse_quantity,
     parse_unit_price,
 )
@@ -32,6 +31,7 @@ from invoice_crm.services import queries
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.editor_taxes import EditorTaxesMixin, line_extras
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
@@ -41,7 +41,10 @@ NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}  # what an unt
 def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -> dict[str, str]:
     """A line as typed. ``key`` names it for the browser, so an input keeps its line when
     lines above it are removed and is drawn afresh when another draft is loaded."""
-    return {"key": secrets.token_hex(6), "description": description, "quantity": quantity, "unit_price": unit_price}
+    return {
+        "key": secrets.token_hex(6), "description": description, "quantity": quantity, "unit_price": unit_price,
+        **line_extras(),  # taxes and discount (editor_taxes)
+    }
 
 
 def route_id(path: str) -> int | None:
@@ -80,7 +83,7 @@ def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], Lin
 MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
-class EditorState(AuthState):
+class EditorState(AuthState, EditorTaxesMixin):
     invoice_id: int = 0
     number: str = ""
     client_id: str = ""
@@ -119,8 +122,8 @@ class EditorState(AuthState):
 
     @rx.var
     def total_display(self) -> str:
-        priced = [line for line in (_live_line(raw, self.currency)[1] for raw in self.lines) if line]
-        return format_money(invoice_total(priced), self.currency)
+        totals = self._live()  # the one total function, taxes and discounts included
+        return format_money(totals.total, self.currency) if totals is not None else "—"
 
     @rx.var
     def is_new(self) -> bool:
@@ -150,6 +153,8 @@ class EditorState(AuthState):
         self.currency = defaults.currency
         self.notes = defaults.default_notes
         self.lines = [new_line()]
+        self._load_invoice_terms()
+        await self._load_tax_options()
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
         self.loading = False
@@ -300,12 +305,16 @@ class EditorState(AuthState):
             currency=self.currency,
             notes=self.notes,
             lines=[self._line_for_save(line) for line in self.lines],
+            **self._terms_input(),
         )
 
     def _line_for_save(self, line: dict[str, str]) -> dict[str, object]:
         """Numbers read here, in the business locale and with the draft's currency sign;
         what cannot be read goes as typed, so the service names the field at fault."""
-        values: dict[str, object] = {"description": line.get("description", "")}
+        values: dict[str, object] = {
+            "description": line.get("description", ""),
+            **{k: line.get(k, "") for k in ("discount_kind", "discount_value", "tax1", "tax2")},
+        }
         for field in NUMBER_FIELDS:
             try:
                 values[field] = _read_number(field, line.get(field, ""), self.currency)

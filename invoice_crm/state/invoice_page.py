@@ -1,39 +1,39 @@
 """The invoice page (/invoices/[invoice_id]): header, lines, timeline, and the actions
-its status allows — send, mark as paid, duplicate, delete."""
+its status allows — send, record payment, void, credit note, duplicate, delete."""
 
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
+from invoice_crm.domain.lifecycle import InvoiceStatus, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
+from invoice_crm.models import PaymentMethod
+from invoice_crm.services import figures, queries
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services import queries
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
-from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import route_id
+from invoice_crm.state.invoice_ledger import InvoiceLedgerMixin
 from invoice_crm.state.invoice_payments import InvoicePaymentsMixin
 
 
-class InvoicePageState(AuthState, InvoicePaymentsMixin):
+class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
     invoice_id: int = 0
     invoice: dict[str, str] = {}
     lines: list[dict[str, str]] = []
+    breakdown: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
+    credit_notes: list[dict[str, str]] = []
     emails: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
-    pay_dialog_open: bool = False
-    paid_on: str = ""
-    reference: str = ""
-    pay_error: str = ""
 
     @rx.var
     def status(self) -> str:
@@ -47,8 +47,17 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
     def is_draft(self) -> bool:
         return self.status == InvoiceStatus.DRAFT.value
 
+    @rx.var
+    def can_void(self) -> bool:
+        return self.can_mark_paid and self.invoice.get("has_payments", "") != "yes"
+
+    @rx.var
+    def can_credit(self) -> bool:
+        return self.status in (InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value, InvoiceStatus.PAID.value)
+
     def _fill(self, detail: dict) -> None:
         inv, client, project = detail["invoice"], detail["client"], detail["project"]
+        totals = detail["totals"]
         self.invoice_id = inv.id
         self.invoice = {
             "id": str(inv.id),
@@ -59,6 +68,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "client_id": str(client.id),
             "project": project.name if project else "",
             "amount": format_money(inv.amount, inv.currency),
+            "balance": format_money(totals.balance_due, inv.currency),
+            "balance_plain": format(totals.balance_due, "f"),
+            "badge": queries.badge_of(inv.status, totals.paid),
+            "has_payments": "yes" if any(p.removed_at is None for p in detail["payments"]) else "",
+            "void_reason": inv.void_reason,
             "currency": inv.currency,
             "issue_date": format_date(inv.issue_date),
             "due_date": format_date(inv.due_date),
@@ -76,15 +90,41 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             {"kind": e.kind, "actor": e.actor, "details": e.details, "when": timestamp_text(e.created_at)}
             for e in detail["events"]
         ]
+        self.breakdown = figures.breakdown_rows(totals, settled=InvoiceStatus(inv.status) is not InvoiceStatus.DRAFT)
         self.payments = [
             {
+                "id": str(p.id),
                 "amount": format_money(p.amount, p.currency),
                 "paid_on": format_date(p.paid_on),
-                "method": p.method.value,
+                "method": p.method.label,
                 "reference": p.reference or p.stripe_payment_intent_id or "",
+                "removed": f"Removed: {p.removed_reason}" if p.removed_at else "",
+                "removable": "yes" if p.removed_at is None and p.method is not PaymentMethod.STRIPE
+                and InvoiceStatus(inv.status) is not InvoiceStatus.VOID else "",
             }
             for p in detail["payments"]
         ]
+        refunded: dict[int, Decimal] = {}
+        refund_rows: dict[int, list[str]] = {}
+        for r in detail["refunds"]:
+            if r.credit_note_id is not None:
+                refunded[r.credit_note_id] = refunded.get(r.credit_note_id, Decimal(0)) + r.amount
+                refund_rows.setdefault(r.credit_note_id, []).append(
+                    f"Refunded {format_money(r.amount, r.currency)} on {format_date(r.refunded_on)} ({r.method.label.lower()})"
+                )
+        self.credit_notes = []
+        for n in detail["credit_notes"]:
+            left = n.refund_due - refunded.get(n.id, Decimal(0))
+            self.credit_notes.append({
+                "id": str(n.id),
+                "number": n.number,
+                "issue_date": format_date(n.issue_date),
+                "amount": format_money(n.amount, n.currency),
+                "reason": n.reason,
+                "refund_left": format(left, "f") if left > 0 else "",
+                "refund_left_display": format_money(left, n.currency) if left > 0 else "",
+                "refunds": "; ".join(refund_rows.get(n.id, [])),
+            })
         self.emails = email_rows(detail["emails"])
 
     async def _reload(self) -> None:
@@ -122,41 +162,6 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         extra = await self._make_payment_link()  # from the invoice as committed, not as shown
         await self._reload()
         return extra
-
-    @rx.event
-    def open_pay_dialog(self):
-        self.paid_on = business_today(get_settings().business_timezone).isoformat()
-        self.reference = ""
-        self.pay_error = ""
-        self.pay_dialog_open = True
-
-    @rx.event
-    def set_pay_dialog_open(self, value: bool):
-        self.pay_dialog_open = value
-
-    @rx.event
-    def set_paid_on(self, value: str):
-        self.paid_on = value
-
-    @rx.event
-    def set_reference(self, value: str):
-        self.reference = value
-
-    @rx.event
-    async def confirm_paid(self):
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        self.pay_error = ""
-        try:
-            await asyncio.to_thread(
-                invoice_service.mark_paid, self.invoice_id, self.paid_on, self.reference, self.user_email
-            )
-        except DomainError as err:
-            self.pay_error = err.message
-            return rx.toast.error(err.message)
-        self.pay_dialog_open = False
-        await self._reload()
-        return rx.toast.success(f"{self.invoice.get('number', 'Invoice')} marked as paid")
 
     @rx.event
     async def duplicate(self):

@@ -23,6 +23,8 @@ class PayState(rx.State):
     available: bool = False
     invoice: dict[str, str] = {}
     lines: list[dict[str, str]] = []
+    breakdown: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
     payable: bool = False
     paying: bool = False
     notice: str = ""
@@ -35,6 +37,10 @@ class PayState(rx.State):
     def is_paid(self) -> bool:
         return self.invoice.get("status", "") == "PAID"
 
+    @rx.var
+    def is_void(self) -> bool:
+        return self.invoice.get("status", "") == "VOID"
+
     def _token(self) -> str:
         return token_from_path(self.router.url.path)
 
@@ -43,6 +49,8 @@ class PayState(rx.State):
         self.available = view is not None
         view = view or {}
         self.lines = view.pop("lines", [])
+        self.breakdown = view.pop("breakdown", [])
+        self.history = view.pop("history", [])
         self.payable = bool(view.pop("payable", False))
         business = view.pop("business", None) or {}
         self.business_lines = business.pop("lines", [])

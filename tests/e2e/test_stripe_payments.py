@@ -102,7 +102,7 @@ def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
     expect(page.locator("#invoice-status")).to_contain_text("Paid")
     expect(page.locator(".payment-row")).to_have_count(1)
     expect(page.locator(".payment-reference")).to_have_text(intent)
-    expect(page.locator(".payment-row")).to_contain_text("STRIPE")
+    expect(page.locator(".payment-row")).to_contain_text("Stripe")
     page.goto(f"{app_url}/?q={number}")
     expect(page.locator(".invoice-row[data-status=PAID]", has_text=number)).to_be_visible()
     page.goto(app_url + "/leads")

@@ -4,6 +4,9 @@ so stripe-python runs unmodified against it (configured only by STRIPE_API_BASE)
 - POST /v1/checkout/sessions (form-encoded, like Stripe), honouring Idempotency-Key:
   the same key with the same parameters replays the same session; with other parameters
   it is refused (idempotency_error), as Stripe does.
+- POST /v1/checkout/sessions/{id}/expire;
+- refunds made "in the dashboard" (``refund``), and signed ``charge.refunded`` /
+  ``refund.updated`` events for them;
 - GET /v1/checkout/sessions/{id}; Stripe-shaped errors: 400 invalid_request_error,
   401 for a wrong key, 404 resource_missing.
 - Switches that make the next N API requests fail: HTTP 500, HTTP 401, a connection
@@ -84,6 +87,7 @@ class FakeStripe:
         self.api_key = api_key or f"sk_test_fake_{secrets.token_hex(12)}"
         self.webhook_secret = webhook_secret or f"whsec_fake_{secrets.token_hex(16)}"
         self.sessions: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
         self.log: list[LoggedRequest] = []
         self._idempotent: dict[str, tuple[dict, dict]] = {}
         self._failures: list[_Failure] = []
@@ -170,6 +174,71 @@ class FakeStripe:
             session = self.sessions[session_id]
             if session["status"] == "open":
                 session.update(status="expired", expires_at=int(time.time()) - 1)
+
+    def refund(self, session_id: str, amount: int | None = None) -> dict:
+        """A refund made in the Stripe dashboard for a paid session (all of it by default)."""
+        with self._lock:
+            session = self.sessions[session_id]
+            assert session["payment_status"] == "paid", "only a paid session can be refunded"
+            done = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == session["payment_intent"])
+            amount = session["amount_total"] - done if amount is None else amount
+            assert 0 < amount <= session["amount_total"] - done, "more than is left to refund"
+            refund = {
+                "id": f"re_fake_{secrets.token_hex(12)}",
+                "object": "refund",
+                "amount": amount,
+                "currency": session["currency"],
+                "charge": self.charge_id(session_id),
+                "payment_intent": session["payment_intent"],
+                "status": "succeeded",
+                "created": int(time.time()),
+                "metadata": {},
+            }
+            self.refunds[refund["id"]] = refund
+            return json.loads(json.dumps(refund))
+
+    def charge_id(self, session_id: str) -> str:
+        return "ch_" + self.sessions[session_id]["payment_intent"].removeprefix("pi_")
+
+    def charge(self, session_id: str) -> dict:
+        """The charge behind a paid session, with its refunds, as Stripe sends it in charge.refunded."""
+        with self._lock:
+            session = self.sessions[session_id]
+            refunds = [r for r in self.refunds.values() if r["payment_intent"] == session["payment_intent"]]
+            refunded = sum(r["amount"] for r in refunds)
+            return json.loads(json.dumps({
+                "id": self.charge_id(session_id),
+                "object": "charge",
+                "amount": session["amount_total"],
+                "amount_refunded": refunded,
+                "currency": session["currency"],
+                "payment_intent": session["payment_intent"],
+                "paid": True,
+                "refunded": refunded == session["amount_total"],
+                "status": "succeeded",
+                "metadata": session["metadata"],
+                "refunds": {"object": "list", "data": refunds, "has_more": False, "total_count": len(refunds)},
+            }))
+
+    def charge_refunded_event(self, session_id: str, event_id: str | None = None) -> dict:
+        return self._event("charge.refunded", self.charge(session_id), event_id)
+
+    def refund_event(self, refund_id: str, kind: str = "refund.updated", event_id: str | None = None) -> dict:
+        with self._lock:
+            refund = json.loads(json.dumps(self.refunds[refund_id]))
+        return self._event(kind, refund, event_id)
+
+    def _event(self, kind: str, obj: dict, event_id: str | None) -> dict:
+        return {
+            "id": event_id or f"evt_fake_{secrets.token_hex(12)}",
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "type": kind,
+            "data": {"object": obj},
+        }
 
     def set_field(self, session_id: str, **values) -> None:
         with self._lock:
@@ -309,6 +378,15 @@ class FakeStripe:
             if status == 200 and key:
                 self._idempotent[key] = (params, body)
             return status, body
+        match = re.fullmatch(r"/v1/checkout/sessions/([^/]+)/expire", path)
+        if method == "POST" and match:
+            session = self.sessions.get(match.group(1))
+            if session is None:
+                return 404, _error(f"No such checkout.session: '{match.group(1)}'", param="session", code="resource_missing")
+            if session["status"] != "open":
+                return 400, _error(f"Only Checkout Sessions with a status of `open` can be expired; this one is {session['status']}.")
+            session.update(status="expired")
+            return 200, session
         if method == "GET" and path == "/v1/balance":  # Settings' "Test connection"
             return 200, {"object": "balance", "available": [], "pending": [], "livemode": False}
         match = re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path)

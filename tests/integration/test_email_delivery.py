@@ -392,3 +392,23 @@ def test_starttls_auto_sends_plainly_without_a_login(mail, monkeypatch):
     _send(inv)
     assert email_sender.deliver_pending_emails() == 1
     assert len(mail.messages) == 1
+
+
+def test_no_reminder_goes_out_for_a_void_invoice(mail):
+    from invoice_crm.services import ledger
+
+    inv = _draft()
+    _send(inv)
+    email_sender.deliver_pending_emails()
+    reminder = delivery.compose_reminder(inv.id)
+    mail.refuse()
+    delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
+    email_sender.deliver_pending_emails()
+    ledger.void_invoice(inv.id, "Cancelled by the client")
+    mail.accept()
+    email_sender.deliver_pending_emails(now=utcnow() + timedelta(hours=2))
+    row = emails(inv.id)[-1]
+    assert row.status is DeliveryStatus.FAILED and "voided before the reminder" in row.last_error
+    with pytest.raises(InvalidTransition, match="this one is void"):
+        delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
+    assert len(mail.messages) == 1  # only the invoice itself

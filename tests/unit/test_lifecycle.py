@@ -14,7 +14,9 @@ from invoice_crm.domain.lifecycle import (
 )
 
 S = InvoiceStatus
-ALLOWED = {(S.DRAFT, S.SENT), (S.SENT, S.PAID), (S.OVERDUE, S.PAID), (S.SENT, S.OVERDUE)}
+ALLOWED = {
+    (S.DRAFT, S.SENT), (S.SENT, S.PAID), (S.OVERDUE, S.PAID), (S.SENT, S.OVERDUE), (S.SENT, S.VOID), (S.OVERDUE, S.VOID),
+}
 
 
 @pytest.mark.parametrize("current", list(S))

@@ -63,6 +63,15 @@ def test_amounts_are_plain_numerals_with_two_places():
     assert amount_cell(Decimal("0.005")) == "0.01"  # the one rounding rule: half-up
 
 
+def test_status_says_partially_paid_and_void():
+    from dataclasses import replace
+
+    base = _inv(1, "INV-2025-0001", amount=Decimal("100.00"), status="SENT")
+    assert row_values(replace(base, amount_paid=Decimal("40.00")))[2:4] == ["100.00", "Partially paid"]
+    assert row_values(replace(base, status="VOID"))[3] == "Void"
+    assert HEADER == ("Invoice #", "Client", "Amount", "Status", "Due Date", "Paid Date")
+
+
 def test_empty_dates_and_names_are_empty_cells():
     row = row_values(_inv(1, "INV-1", client="", due_date=None, status=InvoiceStatus.DRAFT))
     assert row[1] == "" and row[4:] == ["", ""]

@@ -1,0 +1,254 @@
+"""The money parts of the invoice page: the totals breakdown, payments and credit notes,
+and the Record payment, Remove payment, Void, Credit note and Refund dialogs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.state.invoice_ledger import METHODS
+
+NUMBERS = {"font_variant_numeric": "tabular-nums"}
+
+
+def breakdown_table(rows, id_prefix: str = "breakdown") -> rx.Component:
+    """Subtotal, discounts, each tax with its base, total, paid, credited, balance due."""
+    return rx.vstack(
+        rx.foreach(
+            rows,
+            lambda row: rx.hstack(
+                rx.text(row["label"], size="2", color_scheme="gray", class_name="breakdown-label"),
+                rx.text(
+                    row["value"],
+                    size=rx.cond((row["key"] == "total") | (row["key"] == "balance"), "4", "2"),
+                    weight=rx.cond((row["key"] == "total") | (row["key"] == "balance"), "bold", "medium"),
+                    id=id_prefix + "-" + row["key"],
+                    class_name="breakdown-value",
+                    style=NUMBERS,
+                ),
+                justify="between",
+                width="100%",
+                class_name="breakdown-row",
+                data_key=row["key"],
+            ),
+        ),
+        spacing="1",
+        width="100%",
+        max_width="420px",
+        margin_left="auto",
+        id=id_prefix,
+    )
+
+
+def _method_select(value, on_change, control_id: str) -> rx.Component:
+    return rx.el.select(
+        *[rx.el.option(label, value=key) for key, label in METHODS],
+        value=value,
+        on_change=on_change,
+        id=control_id,
+        style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%", "font_size": "var(--font-size-2)"},
+    )
+
+
+def record_payment_dialog(S) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("circle-check", size=16), "Record payment", color_scheme="green", on_click=S.open_pay_dialog, id="mark-paid"),
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Record payment"),
+            rx.dialog.description(rx.text(S.invoice["number"], ": balance due ", S.invoice["balance"], "."), size="2"),
+            rx.vstack(
+                form_field(
+                    "Amount",
+                    rx.input(value=S.payment_amount, on_change=S.set_payment_amount, on_blur=S.leave_payment_amount,
+                             input_mode="decimal", auto_complete="off", id="pay-amount", debounce_timeout=0),
+                    S.payment_amount_error, html_for="pay-amount", width="100%",
+                ),
+                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
+                form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
+                form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0), html_for="payment-reference", width="100%"),
+                field_error(S.pay_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, id="confirm-paid"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.pay_dialog_open,
+        on_open_change=S.set_pay_dialog_open,
+    )
+
+
+def void_dialog(S) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", on_click=S.open_void, id="void-invoice")),
+        rx.dialog.content(
+            rx.dialog.title("Void this invoice?"),
+            rx.dialog.description(
+                "Voiding is final: the invoice keeps its number, asks for nothing, and its pay link says it was cancelled.",
+                size="2",
+            ),
+            rx.vstack(
+                form_field("Reason for voiding", rx.input(value=S.void_reason, on_change=S.set_void_reason, id="void-reason", debounce_timeout=0), html_for="void-reason", width="100%"),
+                field_error(S.void_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                    rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", on_click=S.void_and_duplicate, id="void-duplicate"),
+                    rx.button("Void invoice", color_scheme="red", on_click=S.confirm_void, id="confirm-void"),
+                    justify="end",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.void_open,
+        on_open_change=S.set_void_open,
+    )
+
+
+def credit_note_dialog(S) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("receipt", size=16), "Credit note", variant="soft", on_click=S.open_credit, id="credit-note")),
+        rx.dialog.content(
+            rx.dialog.title("Issue a credit note"),
+            rx.dialog.description("Credit chosen lines (tax and discounts included), or an amount.", size="2"),
+            rx.vstack(
+                rx.text("Lines to credit", size="2", weight="medium"),
+                rx.foreach(
+                    S.lines,
+                    lambda line, i: rx.checkbox(
+                        line["description"],
+                        checked=S.credit_lines.contains(i.to_string()),
+                        on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
+                    ),
+                ),
+                form_field("Credit amount", rx.input(value=S.credit_amount, on_change=S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above", id="credit-amount", debounce_timeout=0), html_for="credit-amount", width="100%"),
+                form_field("Reason", rx.input(value=S.credit_reason, on_change=S.set_credit_reason, id="credit-reason", debounce_timeout=0), html_for="credit-reason", width="100%"),
+                field_error(S.credit_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.credit_open,
+        on_open_change=S.set_credit_open,
+    )
+
+
+def _remove_dialog(S) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Remove this payment?"),
+            rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
+            rx.vstack(
+                form_field("Reason for removing", rx.input(value=S.remove_reason, on_change=S.set_remove_reason, id="remove-reason", debounce_timeout=0), html_for="remove-reason", width="100%"),
+                field_error(S.remove_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                    rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.remove_open,
+        on_open_change=S.set_remove_open,
+    )
+
+
+def _refund_dialog(S) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Record a refund"),
+            rx.vstack(
+                form_field("Refund amount", rx.input(value=S.refund_amount, on_change=S.set_refund_amount, input_mode="decimal", id="refund-amount", debounce_timeout=0), html_for="refund-amount", width="100%"),
+                form_field("Refund date", rx.input(type="date", value=S.refund_date, on_change=S.set_refund_date, id="refund-date"), html_for="refund-date", width="100%"),
+                form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
+                form_field("Refund reference", rx.input(value=S.refund_reference, on_change=S.set_refund_reference, id="refund-reference", debounce_timeout=0), html_for="refund-reference", width="100%"),
+                field_error(S.refund_error),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.refund_open,
+        on_open_change=S.set_refund_open,
+    )
+
+
+def payments_card(S, card) -> rx.Component:
+    return rx.cond(
+        S.payments.length() > 0,
+        card(
+            rx.vstack(
+                rx.heading("Payments", size="3"),
+                rx.foreach(
+                    S.payments,
+                    lambda p: rx.hstack(
+                        rx.text(p["paid_on"]), rx.text(p["amount"], weight="medium", style=NUMBERS), rx.badge(p["method"]),
+                        rx.text(p["reference"], color_scheme="gray", class_name="payment-reference"),
+                        rx.cond(p["removed"] != "", rx.text(p["removed"], color_scheme="red", size="1", class_name="payment-removed")),
+                        rx.cond(
+                            p["removable"] == "yes",
+                            rx.button("Remove", size="1", variant="ghost", color_scheme="red", on_click=S.open_remove(p["id"]), aria_label="Remove payment of " + p["amount"]),
+                        ),
+                        spacing="3", wrap="wrap", align="center", class_name="payment-row",
+                    ),
+                ),
+                _remove_dialog(S),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def credit_notes_card(S, card) -> rx.Component:
+    return rx.cond(
+        S.credit_notes.length() > 0,
+        card(
+            rx.vstack(
+                rx.heading("Credit notes", size="3"),
+                rx.foreach(
+                    S.credit_notes,
+                    lambda n: rx.vstack(
+                        rx.hstack(
+                            rx.text(n["number"], weight="medium", class_name="credit-note-number"),
+                            rx.text(n["issue_date"]),
+                            rx.text(n["amount"], weight="medium", style=NUMBERS),
+                            rx.text(n["reason"], color_scheme="gray"),
+                            rx.button(rx.icon("file-down", size=14), "Download " + n["number"], size="1", variant="soft", on_click=S.download_credit_note(n["id"])),
+                            rx.cond(
+                                n["refund_left"] != "",
+                                rx.button("Record refund of " + n["refund_left_display"], size="1", variant="soft", color_scheme="amber", on_click=S.open_refund(n["id"], n["refund_left"])),
+                            ),
+                            spacing="3", wrap="wrap", align="center",
+                        ),
+                        rx.cond(n["refunds"] != "", rx.text(n["refunds"], size="1", color_scheme="gray")),
+                        spacing="1",
+                        class_name="credit-note-row",
+                    ),
+                ),
+                _refund_dialog(S),
+                spacing="2",
+            )
+        ),
+    )

@@ -1,0 +1,142 @@
+"""An invoice's figures from the database, through the one total function.
+
+``invoice_totals`` reads the lines, payments, credit notes and refunds and asks
+``domain.totals.compute_totals``; ``refresh_figures`` stores its results on the invoice row
+(total, tax, paid, credited, balance due), so lists, the dashboard and the sheet read them
+without adding anything up themselves.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from invoice_crm.domain import totals as T
+from invoice_crm.models import CreditNote, Invoice, LineItem, Payment, Refund
+
+ZERO = Decimal("0")
+
+
+def line_spec(li) -> T.LineSpec:
+    """A stored (or displayed) line as the total function takes it."""
+    taxes = []
+    if getattr(li, "tax1_rate", None) is not None:
+        taxes.append(T.TaxRate(str(li.tax1_id or li.tax1_name), li.tax1_name, li.tax1_rate))
+    if getattr(li, "tax2_rate", None) is not None:
+        taxes.append(T.TaxRate(str(li.tax2_id or li.tax2_name), li.tax2_name, li.tax2_rate, bool(li.tax2_compound)))
+    return T.LineSpec(
+        quantity=li.quantity,
+        unit_price=li.unit_price,
+        discount=T.Discount(getattr(li, "discount_kind", "") or "", getattr(li, "discount_value", None) or ZERO),
+        taxes=tuple(taxes),
+    )
+
+
+def invoice_discount(invoice: Invoice) -> T.Discount:
+    return T.Discount(invoice.discount_kind or "", invoice.discount_value or ZERO)
+
+
+def _sum(session: Session, column, *where) -> Decimal:
+    value = session.execute(select(func.coalesce(func.sum(column), 0)).where(*where)).scalar()
+    return Decimal(value or 0)
+
+
+def money_in(session: Session, invoice_id: int) -> tuple[Decimal, Decimal]:
+    """(paid, credited): payments not removed, less refunds; credit notes issued."""
+    with session.no_autoflush:
+        payments = session.execute(
+            select(Payment.amount).where(Payment.invoice_id == invoice_id, Payment.removed_at.is_(None))
+        ).scalars().all()
+        refunds = session.execute(select(Refund.amount).where(Refund.invoice_id == invoice_id)).scalars().all()
+        credits = session.execute(select(CreditNote.amount).where(CreditNote.invoice_id == invoice_id)).scalars().all()
+    return sum(payments, ZERO) - sum(refunds, ZERO), sum(credits, ZERO)
+
+
+def compute(invoice: Invoice, lines, paid: Decimal = ZERO, credited: Decimal = ZERO) -> T.Totals:
+    return T.compute_totals(
+        [line_spec(li) for li in lines],
+        currency=invoice.currency,
+        invoice_discount=invoice_discount(invoice),
+        tax_inclusive=bool(invoice.tax_inclusive),
+        rounding=invoice.tax_rounding or "document",
+        paid=paid,
+        credited=credited,
+    )
+
+
+def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:
+    if lines is None:
+        lines = session.execute(
+            select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+        ).scalars().all()
+    paid, credited = money_in(session, invoice.id) if invoice.id is not None else (ZERO, ZERO)
+    return compute(invoice, lines, paid, credited)
+
+
+def refresh_figures(session: Session, invoice: Invoice, lines=None) -> T.Totals:
+    """Store the total function's figures on the invoice row; returns them."""
+    totals = invoice_totals(session, invoice, lines)
+    invoice.amount = totals.total
+    invoice.tax_total = totals.tax_total
+    invoice.amount_paid = totals.paid
+    invoice.amount_credited = totals.credited
+    invoice.balance_due = totals.balance_due
+    return totals
+
+
+def breakdown_rows(t: T.Totals, *, settled: bool = True) -> list[dict[str, str]]:
+    """The breakdown every view prints, in order: subtotal, discounts, each tax by name and
+    rate with its base, total, then paid, credited and balance due (``settled``: the invoice
+    was sent, so there is a balance to speak of)."""
+    from invoice_crm.domain.money import CURRENCIES, format_money
+
+    cur = t.currency
+
+    def money(value: Decimal) -> str:
+        if CURRENCIES.get(cur, 2) == 0:
+            return format_money(value, cur).replace(".00", "")
+        return format_money(value, cur)
+
+    rows = [{"key": "subtotal", "label": "Subtotal" + (" (excl. tax)" if t.tax_inclusive and t.taxes else ""), "value": money(t.subtotal)}]
+    if t.line_discounts:
+        rows.append({"key": "line-discounts", "label": "Line discounts", "value": "-" + money(t.line_discounts)})
+    if t.invoice_discount:
+        rows.append({"key": "invoice-discount", "label": "Invoice discount", "value": "-" + money(t.invoice_discount)})
+    for index, tax in enumerate(t.taxes):
+        word = "incl. " if t.tax_inclusive else ""
+        rows.append({
+            "key": f"tax-{index}",
+            "label": f"{word}{tax.label} on {money(tax.base)}",
+            "value": money(tax.amount),
+        })
+    rows.append({"key": "total", "label": "Total", "value": money(t.total)})
+    if settled:
+        if t.paid:
+            rows.append({"key": "paid", "label": "Paid", "value": "-" + money(t.paid)})
+        if t.credited:
+            rows.append({"key": "credited", "label": "Credited", "value": "-" + money(t.credited)})
+        rows.append({"key": "balance", "label": "Balance due", "value": money(t.balance_due)})
+        if t.refund_due:
+            rows.append({"key": "refund-due", "label": "To refund", "value": money(t.refund_due)})
+    return rows
+
+
+def line_tax_text(li) -> str:
+    """'VAT 20%' / 'GST 5% + QST 9.975% (compound)' for a stored line."""
+    parts = []
+    if getattr(li, "tax1_rate", None) is not None:
+        parts.append(f"{li.tax1_name} {format(li.tax1_rate.normalize(), 'f')}%")
+    if getattr(li, "tax2_rate", None) is not None:
+        parts.append(f"{li.tax2_name} {format(li.tax2_rate.normalize(), 'f')}%" + (" (compound)" if li.tax2_compound else ""))
+    return " + ".join(parts)
+
+
+def line_discount_text(li) -> str:
+    kind, value = getattr(li, "discount_kind", ""), getattr(li, "discount_value", None) or ZERO
+    if kind == "percent" and value:
+        return f"-{format(value.normalize(), 'f')}%"
+    if kind == "amount" and value:
+        return f"-{value}"
+    return ""

@@ -1,0 +1,412 @@
+"""Money in and out of a sent invoice: payments (partial or whole), their removal, void,
+credit notes and refunds. Each action is one transaction that stores the new figures of the
+one total function and moves the status by the balance; side effects (the sheet row) go
+through the outbox, and Stripe calls happen after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select, update
+from sqlmodel import Session
+
+from invoice_crm.db import write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain import drafts, lifecycle, totals
+from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
+from invoice_crm.domain.leads import LeadStatus, advance_to
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import format_money, parse_amount
+from invoice_crm.domain.numbering import counter_key, format_number
+from invoice_crm.models import (
+    MANUAL_METHODS,
+    CreditNote,
+    Invoice,
+    InvoiceCounter,
+    Lead,
+    LineItem,
+    Payment,
+    PaymentMethod,
+    Refund,
+)
+from invoice_crm.services import figures
+from invoice_crm.services.activity import enqueue_sheet_sync, log_event
+from invoice_crm.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_REFERENCE = 200
+MAX_REASON = 500
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+ZERO = Decimal("0")
+
+
+def _today() -> date:
+    return lifecycle.business_today(get_settings().business_timezone)
+
+
+def _locked(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
+    if invoice is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return invoice
+
+
+def _advance_lead(session: Session, client_id: int, target: LeadStatus) -> None:
+    lead = session.execute(
+        select(Lead).where(Lead.client_id == client_id).order_by(Lead.id.desc()).limit(1)
+    ).scalar()
+    if lead is not None and advance_to(lead.status, target) != lead.status:
+        lead.status = advance_to(lead.status, target)
+        lead.updated_at = utcnow()
+
+
+def _past_date(raw: object, *, field: str, label: str) -> date:
+    today = _today()
+    value = drafts.parse_date(raw, field=field, label=label, required=False) or today
+    if value > today:
+        raise ValidationError(f"{label} cannot be in the future", field=field)
+    return value
+
+
+def _text(raw: object, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    return drafts.clean_text(raw, field=field, label=label, max_length=max_length, required=required)
+
+
+def _method(raw: object) -> PaymentMethod:
+    if raw is PaymentMethod.MANUAL:  # "mark as paid" from code (demo data): no method asked
+        return raw
+    text = str(raw.value if isinstance(raw, PaymentMethod) else raw or "").strip().upper().replace(" ", "_")
+    try:
+        method = PaymentMethod(text or PaymentMethod.BANK_TRANSFER.value)
+    except ValueError:
+        raise ValidationError("Choose a payment method from the list", field="method") from None
+    if method not in MANUAL_METHODS:
+        raise ValidationError("Choose a payment method from the list", field="method")
+    return method
+
+
+def settle(session: Session, invoice: Invoice, totals_now: totals.Totals) -> None:
+    """Move the status by the balance: PAID at zero (paid_at the last payment's date, or
+    today when credit settled it), back to SENT/OVERDUE when it reopens."""
+    before = InvoiceStatus(invoice.status)
+    after = lifecycle.status_after_balance(before, totals_now.balance_due, invoice.due_date, _today())
+    if after is InvoiceStatus.PAID:
+        last = session.execute(
+            select(func.max(Payment.paid_on)).where(
+                Payment.invoice_id == invoice.id, Payment.removed_at.is_(None)
+            )
+        ).scalar()
+        if before is not InvoiceStatus.PAID or invoice.paid_at is None:
+            invoice.paid_at = last or _today()
+        elif last is not None:
+            invoice.paid_at = last
+        if before is not InvoiceStatus.PAID:
+            _advance_lead(session, invoice.client_id, LeadStatus.PAID)
+    else:
+        invoice.paid_at = None
+    invoice.status = after
+    invoice.updated_at = utcnow()
+
+
+def apply_payment(
+    session: Session,
+    invoice: Invoice,
+    *,
+    paid_on: date,
+    method: PaymentMethod,
+    reference: str,
+    actor: str,
+    amount: Decimal | None = None,
+    stripe_payment_intent_id: str | None = None,
+    stripe_session_id: str | None = None,
+) -> Payment:
+    """Inside a transaction: record a payment of ``amount`` (default: the balance), up to the
+    balance; the invoice is PAID once the balance is zero."""
+    status = InvoiceStatus(invoice.status)
+    if status not in OPEN:
+        lifecycle.check_transition(status, InvoiceStatus.PAID)
+    before = figures.refresh_figures(session, invoice)
+    amount = before.balance_due if amount is None else amount
+    if amount <= 0:
+        raise ValidationError("Amount must be more than zero", field="amount")
+    if totals.round_money(amount, invoice.currency) != amount:
+        raise ValidationError(f"Amount has more decimals than {invoice.currency} allows", field="amount")
+    if amount > before.balance_due:
+        raise ValidationError(
+            f"That is more than the balance due ({format_money(before.balance_due, invoice.currency)}); "
+            "an overpayment is not recorded",
+            field="amount",
+        )
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=amount,
+        currency=invoice.currency,
+        paid_on=paid_on,
+        method=method,
+        reference=reference,
+        stripe_payment_intent_id=stripe_payment_intent_id,
+        stripe_session_id=stripe_session_id,
+    )
+    session.add(payment)
+    session.flush()
+    after = figures.refresh_figures(session, invoice)
+    settle(session, invoice, after)
+    detail = f"Payment of {format_money(amount, invoice.currency)} on {paid_on} ({method.label.lower()})"
+    if reference:
+        detail += f", reference {reference}"
+    if after.balance_due > 0:
+        detail += f"; balance due {format_money(after.balance_due, invoice.currency)}"
+    log_event(session, invoice.id, "paid" if after.balance_due == 0 else "payment", actor, detail)
+    enqueue_sheet_sync(session, invoice.id)
+    return payment
+
+
+def record_payment(
+    invoice_id: int,
+    amount: object = "",
+    paid_on: object = None,
+    method: object = PaymentMethod.BANK_TRANSFER,
+    reference: str = "",
+    actor: str = "system",
+) -> Invoice:
+    """The Record payment dialog: amount (blank: the balance), date (not in the future),
+    method, reference. An overpayment is refused."""
+    paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
+    reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
+    chosen = _method(method)
+    value = None if str(amount or "").strip() == "" else parse_amount(amount, field="amount")
+    with write_session() as session:
+        invoice = _locked(session, invoice_id)
+        apply_payment(
+            session, invoice, paid_on=paid_date, method=chosen, reference=reference, actor=actor, amount=value
+        )
+        return invoice
+
+
+def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoice:
+    """Take back a manual payment recorded by mistake; the row stays, marked removed."""
+    reason = _text(reason, field="reason", label="Reason", max_length=MAX_REASON, required=True)
+    with write_session() as session:
+        payment = session.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound("Payment not found", field="payment_id")
+        invoice = _locked(session, payment.invoice_id)
+        if payment.removed_at is not None:
+            raise ValidationError("This payment was already removed", field="payment_id")
+        if payment.method is PaymentMethod.STRIPE:
+            raise ValidationError("A Stripe payment is reversed by a refund, not removed", field="payment_id")
+        if InvoiceStatus(invoice.status) is InvoiceStatus.VOID:
+            raise ValidationError("This invoice is void", field="status")
+        payment.removed_at = utcnow()
+        payment.removed_reason = reason
+        session.flush()
+        after = figures.refresh_figures(session, invoice)
+        settle(session, invoice, after)
+        log_event(
+            session, invoice.id, "payment_removed", actor,
+            f"Payment of {format_money(payment.amount, payment.currency)} on {payment.paid_on} removed: {reason}; "
+            f"balance due {format_money(after.balance_due, invoice.currency)}",
+        )
+        enqueue_sheet_sync(session, invoice.id)
+        return invoice
+
+
+@dataclass(frozen=True)
+class VoidResult:
+    invoice: Invoice
+    expired_session: bool
+
+
+def void_invoice(invoice_id: int, reason: str, actor: str = "system") -> VoidResult:
+    """A sent or overdue invoice with no payments becomes VOID (final); then, after commit,
+    its open Checkout Session is expired at Stripe so the client cannot pay it."""
+    from invoice_crm.integrations import stripe_gateway
+
+    reason = _text(reason, field="void_reason", label="Reason", max_length=MAX_REASON, required=True)
+    with write_session() as session:
+        invoice = _locked(session, invoice_id)
+        lifecycle.check_transition(invoice.status, InvoiceStatus.VOID)
+        paid = session.execute(
+            select(exists().where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None)))
+        ).scalar()
+        if paid:
+            raise InvalidTransition(
+                "An invoice with payments cannot be voided; issue a credit note instead", field="status"
+            )
+        session_id = invoice.stripe_session_id
+        figures.refresh_figures(session, invoice)
+        invoice.status = InvoiceStatus.VOID
+        invoice.balance_due = ZERO
+        invoice.voided_at = utcnow()
+        invoice.void_reason = reason
+        invoice.updated_at = invoice.voided_at
+        invoice.stripe_link = None
+        invoice.stripe_session_amount = None
+        log_event(session, invoice.id, "voided", actor, f"Voided: {reason}")
+        enqueue_sheet_sync(session, invoice.id)
+    expired = False
+    if session_id and get_settings().stripe_enabled:
+        try:
+            expired = stripe_gateway.expire_checkout_session(session_id)
+        except IntegrationError as err:
+            log.warning("Could not expire Checkout session of invoice %s: %s", invoice_id, err.message)
+    return VoidResult(invoice, expired)
+
+
+def void_and_duplicate(invoice_id: int, reason: str, actor: str = "system") -> Invoice:
+    """Void, then a new draft with the same lines to re-issue."""
+    from invoice_crm.services.invoices import duplicate_invoice
+
+    void_invoice(invoice_id, reason, actor)
+    return duplicate_invoice(invoice_id, actor)
+
+
+def next_credit_note_number(session: Session, issued: date) -> str:
+    fmt = get_settings().credit_note_number_format
+    key = "CN:" + counter_key(fmt, issued)
+    while True:
+        value = session.execute(
+            update(InvoiceCounter)
+            .where(InvoiceCounter.key == key)
+            .values(last_value=InvoiceCounter.last_value + 1)
+            .returning(InvoiceCounter.last_value)
+        ).scalar()
+        if value is None:
+            session.add(InvoiceCounter(key=key, last_value=1))
+            session.flush()
+            value = 1
+        number = format_number(fmt, issued, value)
+        if not session.execute(select(exists().where(CreditNote.number == number))).scalar():
+            return number
+
+
+def add_credit_note(
+    session: Session,
+    invoice: Invoice,
+    amount: Decimal,
+    *,
+    reason: str,
+    lines_text: str = "",
+    issue_date: date,
+    actor: str,
+    stripe_refund_id: str | None = None,
+) -> CreditNote:
+    """Inside a transaction: a numbered credit note of ``amount`` (up to what was invoiced
+    less what was already credited); on a paid invoice the overpaid part is to refund."""
+    before = figures.refresh_figures(session, invoice)
+    creditable = before.total - before.credited
+    if amount <= 0:
+        raise ValidationError("A credit note must be for more than zero", field="credit_amount")
+    if amount > creditable:
+        raise ValidationError(
+            f"A credit note cannot be more than what is left to credit ({format_money(creditable, invoice.currency)})",
+            field="credit_amount",
+        )
+    refund_due = max(-(before.balance - amount), ZERO) - max(-before.balance, ZERO)
+    note = CreditNote(
+        number=next_credit_note_number(session, issue_date),
+        invoice_id=invoice.id,
+        issue_date=issue_date,
+        amount=amount,
+        currency=invoice.currency,
+        reason=reason,
+        lines_text=lines_text,
+        refund_due=refund_due,
+        stripe_refund_id=stripe_refund_id,
+    )
+    session.add(note)
+    session.flush()
+    after = figures.refresh_figures(session, invoice)
+    if InvoiceStatus(invoice.status) in OPEN:
+        settle(session, invoice, after)
+    detail = f"Credit note {note.number} for {format_money(amount, invoice.currency)}"
+    if reason:
+        detail += f": {reason}"
+    if refund_due > 0:
+        detail += f"; {format_money(refund_due, invoice.currency)} to refund"
+    log_event(session, invoice.id, "credit_note", actor, detail)
+    enqueue_sheet_sync(session, invoice.id)
+    return note
+
+
+def issue_credit_note(
+    invoice_id: int,
+    *,
+    amount: object = "",
+    line_positions: list[int] | None = None,
+    reason: str = "",
+    actor: str = "system",
+) -> CreditNote:
+    """For a sent, overdue, partly paid or paid invoice: credit chosen lines (their share of
+    the total, tax and discounts included) or an amount."""
+    reason = _text(reason, field="credit_reason", label="Reason", max_length=MAX_REASON)
+    with write_session() as session:
+        invoice = _locked(session, invoice_id)
+        if InvoiceStatus(invoice.status) not in (*OPEN, InvoiceStatus.PAID):
+            raise InvalidTransition("Credit notes are for sent, overdue or paid invoices", field="status")
+        lines_text = ""
+        if line_positions:
+            lines = session.execute(
+                select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
+            ).scalars().all()
+            chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
+            if not chosen:
+                raise ValidationError("Choose at least one line", field="credit_lines")
+            value = totals.lines_total(
+                [figures.line_spec(li) for li in lines], chosen,
+                currency=invoice.currency, invoice_discount=figures.invoice_discount(invoice),
+                tax_inclusive=bool(invoice.tax_inclusive), rounding=invoice.tax_rounding or "document",
+            )
+            lines_text = "\n".join(lines[i].description for i in chosen)
+        else:
+            value = parse_amount(amount, field="credit_amount")
+        return add_credit_note(
+            session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor
+        )
+
+
+def record_refund(
+    credit_note_id: int,
+    amount: object = "",
+    refunded_on: object = None,
+    method: object = PaymentMethod.BANK_TRANSFER,
+    reference: str = "",
+    actor: str = "system",
+) -> Refund:
+    """Money given back by hand against a credit note (blank amount: what it has left to refund)."""
+    when = _past_date(refunded_on, field="refunded_on", label="Refund date")
+    reference = _text(reference, field="refund_reference", label="Reference", max_length=MAX_REFERENCE)
+    chosen = _method(method)
+    with write_session() as session:
+        note = session.get(CreditNote, credit_note_id)
+        if note is None:
+            raise NotFound("Credit note not found", field="credit_note_id")
+        invoice = _locked(session, note.invoice_id)
+        done = session.execute(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.credit_note_id == note.id)
+        ).scalar()
+        left = note.refund_due - Decimal(done or 0)
+        value = left if str(amount or "").strip() == "" else parse_amount(amount, field="refund_amount")
+        if value <= 0 or value > left:
+            raise ValidationError(
+                f"A refund against {note.number} can be at most {format_money(max(left, ZERO), note.currency)}",
+                field="refund_amount",
+            )
+        refund = Refund(
+            invoice_id=invoice.id, credit_note_id=note.id, amount=value, currency=note.currency,
+            refunded_on=when, method=chosen, reference=reference,
+        )
+        session.add(refund)
+        session.flush()
+        figures.refresh_figures(session, invoice)
+        log_event(
+            session, invoice.id, "refund", actor,
+            f"Refunded {format_money(value, note.currency)} on {when} ({chosen.label.lower()}) against {note.number}",
+        )
+        enqueue_sheet_sync(session, invoice.id)
+        return refund

@@ -1,0 +1,93 @@
+"""Refunds made in the Stripe dashboard, reported by webhook (``charge.refunded``, and
+``refund.updated`` when a pending refund succeeds): each succeeded refund is recorded once,
+as a Refund and the credit note that explains it on the invoice.
+
+Exactly once: the processed event id (``stripe_event``), the unique Stripe refund id on
+both ``refund`` and ``credit_note``, and the invoice row locked while it changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from invoice_crm.db import write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.checkout import CheckoutSession, amount_of
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.models import Invoice, Payment, PaymentMethod, Refund, StripeEvent
+from invoice_crm.services import figures, ledger
+from invoice_crm.services.activity import log_event
+from invoice_crm.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.updated", "refund.created"})
+
+
+def _refunds_in(kind: str, obj: dict) -> list[dict]:
+    if kind == "charge.refunded" and obj.get("object") == "charge":
+        intent = obj.get("payment_intent")
+        data = ((obj.get("refunds") or {}).get("data")) or []
+        return [{**r, "payment_intent": r.get("payment_intent") or intent} for r in data]
+    if obj.get("object") == "refund":
+        return [obj]
+    return []
+
+
+def record_stripe_refunds(event: dict) -> str:
+    """Record the succeeded refunds an event reports; returns what happened."""
+    kind = str(event.get("type", ""))
+    obj = (event.get("data") or {}).get("object") or {}
+    event_id = str(event.get("id") or "") or None
+    refunds = [r for r in _refunds_in(kind, obj) if r.get("status") == "succeeded" and r.get("id")]
+    try:
+        with write_session() as session:
+            if event_id is not None:
+                if session.get(StripeEvent, event_id) is not None:
+                    return "duplicate"
+                session.add(StripeEvent(event_id=event_id, type=kind[:64], processed_at=utcnow()))
+            recorded = 0
+            for refund in refunds:
+                recorded += _record_one(session, refund, event.get("created"))
+            return "recorded" if recorded else "ignored"
+    except IntegrityError:
+        return "duplicate"
+
+
+def _record_one(session, refund: dict, created) -> int:
+    refund_id = str(refund["id"])
+    if session.execute(select(Refund.id).where(Refund.stripe_refund_id == refund_id)).first():
+        return 0
+    intent = refund.get("payment_intent")
+    payment = session.execute(
+        select(Payment).where(Payment.stripe_payment_intent_id == str(intent or ""))
+    ).scalar() if intent else None
+    if payment is None:
+        log.info("Stripe refund %s is for no payment of this app", refund_id)
+        return 0
+    invoice = session.get(Invoice, payment.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
+    amount = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
+    when = datetime.fromtimestamp(int(refund.get("created") or created), UTC) if (refund.get("created") or created) else utcnow()
+    day = business_today(get_settings().business_timezone, when)
+    try:
+        with session.begin_nested():
+            note = ledger.add_credit_note(
+                session, invoice, amount, reason="Refunded in Stripe", issue_date=day, actor="stripe",
+                stripe_refund_id=refund_id,
+            )
+            session.add(Refund(
+                invoice_id=invoice.id, credit_note_id=note.id, amount=amount, currency=invoice.currency,
+                refunded_on=day, method=PaymentMethod.STRIPE, reference=refund_id, stripe_refund_id=refund_id,
+            ))
+            session.flush()
+            figures.refresh_figures(session, invoice)
+            log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} recorded with credit note {note.number}")
+    except DomainError as err:
+        log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} not recorded: {err.message}")
+        return 0
+    return 1

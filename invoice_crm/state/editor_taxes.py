@@ -1,0 +1,133 @@
+"""The editor's taxes and discounts, mixed into ``EditorState``: per line up to two taxes and
+a discount, the invoice discount, the tax-inclusive switch, and the live breakdown
+(subtotal, discounts, each tax with its base, total) from the one total function."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import reflex as rx
+
+from invoice_crm.domain import totals as T
+from invoice_crm.domain.drafts import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, parse_discount
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.money import parse_quantity, parse_unit_price
+from invoice_crm.domain.numbers import format_number
+from invoice_crm.services import figures, tax_rates
+from invoice_crm.settings import get_settings
+
+LINE_EXTRAS = ("discount_kind", "discount_value", "tax1", "tax2")
+DISCOUNT_KINDS = [("", "No discount"), ("percent", "Percent"), ("amount", "Amount")]
+
+
+def _discount_text(kind: str, value) -> str:
+    """A stored discount as the business locale writes it (``12,5`` in de_DE)."""
+    if not kind or value is None:
+        return ""
+    return format_number(value, DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT)
+
+
+def line_extras(li=None) -> dict[str, str]:
+    """The editor's tax and discount keys of a line (empty for a new one)."""
+    if li is None:
+        return {"discount_kind": "", "discount_value": "", "tax1": "", "tax2": ""}
+    return {
+        "discount_kind": li.discount_kind or "",
+        "discount_value": _discount_text(li.discount_kind, li.discount_value),
+        "tax1": str(li.tax1_id or ""),
+        "tax2": str(li.tax2_id or ""),
+    }
+
+
+class EditorTaxesMixin(rx.State, mixin=True):
+    tax_options: list[dict[str, str]] = []
+    invoice_discount_kind: str = ""
+    invoice_discount_value: str = ""
+    tax_inclusive: bool = False
+
+    async def _load_tax_options(self, keep: set[str] | None = None) -> None:
+        rows = await asyncio.to_thread(tax_rates.list_tax_rates)
+        keep = keep or set()
+        self.tax_options = [
+            {
+                "id": str(t.id),
+                "label": f"{t.name} {format(t.rate.normalize(), 'f')}%" + (" (compound)" if t.compound else ""),
+                "name": t.name,
+                "rate": format(t.rate, "f"),
+                "compound": "yes" if t.compound else "",
+            }
+            for t in rows
+            if not t.archived or str(t.id) in keep
+        ]
+
+    def _load_invoice_terms(self, inv=None) -> None:
+        self.invoice_discount_kind = (inv.discount_kind or "") if inv is not None else ""
+        self.invoice_discount_value = _discount_text(inv.discount_kind, inv.discount_value) if inv is not None else ""
+        self.tax_inclusive = bool(inv.tax_inclusive) if inv is not None else False
+
+    def _terms_input(self) -> dict:
+        return {
+            "discount_kind": self.invoice_discount_kind,
+            "discount_value": self.invoice_discount_value,
+            "tax_inclusive": self.tax_inclusive,
+        }
+
+    @rx.event
+    def set_line_extra(self, index: int, field: str, value: str):
+        if field in LINE_EXTRAS and 0 <= index < len(self.lines):
+            self.lines[index] = {**self.lines[index], field: value}
+            self.errors.pop(f"lines.{index}.discount", None)
+            self.errors.pop(f"lines.{index}.taxes", None)
+
+    @rx.event
+    def set_invoice_discount_kind(self, value: str):
+        self.invoice_discount_kind = value
+        self.errors.pop("discount", None)
+
+    @rx.event
+    def set_invoice_discount_value(self, value: str):
+        self.invoice_discount_value = value
+        self.errors.pop("discount", None)
+
+    @rx.event
+    def set_tax_inclusive(self, value: bool):
+        self.tax_inclusive = value
+
+    def _live(self) -> T.Totals | None:
+        options = {o["id"]: o for o in self.tax_options}
+        specs = []
+        for index, line in enumerate(self.lines):
+            try:
+                quantity = parse_quantity(line.get("quantity"))
+                price = parse_unit_price(line.get("unit_price"), currency=self.currency)
+            except ValidationError:
+                continue
+            try:
+                discount = parse_discount(line.get("discount_kind"), line.get("discount_value"), field=f"lines.{index}.discount")
+            except ValidationError:
+                discount = {"discount_kind": "", "discount_value": Decimal(0)}
+            taxes = []
+            for slot in ("tax1", "tax2"):
+                option = options.get(line.get(slot, "") or "")
+                if option is not None and all(t.key != option["id"] for t in taxes):
+                    taxes.append(T.TaxRate(option["id"], option["name"], Decimal(option["rate"]), slot == "tax2" and option["compound"] == "yes"))
+            specs.append(T.LineSpec(quantity, price, T.Discount(discount["discount_kind"], discount["discount_value"]), tuple(taxes)))
+        try:
+            terms = parse_discount(self.invoice_discount_kind, self.invoice_discount_value, field="discount")
+        except ValidationError:
+            terms = {"discount_kind": "", "discount_value": Decimal(0)}
+        try:
+            return T.compute_totals(
+                specs, currency=self.currency, invoice_discount=T.Discount(terms["discount_kind"], terms["discount_value"]),
+                tax_inclusive=self.tax_inclusive, rounding=get_settings().invoice_tax_rounding,
+            )
+        except ValidationError:
+            return None
+
+    @rx.var
+    def live_breakdown(self) -> list[dict[str, str]]:
+        totals = self._live()
+        if totals is None:
+            return [{"key": "error", "label": "A discount is more than what it discounts", "value": "—"}]
+        return figures.breakdown_rows(totals, settled=False)

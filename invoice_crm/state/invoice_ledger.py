@@ -1,0 +1,278 @@
+"""The money actions of the invoice page, mixed into ``InvoicePageState``: Record payment
+(partial or whole), remove a payment, void (and void and duplicate), credit notes and
+refunds. Each handler reads its dialog, calls one service, reloads and toasts."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.domain.money import format_price
+from invoice_crm.services import ledger
+from invoice_crm.settings import get_settings
+
+METHODS = [("BANK_TRANSFER", "Bank transfer"), ("CASH", "Cash"), ("CHEQUE", "Cheque"), ("CARD", "Card"), ("OTHER", "Other")]
+
+
+def _today() -> str:
+    return business_today(get_settings().business_timezone).isoformat()
+
+
+class InvoiceLedgerMixin(rx.State, mixin=True):
+    pay_dialog_open: bool = False
+    paid_on: str = ""
+    pay_method: str = "BANK_TRANSFER"
+    reference: str = ""
+    pay_error: str = ""
+
+    remove_open: bool = False
+    remove_payment_id: int = 0
+    remove_reason: str = ""
+    remove_error: str = ""
+
+    void_open: bool = False
+    void_reason: str = ""
+    void_error: str = ""
+
+    credit_open: bool = False
+    credit_amount: str = ""
+    credit_lines: list[str] = []
+    credit_reason: str = ""
+    credit_error: str = ""
+
+    refund_open: bool = False
+    refund_note_id: int = 0
+    refund_amount: str = ""
+    refund_date: str = ""
+    refund_method: str = "BANK_TRANSFER"
+    refund_reference: str = ""
+    refund_error: str = ""
+
+    # -- record payment --------------------------------------------------------------
+    @rx.event
+    def open_pay_dialog(self):
+        balance = self.invoice.get("balance_plain", "")
+        self.payment_amount = format_price(Decimal(balance)) if balance else ""
+        self.payment_amount_error = ""
+        self.paid_on = _today()
+        self.pay_method = "BANK_TRANSFER"
+        self.reference = ""
+        self.pay_error = ""
+        self.pay_dialog_open = True
+
+    @rx.event
+    def set_pay_dialog_open(self, value: bool):
+        self.pay_dialog_open = value
+
+    @rx.event
+    def set_paid_on(self, value: str):
+        self.paid_on = value
+
+    @rx.event
+    def set_pay_method(self, value: str):
+        self.pay_method = value
+
+    @rx.event
+    def set_reference(self, value: str):
+        self.reference = value
+
+    @rx.event
+    async def confirm_paid(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.pay_error = ""
+        amount = self._read_payment_amount() if self.payment_amount.strip() else ""  # blank: the balance
+        if amount is None:
+            self.pay_error = self.payment_amount_error
+            return rx.toast.error(self.payment_amount_error)
+        try:
+            await asyncio.to_thread(
+                ledger.record_payment, self.invoice_id, amount, self.paid_on,
+                self.pay_method, self.reference, self.user_email,
+            )
+        except DomainError as err:
+            self.pay_error = err.message
+            return rx.toast.error(err.message)
+        self.pay_dialog_open = False
+        await self._reload()
+        number = self.invoice.get("number", "Invoice")
+        if self.invoice.get("status") == "PAID":
+            return rx.toast.success(f"{number} is paid")
+        return rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}")
+
+    # -- remove a payment ------------------------------------------------------------
+    @rx.event
+    def open_remove(self, payment_id: str):
+        self.remove_payment_id = int(payment_id)
+        self.remove_reason = ""
+        self.remove_error = ""
+        self.remove_open = True
+
+    @rx.event
+    def set_remove_open(self, value: bool):
+        self.remove_open = value
+
+    @rx.event
+    def set_remove_reason(self, value: str):
+        self.remove_reason = value
+
+    @rx.event
+    async def confirm_remove(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            await asyncio.to_thread(ledger.remove_payment, self.remove_payment_id, self.remove_reason, self.user_email)
+        except DomainError as err:
+            self.remove_error = err.message
+            return rx.toast.error(err.message)
+        self.remove_open = False
+        await self._reload()
+        return rx.toast.success(f"Payment removed; balance due {self.invoice.get('balance', '')}")
+
+    # -- void ------------------------------------------------------------------------
+    @rx.event
+    def open_void(self):
+        self.void_reason = ""
+        self.void_error = ""
+        self.void_open = True
+
+    @rx.event
+    def set_void_open(self, value: bool):
+        self.void_open = value
+
+    @rx.event
+    def set_void_reason(self, value: str):
+        self.void_reason = value
+
+    @rx.event
+    async def confirm_void(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            await asyncio.to_thread(ledger.void_invoice, self.invoice_id, self.void_reason, self.user_email)
+        except DomainError as err:
+            self.void_error = err.message
+            return rx.toast.error(err.message)
+        self.void_open = False
+        await self._reload()
+        return rx.toast.success(f"{self.invoice.get('number', 'Invoice')} is void")
+
+    @rx.event
+    async def void_and_duplicate(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            copy = await asyncio.to_thread(ledger.void_and_duplicate, self.invoice_id, self.void_reason, self.user_email)
+        except DomainError as err:
+            self.void_error = err.message
+            return rx.toast.error(err.message)
+        self.void_open = False
+        return [rx.toast.success(f"Voided; draft {copy.number} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
+
+    # -- credit notes ----------------------------------------------------------------
+    @rx.event
+    def open_credit(self):
+        self.credit_amount = ""
+        self.credit_lines = []
+        self.credit_reason = ""
+        self.credit_error = ""
+        self.credit_open = True
+
+    @rx.event
+    def set_credit_open(self, value: bool):
+        self.credit_open = value
+
+    @rx.event
+    def set_credit_amount(self, value: str):
+        self.credit_amount = value
+
+    @rx.event
+    def set_credit_reason(self, value: str):
+        self.credit_reason = value
+
+    @rx.event
+    def toggle_credit_line(self, position: str, checked: bool):
+        chosen = [p for p in self.credit_lines if p != position]
+        self.credit_lines = [*chosen, position] if checked else chosen
+
+    @rx.event
+    async def confirm_credit(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        positions = [int(p) for p in self.credit_lines if p.isdigit()]
+        try:
+            note = await asyncio.to_thread(
+                lambda: ledger.issue_credit_note(
+                    self.invoice_id, amount=self.credit_amount, line_positions=positions or None,
+                    reason=self.credit_reason, actor=self.user_email,
+                )
+            )
+        except DomainError as err:
+            self.credit_error = err.message
+            return rx.toast.error(err.message)
+        self.credit_open = False
+        await self._reload()
+        return rx.toast.success(f"Credit note {note.number} issued")
+
+    # -- refunds ---------------------------------------------------------------------
+    @rx.event
+    def open_refund(self, note_id: str, left: str):
+        self.refund_note_id = int(note_id)
+        self.refund_amount = left
+        self.refund_date = _today()
+        self.refund_method = "BANK_TRANSFER"
+        self.refund_reference = ""
+        self.refund_error = ""
+        self.refund_open = True
+
+    @rx.event
+    def set_refund_open(self, value: bool):
+        self.refund_open = value
+
+    @rx.event
+    def set_refund_amount(self, value: str):
+        self.refund_amount = value
+
+    @rx.event
+    def set_refund_date(self, value: str):
+        self.refund_date = value
+
+    @rx.event
+    def set_refund_method(self, value: str):
+        self.refund_method = value
+
+    @rx.event
+    def set_refund_reference(self, value: str):
+        self.refund_reference = value
+
+    @rx.event
+    async def confirm_refund(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            await asyncio.to_thread(
+                ledger.record_refund, self.refund_note_id, self.refund_amount, self.refund_date,
+                self.refund_method, self.refund_reference, self.user_email,
+            )
+        except DomainError as err:
+            self.refund_error = err.message
+            return rx.toast.error(err.message)
+        self.refund_open = False
+        await self._reload()
+        return rx.toast.success("Refund recorded")
+
+    @rx.event
+    async def download_credit_note(self, note_id: str):
+        from invoice_crm.services import pdf
+
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            filename, content = await asyncio.to_thread(pdf.render_credit_note_pdf, int(note_id))
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.download(data=content, filename=filename, mime_type="application/pdf")

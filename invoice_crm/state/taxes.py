@@ -1,0 +1,113 @@
+"""/taxes: the tax rate catalogue (name, rate, registration number, compound, archived)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import tax_rates
+from invoice_crm.state.auth import AuthState
+
+
+class TaxesState(AuthState):
+    rates: list[dict[str, str]] = []
+    name: str = ""
+    rate: str = ""
+    registration: str = ""
+    compound: bool = False
+    editing_id: int = 0
+    error: str = ""
+
+    async def _refresh(self) -> None:
+        rows = await asyncio.to_thread(tax_rates.list_tax_rates)
+        self.rates = [
+            {
+                "id": str(t.id),
+                "name": t.name,
+                "rate": format(t.rate.normalize(), "f") + "%",
+                "rate_plain": format(t.rate.normalize(), "f"),
+                "registration": t.registration_number,
+                "compound": "Compound" if t.compound else "",
+                "archived": "Archived" if t.archived else "",
+            }
+            for t in rows
+        ]
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self._clear()
+        await self._refresh()
+        return None
+
+    def _clear(self) -> None:
+        self.name = self.rate = self.registration = self.error = ""
+        self.compound = False
+        self.editing_id = 0
+
+    @rx.event
+    def set_name(self, value: str):
+        self.name = value
+
+    @rx.event
+    def set_rate(self, value: str):
+        self.rate = value
+
+    @rx.event
+    def set_registration(self, value: str):
+        self.registration = value
+
+    @rx.event
+    def set_compound(self, value: bool):
+        self.compound = value
+
+    @rx.event
+    def edit(self, rate_id: int):
+        # The row is looked up among the ones this tab was shown, never taken from the tab.
+        row = next((r for r in self.rates if r["id"] == str(rate_id)), None)
+        if row is None:
+            return rx.toast.error("That tax rate is no longer listed; reload the page")
+        self.editing_id = int(row["id"])
+        self.name = row["name"]
+        self.rate = row["rate_plain"]
+        self.registration = row["registration"]
+        self.compound = row["compound"] != ""
+        self.error = ""
+
+    @rx.event
+    def cancel_edit(self):
+        self._clear()
+
+    @rx.event
+    async def save(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.error = ""
+        try:
+            if self.editing_id:
+                await asyncio.to_thread(
+                    tax_rates.update_tax_rate, self.editing_id, self.name, self.rate, self.registration, self.compound
+                )
+            else:
+                await asyncio.to_thread(tax_rates.create_tax_rate, self.name, self.rate, self.registration, self.compound)
+        except DomainError as err:
+            self.error = err.message
+            return rx.toast.error(err.message)
+        saved = self.name
+        self._clear()
+        await self._refresh()
+        return rx.toast.success(f"Tax rate {saved} saved")
+
+    @rx.event
+    async def toggle_archived(self, tax_id: str, archived: bool):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            await asyncio.to_thread(tax_rates.set_archived, int(tax_id), archived)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        await self._refresh()
+        return None

@@ -1,0 +1,166 @@
+"""Partial payments, removal, void, credit notes and refunds on a real database."""
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.errors import DomainError, ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.models import CreditNote, Invoice, InvoiceEvent, Payment
+from invoice_crm.services import invoices, ledger, queries, tax_rates
+from tests.integration.helpers import make_invoice
+
+TODAY = date.today()
+
+
+def _sent(lines=None, **kw):
+    inv = make_invoice(lines=lines or [{"description": "Work", "quantity": "1", "unit_price": "100.00"}], **kw)
+    return invoices.send_invoice(inv.id)
+
+
+def _inv(invoice_id: int) -> Invoice:
+    with read_session() as s:
+        return s.get(Invoice, invoice_id)
+
+
+def test_partial_payments_keep_it_open_then_paid_on_the_last_payment_date(database):
+    inv = _sent()
+    ledger.record_payment(inv.id, "30.00", (TODAY - timedelta(days=3)).isoformat(), "CASH", "R1")
+    stored = _inv(inv.id)
+    assert stored.status is InvoiceStatus.SENT and stored.balance_due == D("70.00") and stored.amount_paid == D("30.00")
+    assert queries.badge_of(stored.status, stored.amount_paid) == "PARTIAL"
+    ledger.record_payment(inv.id, "", (TODAY - timedelta(days=1)).isoformat(), "CHEQUE", "R2")  # blank: the balance
+    stored = _inv(inv.id)
+    assert stored.status is InvoiceStatus.PAID and stored.balance_due == 0
+    assert stored.paid_at == TODAY - timedelta(days=1)
+
+
+def test_an_overpayment_is_refused(database):
+    inv = _sent()
+    ledger.record_payment(inv.id, "60.00")
+    with pytest.raises(ValidationError, match="more than the balance due"):
+        ledger.record_payment(inv.id, "40.01")
+    assert _inv(inv.id).balance_due == D("40.00")
+    with read_session() as s:
+        assert len(s.execute(select(Payment)).scalars().all()) == 1
+
+
+def test_removing_a_manual_payment_restores_the_balance_and_reopens(database):
+    inv = _sent(due=TODAY - timedelta(days=1), issue=TODAY - timedelta(days=10))
+    invoices.sweep_overdue()
+    ledger.record_payment(inv.id, "100.00")
+    assert _inv(inv.id).status is InvoiceStatus.PAID
+    with read_session() as s:
+        payment = s.execute(select(Payment)).scalar_one()
+    with pytest.raises(ValidationError):
+        ledger.remove_payment(payment.id, "")  # a reason is required
+    ledger.remove_payment(payment.id, "Bounced cheque")
+    stored = _inv(inv.id)
+    assert stored.balance_due == D("100.00") and stored.amount_paid == 0
+    assert stored.status is InvoiceStatus.OVERDUE and stored.paid_at is None  # overdue on the balance
+    with read_session() as s:
+        kept = s.get(Payment, payment.id)
+        kinds = s.execute(select(InvoiceEvent.kind).where(InvoiceEvent.invoice_id == inv.id)).scalars().all()
+    assert kept.removed_at is not None and kept.removed_reason == "Bounced cheque"  # kept for the record
+    assert "payment_removed" in kinds
+
+
+def test_outstanding_is_the_sum_of_balances_and_void_leaves_it(database):
+    a = _sent()
+    b = _sent()
+    ledger.record_payment(a.id, "25.00")
+    assert queries.dashboard_summary()["outstanding"] == "$175.00"
+    with pytest.raises(DomainError):
+        ledger.void_invoice(a.id, "Wrong client")  # it has a payment
+    ledger.void_invoice(b.id, "Wrong client")
+    stored = _inv(b.id)
+    assert stored.status is InvoiceStatus.VOID and stored.void_reason == "Wrong client" and stored.number == b.number
+    assert queries.dashboard_summary()["outstanding"] == "$75.00"
+    assert invoices.sweep_overdue(TODAY + timedelta(days=60)) == 1  # only a; the void one stays void
+    assert _inv(b.id).status is InvoiceStatus.VOID
+
+
+def test_void_and_duplicate_makes_a_draft_with_the_same_lines(database):
+    inv = _sent(lines=[{"description": "Design", "quantity": "2", "unit_price": "40.00"}])
+    copy = ledger.void_and_duplicate(inv.id, "Re-issue with new terms")
+    assert _inv(inv.id).status is InvoiceStatus.VOID
+    assert copy.status is InvoiceStatus.DRAFT and copy.amount == D("80.00") and copy.number != inv.number
+
+
+def test_taxes_and_discounts_are_stored_and_totalled_by_the_one_function(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = make_invoice(
+        lines=[{"description": "Hours", "quantity": "3", "unit_price": "19.99", "tax_ids": [vat.id]}],
+        discount_kind="percent", discount_value="10",
+    )
+    assert inv.amount == D("64.76") and inv.tax_total == D("10.79")
+    tax_rates.update_tax_rate(vat.id, "VAT", "25")  # the line keeps the rate it was made with
+    sent = invoices.send_invoice(inv.id)
+    assert sent.amount == D("64.76")
+
+
+def test_credit_notes_are_numbered_capped_and_reduce_the_balance(database, monkeypatch):
+    inv = _sent(lines=[
+        {"description": "A", "quantity": "1", "unit_price": "60.00"},
+        {"description": "B", "quantity": "1", "unit_price": "40.00"},
+    ])
+    first = ledger.issue_credit_note(inv.id, line_positions=[1], reason="B not delivered")
+    assert first.amount == D("40.00") and first.number == f"CN-{TODAY.year}-0001"
+    assert _inv(inv.id).balance_due == D("60.00")
+    with pytest.raises(ValidationError, match="more than what is left to credit"):
+        ledger.issue_credit_note(inv.id, amount="60.01")
+    second = ledger.issue_credit_note(inv.id, amount="10.00")
+    assert second.number == f"CN-{TODAY.year}-0002"
+    assert _inv(inv.id).balance_due == D("50.00")
+
+
+def test_a_credit_note_on_a_paid_invoice_records_an_amount_to_refund(database):
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00")
+    note = ledger.issue_credit_note(inv.id, amount="30.00", reason="Discount agreed later")
+    assert note.refund_due == D("30.00")
+    assert _inv(inv.id).status is InvoiceStatus.PAID
+    with pytest.raises(ValidationError):
+        ledger.record_refund(note.id, "30.01")
+    ledger.record_refund(note.id, "", TODAY.isoformat(), "BANK_TRANSFER", "REF-9")
+    stored = _inv(inv.id)
+    assert stored.amount_paid == D("70.00") and stored.amount_credited == D("30.00") and stored.balance_due == 0
+    with read_session() as s:
+        assert s.execute(select(CreditNote)).scalar_one().number == note.number
+
+
+def test_the_email_and_the_pdf_carry_the_breakdown_and_the_balance(database):
+    from invoice_crm.services.delivery import compose_invoice_email, compose_reminder
+    from invoice_crm.services.pdf import render_credit_note_pdf, render_invoice_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    gst = tax_rates.create_tax_rate("GST", "5", "123456789RT0001")
+    qst = tax_rates.create_tax_rate("QST", "9.975", compound=True)
+    inv = _sent(lines=[{"description": "Consulting", "quantity": "1", "unit_price": "100.00", "tax_ids": [gst.id, qst.id]}])
+    body = compose_invoice_email(inv.id).body
+    assert "GST 5% on $100.00: $5.00" in body and "QST 9.975% on $105.00: $10.47" in body
+    assert "Total: $115.47" in body
+    ledger.record_payment(inv.id, "15.47", method="CHEQUE", reference="CHQ-1")
+    reminder = compose_reminder(inv.id)
+    assert "$100.00" in reminder.subject and "Balance due: $100.00" in reminder.body
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "QST 9.975% on $105.00" in text and "Balance due" in text and "$100.00" in text
+    assert "GST registration no. 123456789RT0001" in text and "Payment $15.47" in text and "(cheque)" in text
+    note = ledger.issue_credit_note(inv.id, amount="10.00", reason="Goodwill")
+    filename, data = render_credit_note_pdf(note.id)
+    text = pdf_text(data)
+    assert filename == f"{note.number}.pdf" and note.number in text and inv.number in text and "$10.00" in text
+
+
+def test_paid_figures_follow_a_removed_payment(database):
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00")
+    assert queries.dashboard_summary()["paid_30d"] == "$100.00"
+    with read_session() as s:
+        payment = s.execute(select(Payment)).scalar_one()
+    ledger.remove_payment(payment.id, "Recorded twice")
+    summary = queries.dashboard_summary()
+    assert summary["paid_30d"] == "$0.00" and summary["outstanding"] == "$100.00"

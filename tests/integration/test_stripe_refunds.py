@@ -1,0 +1,120 @@
+"""Refunds made in the Stripe dashboard reach the app by signed webhook, to the endpoint served
+as in production, and are recorded exactly once; void expires the open Checkout Session;
+the pay link charges the balance."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import func, select
+
+from alembic import command
+from invoice_crm.db import read_session
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.models import CreditNote, Invoice, Refund
+from invoice_crm.services import checkout, ledger
+from invoice_crm.services.payments import confirm_checkout_return
+from tests.conftest import alembic_config, reset_caches
+from tests.fakes.fake_stripe import FakeStripe
+from tests.integration.app_server import serve_api
+from tests.integration.stripe_helpers import paid_session, sent_invoice, session_id_of
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[tuple[str, FakeStripe, str]]:
+    workdir = tmp_path_factory.mktemp("refunds")
+    db_url = f"sqlite:///{workdir / 'app.db'}"
+    command.upgrade(alembic_config(db_url), "head")
+    fake = FakeStripe().start()
+    env = {"DATABASE_URL": db_url, "APP_URL": "http://app.test", "BUSINESS_TIMEZONE": "UTC", **fake.env()}
+    with serve_api(env, workdir / "server.log") as url:
+        yield url + "/api/stripe/webhook", fake, db_url
+    fake.stop()
+
+
+@pytest.fixture
+def stripe(served, monkeypatch) -> Iterator[tuple[str, FakeStripe]]:
+    url, fake, db_url = served
+    for name, value in {"DATABASE_URL": db_url, "APP_URL": "http://app.test", **fake.env()}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GOOGLE_SHEETS_ID", "GOOGLE_APPLICATION_CREDENTIALS", "SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    reset_caches()
+    yield url, fake
+    reset_caches()
+
+
+def _counts(invoice_id: int) -> tuple[int, int, Invoice]:
+    with read_session() as s:
+        refunds = s.execute(select(func.count()).select_from(Refund).where(Refund.invoice_id == invoice_id)).scalar()
+        notes = s.execute(select(func.count()).select_from(CreditNote).where(CreditNote.invoice_id == invoice_id)).scalar()
+        return refunds, notes, s.get(Invoice, invoice_id)
+
+
+def test_a_refund_event_delivered_three_times_records_one_refund_and_credit_note(stripe):
+    url, fake = stripe
+    inv = sent_invoice("Refundee")
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    fake.refund(session["id"], amount=4000)  # $40.00 of $100.00, in the Stripe dashboard
+    event = fake.charge_refunded_event(session["id"])
+    outcomes = []
+    for _ in range(3):
+        status, body = fake.deliver_webhook(url, event)
+        assert status == 200
+        outcomes.append(json.loads(body)["outcome"])
+    assert outcomes == ["recorded", "duplicate", "duplicate"]
+    refunds, notes, stored = _counts(inv.id)
+    assert (refunds, notes) == (1, 1)
+    assert stored.amount_paid == D("60.00") and stored.amount_credited == D("40.00")
+    assert stored.status is InvoiceStatus.PAID and stored.balance_due == 0
+
+
+def test_a_refund_updated_event_for_the_same_refund_adds_nothing(stripe):
+    url, fake = stripe
+    inv = sent_invoice("Twice Told")
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    refund = fake.refund(session["id"])
+    assert fake.deliver_webhook(url, fake.refund_event(refund["id"]))[0] == 200
+    assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200  # a new event id
+    assert _counts(inv.id)[:2] == (1, 1)
+
+
+def test_a_refund_event_with_a_bad_signature_changes_nothing(stripe):
+    url, fake = stripe
+    inv = sent_invoice("Forger")
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    fake.refund(session["id"])
+    status, _ = fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]), secret="whsec_wrong")
+    assert status == 400
+    assert _counts(inv.id)[:2] == (0, 0)
+
+
+def test_the_pay_link_charges_the_balance_and_replaces_an_older_session(stripe):
+    _, fake = stripe
+    inv = sent_invoice("Instalments")
+    first = session_id_of(checkout.prepare_checkout(inv.id))
+    assert fake.get(first)["amount_total"] == 10000
+    ledger.record_payment(inv.id, "35.50")
+    step = checkout.pay_now(inv.public_token)
+    second = session_id_of(step.url)
+    assert second != first and fake.get(second)["amount_total"] == 6450
+    assert fake.get(first)["status"] == "expired"  # the session for the older balance is closed
+    fake.pay(second)
+    assert confirm_checkout_return(second, invoice_id=inv.id).paid
+    assert _counts(inv.id)[2].status is InvoiceStatus.PAID
+
+
+def test_void_expires_the_open_checkout_session(stripe):
+    _, fake = stripe
+    inv = sent_invoice("Cancelled Co")
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))
+    result = ledger.void_invoice(inv.id, "Duplicate invoice")
+    assert result.expired_session and fake.get(session_id)["status"] == "expired"
+    with pytest.raises(Exception, match="cancelled"):
+        checkout.pay_now(inv.public_token)
