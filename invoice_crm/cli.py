@@ -13,9 +13,9 @@ def bootstrap() -> None:
     settings = get_settings()
     if settings.admin_email and settings.admin_password:
         auth.ensure_user(settings.admin_email, settings.admin_password.get_secret_value())
-    if settings.load_demo_data and demo.database_is_empty():
+    if demo.should_load_on_startup():  # LOAD_DEMO_DATA=true on a fresh database
         made = demo.load_demo_data()
-        print(f"Loaded demo data: {made} invoices.")
+        print(f"Loaded sample data: {made} invoices (remove it from the dashboard).")
     sweep_overdue()
     if auth.has_users():
         print(f"Sign in at {settings.app_url}/login")

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     business_timezone: str = "UTC"
     invoice_number_format: str = "INV-{year}-{seq:04d}"
     currency: str = "USD"
-    load_demo_data: bool = True
+    # true: load the sample data set, without asking, into a database that never had any data;
+    # false or unset: the first run asks ("Start empty" or "Explore with sample data").
+    load_demo_data: bool = False
 
     # The owner account, created (or its password reset) at start-up when both are set.
     admin_email: str = ""

@@ -1,6 +1,8 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
 from invoice_crm.models.invoices import (
+    AppFlag,
+    IdempotencyKey,
     Invoice,
     InvoiceCounter,
     InvoiceEvent,
@@ -17,9 +19,11 @@ from invoice_crm.models.messaging import (
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
+    "AppFlag",
     "Client",
     "DeliveryStatus",
     "EmailMessage",
+    "IdempotencyKey",
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",

@@ -18,7 +18,7 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
             rx.input(name="email", placeholder="Email", type="email", default_value=values.get("email", ""), aria_label="Client email"),
             rx.input(name="company", placeholder="Company", default_value=values.get("company", ""), aria_label="Company"),
             rx.input(name="address", placeholder="Address", default_value=values.get("address", ""), aria_label="Address"),
-            rx.button(submit_label, type="submit"),
+            rx.button(submit_label, type="submit", loading=ClientsState.creating if reset else False, disabled=ClientsState.creating if reset else False),
             gap="0.5em",
             wrap="wrap",
         ),
@@ -83,7 +83,7 @@ def _client_picker(state) -> rx.Component:
 def _create_for_client(state, field: rx.Component, label: str) -> rx.Component:
     return card(
         rx.form(
-            rx.flex(_client_picker(state), field, rx.button(label, type="submit"), gap="0.5em", wrap="wrap"),
+            rx.flex(_client_picker(state), field, rx.button(label, type="submit", loading=state.creating, disabled=state.creating), gap="0.5em", wrap="wrap"),
             on_submit=state.create,
             reset_on_submit=True,
         ),

@@ -12,7 +12,7 @@ from invoice_crm.components.email_delivery import (
     send_button,
     send_dialog,
 )
-from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.forms import form_field
 from invoice_crm.components.layout import card, layout, loading_block
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
@@ -77,12 +77,11 @@ def _pay_dialog() -> rx.Component:
             rx.dialog.title("Record a payment"),
             rx.dialog.description(rx.text("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ")."), size="2"),
             rx.vstack(
-                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
+                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), S.pay_error, html_for="paid-on", width="100%"),
                 form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference"), html_for="payment-reference", width="100%"),
-                field_error(S.pay_error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Record payment", color_scheme="green", on_click=S.confirm_paid, id="confirm-paid"),
+                    rx.button("Record payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
                     justify="end",
                     width="100%",
                 ),

@@ -24,6 +24,7 @@ from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, invoice_total
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import Client, Invoice, LineItem
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.queries import line_rows
@@ -94,7 +95,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
         ).scalars().all()
     return _Facts(
-        number=inv.number,
+        number=display_number(inv.number, inv.id),
         status=InvoiceStatus(inv.status),
         currency=inv.currency,
         issue_date=inv.issue_date,

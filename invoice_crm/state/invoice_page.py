@@ -10,8 +10,9 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbering import display_number
+from invoice_crm.services import idempotency, queries
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services import queries
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
@@ -33,6 +34,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
     paid_on: str = ""
     reference: str = ""
     pay_error: str = ""
+    pay_key: str = ""  # made when the payment dialog opens: one payment per opening
+    paying: bool = False
 
     @rx.var
     def status(self) -> str:
@@ -51,7 +54,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         self.invoice_id = inv.id
         self.invoice = {
             "id": str(inv.id),
-            "number": inv.number,
+            "number": display_number(inv.number, inv.id),
             "status": InvoiceStatus(inv.status).value,
             "client": client.name,
             "client_email": client.email,
@@ -127,6 +130,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         self.paid_on = business_today(get_settings().business_timezone).isoformat()
         self.reference = ""
         self.pay_error = ""
+        self.pay_key = idempotency.new_key()
+        self.paying = False
         self.pay_dialog_open = True
 
     @rx.event
@@ -144,28 +149,35 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
     @rx.event
     async def confirm_paid(self):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        if not self.pay_key:
+            return
         self.pay_error = ""
+        self.paying = True
+        yield
         try:
             await asyncio.to_thread(
-                invoice_service.mark_paid, self.invoice_id, self.paid_on, self.reference, self.user_email
+                lambda: invoice_service.mark_paid(
+                    self.invoice_id, self.paid_on, self.reference, self.user_email, idempotency_key=self.pay_key
+                )
             )
         except DomainError as err:
+            self.paying = False
             self.pay_error = err.message
-            return rx.toast.error(err.message)
+            yield rx.toast.error(err.message)
+            return
+        self.paying = False
         self.pay_dialog_open = False
         await self._reload()
-        return rx.toast.success(f"{self.invoice.get('number', 'Invoice')} marked as paid")
+        yield rx.toast.success(f"{self.invoice.get('number', 'Invoice')} marked as paid")
 
     @rx.event
-    async def duplicate(self):
+    def duplicate(self):
+        """Opens the editor prefilled with a copy; nothing is saved (or numbered) until Save."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        try:
-            copy = await asyncio.to_thread(invoice_service.duplicate_invoice, self.invoice_id, self.user_email)
-        except DomainError as err:
-            return rx.toast.error(err.message)
-        return [rx.toast.success(f"Draft {copy.number} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
+        return rx.redirect(f"/invoices/new?from={self.invoice_id}")
 
     @rx.event
     async def delete(self):
@@ -175,4 +187,4 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             number = await asyncio.to_thread(invoice_service.delete_draft, self.invoice_id, self.user_email)
         except DomainError as err:
             return rx.toast.error(err.message)
-        return [rx.toast.success(f"Draft {number} deleted"), rx.redirect("/")]
+        return [rx.toast.success(f"{number} deleted"), rx.redirect("/")]
