@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from invoice_crm.services import auth, demo
+from invoice_crm.services import auth, demo, idempotency
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
 
@@ -17,6 +17,7 @@ def bootstrap() -> None:
         made = demo.load_demo_data()
         print(f"Loaded sample data: {made} invoices (remove it from the dashboard).")
     sweep_overdue()
+    idempotency.prune()  # keys older than a month: no form stays open that long
     if auth.has_users():
         print(f"Sign in at {settings.app_url}/login")
     else:

@@ -77,8 +77,8 @@ def _pay_dialog() -> rx.Component:
             rx.dialog.title("Record a payment"),
             rx.dialog.description(rx.text("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ")."), size="2"),
             rx.vstack(
-                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), S.pay_error, html_for="paid-on", width="100%"),
-                form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference"), html_for="payment-reference", width="100%"),
+                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on", aria_label="Payment date"), S.pay_error, html_for="paid-on", width="100%"),
+                form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", aria_label="Reference (optional)"), html_for="payment-reference", width="100%"),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button("Record payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
