@@ -66,5 +66,5 @@ def send_invoice(page: Page, *, by_email: bool = False, keep_past_due: bool = Fa
     if not by_email:
         page.locator("#method-mark").click()
     if keep_past_due:
-        page.get_by_label("Due date").get_by_role("radio", name=re.compile("^Keep")).click()
+        page.get_by_role("radiogroup", name="Due date").get_by_role("radio", name=re.compile("^Keep")).click()
     page.locator("#send-confirm").click()
