@@ -9,6 +9,7 @@ import reflex as rx
 
 from invoice_crm.services import demo
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.dashboard import DashboardState
 
 
 class SampleDataState(AuthState):
@@ -40,7 +41,7 @@ class SampleDataState(AuthState):
         await self._refresh()
         self.busy = False
         yield rx.toast.success(message)
-        yield rx.redirect("/")  # the dashboard's figures and list, as they are now
+        yield DashboardState.on_load  # the dashboard's figures and list, as they are now
 
     @rx.event
     async def start_empty(self):
