@@ -131,7 +131,11 @@ def send_dialog() -> rx.Component:
                 rx.cond(
                     D.is_reminder,
                     rx.text("Emails the client again with the invoice and the current pay link.", size="2"),
-                    rx.text("Deliver the invoice to ", D.invoice["client"], ".", size="2"),
+                    rx.text(
+                        "Deliver the invoice to ", D.invoice["client"], ".",
+                        rx.cond(D.invoice["status"] == "DRAFT", rx.text.span(" It is numbered when sent: ", rx.text.strong(D.preview_number), "."), ""),
+                        size="2",
+                    ),
                 ),
             ),
             rx.vstack(
