@@ -43,24 +43,10 @@ def sample_banner() -> rx.Component:
             rx.callout.text(
                 rx.hstack(
                     rx.text("You are looking at sample data. Remove it before you send real invoices, so your numbering starts at the beginning."),
-                    rx.alert_dialog.root(
-                        rx.alert_dialog.trigger(rx.button("Remove sample data", size="1", color_scheme="amber", variant="soft", id="remove-sample")),
-                        rx.alert_dialog.content(
-                            rx.alert_dialog.title("Remove the sample data?"),
-                            rx.alert_dialog.description(
-                                "The sample clients, projects, leads and invoices are deleted; what you made yourself stays.",
-                                size="2",
-                            ),
-                            rx.hstack(
-                                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                                rx.alert_dialog.action(
-                                    rx.button("Remove", color_scheme="red", on_click=S.remove_sample, id="confirm-remove-sample")
-                                ),
-                                justify="end",
-                                spacing="3",
-                                margin_top="1em",
-                            ),
-                        ),
+                    # Sample data is there to be thrown away: one click, no confirmation.
+                    rx.button(
+                        "Remove sample data", size="1", color_scheme="amber", variant="soft",
+                        on_click=S.remove_sample, loading=S.busy, disabled=S.busy, id="remove-sample",
                     ),
                     spacing="3",
                     wrap="wrap",
