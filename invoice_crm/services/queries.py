@@ -15,8 +15,9 @@ from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
-from invoice_crm.domain.money import format_money, line_total, plain_number
+from invoice_crm.domain.money import format_money, format_quantity, line_total
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     Client,
     EmailMessage,
@@ -87,7 +88,7 @@ def _money_sum(condition):
 
 
 def _text_date(value: date | None) -> str:
-    return value.isoformat() if value else ""
+    return format_date(value)
 
 
 # Only what a list row shows: plain rows, no ORM identity map to fill for 25 invoices.
@@ -275,7 +276,7 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
     return [
         {
             "description": li.description,
-            "quantity": plain_number(li.quantity),
+            "quantity": format_quantity(li.quantity),
             "unit_price": format_money(li.unit_price, currency),
             "total": format_money(line_total(li.quantity, li.unit_price), currency),
         }
