@@ -96,15 +96,15 @@ def _past_due_choice() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("calendar-clock", size=16)),
         rx.vstack(
-            rx.text("The due date ", rx.text.strong(D.old_due), " has passed. Sent as it is, the invoice would be overdue at once.", size="2"),
+            rx.text("The due date ", rx.text.strong(D.old_due_text), " has passed. Sent as it is, the invoice would be overdue at once.", size="2"),
             rx.radio_group.root(
                 rx.vstack(
                     rx.text(
-                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due), gap="2", align="center"),
+                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due_text), gap="2", align="center"),
                         as_="label", size="2",
                     ),
                     rx.text(
-                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due, " (it shows as overdue)"), gap="2", align="center"),
+                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), gap="2", align="center"),
                         as_="label", size="2",
                     ),
                     spacing="2",

@@ -64,6 +64,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "amount": format_money(inv.amount, inv.currency),
             "currency": inv.currency,
             "issue_date": format_date(inv.issue_date),
+            "issue_iso": inv.issue_date.isoformat(),  # for rules; the *_date values are for reading
+            "due_iso": inv.due_date.isoformat() if inv.due_date else "",
             "due_date": format_date(inv.due_date),
             "sent_at": timestamp_text(inv.sent_at),
             "paid_at": format_date(inv.paid_at),

@@ -14,6 +14,7 @@ import reflex as rx
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.settings import get_settings
@@ -42,8 +43,10 @@ class DeliveryState(InvoicePageState):
     send_key: str = ""  # made when the dialog opens: one send (or reminder) per opening
     preview_number: str = ""
     past_due: bool = False  # the draft's due date has passed: the dialog asks what to do
-    old_due: str = ""
+    old_due: str = ""  # ISO dates, for the rule ...
     moved_due: str = ""
+    old_due_text: str = ""  # ... and as the business locale writes them
+    moved_due_text: str = ""
     due_choice: str = MOVE_DUE
 
     @rx.var
@@ -86,17 +89,19 @@ class DeliveryState(InvoicePageState):
     def _check_past_due(self, mode: str) -> None:
         """A draft whose due date has passed: offer today plus its own terms (or Net 14)."""
         self.past_due, self.old_due, self.moved_due, self.due_choice = False, "", "", MOVE_DUE
-        if mode != SEND or not self.invoice.get("due_date"):
+        if mode != SEND or not self.invoice.get("due_iso"):
             return
-        due = date.fromisoformat(self.invoice["due_date"])
-        issued = date.fromisoformat(self.invoice["issue_date"])
+        due = date.fromisoformat(self.invoice["due_iso"])
+        issued = date.fromisoformat(self.invoice["issue_iso"])
         today = business_today(get_settings().business_timezone)
         if due >= today:
             return
         term = (due - issued).days
         self.past_due = True
         self.old_due = due.isoformat()
-        self.moved_due = (today + timedelta(days=term if term > 0 else DEFAULT_TERM_DAYS)).isoformat()
+        moved = today + timedelta(days=term if term > 0 else DEFAULT_TERM_DAYS)
+        self.moved_due = moved.isoformat()
+        self.old_due_text, self.moved_due_text = format_date(due), format_date(moved)
 
     @rx.event
     def set_due_choice(self, value: str):
