@@ -1,5 +1,6 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
+from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
     AppFlag,
     IdempotencyKey,
@@ -10,6 +11,7 @@ from invoice_crm.models.invoices import (
     Payment,
     PaymentMethod,
 )
+from invoice_crm.models.jobs import JobLease
 from invoice_crm.models.messaging import (
     DeliveryStatus,
     EmailMessage,
@@ -20,6 +22,7 @@ from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
     "AppFlag",
+    "BusinessSettings",
     "Client",
     "DeliveryStatus",
     "EmailMessage",
@@ -27,6 +30,7 @@ __all__ = [
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",
+    "JobLease",
     "Lead",
     "LineItem",
     "OutboxMessage",

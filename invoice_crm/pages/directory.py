@@ -18,7 +18,8 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
             rx.input(name="email", placeholder="Email", type="email", default_value=values.get("email", ""), aria_label="Client email"),
             rx.input(name="company", placeholder="Company", default_value=values.get("company", ""), aria_label="Company"),
             rx.input(name="address", placeholder="Address", default_value=values.get("address", ""), aria_label="Address"),
-            rx.button(submit_label, type="submit", loading=ClientsState.creating if reset else False, disabled=ClientsState.creating if reset else False),
+            rx.input(name="tax_number", placeholder="Tax number", default_value=values.get("tax_number", ""), aria_label="Client tax number"),
+            rx.button(submit_label, type="submit"),
             gap="0.5em",
             wrap="wrap",
         ),
@@ -30,7 +31,13 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
 
 def _client_row(client) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(client["name"]),
+        rx.table.row_header_cell(
+            rx.hstack(
+                rx.link(client["name"], href="/clients/" + client["id"]),
+                rx.cond(client["archived"] != "", rx.badge("Archived", color_scheme="gray")),
+                spacing="2", align="center",
+            )
+        ),
         rx.table.cell(client["email"]),
         rx.table.cell(client["company"], display=["none", "table-cell"]),
         rx.table.cell(client["invoices"]),
@@ -58,6 +65,21 @@ def clients_page() -> rx.Component:
                 variant="ghost",
             ),
             overflow_x="auto",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("A similar client exists"),
+                rx.alert_dialog.description(
+                    "There is already a client named ", S.duplicate_of, " with the same name or email. Add another one anyway?"
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=S.cancel_duplicate(False))),
+                    rx.button("Add anyway", on_click=S.confirm_duplicate),
+                    justify="end", spacing="3", margin_top="1em",
+                ),
+            ),
+            open=S.duplicate_of != "",
+            on_open_change=S.cancel_duplicate,
         ),
         rx.dialog.root(
             rx.dialog.content(

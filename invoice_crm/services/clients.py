@@ -26,8 +26,9 @@ def clean_email(raw: object, *, field: str = "email", required: bool = False) ->
     return email
 
 
-def _client_fields(name, email, company, address) -> dict:
+def _client_fields(name, email, company, address, tax_number="") -> dict:
     return {
+        "tax_number": clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
         "name": clean_text(name, field="name", label="Name", max_length=200, required=True),
         "email": clean_email(email),
         "company": clean_text(company, field="company", label="Company", max_length=200, required=False),
@@ -40,12 +41,13 @@ def create_client(
     email: str = "",
     company: str = "",
     address: str = "",
+    tax_number: str = "",
     *,
     idempotency_key: str | None = None,
     is_sample: bool = False,
 ) -> Client:
     """A new client; a repeated key (the same form submitted twice) returns the first one."""
-    fields = _client_fields(name, email, company, address)
+    fields = _client_fields(name, email, company, address, tax_number)
 
     def work(session: Session) -> Client:
         client = Client(**fields, is_sample=is_sample)
@@ -64,8 +66,10 @@ def _load(model, row_id: int | None):
     return row
 
 
-def update_client(client_id: int, name: str, email: str = "", company: str = "", address: str = "") -> Client:
-    fields = _client_fields(name, email, company, address)
+def update_client(
+    client_id: int, name: str, email: str = "", company: str = "", address: str = "", tax_number: str = ""
+) -> Client:
+    fields = _client_fields(name, email, company, address, tax_number)
     with write_session() as session:
         client = _require(session, Client, client_id, "Client")
         renamed = client.name != fields["name"]

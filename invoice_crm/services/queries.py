@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -156,25 +155,17 @@ def dashboard_summary() -> dict:
         return _dashboard_summary(session)
 
 
-# The paid figures change only when a payment is recorded (payments are append-only and a
-# paid invoice is final), so they are kept per (database, day, currency, last payment id).
-_paid_cache: dict[tuple, tuple[list, list]] = {}
-_paid_cache_lock = threading.Lock()
-
-
 def _chart_start(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
 def _paid_figures(session, today: date) -> tuple[list, list]:
-    """Paid in the last 30 days by currency, and paid per month (default currency)."""
+    """Paid in the last 30 days by currency, and paid per month (default currency).
+
+    Read on every load, never cached in the process: with several workers a process-level
+    cache would show figures another worker's payment (or refund) has changed. The covering
+    index ix_invoice_paid_figures makes both queries index-only."""
     currency = get_settings().currency
-    last_payment = session.execute(select(func.max(Payment.id))).scalar()
-    key = (str(session.get_bind().url), today, currency, last_payment)
-    with _paid_cache_lock:
-        cached = _paid_cache.get(key)
-    if cached is not None:
-        return cached
     paid = session.execute(
         select(Invoice.currency, func.count(), func.sum(Invoice.amount))
         .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= today - timedelta(days=30))
@@ -190,11 +181,7 @@ def _paid_figures(session, today: date) -> tuple[list, list]:
         )
         .group_by(month)
     ).all()
-    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly])
-    with _paid_cache_lock:
-        _paid_cache.clear()  # one entry: the current state
-        _paid_cache[key] = figures
-    return figures
+    return [tuple(r) for r in paid], [tuple(r) for r in monthly]
 
 
 def _dashboard_summary(session) -> dict:
@@ -286,7 +273,9 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
 
 def client_options() -> list[dict]:
     with read_session() as session:
-        rows = session.execute(select(Client.id, Client.name).order_by(Client.name)).all()
+        rows = session.execute(  # archived clients are kept, but not offered for new work
+            select(Client.id, Client.name).where(Client.archived_at.is_(None)).order_by(Client.name)
+        ).all()
     return [{"id": str(i), "name": n} for i, n in rows]
 
 
@@ -317,6 +306,8 @@ def list_clients() -> list[dict]:
             "email": c.email,
             "company": c.company,
             "address": c.address,
+            "tax_number": c.tax_number,
+            "archived": "yes" if c.archived_at else "",
             "invoices": int(n),
         }
         for c, n in rows

@@ -30,6 +30,7 @@ from invoice_crm.domain.numbering import display_number
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import idempotency, queries
 from invoice_crm.services import invoices as invoice_service
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
@@ -159,9 +160,10 @@ class EditorState(AuthState):
         self.client_id = self.router.url.query_parameters.get("client", "")
         self.project_id = ""
         self.issue_date = today.isoformat()
-        self.due_date = (today + timedelta(days=14)).isoformat()
-        self.currency = settings.currency
-        self.notes = ""
+        defaults = await asyncio.to_thread(current_business)  # Settings > Invoices, read now
+        self.due_date = (today + timedelta(days=defaults.payment_terms_days)).isoformat()
+        self.currency = defaults.currency
+        self.notes = defaults.default_notes
         self.lines = [new_line()]
         self.version = 0
         source = self.router.url.query_parameters.get("from", "")
