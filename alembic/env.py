@@ -35,6 +35,12 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
+            # keys on, that DROP would cascade-delete the rows that reference it (an invoice's
+            # lines). The pragma only works outside a transaction: set it on the raw connection
+            # before SQLAlchemy begins one.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

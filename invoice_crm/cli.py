@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from invoice_crm import privacy
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import auth, demo
+from invoice_crm.services import auth, demo, idempotency
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
 
@@ -25,11 +25,12 @@ def bootstrap() -> None:
             auth.ensure_user(settings.admin_email, settings.admin_password.get_secret_value())
         except DomainError as err:
             raise SystemExit(f"Cannot start: {err.message}") from None
-    if settings.load_demo_data and demo.database_is_empty():
+    if demo.should_load_on_startup():  # LOAD_DEMO_DATA=true on a fresh database
         made = demo.load_demo_data()
-        print(f"Loaded demo data: {made} invoices.")
+        print(f"Loaded sample data: {made} invoices (remove it from the dashboard).")
     sweep_overdue()
     auth.prune_expired_sessions()
+    idempotency.prune()  # keys older than a month: no form stays open that long
     if auth.has_users():
         print(f"Sign in at {settings.app_url}/login")
     else:

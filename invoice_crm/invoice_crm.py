@@ -25,6 +25,7 @@ from invoice_crm.state.editor import EditorState
 from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.sample_data import SampleDataState
 from invoice_crm.state.settings import SettingsState
 from invoice_crm.state.taxes import TaxesState
 
@@ -43,7 +44,7 @@ app.add_middleware(EventGuard())
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
-app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)
+app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load])
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(edit_invoice_page, route="/invoices/[invoice_id]/edit", title="Edit draft · Invoice CRM", on_load=EditorState.load_edit)
 app.add_page(invoice_page, route="/invoices/[invoice_id]", title="Invoice · Invoice CRM", on_load=InvoicePageState.on_load)

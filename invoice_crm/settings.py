@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     # Tax per rate rounded once on the invoice (document) or on every line (line).
     invoice_tax_rounding: Literal["document", "line"] = "document"
     currency: str = "USD"
-    load_demo_data: bool = True
+    # true: load the sample data set, without asking, into a database that never had any data;
+    # false or unset: the first run asks ("Start empty" or "Explore with sample data").
+    load_demo_data: bool = False
 
     # The owner account, created (or its password reset) at start-up when both are set.
     admin_email: str = ""

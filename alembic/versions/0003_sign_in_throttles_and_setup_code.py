@@ -3,7 +3,7 @@ lockout columns; the one-time set-up code for creating the owner account; per-mi
 limits (the client's Pay button).
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import invoice_crm.db_types
 
 revision: str = '0003'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -91,6 +91,37 @@ def _mark_only_note(pay_url) -> rx.Component:
     )
 
 
+def _past_due_choice() -> rx.Component:
+    """A draft whose due date has passed: say so, and offer to move it (chosen by default)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("calendar-clock", size=16)),
+        rx.vstack(
+            rx.text("The due date ", rx.text.strong(D.old_due_text), " has passed. Sent as it is, the invoice would be overdue at once.", size="2"),
+            rx.radio_group.root(
+                rx.vstack(
+                    rx.text(
+                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due_text), gap="2", align="center"),
+                        as_="label", size="2",
+                    ),
+                    rx.text(
+                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), gap="2", align="center"),
+                        as_="label", size="2",
+                    ),
+                    spacing="2",
+                ),
+                value=D.due_choice,
+                on_change=D.set_due_choice,
+                aria_label="Due date",
+            ),
+            field_error(D.send_errors.get("due_date", "")),
+            spacing="2",
+        ),
+        color_scheme="amber",
+        id="past-due-warning",
+        width="100%",
+    )
+
+
 def send_dialog() -> rx.Component:
     number = D.invoice["number"]
     return rx.dialog.root(
@@ -100,10 +131,15 @@ def send_dialog() -> rx.Component:
                 rx.cond(
                     D.is_reminder,
                     rx.text("Emails the client again with the invoice and the current pay link.", size="2"),
-                    rx.text("Deliver the invoice to ", D.invoice["client"], ".", size="2"),
+                    rx.text(
+                        "Deliver the invoice to ", D.invoice["client"], ".",
+                        rx.cond(D.invoice["status"] == "DRAFT", rx.text.span(" It is numbered when sent: ", rx.text.strong(D.preview_number), "."), ""),
+                        size="2",
+                    ),
                 ),
             ),
             rx.vstack(
+                rx.cond(D.past_due & ~D.is_reminder, _past_due_choice()),
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),
                 rx.cond(D.by_email & D.mail_enabled, _email_form(), rx.cond(D.is_reminder, rx.fragment(), _mark_only_note(D.invoice["pay_url"]))),
                 field_error(D.send_errors.get("delivery", "")),
@@ -113,7 +149,7 @@ def send_dialog() -> rx.Component:
                         D.confirm_label,
                         on_click=D.submit_send,
                         loading=D.sending,
-                        disabled=D.is_reminder & ~D.mail_enabled,
+                        disabled=(D.is_reminder & ~D.mail_enabled) | D.sending,
                         id="send-confirm",
                     ),
                     justify="end",

@@ -71,7 +71,7 @@ def record_payment_dialog(S) -> rx.Component:
                 field_error(S.pay_error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, id="confirm-paid"),
+                    rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
                     justify="end",
                     width="100%",
                 ),

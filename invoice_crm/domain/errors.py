@@ -29,3 +29,7 @@ class NotFound(DomainError):
 
 class IntegrationError(DomainError):
     """An outside service (Stripe, Google, SMTP) failed; the message is safe to show."""
+
+
+class Conflict(DomainError):
+    """The thing changed since the user loaded it (another tab or window saved first)."""

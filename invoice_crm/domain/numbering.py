@@ -27,3 +27,15 @@ def counter_key(fmt: str, issued: date) -> str:
 
 def format_number(fmt: str, issued: date, seq: int) -> str:
     return fmt.format(year=issued.year, month=issued.month, seq=seq)
+
+
+def draft_reference(invoice_id: int) -> str:
+    """A draft's stable reference until it is sent and numbered (``D-0012``): it never takes
+    a number from the sequence, so deleting or abandoning drafts leaves no hole in it."""
+    return f"D-{invoice_id:04d}"
+
+
+def display_number(number: str | None, invoice_id: int) -> str:
+    """What the screens, the sheet and the PDF call an invoice: its number, or for a draft
+    ``Draft D-0012``."""
+    return number or f"Draft {draft_reference(invoice_id)}"

@@ -2,7 +2,8 @@
 
 One row per invoice: Invoice #, Client, Amount, Status, Due Date, Paid Date; Status says
 "Partially paid" and "Void" where they apply. The row is
-found by its invoice number in column A — freelancers sort, insert and delete rows — and
+found by its invoice number in column A (a draft, which has no number yet, by its draft
+reference, "Draft D-0012"; when sent, that row is found once more and renamed to the number) — freelancers sort, insert and delete rows — and
 the remembered row number is only a hint, trusted when column A still says so.
 Values are written USER_ENTERED, so the sheet types them: amounts become numbers, ISO
 dates become dates, and text the sheet would reinterpret gets a leading apostrophe so it
@@ -39,6 +40,9 @@ class SheetInvoice:
     paid_date: date | None
     row_hint: int | None = None
     amount_paid: Decimal = Decimal("0")  # some paid on a sent invoice: "Partially paid"
+    # What column A said before the invoice was numbered ("Draft D-0012"): a draft's row is
+    # found under it once, and renamed to the number, when the invoice is sent.
+    previous: str = ""
 
 
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
@@ -145,6 +149,8 @@ def plan_writes(
     plan = WritePlan(with_header=not any(value.strip() for value in column_a))
     for invoice in invoices:
         row = find_row(column_a, invoice.number, invoice.row_hint, index)
+        if row is None and invoice.previous:
+            row = index.get(invoice.previous)
         if row is None:
             plan.appends.append((invoice.invoice_id, row_values(invoice)))
         else:

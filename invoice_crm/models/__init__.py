@@ -4,6 +4,8 @@ from invoice_crm.models.billing import CreditNote, Refund, TaxRate
 from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
     MANUAL_METHODS,
+    AppFlag,
+    IdempotencyKey,
     Invoice,
     InvoiceCounter,
     InvoiceEvent,
@@ -23,11 +25,13 @@ from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
     "MANUAL_METHODS",
+    "AppFlag",
     "BusinessSettings",
     "Client",
     "CreditNote",
     "DeliveryStatus",
     "EmailMessage",
+    "IdempotencyKey",
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",

@@ -65,9 +65,16 @@ class Invoice(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    # Given when the invoice is sent (services/numbering.py); a draft has none, and shows
+    # its draft reference instead (domain/numbering.draft_reference). Unique where set.
+    number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), unique=True))
     client_id: int = Field(foreign_key="client.id", nullable=False, index=True)
     project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    # The lead whose work this invoice bills (chosen in the editor, or the client's open lead).
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    # Optimistic concurrency: every saved change bumps it; a save from an older one is refused.
+    version: int = Field(default=1, nullable=False)
+    is_sample: bool = Field(default=False, nullable=False)
     # The stored figures of the one total function (domain.totals), refreshed by every change
     # to lines, payments, credit notes and refunds: amount is the total.
     amount: Decimal = Field(default=Decimal("0.00"), sa_column=_money(index=True))
@@ -206,6 +213,29 @@ class InvoiceEvent(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """One row per user intent already carried out: the key made when a form opened.
+
+    Written in the same transaction as the change, so a repeated submission (a second
+    click, a replayed event) finds it and gets the first result back instead of a repeat."""
+
+    __tablename__ = "idempotency_key"
+    key: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    action: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    result_id: int | None = Field(default=None)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class AppFlag(SQLModel, table=True):
+    """Small facts about this installation (e.g. how the first run started: empty or sample)."""
+
+    __tablename__ = "app_flag"
+    name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    value: str = Field(default="", sa_column=sa.Column(sa.String(255), nullable=False))
 
 
 class InvoiceCounter(SQLModel, table=True):

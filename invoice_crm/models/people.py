@@ -39,6 +39,7 @@ class Client(SQLModel, table=True):
     email: str = Field(default="", sa_column=sa.Column(sa.String(254), nullable=False))
     company: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
     address: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    is_sample: bool = Field(default=False, nullable=False)
     tax_number: str = Field(default="", sa_column=sa.Column(sa.String(50), nullable=False, server_default=""))
     # Archived clients are hidden from pickers and kept with their invoices.
     archived_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
@@ -51,6 +52,7 @@ class Project(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", nullable=False, index=True)
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    is_sample: bool = Field(default=False, nullable=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
@@ -67,6 +69,7 @@ class Lead(SQLModel, table=True):
             nullable=False,
         ),
     )
+    is_sample: bool = Field(default=False, nullable=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )

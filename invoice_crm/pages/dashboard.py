@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, page_title
+from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
 from invoice_crm.state.dashboard import REFRESH_SECONDS
 from invoice_crm.state.dashboard import DashboardState as S
@@ -18,6 +19,8 @@ def dashboard_page() -> rx.Component:
             "Invoices",
             rx.link(rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"), href="/invoices/new"),
         ),
+        start_choice(),
+        sample_banner(),
         overdue_banner(S.overdue_count, S.overdue),
         rx.flex(
             summary_card("Outstanding", S.outstanding, rx.text(S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),

@@ -105,7 +105,7 @@ def _client_picker(state) -> rx.Component:
 def _create_for_client(state, field: rx.Component, label: str) -> rx.Component:
     return card(
         rx.form(
-            rx.flex(_client_picker(state), field, rx.button(label, type="submit"), gap="0.5em", wrap="wrap"),
+            rx.flex(_client_picker(state), field, rx.button(label, type="submit", loading=state.creating, disabled=state.creating), gap="0.5em", wrap="wrap"),
             on_submit=state.create,
             reset_on_submit=True,
         ),

@@ -18,7 +18,7 @@ def _new_client_form() -> rx.Component:
                 rx.input(name="name", placeholder="Client name", required=True, aria_label="New client name", id="new-client-name"),
                 rx.input(name="email", placeholder="Email", type="email", aria_label="New client email", id="new-client-email"),
                 rx.input(name="company", placeholder="Company (optional)", aria_label="New client company"),
-                rx.button("Add client", type="submit", id="add-client"),
+                rx.button("Add client", type="submit", loading=S.adding_client, disabled=S.adding_client, id="add-client"),
                 gap="0.5em",
                 wrap="wrap",
             ),
@@ -151,8 +151,26 @@ def _discount_and_tax() -> rx.Component:
     )
 
 
+def _conflict() -> rx.Component:
+    """Saved elsewhere since this tab loaded it: nothing was overwritten; reload to see it."""
+    return rx.cond(
+        S.conflict != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.callout.text(S.conflict, " Your changes here are not saved."),
+            rx.button("Reload", size="1", variant="soft", on_click=S.reload_draft, id="reload-draft"),
+            color_scheme="red",
+            role="alert",
+            id="conflict-notice",
+            width="100%",
+        ),
+    )
+
+
 def _editor() -> rx.Component:
     return rx.vstack(
+        _conflict(),
+        rx.cond(S.copied_from != "", rx.callout("A copy, not saved yet: Save draft keeps it, Cancel leaves nothing behind.", icon="copy", id="copy-notice", width="100%")),
         card(_terms()),
         card(line_items_editor()),
         card(_discount_and_tax()),
@@ -168,7 +186,7 @@ def _editor() -> rx.Component:
         field_error(S.errors.get("form", "")),
         rx.hstack(
             rx.button(
-                rx.icon("save", size=16), "Save draft", on_click=S.save, loading=S.saving, id="save-draft", size="3",
+                rx.icon("save", size=16), "Save draft", on_click=S.save, loading=S.saving, disabled=S.saving, id="save-draft", size="3",
             ),
             rx.cond(
                 S.is_new,

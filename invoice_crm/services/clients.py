@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.text import clean_text
 from invoice_crm.models import Client, Invoice, Lead, Project
+from invoice_crm.services import idempotency
 from invoice_crm.services.activity import enqueue_sheet_syncs
 
 
@@ -25,13 +26,34 @@ def _client_fields(name, email, company, address, tax_number="") -> dict:
     }
 
 
-def create_client(name: str, email: str = "", company: str = "", address: str = "", tax_number: str = "") -> Client:
+def create_client(
+    name: str,
+    email: str = "",
+    company: str = "",
+    address: str = "",
+    tax_number: str = "",
+    *,
+    idempotency_key: str | None = None,
+    is_sample: bool = False,
+) -> Client:
+    """A new client; a repeated key (the same form submitted twice) returns the first one."""
     fields = _client_fields(name, email, company, address, tax_number)
-    with write_session() as session:
-        client = Client(**fields)
+
+    def work(session: Session) -> Client:
+        client = Client(**fields, is_sample=is_sample)
         session.add(client)
         session.flush()
         return client
+
+    return idempotency.run_once(idempotency_key, "create_client", work, lambda c: c.id, lambda i: _load(Client, i))
+
+
+def _load(model, row_id: int | None):
+    with read_session() as session:
+        row = session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(f"{model.__name__} not found", field="id")
+    return row
 
 
 def update_client(
@@ -50,15 +72,21 @@ def update_client(
         return client
 
 
-def create_project(client_id: int | None, name: str) -> Project:
+def create_project(
+    client_id: int | None, name: str, *, idempotency_key: str | None = None, is_sample: bool = False
+) -> Project:
+    """A new project; a repeated key returns the first one."""
     name = clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
-    with write_session() as session:
+
+    def work(session: Session) -> Project:
         if client_id is None or session.get(Client, client_id) is None:
             raise ValidationError("Choose a client", field="client_id")
-        project = Project(client_id=client_id, name=name)
+        project = Project(client_id=client_id, name=name, is_sample=is_sample)
         session.add(project)
         session.flush()
         return project
+
+    return idempotency.run_once(idempotency_key, "create_project", work, lambda p: p.id, lambda i: _load(Project, i))
 
 
 def update_project(project_id: int, name: str) -> Project:
@@ -69,16 +97,26 @@ def update_project(project_id: int, name: str) -> Project:
         return project
 
 
-def create_lead(client_id: int | None, title: str, status: str = LeadStatus.NEW.value) -> Lead:
+def create_lead(
+    client_id: int | None,
+    title: str,
+    status: str = LeadStatus.NEW.value,
+    *,
+    idempotency_key: str | None = None,
+    is_sample: bool = False,
+) -> Lead:
     title = clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False)
     status = _lead_status(status)
-    with write_session() as session:
+
+    def work(session: Session) -> Lead:
         if client_id is None or session.get(Client, client_id) is None:
             raise ValidationError("Choose a client", field="client_id")
-        lead = Lead(client_id=client_id, title=title, status=status)
+        lead = Lead(client_id=client_id, title=title, status=status, is_sample=is_sample)
         session.add(lead)
         session.flush()
         return lead
+
+    return idempotency.run_once(idempotency_key, "create_lead", work, lambda le: le.id, lambda i: _load(Lead, i))
 
 
 def set_lead_status(lead_id: int, status: str) -> Lead:

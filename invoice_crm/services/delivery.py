@@ -21,13 +21,14 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdow
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
-from invoice_crm.services import figures, wakeups
+from invoice_crm.services import figures, idempotency, wakeups
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.business_settings import branded, current_business
 from invoice_crm.services.clients import clean_email
 from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER
 from invoice_crm.services.invoices import mark_sent
 from invoice_crm.services.links import pay_url
+from invoice_crm.services.numbering import preview_next_number
 from invoice_crm.settings import get_settings
 
 NOT_CONFIGURED = "Email is not set up on this server (SMTP_HOST and MAIL_FROM are not configured)."
@@ -57,13 +58,17 @@ def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Cli
 
 
 def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
-    """What every email template names: number, client, amount, due date, pay link, sender."""
+    """What every email template names: number, client, amount, due date, pay link, sender.
+    A draft has no number yet: the email shows the one it will most likely take when sent."""
     with read_session() as session:
         invoice, client = _invoice_and_client(session, invoice_id)
         totals = figures.invoice_totals(session, invoice)
+        number = invoice.number or preview_next_number(
+            session, business_today(get_settings().business_timezone)
+        )
     summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
     return invoice, client, {
-        "number": invoice.number,
+        "number": number,
         "client_name": client.name,
         "summary": summary,
         # What is asked for: the balance of a partly paid or credited open invoice, else the total.
@@ -79,10 +84,18 @@ def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
     }
 
 
-def compose_invoice_email(invoice_id: int) -> EmailDraft:
-    """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link."""
+def compose_invoice_email(invoice_id: int, due_date=None) -> EmailDraft:
+    """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link.
+    ``due_date``: the date it will be sent with, when the dialog moves a past one."""
     _, client, facts = _template_facts(invoice_id)
+    if due_date is not None:
+        facts["due_date"] = due_date
     return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts))
+
+
+def preview_number(invoice_id: int) -> str:
+    """The number the Send dialog's email names (the invoice's own once it has one)."""
+    return _template_facts(invoice_id)[2]["number"]
 
 
 def compose_reminder(invoice_id: int) -> EmailDraft:
@@ -125,18 +138,60 @@ def _queue(session: Session, invoice: Invoice, kind: str, email: EmailDraft, act
     return message
 
 
-def send_invoice_by_email(invoice_id: int, recipient: str, subject: str, body: str, actor: str = "system") -> EmailMessage:
-    """DRAFT -> SENT and the invoice email (PDF attached) queued, in one transaction."""
+def send_invoice_by_email(
+    invoice_id: int,
+    recipient: str,
+    subject: str,
+    body: str,
+    actor: str = "system",
+    *,
+    previewed_number: str = "",
+    idempotency_key: str | None = None,
+    new_due_date=None,
+    refuse_past_due: bool = False,
+) -> EmailMessage:
+    """DRAFT -> SENT (numbered now) and the invoice email (PDF attached) queued, in one
+    transaction. If another invoice took the number the dialog showed, the email names the
+    number this one got. A repeated key queues nothing more and returns the first email."""
     email = _clean(recipient, subject, body)
-    with write_session() as session:
-        invoice = mark_sent(session, invoice_id, actor)
-        return _queue(session, invoice, KIND_INVOICE, email, actor)
+
+    def work(session: Session) -> EmailMessage:
+        invoice = mark_sent(
+            session, invoice_id, actor, new_due_date=new_due_date, refuse_past_due=refuse_past_due
+        )
+        sent = email
+        if previewed_number and invoice.number != previewed_number:
+            sent = EmailDraft(
+                email.recipient,
+                email.subject.replace(previewed_number, invoice.number),
+                email.body.replace(previewed_number, invoice.number),
+            )
+        return _queue(session, invoice, KIND_INVOICE, sent, actor)
+
+    return idempotency.run_once(idempotency_key, "send_email", work, lambda m: m.id, _email)
 
 
-def send_reminder(invoice_id: int, recipient: str, subject: str, body: str, actor: str = "system") -> EmailMessage:
-    """Queue a reminder (PDF attached again) for a sent or overdue invoice."""
+def _email(email_id: int | None) -> EmailMessage:
+    with read_session() as session:
+        message = session.get(EmailMessage, email_id) if email_id is not None else None
+    if message is None:
+        raise NotFound("Email not found", field="email_id")
+    return message
+
+
+def send_reminder(
+    invoice_id: int,
+    recipient: str,
+    subject: str,
+    body: str,
+    actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
+) -> EmailMessage:
+    """Queue a reminder (PDF attached again) for a sent or overdue invoice; once per key."""
     email = _clean(recipient, subject, body)
-    with write_session() as session:
+
+    def work(session: Session) -> EmailMessage:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:
             raise NotFound("Invoice not found", field="invoice_id")
@@ -146,6 +201,8 @@ def send_reminder(invoice_id: int, recipient: str, subject: str, body: str, acto
                 f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
             )
         return _queue(session, invoice, KIND_REMINDER, email, actor)
+
+    return idempotency.run_once(idempotency_key, "reminder", work, lambda m: m.id, _email)
 
 
 def retry_email(email_id: int, actor: str = "system") -> EmailMessage:

@@ -7,16 +7,16 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
-from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.errors import Conflict, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -28,7 +28,7 @@ from invoice_crm.models import (
     Project,
     TaxRate,
 )
-from invoice_crm.services import figures
+from invoice_crm.services import figures, idempotency
 from invoice_crm.services.activity import (
     SHEET_TOPIC,
     enqueue_sheet_clear,
@@ -186,47 +186,111 @@ def get_lines(session: Session, invoice_id: int) -> list[LineItem]:
     )
 
 
-def _advance_lead(session: Session, client_id: int, target: LeadStatus) -> None:
-    lead = session.execute(
-        select(Lead).where(Lead.client_id == client_id).order_by(Lead.id.desc()).limit(1)
-    ).scalar()
-    if lead is not None and advance_to(lead.status, target) != lead.status:
+def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
+    """Move the invoice's lead along the pipeline. Paid only when every invoice billing the
+    lead is paid: a lead with an open or overdue invoice stays INVOICED."""
+    if invoice.lead_id is None:
+        return
+    lead = session.get(Lead, invoice.lead_id)
+    if lead is None:
+        return
+    if target is LeadStatus.PAID:
+        unpaid = session.execute(
+            select(Invoice.id).where(
+                Invoice.lead_id == lead.id,
+                Invoice.id != invoice.id,
+                Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.OVERDUE]),
+            ).limit(1)
+        ).first()
+        if unpaid is not None:
+            target = LeadStatus.INVOICED
+    if target is LeadStatus.INVOICED and lead.status is LeadStatus.PAID:
+        # New work billed for a lead that was paid: it is not all paid any more.
+        lead.status = LeadStatus.INVOICED
+        lead.updated_at = utcnow()
+    elif advance_to(lead.status, target) != lead.status:
         lead.status = advance_to(lead.status, target)
         lead.updated_at = utcnow()
 
 
-def create_invoice(data: DraftInput, actor: str = "system", *, attempts: int = 5) -> Invoice:
-    """Create a draft with a fresh number; retried if the number is taken concurrently."""
-    for attempt in range(attempts):
-        try:
-            with write_session() as session:
-                clean = _parse(session, data)
-                invoice = Invoice(
-                    number=next_invoice_number(session, clean.issue_date),
-                    client_id=clean.client_id,
-                    project_id=clean.project_id,
-                    issue_date=clean.issue_date,
-                    due_date=clean.due_date,
-                    currency=clean.currency,
-                    notes=clean.notes,
-                    status=InvoiceStatus.DRAFT,
-                )
-                session.add(invoice)
-                session.flush()
-                _replace_lines(session, invoice, clean)
-                log_event(session, invoice.id, "created", actor, f"Draft {invoice.number} created")
-                enqueue_sheet_sync(session, invoice.id)
-            return invoice
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+def _lead_for(session: Session, client_id: int, lead_id: int | None) -> int | None:
+    """The lead a new draft bills: the one chosen, else the client's latest lead not yet paid."""
+    if lead_id is not None:
+        lead = session.get(Lead, lead_id)
+        if lead is None or lead.client_id != client_id:
+            raise ValidationError("That lead does not belong to this client", field="lead_id")
+        return lead.id
+    return session.execute(
+        select(Lead.id)
+        .where(Lead.client_id == client_id, Lead.status != LeadStatus.PAID)
+        .order_by(Lead.id.desc())
+        .limit(1)
+    ).scalar()
 
 
-def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> Invoice:
-    with write_session() as session:
+def _load(invoice_id: int | None) -> Invoice:
+    with read_session() as session:
+        invoice = session.get(Invoice, invoice_id) if invoice_id is not None else None
+    if invoice is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return invoice
+
+
+def create_invoice(
+    data: DraftInput,
+    actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
+    lead_id: int | None = None,
+    is_sample: bool = False,
+) -> Invoice:
+    """Create a draft. It takes no number (it gets one when sent); a repeated key returns
+    the draft the first submission created."""
+
+    def work(session: Session) -> Invoice:
+        clean = _parse(session, data)
+        invoice = Invoice(
+            number=None,
+            client_id=clean.client_id,
+            project_id=clean.project_id,
+            lead_id=_lead_for(session, clean.client_id, lead_id),
+            issue_date=clean.issue_date,
+            due_date=clean.due_date,
+            currency=clean.currency,
+            notes=clean.notes,
+            status=InvoiceStatus.DRAFT,
+            is_sample=is_sample,
+        )
+        session.add(invoice)
+        session.flush()
+        _replace_lines(session, invoice, clean)
+        label = display_number(None, invoice.id)
+        log_event(session, invoice.id, "created", actor, f"{label} created")
+        enqueue_sheet_sync(session, invoice.id)
+        return invoice
+
+    return idempotency.run_once(idempotency_key, "create_invoice", work, lambda inv: inv.id, _load)
+
+
+CHANGED_ELSEWHERE = "This draft was changed in another tab or window"
+
+
+def update_draft(
+    invoice_id: int,
+    data: DraftInput,
+    actor: str = "system",
+    *,
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+) -> Invoice:
+    """Save a draft. With ``expected_version`` (the version the editor loaded), a save based
+    on an older version is refused: nothing is overwritten unseen."""
+
+    def work(session: Session) -> Invoice:
         invoice = _get(session, invoice_id)
         lifecycle.ensure_editable(invoice.status)
+        if expected_version is not None and invoice.version != expected_version:
+            raise Conflict(f"{CHANGED_ELSEWHERE}. Reload it to see the changes.", field="version")
         clean = _parse(session, data)
         before = invoice.amount
         invoice.client_id = clean.client_id
@@ -236,6 +300,7 @@ def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> In
         invoice.currency = clean.currency
         invoice.notes = clean.notes
         _replace_lines(session, invoice, clean)
+        invoice.version += 1
         invoice.updated_at = utcnow()
         detail = f"Draft saved, {len(clean.lines)} line(s)"
         if before != invoice.amount:
@@ -244,72 +309,140 @@ def update_draft(invoice_id: int, data: DraftInput, actor: str = "system") -> In
         enqueue_sheet_sync(session, invoice.id)
         return invoice
 
+    return idempotency.run_once(idempotency_key, "update_draft", work, lambda inv: inv.id, _load)
 
-def send_invoice(invoice_id: int, actor: str = "system") -> Invoice:
+
+def send_invoice(
+    invoice_id: int,
+    actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
+    new_due_date: date | None = None,
+    refuse_past_due: bool = False,
+) -> Invoice:
     """DRAFT -> SENT. The Stripe link, if any, is made by ``payments.prepare_checkout``."""
-    with write_session() as session:
-        return mark_sent(session, invoice_id, actor)
+    return idempotency.run_once(
+        idempotency_key,
+        "send",
+        lambda session: mark_sent(
+            session, invoice_id, actor, new_due_date=new_due_date, refuse_past_due=refuse_past_due
+        ),
+        lambda inv: inv.id,
+        _load,
+    )
 
 
-def mark_sent(session: Session, invoice_id: int, actor: str) -> Invoice:
-    """Inside a transaction: DRAFT -> SENT with the send rules; log it, queue the sheet row.
+PAST_DUE = "The due date {due} has passed: sent as it is, the invoice would be overdue at once"
 
-    ``send_invoice`` and ``delivery.send_invoice_by_email`` both go through here."""
+
+def check_due_date_at_send(
+    due_date: date | None, new_due_date: date | None, today: date, *, refuse_past_due: bool
+) -> date | None:
+    """The due date an invoice is sent with. The Send dialog warns when it has passed and
+    offers a new one (today plus the terms); it passes ``refuse_past_due`` unless the
+    freelancer chose to keep the old date, so a draft never turns overdue silently."""
+    if new_due_date is not None:
+        if new_due_date < today:
+            raise ValidationError("The new due date cannot be in the past", field="due_date")
+        return new_due_date
+    if refuse_past_due and due_date is not None and due_date < today:
+        raise ValidationError(PAST_DUE.format(due=due_date.isoformat()), field="due_date")
+    return due_date
+
+
+def mark_sent(
+    session: Session,
+    invoice_id: int,
+    actor: str,
+    *,
+    new_due_date: date | None = None,
+    refuse_past_due: bool = False,
+) -> Invoice:
+    """Inside a transaction: DRAFT -> SENT with the send rules; the invoice takes the next
+    number of the sequence here (so only sent invoices hold numbers, without gaps); log it,
+    queue the sheet row. ``send_invoice`` and ``delivery.send_invoice_by_email`` both go through here."""
     invoice = _get(session, invoice_id)
     lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
     lines = get_lines(session, invoice.id)
     totals = figures.refresh_figures(session, invoice, lines)
+    today = lifecycle.business_today(get_settings().business_timezone)
     lifecycle.ensure_sendable(
         client_id=invoice.client_id,
-        due_date=invoice.due_date,
+        due_date=invoice.due_date or new_due_date,
         line_totals=[line.net for line in totals.lines] if totals.total > 0 else [],
     )
+    moved_from = invoice.due_date
+    invoice.due_date = check_due_date_at_send(
+        invoice.due_date, new_due_date, today, refuse_past_due=refuse_past_due
+    )
+    if invoice.number is None:
+        invoice.number = next_invoice_number(session, today)
     invoice.status = InvoiceStatus.SENT
     invoice.sent_at = utcnow()
     invoice.updated_at = invoice.sent_at
-    _advance_lead(session, invoice.client_id, LeadStatus.INVOICED)
-    log_event(session, invoice.id, "sent", actor, f"Sent, {format_money(invoice.amount, invoice.currency)} due {invoice.due_date}")
+    invoice.version += 1
+    _advance_lead(session, invoice, LeadStatus.INVOICED)
+    if moved_from != invoice.due_date:
+        log_event(session, invoice.id, "due_moved", actor, f"Due date moved from {moved_from} to {invoice.due_date} at sending")
+    log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {format_money(invoice.amount, invoice.currency)} due {invoice.due_date}")
     enqueue_sheet_sync(session, invoice.id)
+    session.flush()
     return invoice
 
 
 def mark_paid(
-    invoice_id: int, paid_on: object = None, reference: str = "", actor: str = "system"
+    invoice_id: int,
+    paid_on: object = None,
+    reference: str = "",
+    actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
 ) -> Invoice:
-    """A manual payment of the whole balance (see ``ledger.record_payment`` for the rest)."""
+    """A manual payment of the whole balance, once per key (see ``ledger.record_payment``)."""
     from invoice_crm.services.ledger import record_payment
 
-    return record_payment(invoice_id, "", paid_on, PaymentMethod.MANUAL, reference, actor)
+    return record_payment(
+        invoice_id, "", paid_on, PaymentMethod.MANUAL, reference, actor, idempotency_key=idempotency_key
+    )
 
 
-def duplicate_invoice(invoice_id: int, actor: str = "system") -> Invoice:
-    """A new draft with the same client, project, lines and payment terms, dated today."""
-    with write_session() as session:
-        source = _get(session, invoice_id)
+def duplicate_as_input(invoice_id: int) -> DraftInput:
+    """What Duplicate opens in the editor (not saved until the user saves): the same client,
+    project, lines and payment terms, dated today. Cancelling leaves nothing behind."""
+    with read_session() as session:
+        source = session.get(Invoice, invoice_id)
+        if source is None:
+            raise NotFound("Invoice not found", field="invoice_id")
         lines = get_lines(session, invoice_id)
-        today = lifecycle.business_today(get_settings().business_timezone)
-        term = (source.due_date - source.issue_date) if source.due_date else None
-        data = DraftInput(
-            client_id=source.client_id,
-            project_id=source.project_id,
-            issue_date=today,
-            due_date=(today + term) if term is not None else None,
-            currency=source.currency,
-            notes=source.notes,
-            lines=[line_input(li) for li in lines],
-            discount_kind=source.discount_kind,
-            discount_value=source.discount_value,
-            tax_inclusive=source.tax_inclusive,
-        )
-        number = source.number
-    copy = create_invoice(data, actor)
+    today = lifecycle.business_today(get_settings().business_timezone)
+    term = (source.due_date - source.issue_date) if source.due_date else None
+    return DraftInput(
+        client_id=source.client_id,
+        project_id=source.project_id,
+        issue_date=today,
+        due_date=(today + term) if term is not None else None,
+        currency=source.currency,
+        notes=source.notes,
+        lines=[line_input(li) for li in lines],
+        discount_kind=source.discount_kind,
+        discount_value=source.discount_value,
+        tax_inclusive=source.tax_inclusive,
+    )
+
+
+def duplicate_invoice(invoice_id: int, actor: str = "system", *, idempotency_key: str | None = None) -> Invoice:
+    """A new draft copied from an invoice, saved at once (services and tests; the page's
+    Duplicate opens an unsaved editor instead)."""
+    data = duplicate_as_input(invoice_id)
+    copy = create_invoice(data, actor, idempotency_key=idempotency_key)
     with write_session() as session:
-        log_event(session, copy.id, "duplicated", actor, f"Copied from {number}")
+        log_event(session, copy.id, "duplicated", actor, f"Copied from invoice {invoice_id}")
     return copy
 
 
 def delete_draft(invoice_id: int, actor: str = "system") -> str:
-    """Drafts only: a sent invoice is a record and stays. Returns the deleted number."""
+    """Drafts only: a sent invoice is a record and stays. A draft holds no number, so nothing
+    is freed in the sequence. Returns what the draft was called."""
     with write_session() as session:
         invoice = _get(session, invoice_id)
         if invoice.status is not InvoiceStatus.DRAFT:
@@ -317,7 +450,7 @@ def delete_draft(invoice_id: int, actor: str = "system") -> str:
                 f"Only drafts can be deleted; this invoice is {InvoiceStatus(invoice.status).label.lower()}",
                 field="status",
             )
-        number = invoice.number
+        label = display_number(invoice.number, invoice.id)
         session.execute(delete(LineItem).where(LineItem.invoice_id == invoice_id))
         session.execute(delete(InvoiceEvent).where(InvoiceEvent.invoice_id == invoice_id))
         session.execute(
@@ -326,9 +459,9 @@ def delete_draft(invoice_id: int, actor: str = "system") -> str:
             )
         )
         # Queued even before the row was first written: a delivery in flight may be adding it.
-        enqueue_sheet_clear(session, number)
+        enqueue_sheet_clear(session, label)
         session.delete(invoice)
-        return number
+        return label
 
 
 def sweep_overdue(today: date | None = None) -> int:

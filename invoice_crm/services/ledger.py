@@ -18,7 +18,7 @@ from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.leads import LeadStatus, advance_to
+from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, parse_amount
 from invoice_crm.domain.numbering import counter_key, format_number
@@ -27,13 +27,12 @@ from invoice_crm.models import (
     CreditNote,
     Invoice,
     InvoiceCounter,
-    Lead,
     LineItem,
     Payment,
     PaymentMethod,
     Refund,
 )
-from invoice_crm.services import figures
+from invoice_crm.services import figures, idempotency
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
 from invoice_crm.settings import get_settings
 
@@ -56,13 +55,22 @@ def _locked(session: Session, invoice_id: int) -> Invoice:
     return invoice
 
 
-def _advance_lead(session: Session, client_id: int, target: LeadStatus) -> None:
-    lead = session.execute(
-        select(Lead).where(Lead.client_id == client_id).order_by(Lead.id.desc()).limit(1)
-    ).scalar()
-    if lead is not None and advance_to(lead.status, target) != lead.status:
-        lead.status = advance_to(lead.status, target)
-        lead.updated_at = utcnow()
+def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
+    """The invoice's own lead, by the one rule in services.invoices (Paid only when every
+    invoice billing the lead is paid)."""
+    from invoice_crm.services.invoices import _advance_lead as advance
+
+    advance(session, invoice, target)
+
+
+def check_payment_date(paid_on: date, issue_date: date, today: date) -> None:
+    """A payment cannot come before the invoice was issued, nor after today (business timezone)."""
+    if paid_on > today:
+        raise ValidationError("Payment date cannot be in the future", field="paid_on")
+    if paid_on < issue_date:
+        raise ValidationError(
+            f"Payment date cannot be before the invoice's issue date ({issue_date.isoformat()})", field="paid_on"
+        )
 
 
 def _past_date(raw: object, *, field: str, label: str) -> date:
@@ -106,7 +114,7 @@ def settle(session: Session, invoice: Invoice, totals_now: totals.Totals) -> Non
         elif last is not None:
             invoice.paid_at = last
         if before is not InvoiceStatus.PAID:
-            _advance_lead(session, invoice.client_id, LeadStatus.PAID)
+            _advance_lead(session, invoice, LeadStatus.PAID)
     else:
         invoice.paid_at = None
     invoice.status = after
@@ -154,6 +162,7 @@ def apply_payment(
     )
     session.add(payment)
     session.flush()
+    invoice.version += 1
     after = figures.refresh_figures(session, invoice)
     settle(session, invoice, after)
     detail = f"Payment of {format_money(amount, invoice.currency)} on {paid_on} ({method.label.lower()})"
@@ -173,19 +182,28 @@ def record_payment(
     method: object = PaymentMethod.BANK_TRANSFER,
     reference: str = "",
     actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
 ) -> Invoice:
-    """The Record payment dialog: amount (blank: the balance), date (not in the future),
-    method, reference. An overpayment is refused."""
+    """The Record payment dialog: amount (blank: the balance), date (not in the future, not
+    before the issue date), method, reference. An overpayment is refused; a repeated key
+    (a second click, a replayed event) records nothing more."""
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
     chosen = _method(method)
     value = None if str(amount or "").strip() == "" else parse_amount(amount, field="amount")
-    with write_session() as session:
+
+    def work(session: Session) -> Invoice:
         invoice = _locked(session, invoice_id)
+        check_payment_date(paid_date, invoice.issue_date, _today())
         apply_payment(
             session, invoice, paid_on=paid_date, method=chosen, reference=reference, actor=actor, amount=value
         )
         return invoice
+
+    from invoice_crm.services.invoices import _load
+
+    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, _load)
 
 
 def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoice:

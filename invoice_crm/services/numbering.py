@@ -39,3 +39,15 @@ def next_invoice_number(session: Session, issued: date) -> str:
         number = format_number(fmt, issued, _bump(session, key))
         if not session.execute(select(exists().where(Invoice.number == number))).scalar():
             return number
+
+
+def preview_next_number(session: Session, day: date) -> str:
+    """The number the next invoice sent on ``day`` will most likely take (the Send dialog's
+    email shows it); the send itself takes the real one, see ``delivery.send_invoice_by_email``."""
+    fmt = validate_format(current_business(session).number_format)
+    key = counter_key(fmt, day)
+    counter = session.get(InvoiceCounter, key)
+    seq = (counter.last_value if counter else 0) + 1
+    while session.execute(select(exists().where(Invoice.number == format_number(fmt, day, seq)))).scalar():
+        seq += 1
+    return format_number(fmt, day, seq)

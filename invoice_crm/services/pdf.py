@@ -26,6 +26,7 @@ from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, TaxRate
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
@@ -132,7 +133,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
     ] + [f"Credit note {n.number} of {long_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
     status = InvoiceStatus(inv.status)
     return _Facts(
-        number=inv.number,
+        number=display_number(inv.number, inv.id),
         status=InvoiceStatus(inv.status),
         currency=inv.currency,
         issue_date=inv.issue_date,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,8 +12,10 @@ from sqlalchemy import String, case, cast, func, or_, select, type_coerce
 
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
+from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money, format_quantity, line_total
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     Client,
@@ -30,6 +33,7 @@ from invoice_crm.services import figures
 from invoice_crm.settings import get_settings
 
 PAGE_SIZE = 25
+DRAFT_REF = re.compile(r"\bD-0*(\d{1,9})$", re.IGNORECASE)
 SORTS = {"due_date": Invoice.due_date, "amount": Invoice.amount, "number": Invoice.number}
 
 
@@ -55,7 +59,11 @@ def _filters(q: InvoiceQuery) -> list:
     if term:
         like = f"%{term}%"
         client_ids = select(Client.id).where(Client.name.ilike(like))
-        conditions.append(or_(Invoice.number.ilike(like), Invoice.client_id.in_(client_ids)))
+        by_number = [Invoice.number.ilike(like), Invoice.client_id.in_(client_ids)]
+        draft = DRAFT_REF.search(term)
+        if draft:  # a draft's reference (D-0012), which is not stored
+            by_number.append((Invoice.id == int(draft.group(1))) & (Invoice.status == InvoiceStatus.DRAFT))
+        conditions.append(or_(*by_number))
     return conditions
 
 
@@ -136,7 +144,7 @@ def invoice_row(inv, today: date) -> dict:
     """A list row for display; ``inv`` has the ROW_COLUMNS attributes."""
     return {
         "id": inv.id,
-        "number": inv.number,
+        "number": display_number(inv.number, inv.id),
         "client": inv.client,
         "project": inv.project or "",
         "amount": format_money(inv.amount, inv.currency),
@@ -341,9 +349,18 @@ def list_projects() -> list[dict]:
 
 
 def list_leads() -> list[dict]:
+    """Leads with their status as the invoices tied to them (``invoice.lead_id``) allow."""
+    open_count = (
+        select(func.count(Invoice.id))
+        .where(Invoice.lead_id == Lead.id, Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.OVERDUE]))
+        .scalar_subquery()
+    )
     with read_session() as session:
         rows = session.execute(
-            select(Lead, Client.name).join(Client, Client.id == Lead.client_id).order_by(Lead.id.desc())
+            select(Lead, Client.name, open_count).join(Client, Client.id == Lead.client_id).order_by(Lead.id.desc())
         ).all()
-    return [{"id": lead.id, "title": lead.title, "client": c, "status": lead.status.value} for lead, c in rows]
+    return [
+        {"id": lead.id, "title": lead.title, "client": c, "status": status_with_invoices(lead.status, n).value}
+        for lead, c, n in rows
+    ]
 

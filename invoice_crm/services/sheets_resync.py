@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, literal, select, update
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import UTCDateTime, utcnow
 from invoice_crm.models import DeliveryStatus, Invoice, OutboxMessage
+from invoice_crm.services import idempotency
 from invoice_crm.services.activity import (
     SHEET_CLEAR_TOPIC,
     SHEET_FAILED,
@@ -70,9 +71,14 @@ def sync_overview() -> SyncOverview:
     )
 
 
-def _queue_everything(now: datetime) -> int:
-    """One transaction: a message per invoice, all due now (backoffs reset), all PENDING."""
+def _queue_everything(now: datetime, idempotency_key: str | None = None) -> int | None:
+    """One transaction: a message per invoice, all due now (backoffs reset), all PENDING.
+    None: this key's resync was already queued (a repeated click queues nothing more)."""
     with write_session() as session:
+        if idempotency_key is not None:
+            if idempotency.previous_result(session, idempotency_key, "resync") is not None:
+                return None
+            idempotency.remember(session, idempotency_key, "resync", None)
         session.execute(
             update(OutboxMessage)
             .where(
@@ -94,7 +100,9 @@ def _queue_everything(now: datetime) -> int:
         return session.execute(select(func.count()).select_from(Invoice)).scalar_one()
 
 
-def resync_all(progress: Callable[[int, int], None] | None = None) -> DeliveryReport:
+def resync_all(
+    progress: Callable[[int, int], None] | None = None, *, idempotency_key: str | None = None
+) -> DeliveryReport:
     """Rewrite every invoice's row, in batches of SHEETS_BATCH_SIZE rows per write request.
 
     ``progress(done, total)`` is called after each batch. Waits for the write budget when it
@@ -105,7 +113,9 @@ def resync_all(progress: Callable[[int, int], None] | None = None) -> DeliveryRe
         return DeliveryReport(error="Google Sheets sync is off")
     # Every worker (in any process) waits, so every round here counts towards the progress.
     with lead(settings, wait=True):
-        total = _queue_everything(utcnow())
+        total = _queue_everything(utcnow(), idempotency_key)
+        if total is None:
+            return DeliveryReport()
         if progress:
             progress(0, total)
         return deliver_pending(

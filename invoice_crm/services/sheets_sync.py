@@ -36,6 +36,7 @@ from sqlalchemy import delete, func, select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.sheet_rows import SheetInvoice, parse_row_hint, plan_writes
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
@@ -263,9 +264,10 @@ def _load_invoices(session, invoice_ids: list[int]) -> list[SheetInvoice]:
     ).all()
     return [
         SheetInvoice(
-            invoice_id=i, number=number, client=client, amount=amount, status=status,
+            invoice_id=i, number=display_number(number, i), client=client, amount=amount, status=status,
             due_date=due, paid_date=paid, row_hint=parse_row_hint(hint),
             amount_paid=paid_amount,
+            previous=display_number(None, i) if number else "",
         )
         for i, number, client, amount, status, due, paid, hint, paid_amount in rows
     ]

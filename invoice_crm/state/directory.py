@@ -8,7 +8,7 @@ import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.leads import PIPELINE
-from invoice_crm.services import client_accounts, queries
+from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
 
@@ -22,6 +22,8 @@ class DirectoryState(AuthState):
 
     error: str = ""
     error_field: str = ""
+    form_key: str = ""  # once per intent: made when the page's create form is shown
+    creating: bool = False
 
     async def _run(self, action, success: str):
         if self._current_user() is None:
@@ -38,11 +40,30 @@ class DirectoryState(AuthState):
     async def _refresh(self) -> None:  # overridden
         return None
 
+    async def _create(self, action, success: str):
+        """A create with the form's idempotency key; the button shows progress meanwhile.
+        A repeated submission of the same form returns the first result, not a second row."""
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        if not self.form_key:
+            self.form_key = idempotency.new_key()
+        self.creating = True
+        yield
+        key = self.form_key
+        toast = await self._run(lambda: action(key), success)
+        self.creating = False
+        if not self.error:
+            self.form_key = idempotency.new_key()  # the form is empty again: a new intent
+        yield toast
+
     async def _load_page(self):
         """The body of each page's on_load. (Each leaf state declares its own on_load:
         Reflex binds an event handler to the class that defines it, not to subclasses.)"""
         if self._current_user() is None:
             return self._redirect_to_login()
+        self.form_key = idempotency.new_key()
+        self.creating = False
         await self._refresh()
         return None
 
@@ -72,22 +93,30 @@ class ClientsState(DirectoryState):
         if same:
             self.pending, self.duplicate_of = {k: str(v) for k, v in form.items()}, same
             return None
-        return await self._create(form)
+        return await self._create_client(form)
 
     @rx.event
     async def confirm_duplicate(self):
         form, self.pending, self.duplicate_of = self.pending, {}, ""
-        return await self._create(form)
+        return await self._create_client(form)
 
     @rx.event
     def cancel_duplicate(self, _open: bool = False):
         self.pending, self.duplicate_of = {}, ""
 
-    async def _create(self, form: dict):
-        return await self._run(
-            lambda: client_service.create_client(form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""), form.get("tax_number", "")),
+    async def _create_client(self, form: dict):
+        key = self.form_key or idempotency.new_key()
+        self.form_key = key
+        toast = await self._run(
+            lambda: client_service.create_client(
+                form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""),
+                form.get("tax_number", ""), idempotency_key=key,
+            ),
             f"Client {form.get('name', '').strip()} added",
         )
+        if not self.error:
+            self.form_key = idempotency.new_key()  # the form is empty again: a new intent
+        return toast
 
     @rx.event
     def start_edit(self, client: dict):
@@ -147,10 +176,11 @@ class ProjectsState(ClientPickerState):
     @rx.event
     async def create(self, form: dict):
         client_id = self._chosen_client()
-        return await self._run(
-            lambda: client_service.create_project(client_id, form.get("name", "")),
+        async for update in self._create(
+            lambda key: client_service.create_project(client_id, form.get("name", ""), idempotency_key=key),
             f"Project {form.get('name', '').strip()} added",
-        )
+        ):
+            yield update
 
     @rx.event
     async def rename(self, project_id: str, name: str):
@@ -174,10 +204,11 @@ class LeadsState(ClientPickerState):
     @rx.event
     async def create(self, form: dict):
         client_id = self._chosen_client()
-        return await self._run(
-            lambda: client_service.create_lead(client_id, form.get("title", "")),
+        async for update in self._create(
+            lambda key: client_service.create_lead(client_id, form.get("title", ""), idempotency_key=key),
             "Lead added",
-        )
+        ):
+            yield update
 
     @rx.event
     async def set_status(self, lead_id: str, status: str):

@@ -15,7 +15,7 @@ import reflex as rx
 
 from invoice_crm.domain import lifecycle
 from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput
-from invoice_crm.domain.errors import DomainError, ValidationError
+from invoice_crm.domain.errors import Conflict, DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
     CURRENCIES,
@@ -25,13 +25,14 @@ from invoice_crm.domain.money import (
     parse_quantity,
     parse_unit_price,
 )
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.services import clients as client_service
+from invoice_crm.services import idempotency, queries
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services import queries
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
-from invoice_crm.state.editor_taxes import EditorTaxesMixin, line_extras
+from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras, line_extras
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
@@ -101,6 +102,14 @@ class EditorState(AuthState, EditorTaxesMixin):
     loading: bool = True
     saving: bool = False
     new_client_open: bool = False
+    # Once per intent: a key made when the editor (or the inline client form) opens.
+    save_key: str = ""
+    client_key: str = ""
+    adding_client: bool = False
+    # The draft's version as loaded; a save from an older one is refused (changed elsewhere).
+    version: int = 0
+    conflict: str = ""
+    copied_from: str = ""
 
     @rx.var
     def currencies(self) -> list[str]:
@@ -130,6 +139,12 @@ class EditorState(AuthState, EditorTaxesMixin):
         return self.invoice_id == 0
 
     def _reset_form(self) -> None:
+        self.save_key = idempotency.new_key()
+        self.client_key = idempotency.new_key()
+        self.conflict = ""
+        self.copied_from = ""
+        self.saving = False
+        self.adding_client = False
         self.errors = {}
         self.read_only_reason = ""
         self.not_found = False
@@ -153,12 +168,46 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.currency = defaults.currency
         self.notes = defaults.default_notes
         self.lines = [new_line()]
-        self._load_invoice_terms()
-        await self._load_tax_options()
+        self.version = 0
+        source = self.router.url.query_parameters.get("from", "")
+        if str(source).isdigit():
+            await self._prefill_copy(int(source))
+        else:
+            self._load_invoice_terms()
+            await self._load_tax_options()
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
         self.loading = False
         return None
+
+    async def _prefill_copy(self, source_id: int) -> None:
+        """Duplicate: the editor opens with a copy, unsaved; leaving it leaves nothing behind."""
+        try:
+            data = await asyncio.to_thread(invoice_service.duplicate_as_input, source_id)
+        except DomainError:
+            self._load_invoice_terms()
+            await self._load_tax_options()
+            return
+        self.client_id = str(data.client_id)
+        self.project_id = str(data.project_id or "")
+        self.issue_date = data.issue_date.isoformat()
+        self.due_date = data.due_date.isoformat() if data.due_date else ""
+        self.currency = data.currency
+        self.notes = data.notes
+        self.lines = [
+            {
+                **new_line(li["description"], format_quantity(li["quantity"]), format_price(li["unit_price"])),
+                **copied_line_extras(li),
+            }
+            for li in data.lines
+        ] or [new_line()]
+        self._load_invoice_terms(data)
+        await self._load_tax_options(self._taxes_in_use())
+        self.copied_from = str(source_id)
+
+    def _taxes_in_use(self) -> set[str]:
+        """Tax rates the lines carry: kept in the picker even when archived since."""
+        return {line[key] for line in self.lines for key in ("tax1", "tax2") if line.get(key)}
 
     @rx.event
     async def load_edit(self):
@@ -174,7 +223,8 @@ class EditorState(AuthState, EditorTaxesMixin):
             return None
         inv = detail["invoice"]
         self.invoice_id = inv.id
-        self.number = inv.number
+        self.number = display_number(inv.number, inv.id)
+        self.version = inv.version
         self.client_id = str(inv.client_id)
         self.project_id = str(inv.project_id or "")
         self.issue_date = inv.issue_date.isoformat()
@@ -182,9 +232,11 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price))
+            {**new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price)), **line_extras(li)}
             for li in detail["lines"]
         ] or [new_line()]
+        self._load_invoice_terms(inv)
+        await self._load_tax_options(self._taxes_in_use())
         if inv.status is not InvoiceStatus.DRAFT:
             try:
                 lifecycle.ensure_editable(inv.status)
@@ -282,19 +334,29 @@ class EditorState(AuthState, EditorTaxesMixin):
     @rx.event
     async def create_client(self, form: dict):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        self.adding_client = True
+        yield
+        key = self.client_key
         try:
             client = await asyncio.to_thread(
-                client_service.create_client, form.get("name", ""), form.get("email", ""), form.get("company", "")
+                lambda: client_service.create_client(
+                    form.get("name", ""), form.get("email", ""), form.get("company", ""), idempotency_key=key
+                )
             )
         except DomainError as err:
-            return rx.toast.error(err.message)
+            self.adding_client = False
+            yield rx.toast.error(err.message)
+            return
+        self.adding_client = False
+        self.client_key = idempotency.new_key()  # the form is ready for another client
         self.client_options = await asyncio.to_thread(queries.client_options)
         self.client_id = str(client.id)
         self.errors.pop("client_id", None)
         self.new_client_open = False
         await self._load_projects()
-        return rx.toast.success(f"Client {client.name} added")
+        yield rx.toast.success(f"Client {client.name} added")
 
     def _draft(self) -> invoice_service.DraftInput:
         return invoice_service.DraftInput(
@@ -332,19 +394,39 @@ class EditorState(AuthState, EditorTaxesMixin):
             return
         self.saving = True
         self.errors = {}
+        self.conflict = ""
         yield
-        actor = self.user_email
+        actor, key, draft = self.user_email, self.save_key, self._draft()
+        invoice_id, version = self.invoice_id, self.version
         try:
-            if self.invoice_id:
-                invoice = await asyncio.to_thread(invoice_service.update_draft, self.invoice_id, self._draft(), actor)
+            if invoice_id:
+                invoice = await asyncio.to_thread(
+                    lambda: invoice_service.update_draft(
+                        invoice_id, draft, actor, expected_version=version, idempotency_key=key
+                    )
+                )
             else:
-                invoice = await asyncio.to_thread(invoice_service.create_invoice, self._draft(), actor)
+                invoice = await asyncio.to_thread(
+                    lambda: invoice_service.create_invoice(draft, actor, idempotency_key=key)
+                )
+        except Conflict as err:
+            # Nothing is overwritten and nothing typed here is dropped: the form stays as it is
+            # until the freelancer chooses to reload the saved draft.
+            self.saving = False
+            self.conflict = err.message
+            yield rx.toast.error(err.message)
+            return
         except DomainError as err:
             self.saving = False
             self.errors = {err.field or "form": err.message}
             yield rx.toast.error(err.message)
             return
         self.saving = False
-        yield rx.toast.success(f"Draft {invoice.number} saved")
+        yield rx.toast.success(f"{display_number(invoice.number, invoice.id)} saved")
         yield rx.redirect(f"/invoices/{invoice.id}")
+
+    @rx.event
+    async def reload_draft(self):
+        """After a conflict: show the draft as it was saved elsewhere."""
+        return EditorState.load_edit
 

@@ -40,6 +40,17 @@ def line_extras(li=None) -> dict[str, str]:
     }
 
 
+def copied_line_extras(line: dict) -> dict[str, str]:
+    """The same keys for a line of ``invoices.duplicate_as_input`` (taxes as ``tax_ids``)."""
+    taxes = [str(i) for i in line.get("tax_ids", [])] + ["", ""]
+    return {
+        "discount_kind": line.get("discount_kind") or "",
+        "discount_value": _discount_text(line.get("discount_kind"), line.get("discount_value")),
+        "tax1": taxes[0],
+        "tax2": taxes[1],
+    }
+
+
 class EditorTaxesMixin(rx.State, mixin=True):
     tax_options: list[dict[str, str]] = []
     invoice_discount_kind: str = ""

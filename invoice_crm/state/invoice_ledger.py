@@ -12,7 +12,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_price
-from invoice_crm.services import ledger
+from invoice_crm.services import idempotency, ledger
 from invoice_crm.settings import get_settings
 
 METHODS = [("BANK_TRANSFER", "Bank transfer"), ("CASH", "Cash"), ("CHEQUE", "Cheque"), ("CARD", "Card"), ("OTHER", "Other")]
@@ -28,6 +28,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     pay_method: str = "BANK_TRANSFER"
     reference: str = ""
     pay_error: str = ""
+    pay_key: str = ""  # made when the dialog opens: one payment per opening, whatever the clicks
+    paying: bool = False
 
     remove_open: bool = False
     remove_payment_id: int = 0
@@ -62,6 +64,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.pay_method = "BANK_TRANSFER"
         self.reference = ""
         self.pay_error = ""
+        self.pay_key = idempotency.new_key()
+        self.paying = False
         self.pay_dialog_open = True
 
     @rx.event
@@ -83,26 +87,38 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     async def confirm_paid(self):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        if not self.pay_key or self.paying:
+            return
         self.pay_error = ""
         amount = self._read_payment_amount() if self.payment_amount.strip() else ""  # blank: the balance
         if amount is None:
             self.pay_error = self.payment_amount_error
-            return rx.toast.error(self.payment_amount_error)
+            yield rx.toast.error(self.payment_amount_error)
+            return
+        self.paying = True
+        yield
         try:
             await asyncio.to_thread(
-                ledger.record_payment, self.invoice_id, amount, self.paid_on,
-                self.pay_method, self.reference, self.user_email,
+                lambda: ledger.record_payment(
+                    self.invoice_id, amount, self.paid_on, self.pay_method, self.reference,
+                    self.user_email, idempotency_key=self.pay_key,
+                )
             )
         except DomainError as err:
+            self.paying = False
             self.pay_error = err.message
-            return rx.toast.error(err.message)
+            yield rx.toast.error(err.message)
+            return
+        self.paying = False
         self.pay_dialog_open = False
         await self._reload()
         number = self.invoice.get("number", "Invoice")
         if self.invoice.get("status") == "PAID":
-            return rx.toast.success(f"{number} is paid")
-        return rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}")
+            yield rx.toast.success(f"{number} is paid")
+        else:
+            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}")
 
     # -- remove a payment ------------------------------------------------------------
     @rx.event

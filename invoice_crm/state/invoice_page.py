@@ -11,6 +11,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus, timestamp_text
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import PaymentMethod
 from invoice_crm.services import figures, queries
@@ -61,7 +62,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
         self.invoice_id = inv.id
         self.invoice = {
             "id": str(inv.id),
-            "number": inv.number,
+            "number": display_number(inv.number, inv.id),
             "status": InvoiceStatus(inv.status).value,
             "client": client.name,
             "client_email": client.email,
@@ -75,6 +76,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             "void_reason": inv.void_reason,
             "currency": inv.currency,
             "issue_date": format_date(inv.issue_date),
+            "issue_iso": inv.issue_date.isoformat(),  # for rules; the *_date values are for reading
+            "due_iso": inv.due_date.isoformat() if inv.due_date else "",
             "due_date": format_date(inv.due_date),
             "sent_at": timestamp_text(inv.sent_at),
             "paid_at": format_date(inv.paid_at),
@@ -164,14 +167,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
         return extra
 
     @rx.event
-    async def duplicate(self):
+    def duplicate(self):
+        """Opens the editor prefilled with a copy; nothing is saved (or numbered) until Save."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        try:
-            copy = await asyncio.to_thread(invoice_service.duplicate_invoice, self.invoice_id, self.user_email)
-        except DomainError as err:
-            return rx.toast.error(err.message)
-        return [rx.toast.success(f"Draft {copy.number} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
+        return rx.redirect(f"/invoices/new?from={self.invoice_id}")
 
     @rx.event
     async def delete(self):
@@ -181,4 +181,4 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             number = await asyncio.to_thread(invoice_service.delete_draft, self.invoice_id, self.user_email)
         except DomainError as err:
             return rx.toast.error(err.message)
-        return [rx.toast.success(f"Draft {number} deleted"), rx.redirect("/")]
+        return [rx.toast.success(f"{number} deleted"), rx.redirect("/")]

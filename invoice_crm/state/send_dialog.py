@@ -7,17 +7,24 @@ A substate of the invoice page: it reads the page's invoice and refreshes it aft
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 import reflex as rx
 
+from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import delivery, pdf
+from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.domain.numbers import format_date
+from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
+from invoice_crm.settings import get_settings
 from invoice_crm.state.invoice_page import InvoicePageState
 
 SEND, REMINDER = "send", "reminder"
 BY_EMAIL, MARK_ONLY = "email", "mark"
 FORM_FIELDS = ("recipient", "subject", "body")
+MOVE_DUE, KEEP_DUE = "move", "keep"
+DEFAULT_TERM_DAYS = 14  # Net 14, when the draft's own terms cannot be told
 WATCH_SECONDS = 90  # how long the page waits for the sender's result before leaving it to a reload
 
 
@@ -33,6 +40,14 @@ class DeliveryState(InvoicePageState):
     mail_unavailable: str = ""
     sending: bool = False
     watching_email: bool = False
+    send_key: str = ""  # made when the dialog opens: one send (or reminder) per opening
+    preview_number: str = ""
+    past_due: bool = False  # the draft's due date has passed: the dialog asks what to do
+    old_due: str = ""  # ISO dates, for the rule ...
+    moved_due: str = ""
+    old_due_text: str = ""  # ... and as the business locale writes them
+    moved_due_text: str = ""
+    due_choice: str = MOVE_DUE
 
     @rx.var
     def is_reminder(self) -> bool:
@@ -51,11 +66,17 @@ class DeliveryState(InvoicePageState):
     async def _open(self, mode: str):
         if self._current_user() is None:
             return self._redirect_to_login()
-        compose = delivery.compose_reminder if mode == REMINDER else delivery.compose_invoice_email
+        self._check_past_due(mode)
+        moved = date.fromisoformat(self.moved_due) if self.past_due else None
         try:
-            draft = await asyncio.to_thread(compose, self.invoice_id)
+            if mode == REMINDER:
+                draft = await asyncio.to_thread(delivery.compose_reminder, self.invoice_id)
+            else:
+                draft = await asyncio.to_thread(delivery.compose_invoice_email, self.invoice_id, moved)
+                self.preview_number = await asyncio.to_thread(delivery.preview_number, self.invoice_id)
         except DomainError as err:
             return rx.toast.error(err.message)
+        self.send_key = idempotency.new_key()
         self.mail_enabled = delivery.email_enabled()
         self.mail_unavailable = "" if self.mail_enabled else delivery.NOT_CONFIGURED
         self.send_mode = mode
@@ -64,6 +85,34 @@ class DeliveryState(InvoicePageState):
         self.send_errors = {}
         self.send_open = True
         return None
+
+    def _check_past_due(self, mode: str) -> None:
+        """A draft whose due date has passed: offer today plus its own terms (or Net 14)."""
+        self.past_due, self.old_due, self.moved_due, self.due_choice = False, "", "", MOVE_DUE
+        if mode != SEND or not self.invoice.get("due_iso"):
+            return
+        due = date.fromisoformat(self.invoice["due_iso"])
+        issued = date.fromisoformat(self.invoice["issue_iso"])
+        today = business_today(get_settings().business_timezone)
+        if due >= today:
+            return
+        term = (due - issued).days
+        self.past_due = True
+        self.old_due = due.isoformat()
+        moved = today + timedelta(days=term if term > 0 else DEFAULT_TERM_DAYS)
+        self.moved_due = moved.isoformat()
+        self.old_due_text, self.moved_due_text = format_date(due), format_date(moved)
+
+    @rx.event
+    def set_due_choice(self, value: str):
+        """Keep or move the past due date; the email's text follows the choice."""
+        if value not in (MOVE_DUE, KEEP_DUE) or not self.past_due or value == self.due_choice:
+            return
+        old, new = date.fromisoformat(self.old_due), date.fromisoformat(self.moved_due)
+        before, after = (long_date(new), long_date(old)) if value == KEEP_DUE else (long_date(old), long_date(new))
+        self.send_subject = self.send_subject.replace(before, after)
+        self.send_body = self.send_body.replace(before, after)
+        self.due_choice = value
 
     @rx.event
     async def open_send_dialog(self):
@@ -98,32 +147,44 @@ class DeliveryState(InvoicePageState):
         self.send_errors.pop("body", None)
 
     def _action(self):
-        actor = self.user_email
+        actor, key = self.user_email, self.send_key
+        invoice_id, to, subject, body = self.invoice_id, self.send_to, self.send_subject, self.send_body
         if self.send_mode == REMINDER:
-            return lambda: delivery.send_reminder(
-                self.invoice_id, self.send_to, self.send_subject, self.send_body, actor
-            )
+            return lambda: delivery.send_reminder(invoice_id, to, subject, body, actor, idempotency_key=key)
+        # Unless the freelancer chose here what happens to a past due date, a due date that
+        # has passed meanwhile is refused rather than sent as is.
+        due = {"new_due_date": None, "refuse_past_due": not self.past_due}
+        if self.past_due and self.due_choice == MOVE_DUE:
+            due["new_due_date"] = date.fromisoformat(self.moved_due)
         if self.send_method == BY_EMAIL:
+            preview = self.preview_number
             return lambda: delivery.send_invoice_by_email(
-                self.invoice_id, self.send_to, self.send_subject, self.send_body, actor
+                invoice_id, to, subject, body, actor, previewed_number=preview, idempotency_key=key, **due
             )
-        return lambda: invoice_service.send_invoice(self.invoice_id, actor)
+        return lambda: invoice_service.send_invoice(invoice_id, actor, idempotency_key=key, **due)
 
     @rx.event
     async def submit_send(self):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        if self.sending:
+            return
         self.send_errors = {}
         emailed = self.send_mode == REMINDER or self.send_method == BY_EMAIL
         self.sending = True
+        yield
         try:
             await asyncio.to_thread(self._action())
         except DomainError as err:
             self.sending = False
-            if err.field in FORM_FIELDS:
+            if err.field in FORM_FIELDS or err.field == "due_date":
                 self.send_errors = {err.field: err.message}
             await self._reload()
-            return rx.toast.error(err.message)
+            if err.field == "due_date" and self.send_mode == SEND:
+                self._check_past_due(SEND)
+            yield rx.toast.error(err.message)
+            return
         self.send_open = False
         self.sending = False
         if self.send_mode == SEND:
@@ -138,7 +199,7 @@ class DeliveryState(InvoicePageState):
             toast = rx.toast.success(f"{number} sent; the email is on its way to {self.send_to}")
         else:
             toast = rx.toast.success(f"{number} marked as sent")
-        return [toast, *extra, *([DeliveryState.watch_delivery] if emailed else [])]
+        yield [toast, *extra, *([DeliveryState.watch_delivery] if emailed else [])]
 
     @rx.event
     async def retry_email(self, email_id: str):

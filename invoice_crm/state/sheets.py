@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import sheets_resync
+from invoice_crm.services import idempotency, sheets_resync
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
 
@@ -38,6 +38,7 @@ class SheetsState(AuthState):
     done: int = 0
     total: int = 0
     result: str = ""
+    resync_key: str = ""  # once per intent: made when the panel loads, renewed after each resync
 
     @rx.var
     def percent(self) -> int:
@@ -58,6 +59,8 @@ class SheetsState(AuthState):
         if self._current_user() is None:
             return self._redirect_to_login()
         self._show(await asyncio.to_thread(sheets_resync.sync_overview))
+        if not self.resyncing:
+            self.resync_key = idempotency.new_key()
         return None
 
     @rx.event(background=True)
@@ -69,8 +72,11 @@ class SheetsState(AuthState):
             if self.resyncing:
                 return
             self.resyncing, self.done, self.total, self.result = True, 0, 0, ""
+            key = self.resync_key or idempotency.new_key()
         progress = _Progress()
-        work = asyncio.ensure_future(asyncio.to_thread(sheets_resync.resync_all, progress.update))
+        work = asyncio.ensure_future(
+            asyncio.to_thread(lambda: sheets_resync.resync_all(progress.update, idempotency_key=key))
+        )
         while not work.done():
             await asyncio.wait({work}, timeout=PROGRESS_POLL_SECONDS)
             async with self:
@@ -87,6 +93,7 @@ class SheetsState(AuthState):
             message = f"{report.written:,} rows rewritten in {report.write_requests} write request(s)."
         async with self:
             self.resyncing = False
+            self.resync_key = idempotency.new_key()
             self._show(overview)
             self.result = message
             page = (await self.get_state(DashboardState)).page

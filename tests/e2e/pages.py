@@ -59,9 +59,12 @@ def invoice_status(page: Page) -> str:
     return page.locator("#invoice-status").inner_text().strip().upper()
 
 
-def send_invoice(page: Page, *, by_email: bool = False) -> None:
-    """Send the open draft through the Send dialog: by email, or only mark it sent."""
+def send_invoice(page: Page, *, by_email: bool = False, keep_past_due: bool = False) -> None:
+    """Send the open draft through the Send dialog: by email, or only mark it sent.
+    ``keep_past_due``: a due date that has passed is kept (the dialog offers to move it)."""
     page.locator("#send-invoice").click()
     if not by_email:
         page.locator("#method-mark").click()
+    if keep_past_due:
+        page.get_by_role("radiogroup", name="Due date").get_by_role("radio", name=re.compile("^Keep")).click()
     page.locator("#send-confirm").click()

@@ -26,7 +26,7 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
     page.wait_for_url("**/invoices/*")
     expect(page.locator("#invoice-amount")).to_have_text("$1,319.99")
     assert invoice_status(page) == "DRAFT"
-    number = page.locator("#invoice-number").inner_text()
+    expect(page.locator("#invoice-number")).to_contain_text("Draft D-")  # numbered when sent
 
     # Edit a line of the draft.
     page.locator("#edit-invoice").click()
@@ -40,6 +40,7 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
     send_invoice(page)
     expect(page.locator("#invoice-status")).to_have_text("Sent")
     expect(page.locator(".timeline-event", has_text="sent")).to_be_visible()
+    number = page.locator("#invoice-number").inner_text()
     page.goto(app_url + "/")
     page.locator("#invoice-search").fill(number)
     row = page.locator(".invoice-row", has_text=number)
@@ -62,7 +63,7 @@ def test_draft_to_sent_to_overdue_to_paid(signed_in, app_url):
         page, app_url, "Journey Studio", [("Late work", "3", "100")],
         issue=today - timedelta(days=40), due=today - timedelta(days=10),
     )
-    send_invoice(page)
+    send_invoice(page, keep_past_due=True)
     expect(page.locator("#invoice-status")).to_have_text("Overdue")
     late_number = page.locator("#invoice-number").inner_text()
     page.goto(app_url + "/")

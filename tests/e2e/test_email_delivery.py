@@ -38,19 +38,23 @@ def _new_draft(page, app_url: str, *, quantity: str = "3", price: str = "150.00"
     return page.locator("#invoice-number").inner_text(), email, page.url
 
 
-def _send_by_email(page, number: str, email: str) -> None:
+def _send_by_email(page, draft: str, email: str) -> str:
+    """Send the draft by email; returns the number it took (a draft is numbered when sent)."""
     page.locator("#send-invoice").click()
     expect(page.locator("#send-recipient")).to_have_value(email)
-    expect(page.locator("#send-subject")).to_have_value(re.compile(re.escape(number)))
+    expect(page.locator("#send-subject")).to_have_value(re.compile(r"Invoice \S+-\d+"))
     expect(page.locator("#send-body")).to_have_value(re.compile(r"/pay/"))
     page.locator("#send-confirm").click()
     expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    number = page.locator("#invoice-number").inner_text()
+    assert number != draft and number in page.locator("#timeline").inner_text()
+    return number
 
 
 def test_freelancer_emails_a_draft_with_the_pdf_and_the_pay_link(page, app_url, fake_smtp):
     sign_in(page, app_url)
     number, email, _ = _new_draft(page, app_url)
-    _send_by_email(page, number, email)
+    number = _send_by_email(page, number, email)
     expect(page.locator(".email-row[data-status=DONE]")).to_contain_text(email, timeout=RESULT_TIMEOUT)
     expect(page.locator("#countdown")).to_contain_text("due in 14 days")
 
@@ -75,7 +79,7 @@ def test_freelancer_emails_a_draft_with_the_pdf_and_the_pay_link(page, app_url, 
 def test_emailed_pay_link_opens_the_invoice_and_countdown_for_the_client(page, app_url, browser, fake_smtp):
     sign_in(page, app_url)
     number, email, _ = _new_draft(page, app_url)
-    _send_by_email(page, number, email)
+    number = _send_by_email(page, number, email)
     expect(page.locator(".email-row[data-status=DONE]")).to_be_visible(timeout=RESULT_TIMEOUT)
     [got] = fake_smtp.messages_to(email)
     [link] = PAY_LINK.findall(got.text)
@@ -99,7 +103,7 @@ def test_refused_email_keeps_the_invoice_sent_shows_why_and_retry_delivers_once(
     sign_in(page, app_url)
     number, email, _ = _new_draft(page, app_url)
     fake_smtp.refuse()
-    _send_by_email(page, number, email)
+    number = _send_by_email(page, number, email)
     failed = page.locator(".email-row[data-status=PENDING]")
     expect(failed.locator(".email-detail")).to_contain_text("451", timeout=RESULT_TIMEOUT)
     expect(failed.locator(".email-status")).to_have_text("Retrying")
@@ -124,6 +128,7 @@ def test_mark_as_sent_sends_no_email_and_a_reminder_does(page, app_url, fake_smt
     page.locator("#send-confirm").click()
     expect(page.locator("#invoice-status")).to_contain_text("Sent")
     expect(page.locator(".email-row")).to_have_count(0)
+    number = page.locator("#invoice-number").inner_text()
 
     page.locator("#send-reminder").click()
     expect(page.locator("#send-subject")).to_have_value(re.compile(f"Reminder: invoice {re.escape(number)}.*due in 14 days"))

@@ -130,6 +130,8 @@ def test_number_format_preview_is_the_next_number(signed_in, app_url):
         client = f"Numbered {tag}"
         create_client(page, app_url, client, f"n-{tag.lower()}@client.example")
         new_invoice(page, app_url, client, [("Numbered work", "1", "10")])
+        send_invoice(page)  # an invoice is numbered when it is sent
+        expect(page.locator("#invoice-status")).to_have_text("Sent")
         expect(page.locator("#invoice-number")).to_contain_text(f"E2E{tag}-001")
     finally:
         _open_settings(page, app_url, "invoices")

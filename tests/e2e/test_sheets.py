@@ -67,6 +67,7 @@ def test_the_app_keeps_working_while_google_fails_and_the_sheet_catches_up(page:
 
         send_invoice(page)  # still works: nothing waits for Google
         expect(page.locator("#invoice-status")).to_have_text("Sent")
+        number = page.locator("#invoice-number").inner_text().strip()  # numbered when sent
         page.goto(app_url + "/?q=" + number)
         row = page.locator(".invoice-row", has_text=number)
         expect(row).to_be_visible()

@@ -61,10 +61,10 @@ def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
     name = f"Payer {secrets.token_hex(3)}"
     _client_with_lead(page, app_url, name)
     invoice_id = _draft_for(page, app_url, name)
-    number = page.locator("#invoice-number").inner_text()
 
     send_invoice(page)
     expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    number = page.locator("#invoice-number").inner_text()
     expect(page.locator("#payment-link-missing")).to_have_count(0)
     pay_link = page.locator("#pay-link").inner_text()
     assert pay_link.startswith(app_url + "/pay/") and "stripe" not in pay_link and "checkout" not in pay_link

@@ -34,8 +34,14 @@ def _draft(email: str = "billing@acme.example"):
 
 
 def _send(invoice, recipient: str | None = None):
+    """Send by email; ``invoice.number`` is set to the number it took."""
     draft = delivery.compose_invoice_email(invoice.id)
-    return delivery.send_invoice_by_email(invoice.id, recipient or draft.recipient, draft.subject, draft.body, "me@example.com")
+    queued = delivery.send_invoice_by_email(invoice.id, recipient or draft.recipient, draft.subject, draft.body, "me@example.com")
+    from invoice_crm.db import read_session
+
+    with read_session() as s:
+        invoice.number = s.get(Invoice, invoice.id).number
+    return queued
 
 
 def _status(invoice_id: int) -> InvoiceStatus:
@@ -49,7 +55,9 @@ def test_prefilled_email_names_the_number_amount_due_date_and_pay_link(mail):
     inv = _draft()
     draft = delivery.compose_invoice_email(inv.id)
     assert draft.recipient == "billing@acme.example"
-    assert inv.number in draft.subject and "Jane Doe Design" in draft.subject
+    number = delivery.preview_number(inv.id)  # a draft is numbered when sent: the next number
+    assert number == f"INV-{inv.issue_date.year}-0001"
+    assert number in draft.subject and "Jane Doe Design" in draft.subject
     assert "$1,667.50" in draft.body
     assert f"{inv.due_date.day} {inv.due_date:%B %Y}" in draft.body
     assert pay_url(inv.public_token) in draft.body

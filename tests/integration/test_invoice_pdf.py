@@ -39,7 +39,7 @@ def _client():
 
 def test_sent_invoice_pdf_shows_both_parties_dates_lines_total_notes_and_pay_link(business):
     inv = make_invoice(_client().id, lines=LINES, notes="Payable by bank transfer.")
-    invoices.send_invoice(inv.id)
+    inv = invoices.send_invoice(inv.id)
     filename, content = render_invoice_pdf(inv.id)
     assert filename == f"{inv.number}.pdf" and content.startswith(b"%PDF")
     text = pdf_text(content)
@@ -57,7 +57,7 @@ def test_sent_invoice_pdf_shows_both_parties_dates_lines_total_notes_and_pay_lin
 
 
 def test_paid_invoice_pdf_has_the_paid_stamp_and_date_and_no_pay_link(business):
-    inv = make_invoice(_client().id, lines=LINES)
+    inv = make_invoice(_client().id, lines=LINES, issue=TODAY - timedelta(days=5))
     invoices.send_invoice(inv.id)
     paid_on = TODAY - timedelta(days=1)
     invoices.mark_paid(inv.id, paid_on.isoformat())
@@ -74,7 +74,7 @@ def test_draft_pdf_is_marked_draft_and_not_available_by_token(business):
         render_public_invoice_pdf(inv.public_token)
     with pytest.raises(NotFound):
         render_public_invoice_pdf("no-such-token")
-    invoices.send_invoice(inv.id)
+    inv = invoices.send_invoice(inv.id)
     filename, content = render_public_invoice_pdf(inv.public_token)
     assert filename == f"{inv.number}.pdf" and inv.number in pdf_text(content)
 

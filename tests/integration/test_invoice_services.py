@@ -1,6 +1,6 @@
 """The invoice lifecycle through the services, on a real (SQLite) database."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -35,7 +35,7 @@ def test_create_keeps_amount_in_step_with_lines(database):
     assert stored.amount == Decimal("1667.51")
     assert stored.status is InvoiceStatus.DRAFT
     assert [li.description for li in sorted(lines, key=lambda li: li.position)] == ["Design", "Hours", "Half cent"]
-    assert stored.number.startswith(f"INV-{TODAY.year}-")
+    assert stored.number is None  # a draft is numbered when it is sent
     assert len(stored.public_token) >= 43  # 256 bits, url-safe base64
     assert events == ["created"]
 
@@ -82,10 +82,11 @@ def test_bad_create_saves_nothing(database):
 def test_send_then_pay_records_payment_and_advances_lead(database):
     client = make_client()
     clients.create_lead(client.id, "Website", LeadStatus.WON.value)
-    inv = make_invoice(client.id)
+    inv = make_invoice(client.id, issue=TODAY - timedelta(days=3))
     invoices.send_invoice(inv.id, "me@example.com")
     stored, _, _ = _reload(inv.id)
     assert stored.status is InvoiceStatus.SENT and stored.sent_at is not None
+    assert stored.number == f"INV-{TODAY.year}-0001"
     assert stored.sent_at.tzinfo is not None
     with read_session() as s:
         assert s.execute(select(Lead.status)).scalar() is LeadStatus.INVOICED
@@ -168,7 +169,7 @@ def test_duplicate_and_delete(database):
     invoices.send_invoice(inv.id)
     copy = invoices.duplicate_invoice(inv.id)
     stored, lines, events = _reload(copy.id)
-    assert stored.status is InvoiceStatus.DRAFT and stored.number != inv.number
+    assert stored.status is InvoiceStatus.DRAFT and stored.number is None
     assert stored.issue_date == TODAY and stored.due_date == TODAY + timedelta(days=10)
     assert stored.amount == Decimal("100.00") and len(lines) == 1
     assert "duplicated" in events
@@ -178,11 +179,17 @@ def test_duplicate_and_delete(database):
         assert s.execute(select(func.count()).select_from(LineItem).where(LineItem.invoice_id == copy.id)).scalar() == 0
 
 
-def test_numbers_are_never_reused_after_a_delete(database):
+def test_deleting_a_draft_leaves_no_hole_in_the_sent_numbers(database):
     first = make_invoice()
-    invoices.delete_draft(first.id)
-    second = make_invoice()
-    assert second.number != first.number
+    invoices.send_invoice(first.id)
+    dropped = make_invoice()
+    invoices.delete_draft(dropped.id)
+    invoices.duplicate_invoice(first.id)  # a copy that is never sent
+    third = make_invoice()
+    invoices.send_invoice(third.id)
+    assert [_reload(first.id)[0].number, _reload(third.id)[0].number] == [
+        f"INV-{TODAY.year}-0001", f"INV-{TODAY.year}-0002",
+    ]
 
 
 def test_custom_number_format(database, monkeypatch):
@@ -190,5 +197,6 @@ def test_custom_number_format(database, monkeypatch):
 
     monkeypatch.setenv("INVOICE_NUMBER_FORMAT", "{year}/{month:02d}/{seq:03d}")
     get_settings.cache_clear()
-    inv = make_invoice(issue=date(2026, 3, 4), due=date(2026, 4, 4))
-    assert inv.number == "2026/03/001"
+    inv = make_invoice(issue=TODAY - timedelta(days=3), due=TODAY + timedelta(days=30))
+    sent = invoices.send_invoice(inv.id)
+    assert sent.number == f"{TODAY.year}/{TODAY.month:02d}/001"  # numbered on the day it is sent

@@ -27,7 +27,7 @@ def _inv(invoice_id: int) -> Invoice:
 
 
 def test_partial_payments_keep_it_open_then_paid_on_the_last_payment_date(database):
-    inv = _sent()
+    inv = _sent(issue=TODAY - timedelta(days=10))
     ledger.record_payment(inv.id, "30.00", (TODAY - timedelta(days=3)).isoformat(), "CASH", "R1")
     stored = _inv(inv.id)
     assert stored.status is InvoiceStatus.SENT and stored.balance_due == D("70.00") and stored.amount_paid == D("30.00")

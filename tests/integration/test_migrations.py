@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlmodel import SQLModel
 
 import invoice_crm.models  # noqa: F401
@@ -54,3 +54,42 @@ def test_money_is_stored_exactly_not_as_float(database):
             raw = s.execute(text("select amount, typeof(amount) from invoice where id=:i"), {"i": inv.id}).one()
             assert raw == (30, "integer")  # integer cents on SQLite
     assert inv.amount == Decimal("0.30")
+
+
+def test_0002_takes_numbers_back_from_drafts_and_continues_the_sent_sequence(tmp_path, monkeypatch):
+    """Existing numbered drafts give their numbers back; the next send follows the last sent one."""
+    from sqlalchemy import text
+
+    from alembic import command
+    from invoice_crm.db import read_session
+    from invoice_crm.domain.lifecycle import business_today
+    from invoice_crm.models import Invoice
+    from invoice_crm.services import invoices
+    from tests.conftest import alembic_config, reset_caches
+
+    year = business_today("UTC").year
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_caches()
+    command.upgrade(alembic_config(url), "0001")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO client (id, name, email, company, address, created_at) VALUES (1, 'Acme', '', '', '', '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO lead (id, client_id, title, status, created_at, updated_at) VALUES (1, 1, 'Site', 'INVOICED', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        for i, (number, status) in enumerate([(f"INV-{year}-0001", "SENT"), (f"INV-{year}-0002", "DRAFT"), (f"INV-{year}-0003", "DRAFT")], 1):
+            conn.execute(text(
+                "INSERT INTO invoice (id, number, client_id, amount, currency, status, issue_date, due_date, notes, public_token, "
+                "sheet_sync_status, sheet_sync_error, created_at, updated_at) VALUES "
+                f"({i}, '{number}', 1, 1000, 'USD', '{status}', '2026-01-01', '2099-01-01', '', 'tok{i}', 'OFF', '', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            ))
+            conn.execute(text(f"INSERT INTO line_item (invoice_id, position, description, quantity, unit_price) VALUES ({i}, 0, 'x', 1000, 1000)"))
+        conn.execute(text(f"INSERT INTO invoice_counter (key, last_value) VALUES ('{year}', 3)"))
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    with read_session() as s:
+        rows = {inv.id: inv for inv in s.execute(select(Invoice)).scalars()}
+    assert [rows[i].number for i in (1, 2, 3)] == [f"INV-{year}-0001", None, None]
+    assert {inv.lead_id for inv in rows.values()} == {1} and {inv.version for inv in rows.values()} == {1}
+    assert invoices.send_invoice(3).number == f"INV-{year}-0002"  # its lines survived the rebuild too
+    reset_caches()

@@ -18,7 +18,7 @@ def test_a_sent_invoice_shows_its_lines_total_and_due_date(database):
         {"description": "Design", "quantity": "2.5", "unit_price": "80"},
         {"description": "Hosting", "quantity": "1", "unit_price": "19.99"},
     ])
-    invoices.send_invoice(inv.id)
+    inv = invoices.send_invoice(inv.id)
     view = public_invoice(inv.public_token)
     assert view["number"] == inv.number and view["client"] == "Acme"
     assert (view["status"], view["total"], view["due_date"]) == ("SENT", "$219.99", f"{inv.due_date:%b} {inv.due_date.day}, {inv.due_date.year}")

@@ -35,13 +35,16 @@ def test_search_by_number_or_client_and_filter_by_status(database):
     _, _, made = _seed()
     rows, total = queries.list_invoices(queries.InvoiceQuery(search="harbor"))
     assert total == 15 and all(r["client"] == "Blue Harbor" for r in rows)
+    made[7] = invoices.send_invoice(made[7].id)
     rows, total = queries.list_invoices(queries.InvoiceQuery(search=made[7].number))
     assert total == 1 and rows[0]["number"] == made[7].number
-    invoices.send_invoice(made[0].id)
-    invoices.send_invoice(made[29].id)
+    rows, total = queries.list_invoices(queries.InvoiceQuery(search=f"D-{made[8].id:04d}"))  # a draft's reference
+    assert total == 1 and rows[0]["number"] == f"Draft D-{made[8].id:04d}"
+    made[0] = invoices.send_invoice(made[0].id)
+    made[29] = invoices.send_invoice(made[29].id)
     invoices.sweep_overdue()
     rows, total = queries.list_invoices(queries.InvoiceQuery(status="OVERDUE"))
-    assert [r["number"] for r in rows] == [made[0].number]
+    assert [r["number"] for r in rows] == [made[7].number, made[0].number]  # latest due first
     rows, total = queries.list_invoices(queries.InvoiceQuery(status="SENT"))
     assert [r["number"] for r in rows] == [made[29].number]
     assert rows[0]["countdown"].startswith("due in")
@@ -81,7 +84,8 @@ def test_summary_figures_are_exact_sql_aggregates(database):
 def test_paid_figures_follow_every_new_payment(database):
     client = make_client()
     first = make_invoice(client.id, lines=[{"description": "a", "quantity": "1", "unit_price": "10.00"}])
-    second = make_invoice(client.id, lines=[{"description": "b", "quantity": "1", "unit_price": "5.55"}])
+    second = make_invoice(client.id, lines=[{"description": "b", "quantity": "1", "unit_price": "5.55"}],
+                          issue=TODAY - timedelta(days=5))
     for inv in (first, second):
         invoices.send_invoice(inv.id)
     assert queries.dashboard_summary()["paid_30d"] == "$0.00"

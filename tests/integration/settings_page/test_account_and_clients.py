@@ -45,7 +45,7 @@ def _client_with_history():
     old = TODAY - timedelta(days=60)
     paid = make_invoice(client.id, issue=old, due=old + timedelta(days=10),
                         lines=[{"description": "A", "quantity": "1", "unit_price": "300.00"}])
-    invoices.send_invoice(paid.id)
+    paid = invoices.send_invoice(paid.id)  # numbered when sent
     invoices.mark_paid(paid.id, old + timedelta(days=5), reference="BANK-1")
     overdue = make_invoice(client.id, issue=old, due=old + timedelta(days=10),
                            lines=[{"description": "B", "quantity": "2", "unit_price": "62.50"}])

@@ -15,7 +15,7 @@ def test_receipt_email_of_a_manual_payment_carries_the_receipt_pdf(mail):
     biz.save_profile({"business_name": "Northwind Studio", "country": "US", "tax_number": "12-3456789"})
     biz.save_email({"receipt_subject": "Paid: {number}", "receipt_body": "Thanks {client_name}, {amount} on {paid_on}."})
     inv = make_invoice(make_client("Acme", "billing@acme.example").id)
-    invoices.send_invoice(inv.id)
+    inv = invoices.send_invoice(inv.id)  # numbered when sent
     with pytest.raises(InvalidTransition):
         receipts.send_receipt(inv.id)
     invoices.mark_paid(inv.id, TODAY, reference="BANK-7")

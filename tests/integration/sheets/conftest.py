@@ -31,4 +31,5 @@ def sheet(database, sheets_server, monkeypatch) -> FakeSheets:
     fake.late_answer_seconds = 1.5
     reset_caches()
     sheets_sync._client.cache_clear()  # a new settings object: as a freshly started process
+    sheets_sync._budget._sent.clear()  # and a fresh write budget: no test spends another's minute
     return fake

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.sheet_rows import HEADER
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
 from invoice_crm.services import sheets_sync
@@ -50,9 +51,16 @@ def database_rows() -> list[list]:
     with read_session() as s:
         found = s.execute(select(Invoice, Client.name).join(Client, Client.id == Invoice.client_id)).all()
     return sorted(
-        ([inv.number, client, inv.amount, InvoiceStatus(inv.status).label, inv.due_date, inv.paid_at] for inv, client in found),
+        ([display_number(inv.number, inv.id), client, inv.amount, InvoiceStatus(inv.status).label, inv.due_date, inv.paid_at] for inv, client in found),
         key=lambda row: row[0],
     )
+
+
+def sheet_key(invoice_id: int) -> str:
+    """What column A holds for the invoice as it is now: its number, or a draft's reference."""
+    with read_session() as s:
+        inv = s.get(Invoice, invoice_id)
+    return display_number(inv.number, inv.id)
 
 
 def sheet_rows(fake: FakeSheets) -> list[list]:
