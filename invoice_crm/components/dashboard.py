@@ -10,17 +10,13 @@ def overdue_banner(count, amount) -> rx.Component:
         count > 0,
         rx.callout.root(
             rx.callout.icon(rx.icon("triangle-alert")),
+            # Callout text is a <p>: only inline content inside (a block in a <p> breaks hydration).
             rx.callout.text(
-                rx.hstack(
-                    rx.text(
-                        rx.text.strong(count, " overdue ", rx.cond(count == 1, "invoice", "invoices")),
-                        " totalling ",
-                        rx.text.strong(amount),
-                    ),
-                    rx.link("Show overdue invoices", href="/?status=OVERDUE", id="overdue-link"),
-                    spacing="3",
-                    wrap="wrap",
-                ),
+                rx.text.strong(count, " overdue ", rx.cond(count == 1, "invoice", "invoices")),
+                " totalling ",
+                rx.text.strong(amount),
+                " · ",
+                rx.link("Show overdue invoices", href="/?status=OVERDUE", id="overdue-link"),
             ),
             color_scheme="red",
             role="alert",
@@ -30,14 +26,17 @@ def overdue_banner(count, amount) -> rx.Component:
     )
 
 
-def summary_card(title: str, value, detail, icon: str, color: str, test_id: str) -> rx.Component:
+def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_id: str) -> rx.Component:
+    """``detail`` is the inline content of the small line under the figure (never a <p>:
+    a <p> inside a <p> is invalid HTML, the prerendered page then fails to hydrate and React
+    re-renders the whole document, which moves the theme stylesheet after the component styles)."""
     return rx.card(
         rx.hstack(
             rx.badge(rx.icon(icon, size=20), color_scheme=color, variant="soft", radius="full", padding="0.6em"),
             rx.vstack(
                 rx.text(title, size="2", color_scheme="gray"),
                 rx.heading(value, size="5", id=test_id),
-                rx.text(detail, size="1", color_scheme="gray"),
+                rx.text(*detail, size="1", color_scheme="gray"),
                 spacing="1",
             ),
             align="center",

@@ -99,9 +99,10 @@ def send_dialog() -> rx.Component:
             rx.dialog.description(
                 rx.cond(
                     D.is_reminder,
-                    rx.text("Emails the client again with the invoice and the current pay link.", size="2"),
-                    rx.text("Deliver the invoice to ", D.invoice["client"], ".", size="2"),
+                    rx.text.span("Emails the client again with the invoice and the current pay link."),
+                    rx.text.span("Deliver the invoice to ", D.invoice["client"], "."),
                 ),
+                size="2",
             ),
             rx.vstack(
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),

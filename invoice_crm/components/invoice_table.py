@@ -30,6 +30,7 @@ def toolbar(state) -> rx.Component:
         rx.select.root(
             rx.select.trigger(aria_label="Sort by", id="sort-select"),
             rx.select.content(
+                rx.select.item("Current work", value="current"),
                 rx.select.item("Due date", value="due_date"),
                 rx.select.item("Amount", value="amount"),
                 rx.select.item("Number", value="number"),

@@ -20,9 +20,9 @@ def dashboard_page() -> rx.Component:
         ),
         overdue_banner(S.overdue_count, S.overdue),
         rx.flex(
-            summary_card("Outstanding", S.outstanding, rx.text(S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
-            summary_card("Overdue", S.overdue, rx.text(S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
-            summary_card("Paid, last 30 days", S.paid_30d, rx.text(S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
+            summary_card("Outstanding", S.outstanding, (S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
+            summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
+            summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
             gap="1em",
             wrap="wrap",
             width="100%",

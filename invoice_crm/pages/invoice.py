@@ -75,7 +75,7 @@ def _pay_dialog() -> rx.Component:
         ),
         rx.dialog.content(
             rx.dialog.title("Record a payment"),
-            rx.dialog.description(rx.text("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ")."), size="2"),
+            rx.dialog.description("Marks ", S.invoice["number"], " as paid in full (", S.invoice["amount"], ").", size="2"),
             rx.vstack(
                 form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
                 form_field("Reference (optional)", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference"), html_for="payment-reference", width="100%"),

@@ -14,6 +14,7 @@ from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money, line_total, plain_number
+from invoice_crm.domain.search import like_pattern, search_amount
 from invoice_crm.models import (
     Client,
     EmailMessage,
@@ -28,14 +29,18 @@ from invoice_crm.settings import get_settings
 
 PAGE_SIZE = 25
 SORTS = {"due_date": Invoice.due_date, "amount": Invoice.amount, "number": Invoice.number}
+# The default order: current work first — open (sent, overdue) invoices by due date, soonest
+# first — then every other invoice, newest first.
+CURRENT = "current"
+OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 @dataclass(frozen=True)
 class InvoiceQuery:
     search: str = ""
     status: str = ""
-    sort: str = "due_date"
-    descending: bool = True
+    sort: str = CURRENT
+    descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -50,9 +55,15 @@ def _filters(q: InvoiceQuery) -> list:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
     term = q.search.strip()
     if term:
-        like = f"%{term}%"
-        client_ids = select(Client.id).where(Client.name.ilike(like))
-        conditions.append(or_(Invoice.number.ilike(like), Invoice.client_id.in_(client_ids)))
+        like = like_pattern(term)
+        client_ids = select(Client.id).where(
+            or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
+        )
+        matches = [Invoice.number.ilike(like, escape="\\"), Invoice.client_id.in_(client_ids)]
+        amount = search_amount(term)
+        if amount is not None:
+            matches.append(Invoice.amount == amount)
+        conditions.append(or_(*matches))
     return conditions
 
 
@@ -96,26 +107,48 @@ def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
         return _list_invoices(session, q)
 
 
-def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
-    conditions = _filters(q)
-    column = SORTS.get(q.sort, Invoice.due_date)
-    # The id tie-breaker runs the same way as the sort column, so the column's index
-    # (which ends in the row id) yields rows already in order: no sort of the whole table.
-    order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
-    today = _today()
-    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
-    page_ids = (
-        select(Invoice.id).where(*conditions).order_by(*order)
-        .limit(q.page_size).offset((max(q.page, 1) - 1) * q.page_size)
-        .subquery()
-    )
-    rows = session.execute(
+def _rows(session, conditions: list, order: list, limit: int, offset: int) -> list:
+    page_ids = select(Invoice.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+    return session.execute(
         select(*ROW_COLUMNS)
         .join(page_ids, page_ids.c.id == Invoice.id)
         .join(Client, Client.id == Invoice.client_id)
         .outerjoin(Project, Project.id == Invoice.project_id)
         .order_by(*order)
     ).all()
+
+
+def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
+    """Open invoices by due date, then the rest newest first: two index-ordered reads that
+    meet at the page boundary, rather than one sort of the whole table by a computed key."""
+    offset = (max(q.page, 1) - 1) * q.page_size
+    is_open = Invoice.status.in_(OPEN_STATUSES)
+    open_count = session.execute(
+        select(func.count()).select_from(Invoice).where(*conditions, is_open)
+    ).scalar_one()
+    rows = []
+    if offset < open_count:
+        order = [Invoice.due_date.asc(), Invoice.id.asc()]
+        rows = _rows(session, [*conditions, is_open], order, q.page_size, offset)
+    room = q.page_size - len(rows)
+    if room > 0:
+        rest_offset = max(0, offset - open_count)
+        rows += _rows(session, [*conditions, ~is_open], [Invoice.id.desc()], room, rest_offset)
+    return rows
+
+
+def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
+    conditions = _filters(q)
+    today = _today()
+    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
+    if q.sort not in SORTS:
+        rows = _current_work_rows(session, conditions, q)
+    else:
+        column = SORTS[q.sort]
+        # The id tie-breaker runs the same way as the sort column, so the column's index
+        # (which ends in the row id) yields rows already in order: no sort of the whole table.
+        order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
+        rows = _rows(session, conditions, order, q.page_size, (max(q.page, 1) - 1) * q.page_size)
     return [invoice_row(row, today) for row in rows], total
 
 
