@@ -5,50 +5,72 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
+from invoice_crm.components.forms import field_label
 
 STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
 
 
+def _control(label: str, control_id: str, control: rx.Component, **props) -> rx.Component:
+    return rx.vstack(field_label(label, control_id, size="1", color_scheme="gray"), control, spacing="1", **props)
+
+
 def toolbar(state) -> rx.Component:
-    return rx.hstack(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            placeholder="Search number or client",
-            value=state.search,
-            on_change=state.set_search.debounce(300),
-            width=["100%", "280px"],
-            id="invoice-search",
-            aria_label="Search invoices",
-        ),
-        rx.select(
-            STATUS_ITEMS,
-            value=rx.cond(state.status == "", "ALL", state.status),
-            on_change=state.set_status,
-            id="status-filter",
-            aria_label="Filter by status",
-        ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Sort by", id="sort-select"),
-            rx.select.content(
-                rx.select.item("Current work", value="current"),
-                rx.select.item("Due date", value="due_date"),
-                rx.select.item("Amount", value="amount"),
-                rx.select.item("Number", value="number"),
+    return rx.flex(
+        _control(
+            "Search invoices",
+            "invoice-search",
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                placeholder="Number, client, company, email or amount",
+                value=state.search,
+                on_change=state.set_search.debounce(300),
+                width="100%",
+                id="invoice-search",
             ),
-            value=state.sort,
-            on_change=state.set_sort,
+            flex="1 1 260px",
+            max_width=["100%", "360px"],
         ),
-        rx.icon_button(
-            rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),
-            variant="soft",
-            on_click=state.toggle_direction,
-            aria_label="Toggle sort direction",
-            id="sort-direction",
+        _control(
+            "Status",
+            "status-filter",
+            rx.select(
+                STATUS_ITEMS,
+                value=rx.cond(state.status == "", "ALL", state.status),
+                on_change=state.set_status,
+                id="status-filter",
+            ),
         ),
-        rx.cond(state.loading, rx.spinner(size="2")),
+        _control(
+            "Sort by",
+            "sort-select",
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(id="sort-select"),
+                    rx.select.content(
+                        rx.select.item("Current work", value="current"),
+                        rx.select.item("Due date", value="due_date"),
+                        rx.select.item("Amount", value="amount"),
+                        rx.select.item("Number", value="number"),
+                    ),
+                    value=state.sort,
+                    on_change=state.set_sort,
+                ),
+                rx.icon_button(
+                    rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),
+                    variant="soft",
+                    on_click=state.toggle_direction,
+                    # "Current work" has its own order (open by due date, then newest).
+                    disabled=state.sort == "current",
+                    aria_label="Toggle sort direction",
+                    id="sort-direction",
+                ),
+                rx.cond(state.loading, rx.spinner(size="2")),
+                align="center",
+            ),
+        ),
         wrap="wrap",
-        spacing="3",
-        align="center",
+        gap="3",
+        align="end",
         width="100%",
     )
 

@@ -40,7 +40,8 @@ def navbar() -> rx.Component:
             rx.hstack(
                 rx.text(AuthState.user_email, size="1", color_scheme="gray"),
                 rx.button(
-                    "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out"
+                    "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out",
+                    custom_attrs={"data-leaves-page": "true"},  # the unsaved-changes guard asks first
                 ),
                 align="center",
             ),

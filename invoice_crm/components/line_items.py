@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, field_label
 
 
 def _line_input(view, index, field: str, placeholder: str, flex: str, **props) -> rx.Component:
     from invoice_crm.state.editor import EditorState as S
 
+    # A visible label on every row ("Description"; read out as "Description, line 2").
+    input_id = "line-" + index.to_string() + "-" + field.replace("_", "-")
     return rx.box(
+        field_label(placeholder, input_id, ", line ", (index + 1).to_string(), size="1", color_scheme="gray"),
         rx.input(
             value=view[field],
             on_change=lambda v: S.set_line(index, field, v),
-            placeholder=placeholder,
-            aria_label=placeholder,
+            id=input_id,
             class_name=f"line-{field.replace('_', '-')}",
             width="100%",
             **props,
         ),
         field_error(view[f"{field}_error"]),
         flex=flex,
+        min_width="0",
     )
 
 
@@ -37,7 +40,7 @@ def _line(view, index) -> rx.Component:
             class_name="line-total",
             flex="1 1 100px",
             text_align="right",
-            padding_top="0.4em",
+            padding_top="1.6em",
             style={"font_variant_numeric": "tabular-nums"},
         ),
         rx.icon_button(
@@ -45,7 +48,8 @@ def _line(view, index) -> rx.Component:
             variant="ghost",
             color_scheme="red",
             on_click=S.remove_line(index),
-            aria_label="Remove line",
+            aria_label="Remove line " + (index + 1).to_string(),
+            margin_top="1.4em",
             class_name="line-remove",
         ),
         gap="0.75em",

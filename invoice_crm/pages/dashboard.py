@@ -8,6 +8,7 @@ from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, page_title
 from invoice_crm.components.sheets import sheet_sync_panel
+from invoice_crm.settings import get_settings
 from invoice_crm.state.dashboard import REFRESH_SECONDS
 from invoice_crm.state.dashboard import DashboardState as S
 
@@ -27,7 +28,7 @@ def dashboard_page() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly),
+        paid_chart(S.monthly, get_settings().currency, S.chart_note),
         sheet_sync_panel(),
         invoice_table(S),
         rx.moment(interval=REFRESH_SECONDS * 1000, on_change=S.refresh, display="none"),

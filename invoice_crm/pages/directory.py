@@ -5,22 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, field_label, labelled_input
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 
 def _client_form(on_submit, values=None, submit_label="Add client", reset=True) -> rx.Component:
     values = {} if values is None else values
+    prefix = "client" if reset else "edit-client"
     return rx.form(
         rx.flex(
-            rx.input(name="name", placeholder="Name", required=True, default_value=values.get("name", ""), aria_label="Client name", id="client-name" if reset else "edit-client-name"),
-            rx.input(name="email", placeholder="Email", type="email", default_value=values.get("email", ""), aria_label="Client email"),
-            rx.input(name="company", placeholder="Company", default_value=values.get("company", ""), aria_label="Company"),
-            rx.input(name="address", placeholder="Address", default_value=values.get("address", ""), aria_label="Address"),
+            labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
+            labelled_input("Client email", f"{prefix}-email", name="email", type="email", default_value=values.get("email", "")),
+            labelled_input("Company", f"{prefix}-company", name="company", default_value=values.get("company", "")),
+            labelled_input("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
             rx.button(submit_label, type="submit"),
             gap="0.5em",
             wrap="wrap",
+            align="end",
         ),
         on_submit=on_submit,
         reset_on_submit=reset,
@@ -71,19 +73,25 @@ def clients_page() -> rx.Component:
     )
 
 
-def _client_picker(state) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder="Client"),
-        rx.select.content(rx.foreach(state.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))),
-        value=state.new_client_id,
-        on_change=state.set_new_client_id,
+def _client_picker(state, picker_id: str) -> rx.Component:
+    return rx.vstack(
+        field_label("Client", picker_id, size="1"),
+        rx.select.root(
+            rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%"),
+            rx.select.content(rx.foreach(state.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))),
+            value=state.new_client_id,
+            on_change=state.set_new_client_id,
+        ),
+        spacing="1",
+        flex="1 1 160px",
+        min_width="0",
     )
 
 
-def _create_for_client(state, field: rx.Component, label: str) -> rx.Component:
+def _create_for_client(state, picker_id: str, field: rx.Component, label: str) -> rx.Component:
     return card(
         rx.form(
-            rx.flex(_client_picker(state), field, rx.button(label, type="submit"), gap="0.5em", wrap="wrap"),
+            rx.flex(_client_picker(state, picker_id), field, rx.button(label, type="submit"), gap="0.5em", wrap="wrap", align="end"),
             on_submit=state.create,
             reset_on_submit=True,
         ),
@@ -96,7 +104,7 @@ def projects_page() -> rx.Component:
     return layout(
         page_title("Projects"),
         _create_for_client(
-            S, rx.input(name="name", placeholder="Project name", required=True, aria_label="Project name"), "Add project"
+            S, "project-client", labelled_input("Project name", "project-name", name="name", required=True), "Add project"
         ),
         card(
             rx.table.root(
@@ -106,7 +114,7 @@ def projects_page() -> rx.Component:
                         S.projects,
                         lambda p: rx.table.row(
                             rx.table.cell(
-                                rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Project name", variant="soft")
+                                rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Rename project " + p["name"], variant="soft")
                             ),
                             rx.table.cell(p["client"]),
                         ),
@@ -124,7 +132,7 @@ def leads_page() -> rx.Component:
     return layout(
         page_title("Leads"),
         _create_for_client(
-            S, rx.input(name="title", placeholder="What the lead is about", required=True, aria_label="Lead title"), "Add lead"
+            S, "lead-client", labelled_input("Lead title", "lead-title", name="title", required=True, placeholder="What the lead is about"), "Add lead"
         ),
         card(
             rx.table.root(
@@ -136,7 +144,7 @@ def leads_page() -> rx.Component:
                             rx.table.cell(lead["title"]),
                             rx.table.cell(lead["client"]),
                             rx.table.cell(lead_badge(lead["status"]), class_name="lead-status"),
-                            rx.table.cell(rx.select(S.statuses, value=lead["status"], on_change=lambda v: S.set_status(lead["id"], v), size="1")),
+                            rx.table.cell(rx.select(S.statuses, value=lead["status"], on_change=lambda v: S.set_status(lead["id"], v), size="1", aria_label="Move " + lead["title"] + " to")),
                             class_name="lead-row",
                         ),
                     )

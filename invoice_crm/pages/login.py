@@ -9,7 +9,7 @@ from invoice_crm.state.auth import AuthState as S
 
 def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        rx.text(label, as_="label", custom_attrs={"htmlFor": name}, size="2", weight="medium"),
         rx.input(name=name, id=name, type=kind, required=True, width="100%", **props),
         spacing="1",
         width="100%",

@@ -190,8 +190,9 @@ def _chart_start(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
-def _paid_figures(session, today: date) -> tuple[list, list]:
-    """Paid in the last 30 days by currency, and paid per month (default currency)."""
+def _paid_figures(session, today: date) -> tuple[list, list, list]:
+    """Paid in the last 30 days by currency, paid per month (default currency), and what the
+    chart's months hold in other currencies (so the chart can say what it leaves out)."""
     currency = get_settings().currency
     last_payment = session.execute(select(func.max(Payment.id))).scalar()
     key = (str(session.get_bind().url), today, currency, last_payment)
@@ -214,7 +215,17 @@ def _paid_figures(session, today: date) -> tuple[list, list]:
         )
         .group_by(month)
     ).all()
-    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly])
+    others = session.execute(
+        select(Invoice.currency, func.sum(Invoice.amount))
+        .where(
+            Invoice.status == InvoiceStatus.PAID,
+            Invoice.paid_at >= _chart_start(today),
+            Invoice.currency != currency,
+        )
+        .group_by(Invoice.currency)
+        .order_by(Invoice.currency)
+    ).all()
+    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly], [tuple(r) for r in others])
     with _paid_cache_lock:
         _paid_cache.clear()  # one entry: the current state
         _paid_cache[key] = figures
@@ -236,14 +247,14 @@ def _dashboard_summary(session) -> dict:
         .where(Invoice.status.in_(open_statuses))
         .group_by(Invoice.currency)
     ).all()
-    paid, monthly = _paid_figures(session, today)
+    paid, monthly, others = _paid_figures(session, today)
     by_month = defaultdict(Decimal, dict(monthly))
     months = []
     cursor = chart_start
     while cursor <= today:
         key = f"{cursor.year:04d}-{cursor.month:02d}"
         # Chart points only: recharts plots JSON numbers; every figure shown as text stays Decimal.
-        months.append({"month": cursor.strftime("%b %y"), "paid": float(by_month[key])})
+        months.append({"month": cursor.strftime("%b %Y"), "paid": float(by_month[key])})
         cursor = date(cursor.year + (cursor.month // 12), cursor.month % 12 + 1, 1)
     return {
         "outstanding_count": int(sum(r[1] or 0 for r in figures)),
@@ -253,7 +264,17 @@ def _dashboard_summary(session) -> dict:
         "paid_30d_count": int(sum(r[1] or 0 for r in paid)),
         "paid_30d": _sum_by_currency([(r[0], r[2]) for r in paid]),
         "monthly": months,
+        "chart_note": _chart_note(others),
     }
+
+
+def _chart_note(others: list) -> str:
+    """Payments the chart does not plot (it plots the default currency only), said in words."""
+    amounts = [format_money(amount, cur) for cur, amount in others if amount]
+    if not amounts:
+        return ""
+    currency = get_settings().currency
+    return f"Shown in {currency} only; also paid in these months: {' + '.join(amounts)}."
 
 
 def invoice_detail(invoice_id: int) -> dict | None:

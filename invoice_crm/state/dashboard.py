@@ -73,6 +73,7 @@ class DashboardState(AuthState):
     paid_30d: str = ""
     paid_30d_count: int = 0
     monthly: list[dict[str, str | float]] = []
+    chart_note: str = ""
 
     @rx.var
     def page_count(self) -> int:

@@ -6,12 +6,13 @@ so they update as the user types."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 import reflex as rx
 
 from invoice_crm.domain import lifecycle
-from invoice_crm.domain.drafts import LineInput
+from invoice_crm.domain.drafts import LineInput, draft_errors, is_blank_line
 from invoice_crm.domain.errors import DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
@@ -80,6 +81,19 @@ class EditorState(AuthState):
     loading: bool = True
     saving: bool = False
     new_client_open: bool = False
+    pristine: str = ""  # the form as loaded (see ``unsaved``)
+
+    def _fingerprint(self) -> str:
+        """The form's content; an untouched empty line is no change."""
+        lines = [line for line in self.lines if not is_blank_line(line)]
+        return json.dumps([self.client_id, self.project_id, self.issue_date, self.due_date, self.currency, self.notes, lines])
+
+    @rx.var
+    def unsaved(self) -> bool:
+        """Whether leaving now loses typing: the page asks before in-app links and tab closing."""
+        lines = [line for line in self.lines if not is_blank_line(line)]
+        now = json.dumps([self.client_id, self.project_id, self.issue_date, self.due_date, self.currency, self.notes, lines])
+        return self.read_only_reason == "" and not self.loading and now != self.pristine
 
     @rx.var
     def currencies(self) -> list[str]:
@@ -136,6 +150,7 @@ class EditorState(AuthState):
         self.lines = [dict(NEW_LINE)]
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
+        self.pristine = self._fingerprint()
         self.loading = False
         return None
 
@@ -171,6 +186,7 @@ class EditorState(AuthState):
                 self.read_only_reason = err.message
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
+        self.pristine = self._fingerprint()
         self.loading = False
         return None
 
@@ -265,8 +281,16 @@ class EditorState(AuthState):
         if self.read_only_reason:
             yield rx.toast.error(self.read_only_reason)
             return
+        # Every field error at once, each beside its field (the save re-checks everything).
+        self.errors = draft_errors(
+            client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
+            lines=self.lines, notes=self.notes,
+        )
+        if self.errors:
+            count = len(self.errors)
+            yield rx.toast.error(f"{count} field{'s' if count > 1 else ''} to correct before saving")
+            return
         self.saving = True
-        self.errors = {}
         yield
         actor = self.user_email
         try:

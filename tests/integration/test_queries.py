@@ -131,3 +131,16 @@ def test_default_order_is_current_work_first(database):
     assert [r["number"] for r in page3] == [made[i].number for i in (10, 9, 8, 7, 6, 5, 4, 2, 1, 0)]
     seen = numbers + [r["number"] for r in queries.list_invoices(queries.InvoiceQuery(page=2, page_size=10))[0]]
     assert len(set(seen + [r["number"] for r in page3])) == 30 == total
+
+
+def test_chart_months_read_in_full_and_other_currencies_are_named(database):
+    client = make_client()
+    usd = make_invoice(client.id, lines=[{"description": "a", "quantity": "1", "unit_price": "100.00"}])
+    eur = make_invoice(client.id, lines=[{"description": "b", "quantity": "1", "unit_price": "300.00"}], currency="EUR")
+    for inv in (usd, eur):
+        invoices.send_invoice(inv.id)
+        invoices.mark_paid(inv.id)
+    summary = queries.dashboard_summary()
+    assert summary["monthly"][-1]["month"] == TODAY.strftime("%b %Y")  # "Nov 2026", not "Nov 26"
+    assert summary["monthly"][-1]["paid"] == 100.0
+    assert summary["chart_note"] == "Shown in USD only; also paid in these months: €300.00."
