@@ -85,7 +85,7 @@ def _email_form() -> rx.Component:
 def _mark_only_note(pay_url) -> rx.Component:
     return rx.vstack(
         rx.text("The invoice becomes Sent and its due-date countdown starts. Share the pay link yourself:", size="2"),
-        rx.code(pay_url, word_break="break_all"),
+        rx.code(pay_url, word_break="break-all"),
         spacing="2",
         width="100%",
     )

@@ -78,7 +78,11 @@ def toolbar(state) -> rx.Component:
 def _header(label: str, column: str | None, state) -> rx.Component:
     if column is None:
         return rx.table.column_header_cell(label)
-    return rx.table.column_header_cell(
+    return rx.table.column_header_cell(_header_link(label, column, state))
+
+
+def _header_link(label: str, column: str, state) -> rx.Component:
+    return (
         rx.link(
             rx.hstack(
                 rx.text(label),
@@ -98,29 +102,44 @@ def _header(label: str, column: str | None, state) -> rx.Component:
     )
 
 
+PHONE_ONLY = ["block", "none"]  # below 30em (phones): shown in another column's cell
+WIDE_ONLY = ["none", "table-cell"]
+
+
 def _row(row, state) -> rx.Component:
+    # On a phone the row keeps four columns: the number with the client under it, the amount,
+    # and the status with the due date under it; the Client and Due columns show from 30em.
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.link(row["number"], href="/invoices/" + row["id"], weight="medium")
+            rx.link(row["number"], href="/invoices/" + row["id"], weight="medium", white_space="nowrap"),
+            rx.text(row["client"], size="1", color_scheme="gray", display=PHONE_ONLY),
         ),
-        rx.table.cell(row["client"]),
+        rx.table.cell(row["client"], display=WIDE_ONLY),
         rx.table.cell(row["project"], display=["none", "none", "table-cell"]),
-        rx.table.cell(rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}), text_align="right"),
-        rx.table.cell(status_badge(row["status"])),
         rx.table.cell(
-            rx.vstack(
-                rx.text(row["due_date"]),
-                rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray")),
-                spacing="0",
-            )
+            rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}, white_space="nowrap"),
+            text_align="right",
         ),
-        rx.table.cell(row["paid_at"], display=["none", "table-cell"]),
+        rx.table.cell(
+            status_badge(row["status"]),
+            rx.box(_due(row), display=PHONE_ONLY, margin_top="0.25em", class_name="row-due-phone"),
+        ),
+        rx.table.cell(_due(row), display=WIDE_ONLY),
+        rx.table.cell(row["paid_at"], display=["none", "none", "table-cell"]),
         rx.cond(
             state.sheets_on,
             rx.table.cell(sync_badge(row["sync"], row["sync_error"]), display=["none", "none", "table-cell"]),
         ),
         class_name="invoice-row",
         data_status=row["status"],
+    )
+
+
+def _due(row) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["due_date"], white_space="nowrap"),
+        rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray")),
+        spacing="0",
     )
 
 
@@ -133,7 +152,7 @@ def invoice_table(state) -> rx.Component:
                     rx.table.header(
                         rx.table.row(
                             _header("Number", "number", state),
-                            _header("Client", None, state),
+                            rx.table.column_header_cell("Client", display=WIDE_ONLY),
                             rx.table.column_header_cell("Project", display=["none", "none", "table-cell"]),
                             rx.table.column_header_cell(
                                 rx.link("Amount", on_click=state.sort_by("amount"), cursor="pointer",
@@ -141,8 +160,8 @@ def invoice_table(state) -> rx.Component:
                                 text_align="right",
                             ),
                             _header("Status", None, state),
-                            _header("Due", "due_date", state),
-                            rx.table.column_header_cell("Paid", display=["none", "table-cell"]),
+                            rx.table.column_header_cell(_header_link("Due", "due_date", state), display=WIDE_ONLY),
+                            rx.table.column_header_cell("Paid", display=["none", "none", "table-cell"]),
                             rx.cond(
                                 state.sheets_on,
                                 rx.table.column_header_cell("Sheet", display=["none", "none", "table-cell"]),
@@ -152,6 +171,7 @@ def invoice_table(state) -> rx.Component:
                     rx.table.body(rx.foreach(state.rows, lambda row: _row(row, state))),
                     width="100%",
                     variant="ghost",
+                    size=rx.breakpoints(initial="1", sm="2"),
                     id="invoice-table",
                 ),
                 overflow_x="auto",

@@ -103,12 +103,13 @@ def line_items_table(lines) -> rx.Component:
                 lambda line: rx.table.row(
                     rx.table.cell(line["description"]),
                     rx.table.cell(line["quantity"], text_align="right"),
-                    rx.table.cell(line["unit_price"], text_align="right"),
-                    rx.table.cell(line["total"], text_align="right", class_name="line-total"),
+                    rx.table.cell(line["unit_price"], text_align="right", white_space="nowrap"),
+                    rx.table.cell(line["total"], text_align="right", class_name="line-total", white_space="nowrap"),
                     class_name="line-row",
                 ),
             )
         ),
         width="100%",
         variant="surface",
+        size=rx.breakpoints(initial="1", sm="2"),  # phones: tighter cells, so no column is cut off
     )

@@ -31,16 +31,22 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
 
 
 def _client_row(client) -> rx.Component:
+    # On a phone: name with email and company under it, the count, and the actions.
     return rx.table.row(
-        rx.table.row_header_cell(client["name"]),
-        rx.table.cell(client["email"]),
+        rx.table.row_header_cell(
+            client["name"],
+            rx.text(client["email"], size="1", color_scheme="gray", display=["block", "none"], overflow_wrap="anywhere"),
+        ),
+        rx.table.cell(client["email"], display=["none", "table-cell"]),
         rx.table.cell(client["company"], display=["none", "table-cell"]),
-        rx.table.cell(client["invoices"]),
+        rx.table.cell(client["invoices"], text_align="right"),
         rx.table.cell(
-            rx.hstack(
-                rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2"),
-                rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client)),
-                spacing="3",
+            rx.flex(
+                rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2", white_space="nowrap"),
+                rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client), aria_label="Edit " + client["name"]),
+                gap="2",
+                wrap="wrap",
+                align="center",
             )
         ),
         class_name="client-row",
@@ -54,10 +60,19 @@ def clients_page() -> rx.Component:
         card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create), field_error(S.error), width="100%")),
         card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Name", "Email")], rx.table.column_header_cell("Company", display=["none", "table-cell"]), rx.table.column_header_cell("Invoices"), rx.table.column_header_cell(""))),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Name"),
+                        rx.table.column_header_cell("Email", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Company", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Invoices", text_align="right"),
+                        rx.table.column_header_cell("Actions"),
+                    )
+                ),
                 rx.table.body(rx.foreach(S.clients, _client_row)),
                 width="100%",
                 variant="ghost",
+                size=rx.breakpoints(initial="1", sm="2"),
             ),
             overflow_x="auto",
         ),

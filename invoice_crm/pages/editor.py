@@ -38,7 +38,7 @@ def _terms() -> rx.Component:
                 "Client",
                 rx.hstack(
                     rx.select.root(
-                        rx.select.trigger(placeholder="Choose a client", id="client-select", width="100%"),
+                        rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0"),
                         rx.select.content(
                             rx.foreach(S.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))
                         ),

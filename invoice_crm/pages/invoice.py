@@ -138,12 +138,14 @@ def _share() -> rx.Component:
             rx.vstack(
                 rx.text("Client pay link", size="2", weight="medium"),
                 rx.hstack(
-                    rx.code(S.invoice["pay_url"], id="pay-link", word_break="break_all"),
+                    rx.code(S.invoice["pay_url"], id="pay-link", word_break="break-all", min_width="0"),
                     rx.icon_button(rx.icon("clipboard-copy", size=16), variant="soft", on_click=[rx.set_clipboard(S.invoice["pay_url"]), rx.toast("Pay link copied")], aria_label="Copy pay link", id="copy-pay-link"),
                     align="center",
                     wrap="wrap",
+                    width="100%",
                 ),
                 spacing="2",
+                width="100%",
             )
         ),
     )
