@@ -17,6 +17,7 @@ from invoice_crm.components.layout import card, layout, loading_block
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
 from invoice_crm.components.timeline import timeline
+from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.invoice_page import InvoicePageState as S
 
 
@@ -197,7 +198,10 @@ def _content() -> rx.Component:
 
 def invoice_page() -> rx.Component:
     return layout(
-        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All invoices", size="2"), align="center"), href="/"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All invoices", size="2"), align="center"),
+            href=DashboardState.list_url,  # the list as it was left (search, filter, sort, page)
+        ),
         rx.cond(
             S.loading,
             loading_block(),

@@ -74,6 +74,8 @@ class DashboardState(AuthState):
     paid_30d_count: int = 0
     monthly: list[dict[str, str | float]] = []
     chart_note: str = ""
+    # Where "All invoices" on an invoice page returns to: the list as it was left.
+    list_url: str = "/"
 
     @rx.var
     def page_count(self) -> int:
@@ -116,10 +118,12 @@ class DashboardState(AuthState):
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
-        wanted = list_params(self.router.url.query_parameters)
+        params = self.router.url.query_parameters
+        wanted = list_params(params)
         fresh = self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
         for key, value in wanted.items():
             setattr(self, key, value)
+        self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
         self.loading = True
         yield

@@ -105,6 +105,7 @@ class EditorState(AuthState):
         for index, line in enumerate(self.lines):
             view = _live_line(line)
             for field in LINE_FIELDS:
+                view.setdefault(f"{field}_error", "")  # every key present: an absent one shows an empty error
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
                 if saved_error and not view.get(f"{field}_error"):
                     view[f"{field}_error"] = saved_error
