@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import String, case, cast, func, or_, select, type_coerce
+from sqlalchemy import String, case, cast, func, or_, select, type_coerce, union_all
 
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
@@ -107,8 +107,8 @@ def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
         return _list_invoices(session, q)
 
 
-def _rows(session, conditions: list, order: list, limit: int, offset: int) -> list:
-    page_ids = select(Invoice.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+def _rows(session, page_ids, order: list) -> list:
+    """The display columns of the invoices whose ids ``page_ids`` (a subquery) selects."""
     return session.execute(
         select(*ROW_COLUMNS)
         .join(page_ids, page_ids.c.id == Invoice.id)
@@ -118,9 +118,32 @@ def _rows(session, conditions: list, order: list, limit: int, offset: int) -> li
     ).all()
 
 
+def _page_ids(conditions: list, order: list, limit: int, offset: int):
+    return select(Invoice.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+
+
+def _open_page_ids(conditions: list, limit: int, offset: int):
+    """Open invoices by due date: one index-ordered read per open status (the status + due date
+    index holds each in order), merged; no sort of every open invoice."""
+    reach = offset + limit
+    parts = [
+        select(Invoice.id, Invoice.due_date)
+        .where(*conditions, Invoice.status == status)
+        .order_by(Invoice.due_date.asc(), Invoice.id.asc())
+        .limit(reach)
+        .subquery()
+        for status in OPEN_STATUSES
+    ]
+    merged = union_all(*(select(part.c.id, part.c.due_date) for part in parts)).subquery()
+    return (
+        select(merged.c.id).order_by(merged.c.due_date.asc(), merged.c.id.asc())
+        .limit(limit).offset(offset).subquery()
+    )
+
+
 def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
-    """Open invoices by due date, then the rest newest first: two index-ordered reads that
-    meet at the page boundary, rather than one sort of the whole table by a computed key."""
+    """Open invoices by due date, then the rest newest first: index-ordered reads that meet
+    at the page boundary, rather than one sort of the whole table by a computed key."""
     offset = (max(q.page, 1) - 1) * q.page_size
     is_open = Invoice.status.in_(OPEN_STATUSES)
     open_count = session.execute(
@@ -128,12 +151,13 @@ def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
     ).scalar_one()
     rows = []
     if offset < open_count:
-        order = [Invoice.due_date.asc(), Invoice.id.asc()]
-        rows = _rows(session, [*conditions, is_open], order, q.page_size, offset)
+        open_order = [Invoice.due_date.asc(), Invoice.id.asc()]
+        rows = _rows(session, _open_page_ids(conditions, q.page_size, offset), open_order)
     room = q.page_size - len(rows)
     if room > 0:
-        rest_offset = max(0, offset - open_count)
-        rows += _rows(session, [*conditions, ~is_open], [Invoice.id.desc()], room, rest_offset)
+        rest_order = [Invoice.id.desc()]
+        rest = _page_ids([*conditions, ~is_open], rest_order, room, max(0, offset - open_count))
+        rows += _rows(session, rest, rest_order)
     return rows
 
 
@@ -148,7 +172,8 @@ def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
         # The id tie-breaker runs the same way as the sort column, so the column's index
         # (which ends in the row id) yields rows already in order: no sort of the whole table.
         order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
-        rows = _rows(session, conditions, order, q.page_size, (max(q.page, 1) - 1) * q.page_size)
+        offset = (max(q.page, 1) - 1) * q.page_size
+        rows = _rows(session, _page_ids(conditions, order, q.page_size, offset), order)
     return [invoice_row(row, today) for row in rows], total
 
 
