@@ -159,7 +159,7 @@ def invoice_table(state) -> rx.Component:
                                         color_scheme="gray", high_contrast=True, underline="none"),
                                 text_align="right",
                             ),
-                            _header("Status", None, state),
+                            rx.table.column_header_cell("Status", rx.text.span(" · due", display=["inline", "none"])),
                             rx.table.column_header_cell(_header_link("Due", "due_date", state), display=WIDE_ONLY),
                             rx.table.column_header_cell("Paid", display=["none", "none", "table-cell"]),
                             rx.cond(
