@@ -157,10 +157,14 @@ async def _client_round_trips(browser, app_url: str, email: str, password: str, 
         elapsed = await page.evaluate(
             """async (button) => {
                 const label = document.querySelector('#range-label');
-                const before = label.innerText;
+                const firstRow = () => document.querySelector('.invoice-row th a')?.innerText;
+                const before = label.innerText, beforeRow = firstRow();
                 const start = performance.now();
                 document.querySelector(button).click();
-                while (label.innerText === before) { await new Promise(r => requestAnimationFrame(r)); }
+                // Until the new rows are on screen (the page number shows first, the rows follow).
+                while (label.innerText === before || firstRow() === beforeRow) {
+                    await new Promise(r => requestAnimationFrame(r));
+                }
                 return performance.now() - start;
             }""",
             button,

@@ -64,6 +64,7 @@ class DashboardState(AuthState):
     loading: bool = True
     loaded: bool = False
     _shown_at: float = 0.0  # backend only: when the figures were last read
+    _rows_for: str = ""  # backend only: the query the rows shown were read for
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -101,6 +102,7 @@ class DashboardState(AuthState):
             self.page = self.page_count
             rows, self.total = queries.list_invoices(self._query())
         self.rows = _stringify(rows)
+        self._rows_for = repr(self._query())
 
     def _show(self, data: queries.DashboardData) -> None:
         self._shown_at = time.monotonic()
@@ -109,6 +111,7 @@ class DashboardState(AuthState):
         for key, value in summary.items():
             setattr(self, key, value)
         self.rows, self.total = _stringify(data.rows), data.total
+        self._rows_for = repr(self._query())
 
     @rx.event
     async def on_load(self):
@@ -125,6 +128,8 @@ class DashboardState(AuthState):
             setattr(self, key, value)
         self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
+        if fresh and self._rows_for == repr(self._query()):
+            return  # a control of this page already showed this list, then put it in the URL
         self.loading = True
         yield
         if fresh:  # only the list changed: the figures shown are current
@@ -147,53 +152,54 @@ class DashboardState(AuthState):
             return
         self._show(await asyncio.to_thread(load_dashboard, self._query()))
 
-    def _go(self, **changes):
-        """Navigate to the list as changed (a new history entry, so Back returns to it)."""
+    async def _go(self, **changes):
+        """Show the list as changed, then put it in the URL (a new history entry, so Back
+        returns to the previous list; on_load finds the rows already shown)."""
         if self._current_user() is None:
             return self._redirect_to_login()
         for key, value in changes.items():
-            setattr(self, key, value)  # shown at once; on_load confirms from the URL
+            setattr(self, key, value)
+        await asyncio.to_thread(self._load_rows)
         return rx.redirect(list_url(self.search, self.status, self.sort, self.descending, self.page))
 
     @rx.event
-    def set_search(self, value: str):
-        self.search = str(value)[:MAX_SEARCH]
-        return self._go(page=1)
+    async def set_search(self, value: str):
+        return await self._go(search=str(value)[:MAX_SEARCH], page=1)
 
     @rx.event
-    def set_status(self, value: str):
+    async def set_status(self, value: str):
         status = "" if value == "ALL" else value
-        return self._go(status=status if status in InvoiceStatus.__members__ else "", page=1)
+        return await self._go(status=status if status in InvoiceStatus.__members__ else "", page=1)
 
-    def _sorted(self, value: str):
+    async def _sorted(self, value: str):
         sort = value if value in SORT_OPTIONS else queries.CURRENT
-        return self._go(sort=sort, descending=_default_descending(sort), page=1)
+        return await self._go(sort=sort, descending=_default_descending(sort), page=1)
 
     @rx.event
-    def set_sort(self, value: str):
-        return self._sorted(value)
+    async def set_sort(self, value: str):
+        return await self._sorted(value)
 
     @rx.event
-    def toggle_direction(self):
-        return self._go(descending=not self.descending, page=1)
+    async def toggle_direction(self):
+        return await self._go(descending=not self.descending, page=1)
 
     @rx.event
-    def sort_by(self, column: str):
+    async def sort_by(self, column: str):
         if self.sort == column:
-            return self._go(descending=not self.descending, page=1)
-        return self._sorted(column)
+            return await self._go(descending=not self.descending, page=1)
+        return await self._sorted(column)
 
-    def _page(self, page: int):
-        return self._go(page=min(max(1, page), max(1, -(-self.total // queries.PAGE_SIZE))))
-
-    @rx.event
-    def go_to_page(self, page: int):
-        return self._page(int(page))
+    async def _page(self, page: int):
+        return await self._go(page=min(max(1, page), max(1, -(-self.total // queries.PAGE_SIZE))))
 
     @rx.event
-    def next_page(self):
-        return self._page(self.page + 1)
+    async def go_to_page(self, page: int):
+        return await self._page(int(page))
 
     @rx.event
-    def previous_page(self):
-        return self._page(self.page - 1)
+    async def next_page(self):
+        return await self._page(self.page + 1)
+
+    @rx.event
+    async def previous_page(self):
+        return await self._page(self.page - 1)
