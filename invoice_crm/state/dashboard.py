@@ -20,6 +20,13 @@ MAX_SEARCH = 200
 MAX_PAGE = 1_000_000
 
 
+# Every var the dashboard shows from the server's reads.
+SHOWN = (
+    "rows", "total", "page", "outstanding", "outstanding_count", "overdue", "overdue_count",
+    "paid_30d", "paid_30d_count", "monthly", "chart_note",
+)
+
+
 def list_params(params: dict) -> dict:
     """The list's state from the query string; anything unreadable falls back to the default."""
     status = str(params.get("status", "")).upper()
@@ -113,6 +120,12 @@ class DashboardState(AuthState):
         self.rows, self.total = _stringify(data.rows), data.total
         self._rows_for = repr(self._query())
 
+    def _resend(self) -> None:
+        """Send what is shown again: after a reload the page starts blank, and a hydration
+        does not carry this state's values, only what on_load changes."""
+        for name in SHOWN:
+            setattr(self, name, getattr(self, name))
+
     @rx.event
     async def on_load(self):
         """The list is what the URL says (search, status, sort, direction, page), so Back,
@@ -129,11 +142,14 @@ class DashboardState(AuthState):
         self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
         if fresh and self._rows_for == repr(self._query()):
-            return  # a control of this page already showed this list, then put it in the URL
+            # A control of this page already showed this list, then put it in the URL.
+            self._resend()
+            return
         self.loading = True
         yield
         if fresh:  # only the list changed: the figures shown are current
             await asyncio.to_thread(self._load_rows)
+            self._resend()
         else:
             self._show(await asyncio.to_thread(load_dashboard, self._query()))
             if not self.rows and self.page > 1 and self.total:  # a page past the end

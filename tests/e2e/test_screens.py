@@ -41,8 +41,10 @@ def _wait_sorted(page: Page, descending: bool) -> list[float]:
 
 def test_list_state_survives_opening_an_invoice_back_forward_and_reload(signed_in, app_url):
     page = signed_in
-    page.goto(app_url + "/")
+    page.goto(app_url + "/")  # a reload right after signing in: rows and figures both shown
     expect(page.locator(".invoice-row").first).to_be_visible()
+    expect(page.locator("#card-outstanding")).to_have_text(re.compile(r"\d"))
+    outstanding = page.locator("#card-outstanding").inner_text()
 
     choose(page, "#status-filter", "PAID")
     page.wait_for_url(re.compile(r".*status=PAID.*"))
@@ -88,6 +90,7 @@ def test_list_state_survives_opening_an_invoice_back_forward_and_reload(signed_i
     _wait_sorted(page, descending=False)
     assert _numbers(page) == shown
     expect(page.locator("#status-filter")).to_have_text("PAID")
+    expect(page.locator("#card-outstanding")).to_have_text(outstanding)
 
     # The search is in the URL too.
     page.get_by_label("Search invoices").fill("Acme")
