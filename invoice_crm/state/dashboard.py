@@ -82,8 +82,9 @@ class DashboardState(AuthState):
     paid_30d_count: int = 0
     monthly: list[dict[str, str | float]] = []
     chart_note: str = ""
-    # Where "All invoices" on an invoice page returns to: the list as it was left.
-    list_url: str = "/"
+    # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
+    # tab's sessionStorage, so it survives reloading the invoice page too.
+    list_url: str = rx.SessionStorage("/", name="invoice_list_url")
 
     @rx.var
     def page_count(self) -> int:

@@ -63,6 +63,8 @@ def test_list_state_survives_opening_an_invoice_back_forward_and_reload(signed_i
     # Open an invoice, then "All invoices": the list as it was left.
     page.get_by_role("link", name=shown[0]).click()
     expect(page.locator("#invoice-number")).to_have_text(shown[0])
+    page.reload()  # even after reloading the invoice page
+    expect(page.locator("#invoice-number")).to_have_text(shown[0])
     page.get_by_role("link", name="All invoices").click()
     page.wait_for_url(ascending_url)
     expect(page.locator("#status-filter")).to_have_text("PAID")
