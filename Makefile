@@ -11,7 +11,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 
-.PHONY: run test lint unit e2e bench install migrate browser clean
+.PHONY: run test lint unit e2e bench bench-keystroke install migrate browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -48,6 +48,10 @@ test: install browser
 
 bench: migrate
 	$(PY) -m bench.dashboard $(BENCH_ARGS)
+
+# Keystroke in a line's Quantity to the new line total on screen, one Chromium client.
+bench-keystroke: install browser
+	$(PY) -m bench.keystroke $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states invoice_crm.db

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.money import normalize_currency
 from invoice_crm.domain.numbering import validate_format
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     # Empty: http://localhost:<APP_PORT>.
     app_url: str = Field(default="", validation_alias=AliasChoices("APP_URL", "AUTH_URL"))
     business_timezone: str = "UTC"
+    # How numbers, money and dates are read and shown (one of numbers.SUPPORTED_LOCALES).
+    business_locale: str = "en_US"
     invoice_number_format: str = "INV-{year}-{seq:04d}"
     currency: str = "USD"
     load_demo_data: bool = True
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Berlin)") from None
         return value
 
+    @field_validator("business_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        return numbers.check_locale(value)
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
@@ -118,4 +126,7 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    # Money, numbers and dates follow the business locale in every process that reads settings.
+    numbers.use_business_locale(settings.business_locale)
+    return settings

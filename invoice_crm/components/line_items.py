@@ -4,25 +4,45 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, field_label
+from invoice_crm.components.forms import VISUALLY_HIDDEN, field_error
 
 
-def _line_input(view, index, field: str, placeholder: str, flex: str, **props) -> rx.Component:
+def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.Component:
+    """A labelled line field with its error beside it (tied to the input by aria-describedby).
+
+    Not a controlled input: each keystroke goes to the server at once (no debounce) and the
+    server never writes back over what is being typed; on leaving the field the server sets
+    the value as it will be billed. The line's ``key`` redraws it for another draft."""
     from invoice_crm.state.editor import EditorState as S
 
-    # A visible label on every row ("Description"; read out as "Description, line 2").
-    input_id = "line-" + index.to_string() + "-" + field.replace("_", "-")
+    input_id = "line-" + index.to_string() + "-" + field
+    error_id = input_id + "-error"
+    error = view[f"{field}_error"]
+    extra = {"on_blur": lambda v: S.leave_line_field(index, field, v)} if field != "description" else {}
     return rx.box(
-        field_label(placeholder, input_id, ", line ", (index + 1).to_string(), size="1", color_scheme="gray"),
+        # Shown as "Description"; read out (and found by get_by_label) as "Description, line 2".
+        rx.el.label(
+            label, rx.el.span(", line ", (index + 1).to_string(), style=VISUALLY_HIDDEN),
+            html_for=input_id, class_name="line-label",
+            style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"},
+        ),
         rx.input(
-            value=view[field],
+            default_value=view[field],
             on_change=lambda v: S.set_line(index, field, v),
             id=input_id,
             class_name=f"line-{field.replace('_', '-')}",
             width="100%",
+            custom_attrs={
+                "aria-describedby": rx.cond(error != "", error_id, ""),
+                "aria-invalid": rx.cond(error != "", "true", "false"),
+            },
+            **extra,
             **props,
         ),
-        field_error(view[f"{field}_error"]),
+        rx.cond(
+            error != "",
+            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        ),
         flex=flex,
         min_width="0",
     )
@@ -33,15 +53,19 @@ def _line(view, index) -> rx.Component:
 
     return rx.flex(
         _line_input(view, index, "description", "Description", "3 1 220px"),
-        _line_input(view, index, "quantity", "Quantity", "1 1 80px", input_mode="decimal"),
-        _line_input(view, index, "unit_price", "Unit price", "1 1 110px", input_mode="decimal"),
-        rx.text(
-            view["total_display"],
-            class_name="line-total",
+        _line_input(view, index, "quantity", "Quantity", "1 1 80px", input_mode="decimal", auto_complete="off"),
+        _line_input(view, index, "unit_price", "Unit price", "1 1 110px", input_mode="decimal", auto_complete="off"),
+        rx.box(
+            rx.text("Line total", as_="div", size="1", weight="medium", class_name="line-label"),
+            rx.text(
+                view["total_display"],
+                class_name="line-total",
+                text_align="right",
+                padding_top="0.4em",
+                style={"font_variant_numeric": "tabular-nums"},
+            ),
             flex="1 1 100px",
             text_align="right",
-            padding_top="1.6em",
-            style={"font_variant_numeric": "tabular-nums"},
         ),
         rx.icon_button(
             rx.icon("trash-2", size=16),
@@ -49,14 +73,17 @@ def _line(view, index) -> rx.Component:
             color_scheme="red",
             on_click=S.remove_line(index),
             aria_label="Remove line " + (index + 1).to_string(),
-            margin_top="1.4em",
             class_name="line-remove",
+            margin_top="1.6em",
         ),
         gap="0.75em",
         wrap="wrap",
         width="100%",
         align="start",
         class_name="line-item",
+        key=view["key"],
+        padding_bottom="0.75em",
+        border_bottom="1px solid var(--gray-a4)",
     )
 
 

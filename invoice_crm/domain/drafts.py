@@ -56,12 +56,11 @@ BLANK_QUANTITIES = ("", "1")
 
 
 def is_blank_line(raw: dict) -> bool:
-    """A line nobody filled in: no description, no price, the quantity left as it came."""
-    return (
-        not str(raw.get("description") or "").strip()
-        and not str(raw.get("unit_price") or "").strip()
-        and str(raw.get("quantity") or "").strip() in BLANK_QUANTITIES
-    )
+    """A line nobody filled in: no description, no price, the quantity left as it came
+    (as typed, or already read as the number 1)."""
+    quantity = raw.get("quantity")
+    untouched = quantity == 1 if isinstance(quantity, Decimal) else str(quantity or "").strip() in BLANK_QUANTITIES
+    return untouched and not str(raw.get("description") or "").strip() and not str(raw.get("unit_price") or "").strip()
 
 
 def parse_lines(raw_lines: list[dict]) -> list[LineInput]:
@@ -81,7 +80,10 @@ def _collect(errors: dict[str, str], check, *args, **kwargs) -> object:
         return None
 
 
-def draft_errors(*, client_chosen: bool, issue_date: object, due_date: object, lines: list[dict], notes: object) -> dict[str, str]:
+def draft_errors(
+    *, client_chosen: bool, issue_date: object, due_date: object, lines: list[dict], notes: object,
+    currency: str | None = None,
+) -> dict[str, str]:
     """Every field error of a draft form at once, keyed like the errors the save raises
     (``client_id``, ``due_date``, ``lines.1.unit_price`` …), so each shows beside its field."""
     errors: dict[str, str] = {}
@@ -102,7 +104,7 @@ def draft_errors(*, client_chosen: bool, issue_date: object, due_date: object, l
             max_length=MAX_DESCRIPTION, required=True,
         )
         _collect(errors, parse_quantity, raw.get("quantity"), field=f"{prefix}.quantity")
-        _collect(errors, parse_unit_price, raw.get("unit_price"), field=f"{prefix}.unit_price")
+        _collect(errors, parse_unit_price, raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency)
     _collect(errors, clean_text, notes, field="notes", label="Notes", max_length=MAX_NOTES, required=False)
     return errors
 

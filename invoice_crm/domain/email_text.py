@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 
 MAX_SUBJECT = 300
@@ -12,8 +13,9 @@ MAX_BODY = 20000
 
 
 def long_date(value: date | None) -> str:
-    """``14 March 2025`` (no locale: the same text on every machine)."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+    """``14 March 2025``, ``14 März 2025`` (de_DE): day, month name in the business locale, year —
+    read the same way everywhere, unlike 03/14 or 14.03."""
+    return numbers.format_date(value, style="d MMMM y")
 
 
 def _sign_off(business_name: str) -> str:

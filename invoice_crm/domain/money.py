@@ -7,9 +7,10 @@ the UI, Stripe and the sheet all use them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 
 CENT = Decimal("0.01")
@@ -33,7 +34,6 @@ CURRENCIES: dict[str, int] = {
     "PLN": 2,
     "JPY": 0,
 }
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
 
 class PricedLine(Protocol):
@@ -69,87 +69,46 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 
 def plain_number(value: Decimal) -> str:
-    """A quantity as typed, without trailing zeros or exponent: 2.500 -> 2.5, 100 -> 100."""
+    """A quantity in machine form, without trailing zeros or exponent: 2.500 -> 2.5, 100 -> 100."""
     return format(Decimal(value).normalize(), "f")
 
 
 def format_money(amount: Decimal | None, currency: str = "USD") -> str:
-    """Human display: symbol, thousands separators, two places (``$1,234.50``)."""
-    if amount is None:
+    """Money as the freelancer reads it, in the business locale: ``$1,234.50`` (en_US),
+    ``1.234,50 €`` (de_DE). The one function every screen, PDF and email uses."""
+    if amount is None or amount == "":
         return ""
-    value = quantize_money(Decimal(amount))
-    sign = "-" if value < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    body = f"{abs(value):,.2f}"
-    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
+    return numbers.format_currency(Decimal(amount), currency)
 
 
-def parse_decimal(
-    raw: object,
-    *,
-    field: str,
-    label: str,
-    places: Decimal,
-    minimum: Decimal,
-    maximum: Decimal,
-    allow_equal_minimum: bool = True,
-) -> Decimal:
-    """Parse user text (or a number) to Decimal, refusing what is not an exact, sane value."""
-    if isinstance(raw, float):
-        raise ValidationError(f"{label} must be given exactly, not as a float", field=field)
-    text = str(raw if raw is not None else "").strip().replace(",", "")
-    if not text:
-        raise ValidationError(f"{label} is required", field=field)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{label} must be a number", field=field) from None
-    if not value.is_finite():
-        raise ValidationError(f"{label} must be a number", field=field)
-    if value.quantize(places, rounding=ROUND_HALF_UP) != value:
-        digits = -places.as_tuple().exponent
-        raise ValidationError(f"{label} can have at most {digits} decimal places", field=field)
-    if value < minimum or (value == minimum and not allow_equal_minimum):
-        word = "at least" if allow_equal_minimum else "more than"
-        raise ValidationError(f"{label} must be {word} {minimum}", field=field)
-    if value > maximum:
-        raise ValidationError(f"{label} must be at most {maximum:,}", field=field)
-    return value.quantize(places)
+def format_quantity(value: Decimal) -> str:
+    """A quantity in the business locale, as typed: ``2.5`` (en_US), ``2,5`` (de_DE)."""
+    return numbers.format_number(value, QUANTITY)
+
+
+def format_price(value: Decimal) -> str:
+    """A unit price or amount for an input, as it will be billed: ``1,234.50`` / ``1.234,50``."""
+    return numbers.format_number(value, UNIT_PRICE)
+
+
+QUANTITY = numbers.NumberField("Quantity", 3, QUANTITY_STEP, MAX_QUANTITY, grouped=False)
+UNIT_PRICE = numbers.NumberField("Unit price", 2, Decimal("0"), MAX_UNIT_PRICE)
+AMOUNT = numbers.NumberField("Amount", 2, CENT, MAX_INVOICE_TOTAL)
 
 
 def parse_quantity(raw: object, field: str = "quantity") -> Decimal:
-    return parse_decimal(
-        raw,
-        field=field,
-        label="Quantity",
-        places=QUANTITY_STEP,
-        minimum=Decimal("0"),
-        maximum=MAX_QUANTITY,
-        allow_equal_minimum=False,
-    )
+    """A quantity typed in the business locale (or a Decimal): more than 0, at most 100000, 3 places."""
+    return numbers.parse_number(raw, QUANTITY, field=field)
 
 
-def parse_unit_price(raw: object, field: str = "unit_price") -> Decimal:
-    return parse_decimal(
-        raw,
-        field=field,
-        label="Unit price",
-        places=CENT,
-        minimum=Decimal("0"),
-        maximum=MAX_UNIT_PRICE,
-    )
+def parse_unit_price(raw: object, field: str = "unit_price", currency: str | None = None) -> Decimal:
+    """A unit price typed in the business locale, with or without ``currency``'s sign."""
+    return numbers.parse_number(raw, UNIT_PRICE, field=field, currency=currency)
 
 
-def parse_amount(raw: object, field: str = "amount") -> Decimal:
-    return parse_decimal(
-        raw,
-        field=field,
-        label="Amount",
-        places=CENT,
-        minimum=Decimal("0"),
-        maximum=MAX_INVOICE_TOTAL,
-        allow_equal_minimum=False,
-    )
+def parse_amount(raw: object, field: str = "amount", currency: str | None = None) -> Decimal:
+    """A payment amount typed in the business locale, with or without ``currency``'s sign."""
+    return numbers.parse_number(raw, AMOUNT, field=field, currency=currency)
 
 
 def normalize_currency(raw: str | None) -> str:

@@ -3,33 +3,37 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-# `1200`, `1200.5`, `1,200.00`, `$1,200`, `1 200 €`: digits with optional well-placed
-# thousands separators and at most two decimals, currency signs and spaces around.
-_SIGN = "[$€£¥₹]"
-_AMOUNT = re.compile(rf"^{_SIGN}?\s*(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+)(?P<cents>\.\d{{1,2}})?\s*{_SIGN}?$")
-_GROUPED_WITH_SPACES = re.compile(r"^\d{1,3}(?: \d{3})+$")
-MAX_AMOUNT = Decimal("999999999.99")
+from invoice_crm.domain import numbers
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.money import AMOUNT
+
+_DIGITS_AND_SEPARATORS = re.compile(r"[\d\s.,'\u2019]")
 
 
-def search_amount(term: str) -> Decimal | None:
-    """The amount a term names exactly (``1,200.00`` → 1200.00), or None when it names none.
-
-    Only an unambiguous reading counts: ``1,2`` or ``1,20`` is not an amount here."""
-    text = term.strip()
-    if _GROUPED_WITH_SPACES.match(text):
-        text = text.replace(" ", "")
-    match = _AMOUNT.match(text)
-    if match is None:
+def search_amount(term: str, currencies: tuple[str, ...] = ()) -> Decimal | None:
+    """The amount a term names exactly, read in the business locale like a typed amount
+    (``1200``, ``1,200.00``, ``$1,200`` under en_US → 1200.00), or None when it names none.
+    Only an unambiguous reading counts: ``1,2`` is no amount under en_US."""
+    if not any(ch.isdigit() for ch in term):
         return None
-    try:
-        value = Decimal(match.group("number").replace(",", "") + (match.group("cents") or ""))
-    except InvalidOperation:
+    # What is left without digits and separators says which readings to try (each costs a parse).
+    rest = _DIGITS_AND_SEPARATORS.sub("", term)
+    if not rest:
+        candidates: tuple[str | None, ...] = (None,)
+    elif rest.upper() in currencies:  # a code: USD 1,200
+        candidates = (rest.upper(),)
+    elif len(rest) <= 2 and not any(ch.isalnum() or ch in "-+%_#/" for ch in rest):  # a sign: $1,200
+        candidates = currencies
+    else:
         return None
-    if value > MAX_AMOUNT:
-        return None
-    return value.quantize(Decimal("0.01"))
+    for currency in candidates:
+        try:
+            return numbers.parse_number(term, AMOUNT, field="search", currency=currency)
+        except ValidationError:
+            continue
+    return None
 
 
 def like_pattern(term: str, escape: str = "\\") -> str:

@@ -47,7 +47,8 @@ def load_demo_data() -> int:
         for n in range(5):
             issue = today - timedelta(days=75 - 14 * n - index * 3)
             lines = [
-                {"description": d, "quantity": q, "unit_price": str(Decimal(p) + index * 5)}
+                # Decimals, not text: text is read in BUSINESS_LOCALE, where "12.5" may not be 12.5.
+                {"description": d, "quantity": Decimal(q), "unit_price": Decimal(p) + index * 5}
                 for d, q, p in WORK[n % 3 : n % 3 + 2 + (n % 2)]
             ]
             invoice = invoice_service.create_invoice(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, Invoice, LineItem
 from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
@@ -37,12 +38,12 @@ def public_invoice(token: str) -> dict | None:
         "number": inv.number,
         "client": client,
         "status": status.value,
-        "issue_date": inv.issue_date.isoformat(),
-        "due_date": inv.due_date.isoformat() if inv.due_date else "",
+        "issue_date": format_date(inv.issue_date),
+        "due_date": format_date(inv.due_date),
         "countdown": countdown(status, inv.due_date, business_today(settings.business_timezone)),
         "total": format_money(inv.amount, inv.currency),
         "notes": inv.notes,
-        "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
+        "paid_at": format_date(inv.paid_at),
         "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
     }

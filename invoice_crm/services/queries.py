@@ -13,7 +13,8 @@ from sqlalchemy import String, case, cast, func, or_, select, type_coerce, union
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
-from invoice_crm.domain.money import format_money, line_total, plain_number
+from invoice_crm.domain.money import CURRENCIES, format_money, format_quantity, line_total
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.domain.search import like_pattern, search_amount
 from invoice_crm.models import (
     Client,
@@ -60,7 +61,8 @@ def _filters(q: InvoiceQuery) -> list:
             or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
         )
         matches = [Invoice.number.ilike(like, escape="\\"), Invoice.client_id.in_(client_ids)]
-        amount = search_amount(term)
+        currency = get_settings().currency
+        amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
         if amount is not None:
             matches.append(Invoice.amount == amount)
         conditions.append(or_(*matches))
@@ -90,7 +92,7 @@ def _money_sum(condition):
 
 
 def _text_date(value: date | None) -> str:
-    return value.isoformat() if value else ""
+    return format_date(value)
 
 
 # Only what a list row shows: plain rows, no ORM identity map to fill for 25 invoices.
@@ -279,7 +281,8 @@ def _dashboard_summary(session) -> dict:
     while cursor <= today:
         key = f"{cursor.year:04d}-{cursor.month:02d}"
         # Chart points only: recharts plots JSON numbers; every figure shown as text stays Decimal.
-        months.append({"month": cursor.strftime("%b %Y"), "paid": float(by_month[key])})
+        # "Nov 2026": month and full year, in the business locale.
+        months.append({"month": format_date(cursor, style="MMM y"), "paid": float(by_month[key])})
         cursor = date(cursor.year + (cursor.month // 12), cursor.month % 12 + 1, 1)
     return {
         "outstanding_count": int(sum(r[1] or 0 for r in figures)),
@@ -346,7 +349,7 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
     return [
         {
             "description": li.description,
-            "quantity": plain_number(li.quantity),
+            "quantity": format_quantity(li.quantity),
             "unit_price": format_money(li.unit_price, currency),
             "total": format_money(line_total(li.quantity, li.unit_price), currency),
         }

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 
 import reflex as rx
 
@@ -18,10 +20,11 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
     CURRENCIES,
     format_money,
+    format_price,
+    format_quantity,
     invoice_total,
     parse_quantity,
     parse_unit_price,
-    plain_number,
 )
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
@@ -30,7 +33,14 @@ from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
-NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}
+NUMBER_FIELDS = ("quantity", "unit_price")
+NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}  # what an untouched line holds
+
+
+def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -> dict[str, str]:
+    """A line as typed. ``key`` names it for the browser, so an input keeps its line when
+    lines above it are removed and is drawn afresh when another draft is loaded."""
+    return {"key": secrets.token_hex(6), "description": description, "quantity": quantity, "unit_price": unit_price}
 
 
 def route_id(path: str) -> int | None:
@@ -41,26 +51,32 @@ def route_id(path: str) -> int | None:
     return None
 
 
-def _live_line(line: dict[str, str]) -> dict[str, str]:
-    """A line's total and any error in what has been typed so far (blank is not an error yet)."""
+def _read_number(field: str, text: object, currency: str) -> Decimal:
+    """One line number as typed, read in the business locale (``ValidationError`` if not)."""
+    if field == "quantity":
+        return parse_quantity(text)
+    return parse_unit_price(text, currency=currency)
+
+
+def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], LineInput | None]:
+    """A line's view (errors in what has been typed so far: blank is not an error yet) and,
+    when both numbers read, the line as it will be billed."""
     view = dict(line)
-    view["total"] = ""
-    view["quantity_error"] = view["unit_price_error"] = ""
-    try:
-        quantity = parse_quantity(line.get("quantity"))
-    except ValidationError as err:
-        quantity = None
-        if str(line.get("quantity", "")).strip():
-            view["quantity_error"] = err.message
-    try:
-        price = parse_unit_price(line.get("unit_price"))
-    except ValidationError as err:
-        price = None
-        if str(line.get("unit_price", "")).strip():
-            view["unit_price_error"] = err.message
-    if quantity is not None and price is not None:
-        view["total"] = str(LineInput("", quantity, price).total)
-    return view
+    values: dict[str, Decimal] = {}
+    for field in NUMBER_FIELDS:
+        view[f"{field}_error"] = ""
+        try:
+            values[field] = _read_number(field, line.get(field, ""), currency)
+        except ValidationError as err:
+            if str(line.get(field, "")).strip():
+                view[f"{field}_error"] = err.message
+    view["description_error"] = ""
+    if len(values) < len(NUMBER_FIELDS):
+        return view, None
+    return view, LineInput("", values["quantity"], values["unit_price"])
+
+
+MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
 class EditorState(AuthState):
@@ -101,26 +117,23 @@ class EditorState(AuthState):
 
     @rx.var
     def line_views(self) -> list[dict[str, str]]:
+        """Each line with its errors and its total as billed, recomputed on every keystroke."""
         views = []
         for index, line in enumerate(self.lines):
-            view = _live_line(line)
+            view, priced = _live_line(line, self.currency)
             for field in LINE_FIELDS:
                 view.setdefault(f"{field}_error", "")  # every key present: an absent one shows an empty error
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
                 if saved_error and not view.get(f"{field}_error"):
                     view[f"{field}_error"] = saved_error
-            view["total_display"] = format_money(view["total"], self.currency) if view["total"] else "—"
+            view["total_display"] = format_money(priced.total, self.currency) if priced else "—"
             views.append(view)
         return views
 
     @rx.var
     def total_display(self) -> str:
-        good = []
-        for line in self.lines:
-            view = _live_line(line)
-            if view["total"]:
-                good.append(LineInput("", parse_quantity(line["quantity"]), parse_unit_price(line["unit_price"])))
-        return format_money(invoice_total(good), self.currency)
+        priced = [line for line in (_live_line(raw, self.currency)[1] for raw in self.lines) if line]
+        return format_money(invoice_total(priced), self.currency)
 
     @rx.var
     def is_new(self) -> bool:
@@ -148,7 +161,7 @@ class EditorState(AuthState):
         self.due_date = (today + timedelta(days=14)).isoformat()
         self.currency = settings.currency
         self.notes = ""
-        self.lines = [dict(NEW_LINE)]
+        self.lines = [new_line()]
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
         self.pristine = self._fingerprint()
@@ -177,9 +190,9 @@ class EditorState(AuthState):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            {"description": li.description, "quantity": plain_number(li.quantity), "unit_price": str(li.unit_price)}
+            new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price))
             for li in detail["lines"]
-        ] or [dict(NEW_LINE)]
+        ] or [new_line()]
         if inv.status is not InvoiceStatus.DRAFT:
             try:
                 lifecycle.ensure_editable(inv.status)
@@ -226,13 +239,40 @@ class EditorState(AuthState):
 
     @rx.event
     def set_line(self, index: int, field: str, value: str):
+        """Every keystroke (the inputs are not debounced): the line totals follow at once."""
+        self._set_line(index, field, value)
+
+    def _set_line(self, index: int, field: str, value: str) -> None:
         if field in LINE_FIELDS and 0 <= index < len(self.lines):
-            self.lines[index] = {**self.lines[index], field: value}
+            text = str(value) if field == "description" else str(value)[:MAX_NUMBER_TEXT]
+            self.lines[index] = {**self.lines[index], field: text}
             self.errors.pop(f"lines.{index}.{field}", None)
 
     @rx.event
+    def leave_line_field(self, index: int, field: str, value: str):
+        """On leaving a number field it shows the value as it will be billed (``1,5`` ->
+        ``1,50`` under de_DE); what cannot be read stays as typed, its error beside it."""
+        if field not in NUMBER_FIELDS or not 0 <= index < len(self.lines):
+            return None
+        self._set_line(index, field, value)
+        try:
+            number = _read_number(field, self.lines[index][field], self.currency)
+        except ValidationError:
+            return None
+        shown = format_quantity(number) if field == "quantity" else format_price(number)
+        self.lines[index] = {**self.lines[index], field: shown}
+        if shown == value:
+            return None
+        # The input is not controlled (so no keystroke waits for the server): set its text.
+        element = json.dumps(f"line-{index}-{field}")
+        return rx.call_script(
+            f"(() => {{ const el = document.getElementById({element}); "
+            f"if (el && document.activeElement !== el) el.value = {json.dumps(shown)}; }})()"
+        )
+
+    @rx.event
     def add_line(self):
-        self.lines = [*self.lines, dict(NEW_LINE)]
+        self.lines = [*self.lines, new_line()]
         self.errors.pop("lines", None)
 
     @rx.event
@@ -271,8 +311,19 @@ class EditorState(AuthState):
             due_date=self.due_date,
             currency=self.currency,
             notes=self.notes,
-            lines=list(self.lines),
+            lines=[self._line_for_save(line) for line in self.lines],
         )
+
+    def _line_for_save(self, line: dict[str, str]) -> dict[str, object]:
+        """Numbers read here, in the business locale and with the draft's currency sign;
+        what cannot be read goes as typed, so the service names the field at fault."""
+        values: dict[str, object] = {"description": line.get("description", "")}
+        for field in NUMBER_FIELDS:
+            try:
+                values[field] = _read_number(field, line.get(field, ""), self.currency)
+            except ValidationError:
+                values[field] = line.get(field, "")
+        return values
 
     @rx.event
     async def save(self):
@@ -285,7 +336,7 @@ class EditorState(AuthState):
         # Every field error at once, each beside its field (the save re-checks everything).
         self.errors = draft_errors(
             client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
-            lines=self.lines, notes=self.notes,
+            lines=self.lines, notes=self.notes, currency=self.currency,
         )
         if self.errors:
             count = len(self.errors)

@@ -10,6 +10,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
 from invoice_crm.services.delivery import email_rows
@@ -59,10 +60,10 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
             "project": project.name if project else "",
             "amount": format_money(inv.amount, inv.currency),
             "currency": inv.currency,
-            "issue_date": inv.issue_date.isoformat(),
-            "due_date": inv.due_date.isoformat() if inv.due_date else "",
+            "issue_date": format_date(inv.issue_date),
+            "due_date": format_date(inv.due_date),
             "sent_at": timestamp_text(inv.sent_at),
-            "paid_at": inv.paid_at.isoformat() if inv.paid_at else "",
+            "paid_at": format_date(inv.paid_at),
             "notes": inv.notes,
             "countdown": detail["countdown"],
             "pay_url": pay_url(inv.public_token),
@@ -78,7 +79,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin):
         self.payments = [
             {
                 "amount": format_money(p.amount, p.currency),
-                "paid_on": p.paid_on.isoformat(),
+                "paid_on": format_date(p.paid_on),
                 "method": p.method.value,
                 "reference": p.reference or p.stripe_payment_intent_id or "",
             }

@@ -5,11 +5,13 @@ made after sending (and its retry), and the freelancer's own return from Checkou
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import reflex as rx
 
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import format_price, parse_amount
 from invoice_crm.services import checkout, payments
 from invoice_crm.settings import get_settings
 
@@ -20,6 +22,36 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
     making_payment_link: bool = False
     return_notice: str = ""
     return_paid: bool = False
+    # A payment amount as typed (business locale, with or without the invoice currency's
+    # sign) and what is wrong with it; for the payment form's Amount field.
+    payment_amount: str = ""
+    payment_amount_error: str = ""
+
+    def _read_payment_amount(self) -> Decimal | None:
+        """The typed amount read in the business locale; None (and the error set) if unreadable."""
+        try:
+            amount = parse_amount(self.payment_amount, field="amount", currency=self.invoice.get("currency") or None)
+        except ValidationError as err:
+            self.payment_amount_error = err.message
+            return None
+        self.payment_amount_error = ""
+        return amount
+
+    @rx.event
+    def set_payment_amount(self, value: str):
+        self.payment_amount = str(value)[:100]
+        if self.payment_amount.strip():
+            self._read_payment_amount()
+        else:
+            self.payment_amount_error = ""
+
+    @rx.event
+    def leave_payment_amount(self, value: str):
+        """On leaving the field: the amount as it will be recorded (``1,5`` -> ``1,50`` in de_DE)."""
+        self.payment_amount = str(value)[:100]
+        amount = self._read_payment_amount()
+        if amount is not None:
+            self.payment_amount = format_price(amount)
 
     @rx.var
     def needs_payment_link(self) -> bool:

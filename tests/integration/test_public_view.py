@@ -21,7 +21,7 @@ def test_a_sent_invoice_shows_its_lines_total_and_due_date(database):
     invoices.send_invoice(inv.id)
     view = public_invoice(inv.public_token)
     assert view["number"] == inv.number and view["client"] == "Acme"
-    assert (view["status"], view["total"], view["due_date"]) == ("SENT", "$219.99", inv.due_date.isoformat())
+    assert (view["status"], view["total"], view["due_date"]) == ("SENT", "$219.99", f"{inv.due_date:%b} {inv.due_date.day}, {inv.due_date.year}")
     assert view["countdown"] == "due in 14 days"
     assert [(li["description"], li["quantity"], li["total"]) for li in view["lines"]] == [
         ("Design", "2.5", "$200.00"), ("Hosting", "1", "$19.99"),

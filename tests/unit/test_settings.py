@@ -6,7 +6,7 @@ from invoice_crm.settings import Settings
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in ("APP_URL", "AUTH_URL", "APP_PORT", "BUSINESS_TIMEZONE", "CURRENCY", "INVOICE_NUMBER_FORMAT"):
+    for name in ("APP_URL", "AUTH_URL", "APP_PORT", "BUSINESS_TIMEZONE", "BUSINESS_LOCALE", "CURRENCY", "INVOICE_NUMBER_FORMAT"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -29,6 +29,7 @@ def test_app_url_follows_the_port_unless_given(monkeypatch):
     [
         ("BUSINESS_TIMEZONE", "Mars/Olympus", "unknown timezone"),
         ("CURRENCY", "DOGE", "Currency must be one of"),
+        ("BUSINESS_LOCALE", "xx_YY", "unsupported locale"),
         ("INVOICE_NUMBER_FORMAT", "INV-{year}", "must contain {seq}"),
     ],
 )
@@ -41,3 +42,21 @@ def test_bad_settings_stop_start_up_with_a_readable_reason(monkeypatch, name, va
 def test_currency_is_normalised(monkeypatch):
     monkeypatch.setenv("CURRENCY", "eur")
     assert _settings().currency == "EUR"
+
+
+def test_the_business_locale_defaults_to_en_us_and_is_used_from_start_up(monkeypatch):
+    from decimal import Decimal
+
+    from invoice_crm import settings as settings_module
+    from invoice_crm.domain import numbers
+    from invoice_crm.domain.money import format_money
+
+    assert _settings().business_locale == "en_US"
+    monkeypatch.setenv("BUSINESS_LOCALE", "de-DE")
+    settings_module.get_settings.cache_clear()
+    try:
+        assert settings_module.get_settings().business_locale == "de_DE"
+        assert format_money(Decimal("1234.5"), "EUR") == "1.234,50\u00a0€"
+    finally:
+        settings_module.get_settings.cache_clear()
+        numbers.use_business_locale(numbers.DEFAULT_LOCALE)

@@ -1,0 +1,288 @@
+"""Numbers, money and dates as people read and write them in the business locale (Babel).
+
+Reading is strict: a value is accepted only when the locale reads it one way. Babel's
+``parse_decimal(strict=True)`` is the reader (it refuses misplaced grouping, so ``1,5``
+under ``en_US`` is not read as 15); around it this module adds what Babel leaves to the
+caller: the characters a field may hold (ASCII digits only: no exponent, ``inf``, ``nan``,
+``1_0`` or full-width digits), currency signs and spaces, the field's range and decimal
+places counted as typed, and one rule for the only shape both conventions read, each as a
+different plausible value: a lone ``.`` or ``,`` followed by exactly three digits.
+
+    en_US quantity  ``1,234``  -> refused: "use 1234 or 1.234"   (1234 or 1.234 hours?)
+    en_US price     ``1,234``  -> 1234.00   (1.234 has three decimals: not a price)
+    en_US price     ``1,5``    -> refused: "use 1.5"
+    de_DE price     ``1,5``    -> 1.50      ``€ 1.234,50`` -> 1234.50
+    any             ``1,234.5`` -> both separators: one reading only.
+
+So an accepted text is never read as 10^k times what a reader of the other convention
+would take it for. Every refusal is a ``ValidationError`` naming the field and its range;
+nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from invoice_crm.domain.errors import ValidationError
+
+# Locales whose number, money and date formats are checked by the tests.
+SUPPORTED_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "de_CH", "ja_JP")
+DEFAULT_LOCALE = "en_US"
+
+SPACES = " \u00a0\u202f\u2009\u2007"  # space, no-break, narrow no-break, thin, figure space
+APOSTROPHES = "'\u2019"  # Swiss grouping: typed ' or printed ’
+MINUS_SIGNS = "-\u2212"
+MAX_TEXT = 40  # longer than any amount in range, however it is written
+
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+# A locale of each convention, to tell what a reader of the other convention meant.
+_POINT_DECIMAL, _COMMA_DECIMAL = "en_US", "de_DE"
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """What a number field accepts: its label, decimal places and range (both ends included)."""
+
+    label: str
+    places: int
+    minimum: Decimal
+    maximum: Decimal
+    grouped: bool = True  # shown with thousands grouping (money) or without (quantities)
+
+
+# --- the business locale ---------------------------------------------------------------
+
+_business_locale = DEFAULT_LOCALE
+
+
+def check_locale(code: str) -> str:
+    """``de_DE`` (or ``de-DE``) if supported, else ValueError naming the supported ones."""
+    name = (code or "").strip().replace("-", "_")
+    with contextlib.suppress(UnknownLocaleError, ValueError, TypeError):
+        name = str(Locale.parse(name))
+    if name not in SUPPORTED_LOCALES:
+        raise ValueError(f"unsupported locale {code!r} (use one of {', '.join(SUPPORTED_LOCALES)})")
+    return name
+
+
+def use_business_locale(code: str) -> str:
+    """Set the locale that numbers, money and dates follow (done once at start-up by settings)."""
+    global _business_locale
+    _business_locale = check_locale(code)
+    return _business_locale
+
+
+def business_locale() -> str:
+    return _business_locale
+
+
+# --- formatting ------------------------------------------------------------------------
+
+
+def format_currency(amount: Decimal, currency: str, locale: str | None = None) -> str:
+    """``$1,234.50`` (en_US), ``1.234,50 €`` (de_DE): the amount rounded half-up to cents."""
+    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # decimal_quantization=False: Babel never rounds (half-even) a cent away in a currency
+    # with fewer digits (JPY), it shows it.
+    text = babel_numbers.format_currency(
+        value, currency.upper(), locale=locale or _business_locale, decimal_quantization=False
+    )
+    # CLDR's currency spacing, which Babel leaves out: a code is not glued to the digits
+    # (``SEK 10.00``, not ``SEK10.00``).
+    return _LETTER_DIGIT.sub("\u00a0", text)
+
+
+def format_number(value: Decimal, spec: NumberField, locale: str | None = None, places: int | None = None) -> str:
+    """A number as the field shows it: money with grouping and its places (``1,234.50``),
+    quantities without grouping and without trailing zeros (``1234.5``)."""
+    value = Decimal(value)
+    if places is None:
+        places = spec.places
+        if not spec.grouped:  # quantities: only the places needed
+            places = min(spec.places, _significant_places(value))
+    pattern = ("#,##0" if spec.grouped else "0") + ("." + "0" * places if places > 0 else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale or _business_locale, decimal_quantization=True)
+
+
+def format_date(value: date | None, locale: str | None = None, style: str = "medium") -> str:
+    """``Nov 5, 2026`` (en_US), ``05.11.2026`` (de_DE); ``style="long"``: ``November 5, 2026``.
+    Empty for no date. Only for text shown to people: the sheet, Stripe and date inputs keep ISO."""
+    if value is None:
+        return ""
+    return babel_dates.format_date(value, format=style, locale=locale or _business_locale)
+
+
+def range_text(spec: NumberField, locale: str | None = None) -> str:
+    return f"between {format_number(spec.minimum, spec, locale)} and {format_number(spec.maximum, spec, locale)}"
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def parse_number(
+    raw: object, spec: NumberField, *, field: str, locale: str | None = None, currency: str | None = None
+) -> Decimal:
+    """The exact value of ``raw`` (text as typed, or a Decimal/int from code) for ``spec``,
+    quantized to its places; ``ValidationError`` (naming ``field`` and the range) otherwise."""
+    loc = locale or _business_locale
+    if isinstance(raw, bool | float):
+        raise ValidationError(f"{spec.label} must be given exactly, not as a float", field=field)
+    if isinstance(raw, int | Decimal):
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise _not_a_number(spec, field, loc)
+        return _in_range(value, None, spec, field, loc)
+    text = str(raw if raw is not None else "").strip(SPACES + "\t\r\n")
+    if not text:
+        raise ValidationError(f"{spec.label} is required", field=field)
+    if len(text) > MAX_TEXT:
+        raise _not_a_number(spec, field, loc)
+    negative, body = _sign_and_body(text, spec, field, loc, currency)
+    value = _read(body, spec, field, loc)
+    if negative and value:
+        value = -value
+    return _in_range(value, _fraction_digits(value), spec, field, loc)
+
+
+def _sign_and_body(text: str, spec: NumberField, field: str, loc: str, currency: str | None) -> tuple[bool, str]:
+    """Take off one sign and one currency sign or code (before or after the number)."""
+    negative = False
+    body = text
+    if body[0] in MINUS_SIGNS or body[0] == "+":
+        negative, body = body[0] != "+", body[1:].lstrip(SPACES)
+    tokens = _currency_tokens(currency, loc)
+    upper = body.upper()
+    for token in tokens:
+        if upper.startswith(token.upper()):
+            body = body[len(token) :].lstrip(SPACES)
+            if not negative and body[:1] and (body[0] in MINUS_SIGNS or body[0] == "+"):
+                negative, body = body[0] != "+", body[1:].lstrip(SPACES)
+            break
+        if upper.endswith(token.upper()):
+            body = body[: -len(token)].rstrip(SPACES)
+            break
+    if not body:
+        raise _not_a_number(spec, field, loc)
+    return negative, body
+
+
+def _currency_tokens(currency: str | None, loc: str) -> list[str]:
+    """What may stand for the field's currency: its code, the locale's and the English
+    symbol, and the bare sign a symbol is made of (``$`` for ``CA$``); longest first."""
+    if not currency:
+        return []
+    code = currency.upper()
+    tokens = {code, babel_numbers.get_currency_symbol(code, loc), babel_numbers.get_currency_symbol(code, "en_US")}
+    for bare in ("$", "¥", "￥", "£", "€", "kr"):
+        if any(bare in token for token in tokens):
+            tokens.add(bare)
+    if "¥" in tokens or "￥" in tokens:
+        tokens |= {"¥", "￥"}
+    if code in ("SEK", "NOK", "DKK"):
+        tokens |= {"kr", "kr."}
+    return sorted(tokens, key=len, reverse=True)
+
+
+def _read(body: str, spec: NumberField, field: str, loc: str) -> Decimal:
+    """The locale's one reading of ``body`` (digits and separators only), or a refusal with a hint."""
+    decimal_symbol = babel_numbers.get_decimal_symbol(loc)
+    group_symbol = babel_numbers.get_group_symbol(loc)
+    for char in body:
+        if char in "0123456789.," or char in SPACES or (char in APOSTROPHES and group_symbol in APOSTROPHES):
+            continue
+        if char.isdigit() or unicodedata.digit(char, None) is not None:
+            raise ValidationError(
+                f"{spec.label} must be written with the digits 0-9, {range_text(spec, loc)}", field=field
+            )
+        raise _not_a_number(spec, field, loc)
+    primary = _babel_read(body, loc)
+    other = "," if decimal_symbol == "." else "."
+    lone_group = (
+        other == group_symbol and decimal_symbol not in body and body.count(other) == 1 and _kinds(body) == {other}
+    )
+    if primary is not None and not (lone_group and len(body.split(other)[1]) == 3 and spec.places >= 3):
+        return primary
+    # Refused: either unreadable here, or a lone separator before three digits in a field
+    # with three places (1,234 hours or 1.234?). Say what the locale would need.
+    readings = []
+    for reader in (_POINT_DECIMAL, _COMMA_DECIMAL):
+        value = _babel_read(body, reader)
+        if value is not None and _fits(value, spec) and value not in readings:
+            readings.append(value)
+    if not readings:
+        raise _not_a_number(spec, field, loc)
+    hint = " or ".join(format_number(v, spec, loc, places=_fraction_digits(v)) for v in readings)
+    raise ValidationError(f"{spec.label} is unclear here: use {hint}", field=field)
+
+
+def _kinds(body: str) -> set[str]:
+    """The separators used, spaces counted as one kind and apostrophes as another."""
+    return {" " if c in SPACES else "'" if c in APOSTROPHES else c for c in body if not c.isdigit()}
+
+
+def _babel_read(body: str, loc: str) -> Decimal | None:
+    """Babel's strict reading, with typed spaces or apostrophes taken as the locale's
+    grouping; None when it refuses (misplaced grouping, two decimal signs, ...)."""
+    decimal_symbol = babel_numbers.get_decimal_symbol(loc)
+    group_symbol = babel_numbers.get_group_symbol(loc)
+    kinds = _kinds(body) - {decimal_symbol}
+    if len(kinds) > 1:  # two kinds of grouping in one number
+        return None
+    text = body
+    for kind in kinds:
+        if kind == " ":
+            text = "".join(group_symbol if c in SPACES else c for c in text)
+        elif kind == "'" and group_symbol in APOSTROPHES:
+            text = "".join(group_symbol if c in APOSTROPHES else c for c in text)
+        elif kind != group_symbol:  # a separator this locale does not use
+            return None
+    if not text[0].isdigit() and text[0] != decimal_symbol:
+        return None
+    try:
+        value = babel_numbers.parse_decimal(text, locale=loc, strict=True)
+    except (babel_numbers.NumberFormatError, InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _fraction_digits(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _significant_places(value: Decimal) -> int:
+    """Decimal places of a value from code, trailing zeros aside (2.500 has 1), exactly."""
+    text = format(value, "f")
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def _fits(value: Decimal, spec: NumberField) -> bool:
+    return _fraction_digits(value) <= spec.places and spec.minimum <= value <= spec.maximum
+
+
+def _in_range(value: Decimal, typed_places: int | None, spec: NumberField, field: str, loc: str) -> Decimal:
+    """Range first (so nothing huge is ever expanded), then the places: as typed for text
+    (``1.50`` has two), significant for values from code (``Decimal('2.500')`` has one)."""
+    if not spec.minimum <= value <= spec.maximum:
+        raise ValidationError(f"{spec.label} must be {range_text(spec, loc)}", field=field)
+    if typed_places is None:
+        typed_places = _significant_places(value)
+    if typed_places > spec.places:
+        raise ValidationError(
+            f"{spec.label} can have at most {spec.places} decimal places, {range_text(spec, loc)}", field=field
+        )
+    return value.quantize(Decimal(1).scaleb(-spec.places))
+
+
+def _not_a_number(spec: NumberField, field: str, loc: str) -> ValidationError:
+    return ValidationError(f"{spec.label} must be a number {range_text(spec, loc)}", field=field)

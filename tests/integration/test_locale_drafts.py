@@ -1,0 +1,53 @@
+"""Drafts saved with numbers typed in the business locale: the amount stored is the one meant."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from invoice_crm.domain import numbers
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.services import demo, invoices
+from invoice_crm.settings import get_settings
+from tests.integration.helpers import draft_input, make_client
+
+
+@pytest.fixture
+def locale(monkeypatch, database):
+    """Switch BUSINESS_LOCALE as start-up would (settings read again), back to en_US after."""
+
+    def use(code: str) -> None:
+        monkeypatch.setenv("BUSINESS_LOCALE", code)
+        get_settings.cache_clear()
+        get_settings()
+
+    yield use
+    get_settings.cache_clear()
+    numbers.use_business_locale(numbers.DEFAULT_LOCALE)
+
+
+def test_1_5_is_refused_under_en_us_naming_the_line_field(locale):
+    locale("en_US")
+    client = make_client()
+    with pytest.raises(ValidationError) as err:
+        invoices.create_invoice(draft_input(client.id, lines=[{"description": "a", "quantity": "2", "unit_price": "1,5"}]))
+    assert err.value.field == "lines.0.unit_price" and "use 1.5" in err.value.message
+
+
+def test_1_5_bills_1_50_under_de_de(locale):
+    locale("de_DE")
+    client = make_client()
+    invoice = invoices.create_invoice(
+        draft_input(client.id, currency="EUR", lines=[{"description": "a", "quantity": "2", "unit_price": "1,5"}])
+    )
+    assert invoice.amount == Decimal("3.00")
+    invoice = invoices.create_invoice(
+        draft_input(client.id, currency="EUR", lines=[{"description": "b", "quantity": "1", "unit_price": Decimal("1234.50")}])
+    )
+    assert invoice.amount == Decimal("1234.50")  # values from code are never re-read as text
+
+
+def test_demo_data_loads_in_any_locale(locale):
+    locale("de_DE")
+    assert demo.load_demo_data() > 0
