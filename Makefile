@@ -11,7 +11,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 
-.PHONY: run test lint unit e2e bench bench-keystroke install migrate browser clean
+.PHONY: run serve worker test lint unit e2e bench bench-keystroke bench-workers install migrate browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +28,16 @@ run: migrate
 	$(PY) -m invoice_crm.cli bootstrap
 	$(VENV)/bin/reflex run --env prod --frontend-port $(APP_PORT)
 
+# Production: migrations first (a separate step), then WEB_WORKERS backend workers on
+# DATABASE_URL (PostgreSQL) with Reflex's state in REFLEX_REDIS_URL. See the README.
+serve: migrate
+	$(PY) -m invoice_crm.cli bootstrap
+	$(PY) -m invoice_crm.cli serve
+
+# The background work alone (for RUN_BACKGROUND_TASKS=false on the web workers, or more hands).
+worker: install
+	$(PY) -m invoice_crm.worker
+
 # Debian's /usr/bin/chromium where it exists; Playwright's own Chromium on a laptop.
 browser: install
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then echo "browser: using $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
@@ -42,12 +52,20 @@ unit: install
 e2e: browser
 	$(PY) -m pytest tests/e2e -q
 
+# Two runs: everything on SQLite (with the `make run` app for the browser tests), then the
+# integration suite again on PostgreSQL plus the production tests (`make serve`: 3 workers,
+# PostgreSQL, Redis, nginx) -- one app build per run. The servers are started by the tests.
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q --db postgresql tests/integration tests/production
 
 bench: migrate
 	$(PY) -m bench.dashboard $(BENCH_ARGS)
+
+# 1 worker on SQLite vs 3 on PostgreSQL + Redis, at the websocket level; the dashboard on PostgreSQL.
+bench-workers: browser
+	$(PY) -m bench.multiworker $(BENCH_ARGS)
 
 # Keystroke in a line's Quantity to the new line total on screen, one Chromium client.
 bench-keystroke: install browser

@@ -1,8 +1,12 @@
-"""Start-up chores run by `make run` before the app starts: owner account and demo data."""
+"""Start-up chores run by `make run` / `make serve` before the app starts (owner account and
+demo data), and `serve`: the production server with several backend workers."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from invoice_crm.services import auth, demo
 from invoice_crm.services.invoices import sweep_overdue
@@ -23,8 +27,30 @@ def bootstrap() -> None:
         print(f"Create the owner account at {settings.app_url}/login")
 
 
+def serve() -> None:
+    """`reflex run --env prod` with WEB_WORKERS backend workers (Granian) sharing Reflex's state
+    in REFLEX_REDIS_URL; the browser reaches the events at APP_URL (the proxy in front)."""
+    settings = get_settings()
+    if settings.web_workers > 1 and not settings.reflex_redis_url:
+        raise SystemExit("WEB_WORKERS > 1 needs REFLEX_REDIS_URL (Reflex keeps each browser's state there)")
+    if not settings.database_url.startswith("postgresql"):
+        print("Warning: serving on SQLite; production wants DATABASE_URL=postgresql+psycopg://...", file=sys.stderr)
+    env = dict(os.environ)
+    env.update(
+        GRANIAN_WORKERS=str(settings.web_workers),
+        REFLEX_USE_GRANIAN="true",
+        REFLEX_API_URL=env.get("REFLEX_API_URL") or settings.app_url,  # websocket via the proxy
+    )
+    if settings.reflex_redis_url:
+        env["REFLEX_REDIS_URL"] = settings.reflex_redis_url
+    reflex = shutil.which("reflex") or str(Path(sys.executable).with_name("reflex"))
+    print(f"Serving with {settings.web_workers} backend worker(s) on port {settings.app_port}; public URL {settings.app_url}")
+    sys.stdout.flush()
+    os.execve(reflex, [reflex, "run", "--env", "prod", "--frontend-port", str(settings.app_port)], env)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"bootstrap": bootstrap}
+    commands = {"bootstrap": bootstrap, "serve": serve}
     if len(argv) != 1 or argv[0] not in commands:
         print(f"usage: python -m invoice_crm.cli {{{'|'.join(commands)}}}", file=sys.stderr)
         return 2

@@ -6,19 +6,23 @@ import reflex as rx
 
 from invoice_crm import tasks
 from invoice_crm.api.app import api
+from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.settings import settings_page
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.client_page import ClientPageState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.settings import SettingsState
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
@@ -52,8 +56,10 @@ app.add_page(
     title=_titled(InvoicePageState.invoice["number"], "", "Invoice · Invoice CRM"),
 )
 app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_load=ClientsState.on_load)
+app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice CRM", on_load=ClientPageState.on_load)
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
+app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(
     pay_page, route="/pay/[token]", on_load=PayState.on_load,
@@ -64,6 +70,8 @@ app.add_page(
     title=_titled(PayState.invoice["number"], "Payment for invoice ", f"Payment · {BUSINESS}", BUSINESS),
 )
 
-app.register_lifespan_task(tasks.overdue_sweeper)
-app.register_lifespan_task(tasks.email_sender)
-app.register_lifespan_task(tasks.sheets_sync_worker)
+# Background work runs in every web worker (leases make it once across all of them) unless
+# RUN_BACKGROUND_TASKS=false, when `python -m invoice_crm.worker` runs it instead.
+if get_settings().run_background_tasks:
+    for loop in tasks.LOOPS:
+        app.register_lifespan_task(loop)

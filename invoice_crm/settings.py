@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
     overdue_sweep_seconds: int = 60
+    # Background work (overdue sweep, email sender, sheet sync) inside every web worker; false:
+    # run `python -m invoice_crm.worker` instead (leases keep each job once either way).
+    run_background_tasks: bool = True
+    # Production (`make serve`): backend worker processes, and the Redis that holds Reflex's
+    # state so any worker can serve any event (required for more than one worker).
+    web_workers: int = Field(default=3, ge=1, le=64)
+    reflex_redis_url: str = ""
 
     # Google Sheets mirror (off unless both are set).
     google_sheets_id: str = ""

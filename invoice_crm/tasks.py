@@ -1,54 +1,72 @@
-"""Background work that runs for the life of the app process.
+"""Background work: the loops that run for the life of a process.
+
+They run inside every web worker (Reflex lifespan tasks, see invoice_crm.py) unless
+RUN_BACKGROUND_TASKS=false, and in ``python -m invoice_crm.worker``. Any number of processes
+may run them at once: outbox rows are claimed with leases and periodic jobs run once per period
+across all processes (``services.jobs.leases``).
 
 Each worker runs its step in a thread (a user's click never waits on it), then sleeps until
-its interval passes or a commit that gave it work wakes it (``services.wakeups``)."""
+its interval passes or a commit in this process that gave it work wakes it
+(``services.wakeups``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from invoice_crm.services import email_sender as sender
 from invoice_crm.services import sheets_resync, sheets_sync, wakeups
 from invoice_crm.services.invoices import sweep_overdue
+from invoice_crm.services.jobs import leases
 from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
+BUSY_RETRY_SECONDS = 1.0  # another process holds the work: look again soon
 
 
-async def _run_worker(name: str, step: Callable[[], None], interval: float, wakeup: wakeups.Wakeup | None = None) -> None:
-    """Run ``step`` now, then after every ``interval`` seconds or ``wakeup``, until cancelled."""
+async def _run_worker(
+    name: str, step: Callable[[], float | None], interval: float, wakeup: wakeups.Wakeup | None = None
+) -> None:
+    """Run ``step`` now, then after every ``interval`` seconds (or the seconds ``step``
+    returned), or on ``wakeup``, until cancelled."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
     unsubscribe = wakeup.subscribe(lambda: loop.call_soon_threadsafe(wake.set)) if wakeup else (lambda: None)
     try:
         while True:
             wake.clear()
+            wait = interval
             try:
-                await asyncio.to_thread(step)
+                wait = await asyncio.to_thread(step) or interval
             except Exception:  # keep going; the work stays queued (e.g. a locked database) and is retried
                 log.exception("%s failed", name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=interval)
+                await asyncio.wait_for(wake.wait(), timeout=wait)
     finally:
         unsubscribe()
 
 
-def _sweep() -> None:
+def sweep_step() -> None:
+    """The overdue sweep, once per OVERDUE_SWEEP_SECONDS across every process."""
+    period = timedelta(seconds=max(5, get_settings().overdue_sweep_seconds))
+    if not leases.due_once("overdue-sweep", period):
+        return
     changed = sweep_overdue()
     if changed:
         log.info("overdue sweep: %d invoice(s) now overdue", changed)
 
 
 async def overdue_sweeper() -> None:
-    """Sweep at start-up, then every OVERDUE_SWEEP_SECONDS (the date rolls over at midnight)."""
-    await _run_worker("overdue sweep", _sweep, max(5, get_settings().overdue_sweep_seconds))
+    """Sweep at start-up, then every OVERDUE_SWEEP_SECONDS (the date rolls over at midnight).
+    Every process looks four times a period; one of them sweeps."""
+    period = max(5, get_settings().overdue_sweep_seconds)
+    await _run_worker("overdue sweep", sweep_step, max(1.0, period / 4))
 
 
-def _deliver_emails() -> None:
+def email_step() -> None:
     sent = sender.deliver_pending_emails()
     if sent:
         log.info("email sender: %d email(s) delivered", sent)
@@ -57,7 +75,17 @@ def _deliver_emails() -> None:
 async def email_sender() -> None:
     """Deliver queued emails: at start-up, every EMAIL_POLL_SECONDS (retries fall due), and at
     once when a send, reminder or retry commits."""
-    await _run_worker("email delivery", _deliver_emails, max(1, get_settings().email_poll_seconds), wakeups.EMAIL)
+    await _run_worker("email delivery", email_step, max(1, get_settings().email_poll_seconds), wakeups.EMAIL)
+
+
+def sheets_step() -> float | None:
+    """One delivery of the sheet outbox; prune delivered messages once an hour (any process)."""
+    report = sheets_sync.deliver_pending()
+    if report.written or report.cleared:
+        log.info("sheet sync: %d row(s) written, %d cleared", report.written, report.cleared)
+    if leases.due_once("sheets-prune", timedelta(hours=1)):
+        sheets_sync.prune_delivered()
+    return BUSY_RETRY_SECONDS if report.busy else None
 
 
 async def sheets_sync_worker() -> None:
@@ -67,18 +95,10 @@ async def sheets_sync_worker() -> None:
     if not settings.sheets_enabled:
         log.info("Google Sheets sync is off (GOOGLE_SHEETS_ID / GOOGLE_APPLICATION_CREDENTIALS not set)")
         return
-    pruned_at = 0.0
-
-    def deliver() -> None:
-        nonlocal pruned_at
-        report = sheets_sync.deliver_pending()
-        if report.written or report.cleared:
-            log.info("sheet sync: %d row(s) written, %d cleared", report.written, report.cleared)
-        if time.monotonic() - pruned_at > 3600:
-            sheets_sync.prune_delivered()
-            pruned_at = time.monotonic()
-
     queued = await asyncio.to_thread(sheets_resync.queue_unsynced)
     if queued:
         log.info("sheet sync: queued %d invoice(s) not yet in the sheet", queued)
-    await _run_worker("sheet sync", deliver, max(0.5, settings.sheets_sync_interval_seconds), wakeups.SHEETS)
+    await _run_worker("sheet sync", sheets_step, max(0.5, settings.sheets_sync_interval_seconds), wakeups.SHEETS)
+
+
+LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker)

@@ -12,6 +12,7 @@ NAV = [
     ("Clients", "/clients", "users"),
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),
+    ("Settings", "/settings", "settings"),
 ]
 
 

@@ -1,5 +1,6 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
+from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.invoices import (
     Invoice,
     InvoiceCounter,
@@ -8,6 +9,7 @@ from invoice_crm.models.invoices import (
     Payment,
     PaymentMethod,
 )
+from invoice_crm.models.jobs import JobLease
 from invoice_crm.models.messaging import (
     DeliveryStatus,
     EmailMessage,
@@ -17,12 +19,14 @@ from invoice_crm.models.messaging import (
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
 
 __all__ = [
+    "BusinessSettings",
     "Client",
     "DeliveryStatus",
     "EmailMessage",
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",
+    "JobLease",
     "Lead",
     "LineItem",
     "OutboxMessage",

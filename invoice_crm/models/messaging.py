@@ -13,9 +13,17 @@ from invoice_crm.db_types import UTCDateTime, utcnow
 
 class DeliveryStatus(str, enum.Enum):
     PENDING = "PENDING"
-    SENDING = "SENDING"  # claimed by a sender; its fate is unknown until marked DONE or FAILED
+    SENDING = "SENDING"  # handed to the mail server; its fate is unknown until marked DONE or FAILED
     DONE = "DONE"
     FAILED = "FAILED"
+
+
+def _claimed_by_column() -> sa.Column:
+    return sa.Column(sa.String(64), nullable=True)
+
+
+def _lease_column() -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=True)
 
 
 def _status_column() -> sa.Column:
@@ -46,6 +54,9 @@ class OutboxMessage(SQLModel, table=True):
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
     processed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    # The lease (services/jobs/leases.py): which process holds the message, and until when.
+    claimed_by: str | None = Field(default=None, sa_column=_claimed_by_column())
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_lease_column())
 
 
 class EmailMessage(SQLModel, table=True):
@@ -71,6 +82,8 @@ class EmailMessage(SQLModel, table=True):
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
     sent_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    claimed_by: str | None = Field(default=None, sa_column=_claimed_by_column())
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_lease_column())
 
 
 class StripeEvent(SQLModel, table=True):

@@ -41,6 +41,9 @@ class Client(SQLModel, table=True):
     email: str = Field(default="", sa_column=sa.Column(sa.String(254), nullable=False))
     company: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
     address: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    tax_number: str = Field(default="", sa_column=sa.Column(sa.String(50), nullable=False, server_default=""))
+    # Archived clients are hidden from pickers and kept with their invoices.
+    archived_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )

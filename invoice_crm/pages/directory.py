@@ -19,6 +19,7 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
             labelled_input("Client email", f"{prefix}-email", name="email", type="email", default_value=values.get("email", "")),
             labelled_input("Company", f"{prefix}-company", name="company", default_value=values.get("company", "")),
             labelled_input("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
+            labelled_input("Client tax number", f"{prefix}-tax-number", name="tax_number", default_value=values.get("tax_number", "")),
             rx.button(submit_label, type="submit"),
             gap="0.5em",
             wrap="wrap",
@@ -34,7 +35,11 @@ def _client_row(client) -> rx.Component:
     # On a phone: name with email and company under it, the count, and the actions.
     return rx.table.row(
         rx.table.row_header_cell(
-            client["name"],
+            rx.hstack(
+                rx.link(client["name"], href="/clients/" + client["id"]),
+                rx.cond(client["archived"] != "", rx.badge("Archived", color_scheme="gray")),
+                spacing="2", align="center", wrap="wrap",
+            ),
             rx.text(client["email"], size="1", color_scheme="gray", display=["block", "none"], overflow_wrap="anywhere"),
         ),
         rx.table.cell(client["email"], display=["none", "table-cell"]),
@@ -75,6 +80,21 @@ def clients_page() -> rx.Component:
                 size=rx.breakpoints(initial="1", sm="2"),
             ),
             overflow_x="auto",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("A similar client exists"),
+                rx.alert_dialog.description(
+                    "There is already a client named ", S.duplicate_of, " with the same name or email. Add another one anyway?"
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=S.cancel_duplicate(False))),
+                    rx.button("Add anyway", on_click=S.confirm_duplicate),
+                    justify="end", spacing="3", margin_top="1em",
+                ),
+            ),
+            open=S.duplicate_of != "",
+            on_open_change=S.cancel_duplicate,
         ),
         rx.dialog.root(
             rx.dialog.content(

@@ -16,6 +16,7 @@ from invoice_crm.components.forms import field_error, form_field
 from invoice_crm.components.layout import card, layout, loading_block
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
+from invoice_crm.components.receipt import receipt_button
 from invoice_crm.components.timeline import timeline
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.invoice_page import InvoicePageState as S
@@ -124,6 +125,7 @@ def _actions() -> rx.Component:
         ),
         rx.cond(S.can_mark_paid, _pay_dialog()),
         rx.cond(S.can_mark_paid, reminder_button()),
+        rx.cond(S.status == "PAID", receipt_button()),
         rx.button(rx.icon("copy", size=16), "Duplicate", variant="soft", on_click=S.duplicate, id="duplicate-invoice"),
         pdf_button(),
         rx.cond(S.is_draft, _delete_dialog()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge
+from invoice_crm.components.business_header import business_header, payment_instructions
 from invoice_crm.components.layout import loading_block
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_result_notice
@@ -64,9 +65,13 @@ def _pay_area() -> rx.Component:
                 rx.icon("credit-card", size=16), "Pay ", inv["total"],
                 size="3", on_click=S.pay, loading=S.paying, id="pay-button",
             ),
-            rx.text(
-                "Online payment is not available for this invoice; please pay as agreed with the sender.",
-                size="2", color_scheme="gray", id="no-online-payment",
+            rx.vstack(
+                rx.text(
+                    "Online payment is not available for this invoice; please pay as agreed with the sender.",
+                    size="2", color_scheme="gray", id="no-online-payment",
+                ),
+                payment_instructions(S.payment_lines),
+                width="100%",
             ),
         ),
     )
@@ -76,6 +81,7 @@ def _invoice() -> rx.Component:
     inv = S.invoice
     return rx.card(
         rx.vstack(
+            business_header(S.business, S.business_lines, inv["client_tax_number"]),
             rx.hstack(
                 rx.heading("Invoice ", inv["number"], size="6", id="pay-invoice-number"),
                 rx.box(status_badge(inv["status"]), id="pay-invoice-status"),
@@ -106,6 +112,13 @@ def _invoice() -> rx.Component:
                 rx.button(
                     rx.icon("file-down", size=16), "Download PDF", variant="soft", size="3",
                     on_click=S.download_pdf, id="pay-download-pdf",
+                ),
+                rx.cond(
+                    S.is_paid,
+                    rx.button(
+                        rx.icon("receipt", size=16), "Download receipt", variant="soft", size="3",
+                        on_click=S.download_receipt, id="pay-download-receipt",
+                    ),
                 ),
                 gap="1em", wrap="wrap", align="center", justify="between", width="100%",
             ),

@@ -25,8 +25,9 @@ def clean_email(raw: object, *, field: str = "email", required: bool = False) ->
     return email
 
 
-def _client_fields(name, email, company, address) -> dict:
+def _client_fields(name, email, company, address, tax_number="") -> dict:
     return {
+        "tax_number": clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
         "name": clean_text(name, field="name", label="Name", max_length=200, required=True),
         "email": clean_email(email),
         "company": clean_text(company, field="company", label="Company", max_length=200, required=False),
@@ -34,8 +35,8 @@ def _client_fields(name, email, company, address) -> dict:
     }
 
 
-def create_client(name: str, email: str = "", company: str = "", address: str = "") -> Client:
-    fields = _client_fields(name, email, company, address)
+def create_client(name: str, email: str = "", company: str = "", address: str = "", tax_number: str = "") -> Client:
+    fields = _client_fields(name, email, company, address, tax_number)
     with write_session() as session:
         client = Client(**fields)
         session.add(client)
@@ -43,8 +44,10 @@ def create_client(name: str, email: str = "", company: str = "", address: str = 
         return client
 
 
-def update_client(client_id: int, name: str, email: str = "", company: str = "", address: str = "") -> Client:
-    fields = _client_fields(name, email, company, address)
+def update_client(
+    client_id: int, name: str, email: str = "", company: str = "", address: str = "", tax_number: str = ""
+) -> Client:
+    fields = _client_fields(name, email, company, address, tax_number)
     with write_session() as session:
         client = _require(session, Client, client_id, "Client")
         renamed = client.name != fields["name"]

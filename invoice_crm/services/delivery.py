@@ -23,6 +23,7 @@ from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services import wakeups
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.business_settings import branded, current_business
 from invoice_crm.services.clients import clean_email
 from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER
 from invoice_crm.services.invoices import mark_sent
@@ -66,24 +67,22 @@ def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
         "amount": format_money(invoice.amount, invoice.currency),
         "due_date": invoice.due_date,
         "pay_link": pay_url(invoice.public_token),
-        "business_name": get_settings().business_name,
+        "business_name": current_business().business_name,
     }
 
 
 def compose_invoice_email(invoice_id: int) -> EmailDraft:
     """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link."""
     _, client, facts = _template_facts(invoice_id)
-    return EmailDraft(client.email, *email_text.invoice_email(**facts))
+    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts))
 
 
 def compose_reminder(invoice_id: int) -> EmailDraft:
     """The prefilled reminder: the countdown as of today and the current pay link."""
     invoice, client, facts = _template_facts(invoice_id)
     today = business_today(get_settings().business_timezone)
-    return EmailDraft(
-        client.email,
-        *email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today)),
-    )
+    default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
+    return EmailDraft(client.email, *branded("reminder", default, facts))
 
 
 # --- The user's actions: one transaction each --------------------------------------------

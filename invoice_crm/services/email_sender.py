@@ -1,12 +1,14 @@
 """The email sender: delivers queued ``EmailMessage`` rows after commit, with retries.
 
-Nothing is sent twice: a sender claims a row (PENDING -> SENDING, attempts + 1) in its own
-transaction before talking to the mail server and records the result after. Only PENDING rows
-are claimed, so two senders never take the same row, and a delivered row is never re-queued.
-The one window left: the server took the message but the process died (or the database
-refused the write) before DONE was recorded. Such a row stays SENDING; once its lease runs out
-it is marked FAILED as "interrupted, may have been delivered" and is never re-sent on its own;
-a person decides with Retry (the same Message-ID is reused, so mail clients can fold a duplicate).
+Nothing is sent twice, with any number of sender processes. A sender claims a row with a lease
+(``services.jobs.leases``: ``claimed_by``, ``lease_expires_at``, attempts + 1) in its own
+transaction, prepares the email (the PDF), then marks it SENDING -- handed to the mail server
+-- only if its lease still holds, and records the result after. A sender that dies before the
+hand-over loses its lease and another sender resumes the email once it expires. The one window
+left: the server took the message but the process died (or the database refused the write)
+before DONE was recorded. Such a row stays SENDING; once its lease runs out it is marked
+FAILED as "interrupted, may have been delivered" and is never re-sent on its own; a person
+decides with Retry (the same Message-ID is reused, so mail clients can fold a duplicate).
 
 Failures: a 4xx reply or a network error is retried after EMAIL_RETRY_SECONDS, doubling, up to
 EMAIL_MAX_ATTEMPTS attempts; a 5xx reply or a configuration error fails at once. Every attempt
@@ -19,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
@@ -27,6 +29,8 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.integrations import mailer
 from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.documents import render_receipt_pdf
+from invoice_crm.services.jobs import leases
 from invoice_crm.services.pdf import render_invoice_pdf
 from invoice_crm.settings import get_settings
 
@@ -34,7 +38,8 @@ log = logging.getLogger(__name__)
 
 KIND_INVOICE = "invoice"
 KIND_REMINDER = "reminder"
-KIND_LABELS = {KIND_INVOICE: "Invoice", KIND_REMINDER: "Reminder"}
+KIND_RECEIPT = "receipt"
+KIND_LABELS = {KIND_INVOICE: "Invoice", KIND_REMINDER: "Reminder", KIND_RECEIPT: "Receipt"}
 MAX_BACKOFF_SECONDS = 3600
 INTERRUPTED = (
     "Delivery was interrupted before the mail server's answer was recorded; it may have been "
@@ -56,7 +61,7 @@ class _Claim:
 
 
 def _lease() -> timedelta:
-    """How long a claimed row may stay SENDING before it counts as interrupted."""
+    """How long a claim lasts: a row still SENDING after it counts as interrupted."""
     return timedelta(seconds=max(300.0, get_settings().smtp_timeout * 10))
 
 
@@ -69,12 +74,13 @@ def _recover_interrupted(now: datetime) -> None:
     with write_session() as session:
         stale = session.execute(
             select(EmailMessage).where(
-                EmailMessage.status == DeliveryStatus.SENDING, EmailMessage.next_attempt_at <= now
+                EmailMessage.status == DeliveryStatus.SENDING, EmailMessage.lease_expires_at <= now
             )
         ).scalars().all()
         for message in stale:
             message.status = DeliveryStatus.FAILED
             message.last_error = INTERRUPTED
+            message.claimed_by = message.lease_expires_at = None
             log_event(
                 session, message.invoice_id, "email_failed", "system",
                 f"{KIND_LABELS.get(message.kind, 'Email')} email to {message.recipient}: {INTERRUPTED}",
@@ -83,22 +89,20 @@ def _recover_interrupted(now: datetime) -> None:
 
 def _claim_next(now: datetime) -> _Claim | None:
     with write_session() as session:
-        query = (
-            select(EmailMessage, Invoice.status)
-            .join(Invoice, Invoice.id == EmailMessage.invoice_id)
-            .where(EmailMessage.status == DeliveryStatus.PENDING, EmailMessage.next_attempt_at <= now)
-            .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
-            .limit(1)
+        claimed = leases.claim_rows(
+            session,
+            EmailMessage,
+            where=and_(EmailMessage.status == DeliveryStatus.PENDING, EmailMessage.next_attempt_at <= now),
+            order_by=(EmailMessage.next_attempt_at, EmailMessage.id),
+            limit=1,
+            lease=_lease(),
+            now=now,
+            values={"attempts": lambda m: m.attempts + 1},
         )
-        if session.bind.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises claims
-            query = query.with_for_update(skip_locked=True, of=EmailMessage)
-        found = session.execute(query).first()
-        if found is None:
+        if not claimed:
             return None
-        message, invoice_status = found
-        message.status = DeliveryStatus.SENDING
-        message.attempts += 1
-        message.next_attempt_at = now + _lease()
+        message = claimed[0]
+        invoice_status = session.execute(select(Invoice.status).where(Invoice.id == message.invoice_id)).scalar_one()
         return _Claim(
             id=message.id,
             invoice_id=message.invoice_id,
@@ -113,13 +117,37 @@ def _claim_next(now: datetime) -> _Claim | None:
         )
 
 
+def _hand_over(claim: _Claim) -> bool:
+    """PENDING -> SENDING just before the mail server is contacted, if the lease still holds.
+
+    From here on a lost lease means "may have been delivered": never re-sent on its own."""
+    with write_session() as session:
+        marked = session.execute(
+            update(EmailMessage)
+            .where(
+                EmailMessage.id == claim.id,
+                EmailMessage.status == DeliveryStatus.PENDING,
+                EmailMessage.attempts == claim.attempts,
+                leases.mine(EmailMessage, utcnow()),
+            )
+            .values(status=DeliveryStatus.SENDING)
+        )
+        return marked.rowcount == 1
+
+
 def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = False) -> None:
     """Record one attempt's result, unless the row was taken over meanwhile."""
     label = KIND_LABELS.get(claim.kind, "Email")
     with write_session() as session:
         message = session.get(EmailMessage, claim.id)
-        if message is None or message.status is not DeliveryStatus.SENDING or message.attempts != claim.attempts:
-            return
+        if (
+            message is None
+            or message.status not in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+            or message.attempts != claim.attempts
+            or message.claimed_by != leases.worker_id()
+        ):
+            return  # taken over meanwhile: the new holder records its own attempt
+        message.claimed_by = message.lease_expires_at = None
         if not error:
             message.status = DeliveryStatus.DONE
             message.sent_at = utcnow()
@@ -151,8 +179,12 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
     try:
         attachment = None
         if claim.attach_pdf:
-            filename, content = render_invoice_pdf(claim.invoice_id)
+            render = render_receipt_pdf if claim.kind == KIND_RECEIPT else render_invoice_pdf
+            filename, content = render(claim.invoice_id)
             attachment = mailer.Attachment(filename, content)
+        if not _hand_over(claim):
+            log.warning("email %s: lease lost before sending; another sender resumes it", claim.id)
+            return False
         mailer.send_email(
             mailer.OutgoingEmail(
                 recipient=claim.recipient,
@@ -179,8 +211,14 @@ def _anything_due(now: datetime) -> bool:
         found = session.execute(
             select(EmailMessage.id)
             .where(
-                EmailMessage.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
-                EmailMessage.next_attempt_at <= now,
+                or_(
+                    and_(
+                        EmailMessage.status == DeliveryStatus.PENDING,
+                        EmailMessage.next_attempt_at <= now,
+                        leases.lease_is_free(EmailMessage, now),
+                    ),
+                    and_(EmailMessage.status == DeliveryStatus.SENDING, EmailMessage.lease_expires_at <= now),
+                )
             )
             .limit(1)
         ).first()

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from invoice_crm.domain.numbering import counter_key, format_number, validate_format
 from invoice_crm.models import Invoice, InvoiceCounter
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import current_business
 
 
 def _bump(session: Session, key: str) -> int:
@@ -33,7 +33,7 @@ def _bump(session: Session, key: str) -> int:
 
 def next_invoice_number(session: Session, issued: date) -> str:
     """The next free number for ``issued``; skips numbers already taken (e.g. imported)."""
-    fmt = validate_format(get_settings().invoice_number_format)
+    fmt = validate_format(current_business(session).number_format)  # the Settings page's, read now
     key = counter_key(fmt, issued)
     while True:
         number = format_number(fmt, issued, _bump(session, key))

@@ -25,6 +25,8 @@ from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, invoice_total
 from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
@@ -78,6 +80,7 @@ class _Facts:
     client_email: str
     client_address: str
     lines: list[_Line]
+    client_tax_number: str = ""
 
 
 def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Facts:
@@ -107,6 +110,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         client_email=client.email,
         client_address=client.address,
         lines=[_Line(li.description, li.quantity, li.unit_price) for li in lines],
+        client_tax_number=client.tax_number,
     )
 
 
@@ -151,9 +155,10 @@ class _InvoicePDF(FPDF):
 
 def _render(facts: _Facts) -> bytes:
     settings = get_settings()
-    business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
-    business_email = parseaddr(settings.mail_from)[1]
-    pdf = _InvoicePDF(footer_text=f"Invoice {facts.number}" + (f" · {business}" if business else ""))
+    profile = current_business()  # the Settings page's values, read now
+    business = profile.business_name or parseaddr(settings.mail_from)[0] or ""
+    footer = profile.default_footer or f"Invoice {facts.number}" + (f" · {business}" if business else "")
+    pdf = _InvoicePDF(footer_text=footer)
     pdf.set_title(pdf_text(f"Invoice {facts.number}"))
     pdf.set_author(pdf_text(business))
     pdf.set_creator("Invoice CRM")
@@ -162,14 +167,7 @@ def _render(facts: _Facts) -> bytes:
 
     # Header: the freelancer on the left, INVOICE and its number on the right.
     top = pdf.get_y()
-    pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(width * 0.55, 7, pdf_text(business or " "), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
-    pdf.set_text_color(*MUTED)
-    for line in [*_address_lines(settings.business_address), business_email]:
-        if line:
-            pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    draw_letterhead(pdf, profile, width * 0.55, fallback_name=business, fallback_email=parseaddr(settings.mail_from)[1])
     left_bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + width * 0.55, top)
     pdf.set_text_color(*INK)
@@ -197,7 +195,8 @@ def _render(facts: _Facts) -> bytes:
     pdf.set_font("Helvetica", "B", 11)
     pdf.multi_cell(width * 0.55, 5.5, pdf_text(facts.client_name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    for line in [facts.client_company, *_address_lines(facts.client_address), facts.client_email]:
+    client_tax = f"Tax number: {facts.client_tax_number}" if facts.client_tax_number else ""
+    for line in [facts.client_company, *_address_lines(facts.client_address), facts.client_email, client_tax]:
         if line:
             pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
@@ -247,11 +246,15 @@ def _render(facts: _Facts) -> bytes:
         pdf.multi_cell(0, 4.5, pdf_text(facts.notes), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(6)
-    if facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+    unpaid = facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    if unpaid and not settings.stripe_enabled:
+        draw_payment_instructions(pdf, profile)
+    if unpaid:  # "Pay online" only when online payment is on; else the link only shows the invoice
         link = pay_url(facts.public_token)
+        pdf.ln(2)
         pdf.set_font("Helvetica", "B", 10)
         pdf.set_text_color(*INK)
-        pdf.cell(0, 6, "Pay online", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, "Pay online" if settings.stripe_enabled else "View online", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=9)
         pdf.set_text_color(37, 99, 235)
         pdf.multi_cell(0, 4.5, pdf_text(link), link=link, new_x="LMARGIN", new_y="NEXT")

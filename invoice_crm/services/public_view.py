@@ -10,6 +10,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdow
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, Invoice, LineItem
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
 
@@ -23,13 +24,13 @@ def public_invoice(token: str) -> dict | None:
     settings = get_settings()
     with read_session() as session:
         row = session.execute(
-            select(Invoice, Client.name)
+            select(Invoice, Client.name, Client.tax_number)
             .join(Client, Client.id == Invoice.client_id)
             .where(Invoice.public_token == token)
         ).first()
         if row is None or InvoiceStatus(row[0].status) is InvoiceStatus.DRAFT:
             return None
-        inv, client = row
+        inv, client, client_tax_number = row
         lines = session.execute(
             select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
         ).scalars().all()
@@ -46,4 +47,19 @@ def public_invoice(token: str) -> dict | None:
         "paid_at": format_date(inv.paid_at),
         "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
+        "client_tax_number": client_tax_number,
+        "business": business_view(),
+    }
+
+
+def business_view() -> dict:
+    """Who bills the client, as the pay pages show it (the Settings page's values, read now)."""
+    profile = current_business()
+    return {
+        "name": profile.business_name,
+        "logo": profile.logo_data_uri,
+        "lines": [line for line in [*profile.address_lines, profile.email, profile.phone, profile.website] if line],
+        "tax": profile.tax_line,
+        "payment_lines": profile.payment_lines,
+        "brand_color": profile.brand_color,
     }

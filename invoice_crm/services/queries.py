@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -207,56 +206,37 @@ def dashboard_summary() -> dict:
         return _dashboard_summary(session)
 
 
-# The paid figures change only when a payment is recorded (payments are append-only and a
-# paid invoice is final), so they are kept per (database, day, currency, last payment id).
-_paid_cache: dict[tuple, tuple[list, list]] = {}
-_paid_cache_lock = threading.Lock()
-
-
 def _chart_start(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
 def _paid_figures(session, today: date) -> tuple[list, list, list]:
     """Paid in the last 30 days by currency, paid per month (default currency), and what the
-    chart's months hold in other currencies (so the chart can say what it leaves out)."""
+    chart's months hold in other currencies (so the chart can say what it leaves out).
+
+    Read on every load, never cached in the process: with several workers a process-level
+    cache would show figures another worker's payment (or refund) has changed. The covering
+    index ix_invoice_paid_figures makes both queries index-only."""
     currency = get_settings().currency
-    last_payment = session.execute(select(func.max(Payment.id))).scalar()
-    key = (str(session.get_bind().url), today, currency, last_payment)
-    with _paid_cache_lock:
-        cached = _paid_cache.get(key)
-    if cached is not None:
-        return cached
     paid = session.execute(
         select(Invoice.currency, func.count(), func.sum(Invoice.amount))
         .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= today - timedelta(days=30))
         .group_by(Invoice.currency)
     ).all()
     month = func.substr(cast(Invoice.paid_at, String), 1, 7)
-    monthly = session.execute(
-        select(month, func.sum(Invoice.amount))
-        .where(
-            Invoice.status == InvoiceStatus.PAID,
-            Invoice.paid_at >= _chart_start(today),
-            Invoice.currency == currency,
-        )
-        .group_by(month)
+    # One read of the chart's months in every currency: the default currency is plotted,
+    # the others are named under the chart.
+    by_month_and_currency = session.execute(
+        select(month, Invoice.currency, func.sum(Invoice.amount))
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= _chart_start(today))
+        .group_by(month, Invoice.currency)
     ).all()
-    others = session.execute(
-        select(Invoice.currency, func.sum(Invoice.amount))
-        .where(
-            Invoice.status == InvoiceStatus.PAID,
-            Invoice.paid_at >= _chart_start(today),
-            Invoice.currency != currency,
-        )
-        .group_by(Invoice.currency)
-        .order_by(Invoice.currency)
-    ).all()
-    figures = ([tuple(r) for r in paid], [tuple(r) for r in monthly], [tuple(r) for r in others])
-    with _paid_cache_lock:
-        _paid_cache.clear()  # one entry: the current state
-        _paid_cache[key] = figures
-    return figures
+    monthly = [(m, amount) for m, cur, amount in by_month_and_currency if cur == currency]
+    others: dict[str, Decimal] = defaultdict(Decimal)
+    for _, cur, amount in by_month_and_currency:
+        if cur != currency and amount:
+            others[cur] += amount
+    return [tuple(r) for r in paid], monthly, sorted(others.items())
 
 
 def _dashboard_summary(session) -> dict:
@@ -359,7 +339,9 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
 
 def client_options() -> list[dict]:
     with read_session() as session:
-        rows = session.execute(select(Client.id, Client.name).order_by(Client.name)).all()
+        rows = session.execute(  # archived clients are kept, but not offered for new work
+            select(Client.id, Client.name).where(Client.archived_at.is_(None)).order_by(Client.name)
+        ).all()
     return [{"id": str(i), "name": n} for i, n in rows]
 
 
@@ -390,6 +372,8 @@ def list_clients() -> list[dict]:
             "email": c.email,
             "company": c.company,
             "address": c.address,
+            "tax_number": c.tax_number,
+            "archived": "yes" if c.archived_at else "",
             "invoices": int(n),
         }
         for c, n in rows

@@ -21,7 +21,7 @@ from invoice_crm.services.activity import (
     SHEET_TOPIC,
     enqueue_sheet_syncs,
 )
-from invoice_crm.services.sheets_sync import DELIVERY_LOCK, DeliveryReport, deliver_pending
+from invoice_crm.services.sheets_sync import DeliveryReport, deliver_pending, lead
 from invoice_crm.settings import get_settings
 
 
@@ -100,9 +100,11 @@ def resync_all(progress: Callable[[int, int], None] | None = None) -> DeliveryRe
     ``progress(done, total)`` is called after each batch. Waits for the write budget when it
     is spent; stops at the first failure (the worker retries the rest with backoff).
     """
-    if not get_settings().sheets_enabled:
+    settings = get_settings()
+    if not settings.sheets_enabled:
         return DeliveryReport(error="Google Sheets sync is off")
-    with DELIVERY_LOCK:  # the worker waits, so every round here counts towards the progress
+    # Every worker (in any process) waits, so every round here counts towards the progress.
+    with lead(settings, wait=True):
         total = _queue_everything(utcnow())
         if progress:
             progress(0, total)

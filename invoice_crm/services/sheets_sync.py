@@ -10,8 +10,14 @@ failure backs the messages off exponentially and marks the invoices FAILED with 
 Rewriting a row is harmless, and rows are found by number before any append, so a retry after
 a write whose answer was lost writes nothing twice.
 
-One delivery at a time per process (``DELIVERY_LOCK``); the lifespan task in ``tasks.py`` runs
-rounds in a thread, so a user's click never waits on Google. "Resync all" is in sheets_resync.py.
+Several processes: one delivers at a time. A delivery holds the leader lease ``sheets``
+(``services.jobs.leases``, renewed every round; within a process also ``DELIVERY_LOCK``), so
+an empty tab gets one header and one invoice's row is never written by two processes at once
+(the write budget is still counted per process). Its messages are claimed with row
+leases (``claimed_by``, ``lease_expires_at``): a process killed mid-round loses both leases
+when they expire, and the next process delivers the same messages -- finding the rows first,
+so nothing is appended twice. The worker in ``tasks.py`` runs rounds in a thread, so a user's
+click never waits on Google. "Resync all" is in sheets_resync.py.
 """
 
 from __future__ import annotations
@@ -20,25 +26,29 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import delete, func, select, update
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.sheet_rows import SheetInvoice, parse_row_hint, plan_writes
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
 from invoice_crm.services.activity import SHEET_CLEAR_TOPIC, SHEET_FAILED, SHEET_SYNCED, SHEET_TOPIC
+from invoice_crm.services.jobs import leases
 from invoice_crm.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 # One delivery at a time in this process; re-entrant so resync can hold it across its steps.
 DELIVERY_LOCK = threading.RLock()
+LEADER = "sheets"  # the leader lease: one delivering process at a time
+_leading = 0  # nesting depth of lead() in this process (guarded by DELIVERY_LOCK)
 WRITES_PER_ROUND = 2  # one batchUpdate + one append at most
 KEEP_DELIVERED = timedelta(days=7)
 
@@ -54,6 +64,7 @@ class DeliveryReport:
     error: str = ""
     throttled: bool = False
     rounds: int = 0
+    busy: bool = False  # another process is delivering (it holds the leader lease)
 
     def add(self, other: DeliveryReport) -> None:
         self.written += other.written
@@ -94,7 +105,7 @@ def _client(config: SheetsConfig) -> GoogleSheetsClient:
 
 def _lease(settings: Settings) -> timedelta:
     """Longer than any round can take: three requests (read, write, append) and a token fetch."""
-    return timedelta(seconds=4 * settings.sheets_timeout_seconds + 30)
+    return timedelta(seconds=4 * settings.sheets_timeout_seconds + 10)
 
 
 def retry_delay(attempts: int, settings: Settings) -> timedelta:
@@ -134,7 +145,51 @@ _budget = WriteBudget()
 
 
 def _due(now: datetime):
-    return (OutboxMessage.status == DeliveryStatus.PENDING) & (OutboxMessage.next_attempt_at <= now)
+    return (
+        (OutboxMessage.status == DeliveryStatus.PENDING)
+        & (OutboxMessage.next_attempt_at <= now)
+        & leases.lease_is_free(OutboxMessage, now)
+    )
+
+
+def _leased(now: datetime):
+    """Invoices with a message some process holds right now: not claimable piecemeal."""
+    return select(OutboxMessage.invoice_id).where(
+        OutboxMessage.status == DeliveryStatus.PENDING,
+        OutboxMessage.lease_expires_at > now,
+        OutboxMessage.invoice_id.is_not(None),
+    )
+
+
+def _anything_due(now: datetime) -> bool:
+    with read_session() as session:
+        return session.execute(select(OutboxMessage.id).where(_due(now)).limit(1)).first() is not None
+
+
+@contextmanager
+def lead(settings: Settings, *, wait: bool = False) -> Iterator[bool]:
+    """Hold the right to deliver: this process's DELIVERY_LOCK and the ``sheets`` leader lease.
+    Yields False (at once) when another process holds it, unless ``wait``. Re-entrant."""
+    global _leading
+    with DELIVERY_LOCK:
+        if _leading:
+            _leading += 1
+            try:
+                yield True
+            finally:
+                _leading -= 1
+            return
+        while not leases.hold(LEADER, _lease(settings)):
+            if not wait:
+                yield False
+                return
+            time.sleep(0.5)
+        _leading = 1
+        try:
+            yield True
+        finally:
+            _leading = 0
+            leases.release(LEADER)
 
 
 def _claim(now: datetime, settings: Settings) -> _Claim | None:
@@ -143,7 +198,7 @@ def _claim(now: datetime, settings: Settings) -> _Claim | None:
         invoice_ids = list(
             session.execute(
                 select(OutboxMessage.invoice_id)
-                .where(OutboxMessage.topic == SHEET_TOPIC, _due(now))
+                .where(OutboxMessage.topic == SHEET_TOPIC, _due(now), OutboxMessage.invoice_id.not_in(_leased(now)))
                 .group_by(OutboxMessage.invoice_id)
                 .order_by(func.min(OutboxMessage.id))
                 .limit(batch)
@@ -159,28 +214,35 @@ def _claim(now: datetime, settings: Settings) -> _Claim | None:
         )
         if not invoice_ids and not clear_ids:
             return None
-        # Every due message of those invoices, claimed only if still due (a concurrent claim
-        # elsewhere has moved it on): the UPDATE's condition is the lock.
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(
-                _due(now),
-                (OutboxMessage.topic == SHEET_TOPIC) & OutboxMessage.invoice_id.in_(invoice_ids)
-                | OutboxMessage.id.in_(clear_ids),
-            )
-            .values(next_attempt_at=now + _lease(settings), attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.invoice_id,
-                       OutboxMessage.payload, OutboxMessage.attempts)
-        ).all()
+        # Every due message of those invoices, under a lease. Their next attempt moves to the
+        # lease's end too, so a change queued meanwhile joins them (activity.enqueue_sheet_syncs).
+        lease_ends = now + _lease(settings)
+        claimed = leases.claim_rows(
+            session,
+            OutboxMessage,
+            where=(
+                (OutboxMessage.status == DeliveryStatus.PENDING)
+                & (OutboxMessage.next_attempt_at <= now)
+                & (
+                    (OutboxMessage.topic == SHEET_TOPIC) & OutboxMessage.invoice_id.in_(invoice_ids)
+                    | OutboxMessage.id.in_(clear_ids)
+                )
+            ),
+            order_by=(OutboxMessage.id,),
+            limit=None,
+            lease=_lease(settings),
+            now=now,
+            values={"next_attempt_at": lease_ends, "attempts": lambda m: m.attempts + 1},
+        )
         if not claimed:
             return None
-        claimed_invoices = sorted({row.invoice_id for row in claimed if row.topic == SHEET_TOPIC})
-        numbers = [json.loads(row.payload).get("number", "") for row in claimed if row.topic == SHEET_CLEAR_TOPIC]
+        claimed_invoices = sorted({m.invoice_id for m in claimed if m.topic == SHEET_TOPIC})
+        numbers = [json.loads(m.payload).get("number", "") for m in claimed if m.topic == SHEET_CLEAR_TOPIC]
         return _Claim(
-            message_ids=[row.id for row in claimed],
+            message_ids=[m.id for m in claimed],
             invoices=_load_invoices(session, claimed_invoices),
             cleared_numbers=[n for n in numbers if n],
-            attempts=max(row.attempts for row in claimed),
+            attempts=max(m.attempts for m in claimed),
             invoice_ids=claimed_invoices,
         )
 
@@ -211,8 +273,8 @@ def _record_success(claim: _Claim, rows: dict[int, int], now: datetime) -> None:
     with write_session() as session:
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(claim.message_ids))
-            .values(status=DeliveryStatus.DONE, processed_at=now, last_error="")
+            .where(OutboxMessage.id.in_(claim.message_ids), leases.mine(OutboxMessage))
+            .values(status=DeliveryStatus.DONE, processed_at=now, last_error="", **leases.RELEASED)
         )
         # Changes queued while this round ran waited for it; they are due now, and their
         # invoices stay PENDING until the next round writes them.
@@ -248,13 +310,16 @@ def _record_failure(claim: _Claim, error: SheetsError, now: datetime, settings: 
     with write_session() as session:
         session.execute(
             update(OutboxMessage)
+            .where(OutboxMessage.id.in_(claim.message_ids), leases.mine(OutboxMessage))
+            .values(next_attempt_at=next_at, last_error=error.message, **leases.RELEASED)
+        )
+        session.execute(  # changes queued meanwhile wait with them
+            update(OutboxMessage)
             .where(
-                OutboxMessage.id.in_(claim.message_ids)
-                | (
-                    (OutboxMessage.topic == SHEET_TOPIC)
-                    & (OutboxMessage.status == DeliveryStatus.PENDING)
-                    & OutboxMessage.invoice_id.in_(claim.invoice_ids)
-                )
+                OutboxMessage.topic == SHEET_TOPIC,
+                OutboxMessage.status == DeliveryStatus.PENDING,
+                OutboxMessage.claimed_by.is_(None),
+                OutboxMessage.invoice_id.in_(claim.invoice_ids),
             )
             .values(next_attempt_at=next_at, last_error=error.message)
         )
@@ -313,23 +378,31 @@ def deliver_pending(
     now: datetime | None = None,
     *,
     wait_for_budget: bool = False,
+    wait_for_lease: bool = False,
     after_round: Callable[[DeliveryReport], None] | None = None,
 ) -> DeliveryReport:
     """Deliver every due outbox message, round after round, until none is due or a round
     fails (the rest waits for its backoff). When the per-minute write budget is spent it stops,
-    or with ``wait_for_budget`` sleeps until the budget allows the next round.
+    or with ``wait_for_budget`` sleeps until the budget allows the next round. While another
+    process delivers it returns at once (``busy``), or with ``wait_for_lease`` waits its turn.
     ``after_round`` receives the running totals after each round."""
     settings = get_settings()
     report = DeliveryReport()
-    if not settings.sheets_enabled:
-        return report
-    with DELIVERY_LOCK:
+    if not settings.sheets_enabled or not _anything_due(now or utcnow()):
+        return report  # the usual case: no lease taken, no write transaction
+    with lead(settings, wait=wait_for_lease) as leading:
+        if not leading:
+            report.busy = True
+            return report
         while True:
             round_now = now or utcnow()
             wait = _budget.wait_seconds(round_now, settings.sheets_max_writes_per_minute)
             if wait and wait_for_budget and now is None:
                 time.sleep(wait)
                 continue
+            if not leases.hold(LEADER, _lease(settings)):  # renew for this round
+                report.busy = True
+                return report
             result, claimed = _deliver_round(round_now, settings)
             report.add(result)
             if after_round and claimed:

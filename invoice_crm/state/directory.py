@@ -8,8 +8,8 @@ import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.leads import PIPELINE
+from invoice_crm.services import client_accounts, queries
 from invoice_crm.services import clients as client_service
-from invoice_crm.services import queries
 from invoice_crm.state.auth import AuthState
 
 
@@ -60,17 +60,39 @@ class ClientsState(DirectoryState):
     async def _refresh(self) -> None:
         self.clients = _strings(await asyncio.to_thread(queries.list_clients))
 
+    duplicate_of: str = ""
+    pending: dict[str, str] = {}
+
     @rx.event
     async def create(self, form: dict):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        # A second client with the same name or email is asked about first.
+        same = await asyncio.to_thread(client_accounts.find_duplicate, form.get("name", ""), form.get("email", ""))
+        if same:
+            self.pending, self.duplicate_of = {k: str(v) for k, v in form.items()}, same
+            return None
+        return await self._create(form)
+
+    @rx.event
+    async def confirm_duplicate(self):
+        form, self.pending, self.duplicate_of = self.pending, {}, ""
+        return await self._create(form)
+
+    @rx.event
+    def cancel_duplicate(self, _open: bool = False):
+        self.pending, self.duplicate_of = {}, ""
+
+    async def _create(self, form: dict):
         return await self._run(
-            lambda: client_service.create_client(form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", "")),
+            lambda: client_service.create_client(form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""), form.get("tax_number", "")),
             f"Client {form.get('name', '').strip()} added",
         )
 
     @rx.event
     def start_edit(self, client: dict):
         self.editing_id = int(client["id"])
-        self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address")}
+        self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address", "tax_number")}
         self.error = self.error_field = ""
         self.edit_open = True
 
@@ -81,7 +103,7 @@ class ClientsState(DirectoryState):
     @rx.event
     async def save_edit(self, form: dict):
         toast = await self._run(
-            lambda: client_service.update_client(self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", "")),
+            lambda: client_service.update_client(self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""), form.get("tax_number", "")),
             "Client saved",
         )
         if not self.error:

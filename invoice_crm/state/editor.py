@@ -29,6 +29,7 @@ from invoice_crm.domain.money import (
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services import queries
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
@@ -158,9 +159,10 @@ class EditorState(AuthState):
         self.client_id = self.router.url.query_parameters.get("client", "")
         self.project_id = ""
         self.issue_date = today.isoformat()
-        self.due_date = (today + timedelta(days=14)).isoformat()
-        self.currency = settings.currency
-        self.notes = ""
+        defaults = await asyncio.to_thread(current_business)  # Settings > Invoices, read now
+        self.due_date = (today + timedelta(days=defaults.payment_terms_days)).isoformat()
+        self.currency = defaults.currency
+        self.notes = defaults.default_notes
         self.lines = [new_line()]
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()

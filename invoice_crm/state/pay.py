@@ -8,7 +8,7 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import checkout, payments, pdf
+from invoice_crm.services import checkout, documents, payments, pdf
 from invoice_crm.services.public_view import public_invoice
 
 
@@ -27,6 +27,9 @@ class PayState(rx.State):
     paying: bool = False
     notice: str = ""
     notice_paid: bool = False
+    business: dict[str, str] = {}
+    business_lines: list[str] = []
+    payment_lines: list[str] = []
 
     @rx.var
     def is_paid(self) -> bool:
@@ -41,6 +44,10 @@ class PayState(rx.State):
         view = view or {}
         self.lines = view.pop("lines", [])
         self.payable = bool(view.pop("payable", False))
+        business = view.pop("business", None) or {}
+        self.business_lines = business.pop("lines", [])
+        self.payment_lines = business.pop("payment_lines", [])
+        self.business = {key: str(value) for key, value in business.items()}
         self.invoice = {key: str(value) for key, value in view.items()}
 
     @rx.event
@@ -95,6 +102,15 @@ class PayState(rx.State):
         """The invoice as a PDF (drafts and unknown tokens have none)."""
         try:
             filename, content = await asyncio.to_thread(pdf.render_public_invoice_pdf, self._token())
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.download(data=content, filename=filename, mime_type="application/pdf")
+
+    @rx.event
+    async def download_receipt(self):
+        """The receipt of a paid invoice as a PDF."""
+        try:
+            filename, content = await asyncio.to_thread(documents.render_public_receipt_pdf, self._token())
         except DomainError as err:
             return rx.toast.error(err.message)
         return rx.download(data=content, filename=filename, mime_type="application/pdf")

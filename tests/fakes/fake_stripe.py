@@ -309,6 +309,8 @@ class FakeStripe:
             if status == 200 and key:
                 self._idempotent[key] = (params, body)
             return status, body
+        if method == "GET" and path == "/v1/balance":  # Settings' "Test connection"
+            return 200, {"object": "balance", "available": [], "pending": [], "livemode": False}
         match = re.fullmatch(r"/v1/checkout/sessions/([^/]+)", path)
         if method == "GET" and match:
             session = self.sessions.get(match.group(1))

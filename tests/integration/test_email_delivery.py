@@ -7,12 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
+from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import InvalidTransition, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money
-from invoice_crm.models import DeliveryStatus, Invoice
+from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services import delivery, email_sender, invoices
 from invoice_crm.services.links import pay_url
 from tests.fakes.smtp_fixture import MAIL_FROM, SMTP_USERNAME
@@ -180,22 +182,52 @@ def test_unreachable_server_is_a_transient_failure(mail, monkeypatch):
     assert row.status is DeliveryStatus.PENDING and "connection refused" in row.last_error
 
 
+def test_a_sender_that_dies_before_the_hand_over_is_resumed_after_its_lease(mail):
+    inv = _draft()
+    _send(inv)
+    now = utcnow()
+    claim = email_sender._claim_next(now)  # a sender took it ... and died while preparing the PDF
+    assert claim is not None
+    [row] = emails(inv.id)
+    assert row.claimed_by and row.lease_expires_at > now and row.status is DeliveryStatus.PENDING
+    assert email_sender.deliver_pending_emails(now=now) == 0  # still leased: nobody else takes it
+    assert mail.messages == []
+    later = now + email_sender._lease() + timedelta(seconds=1)
+    assert email_sender.deliver_pending_emails(now=later) == 1  # another sender resumes it
+    [row] = emails(inv.id)
+    assert row.status is DeliveryStatus.DONE and row.claimed_by is None and row.lease_expires_at is None
+    assert [m.message["Message-ID"] for m in mail.messages] == [row.message_id]
+
+
 def test_interrupted_delivery_is_never_resent_on_its_own(mail):
     inv = _draft()
     _send(inv)
     now = utcnow()
-    claim = email_sender._claim_next(now)  # a sender took it ... and died before recording a result
-    assert claim is not None and emails(inv.id)[0].status is DeliveryStatus.SENDING
+    claim = email_sender._claim_next(now)
+    assert claim is not None and email_sender._hand_over(claim)  # handed to the server ... then died
+    assert emails(inv.id)[0].status is DeliveryStatus.SENDING
     assert email_sender.deliver_pending_emails(now=now) == 0  # still leased: nobody else takes it
     with pytest.raises(ValidationError, match="being sent right now"):
         delivery.retry_email(claim.id)
     email_sender.deliver_pending_emails(now=now + timedelta(hours=1))
     [row] = emails(inv.id)
     assert row.status is DeliveryStatus.FAILED and "may have been delivered" in row.last_error
+    assert row.claimed_by is None
     assert mail.messages == []
     delivery.retry_email(row.id)
     assert email_sender.deliver_pending_emails() == 1
     assert len(mail.messages) == 1
+
+
+def test_a_sender_whose_lease_was_taken_over_does_not_send(mail):
+    inv = _draft()
+    _send(inv)
+    now = utcnow()
+    claim = email_sender._claim_next(now)
+    with write_session() as s:  # its lease ran out and another process claimed the email
+        s.execute(update(EmailMessage).values(claimed_by="other-host:1:abcd"))
+    assert email_sender._hand_over(claim) is False
+    assert mail.messages == []
 
 
 def test_concurrent_senders_deliver_each_email_exactly_once(mail):

@@ -23,16 +23,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(env: dict[str, str], log: Path, timeout: float = 420) -> subprocess.Popen:
-    """`make run` with ``env`` on top of a clean environment; returns once / and /ping answer."""
+def start_app(
+    env: dict[str, str], log: Path, timeout: float = 420, target: str = "run", url: str | None = None
+) -> subprocess.Popen:
+    """`make run` (or `make <target>`) with ``env`` on top of a clean environment; returns once
+    / and /ping answer at ``url`` (default APP_URL)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(OUTSIDE_SERVICES)}
     full_env.update(env)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            ["make", target], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = env["APP_URL"]
+    url = url or env["APP_URL"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

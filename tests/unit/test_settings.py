@@ -44,6 +44,22 @@ def test_currency_is_normalised(monkeypatch):
     assert _settings().currency == "EUR"
 
 
+def test_serving_several_workers_needs_redis(monkeypatch):
+    import pytest
+
+    from invoice_crm import cli
+    from invoice_crm.settings import get_settings
+
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match="REFLEX_REDIS_URL"):
+            cli.serve()
+    finally:
+        get_settings.cache_clear()
+
+
 def test_the_business_locale_defaults_to_en_us_and_is_used_from_start_up(monkeypatch):
     from decimal import Decimal
 

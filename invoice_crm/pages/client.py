@@ -1,0 +1,132 @@
+"""/clients/[client_id] — one client: details, invoices with balances, statement, archive."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.badges import status_badge
+from invoice_crm.components.forms import field_error
+from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.state.client_page import ClientPageState as S
+
+
+def _detail(label: str, value, test_id: str) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2", id=test_id, white_space="pre-wrap"),
+                  spacing="0"),
+    )
+
+
+def _figure(label: str, value, test_id: str) -> rx.Component:
+    return card(rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(value, size="6", id=test_id), spacing="1"))
+
+
+def _invoice_row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.link(row["number"], href="/invoices/" + row["id"])),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["issue_date"], display=["none", "table-cell"]),
+        rx.table.cell(row["due_date"]),
+        rx.table.cell(row["amount"], text_align="right"),
+        rx.table.cell(row["balance"], text_align="right", class_name="client-invoice-balance"),
+        class_name="client-invoice-row",
+    )
+
+
+def _statement() -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.heading("Statement", size="4"),
+            rx.text("Opening balance, invoices, payments and credit notes, and the closing balance. "
+                    "Leave From empty to start with the first invoice; To defaults to today.",
+                    size="2", color_scheme="gray"),
+            rx.flex(
+                rx.vstack(rx.el.label("From", html_for="statement-from", class_name="rt-Text rt-r-size-2"),
+                          rx.input(type="date", id="statement-from", value=S.statement_start,
+                                   on_change=S.set_statement_start), spacing="1"),
+                rx.vstack(rx.el.label("To", html_for="statement-to", class_name="rt-Text rt-r-size-2"),
+                          rx.input(type="date", id="statement-to", value=S.statement_end,
+                                   on_change=S.set_statement_end), spacing="1"),
+                rx.button(rx.icon("file-down", size=16), "Download statement PDF", on_click=S.download_statement),
+                gap="1em", wrap="wrap", align="end",
+            ),
+            field_error(S.statement_error),
+            spacing="3", width="100%",
+        )
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.link(rx.button("New invoice", variant="soft"), href="/invoices/new?client=" + S.client["id"]),
+        rx.button(rx.cond(S.archived, "Restore client", "Archive client"), variant="soft", on_click=S.toggle_archive),
+        rx.cond(
+            S.invoices.length() == 0,
+            rx.button("Delete client", color_scheme="red", variant="soft", on_click=S.set_confirm_delete(True)),
+        ),
+        wrap="wrap",
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this client?"),
+            rx.alert_dialog.description("The client, their projects and leads are deleted. This cannot be undone."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.button("Delete", color_scheme="red", on_click=S.delete),
+                justify="end", spacing="3", margin_top="1em",
+            ),
+        ),
+        open=S.confirm_delete,
+        on_open_change=S.set_confirm_delete,
+    )
+
+
+def _body() -> rx.Component:
+    c = S.client
+    return rx.vstack(
+        page_title(rx.hstack(rx.text(c["name"]), rx.cond(S.archived, rx.badge("Archived", color_scheme="gray")),
+                             align="center"), _actions()),
+        card(rx.flex(
+            _detail("Email", c["email"], "client-email"),
+            _detail("Company", c["company"], "client-company"),
+            _detail("Address", c["address"], "client-address"),
+            _detail("Tax number", c["tax_number"], "client-tax"),
+            gap="2em", wrap="wrap",
+        )),
+        rx.grid(
+            _figure("Outstanding", S.outstanding, "client-outstanding"),
+            _figure("Overdue", S.overdue, "client-overdue"),
+            columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
+        ),
+        card(
+            rx.heading("Invoices", size="4"),
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Status"),
+                    rx.table.column_header_cell("Issued", display=["none", "table-cell"]),
+                    rx.table.column_header_cell("Due"), rx.table.column_header_cell("Amount", text_align="right"),
+                    rx.table.column_header_cell("Balance", text_align="right"),
+                )),
+                rx.table.body(rx.foreach(S.invoices, _invoice_row)),
+                width="100%", variant="ghost",
+            ),
+            rx.cond(S.invoices.length() == 0, rx.text("No invoices yet.", size="2", color_scheme="gray")),
+            overflow_x="auto",
+        ),
+        _statement(),
+        _delete_dialog(),
+        spacing="5", width="100%",
+    )
+
+
+def client_page() -> rx.Component:
+    return layout(
+        rx.cond(
+            S.loading, loading_block(),
+            rx.cond(S.not_found, rx.heading("Client not found", size="5"), _body()),
+        )
+    )

@@ -1,0 +1,60 @@
+"""The owner's account on the Settings page: change the password, sign out other sessions.
+
+Uses the sign-in module's hasher and token hashing (``services.auth``), so a password set
+here is checked exactly like one set at sign-up. Ending a session deletes its row: the next
+event from that browser finds no session and goes to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+
+from invoice_crm.db import write_session
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.models import User, UserSession
+from invoice_crm.services import auth
+
+
+def _user_of(session, token: str) -> tuple[User, int]:
+    row = session.execute(
+        select(User, UserSession.id)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == auth._token_hash(token or ""))
+    ).first()
+    if row is None:
+        raise ValidationError("Your session has ended; sign in again", field="session")
+    return row[0], row[1]
+
+
+def _end_other_sessions(session, user_id: int, keep_session_id: int) -> int:
+    result = session.execute(
+        delete(UserSession).where(UserSession.user_id == user_id, UserSession.id != keep_session_id)
+    )
+    return result.rowcount or 0
+
+
+def change_password(token: str, current: str, new: str, confirm: str) -> int:
+    """Check the current password, store the new one and end every other session (one
+    transaction). Returns how many other sessions were ended."""
+    if len(new or "") < auth.MIN_PASSWORD:
+        raise ValidationError(f"The new password must be at least {auth.MIN_PASSWORD} characters", field="new_password")
+    if new != confirm:
+        raise ValidationError("The two new passwords differ", field="confirm_password")
+    with write_session() as session:
+        user, session_id = _user_of(session, token)
+        try:
+            auth._hasher.verify(user.password_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise ValidationError("The current password is wrong", field="current_password") from None
+        if current == new:
+            raise ValidationError("The new password is the same as the current one", field="new_password")
+        user.password_hash = auth._hasher.hash(new)
+        return _end_other_sessions(session, user.id, session_id)
+
+
+def sign_out_other_sessions(token: str) -> int:
+    """End every session of this user but the one holding ``token``; returns how many."""
+    with write_session() as session:
+        user, session_id = _user_of(session, token)
+        return _end_other_sessions(session, user.id, session_id)

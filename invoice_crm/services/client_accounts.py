@@ -1,0 +1,192 @@
+"""A client's account: their invoices with balances, what they owe, a statement over a date
+range, and archiving or deleting the client.
+
+What an invoice still owes is computed in one place, ``_balances`` (today: the amount of a
+sent or overdue invoice; with partial payments and credit notes, the amount less what was
+paid and credited), so the page, the totals and the statement agree and can change together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.money import format_money
+from invoice_crm.models import Client, Invoice, Lead, Payment, Project
+from invoice_crm.services.business_settings import current_business
+
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+
+
+def _balances(invoices: list[Invoice]) -> dict[int, Decimal]:
+    """What each invoice still owes (the one function to change for partial payments)."""
+    return {inv.id: (inv.amount if InvoiceStatus(inv.status) in OPEN else Decimal("0.00")) for inv in invoices}
+
+
+def _by_currency(pairs) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for currency, amount in pairs:
+        totals[currency] += amount
+    return dict(totals)
+
+
+def money_text(totals: dict[str, Decimal], default_currency: str) -> str:
+    """``$1,200.00 + €300.00`` like the dashboard; zero in the default currency when empty."""
+    parts = [format_money(amount, cur) for cur, amount in sorted(totals.items()) if amount]
+    return " + ".join(parts) if parts else format_money(Decimal(0), default_currency)
+
+
+@dataclass
+class ClientAccount:
+    client: Client
+    rows: list[dict] = field(default_factory=list)
+    outstanding: dict[str, Decimal] = field(default_factory=dict)
+    overdue: dict[str, Decimal] = field(default_factory=dict)
+
+
+def client_account(client_id: int) -> ClientAccount:
+    today = business_today(current_business().timezone)
+    with read_session() as session:
+        client = session.get(Client, client_id)
+        if client is None:
+            raise NotFound("Client not found", field="client_id")
+        invoices = list(session.execute(
+            select(Invoice).where(Invoice.client_id == client_id).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+        ).scalars())
+    balances = _balances(invoices)
+    rows = [
+        {
+            "id": inv.id,
+            "number": inv.number,
+            "status": InvoiceStatus(inv.status).value,
+            "issue_date": inv.issue_date.isoformat(),
+            "due_date": inv.due_date.isoformat() if inv.due_date else "",
+            "countdown": countdown(inv.status, inv.due_date, today),
+            "amount": format_money(inv.amount, inv.currency),
+            "balance": format_money(balances[inv.id], inv.currency),
+        }
+        for inv in invoices
+    ]
+    return ClientAccount(
+        client=client,
+        rows=rows,
+        outstanding=_by_currency((inv.currency, balances[inv.id]) for inv in invoices),
+        overdue=_by_currency(
+            (inv.currency, balances[inv.id]) for inv in invoices if InvoiceStatus(inv.status) is InvoiceStatus.OVERDUE
+        ),
+    )
+
+
+# --- Statement ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementEntry:
+    day: date
+    kind: str  # Invoice, Payment, Credit note
+    reference: str
+    charge: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class Statement:
+    client: Client
+    currency: str
+    start: date
+    end: date
+    opening: Decimal
+    entries: list[StatementEntry]
+    closing: Decimal
+
+
+def _credit_notes(session, client_id: int, currency: str) -> list[StatementEntry]:
+    """Credit notes reduce what the client owes; none exist yet (the real-invoices work adds them)."""
+    return []
+
+
+def statement(client_id: int, start: date | None, end: date | None, currency: str | None = None) -> Statement:
+    """Opening balance at ``start``, every invoice, payment and credit note in the range, and
+    the closing balance at ``end``, in one currency (the client's first, or ``currency``)."""
+    today = business_today(current_business().timezone)
+    end = end or today
+    with read_session() as session:
+        client = session.get(Client, client_id)
+        if client is None:
+            raise NotFound("Client not found", field="client_id")
+        if currency is None:
+            currency = session.execute(
+                select(Invoice.currency).where(Invoice.client_id == client_id).group_by(Invoice.currency)
+                .order_by(func.count().desc()).limit(1)
+            ).scalar() or current_business().currency
+        invoices = session.execute(
+            select(Invoice).where(
+                Invoice.client_id == client_id, Invoice.currency == currency, Invoice.status != InvoiceStatus.DRAFT
+            )
+        ).scalars().all()
+        payments = session.execute(
+            select(Payment, Invoice.number).join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(Invoice.client_id == client_id, Payment.currency == currency)
+        ).all()
+        entries = [StatementEntry(inv.issue_date, "Invoice", inv.number, inv.amount, Decimal("0.00")) for inv in invoices]
+        entries += [
+            StatementEntry(p.paid_on, "Payment", f"{number}" + (f" ({p.reference})" if p.reference else ""),
+                           Decimal("0.00"), p.amount)
+            for p, number in payments
+        ]
+        entries += _credit_notes(session, client_id, currency)
+    start = start or min((e.day for e in entries), default=end)
+    if start > end:
+        raise ValidationError("The start date must be on or before the end date", field="start")
+    entries.sort(key=lambda e: (e.day, e.kind != "Invoice", e.reference))
+    before = [e for e in entries if e.day < start]
+    within = [e for e in entries if start <= e.day <= end]
+    opening = sum((e.charge - e.credit for e in before), Decimal("0.00"))
+    closing = opening + sum((e.charge - e.credit for e in within), Decimal("0.00"))
+    return Statement(client, currency, start, end, opening, within, closing)
+
+
+# --- Archive and delete -------------------------------------------------------------------
+
+def set_archived(client_id: int, archived: bool) -> Client:
+    with write_session() as session:
+        client = session.get(Client, client_id)
+        if client is None:
+            raise NotFound("Client not found", field="client_id")
+        client.archived_at = utcnow() if archived else None
+        return client
+
+
+def delete_client(client_id: int) -> None:
+    """Only a client without invoices; their projects and leads go with them."""
+    with write_session() as session:
+        client = session.get(Client, client_id)
+        if client is None:
+            raise NotFound("Client not found", field="client_id")
+        if session.execute(select(func.count()).select_from(Invoice).where(Invoice.client_id == client_id)).scalar():
+            raise ValidationError("This client has invoices: archive them instead of deleting", field="delete")
+        session.execute(delete(Lead).where(Lead.client_id == client_id))
+        session.execute(delete(Project).where(Project.client_id == client_id))
+        session.delete(client)
+
+
+def find_duplicate(name: str, email: str, exclude_id: int | None = None) -> str:
+    """The name of an existing client with the same name or email ('' when none)."""
+    name, email = (name or "").strip().lower(), (email or "").strip().lower()
+    conditions = [func.lower(Client.name) == name]
+    if email:
+        conditions.append(func.lower(Client.email) == email)
+    from sqlalchemy import or_
+
+    query = select(Client.name).where(or_(*conditions))
+    if exclude_id:
+        query = query.where(Client.id != exclude_id)
+    with read_session() as session:
+        return session.execute(query.limit(1)).scalar() or ""

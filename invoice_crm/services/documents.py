@@ -1,0 +1,160 @@
+"""The client's other documents: a payment receipt (after Stripe or a payment recorded by
+hand) and a client statement over a date range. Both carry the business's letterhead."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fpdf import FPDF
+from sqlalchemy import select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.email_text import long_date
+from invoice_crm.domain.errors import NotFound
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.money import format_money
+from invoice_crm.models import Client, Invoice, Payment, PaymentMethod
+from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.client_accounts import statement
+from invoice_crm.services.letterhead import draw_letterhead
+from invoice_crm.services.pdf import ENCODING, pdf_filename, pdf_text
+
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+
+
+def _new_pdf(title: str) -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.core_fonts_encoding = ENCODING
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_title(pdf_text(title))
+    pdf.set_creator("Invoice CRM")
+    pdf.add_page()
+    return pdf
+
+
+def _heading(pdf: FPDF, word: str, subtitle: str, top: float) -> float:
+    """The document's name on the right of the letterhead; returns the letterhead's bottom."""
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + pdf.epw * 0.55, top)
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(pdf.epw * 0.45, 10, word, align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(pdf.epw * 0.45, 7, pdf_text(subtitle), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_y(max(bottom, pdf.get_y()) + 8)
+    return pdf.get_y()
+
+
+def _client_block(pdf: FPDF, label: str, client: Client) -> None:
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.multi_cell(0, 5.5, pdf_text(client.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    tax = f"Tax number: {client.tax_number}" if client.tax_number else ""
+    for line in [client.company, *client.address.splitlines(), client.email, tax]:
+        if line.strip():
+            pdf.multi_cell(0, 4.5, pdf_text(line.strip()), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+
+
+# --- Receipt ------------------------------------------------------------------------------
+
+def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment]]:
+    found = session.execute(query).first()
+    if found is None or InvoiceStatus(found[0].status) is not InvoiceStatus.PAID:
+        raise NotFound("There is no receipt: this invoice is not paid", field="invoice")
+    invoice, client = found
+    payments = session.execute(
+        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on, Payment.id)
+    ).scalars().all()
+    return invoice, client, list(payments)
+
+
+def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple[str, bytes]:
+    business = current_business()
+    pdf = _new_pdf(f"Receipt for invoice {invoice.number}")
+    top = pdf.get_y()
+    draw_letterhead(pdf, business, pdf.epw * 0.55)
+    _heading(pdf, "RECEIPT", f"Invoice {invoice.number}", top)
+    _client_block(pdf, "RECEIVED FROM", client)
+    pdf.set_font("Helvetica", size=10)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(
+        0, 6,
+        pdf_text(f"Received with thanks: {format_money(invoice.amount, invoice.currency)} in payment of invoice "
+                 f"{invoice.number}, paid on {long_date(invoice.paid_at)}."),
+        new_x="LMARGIN", new_y="NEXT",
+    )
+    pdf.ln(3)
+    with pdf.table(col_widths=(30, 30, 40), text_align=("LEFT", "LEFT", "RIGHT"), line_height=6) as table:
+        table.row(["Paid on", "Method", "Amount"])
+        for payment in payments:
+            method = "Card (online)" if payment.method == PaymentMethod.STRIPE else "Recorded by the sender"
+            if payment.reference and payment.method != PaymentMethod.STRIPE:
+                method += f" ({payment.reference})"
+            table.row([long_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, pdf_text(f"Total paid: {format_money(invoice.amount, invoice.currency)}"), align="R",
+             new_x="LMARGIN", new_y="NEXT")
+    return "receipt-" + pdf_filename(invoice.number), bytes(pdf.output())
+
+
+def _paid_invoice_query():
+    return select(Invoice, Client).join(Client, Client.id == Invoice.client_id)
+
+
+def render_receipt_pdf(invoice_id: int) -> tuple[str, bytes]:
+    with read_session() as session:
+        facts = _receipt_facts(session, _paid_invoice_query().where(Invoice.id == invoice_id))
+    return _receipt(*facts)
+
+
+def render_public_receipt_pdf(public_token: str) -> tuple[str, bytes]:
+    """The receipt through the pay link: only for a paid invoice."""
+    with read_session() as session:
+        facts = _receipt_facts(session, _paid_invoice_query().where(Invoice.public_token == (public_token or "-")))
+    return _receipt(*facts)
+
+
+# --- Statement ----------------------------------------------------------------------------
+
+def render_statement_pdf(client_id: int, start: date | None = None, end: date | None = None) -> tuple[str, bytes]:
+    """The client's statement: opening balance, invoices, payments, credit notes, closing balance."""
+
+
+    st = statement(client_id, start, end)
+    business = current_business()
+    pdf = _new_pdf(f"Statement for {st.client.name}")
+    top = pdf.get_y()
+    draw_letterhead(pdf, business, pdf.epw * 0.55)
+    _heading(pdf, "STATEMENT", f"{long_date(st.start)} to {long_date(st.end)}", top)
+    _client_block(pdf, "STATEMENT FOR", st.client)
+
+    def money(value) -> str:
+        return pdf_text(format_money(value, st.currency)) if value else ""
+
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(*INK)
+    with pdf.table(col_widths=(22, 18, 30, 15, 15, 17), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+                   line_height=6) as table:
+        table.row(["Date", "Type", "Reference", "Charges", "Credits", "Balance"])
+        running = st.opening
+        table.row([long_date(st.start), "Opening balance", "", "", "", pdf_text(format_money(running, st.currency))])
+        for entry in st.entries:
+            running += entry.charge - entry.credit
+            table.row([long_date(entry.day), entry.kind, pdf_text(entry.reference), money(entry.charge),
+                       money(entry.credit), pdf_text(format_money(running, st.currency))])
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, pdf_text(f"Opening balance: {format_money(st.opening, st.currency)}"), align="R",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf_text(f"Closing balance: {format_money(st.closing, st.currency)}"), align="R",
+             new_x="LMARGIN", new_y="NEXT")
+    name = pdf_filename(f"statement-{st.client.name}-{st.end.isoformat()}")
+    return name, bytes(pdf.output())

@@ -1,0 +1,118 @@
+"""The client page (/clients/[client_id]): contact details, invoices with balances, what is
+outstanding and overdue, the statement PDF, archive and delete."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import client_accounts, documents
+from invoice_crm.services.business_settings import current_business
+from invoice_crm.state.auth import AuthState
+
+
+def _route_id(path: str) -> int:
+    parts = [p for p in (path or "").split("/") if p]
+    return int(parts[1]) if len(parts) >= 2 and parts[0] == "clients" and parts[1].isdigit() else 0
+
+
+def _day(text: str, field: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(f"{field} must be a date (YYYY-MM-DD)", field=field.lower()) from None
+
+
+class ClientPageState(AuthState):
+    client_id: int = 0
+    client: dict[str, str] = {}
+    invoices: list[dict[str, str]] = []
+    outstanding: str = ""
+    overdue: str = ""
+    loading: bool = True
+    not_found: bool = False
+    archived: bool = False
+    statement_start: str = ""
+    statement_end: str = ""
+    statement_error: str = ""
+    confirm_delete: bool = False
+
+    async def _refresh(self) -> None:
+        try:
+            acc = await asyncio.to_thread(client_accounts.client_account, self.client_id)
+        except DomainError:
+            self.not_found = True
+            return
+        currency = current_business().currency
+        c = acc.client
+        self.not_found = False
+        self.client = {
+            "id": str(c.id), "name": c.name, "email": c.email, "company": c.company,
+            "address": c.address, "tax_number": c.tax_number,
+        }
+        self.archived = c.archived_at is not None
+        self.invoices = [{k: str(v) for k, v in row.items()} for row in acc.rows]
+        self.outstanding = client_accounts.money_text(acc.outstanding, currency)
+        self.overdue = client_accounts.money_text(acc.overdue, currency)
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.loading = True
+        self.client_id = _route_id(self.router.url.path)
+        self.statement_error = ""
+        self.confirm_delete = False
+        await self._refresh()
+        self.loading = False
+        return None
+
+    @rx.event
+    def set_statement_start(self, value: str):
+        self.statement_start = value
+
+    @rx.event
+    def set_statement_end(self, value: str):
+        self.statement_end = value
+
+    @rx.event
+    async def download_statement(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.statement_error = ""
+        try:
+            start, end = _day(self.statement_start, "From"), _day(self.statement_end, "To")
+            filename, content = await asyncio.to_thread(documents.render_statement_pdf, self.client_id, start, end)
+        except DomainError as err:
+            self.statement_error = err.message
+            return rx.toast.error(err.message)
+        return rx.download(data=content, filename=filename, mime_type="application/pdf")
+
+    @rx.event
+    async def toggle_archive(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        await asyncio.to_thread(client_accounts.set_archived, self.client_id, not self.archived)
+        await self._refresh()
+        return rx.toast.success("Client archived" if self.archived else "Client restored")
+
+    @rx.event
+    def set_confirm_delete(self, value: bool):
+        self.confirm_delete = value
+
+    @rx.event
+    async def delete(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            await asyncio.to_thread(client_accounts.delete_client, self.client_id)
+        except DomainError as err:
+            self.confirm_delete = False
+            return rx.toast.error(err.message)
+        return [rx.toast.success("Client deleted"), rx.redirect("/clients")]

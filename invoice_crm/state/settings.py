@@ -1,0 +1,199 @@
+"""The Settings page (/settings): business profile, invoice defaults, email, integrations
+and the owner's account. Each section's form calls one service; refusals land beside fields."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+
+import reflex as rx
+
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.services import account, connections
+from invoice_crm.services import business_settings as biz
+from invoice_crm.settings import get_settings
+from invoice_crm.state.auth import AuthState
+
+PROFILE = ("business_name", "address", "country", "email", "phone", "website", "tax_number",
+           "iban", "bic", "payment_instructions", "brand_color")
+DEFAULTS = ("currency", "payment_terms_days", "default_notes", "default_footer", "number_format", "locale", "timezone")
+EMAIL = ("sender_name", "reply_to", "invoice_subject", "invoice_body", "reminder_subject", "reminder_body",
+         "receipt_subject", "receipt_body")
+ACCOUNT = ("current_password", "new_password", "confirm_password", "session")
+ALL_FIELDS = (*PROFILE, *DEFAULTS, *EMAIL, *ACCOUNT, "logo", "preview")
+TABS = ("profile", "invoices", "email", "integrations", "account")
+
+
+def _no_errors() -> dict[str, str]:
+    return dict.fromkeys(ALL_FIELDS, "")
+
+
+class SettingsState(AuthState):
+    tab: str = "profile"
+    values: dict[str, str] = {}
+    errors: dict[str, str] = _no_errors()
+    render_key: int = 0  # forms are keyed on it, so their fields show the saved values
+    account_key: int = 0  # the password form: emptied after a change, not on every load
+    logo_uri: str = ""
+    number_preview: str = ""
+    template_previews: dict[str, str] = {}
+    integrations: list[dict[str, str]] = []
+    results: dict[str, str] = {}
+    results_ok: dict[str, bool] = {}
+    email_enabled: bool = False
+    saving: str = ""
+
+    def _show(self, business: biz.Business) -> None:
+        data = asdict(business)
+        data.pop("logo")
+        self.values = {k: str(v) for k, v in data.items()}
+        self.render_key += 1
+        self.logo_uri = business.logo_data_uri
+        self._set_preview(business.number_format)
+        self.template_previews = {k: self._preview(self.values.get(k, "")) for k in EMAIL if k != "reply_to" and k != "sender_name"}
+
+    def _set_preview(self, fmt: str) -> None:
+        try:
+            today = business_today(self.values.get("timezone") or "UTC")
+            self.number_preview = biz.preview_number(fmt, today)
+            self.errors["preview"] = ""
+        except DomainError as err:
+            self.number_preview = ""
+            self.errors["preview"] = err.message
+
+    @staticmethod
+    def _preview(text: str) -> str:
+        try:
+            return biz.preview_template(text)
+        except DomainError as err:
+            return err.message
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        wanted = self.router.url.query_parameters.get("tab", "profile")
+        self.tab = wanted if wanted in TABS else "profile"
+        self.errors = _no_errors()
+        self.results, self.results_ok = {}, {}
+        business = await asyncio.to_thread(biz.current_business)
+        self._show(business)
+        self.email_enabled = get_settings().email_enabled
+        self.integrations = [
+            {k: str(v) for k, v in asdict(s).items()} for s in await asyncio.to_thread(connections.statuses)
+        ]
+        return None
+
+    @rx.event
+    def set_tab(self, tab: str):
+        if tab not in TABS:  # only known tab names ever reach the script below
+            return None
+        self.tab = tab
+        return rx.call_script(f"window.history.replaceState(null, '', '/settings?tab={tab}')")
+
+    async def _save(self, section: str, action, fields: tuple[str, ...], done: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.errors = _no_errors()
+        self.saving = section
+        try:
+            business = await asyncio.to_thread(action)
+        except biz.SettingsErrors as err:
+            self.saving = ""
+            self.errors = {**_no_errors(), **err.errors}
+            return rx.toast.error("Not saved: check the highlighted fields")
+        except DomainError as err:
+            self.saving = ""
+            self.errors = {**_no_errors(), (err.field if err.field in fields else fields[0]): err.message}
+            return rx.toast.error(err.message)
+        self.saving = ""
+        self._show(business)
+        return rx.toast.success(done)
+
+    @rx.event
+    async def save_profile(self, form: dict):
+        return await self._save("profile", lambda: biz.save_profile(form), PROFILE, "Business profile saved")
+
+    @rx.event
+    async def save_defaults(self, form: dict):
+        return await self._save("invoices", lambda: biz.save_invoice_defaults(form), DEFAULTS, "Invoice defaults saved")
+
+    @rx.event
+    async def save_email(self, form: dict):
+        return await self._save("email", lambda: biz.save_email(form), EMAIL, "Email settings saved")
+
+    @rx.event
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not files:
+            return None
+        content = await files[0].read()
+        return await self._save("logo", lambda: biz.save_logo(content), ("logo",), "Logo saved")
+
+    @rx.event
+    async def remove_logo(self):
+        return await self._save("logo", lambda: biz.save_logo(None), ("logo",), "Logo removed")
+
+    @rx.event
+    def preview_number(self, fmt: str):
+        self._set_preview(fmt)
+
+    @rx.event
+    def preview_template(self, name: str, text: str):
+        self.template_previews[name] = self._preview(text)
+
+    @rx.event
+    async def test_connection(self, name: str):
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        checks = {
+            "Stripe": connections.check_stripe,
+            "Stripe webhook": connections.check_webhook_secret,
+            "Google Sheets": connections.check_sheets,
+            "Email (SMTP)": connections.check_smtp,
+        }
+        if name not in checks:
+            return
+        self.results[name] = "Testing…"
+        yield
+        result = await asyncio.to_thread(checks[name])
+        self.results[name] = result.message
+        self.results_ok[name] = result.ok
+
+    @rx.event
+    async def send_test_email(self):
+        user = self._current_user()
+        if user is None:
+            yield self._redirect_to_login()
+            return
+        self.results["test_email"] = "Sending…"
+        yield
+        result = await asyncio.to_thread(connections.send_test_email, user)
+        self.results["test_email"] = result.message
+        self.results_ok["test_email"] = result.ok
+
+    @rx.event
+    async def change_password(self, form: dict):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.errors = _no_errors()
+        try:
+            ended = await asyncio.to_thread(
+                account.change_password, self.auth_token, form.get("current_password", ""),
+                form.get("new_password", ""), form.get("confirm_password", ""),
+            )
+        except DomainError as err:
+            self.errors = {**_no_errors(), (err.field if err.field in ACCOUNT else "current_password"): err.message}
+            return rx.toast.error(err.message)
+        self.account_key += 1  # clears the password fields
+        return rx.toast.success(f"Password changed; {ended} other session(s) signed out")
+
+    @rx.event
+    async def sign_out_others(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        ended = await asyncio.to_thread(account.sign_out_other_sessions, self.auth_token)
+        return rx.toast.success(f"Signed out {ended} other session(s)")

@@ -1,0 +1,60 @@
+"""The client page in the real app: figures, statement PDF, archive, delete, and the question
+asked before a second client with the same name is added."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.e2e.pages import create_client, new_invoice, send_invoice
+
+
+def test_client_page_statement_archive_delete_and_duplicates(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Ledger Client {tag}"
+    create_client(page, app_url, name, f"ledger-{tag}@client.example")
+    new_invoice(page, app_url, name, [("Ledger work", "3", "40")])
+    send_invoice(page)
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    new_invoice(page, app_url, name, [("More work", "1", "25.50")])  # a draft owes nothing
+
+    # The client page: one sent invoice of $120.00 outstanding (the dashboard sums the same rows).
+    page.goto(app_url + "/clients")
+    page.get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    expect(page.locator("#client-outstanding")).to_have_text("$120.00")
+    expect(page.locator("#client-overdue")).to_have_text("$0.00")
+    expect(page.locator(".client-invoice-row")).to_have_count(2)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download statement PDF").click()
+    text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "Closing balance: $120.00" in text and name in text
+
+    # Archived: kept with its invoices, gone from the new-invoice picker; no Delete while it has invoices.
+    expect(page.get_by_role("button", name="Delete client")).to_have_count(0)
+    page.get_by_role("button", name="Archive client").click()
+    expect(page.get_by_role("button", name="Restore client")).to_be_visible()
+    page.goto(app_url + "/invoices/new")
+    page.locator("#client-select").click()
+    expect(page.get_by_role("option", name=name, exact=True)).to_have_count(0)
+    page.keyboard.press("Escape")
+
+    # A second client with the same name asks first; Add anyway adds it; that one, with no
+    # invoices, can be deleted.
+    page.goto(app_url + "/clients")
+    page.locator("#client-name").fill(name)
+    page.get_by_role("button", name="Add client").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("already a client named")
+    dialog.get_by_role("button", name="Add anyway").click()
+    expect(page.locator(".client-row", has_text=name)).to_have_count(2)
+    page.locator(".client-row", has_text=name).filter(has_not_text="Archived").get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    page.get_by_role("button", name="Delete client").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    page.wait_for_url(app_url + "/clients")
+    expect(page.locator(".client-row", has_text=name)).to_have_count(1)

@@ -1,0 +1,198 @@
+"""Settings in the real app: the business the client sees (pay page, PDF, receipt) changes
+without a restart; the number format's preview is the next number; bad logos are refused;
+the owner's password change signs the old password and other sessions out.
+
+(The shared app runs with the fake Stripe on; the PDF with Stripe off — payment
+instructions, no "Pay online" — is tests/integration/settings_page/test_business_settings.py.)"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.e2e.pages import create_client, new_invoice, send_invoice
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+DEFAULT_FORMAT = "INV-{year}-{seq:04d}"
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 30), (10, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _open_settings(page: Page, app_url: str, tab: str = "profile") -> None:
+    page.goto(f"{app_url}/settings?tab={tab}")
+    # The forms show the saved values once loaded; fill them only then.
+    first = {"profile": "Business name", "invoices": "Number format"}.get(tab)
+    if first:
+        expect(page.get_by_label(first)).not_to_have_value("", timeout=30_000)
+    else:
+        expect(page.locator("#settings-signed-in-as")).to_contain_text("@", timeout=30_000)
+
+
+def _upload_logo(page: Page, name: str, mime: str, content: bytes) -> None:
+    page.get_by_label("Logo (PNG, JPEG or SVG").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
+
+
+def test_business_details_reach_the_client_without_a_restart(signed_in, app_url, browser, fake_stripe_server):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    business = f"Northwind Studio {tag}"
+    _open_settings(page, app_url)
+    page.get_by_label("Business name").fill(business)
+    page.get_by_label("Country").fill("DE")
+    page.get_by_label("Tax / VAT number").fill("DE 123")
+    page.get_by_role("button", name="Save business profile").click()
+    expect(page.locator(".field-error", has_text="not a valid EU VAT number")).to_be_visible()
+
+    page.get_by_label("Tax / VAT number").fill("DE 136695976")
+    page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 00")
+    page.get_by_label("Payment instructions").fill(f"Quote {tag} with your transfer.")
+    page.get_by_role("button", name="Save business profile").click()
+    expect(page.get_by_text("Business profile saved")).to_be_visible()
+    expect(page.get_by_label("Tax / VAT number")).to_have_value("DE136695976")
+
+    # Bad logos are refused beside the field; a real PNG is kept.
+    _upload_logo(page, "logo.png", "image/png", b"just some text, not an image")
+    expect(page.locator(".field-error", has_text="must be a PNG, JPEG or SVG")).to_be_visible()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+    _upload_logo(page, "logo.svg", "image/svg+xml", svg)
+    expect(page.locator(".field-error", has_text="may not contain <script>")).to_be_visible()
+    _upload_logo(page, "logo.png", "image/png", _png())
+    expect(page.get_by_role("img", name="Current logo")).to_be_visible()
+
+    client = f"Branded Client {tag}"
+    create_client(page, app_url, client, f"ap-{tag}@client.example")
+    new_invoice(page, app_url, client, [("Branding work", "2", "150")])
+    send_invoice(page)
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    pay_link = page.locator("#pay-link").inner_text()
+
+    # The client page: what this client owes, as the dashboard has it.
+    page.goto(app_url + "/clients")
+    page.get_by_role("link", name=client).click()
+    expect(page.locator("#client-outstanding")).to_have_text("$300.00")
+    expect(page.locator("#client-overdue")).to_have_text("$0.00")
+
+    context = browser.new_context(accept_downloads=True)  # the client: no session
+    try:
+        cp = context.new_page()
+        cp.goto(pay_link)
+        expect(cp.locator("#business-name")).to_have_text(business)
+        expect(cp.locator("#business-tax")).to_have_text("Tax number: DE136695976")
+        expect(cp.get_by_role("img", name=f"{business} logo")).to_be_visible()
+        expect(cp.locator("#pay-button")).to_be_visible()  # online payment is on here
+        with cp.expect_download() as download:
+            cp.get_by_role("button", name="Download PDF").click()
+        text = _pdf_text(download.value.path())
+        assert business in text and "Tax number: DE136695976" in text
+        assert "Pay online" in text and "How to pay" not in text
+
+        cp.locator("#pay-button").click()
+        cp.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        cp.locator("#fake-pay").click()
+        cp.wait_for_url(re.compile(re.escape(pay_link) + r"/paid\?.*"))
+        expect(cp.locator("#payment-confirmation")).to_contain_text("Payment received")
+        expect(cp.locator("#business-name")).to_have_text(business)
+        with cp.expect_download() as receipt:
+            cp.get_by_role("button", name="Download receipt").click()
+        receipt_text = _pdf_text(receipt.value.path())
+        assert "RECEIPT" in receipt_text and business in receipt_text and "$300.00" in receipt_text
+    finally:
+        context.close()
+
+
+def test_number_format_preview_is_the_next_number(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(2).upper()
+    fmt = f"E2E{tag}-{{seq:03d}}"
+    _open_settings(page, app_url, "invoices")
+    try:
+        page.get_by_label("Number format").fill("NO-SEQUENCE")
+        expect(page.locator(".field-error", has_text="must contain {seq}")).to_be_visible()
+        page.get_by_label("Number format").fill(fmt)
+        expect(page.locator("#number-preview")).to_have_text(f"E2E{tag}-001")
+        page.get_by_role("button", name="Save invoice defaults").click()
+        expect(page.get_by_text("Invoice defaults saved")).to_be_visible()
+
+        client = f"Numbered {tag}"
+        create_client(page, app_url, client, f"n-{tag.lower()}@client.example")
+        new_invoice(page, app_url, client, [("Numbered work", "1", "10")])
+        expect(page.locator("#invoice-number")).to_contain_text(f"E2E{tag}-001")
+    finally:
+        _open_settings(page, app_url, "invoices")
+        page.get_by_label("Number format").fill(DEFAULT_FORMAT)
+        page.get_by_role("button", name="Save invoice defaults").click()
+        expect(page.get_by_text("Invoice defaults saved")).to_be_visible()
+
+
+def test_settings_fit_a_phone_and_show_the_integrations(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        _open_settings(page, app_url)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        page.get_by_role("tab", name="Integrations").click()
+        stripe = page.locator(".integration-row", has_text="Stripe").first
+        stripe.get_by_role("button", name="Test connection").click()
+        expect(stripe.locator(".connection-result")).to_have_text("Connected: Stripe accepted the secret key")
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert "sk_test" not in page.content()
+    finally:
+        context.close()
+
+
+def _change_password(page: Page, app_url: str, current: str, new: str) -> None:
+    _open_settings(page, app_url, "account")
+    page.get_by_label("Current password").fill(current)
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("Repeat the new password").fill(new)
+    page.get_by_role("button", name="Change password").click()
+
+
+def test_owner_changes_the_password_and_other_sessions_end(browser, app_url):
+    mine, other, later = browser.new_context(), browser.new_context(), browser.new_context()
+    new_password = f"new-{secrets.token_hex(6)}"
+    changed = False
+    try:
+        me, them = mine.new_page(), other.new_page()
+        sign_in(me, app_url)
+        sign_in(them, app_url)
+        _change_password(me, app_url, "not-my-password", new_password)
+        expect(me.locator(".field-error", has_text="current password is wrong")).to_be_visible()
+        _change_password(me, app_url, ADMIN_PASSWORD, new_password)
+        expect(me.get_by_text("Password changed")).to_be_visible()
+        changed = True
+
+        them.goto(app_url + "/clients")  # the other browser's session is gone
+        them.wait_for_url(re.compile(r".*/login.*"))
+
+        old = later.new_page()
+        old.goto(app_url + "/login")
+        old.locator("#email").fill(ADMIN_EMAIL)
+        old.locator("#password").fill(ADMIN_PASSWORD)
+        old.locator("#sign-in").click()
+        expect(old.locator("#login-error")).to_contain_text("Email or password is wrong")
+        sign_in(old, app_url, password=new_password)
+
+        me.goto(app_url + "/clients")  # this browser stays signed in
+        expect(me.get_by_role("button", name="Add client")).to_be_visible()
+    finally:
+        if changed:  # the other journeys sign in with ADMIN_PASSWORD
+            _change_password(me, app_url, new_password, ADMIN_PASSWORD)
+            expect(me.get_by_text("Password changed")).to_be_visible()
+        for context in (mine, other, later):
+            context.close()
