@@ -14,6 +14,11 @@ config = rx.Config(
     # One port serves pages, events and the HTTP endpoints (`reflex run --env prod`).
     frontend_port=_settings.app_port,
     backend_port=_settings.app_port,
+    backend_host=_settings.app_host,  # 127.0.0.1 behind a reverse proxy
+    # Only the app's own origin may call the backend (HTTP with credentials, and the websocket).
+    cors_allowed_origins=[_settings.app_origin],
+    # X-Forwarded-For gives the client address only behind this many trusted proxies.
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -8,6 +8,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError as PydanticValidationError
+
+from invoice_crm import privacy
+from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import auth, demo
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
@@ -15,16 +19,23 @@ from invoice_crm.settings import get_settings
 
 def bootstrap() -> None:
     settings = get_settings()
+    privacy.make_private()
     if settings.admin_email and settings.admin_password:
-        auth.ensure_user(settings.admin_email, settings.admin_password.get_secret_value())
+        try:
+            auth.ensure_user(settings.admin_email, settings.admin_password.get_secret_value())
+        except DomainError as err:
+            raise SystemExit(f"Cannot start: {err.message}") from None
     if settings.load_demo_data and demo.database_is_empty():
         made = demo.load_demo_data()
         print(f"Loaded demo data: {made} invoices.")
     sweep_overdue()
+    auth.prune_expired_sessions()
     if auth.has_users():
         print(f"Sign in at {settings.app_url}/login")
     else:
-        print(f"Create the owner account at {settings.app_url}/login")
+        code = auth.new_setup_code()
+        print(f"Create the owner account at {settings.app_url}/login with the set-up code:\n\n    {code}\n")
+        print("(The code is valid until the owner account is made; each start prints a new one.)")
 
 
 def serve() -> None:
@@ -54,7 +65,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in commands:
         print(f"usage: python -m invoice_crm.cli {{{'|'.join(commands)}}}", file=sys.stderr)
         return 2
-    commands[argv[0]]()
+    try:
+        commands[argv[0]]()
+    except PydanticValidationError as err:  # a setting is wrong: say which and why, no traceback
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        print(f"Cannot start: {problems}", file=sys.stderr)
+        return 1
     return 0
 
 

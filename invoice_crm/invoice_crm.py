@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm import tasks
+from invoice_crm import privacy, tasks
 from invoice_crm.api.app import api
+from invoice_crm.api.hardening import hardened
 from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
-from invoice_crm.pages.login import login_page
+from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.settings import get_settings
@@ -20,13 +21,19 @@ from invoice_crm.state.client_page import ClientPageState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
+from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
 from invoice_crm.state.settings import SettingsState
 
+# State files owner-only, tokens out of the logs (see invoice_crm/privacy.py).
+privacy.protect_process()
+
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
-    api_transformer=api,  # POST /api/stripe/webhook, on the same port
+    # POST /api/stripe/webhook on the same port; then bounded bodies and security headers
+    # around everything the backend serves (pages, events, uploads, the webhook).
+    api_transformer=[api, hardened(get_settings().app_url)],
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="48x48"),
@@ -34,6 +41,9 @@ app = rx.App(
         rx.el.script(src="/unsaved_guard.js"),
     ],
 )
+
+# Every event passes the guard first: arguments checked, session required unless public.
+app.add_middleware(EventGuard())
 
 APP = "Invoice CRM"
 BUSINESS = get_settings().business_name or APP
@@ -45,6 +55,7 @@ def _titled(number, prefix: str, fallback: str, suffix: str = APP):
 
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
+app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
 app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'invoice_crm.db'}"
     app_port: int = 3000
+    # Interface the app listens on: 0.0.0.0 (every interface), or 127.0.0.1 behind a proxy.
+    app_host: str = "0.0.0.0"
     # Empty: http://localhost:<APP_PORT>.
     app_url: str = Field(default="", validation_alias=AliasChoices("APP_URL", "AUTH_URL"))
     business_timezone: str = "UTC"
@@ -37,6 +39,11 @@ class Settings(BaseSettings):
     # The owner account, created (or its password reset) at start-up when both are set.
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client
+    # address (sign-in and pay throttling); 0 ignores the header (it is the client's to forge).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+    # The client's Pay button: Checkout creations allowed per minute per invoice and per address.
+    pay_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     overdue_sweep_seconds: int = 60
     # Background work (overdue sweep, email sender, sheet sync) inside every web worker; false:
     # run `python -m invoice_crm.worker` instead (leases keep each job once either way).
@@ -79,6 +86,8 @@ class Settings(BaseSettings):
     smtp_starttls: Literal["auto"] | bool = "auto"
     smtp_ssl: bool = False
     smtp_timeout: float = 20.0
+    # Send SMTP_USERNAME/SMTP_PASSWORD over a connection without TLS (never, unless set true).
+    smtp_allow_plaintext_login: bool = False
     mail_from: str = ""
     email_max_attempts: int = 5
     email_retry_seconds: int = 60
@@ -117,10 +126,33 @@ class Settings(BaseSettings):
         except DomainError as err:
             raise ValueError(err.message) from None
 
+    @field_validator("mail_from")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("MAIL_FROM must be one line: Name <address>")
+        return value
+
+    @field_validator("admin_password")
+    @classmethod
+    def _long_enough_password(cls, value: SecretStr) -> SecretStr:
+        # The same minimum as the sign-in page's (services.auth.MIN_PASSWORD).
+        if value.get_secret_value() and len(value.get_secret_value()) < 8:
+            raise ValueError("ADMIN_PASSWORD must be at least 8 characters")
+        return value
+
     @model_validator(mode="after")
     def _default_app_url(self) -> Settings:
         self.app_url = (self.app_url or f"http://localhost:{self.app_port}").rstrip("/")
         return self
+
+    @property
+    def app_origin(self) -> str:
+        """scheme://host[:port] of APP_URL: the one origin allowed to call the backend."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.app_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def sheets_enabled(self) -> bool:

@@ -3,7 +3,7 @@ job_lease table for leader leases and once-per-period jobs, so several processes
 the background work and each job is done once.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import invoice_crm.db_types
 
 revision: str = '0005'
-down_revision: str | None = '0001'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

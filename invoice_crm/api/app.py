@@ -7,6 +7,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from invoice_crm.api import stripe_webhook
+from invoice_crm.api.hardening import Hardened
 
 
 def build_api() -> Starlette:
@@ -14,3 +15,10 @@ def build_api() -> Starlette:
 
 
 api = build_api()
+
+
+def standalone() -> Hardened:
+    """The endpoints alone, hardened as in the app (for a server without Reflex: the tests)."""
+    from invoice_crm.settings import get_settings
+
+    return Hardened(build_api(), get_settings().app_url)

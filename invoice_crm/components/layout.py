@@ -39,7 +39,7 @@ def navbar() -> rx.Component:
             rx.hstack(*[nav_link(*item) for item in NAV], spacing="4", wrap="wrap", align="center"),
             rx.spacer(),
             rx.hstack(
-                rx.text(AuthState.user_email, size="1", color_scheme="gray"),
+                rx.link(AuthState.user_email, href="/account", size="1", color_scheme="gray", id="account-link"),
                 rx.button(
                     "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out",
                     custom_attrs={"data-leaves-page": "true"},  # the unsaved-changes guard asks first

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.money import line_total, parse_quantity, parse_unit_price
+from invoice_crm.domain.text import clean_text
 
 MAX_DESCRIPTION = 500
 MAX_NOTES = 5000
@@ -24,15 +25,6 @@ class LineInput:
     @property
     def total(self) -> Decimal:
         return line_total(self.quantity, self.unit_price)
-
-
-def clean_text(raw: object, *, field: str, label: str, max_length: int, required: bool) -> str:
-    text = str(raw or "").strip()
-    if required and not text:
-        raise ValidationError(f"{label} is required", field=field)
-    if len(text) > max_length:
-        raise ValidationError(f"{label} must be at most {max_length} characters", field=field)
-    return text
 
 
 def parse_line(raw: dict, index: int) -> LineInput:

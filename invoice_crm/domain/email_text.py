@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from invoice_crm.domain import numbers
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.text import clean_text
 
 MAX_SUBJECT = 300
 MAX_BODY = 20000
@@ -62,20 +62,9 @@ def reminder_email(
 
 
 def clean_subject(raw: object) -> str:
-    subject = str(raw or "").strip()
-    if not subject:
-        raise ValidationError("Subject is required", field="subject")
-    if "\n" in subject or "\r" in subject:
-        raise ValidationError("Subject must be a single line", field="subject")
-    if len(subject) > MAX_SUBJECT:
-        raise ValidationError(f"Subject must be at most {MAX_SUBJECT} characters", field="subject")
-    return subject
+    """One line (it becomes the Subject header: a CR or LF would start another header)."""
+    return clean_text(raw, field="subject", label="Subject", max_length=MAX_SUBJECT, required=True, multiline=False)
 
 
 def clean_body(raw: object) -> str:
-    body = str(raw or "").strip()
-    if not body:
-        raise ValidationError("Message is required", field="body")
-    if len(body) > MAX_BODY:
-        raise ValidationError(f"Message must be at most {MAX_BODY} characters", field="body")
-    return body
+    return clean_text(raw, field="body", label="Message", max_length=MAX_BODY, required=True)

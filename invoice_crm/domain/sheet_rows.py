@@ -48,16 +48,33 @@ _REINTERPRETED = re.compile(
       | .*\b(?:{_MONTHS})[a-z]*\.?\s*\d.*    # "Mar 3", "3 March 2025"
       | \d.*\b(?:{_MONTHS})[a-z]*\b.*
     )\s*$""",
-    re.IGNORECASE | re.VERBOSE,
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
+# Characters that make a cell a formula (or start one) wherever the value goes next (a CSV
+# export, another spreadsheet): checked before any whitespace, and after leading whitespace.
+FORMULA_STARTS = frozenset("=+-@")
+CONTROL_STARTS = frozenset("\t\r\n")
+
+
+def needs_quote(value: str) -> bool:
+    """Would the sheet (or a CSV export of it) read this text as something else?"""
+    if not value:
+        return False
+    return (
+        value[0] in CONTROL_STARTS
+        or value.lstrip()[:1] in FORMULA_STARTS
+        or value[0] == "'"
+        or _REINTERPRETED.fullmatch(value) is not None
+    )
 
 
 def text_cell(value: str) -> str:
     """Text that USER_ENTERED keeps as typed. Only text the sheet would turn into a formula,
-    number, date or boolean gets the leading apostrophe (which the sheet does not show)."""
+    number, date or boolean gets the leading apostrophe (which the sheet does not show);
+    multi-line values are judged as a whole, not by their first line."""
     if not value:
         return ""
-    return "'" + value if _REINTERPRETED.match(value) else value
+    return "'" + value if needs_quote(value) else value
 
 
 def amount_cell(amount: Decimal) -> str:

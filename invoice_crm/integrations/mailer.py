@@ -1,7 +1,8 @@
 """SMTP adapter: builds the email (PDF attached) and hands it to the mail server with smtplib.
 
 Configured only by settings (SMTP_HOST, SMTP_PORT, SMTP_SSL or SMTP_STARTTLS, SMTP_USERNAME,
-SMTP_PASSWORD, SMTP_TIMEOUT, MAIL_FROM). Every failure becomes a ``MailDeliveryError`` whose
+SMTP_PASSWORD, SMTP_TIMEOUT, MAIL_FROM). The login is sent only over TLS (SMTP_SSL, or after
+STARTTLS) unless SMTP_ALLOW_PLAINTEXT_LOGIN says otherwise. Every failure becomes a ``MailDeliveryError`` whose
 message a user can read and which says whether trying again can help (4xx, network) or not
 (5xx). The password never appears in a message.
 """
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from invoice_crm.domain.errors import IntegrationError
+from invoice_crm.domain.email_text import clean_subject
+from invoice_crm.domain.emails import clean_email
+from invoice_crm.domain.errors import IntegrationError, ValidationError
 from invoice_crm.settings import Settings
 
 
@@ -51,10 +54,12 @@ def new_message_id(settings: Settings) -> str:
 
 
 def build_message(email: OutgoingEmail, settings: Settings) -> EmailMessage:
+    """The message; the recipient must be exactly one address and the subject one line
+    (ValidationError otherwise), so no field can add a recipient or a header."""
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = email.recipient
-    message["Subject"] = email.subject
+    message["To"] = clean_email(email.recipient, field="recipient", required=True, label="Recipient")
+    message["Subject"] = clean_subject(email.subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = email.message_id
     message.set_content(email.body)
@@ -91,6 +96,14 @@ def _connect(settings: Settings) -> smtplib.SMTP:
 def _deliver(message: EmailMessage, settings: Settings) -> None:
     with _connect(settings) as server:
         if settings.smtp_username:
+            if not isinstance(server.sock, ssl.SSLSocket) and not settings.smtp_allow_plaintext_login:
+                raise MailDeliveryError(
+                    f"The connection to {settings.smtp_host}:{settings.smtp_port} is not encrypted "
+                    "(the server offers no STARTTLS), so SMTP_USERNAME / SMTP_PASSWORD were not sent. "
+                    "Use SMTP_SSL=true or a server with STARTTLS, or set SMTP_ALLOW_PLAINTEXT_LOGIN=true "
+                    "only for a server on a trusted network",
+                    permanent=True,
+                )
             server.login(settings.smtp_username, settings.smtp_password.get_secret_value())
         server.send_message(message)
 
@@ -99,9 +112,14 @@ def send_email(email: OutgoingEmail, settings: Settings) -> None:
     """Deliver one email to the configured server; raise ``MailDeliveryError`` if it is not taken."""
     if not settings.email_enabled:
         raise MailDeliveryError("Email is not set up in the server settings", permanent=True)
-    message = build_message(email, settings)
+    try:
+        message = build_message(email, settings)
+    except (ValidationError, ValueError) as exc:  # never let a field become another header
+        raise MailDeliveryError(f"The email cannot be sent as written: {getattr(exc, 'message', exc)}", permanent=True) from None
     try:
         _deliver(message, settings)
+    except MailDeliveryError:
+        raise
     except Exception as exc:  # every smtplib/socket/ssl failure becomes one readable reason
         raise describe_failure(exc, settings) from exc
 

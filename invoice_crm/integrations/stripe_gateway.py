@@ -8,6 +8,7 @@ no raw response. Creates carry an idempotency key, so the client's own network r
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 class WebhookSignatureError(IntegrationError):
     """The request does not carry a valid Stripe-Signature for STRIPE_WEBHOOK_SECRET."""
+
+
+class WebhookPayloadError(IntegrationError):
+    """Signed, but not an event this app can read (not JSON, not an object, odd fields)."""
 
 
 @lru_cache(maxsize=4)
@@ -153,16 +158,23 @@ def retrieve_checkout_session(session_id: str) -> CheckoutSession | None:
 
 
 def verify_webhook(payload: bytes, signature: str | None) -> dict:
-    """The event, once its Stripe-Signature checks out against STRIPE_WEBHOOK_SECRET."""
+    """The event, once its Stripe-Signature checks out against STRIPE_WEBHOOK_SECRET.
+    Raises WebhookSignatureError (not from Stripe) or WebhookPayloadError (signed, unreadable)."""
     secret = get_settings().stripe_webhook_secret.get_secret_value()
     if not secret:
         raise WebhookSignatureError("Webhooks are off: STRIPE_WEBHOOK_SECRET is not set")
     if not signature:
         raise WebhookSignatureError("Missing Stripe-Signature header")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError:
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError):
         raise WebhookSignatureError("Invalid Stripe-Signature") from None
+    try:
+        event = json.loads(text)
     except ValueError:
-        raise WebhookSignatureError("The payload is not a Stripe event") from None
-    return event.to_dict()
+        raise WebhookPayloadError("The payload is not JSON") from None
+    data = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookPayloadError("The payload is not a Stripe event")
+    return event

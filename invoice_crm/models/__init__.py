@@ -17,6 +17,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
     "BusinessSettings",
@@ -33,6 +34,9 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "Project",
+    "RateLimit",
+    "SetupCode",
+    "SignInThrottle",
     "StripeEvent",
     "User",
     "UserSession",

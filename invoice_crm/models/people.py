@@ -15,8 +15,6 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
     password_hash: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
-    failed_logins: int = Field(default=0, nullable=False)
-    locked_until: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )

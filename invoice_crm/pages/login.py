@@ -9,10 +9,45 @@ from invoice_crm.state.auth import AuthState as S
 
 def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", custom_attrs={"htmlFor": name}, size="2", weight="medium"),
+        # rx.el.label renders html_for as the label's `for` (rx.text as_="label" drops it).
+        rx.el.label(label, html_for=name, font_size="var(--font-size-2)", font_weight="500"),
         rx.input(name=name, id=name, type=kind, required=True, width="100%", **props),
         spacing="1",
         width="100%",
+    )
+
+
+def _account_error() -> rx.Component:
+    return rx.cond(
+        S.account_error != "",
+        rx.callout(S.account_error, icon="circle-alert", color_scheme="red", id="account-error", width="100%"),
+    )
+
+
+def account_page() -> rx.Component:
+    """/account — change the password (other sessions end)."""
+    from invoice_crm.components.layout import layout, page_title
+
+    return layout(
+        page_title("Account"),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Change password", size="4"),
+                    rx.text("Signed in as ", rx.text.strong(S.user_email), size="2"),
+                    _account_error(),
+                    _field("Current password", "current", "password", auto_complete="current-password"),
+                    _field("New password (8+ characters)", "new", "password", auto_complete="new-password"),
+                    _field("Repeat new password", "confirm", "password", auto_complete="new-password"),
+                    rx.button("Change password", type="submit", id="change-password"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=S.change_password,
+                reset_on_submit=True,
+            ),
+            width="min(420px, 100%)",
+        ),
     )
 
 
@@ -39,8 +74,14 @@ def login_page() -> rx.Component:
     create_owner = rx.form(
         rx.vstack(
             rx.heading("Create the owner account", size="6"),
-            rx.text("This is the first run. The account you create here signs in to the dashboard.", size="2", color_scheme="gray"),
+            rx.text(
+                "This is the first run. The account you create here signs in to the dashboard. "
+                "The set-up code is printed in the app's console at start-up.",
+                size="2",
+                color_scheme="gray",
+            ),
             _error(),
+            _field("Set-up code", "setup_code", auto_complete="off"),
             _field("Email", "email", "email", auto_complete="username"),
             _field("Password (8+ characters)", "password", "password", auto_complete="new-password"),
             _field("Repeat password", "confirm", "password", auto_complete="new-password"),

@@ -7,7 +7,6 @@ event from that browser finds no session and goes to the sign-in page.
 
 from __future__ import annotations
 
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
 from invoice_crm.db import write_session
@@ -34,23 +33,22 @@ def _end_other_sessions(session, user_id: int, keep_session_id: int) -> int:
     return result.rowcount or 0
 
 
+# The Settings page's field names for the errors of auth.change_password.
+_FIELDS = {"current": "current_password", "new": "new_password"}
+
+
 def change_password(token: str, current: str, new: str, confirm: str) -> int:
-    """Check the current password, store the new one and end every other session (one
-    transaction). Returns how many other sessions were ended."""
-    if len(new or "") < auth.MIN_PASSWORD:
-        raise ValidationError(f"The new password must be at least {auth.MIN_PASSWORD} characters", field="new_password")
+    """Check the current password, store the new one and end every other session
+    (auth.change_password: hashing outside the transaction). Returns how many other sessions
+    were ended."""
     if new != confirm:
         raise ValidationError("The two new passwords differ", field="confirm_password")
-    with write_session() as session:
-        user, session_id = _user_of(session, token)
-        try:
-            auth._hasher.verify(user.password_hash, current or "")
-        except (VerificationError, InvalidHashError):
-            raise ValidationError("The current password is wrong", field="current_password") from None
-        if current == new:
-            raise ValidationError("The new password is the same as the current one", field="new_password")
-        user.password_hash = auth._hasher.hash(new)
-        return _end_other_sessions(session, user.id, session_id)
+    if new and current == new:
+        raise ValidationError("The new password is the same as the current one", field="new_password")
+    try:
+        return auth.change_password(token, current, new)
+    except ValidationError as err:
+        raise ValidationError(err.message, field=_FIELDS.get(err.field, err.field)) from None
 
 
 def sign_out_other_sessions(token: str) -> int:

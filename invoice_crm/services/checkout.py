@@ -24,9 +24,10 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Client, Invoice
-from invoice_crm.services import payments
+from invoice_crm.services import payments, rate_limits
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.links import pay_url
+from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -154,15 +155,21 @@ def prepare_checkout(invoice_id: int, actor: str = "system") -> str:
     return _create(snap, actor).url or ""
 
 
-def pay_now(public_token: str) -> PayStep:
+def pay_now(public_token: str, address: str = "") -> PayStep:
     """The client's Pay button: the stored session while it is open, unexpired and for the
     current amount; a completed one is recorded (its return may have been lost); otherwise
-    a fresh session."""
+    a fresh session. Each click that reaches Stripe counts against a per-minute budget per
+    invoice and per client address (PAY_ATTEMPTS_PER_MINUTE)."""
     snap = _snapshot(Invoice.public_token == public_token) if 0 < len(public_token or "") <= MAX_TOKEN else None
     if snap is None or snap.status is InvoiceStatus.DRAFT:
         raise NotFound("This invoice is not available", field="token")
     if snap.status is InvoiceStatus.PAID:
         return PayStep(paid=True)
+    rate_limits.take(
+        [f"pay:invoice:{snap.invoice_id}", f"pay:addr:{address or 'unknown'}"],
+        get_settings().pay_attempts_per_minute,
+        "Too many payment attempts for now.",
+    )
     now = utcnow()
     if snap.session_id:
         try:

@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlmodel import Session
 
 from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.drafts import clean_text
+from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
+from invoice_crm.domain.text import clean_text
 from invoice_crm.models import Client, Invoice, Lead, Project
 from invoice_crm.services.activity import enqueue_sheet_syncs
-
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def clean_email(raw: object, *, field: str = "email", required: bool = False) -> str:
-    email = clean_text(raw, field=field, label="Email", max_length=254, required=required)
-    if email and not EMAIL_RE.match(email):
-        raise ValidationError("Email must look like name@example.com", field=field)
-    return email
 
 
 def _client_fields(name, email, company, address, tax_number="") -> dict:
     return {
         "tax_number": clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
-        "name": clean_text(name, field="name", label="Name", max_length=200, required=True),
+        "name": clean_text(name, field="name", label="Name", max_length=200, required=True, multiline=False),
         "email": clean_email(email),
-        "company": clean_text(company, field="company", label="Company", max_length=200, required=False),
+        "company": clean_text(company, field="company", label="Company", max_length=200, required=False, multiline=False),
         "address": clean_text(address, field="address", label="Address", max_length=1000, required=False),
     }
 
@@ -61,7 +51,7 @@ def update_client(
 
 
 def create_project(client_id: int | None, name: str) -> Project:
-    name = clean_text(name, field="name", label="Project name", max_length=200, required=True)
+    name = clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
     with write_session() as session:
         if client_id is None or session.get(Client, client_id) is None:
             raise ValidationError("Choose a client", field="client_id")
@@ -72,7 +62,7 @@ def create_project(client_id: int | None, name: str) -> Project:
 
 
 def update_project(project_id: int, name: str) -> Project:
-    name = clean_text(name, field="name", label="Project name", max_length=200, required=True)
+    name = clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
     with write_session() as session:
         project = _require(session, Project, project_id, "Project")
         project.name = name
@@ -80,7 +70,7 @@ def update_project(project_id: int, name: str) -> Project:
 
 
 def create_lead(client_id: int | None, title: str, status: str = LeadStatus.NEW.value) -> Lead:
-    title = clean_text(title, field="title", label="Lead title", max_length=200, required=True)
+    title = clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False)
     status = _lead_status(status)
     with write_session() as session:
         if client_id is None or session.get(Client, client_id) is None:

@@ -187,9 +187,14 @@ def receive_stripe_webhook(payload: bytes, signature: str | None) -> str:
     if data.get("object") != "checkout.session":
         return "ignored"
     created = event.get("created")
+    try:  # verified, so Stripe's; but a field of an unexpected type is answered, not raised
+        session = stripe_gateway.session_from_dict(data)
+        paid_at = datetime.fromtimestamp(int(created), UTC) if created else utcnow()
+    except (TypeError, ValueError, AttributeError, OverflowError, OSError) as err:
+        raise stripe_gateway.WebhookPayloadError(f"Unreadable {kind} event: {type(err).__name__}") from None
     result = fulfil_checkout(
-        stripe_gateway.session_from_dict(data),
-        paid_at=datetime.fromtimestamp(int(created), UTC) if created else utcnow(),
+        session,
+        paid_at=paid_at,
         event_id=str(event.get("id") or "") or None,
         event_type=kind,
     )

@@ -19,6 +19,7 @@ class AuthState(rx.State):
     has_owner: bool = True
     login_error: str = ""
     signing_in: bool = False
+    account_error: str = ""
 
     def _current_user(self) -> str | None:
         email = auth.user_for_token(self.auth_token)
@@ -36,6 +37,10 @@ class AuthState(rx.State):
         if self._current_user() is not None:
             return rx.redirect(self._next_path())
 
+    def _client_address(self) -> str:
+        """The browser's address as Reflex saw it (X-Forwarded-For only with TRUSTED_PROXY_HOPS)."""
+        return self.router.session.client_ip or ""
+
     def _next_path(self) -> str:
         target = self.router.url.query_parameters.get("next", "/")
         # Only same-site paths: never an open redirect.
@@ -43,7 +48,9 @@ class AuthState(rx.State):
 
     async def _start_session(self, form: dict):
         try:
-            token = await asyncio.to_thread(auth.sign_in, form.get("email", ""), form.get("password", ""))
+            token = await asyncio.to_thread(
+                auth.sign_in, form.get("email", ""), form.get("password", ""), self._client_address()
+            )
         except DomainError as err:
             self.login_error = err.message
             return None
@@ -68,7 +75,11 @@ class AuthState(rx.State):
             return
         try:
             await asyncio.to_thread(
-                auth.create_user, form.get("email", ""), form.get("password", ""), only_if_first=True
+                auth.create_owner,
+                form.get("email", ""),
+                form.get("password", ""),
+                form.get("setup_code", ""),
+                self._client_address(),
             )
         except DomainError as err:
             self.login_error = err.message
@@ -82,3 +93,24 @@ class AuthState(rx.State):
         self.auth_token = ""
         self.user_email = ""
         return rx.redirect(LOGIN_ROUTE)
+
+    @rx.event
+    def load_account(self):
+        self.account_error = ""
+        self._current_user()
+
+    @rx.event
+    async def change_password(self, form: dict):
+        """The signed-in user's new password; every other session of the account ends."""
+        self.account_error = ""
+        if form.get("new", "") != form.get("confirm", ""):
+            self.account_error = "The two new passwords differ"
+            return None
+        try:
+            await asyncio.to_thread(
+                auth.change_password, self.auth_token, form.get("current", ""), form.get("new", "")
+            )
+        except DomainError as err:
+            self.account_error = err.message
+            return None
+        return rx.toast.success("Password changed. Every other session was signed out.")

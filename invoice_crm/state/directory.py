@@ -91,6 +91,8 @@ class ClientsState(DirectoryState):
 
     @rx.event
     def start_edit(self, client: dict):
+        if not str(client.get("id", "")).isdigit():
+            return
         self.editing_id = int(client["id"])
         self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address", "tax_number")}
         self.error = self.error_field = ""

@@ -14,7 +14,7 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain import lifecycle
-from invoice_crm.domain.drafts import LineInput, draft_errors, is_blank_line
+from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, draft_errors, is_blank_line
 from invoice_crm.domain.errors import DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
@@ -232,6 +232,8 @@ class EditorState(AuthState):
 
     @rx.event
     def set_due_in(self, days: int):
+        if not 0 <= days <= MAX_TERM_DAYS:  # the quick picks are Net 7/14/30
+            return
         try:
             issued = date.fromisoformat(self.issue_date)
         except ValueError:

@@ -84,7 +84,7 @@ class PayState(rx.State):
         self.paying = True
         yield
         try:
-            step = await asyncio.to_thread(checkout.pay_now, self._token())
+            step = await asyncio.to_thread(checkout.pay_now, self._token(), self.router.session.client_ip or "")
         except DomainError as err:
             self.paying = False
             yield rx.toast.error(err.message)

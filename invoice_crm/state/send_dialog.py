@@ -175,7 +175,8 @@ class DeliveryState(InvoicePageState):
         finally:
             async with self:
                 self.watching_email = False
-                if self.invoice_id == invoice_id:
+                # The tab may have signed out while it waited: then it gets nothing.
+                if self.invoice_id == invoice_id and self._current_user() is not None:
                     await self._reload()
 
     @rx.event

@@ -54,6 +54,7 @@ class FakeSMTPServer:
         self._received: list[Received] = []
         self._lock = threading.Lock()
         self.transactions = 0  # messages the server was asked to take, whatever it answered
+        self.logins = 0  # AUTH attempts: credentials that crossed the (plaintext) connection
         kwargs = {"auth_require_tls": False, "authenticator": self._authenticate} if username else {}
         self._controller = Controller(
             self, hostname=self.host, port=self.port, server_hostname="fake-smtp.test", **kwargs
@@ -95,6 +96,7 @@ class FakeSMTPServer:
 
     # --- aiosmtpd hooks ---
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        self.logins += 1
         ok = (
             isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == self.username

@@ -36,12 +36,21 @@ def _answers(url: str) -> bool:
 @contextmanager
 def serve_api(env: dict[str, str], log: Path, timeout: float = 60) -> Iterator[str]:
     """Yield the base URL of the running endpoints; stop them afterwards."""
+    with serve_asgi(env, log, timeout) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def serve_asgi(
+    env: dict[str, str], log: Path, timeout: float = 60, target: str = "invoice_crm.api.app:api", factory: bool = False
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Yield the base URL and the server process; stop it afterwards."""
     port = _free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "GOOGLE_", "SMTP_"))}
     full_env.update(env)
     command = [
         sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "invoice_crm.api.app:api",
+        "--workers", "1", *(["--factory"] if factory else []), target,
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
@@ -52,7 +61,7 @@ def serve_api(env: dict[str, str], log: Path, timeout: float = 60) -> Iterator[s
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"endpoint server did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

@@ -1,7 +1,24 @@
-import pytest
+import statistics
+import time
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import event, select, update
+
+from invoice_crm.db import get_engine, read_session, write_session
+from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
+from invoice_crm.models import SetupCode, User, UserSession
 from invoice_crm.services import auth
+
+OWNER, PASSWORD = "owner@example.com", "correct horse"
+ATTACKER, OWNER_HOME = "203.0.113.9", "198.51.100.7"
+
+
+@pytest.fixture
+def owner(database):
+    auth.create_user(OWNER, PASSWORD)
+    return OWNER
 
 
 def test_owner_account_sign_in_and_out(database):
@@ -17,28 +34,184 @@ def test_owner_account_sign_in_and_out(database):
 
 
 def test_password_is_hashed(database):
-    from sqlalchemy import select
-
-    from invoice_crm.db import read_session
-    from invoice_crm.models import User
-
     auth.create_user("a@example.com", "s3cret-pass")
     with read_session() as s:
         stored = s.execute(select(User.password_hash)).scalar()
     assert "s3cret-pass" not in stored and stored.startswith("$argon2")
 
 
-def test_repeated_wrong_passwords_are_slowed_down(database):
-    auth.create_user("a@example.com", "right-password")
-    for _ in range(auth.FREE_ATTEMPTS):
+def test_guessing_slows_the_attacker_but_the_owner_signs_in_from_another_address(owner):
+    for _ in range(auth.PAIR_FREE):
         with pytest.raises(ValidationError, match="wrong"):
-            auth.sign_in("a@example.com", "nope")
-    # Now locked for a while: even the right password waits.
+            auth.sign_in(OWNER, "guess", ATTACKER)
+    # The attacker's address waits now, even with the right password ...
     with pytest.raises(ValidationError, match="Try again in"):
-        auth.sign_in("a@example.com", "right-password")
+        auth.sign_in(OWNER, PASSWORD, ATTACKER)
+    # ... and the owner, from home, is not locked out.
+    assert auth.user_for_token(auth.sign_in(OWNER, PASSWORD, OWNER_HOME)) == OWNER
 
 
-def test_ensure_user_creates_or_resets(database):
+def test_one_address_trying_many_emails_is_slowed_too(owner, monkeypatch):
+    monkeypatch.setattr(auth, "ADDRESS_FREE", 6)  # the rule, not the number, is under test
+    for n in range(auth.ADDRESS_FREE):
+        with pytest.raises(ValidationError, match="wrong"):
+            auth.sign_in(f"someone{n}@example.com", "guess", ATTACKER)
+    with pytest.raises(ValidationError, match="Try again in"):
+        auth.sign_in("fresh@example.com", "guess", ATTACKER)
+    assert auth.user_for_token(auth.sign_in(OWNER, PASSWORD, OWNER_HOME)) == OWNER
+
+
+def _answers(email: str, address: str) -> list[str]:
+    answers = []
+    for _ in range(auth.PAIR_FREE + 1):
+        with pytest.raises(ValidationError) as err:
+            auth.sign_in(email, "guess", address)
+        answers.append(err.value.message.split(" in ")[0])
+    return answers
+
+
+def test_unknown_and_known_emails_get_the_same_answers(owner):
+    known = _answers(OWNER, "192.0.2.1")
+    unknown = _answers("nobody@example.com", "192.0.2.2")
+    assert known == unknown
+    assert known[-1].startswith("Too many attempts")
+    assert all("@" not in a and "owner" not in a.lower() for a in known)
+
+
+def test_unknown_and_known_emails_cost_the_same(owner):
+    def timed(email: str, address: str) -> float:
+        start = time.perf_counter()
+        with pytest.raises(ValidationError):
+            auth.sign_in(email, "guess", address)
+        return time.perf_counter() - start
+
+    known = statistics.median(timed(OWNER, f"192.0.2.{i}") for i in range(5))
+    unknown = statistics.median(timed("nobody@example.com", f"192.0.2.{i}") for i in range(5))
+    assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_no_password_hashing_inside_a_transaction(owner):
+    """A flood of sign-ins must not hold the write lock for an argon2 hash each."""
+    started: dict[int, float] = {}
+    held: list[float] = []
+    engine = get_engine()
+
+    def begin(conn):
+        started[id(conn)] = time.perf_counter()
+
+    def end(conn):
+        if id(conn) in started:
+            held.append(time.perf_counter() - started.pop(id(conn)))
+
+    start = time.perf_counter()
+    auth._verify(auth._DUMMY_HASH, "x")
+    hash_seconds = time.perf_counter() - start
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    try:
+        auth.sign_in(OWNER, PASSWORD, "192.0.2.1")
+        for _ in range(3):
+            with pytest.raises(ValidationError):
+                auth.sign_in(OWNER, "wrong", "192.0.2.2")
+        auth.create_user("second@example.com", "another-password")
+    finally:
+        event.remove(engine, "begin", begin)
+        event.remove(engine, "commit", end)
+        event.remove(engine, "rollback", end)
+    assert held and max(held) < hash_seconds / 2, (max(held), hash_seconds)
+
+
+def test_the_owner_needs_the_set_up_code(database):
+    code = auth.new_setup_code()
+    with read_session() as s:
+        assert code not in s.execute(select(SetupCode.code_hash)).scalar()  # stored hashed
+    for wrong in ("", "AAAA-BBBB-CCCC-DDDD"):
+        with pytest.raises(ValidationError, match="set-up code is wrong") as err:
+            auth.create_owner(OWNER, PASSWORD, wrong, "192.0.2.1")
+        assert err.value.field == "setup_code"
+    assert not auth.has_users()
+    auth.create_owner(OWNER, PASSWORD, code.lower(), "192.0.2.1")  # as typed, case and dashes aside
+    assert auth.user_for_token(auth.sign_in(OWNER, PASSWORD)) == OWNER
+    # Used up: it does not make a second account.
+    with pytest.raises(ValidationError):
+        auth.create_owner("second@example.com", PASSWORD, code, "192.0.2.1")
+
+
+def test_set_up_code_guessing_is_throttled(database):
+    auth.new_setup_code()
+    for _ in range(auth.PAIR_FREE):
+        with pytest.raises(ValidationError, match="wrong"):
+            auth.create_owner(OWNER, PASSWORD, "GUESS", ATTACKER)
+    with pytest.raises(ValidationError, match="Try again in"):
+        auth.create_owner(OWNER, PASSWORD, "GUESS", ATTACKER)
+
+
+def test_changing_admin_password_at_start_up_ends_sessions(database):
     auth.ensure_user("admin@example.com", "first-pass")
+    old = auth.sign_in("admin@example.com", "first-pass")
+    auth.ensure_user("admin@example.com", "first-pass")  # same password: sessions stay
+    assert auth.user_for_token(old) == "admin@example.com"
     auth.ensure_user("admin@example.com", "second-pass")
+    assert auth.user_for_token(old) is None
     assert auth.user_for_token(auth.sign_in("admin@example.com", "second-pass")) == "admin@example.com"
+
+
+def test_changing_the_password_ends_the_other_sessions(owner):
+    mine, other = auth.sign_in(OWNER, PASSWORD), auth.sign_in(OWNER, PASSWORD)
+    with pytest.raises(ValidationError, match="current password is wrong"):
+        auth.change_password(mine, "not it", "new-password-1")
+    with pytest.raises(ValidationError, match="at least 8"):
+        auth.change_password(mine, PASSWORD, "short")
+    auth.change_password(mine, PASSWORD, "new-password-1")
+    assert auth.user_for_token(mine) == OWNER and auth.user_for_token(other) is None
+
+
+def test_the_same_minimum_length_everywhere(database):
+    with pytest.raises(ValidationError, match="at least 8"):
+        auth.create_user(OWNER, "1234567")
+    with pytest.raises(ValidationError, match="at least 8"):
+        auth.ensure_user(OWNER, "1234567")
+
+
+def test_admin_password_too_short_stops_start_up(database, monkeypatch, capsys):
+    from invoice_crm import cli
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("ADMIN_EMAIL", OWNER)
+    monkeypatch.setenv("ADMIN_PASSWORD", "x")
+    reset_caches()
+    assert cli.main(["bootstrap"]) == 1
+    assert "ADMIN_PASSWORD must be at least 8 characters" in capsys.readouterr().err
+    monkeypatch.delenv("ADMIN_PASSWORD")
+    reset_caches()
+    assert not auth.has_users()
+
+
+def test_first_run_prints_a_set_up_code(database, monkeypatch, capsys, tmp_path):
+    from invoice_crm import cli
+    from tests.conftest import reset_caches
+
+    monkeypatch.delenv("ADMIN_EMAIL", raising=False)
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.setenv("LOAD_DEMO_DATA", "false")
+    monkeypatch.setenv("REFLEX_STATES_WORKDIR", str(tmp_path / "states"))
+    reset_caches()
+    assert cli.main(["bootstrap"]) == 0
+    printed = capsys.readouterr().out
+    code = next(line.strip() for line in printed.splitlines() if line.strip().count("-") == 3)
+    auth.create_owner(OWNER, PASSWORD, code)
+    assert auth.has_users()
+
+
+def test_expired_sessions_are_pruned(owner):
+    token = auth.sign_in(OWNER, PASSWORD)
+    with write_session() as s:
+        s.execute(update(UserSession).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert auth.user_for_token(token) is None
+    auth.sign_in(OWNER, PASSWORD)  # a new sign-in sweeps the expired ones
+    with read_session() as s:
+        assert len(s.execute(select(UserSession)).all()) == 1
+    with write_session() as s:
+        s.execute(update(UserSession).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert auth.prune_expired_sessions() == 1

@@ -364,8 +364,30 @@ def test_background_sender_delivers_at_once_when_woken(mail, monkeypatch):
     assert len(mail.messages) == 2
 
 
-def test_starttls_auto_sends_plainly_to_a_server_that_does_not_offer_it(mail, monkeypatch):
-    configure(monkeypatch, {"SMTP_STARTTLS": "auto"})
+def test_no_login_without_tls_when_the_server_offers_no_starttls(mail, monkeypatch):
+    """A stripping attacker removes STARTTLS from the greeting: the password is not sent."""
+    configure(monkeypatch, {"SMTP_STARTTLS": "auto", "SMTP_ALLOW_PLAINTEXT_LOGIN": "false"})
+    inv = _draft()
+    _send(inv)
+    logins = mail.logins
+    assert email_sender.deliver_pending_emails() == 0
+    [row] = emails(inv.id)
+    assert "not encrypted" in row.last_error and "SMTP_ALLOW_PLAINTEXT_LOGIN" in row.last_error
+    assert row.status is DeliveryStatus.FAILED  # retrying the same server cannot help
+    assert mail.logins == logins and mail.messages == []
+
+
+def test_plaintext_login_only_when_explicitly_allowed(mail, monkeypatch):
+    configure(monkeypatch, {"SMTP_STARTTLS": "false", "SMTP_ALLOW_PLAINTEXT_LOGIN": "true"})
+    inv = _draft()
+    _send(inv)
+    assert email_sender.deliver_pending_emails() == 1
+    assert mail.messages[0].login == SMTP_USERNAME
+
+
+def test_starttls_auto_sends_plainly_without_a_login(mail, monkeypatch):
+    """Nothing secret to protect: a server without STARTTLS and without login still gets mail."""
+    configure(monkeypatch, {"SMTP_STARTTLS": "auto", "SMTP_USERNAME": "", "SMTP_ALLOW_PLAINTEXT_LOGIN": "false"})
     inv = _draft()
     _send(inv)
     assert email_sender.deliver_pending_emails() == 1

@@ -208,3 +208,49 @@ def test_the_paid_date_is_the_business_date_of_the_payment(endpoint, monkeypatch
     assert receive_stripe_webhook(payload.encode(), sign(payload, endpoint.fake.webhook_secret)) == "recorded"
     [payment] = payments_of(inv.id)
     assert payment.paid_on == date(2026, 2, 28) == state_of(inv.id).paid_at
+
+
+def _post_signed(endpoint: Endpoint, payload: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        endpoint.url, data=payload.encode(), method="POST",
+        headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload, endpoint.fake.webhook_secret)},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+MALFORMED = {
+    "created not a number": lambda e: e.update(created="yesterday"),
+    "metadata a list": lambda e: e["data"]["object"].update(metadata=["invoice_id", "1"]),
+    "amount a string": lambda e: e["data"]["object"].update(amount_total="lots"),
+    "expires at huge": lambda e: e["data"]["object"].update(expires_at=10**20),
+    "object a string": lambda e: e["data"].update(object="checkout.session"),
+    "data a list": lambda e: e.update(data=[1, 2]),
+}
+
+
+@pytest.mark.parametrize("how", [*MALFORMED, "a JSON array", "not JSON", "a JSON string"])
+def test_verified_but_malformed_events_answer_400_without_a_traceback(endpoint, how):
+    inv = sent_invoice(f"Malformed {how}")
+    session = paid_session(endpoint.fake, inv.id)
+    event = endpoint.fake.event_for(session["id"])
+    if how in MALFORMED:
+        MALFORMED[how](event)
+        payload = json.dumps(event)
+    else:
+        payload = {"a JSON array": json.dumps([event]), "not JSON": "{not json", "a JSON string": '"evt"'}[how]
+
+    status, body = _post_signed(endpoint, payload)
+
+    assert "Traceback" not in body
+    if how == "amount a string":  # readable, just not this invoice's amount: acknowledged, not recorded
+        assert (status, json.loads(body)["outcome"]) == (200, "rejected")
+    else:
+        assert status == 400 and "error" in json.loads(body), body
+    assert state_of(inv.id).status == "SENT" and state_of(inv.id).payments == 0

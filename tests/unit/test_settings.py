@@ -60,6 +60,36 @@ def test_serving_several_workers_needs_redis(monkeypatch):
         get_settings.cache_clear()
 
 
+def test_reflex_config_allows_only_app_urls_origin_and_takes_the_bind_address(monkeypatch):
+    import importlib
+
+    import rxconfig
+    from invoice_crm import settings as settings_module
+
+    monkeypatch.setenv("APP_URL", "https://billing.example.com/app")
+    monkeypatch.setenv("APP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    settings_module.get_settings.cache_clear()
+    try:
+        config = importlib.reload(rxconfig).config
+        assert list(config.cors_allowed_origins) == ["https://billing.example.com"]
+        assert config.backend_host == "127.0.0.1"
+        assert config.trusted_proxy_hops == 1
+    finally:
+        for name in ("APP_URL", "APP_HOST", "TRUSTED_PROXY_HOPS"):
+            monkeypatch.delenv(name)
+        settings_module.get_settings.cache_clear()
+        importlib.reload(rxconfig)
+
+
+def test_admin_password_needs_eight_characters_and_mail_from_one_line():
+    with pytest.raises(ValidationError, match="ADMIN_PASSWORD must be at least 8 characters"):
+        _settings(admin_password="seven77")
+    assert _settings(admin_password="eight888").admin_password.get_secret_value() == "eight888"
+    with pytest.raises(ValidationError, match="MAIL_FROM must be one line"):
+        _settings(mail_from="Me <me@example.com>\r\nBcc: all@example.com")
+
+
 def test_the_business_locale_defaults_to_en_us_and_is_used_from_start_up(monkeypatch):
     from decimal import Decimal
 

@@ -107,3 +107,42 @@ def test_deleted_drafts_are_blanked_where_found_and_skipped_when_absent():
     plan = plan_writes(["Invoice #", "INV-1", "INV-2"], [], cleared_numbers=["INV-2", "INV-9", "INV-2"])
     assert plan.updates == [(3, list(BLANK_ROW))]
     assert plan.rows == {} and plan.appends == []
+
+
+# --- Neutralisation, as a property: whatever the text, the cell is never a formula ------
+
+from hypothesis import example, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DANGEROUS_STARTS = ["=", "+", "-", "@", "\t", "\r", "\n", " =", "\n=", "\t=", "\r\n@", "  +"]
+texts = st.one_of(
+    st.text(),
+    st.builds(lambda start, rest: start + rest, st.sampled_from(DANGEROUS_STARTS), st.text()),
+    st.builds(lambda a, b: f"{a}\n{b}", st.sampled_from(["=1+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)", "-2"]), st.text()),
+)
+
+
+def sheet_would_interpret(cell: str) -> bool:
+    """What a spreadsheet (or a CSV export of it) treats as a formula or a control."""
+    return bool(cell) and (cell[0] in "\t\r\n" or cell.lstrip()[:1] in "=+-@")
+
+
+@given(texts)
+@example("=1+1\nhello")  # the multi-line formula the old line-by-line check let through
+@example("\t=cmd")
+@example("\r=cmd")
+def test_no_text_reaches_the_sheet_as_a_formula(value):
+    cell = text_cell(value)
+    assert not sheet_would_interpret(cell)
+    # Nothing is lost: the cell is the text itself, or the text behind one apostrophe.
+    assert cell == value or cell == "'" + value
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1))
+def test_plain_words_are_written_as_typed(word):
+    cell = text_cell(word)
+    assert cell in (word, "'" + word)
+    if word.lower() not in ("true", "false") and not any(m in word.lower() for m in ("jan", "feb", "mar", "apr",
+                                                                                    "may", "jun", "jul", "aug",
+                                                                                    "sep", "oct", "nov", "dec")):
+        assert cell == word

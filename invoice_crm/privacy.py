@@ -1,0 +1,76 @@
+"""What the server process keeps private on its own machine.
+
+- Reflex (in its default, single-process set-up) pickles each browser's state, the session
+  token included, into ``.states/``: the directory is made 0700 and its files 0600, and the
+  backend creates every new file owner-only (umask 077).
+- Reflex logs browser tokens in some warnings: a log record factory blanks every UUID
+  (Reflex's client tokens) and session token before any handler formats the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+from pathlib import Path
+
+TOKEN_RE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # client tokens
+    r"|\b[A-Za-z0-9_-]{43}\b"  # secrets.token_urlsafe(32): session and pay tokens
+)
+REDACTED = "[token]"
+
+
+def states_dir() -> Path:
+    from reflex.utils.prerequisites import get_states_dir
+
+    return Path(get_states_dir())
+
+
+def make_private(directory: Path | None = None) -> None:
+    """0700 for the states directory (made if missing), 0600 for the files in it."""
+    directory = directory or states_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(stat.S_IRWXU)
+    for path in directory.rglob("*"):
+        path.chmod(stat.S_IRWXU if path.is_dir() else stat.S_IRUSR | stat.S_IWUSR)
+
+
+def restrict_new_files() -> None:
+    os.umask(0o077)
+
+
+def redact(text: str) -> str:
+    return TOKEN_RE.sub(REDACTED, text)
+
+
+_installed = False
+
+
+def redact_tokens_in_logs() -> None:
+    """Every log record of the process, whoever creates it, has tokens blanked."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    base_factory = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = base_factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record stays as it is; logging reports it
+            return record
+        if TOKEN_RE.search(message):
+            record.msg, record.args = redact(message), None
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
+def protect_process() -> None:
+    """At backend start-up: private new files, private state files, no tokens in logs."""
+    restrict_new_files()
+    redact_tokens_in_logs()
+    make_private()
