@@ -61,7 +61,24 @@ def raw_dashboard(conn: sqlite3.Connection, today: date) -> None:
         conn.execute("UPDATE invoice SET status='OVERDUE' WHERE status='SENT' AND due_date < ? RETURNING id", due).fetchall()
         conn.execute("COMMIT")
     conn.execute("SELECT count(*) FROM invoice").fetchone()
-    conn.execute(_page_sql("", "due_date, id", 0)).fetchall()
+    # The default order, current work first: open invoices by due date (each open status read
+    # in index order, merged), then the rest newest first.
+    open_count = conn.execute("SELECT count(*) FROM invoice WHERE status IN ('SENT','OVERDUE')").fetchone()[0]
+    first = []
+    if open_count:
+        merged = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT id, due_date FROM invoice WHERE status='{s}' ORDER BY due_date, id LIMIT 25)"
+            for s in ("SENT", "OVERDUE")
+        )
+        first = conn.execute(
+            "SELECT i.*, c.name, p.name FROM invoice i"
+            f" JOIN (SELECT id FROM ({merged}) ORDER BY due_date, id LIMIT 25) page ON page.id = i.id"
+            " JOIN client c ON c.id = i.client_id LEFT JOIN project p ON p.id = i.project_id"
+            " ORDER BY i.due_date, i.id"
+        ).fetchall()
+    if len(first) < 25:
+        rest = _page_sql("WHERE status NOT IN ('SENT','OVERDUE')", "id DESC", 0)
+        conn.execute(rest.replace("LIMIT 25", f"LIMIT {25 - len(first)}")).fetchall()
     conn.execute(
         "SELECT currency, sum(status IN ('SENT','OVERDUE')), sum(CASE WHEN status IN ('SENT','OVERDUE') THEN amount ELSE 0 END),"
         " sum(status='OVERDUE'), sum(CASE WHEN status='OVERDUE' THEN amount ELSE 0 END)"
@@ -140,10 +157,14 @@ async def _client_round_trips(browser, app_url: str, email: str, password: str, 
         elapsed = await page.evaluate(
             """async (button) => {
                 const label = document.querySelector('#range-label');
-                const before = label.innerText;
+                const firstRow = () => document.querySelector('.invoice-row th a')?.innerText;
+                const before = label.innerText, beforeRow = firstRow();
                 const start = performance.now();
                 document.querySelector(button).click();
-                while (label.innerText === before) { await new Promise(r => requestAnimationFrame(r)); }
+                // Until the new rows are on screen (the page number shows first, the rows follow).
+                while (label.innerText === before || firstRow() === beforeRow) {
+                    await new Promise(r => requestAnimationFrame(r));
+                }
                 return performance.now() - start;
             }""",
             button,

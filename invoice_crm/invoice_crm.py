@@ -37,17 +37,38 @@ app = rx.App(
     # POST /api/stripe/webhook on the same port; then bounded bodies and security headers
     # around everything the backend serves (pages, events, uploads, the webhook).
     api_transformer=[api, hardened(get_settings().app_url)],
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="48x48"),
+        # Asks before leaving the invoice editor with unsaved changes (see the file).
+        rx.el.script(src="/unsaved_guard.js"),
+    ],
 )
 
 # Every event passes the guard first: arguments checked, session required unless public.
 app.add_middleware(EventGuard())
 
+APP = "Invoice CRM"
+BUSINESS = get_settings().business_name or APP
+
+
+def _titled(number, prefix: str, fallback: str, suffix: str = APP):
+    """A page title naming the invoice once it has loaded: "<prefix>INV-2026-0003 · Invoice CRM"."""
+    return rx.cond(number, prefix + number.to(str) + " · " + suffix, fallback)
+
+
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
 app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load])
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
-app.add_page(edit_invoice_page, route="/invoices/[invoice_id]/edit", title="Edit draft · Invoice CRM", on_load=EditorState.load_edit)
-app.add_page(invoice_page, route="/invoices/[invoice_id]", title="Invoice · Invoice CRM", on_load=InvoicePageState.on_load)
+app.add_page(
+    edit_invoice_page, route="/invoices/[invoice_id]/edit", on_load=EditorState.load_edit,
+    title=_titled(EditorState.number, "Edit ", "Edit draft · Invoice CRM"),
+)
+app.add_page(
+    invoice_page, route="/invoices/[invoice_id]", on_load=InvoicePageState.on_load,
+    title=_titled(InvoicePageState.invoice["number"], "", "Invoice · Invoice CRM"),
+)
 app.add_page(clients_page, route="/clients", title="Clients · Invoice CRM", on_load=ClientsState.on_load)
 app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice CRM", on_load=ClientPageState.on_load)
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
@@ -55,8 +76,14 @@ app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=L
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
-app.add_page(pay_page, route="/pay/[token]", title="Invoice", on_load=PayState.on_load)
-app.add_page(pay_return_page, route="/pay/[token]/paid", title="Payment", on_load=PayState.on_load_return)
+app.add_page(
+    pay_page, route="/pay/[token]", on_load=PayState.on_load,
+    title=_titled(PayState.invoice["number"], "Pay invoice ", f"Invoice · {BUSINESS}", BUSINESS),
+)
+app.add_page(
+    pay_return_page, route="/pay/[token]/paid", on_load=PayState.on_load_return,
+    title=_titled(PayState.invoice["number"], "Payment for invoice ", f"Payment · {BUSINESS}", BUSINESS),
+)
 
 # Background work runs in every web worker (leases make it once across all of them) unless
 # RUN_BACKGROUND_TASKS=false, when `python -m invoice_crm.worker` runs it instead.

@@ -85,7 +85,7 @@ def _email_form() -> rx.Component:
 def _mark_only_note(pay_url) -> rx.Component:
     return rx.vstack(
         rx.text("The invoice becomes Sent and its due-date countdown starts. Share the pay link yourself:", size="2"),
-        rx.code(pay_url, word_break="break_all"),
+        rx.code(pay_url, word_break="break-all"),
         spacing="2",
         width="100%",
     )
@@ -130,13 +130,13 @@ def send_dialog() -> rx.Component:
             rx.dialog.description(
                 rx.cond(
                     D.is_reminder,
-                    rx.text("Emails the client again with the invoice and the current pay link.", size="2"),
-                    rx.text(
+                    rx.text.span("Emails the client again with the invoice and the current pay link."),
+                    rx.text.span(
                         "Deliver the invoice to ", D.invoice["client"], ".",
                         rx.cond(D.invoice["status"] == "DRAFT", rx.text.span(" It is numbered when sent: ", rx.text.strong(D.preview_number), "."), ""),
-                        size="2",
                     ),
                 ),
+                size="2",
             ),
             rx.vstack(
                 rx.cond(D.past_due & ~D.is_reminder, _past_due_choice()),

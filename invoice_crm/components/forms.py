@@ -1,8 +1,14 @@
-"""Form pieces: a labelled field with its error beside it."""
+"""Form pieces: a visible label tied to its input, and a field with its error beside it."""
 
 from __future__ import annotations
 
 import reflex as rx
+
+# Read out by screen readers, not shown (the usual "visually hidden" recipe).
+VISUALLY_HIDDEN = {
+    "position": "absolute", "width": "1px", "height": "1px", "padding": "0", "margin": "-1px",
+    "overflow": "hidden", "clip": "rect(0, 0, 0, 0)", "white_space": "nowrap", "border": "0",
+}
 
 
 def field_error(message) -> rx.Component:
@@ -12,12 +18,32 @@ def field_error(message) -> rx.Component:
     )
 
 
+def field_label(label, html_for, *hidden_suffix, **props) -> rx.Component:
+    """A visible <label for=…> (``html_for`` may be a Var), so screen readers and
+    ``get_by_label`` find the input by what the user reads. ``hidden_suffix`` is read out
+    but not shown (", line 2" on repeated line fields)."""
+    extra = [rx.el.span(*hidden_suffix, style=VISUALLY_HIDDEN)] if hidden_suffix else []
+    props = {"size": "2", "weight": "medium", **props}
+    return rx.text(label, *extra, as_="label", custom_attrs={"htmlFor": html_for}, **props)
+
+
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:
+    # ``html_for`` must be the control's id: Radix Text has no htmlFor prop, so it is passed as an attribute.
     return rx.vstack(
-        # rx.el.label renders htmlFor (rx.text(as_="label") drops it): the label names the field.
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=html_for or None),
+        field_label(label, html_for) if html_for else rx.text(label, size="2", weight="medium"),
         control,
         field_error(error),
         spacing="1",
         **props,
+    )
+
+
+def labelled_input(label: str, input_id: str, **input_props) -> rx.Component:
+    """A label above a text input; for the small create/edit forms of the directory pages."""
+    return rx.vstack(
+        field_label(label, input_id, size="1"),
+        rx.input(id=input_id, width="100%", **input_props),
+        spacing="1",
+        flex="1 1 160px",
+        min_width="0",
     )

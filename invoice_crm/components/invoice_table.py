@@ -5,49 +5,72 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
+from invoice_crm.components.forms import field_label
 
 STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
 
 
+def _control(label: str, control_id: str, control: rx.Component, **props) -> rx.Component:
+    return rx.vstack(field_label(label, control_id, size="1", color_scheme="gray"), control, spacing="1", **props)
+
+
 def toolbar(state) -> rx.Component:
-    return rx.hstack(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            placeholder="Search number or client",
-            value=state.search,
-            on_change=state.set_search.debounce(300),
-            width=["100%", "280px"],
-            id="invoice-search",
-            aria_label="Search invoices",
-        ),
-        rx.select(
-            STATUS_ITEMS,
-            value=rx.cond(state.status == "", "ALL", state.status),
-            on_change=state.set_status,
-            id="status-filter",
-            aria_label="Filter by status",
-        ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Sort by", id="sort-select"),
-            rx.select.content(
-                rx.select.item("Due date", value="due_date"),
-                rx.select.item("Amount", value="amount"),
-                rx.select.item("Number", value="number"),
+    return rx.flex(
+        _control(
+            "Search invoices",
+            "invoice-search",
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                placeholder="Number, client, company, email or amount",
+                value=state.search,
+                on_change=state.set_search.debounce(300),
+                width="100%",
+                id="invoice-search",
             ),
-            value=state.sort,
-            on_change=state.set_sort,
+            flex="1 1 260px",
+            max_width=["100%", "360px"],
         ),
-        rx.icon_button(
-            rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),
-            variant="soft",
-            on_click=state.toggle_direction,
-            aria_label="Toggle sort direction",
-            id="sort-direction",
+        _control(
+            "Status",
+            "status-filter",
+            rx.select(
+                STATUS_ITEMS,
+                value=rx.cond(state.status == "", "ALL", state.status),
+                on_change=state.set_status,
+                id="status-filter",
+            ),
         ),
-        rx.cond(state.loading, rx.spinner(size="2")),
+        _control(
+            "Sort by",
+            "sort-select",
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(id="sort-select"),
+                    rx.select.content(
+                        rx.select.item("Current work", value="current"),
+                        rx.select.item("Due date", value="due_date"),
+                        rx.select.item("Amount", value="amount"),
+                        rx.select.item("Number", value="number"),
+                    ),
+                    value=state.sort,
+                    on_change=state.set_sort,
+                ),
+                rx.icon_button(
+                    rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),
+                    variant="soft",
+                    on_click=state.toggle_direction,
+                    # "Current work" has its own order (open by due date, then newest).
+                    disabled=state.sort == "current",
+                    aria_label="Toggle sort direction",
+                    id="sort-direction",
+                ),
+                rx.cond(state.loading, rx.spinner(size="2")),
+                align="center",
+            ),
+        ),
         wrap="wrap",
-        spacing="3",
-        align="center",
+        gap="3",
+        align="end",
         width="100%",
     )
 
@@ -55,7 +78,11 @@ def toolbar(state) -> rx.Component:
 def _header(label: str, column: str | None, state) -> rx.Component:
     if column is None:
         return rx.table.column_header_cell(label)
-    return rx.table.column_header_cell(
+    return rx.table.column_header_cell(_header_link(label, column, state))
+
+
+def _header_link(label: str, column: str, state) -> rx.Component:
+    return (
         rx.link(
             rx.hstack(
                 rx.text(label),
@@ -75,33 +102,45 @@ def _header(label: str, column: str | None, state) -> rx.Component:
     )
 
 
+PHONE_ONLY = ["block", "none"]  # below 30em (phones): shown in another column's cell
+WIDE_ONLY = ["none", "table-cell"]
+
+
 def _row(row, state) -> rx.Component:
+    # On a phone the row keeps four columns: the number with the client under it, the amount,
+    # and the status with the due date under it; the Client and Due columns show from 30em.
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.link(row["number"], href="/invoices/" + row["id"], weight="medium")
+            rx.link(row["number"], href="/invoices/" + row["id"], weight="medium", white_space="nowrap"),
+            rx.text(row["client"], size="1", color_scheme="gray", display=PHONE_ONLY),
         ),
-        rx.table.cell(row["client"]),
+        rx.table.cell(row["client"], display=WIDE_ONLY),
         rx.table.cell(row["project"], display=["none", "none", "table-cell"]),
         rx.table.cell(
-            rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}),
+            rx.text(row["amount"], style={"font_variant_numeric": "tabular-nums"}, white_space="nowrap"),
             rx.cond(row["badge"] == "PARTIAL", rx.text("Balance ", row["balance"], size="1", color_scheme="gray", class_name="row-balance")),
             text_align="right",
         ),
-        rx.table.cell(status_badge(row["badge"])),
         rx.table.cell(
-            rx.vstack(
-                rx.text(row["due_date"]),
-                rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray")),
-                spacing="0",
-            )
+            status_badge(row["badge"]),
+            rx.box(_due(row), display=PHONE_ONLY, margin_top="0.25em", class_name="row-due-phone"),
         ),
-        rx.table.cell(row["paid_at"], display=["none", "table-cell"]),
+        rx.table.cell(_due(row), display=WIDE_ONLY),
+        rx.table.cell(row["paid_at"], display=["none", "none", "table-cell"]),
         rx.cond(
             state.sheets_on,
             rx.table.cell(sync_badge(row["sync"], row["sync_error"]), display=["none", "none", "table-cell"]),
         ),
         class_name="invoice-row",
         data_status=row["status"],
+    )
+
+
+def _due(row) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["due_date"], white_space="nowrap"),
+        rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray")),
+        spacing="0",
     )
 
 
@@ -114,16 +153,16 @@ def invoice_table(state) -> rx.Component:
                     rx.table.header(
                         rx.table.row(
                             _header("Number", "number", state),
-                            _header("Client", None, state),
+                            rx.table.column_header_cell("Client", display=WIDE_ONLY),
                             rx.table.column_header_cell("Project", display=["none", "none", "table-cell"]),
                             rx.table.column_header_cell(
                                 rx.link("Amount", on_click=state.sort_by("amount"), cursor="pointer",
                                         color_scheme="gray", high_contrast=True, underline="none"),
                                 text_align="right",
                             ),
-                            _header("Status", None, state),
-                            _header("Due", "due_date", state),
-                            rx.table.column_header_cell("Paid", display=["none", "table-cell"]),
+                            rx.table.column_header_cell("Status", rx.text.span(" · due", display=["inline", "none"])),
+                            rx.table.column_header_cell(_header_link("Due", "due_date", state), display=WIDE_ONLY),
+                            rx.table.column_header_cell("Paid", display=["none", "none", "table-cell"]),
                             rx.cond(
                                 state.sheets_on,
                                 rx.table.column_header_cell("Sheet", display=["none", "none", "table-cell"]),
@@ -133,6 +172,7 @@ def invoice_table(state) -> rx.Component:
                     rx.table.body(rx.foreach(state.rows, lambda row: _row(row, state))),
                     width="100%",
                     variant="ghost",
+                    size=rx.breakpoints(initial="1", sm="2"),
                     id="invoice-table",
                 ),
                 overflow_x="auto",

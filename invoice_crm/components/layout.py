@@ -42,7 +42,8 @@ def navbar() -> rx.Component:
             rx.hstack(
                 rx.link(AuthState.user_email, href="/account", size="1", color_scheme="gray", id="account-link"),
                 rx.button(
-                    "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out"
+                    "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out",
+                    custom_attrs={"data-leaves-page": "true"},  # the unsaved-changes guard asks first
                 ),
                 align="center",
             ),

@@ -57,7 +57,7 @@ def record_payment_dialog(S) -> rx.Component:
         ),
         rx.dialog.content(
             rx.dialog.title("Record payment"),
-            rx.dialog.description(rx.text(S.invoice["number"], ": balance due ", S.invoice["balance"], "."), size="2"),
+            rx.dialog.description(S.invoice["number"], ": balance due ", S.invoice["balance"], ".", size="2"),
             rx.vstack(
                 form_field(
                     "Amount",

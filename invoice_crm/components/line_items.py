@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import VISUALLY_HIDDEN, field_error
 
 
 def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.Component:
@@ -20,8 +20,10 @@ def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.C
     error = view[f"{field}_error"]
     extra = {"on_blur": lambda v: S.leave_line_field(index, field, v)} if field != "description" else {}
     return rx.box(
+        # Shown as "Description"; read out (and found by get_by_label) as "Description, line 2".
         rx.el.label(
-            label, html_for=input_id, class_name="line-label",
+            label, rx.el.span(", line ", (index + 1).to_string(), style=VISUALLY_HIDDEN),
+            html_for=input_id, class_name="line-label",
             style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"},
         ),
         rx.input(
@@ -42,6 +44,7 @@ def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.C
             rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
         ),
         flex=flex,
+        min_width="0",
     )
 
 
@@ -125,7 +128,7 @@ def _line(view, index) -> rx.Component:
             variant="ghost",
             color_scheme="red",
             on_click=S.remove_line(index),
-            aria_label="Remove line",
+            aria_label="Remove line " + (index + 1).to_string(),
             class_name="line-remove",
             margin_top="1.6em",
         ),
@@ -191,12 +194,13 @@ def line_items_table(lines) -> rx.Component:
                         ),
                     ),
                     rx.table.cell(line["quantity"], text_align="right"),
-                    rx.table.cell(line["unit_price"], text_align="right"),
-                    rx.table.cell(line["total"], text_align="right", class_name="line-total"),
+                    rx.table.cell(line["unit_price"], text_align="right", white_space="nowrap"),
+                    rx.table.cell(line["total"], text_align="right", class_name="line-total", white_space="nowrap"),
                     class_name="line-row",
                 ),
             )
         ),
         width="100%",
         variant="surface",
+        size=rx.breakpoints(initial="1", sm="2"),  # phones: tighter cells, so no column is cut off
     )

@@ -1,5 +1,5 @@
 """Notices about online payment on the invoice page: the Checkout return, and a payment
-link that is missing (Stripe failed) or off (no STRIPE_SECRET_KEY)."""
+link that is missing (Stripe failed) or off (no Stripe key in the settings)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def payment_link_notice(state) -> rx.Component:
         rx.cond(
             ~state.online_payment & open_invoice,
             rx.callout(
-                "Online payment is off (STRIPE_SECRET_KEY is not set): the pay link shows the invoice without a Pay button.",
+                "Online payment is off — it is turned on in the server settings (see the README). The pay link shows the invoice without a Pay button.",
                 icon="info",
                 color_scheme="gray",
                 id="online-payment-off",

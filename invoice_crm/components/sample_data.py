@@ -41,16 +41,13 @@ def sample_banner() -> rx.Component:
         rx.callout.root(
             rx.callout.icon(rx.icon("flask-conical")),
             rx.callout.text(
-                rx.hstack(
-                    rx.text("You are looking at sample data. Remove it before you send real invoices, so your numbering starts at the beginning."),
-                    # Sample data is there to be thrown away: one click, no confirmation.
-                    rx.button(
-                        "Remove sample data", size="1", color_scheme="amber", variant="soft",
-                        on_click=S.remove_sample, loading=S.busy, disabled=S.busy, id="remove-sample",
-                    ),
-                    spacing="3",
-                    wrap="wrap",
-                    align="center",
+                "You are looking at sample data. Remove it before you send real invoices, so your numbering starts at the beginning."
+            ),
+            # Sample data is there to be thrown away: one click, no confirmation.
+            rx.box(
+                rx.button(
+                    "Remove sample data", size="1", color_scheme="amber", variant="soft",
+                    on_click=S.remove_sample, loading=S.busy, disabled=S.busy, id="remove-sample",
                 ),
             ),
             color_scheme="amber",

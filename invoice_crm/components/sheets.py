@@ -70,7 +70,7 @@ def _panel() -> rx.Component:
 
 def _off_notice() -> rx.Component:
     return rx.text(
-        "Google Sheet sync is off (set GOOGLE_SHEETS_ID and GOOGLE_APPLICATION_CREDENTIALS to mirror invoices).",
+        "Google Sheet sync is off — it is turned on in the server settings (see the README).",
         size="1",
         color_scheme="gray",
         id="sheet-sync-off",

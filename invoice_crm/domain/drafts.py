@@ -83,12 +83,62 @@ def parse_tax_ids(raw: object, *, field: str) -> tuple[int, ...]:
     if len(ids) > 2:
         raise ValidationError("A line can carry at most two taxes", field=field)
     return tuple(ids)
+# What a new line holds before anyone types in it (the editor fills in a quantity of 1).
+BLANK_QUANTITIES = ("", "1")
+
+
+def is_blank_line(raw: dict) -> bool:
+    """A line nobody filled in: no description, no price, the quantity left as it came
+    (as typed, or already read as the number 1)."""
+    quantity = raw.get("quantity")
+    untouched = quantity == 1 if isinstance(quantity, Decimal) else str(quantity or "").strip() in BLANK_QUANTITIES
+    return untouched and not str(raw.get("description") or "").strip() and not str(raw.get("unit_price") or "").strip()
 
 
 def parse_lines(raw_lines: list[dict]) -> list[LineInput]:
+    """The filled-in lines; an untouched empty line is left out rather than refused.
+    Error fields keep each line's position in the form (``lines.2.quantity``)."""
     if len(raw_lines) > MAX_LINES:
         raise ValidationError(f"An invoice can have at most {MAX_LINES} lines", field="lines")
-    return [parse_line(raw, i) for i, raw in enumerate(raw_lines)]
+    return [parse_line(raw, i) for i, raw in enumerate(raw_lines) if not is_blank_line(raw)]
+
+
+def _collect(errors: dict[str, str], check, *args, **kwargs) -> object:
+    """Run one field's check; record its message (the first per field) instead of stopping."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as err:
+        errors.setdefault(err.field or "form", err.message)
+        return None
+
+
+def draft_errors(
+    *, client_chosen: bool, issue_date: object, due_date: object, lines: list[dict], notes: object,
+    currency: str | None = None,
+) -> dict[str, str]:
+    """Every field error of a draft form at once, keyed like the errors the save raises
+    (``client_id``, ``due_date``, ``lines.1.unit_price`` …), so each shows beside its field."""
+    errors: dict[str, str] = {}
+    if not client_chosen:
+        errors["client_id"] = "Choose a client"
+    issued = _collect(errors, parse_date, issue_date, field="issue_date", label="Issue date")
+    due = _collect(errors, parse_date, due_date, field="due_date", label="Due date", required=False)
+    if issued is not None and due is not None:
+        _collect(errors, check_dates, issued, due)
+    if len(lines) > MAX_LINES:
+        errors["lines"] = f"An invoice can have at most {MAX_LINES} lines"
+    for index, raw in enumerate(lines[:MAX_LINES]):
+        if is_blank_line(raw):
+            continue
+        prefix = f"lines.{index}"
+        _collect(
+            errors, clean_text, raw.get("description"), field=f"{prefix}.description", label="Description",
+            max_length=MAX_DESCRIPTION, required=True,
+        )
+        _collect(errors, parse_quantity, raw.get("quantity"), field=f"{prefix}.quantity")
+        _collect(errors, parse_unit_price, raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency)
+    _collect(errors, clean_text, notes, field="notes", label="Notes", max_length=MAX_NOTES, required=False)
+    return errors
 
 
 def parse_date(raw: object, *, field: str, label: str, required: bool = True) -> date | None:

@@ -67,7 +67,7 @@ class GoogleSheetsClient:
                 )
             except (OSError, ValueError) as err:
                 raise SheetsError(
-                    "Cannot read the service-account key file named by GOOGLE_APPLICATION_CREDENTIALS "
+                    "Cannot read the service-account key file named in the server settings "
                     f"({type(err).__name__})",
                     retryable=False,
                 ) from None
@@ -137,7 +137,7 @@ def _from_http_error(err: HttpError, tab: str) -> SheetsError:
     status = err.status_code
     reason = str(err.reason or "").strip().rstrip(".")
     if status == 400 and "Unable to parse range" in reason:
-        message = f"Google Sheets refused the request (HTTP 400: {reason}): is there a tab named '{tab}'? See GOOGLE_SHEETS_TAB"
+        message = f"Google Sheets refused the request (HTTP 400: {reason}): is there a tab named '{tab}'? (the tab is chosen in the server settings)"
     elif status == 429:
         message = "Google Sheets write quota exceeded (HTTP 429)"
     elif status >= 500:
@@ -145,7 +145,7 @@ def _from_http_error(err: HttpError, tab: str) -> SheetsError:
     elif status == 403:
         message = "No access to the spreadsheet (HTTP 403): share it with the service account's email"
     elif status == 404:
-        message = "Spreadsheet not found (HTTP 404): check GOOGLE_SHEETS_ID"
+        message = "Spreadsheet not found (HTTP 404): check the spreadsheet id in the server settings"
     elif status == 401:
         message = "Google refused the service account's credentials (HTTP 401)"
     else:

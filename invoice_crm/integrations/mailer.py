@@ -111,7 +111,7 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
 def send_email(email: OutgoingEmail, settings: Settings) -> None:
     """Deliver one email to the configured server; raise ``MailDeliveryError`` if it is not taken."""
     if not settings.email_enabled:
-        raise MailDeliveryError("Email is not configured (set SMTP_HOST and MAIL_FROM)", permanent=True)
+        raise MailDeliveryError("Email is not set up in the server settings", permanent=True)
     try:
         message = build_message(email, settings)
     except (ValidationError, ValueError) as exc:  # never let a field become another header
@@ -134,15 +134,15 @@ def describe_failure(exc: BaseException, settings: Settings) -> MailDeliveryErro
         )
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return MailDeliveryError(
-            f"The mail server refused the sender {exc.sender} (MAIL_FROM): {_reply(exc.smtp_code, exc.smtp_error)}",
+            f"The mail server refused the sender {exc.sender} (the sender address in the server settings): {_reply(exc.smtp_code, exc.smtp_error)}",
             permanent=exc.smtp_code >= 500,
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailDeliveryError(
-            f"The mail server refused the SMTP_USERNAME / SMTP_PASSWORD (reply {exc.smtp_code})", permanent=True
+            f"The mail server refused the login in the server settings (reply {exc.smtp_code})", permanent=True
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        what = "STARTTLS (set SMTP_STARTTLS=false or use SMTP_SSL)" if "STARTTLS" in str(exc) else "login"
+        what = "STARTTLS (change the TLS choice in the server settings)" if "STARTTLS" in str(exc) else "login"
         return MailDeliveryError(f"The mail server at {server} does not support {what}", permanent=True)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return MailDeliveryError(f"The mail server at {server} closed the connection unexpectedly")

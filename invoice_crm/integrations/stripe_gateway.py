@@ -52,7 +52,7 @@ def client() -> stripe.StripeClient:
     settings = get_settings()
     key = settings.stripe_secret_key.get_secret_value()
     if not key:
-        raise IntegrationError("Online payment is off: STRIPE_SECRET_KEY is not set", field="stripe")
+        raise IntegrationError("Online payment is off: it is not set up in the server settings", field="stripe")
     return _client(key, settings.stripe_api_base.rstrip("/"))
 
 
@@ -67,7 +67,7 @@ def _integration_error(err: stripe.StripeError, action: str) -> IntegrationError
         action, type(err).__name__, err.http_status, err.request_id,
     )
     if isinstance(err, stripe.AuthenticationError | stripe.PermissionError):
-        message = "Stripe refused the API key; check STRIPE_SECRET_KEY"
+        message = "Stripe refused the API key; check the Stripe key in the server settings"
     elif isinstance(err, stripe.APIConnectionError):
         message = "Could not reach Stripe; try again in a moment"
     elif isinstance(err, stripe.RateLimitError):

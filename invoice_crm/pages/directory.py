@@ -5,23 +5,25 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, field_label, labelled_input
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 
 def _client_form(on_submit, values=None, submit_label="Add client", reset=True) -> rx.Component:
     values = {} if values is None else values
+    prefix = "client" if reset else "edit-client"
     return rx.form(
         rx.flex(
-            rx.input(name="name", placeholder="Name", required=True, default_value=values.get("name", ""), aria_label="Client name", id="client-name" if reset else "edit-client-name"),
-            rx.input(name="email", placeholder="Email", type="email", default_value=values.get("email", ""), aria_label="Client email"),
-            rx.input(name="company", placeholder="Company", default_value=values.get("company", ""), aria_label="Company"),
-            rx.input(name="address", placeholder="Address", default_value=values.get("address", ""), aria_label="Address"),
-            rx.input(name="tax_number", placeholder="Tax number", default_value=values.get("tax_number", ""), aria_label="Client tax number"),
+            labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
+            labelled_input("Client email", f"{prefix}-email", name="email", type="email", default_value=values.get("email", "")),
+            labelled_input("Company", f"{prefix}-company", name="company", default_value=values.get("company", "")),
+            labelled_input("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
+            labelled_input("Client tax number", f"{prefix}-tax-number", name="tax_number", default_value=values.get("tax_number", "")),
             rx.button(submit_label, type="submit"),
             gap="0.5em",
             wrap="wrap",
+            align="end",
         ),
         on_submit=on_submit,
         reset_on_submit=reset,
@@ -30,22 +32,26 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
 
 
 def _client_row(client) -> rx.Component:
+    # On a phone: name with email and company under it, the count, and the actions.
     return rx.table.row(
         rx.table.row_header_cell(
             rx.hstack(
                 rx.link(client["name"], href="/clients/" + client["id"]),
                 rx.cond(client["archived"] != "", rx.badge("Archived", color_scheme="gray")),
-                spacing="2", align="center",
-            )
+                spacing="2", align="center", wrap="wrap",
+            ),
+            rx.text(client["email"], size="1", color_scheme="gray", display=["block", "none"], overflow_wrap="anywhere"),
         ),
-        rx.table.cell(client["email"]),
+        rx.table.cell(client["email"], display=["none", "table-cell"]),
         rx.table.cell(client["company"], display=["none", "table-cell"]),
-        rx.table.cell(client["invoices"]),
+        rx.table.cell(client["invoices"], text_align="right"),
         rx.table.cell(
-            rx.hstack(
-                rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2"),
-                rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client)),
-                spacing="3",
+            rx.flex(
+                rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2", white_space="nowrap"),
+                rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client), aria_label="Edit " + client["name"]),
+                gap="2",
+                wrap="wrap",
+                align="center",
             )
         ),
         class_name="client-row",
@@ -59,10 +65,19 @@ def clients_page() -> rx.Component:
         card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create), field_error(S.error), width="100%")),
         card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Name", "Email")], rx.table.column_header_cell("Company", display=["none", "table-cell"]), rx.table.column_header_cell("Invoices"), rx.table.column_header_cell(""))),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Name"),
+                        rx.table.column_header_cell("Email", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Company", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Invoices", text_align="right"),
+                        rx.table.column_header_cell("Actions"),
+                    )
+                ),
                 rx.table.body(rx.foreach(S.clients, _client_row)),
                 width="100%",
                 variant="ghost",
+                size=rx.breakpoints(initial="1", sm="2"),
             ),
             overflow_x="auto",
         ),
@@ -93,19 +108,25 @@ def clients_page() -> rx.Component:
     )
 
 
-def _client_picker(state) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder="Client"),
-        rx.select.content(rx.foreach(state.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))),
-        value=state.new_client_id,
-        on_change=state.set_new_client_id,
+def _client_picker(state, picker_id: str) -> rx.Component:
+    return rx.vstack(
+        field_label("Client", picker_id, size="1"),
+        rx.select.root(
+            rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%"),
+            rx.select.content(rx.foreach(state.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))),
+            value=state.new_client_id,
+            on_change=state.set_new_client_id,
+        ),
+        spacing="1",
+        flex="1 1 160px",
+        min_width="0",
     )
 
 
-def _create_for_client(state, field: rx.Component, label: str) -> rx.Component:
+def _create_for_client(state, picker_id: str, field: rx.Component, label: str) -> rx.Component:
     return card(
         rx.form(
-            rx.flex(_client_picker(state), field, rx.button(label, type="submit", loading=state.creating, disabled=state.creating), gap="0.5em", wrap="wrap"),
+            rx.flex(_client_picker(state, picker_id), field, rx.button(label, type="submit", loading=state.creating, disabled=state.creating), gap="0.5em", wrap="wrap", align="end"),
             on_submit=state.create,
             reset_on_submit=True,
         ),
@@ -118,7 +139,7 @@ def projects_page() -> rx.Component:
     return layout(
         page_title("Projects"),
         _create_for_client(
-            S, rx.input(name="name", placeholder="Project name", required=True, aria_label="Project name"), "Add project"
+            S, "project-client", labelled_input("Project name", "project-name", name="name", required=True), "Add project"
         ),
         card(
             rx.table.root(
@@ -128,7 +149,7 @@ def projects_page() -> rx.Component:
                         S.projects,
                         lambda p: rx.table.row(
                             rx.table.cell(
-                                rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Project name", variant="soft")
+                                rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Rename project " + p["name"], variant="soft")
                             ),
                             rx.table.cell(p["client"]),
                         ),
@@ -146,7 +167,7 @@ def leads_page() -> rx.Component:
     return layout(
         page_title("Leads"),
         _create_for_client(
-            S, rx.input(name="title", placeholder="What the lead is about", required=True, aria_label="Lead title"), "Add lead"
+            S, "lead-client", labelled_input("Lead title", "lead-title", name="title", required=True, placeholder="What the lead is about"), "Add lead"
         ),
         card(
             rx.table.root(
@@ -158,7 +179,7 @@ def leads_page() -> rx.Component:
                             rx.table.cell(lead["title"]),
                             rx.table.cell(lead["client"]),
                             rx.table.cell(lead_badge(lead["status"]), class_name="lead-status"),
-                            rx.table.cell(rx.select(S.statuses, value=lead["status"], on_change=lambda v: S.set_status(lead["id"], v), size="1")),
+                            rx.table.cell(rx.select(S.statuses, value=lead["status"], on_change=lambda v: S.set_status(lead["id"], v), size="1", aria_label="Move " + lead["title"] + " to")),
                             class_name="lead-row",
                         ),
                     )

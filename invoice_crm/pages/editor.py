@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.forms import field_error, form_field, labelled_input
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
 from invoice_crm.state.editor import EditorState as S
@@ -15,12 +15,14 @@ def _new_client_form() -> rx.Component:
         S.new_client_open,
         rx.form(
             rx.flex(
-                rx.input(name="name", placeholder="Client name", required=True, aria_label="New client name", id="new-client-name"),
-                rx.input(name="email", placeholder="Email", type="email", aria_label="New client email", id="new-client-email"),
-                rx.input(name="company", placeholder="Company (optional)", aria_label="New client company"),
+                labelled_input("New client name", "new-client-name", name="name", required=True),
+                labelled_input("New client email", "new-client-email", name="email", type="email"),
+                labelled_input("New client company (optional)", "new-client-company", name="company"),
                 rx.button("Add client", type="submit", loading=S.adding_client, disabled=S.adding_client, id="add-client"),
                 gap="0.5em",
                 wrap="wrap",
+                align="end",
+                width="100%",
             ),
             on_submit=S.create_client,
             reset_on_submit=True,
@@ -36,7 +38,7 @@ def _terms() -> rx.Component:
                 "Client",
                 rx.hstack(
                     rx.select.root(
-                        rx.select.trigger(placeholder="Choose a client", id="client-select", width="100%"),
+                        rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0"),
                         rx.select.content(
                             rx.foreach(S.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))
                         ),
@@ -47,8 +49,10 @@ def _terms() -> rx.Component:
                         rx.icon("user-plus", size=16), "New", variant="soft", type="button",
                         on_click=S.toggle_new_client, id="new-client-toggle",
                     ),
+                    width="100%",
                 ),
                 S.errors.get("client_id", ""),
+                html_for="client-select",
                 flex="2 1 260px",
             ),
             form_field(
@@ -63,6 +67,7 @@ def _terms() -> rx.Component:
                     on_change=S.set_project,
                 ),
                 S.errors.get("project_id", ""),
+                html_for="project-select",
                 flex="1 1 200px",
             ),
             gap="1em",
@@ -97,6 +102,7 @@ def _terms() -> rx.Component:
                 "Currency",
                 rx.select(S.currencies, value=S.currency, on_change=lambda v: S.set_field("currency", v), id="currency"),
                 S.errors.get("currency", ""),
+                html_for="currency",
             ),
             gap="1em",
             wrap="wrap",
@@ -197,6 +203,9 @@ def _editor() -> rx.Component:
         ),
         width="100%",
         spacing="4",
+        # Read by assets/unsaved_guard.js: ask before leaving with unsaved changes.
+        custom_attrs={"data-unsaved-changes": rx.cond(S.unsaved, "true", "false")},
+        id="invoice-editor",
     )
 
 
@@ -235,4 +244,4 @@ def new_invoice_page() -> rx.Component:
 
 
 def edit_invoice_page() -> rx.Component:
-    return layout(page_title(rx.text("Edit draft ", S.number)), _body())
+    return layout(page_title(rx.fragment("Edit draft ", S.number)), _body())

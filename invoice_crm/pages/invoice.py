@@ -25,6 +25,7 @@ from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
 from invoice_crm.components.receipt import receipt_button
 from invoice_crm.components.timeline import timeline
+from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.invoice_page import InvoicePageState as S
 
 
@@ -130,12 +131,14 @@ def _share() -> rx.Component:
             rx.vstack(
                 rx.text("Client pay link", size="2", weight="medium"),
                 rx.hstack(
-                    rx.code(S.invoice["pay_url"], id="pay-link", word_break="break_all"),
+                    rx.code(S.invoice["pay_url"], id="pay-link", word_break="break-all", min_width="0"),
                     rx.icon_button(rx.icon("clipboard-copy", size=16), variant="soft", on_click=[rx.set_clipboard(S.invoice["pay_url"]), rx.toast("Pay link copied")], aria_label="Copy pay link", id="copy-pay-link"),
                     align="center",
                     wrap="wrap",
+                    width="100%",
                 ),
                 spacing="2",
+                width="100%",
             )
         ),
     )
@@ -154,7 +157,7 @@ def _content() -> rx.Component:
             rx.vstack(
                 line_items_table(S.lines),
                 breakdown_table(S.breakdown),
-                rx.cond(S.invoice["status"] == "VOID", rx.callout(rx.text("Void: ", S.invoice["void_reason"]), icon="ban", color_scheme="gray", id="void-notice")),
+                rx.cond(S.invoice["status"] == "VOID", rx.callout.root(rx.callout.icon(rx.icon("ban", size=16)), rx.callout.text("Void: ", S.invoice["void_reason"]), color_scheme="gray", id="void-notice")),
                 rx.cond(S.invoice["notes"] != "", rx.text(S.invoice["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
                 width="100%",
             )
@@ -169,7 +172,10 @@ def _content() -> rx.Component:
 
 def invoice_page() -> rx.Component:
     return layout(
-        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All invoices", size="2"), align="center"), href="/"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All invoices", size="2"), align="center"),
+            href=DashboardState.list_url,  # the list as it was left (search, filter, sort, page)
+        ),
         rx.cond(
             S.loading,
             loading_block(),

@@ -61,9 +61,10 @@ def _pay_area() -> rx.Component:
         ),
         rx.cond(
         S.is_paid,
-        rx.callout(
-            rx.text("Paid on ", inv["paid_at"], ". Thank you!"), icon="circle-check", color_scheme="green",
-            id="paid-notice", width="100%",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("circle-check")),
+            rx.callout.text("Paid on ", inv["paid_at"], ". Thank you!"),
+            color_scheme="green", id="paid-notice", width="100%",
         ),
         rx.cond(
             S.payable,

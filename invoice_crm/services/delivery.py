@@ -31,7 +31,8 @@ from invoice_crm.services.links import pay_url
 from invoice_crm.services.numbering import preview_next_number
 from invoice_crm.settings import get_settings
 
-NOT_CONFIGURED = "Email is not set up on this server (SMTP_HOST and MAIL_FROM are not configured)."
+# Said to the freelancer: the setting names are in the README, not on the screen.
+NOT_CONFIGURED = "Email is not set up yet — it is turned on in the server settings (see the README)."
 
 
 def email_enabled() -> bool:

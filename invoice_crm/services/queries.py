@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import String, case, cast, func, or_, select, type_coerce
+from sqlalchemy import String, case, cast, func, or_, select, type_coerce, union_all
 
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
-from invoice_crm.domain.money import format_money, format_quantity, line_total
+from invoice_crm.domain.money import CURRENCIES, format_money, format_quantity, line_total
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.search import like_pattern, search_amount
 from invoice_crm.models import (
     Client,
     CreditNote,
@@ -35,14 +36,18 @@ from invoice_crm.settings import get_settings
 PAGE_SIZE = 25
 DRAFT_REF = re.compile(r"\bD-0*(\d{1,9})$", re.IGNORECASE)
 SORTS = {"due_date": Invoice.due_date, "amount": Invoice.amount, "number": Invoice.number}
+# The default order: current work first — open (sent, overdue) invoices by due date, soonest
+# first — then every other invoice, newest first.
+CURRENT = "current"
+OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 @dataclass(frozen=True)
 class InvoiceQuery:
     search: str = ""
     status: str = ""
-    sort: str = "due_date"
-    descending: bool = True
+    sort: str = CURRENT
+    descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -57,13 +62,19 @@ def _filters(q: InvoiceQuery) -> list:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
     term = q.search.strip()
     if term:
-        like = f"%{term}%"
-        client_ids = select(Client.id).where(Client.name.ilike(like))
-        by_number = [Invoice.number.ilike(like), Invoice.client_id.in_(client_ids)]
+        like = like_pattern(term)
+        client_ids = select(Client.id).where(
+            or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
+        )
+        matches = [Invoice.number.ilike(like, escape="\\"), Invoice.client_id.in_(client_ids)]
+        currency = get_settings().currency
+        amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
+        if amount is not None:
+            matches.append(Invoice.amount == amount)
         draft = DRAFT_REF.search(term)
         if draft:  # a draft's reference (D-0012), which is not stored
-            by_number.append((Invoice.id == int(draft.group(1))) & (Invoice.status == InvoiceStatus.DRAFT))
-        conditions.append(or_(*by_number))
+            matches.append((Invoice.id == int(draft.group(1))) & (Invoice.status == InvoiceStatus.DRAFT))
+        conditions.append(or_(*matches))
     return conditions
 
 
@@ -117,26 +128,73 @@ def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
         return _list_invoices(session, q)
 
 
-def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
-    conditions = _filters(q)
-    column = SORTS.get(q.sort, Invoice.due_date)
-    # The id tie-breaker runs the same way as the sort column, so the column's index
-    # (which ends in the row id) yields rows already in order: no sort of the whole table.
-    order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
-    today = _today()
-    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
-    page_ids = (
-        select(Invoice.id).where(*conditions).order_by(*order)
-        .limit(q.page_size).offset((max(q.page, 1) - 1) * q.page_size)
-        .subquery()
-    )
-    rows = session.execute(
+def _rows(session, page_ids, order: list) -> list:
+    """The display columns of the invoices whose ids ``page_ids`` (a subquery) selects."""
+    return session.execute(
         select(*ROW_COLUMNS)
         .join(page_ids, page_ids.c.id == Invoice.id)
         .join(Client, Client.id == Invoice.client_id)
         .outerjoin(Project, Project.id == Invoice.project_id)
         .order_by(*order)
     ).all()
+
+
+def _page_ids(conditions: list, order: list, limit: int, offset: int):
+    return select(Invoice.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+
+
+def _open_page_ids(conditions: list, limit: int, offset: int):
+    """Open invoices by due date: one index-ordered read per open status (the status + due date
+    index holds each in order), merged; no sort of every open invoice."""
+    reach = offset + limit
+    parts = [
+        select(Invoice.id, Invoice.due_date)
+        .where(*conditions, Invoice.status == status)
+        .order_by(Invoice.due_date.asc(), Invoice.id.asc())
+        .limit(reach)
+        .subquery()
+        for status in OPEN_STATUSES
+    ]
+    merged = union_all(*(select(part.c.id, part.c.due_date) for part in parts)).subquery()
+    return (
+        select(merged.c.id).order_by(merged.c.due_date.asc(), merged.c.id.asc())
+        .limit(limit).offset(offset).subquery()
+    )
+
+
+def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
+    """Open invoices by due date, then the rest newest first: index-ordered reads that meet
+    at the page boundary, rather than one sort of the whole table by a computed key."""
+    offset = (max(q.page, 1) - 1) * q.page_size
+    is_open = Invoice.status.in_(OPEN_STATUSES)
+    open_count = session.execute(
+        select(func.count()).select_from(Invoice).where(*conditions, is_open)
+    ).scalar_one()
+    rows = []
+    if offset < open_count:
+        open_order = [Invoice.due_date.asc(), Invoice.id.asc()]
+        rows = _rows(session, _open_page_ids(conditions, q.page_size, offset), open_order)
+    room = q.page_size - len(rows)
+    if room > 0:
+        rest_order = [Invoice.id.desc()]
+        rest = _page_ids([*conditions, ~is_open], rest_order, room, max(0, offset - open_count))
+        rows += _rows(session, rest, rest_order)
+    return rows
+
+
+def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
+    conditions = _filters(q)
+    today = _today()
+    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
+    if q.sort not in SORTS:
+        rows = _current_work_rows(session, conditions, q)
+    else:
+        column = SORTS[q.sort]
+        # The id tie-breaker runs the same way as the sort column, so the column's index
+        # (which ends in the row id) yields rows already in order: no sort of the whole table.
+        order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
+        offset = (max(q.page, 1) - 1) * q.page_size
+        rows = _rows(session, _page_ids(conditions, order, q.page_size, offset), order)
     return [invoice_row(row, today) for row in rows], total
 
 
@@ -174,8 +232,9 @@ def _chart_start(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
-def _paid_figures(session, today: date) -> tuple[list, list]:
-    """Paid in the last 30 days by currency, and paid per month (default currency).
+def _paid_figures(session, today: date) -> tuple[list, list, list]:
+    """Paid in the last 30 days by currency, paid per month (default currency), and what the
+    chart's months hold in other currencies (so the chart can say what it leaves out).
 
     Read on every load, never cached in the process: with several workers a process-level
     cache would show figures another worker's payment (or refund) has changed. The covering
@@ -187,16 +246,19 @@ def _paid_figures(session, today: date) -> tuple[list, list]:
         .group_by(Invoice.currency)
     ).all()
     month = func.substr(cast(Invoice.paid_at, String), 1, 7)
-    monthly = session.execute(
-        select(month, func.sum(Invoice.amount))
-        .where(
-            Invoice.status == InvoiceStatus.PAID,
-            Invoice.paid_at >= _chart_start(today),
-            Invoice.currency == currency,
-        )
-        .group_by(month)
+    # One read of the chart's months in every currency: the default currency is plotted,
+    # the others are named under the chart.
+    by_month_and_currency = session.execute(
+        select(month, Invoice.currency, func.sum(Invoice.amount))
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= _chart_start(today))
+        .group_by(month, Invoice.currency)
     ).all()
-    return [tuple(r) for r in paid], [tuple(r) for r in monthly]
+    monthly = [(m, amount) for m, cur, amount in by_month_and_currency if cur == currency]
+    others: dict[str, Decimal] = defaultdict(Decimal)
+    for _, cur, amount in by_month_and_currency:
+        if cur != currency and amount:
+            others[cur] += amount
+    return [tuple(r) for r in paid], monthly, sorted(others.items())
 
 
 def _dashboard_summary(session) -> dict:
@@ -214,14 +276,15 @@ def _dashboard_summary(session) -> dict:
         .where(Invoice.status.in_(open_statuses))
         .group_by(Invoice.currency)
     ).all()
-    paid, monthly = _paid_figures(session, today)
+    paid, monthly, others = _paid_figures(session, today)
     by_month = defaultdict(Decimal, dict(monthly))
     months = []
     cursor = chart_start
     while cursor <= today:
         key = f"{cursor.year:04d}-{cursor.month:02d}"
         # Chart points only: recharts plots JSON numbers; every figure shown as text stays Decimal.
-        months.append({"month": cursor.strftime("%b %y"), "paid": float(by_month[key])})
+        # "Nov 2026": month and full year, in the business locale.
+        months.append({"month": format_date(cursor, style="MMM y"), "paid": float(by_month[key])})
         cursor = date(cursor.year + (cursor.month // 12), cursor.month % 12 + 1, 1)
     return {
         "outstanding_count": int(sum(r[1] or 0 for r in figures)),
@@ -231,7 +294,17 @@ def _dashboard_summary(session) -> dict:
         "paid_30d_count": int(sum(r[1] or 0 for r in paid)),
         "paid_30d": _sum_by_currency([(r[0], r[2]) for r in paid]),
         "monthly": months,
+        "chart_note": _chart_note(others),
     }
+
+
+def _chart_note(others: list) -> str:
+    """Payments the chart does not plot (it plots the default currency only), said in words."""
+    amounts = [format_money(amount, cur) for cur, amount in others if amount]
+    if not amounts:
+        return ""
+    currency = get_settings().currency
+    return f"Shown in {currency} only; also paid in these months: {' + '.join(amounts)}."
 
 
 def invoice_detail(invoice_id: int) -> dict | None:

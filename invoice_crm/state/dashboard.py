@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -14,7 +15,45 @@ from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
 REFRESH_SECONDS = 30
-SORT_OPTIONS = {"due_date": "Due date", "amount": "Amount", "number": "Number"}
+SORT_OPTIONS = {queries.CURRENT: "Current work", "due_date": "Due date", "amount": "Amount", "number": "Number"}
+MAX_SEARCH = 200
+MAX_PAGE = 1_000_000
+
+
+# Every var the dashboard shows from the server's reads.
+SHOWN = (
+    "rows", "total", "page", "outstanding", "outstanding_count", "overdue", "overdue_count",
+    "paid_30d", "paid_30d_count", "monthly", "chart_note",
+)
+
+
+def list_params(params: dict) -> dict:
+    """The list's state from the query string; anything unreadable falls back to the default."""
+    status = str(params.get("status", "")).upper()
+    sort = str(params.get("sort", ""))
+    sort = sort if sort in SORT_OPTIONS else queries.CURRENT
+    direction = str(params.get("dir", "")).lower()
+    descending = direction == "desc" if direction in ("asc", "desc") else _default_descending(sort)
+    page = str(params.get("page", "1"))
+    return {
+        "search": str(params.get("q", ""))[:MAX_SEARCH],
+        "status": status if status in InvoiceStatus.__members__ else "",
+        "sort": sort,
+        "descending": descending,
+        "page": min(int(page), MAX_PAGE) if page.isascii() and page.isdigit() and int(page) > 0 else 1,
+    }
+
+
+def list_url(search: str, status: str, sort: str, descending: bool, page: int) -> str:
+    params = {"q": search.strip(), "status": status}
+    query = {k: v for k, v in params.items() if v}
+    query.update(sort=sort, dir="desc" if descending else "asc", page=str(page))
+    return "/?" + urlencode(query)
+
+
+def _default_descending(sort: str) -> bool:
+    # Soonest due first; largest amount and newest number first.
+    return sort in ("amount", "number")
 
 
 def _stringify(rows: list[dict]) -> list[dict[str, str]]:
@@ -32,6 +71,7 @@ class DashboardState(AuthState):
     loading: bool = True
     loaded: bool = False
     _shown_at: float = 0.0  # backend only: when the figures were last read
+    _rows_for: str = ""  # backend only: the query the rows shown were read for
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -41,6 +81,10 @@ class DashboardState(AuthState):
     paid_30d: str = ""
     paid_30d_count: int = 0
     monthly: list[dict[str, str | float]] = []
+    chart_note: str = ""
+    # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
+    # tab's sessionStorage, so it survives reloading the invoice page too.
+    list_url: str = rx.SessionStorage("/", name="invoice_list_url")
 
     @rx.var
     def page_count(self) -> int:
@@ -66,6 +110,7 @@ class DashboardState(AuthState):
             self.page = self.page_count
             rows, self.total = queries.list_invoices(self._query())
         self.rows = _stringify(rows)
+        self._rows_for = repr(self._query())
 
     def _show(self, data: queries.DashboardData) -> None:
         self._shown_at = time.monotonic()
@@ -74,21 +119,42 @@ class DashboardState(AuthState):
         for key, value in summary.items():
             setattr(self, key, value)
         self.rows, self.total = _stringify(data.rows), data.total
+        self._rows_for = repr(self._query())
+
+    def _resend(self) -> None:
+        """Send what is shown again: after a reload the page starts blank, and a hydration
+        does not carry this state's values, only what on_load changes."""
+        for name in SHOWN:
+            setattr(self, name, getattr(self, name))
 
     @rx.event
     async def on_load(self):
+        """The list is what the URL says (search, status, sort, direction, page), so Back,
+        Forward, reload and a bookmark all show the same list. Every control below changes
+        the URL; a change of the URL alone runs this again."""
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
         params = self.router.url.query_parameters
-        status = params.get("status", "").upper()
-        self.status = status if status in InvoiceStatus.__members__ else ""
-        self.search = params.get("q", "")
+        wanted = list_params(params)
+        fresh = self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
+        for key, value in wanted.items():
+            setattr(self, key, value)
+        self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
-        self.page = 1
+        if fresh and self._rows_for == repr(self._query()):
+            # A control of this page already showed this list, then put it in the URL.
+            self._resend()
+            return
         self.loading = True
         yield
-        self._show(await asyncio.to_thread(load_dashboard, self._query()))
+        if fresh:  # only the list changed: the figures shown are current
+            await asyncio.to_thread(self._load_rows)
+            self._resend()
+        else:
+            self._show(await asyncio.to_thread(load_dashboard, self._query()))
+            if not self.rows and self.page > 1 and self.total:  # a page past the end
+                await asyncio.to_thread(self._load_rows)
         self.loading = False
         self.loaded = True
 
@@ -103,58 +169,54 @@ class DashboardState(AuthState):
             return
         self._show(await asyncio.to_thread(load_dashboard, self._query()))
 
-    async def _refresh_rows(self):
+    async def _go(self, **changes):
+        """Show the list as changed, then put it in the URL (a new history entry, so Back
+        returns to the previous list; on_load finds the rows already shown)."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        self.loading = True
+        for key, value in changes.items():
+            setattr(self, key, value)
         await asyncio.to_thread(self._load_rows)
-        self.loading = False
-        return None
+        return rx.redirect(list_url(self.search, self.status, self.sort, self.descending, self.page))
 
     @rx.event
     async def set_search(self, value: str):
-        self.search = value
-        self.page = 1
-        return await self._refresh_rows()
+        return await self._go(search=str(value)[:MAX_SEARCH], page=1)
 
     @rx.event
     async def set_status(self, value: str):
-        self.status = value if value in InvoiceStatus.__members__ else ""  # "ALL" or unknown: all
-        self.page = 1
-        return await self._refresh_rows()
+        status = "" if value == "ALL" else value
+        return await self._go(status=status if status in InvoiceStatus.__members__ else "", page=1)
+
+    async def _sorted(self, value: str):
+        sort = value if value in SORT_OPTIONS else queries.CURRENT
+        return await self._go(sort=sort, descending=_default_descending(sort), page=1)
 
     @rx.event
     async def set_sort(self, value: str):
-        self.sort = value if value in SORT_OPTIONS else "due_date"
-        # Soonest due first; largest amount and newest number first.
-        self.descending = self.sort != "due_date"
-        self.page = 1
-        return await self._refresh_rows()
+        return await self._sorted(value)
 
     @rx.event
     async def toggle_direction(self):
-        self.descending = not self.descending
-        self.page = 1
-        return await self._refresh_rows()
+        return await self._go(descending=not self.descending, page=1)
 
     @rx.event
     async def sort_by(self, column: str):
         if self.sort == column:
-            self.descending = not self.descending
-        else:
-            self.sort, self.descending = column, column != "due_date"
-        self.page = 1
-        return await self._refresh_rows()
+            return await self._go(descending=not self.descending, page=1)
+        return await self._sorted(column)
+
+    async def _page(self, page: int):
+        return await self._go(page=min(max(1, page), max(1, -(-self.total // queries.PAGE_SIZE))))
 
     @rx.event
     async def go_to_page(self, page: int):
-        self.page = min(max(1, page), self.page_count)
-        return await self._refresh_rows()
+        return await self._page(int(page))
 
     @rx.event
     async def next_page(self):
-        return await self.go_to_page(self.page + 1)
+        return await self._page(self.page + 1)
 
     @rx.event
     async def previous_page(self):
-        return await self.go_to_page(self.page - 1)
+        return await self._page(self.page - 1)

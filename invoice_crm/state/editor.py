@@ -14,7 +14,7 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain import lifecycle
-from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput
+from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, draft_errors, is_blank_line
 from invoice_crm.domain.errors import Conflict, DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
@@ -110,6 +110,25 @@ class EditorState(AuthState, EditorTaxesMixin):
     version: int = 0
     conflict: str = ""
     copied_from: str = ""
+    pristine: str = ""  # the form as loaded (see ``unsaved``)
+
+    def _fingerprint(self) -> str:
+        """The form's content; an untouched empty line is no change."""
+        lines = [{k: v for k, v in line.items() if k != "key"} for line in self.lines if not is_blank_line(line)]
+        return json.dumps([
+            self.client_id, self.project_id, self.issue_date, self.due_date, self.currency, self.notes, lines,
+            self.invoice_discount_kind, self.invoice_discount_value, self.tax_inclusive,
+        ])
+
+    @rx.var
+    def unsaved(self) -> bool:
+        """Whether leaving now loses typing: the page asks before in-app links and tab closing."""
+        lines = [{k: v for k, v in line.items() if k != "key"} for line in self.lines if not is_blank_line(line)]
+        now = json.dumps([
+            self.client_id, self.project_id, self.issue_date, self.due_date, self.currency, self.notes, lines,
+            self.invoice_discount_kind, self.invoice_discount_value, self.tax_inclusive,
+        ])
+        return self.read_only_reason == "" and not self.loading and now != self.pristine
 
     @rx.var
     def currencies(self) -> list[str]:
@@ -122,6 +141,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         for index, line in enumerate(self.lines):
             view, priced = _live_line(line, self.currency)
             for field in LINE_FIELDS:
+                view.setdefault(f"{field}_error", "")  # every key present: an absent one shows an empty error
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
                 if saved_error and not view.get(f"{field}_error"):
                     view[f"{field}_error"] = saved_error
@@ -177,6 +197,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             await self._load_tax_options()
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
+        self.pristine = self._fingerprint()
         self.loading = False
         return None
 
@@ -244,6 +265,7 @@ class EditorState(AuthState, EditorTaxesMixin):
                 self.read_only_reason = err.message
         self.client_options = await asyncio.to_thread(queries.client_options)
         await self._load_projects()
+        self.pristine = self._fingerprint()
         self.loading = False
         return None
 
@@ -392,8 +414,16 @@ class EditorState(AuthState, EditorTaxesMixin):
         if self.read_only_reason:
             yield rx.toast.error(self.read_only_reason)
             return
+        # Every field error at once, each beside its field (the save re-checks everything).
+        self.errors = draft_errors(
+            client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
+            lines=self.lines, notes=self.notes, currency=self.currency,
+        )
+        if self.errors:
+            count = len(self.errors)
+            yield rx.toast.error(f"{count} field{'s' if count > 1 else ''} to correct before saving")
+            return
         self.saving = True
-        self.errors = {}
         self.conflict = ""
         yield
         actor, key, draft = self.user_email, self.save_key, self._draft()

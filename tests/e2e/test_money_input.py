@@ -100,6 +100,7 @@ def test_1e30_in_a_quantity_is_refused_and_every_page_still_works(signed_in, app
     page.get_by_role("button", name="Save draft").click()  # refused; nothing raises
 
     # Every page of this tab still works, through the navigation and after a reload.
+    page.on("dialog", lambda dialog: dialog.accept())  # "Leave without saving?" — yes
     for name, path, ready in (
         ("Dashboard", "/", page.locator(".invoice-row").first),
         ("Clients", "/clients", page.get_by_role("heading", name="Clients")),

@@ -43,7 +43,7 @@ def test_search_by_number_or_client_and_filter_by_status(database):
     made[0] = invoices.send_invoice(made[0].id)
     made[29] = invoices.send_invoice(made[29].id)
     invoices.sweep_overdue()
-    rows, total = queries.list_invoices(queries.InvoiceQuery(status="OVERDUE"))
+    rows, total = queries.list_invoices(queries.InvoiceQuery(status="OVERDUE", sort="due_date", descending=True))
     assert [r["number"] for r in rows] == [made[7].number, made[0].number]  # latest due first
     rows, total = queries.list_invoices(queries.InvoiceQuery(status="SENT"))
     assert [r["number"] for r in rows] == [made[29].number]
@@ -95,3 +95,56 @@ def test_paid_figures_follow_every_new_payment(database):
     summary = queries.dashboard_summary()
     assert summary["paid_30d"] == "$15.55" and summary["paid_30d_count"] == 2
     assert summary["outstanding"] == "$0.00"
+
+
+def test_search_finds_company_email_and_an_exact_amount(database):
+    from invoice_crm.services import clients
+
+    studio = clients.create_client("Jo Doe", "jo@studio-mail.example", "Northwind Studio")
+    mine = make_invoice(studio.id, lines=[{"description": "Site", "quantity": "1", "unit_price": "1200.00"}])
+    other = make_client("Someone Else", "else@example.com")
+    make_invoice(other.id, lines=[{"description": "Other", "quantity": "1", "unit_price": "120.00"}])
+    for term in ("northwind", "studio-mail", "1200", "1,200.00", "$1,200", "1200.00"):
+        rows, _ = queries.list_invoices(queries.InvoiceQuery(search=term))
+        assert [r["id"] for r in rows] == [mine.id], term
+    assert queries.list_invoices(queries.InvoiceQuery(search="1,2"))[1] == 0
+
+
+def test_percent_and_underscore_are_matched_literally(database):
+    plain = make_client("Plain Client")
+    odd = make_client("Odd 100% _client")
+    make_invoice(plain.id)
+    mine = make_invoice(odd.id)
+    for term in ("%", "_", "100%", "% _c"):
+        rows, _ = queries.list_invoices(queries.InvoiceQuery(search=term))
+        assert [r["id"] for r in rows] == [mine.id], term
+
+
+def test_default_order_is_current_work_first(database):
+    _, _, made = _seed()
+    for index in (20, 3, 11):
+        invoices.send_invoice(made[index].id)
+    invoices.sweep_overdue()
+    rows, total = queries.list_invoices(queries.InvoiceQuery(page_size=10))
+    numbers = [r["id"] for r in rows]
+    # Open invoices by due date (made[3] is due first, and overdue) ...
+    assert numbers[:3] == [made[3].id, made[11].id, made[20].id]
+    # ... then the rest newest first.
+    assert numbers[3:] == [made[i].id for i in (29, 28, 27, 26, 25, 24, 23)]
+    page3, _ = queries.list_invoices(queries.InvoiceQuery(page=3, page_size=10))
+    assert [r["id"] for r in page3] == [made[i].id for i in (10, 9, 8, 7, 6, 5, 4, 2, 1, 0)]
+    seen = numbers + [r["id"] for r in queries.list_invoices(queries.InvoiceQuery(page=2, page_size=10))[0]]
+    assert len(set(seen + [r["id"] for r in page3])) == 30 == total
+
+
+def test_chart_months_read_in_full_and_other_currencies_are_named(database):
+    client = make_client()
+    usd = make_invoice(client.id, lines=[{"description": "a", "quantity": "1", "unit_price": "100.00"}])
+    eur = make_invoice(client.id, lines=[{"description": "b", "quantity": "1", "unit_price": "300.00"}], currency="EUR")
+    for inv in (usd, eur):
+        invoices.send_invoice(inv.id)
+        invoices.mark_paid(inv.id)
+    summary = queries.dashboard_summary()
+    assert summary["monthly"][-1]["month"] == TODAY.strftime("%b %Y")  # "Nov 2026", not "Nov 26"
+    assert summary["monthly"][-1]["paid"] == 100.0
+    assert summary["chart_note"] == "Shown in USD only; also paid in these months: €300.00."

@@ -50,3 +50,39 @@ def test_number_format():
 def test_leads_only_move_forward():
     assert advance_to(LeadStatus.WON, LeadStatus.PAID) is LeadStatus.PAID
     assert advance_to(LeadStatus.PAID, LeadStatus.INVOICED) is LeadStatus.PAID
+
+
+def test_an_untouched_empty_line_is_left_out_not_refused():
+    from invoice_crm.domain.drafts import is_blank_line, parse_lines
+
+    lines = [
+        {"description": "Work", "quantity": "2", "unit_price": "10"},
+        {"description": "", "quantity": "1", "unit_price": ""},
+        {"description": " ", "quantity": "", "unit_price": ""},
+    ]
+    assert [line.description for line in parse_lines(lines)] == ["Work"]
+    assert not is_blank_line({"description": "", "quantity": "3", "unit_price": ""})
+    assert not is_blank_line({"description": "", "quantity": "1", "unit_price": "5"})
+
+
+def test_every_field_error_of_a_draft_at_once():
+    from invoice_crm.domain.drafts import draft_errors
+
+    errors = draft_errors(
+        client_chosen=False,
+        issue_date="2026-03-10",
+        due_date="2026-03-01",
+        lines=[
+            {"description": "", "quantity": "-3", "unit_price": "abc"},
+            {"description": "", "quantity": "1", "unit_price": ""},  # untouched: no error
+            {"description": "Fine", "quantity": "1", "unit_price": "x"},
+        ],
+        notes="n" * 6000,
+    )
+    assert set(errors) == {
+        "client_id", "due_date", "lines.0.description", "lines.0.quantity", "lines.0.unit_price",
+        "lines.2.unit_price", "notes",
+    }
+    assert errors["due_date"] == "Due date cannot be before the issue date"
+    ok = draft_errors(client_chosen=True, issue_date="2026-03-01", due_date="", lines=[], notes="")
+    assert ok == {}

@@ -66,10 +66,10 @@ SETTINGS = Settings(smtp_host="mail.example", smtp_port=587, mail_from="Jane <ja
     [
         (smtplib.SMTPRecipientsRefused({"a@b.example": (550, b"No such user")}), "refused the recipient a@b.example: 550 No such user", True),
         (smtplib.SMTPRecipientsRefused({"a@b.example": (450, b"Greylisted")}), "450 Greylisted", False),
-        (smtplib.SMTPSenderRefused(553, b"Not yours", "jane@example.com"), "refused the sender jane@example.com (MAIL_FROM)", True),
+        (smtplib.SMTPSenderRefused(553, b"Not yours", "jane@example.com"), "refused the sender jane@example.com (the sender address in the server settings)", True),
         (smtplib.SMTPDataError(451, b"Try later"), "refused the message: 451 Try later", False),
         (smtplib.SMTPDataError(554, b"Spam"), "refused the message: 554 Spam", True),
-        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), "SMTP_USERNAME / SMTP_PASSWORD", True),
+        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), "refused the login in the server settings", True),
         (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."), "does not support STARTTLS", True),
         (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), "closed the connection", False),
         (ConnectionRefusedError(111, "Connection refused"), "mail.example:587 (connection refused)", False),
@@ -96,5 +96,5 @@ def test_message_carries_the_pdf_and_a_stable_message_id():
 
 
 def test_unconfigured_mailer_refuses_plainly():
-    with pytest.raises(mailer.MailDeliveryError, match="not configured"):
+    with pytest.raises(mailer.MailDeliveryError, match="not set up"):
         mailer.send_email(mailer.OutgoingEmail("a@b.example", "s", "b", "<x@y>"), Settings(smtp_host="", mail_from=""))

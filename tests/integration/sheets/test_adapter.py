@@ -84,7 +84,7 @@ def test_http_failures_say_whether_a_retry_can_help(fake, sheets_server, status,
 def test_a_wrong_spreadsheet_id_is_not_retried_soon(fake, sheets_server):
     err = _error(_client(fake, sheets_server[1], spreadsheet_id="no-such-sheet").read_column_a)
     assert (err.status, err.retryable) == (404, False)
-    assert "GOOGLE_SHEETS_ID" in err.message
+    assert "spreadsheet id in the server settings" in err.message
 
 
 def test_a_late_answer_is_a_retryable_timeout(fake, sheets_server):
@@ -107,7 +107,7 @@ def test_an_unreadable_key_file_is_reported_without_its_contents(fake, sheets_se
     bad.write_text(json.dumps({"type": "service_account", "private_key": "-----BEGIN secret-material"}))
     for path in (bad, tmp_path / "missing.json"):
         err = _error(_client(fake, sheets_server[1], credentials_file=str(path)).read_column_a)
-        assert not err.retryable and "GOOGLE_APPLICATION_CREDENTIALS" in err.message
+        assert not err.retryable and "key file named in the server settings" in err.message
         assert "secret-material" not in err.message
 
 
@@ -123,4 +123,4 @@ def test_an_unknown_tab_is_refused_and_not_retried_soon(fake, sheets_server):
     err = _error(_client(fake, sheets_server[1], tab="No Such Tab").read_column_a)
     assert (err.status, err.retryable) == (400, False)
     assert "Unable to parse range" in err.message and "'No Such Tab'" in err.message
-    assert "GOOGLE_SHEETS_TAB" in err.message
+    assert "tab is chosen in the server settings" in err.message
