@@ -133,7 +133,9 @@ def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
 
 def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> None:
     with write_session() as session:
-        invoice = session.get(Invoice, snap.invoice_id)
+        # Locked (PostgreSQL; SQLite's writer is single): concurrent clicks that got the same
+        # session back from Stripe store and log it once.
+        invoice = session.get(Invoice, snap.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
         if invoice is None or invoice.stripe_session_id == created.id:
             return  # deleted meanwhile, or a replayed request already stored it
         if invoice.status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
