@@ -244,4 +244,4 @@ def new_invoice_page() -> rx.Component:
 
 
 def edit_invoice_page() -> rx.Component:
-    return layout(page_title(rx.fragment("Edit draft ", S.number)), _body())
+    return layout(page_title(rx.fragment("Edit ", S.number)), _body())

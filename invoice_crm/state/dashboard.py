@@ -72,6 +72,7 @@ class DashboardState(AuthState):
     loaded: bool = False
     _shown_at: float = 0.0  # backend only: when the figures were last read
     _rows_for: str = ""  # backend only: the query the rows shown were read for
+    _pushed: str = ""  # backend only: the list URL this page's own control just pushed
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -137,7 +138,12 @@ class DashboardState(AuthState):
             return
         params = self.router.url.query_parameters
         wanted = list_params(params)
-        fresh = self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
+        # Only a URL this page's own control pushed may reuse what is shown; arriving from
+        # another page (where a payment or a void may just have changed the figures), a
+        # reload or Back reads everything again.
+        own = self._pushed != "" and self._pushed == list_url(**wanted)
+        self._pushed = ""
+        fresh = own and self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
         for key, value in wanted.items():
             setattr(self, key, value)
         self.list_url = list_url(**wanted) if params else "/"
@@ -177,7 +183,8 @@ class DashboardState(AuthState):
         for key, value in changes.items():
             setattr(self, key, value)
         await asyncio.to_thread(self._load_rows)
-        return rx.redirect(list_url(self.search, self.status, self.sort, self.descending, self.page))
+        self._pushed = list_url(self.search, self.status, self.sort, self.descending, self.page)
+        return rx.redirect(self._pushed)
 
     @rx.event
     async def set_search(self, value: str):

@@ -49,6 +49,7 @@ PUBLIC_HANDLERS: frozenset[tuple[str, str]] = frozenset(
         ("PayState", "on_load_return"),
         ("PayState", "pay"),
         ("PayState", "download_pdf"),
+        ("PayState", "download_receipt"),
     }
 )
 

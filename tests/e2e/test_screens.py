@@ -271,7 +271,7 @@ def test_every_form_field_has_a_visible_label_tied_to_it(page, app_url):
     page.goto(app_url + "/leads")
     _labelled(page, "Client", "Lead title")
 
-    # Mark as Paid and the Send dialog, on invoices of our own (nothing is submitted).
+    # Record payment and the Send dialog, on invoices of our own (nothing is submitted).
     create_client(page, app_url, "Labels Studio", "ap@labels.example")
     page.goto(app_url + "/invoices/new")
     choose(page, "#client-select", "Labels Studio")
@@ -287,8 +287,8 @@ def test_every_form_field_has_a_visible_label_tied_to_it(page, app_url):
     page.goto(app_url + "/?status=SENT")
     expect(page.locator(".invoice-row").first).to_be_visible()
     page.locator(".invoice-row th a").first.click()
-    page.get_by_role("button", name="Mark as Paid").click()
-    _labelled(page.get_by_role("dialog"), "Payment date", "Reference (optional)")
+    page.get_by_role("button", name="Record payment").click()
+    _labelled(page.get_by_role("dialog"), "Amount", "Payment date", "Method", "Reference")
     page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
 
 
@@ -395,7 +395,7 @@ def test_no_page_scrolls_sideways_and_nothing_essential_is_hidden(browser, app_u
 
         page.goto(app_url + draft_href + "/edit")
         expect(page.get_by_role("button", name="Save draft")).to_be_visible()
-        _check(page, r"^Edit INV-\S+ · Invoice CRM$", width)
+        _check(page, r"^Edit Draft D-\d+ · Invoice CRM$", width)
 
         page.goto(app_url + sent_href)
         expect(page.locator("#invoice-number")).to_have_text(sent_number)
