@@ -49,7 +49,7 @@ def payment_link_notice(state) -> rx.Component:
         rx.cond(
             ~state.online_payment & open_invoice,
             rx.callout(
-                "Online payment is off — it is turned on in the server settings (see the README). The pay link shows the invoice without a Pay button.",
+                "Online payment is off — see Settings → Integrations. The pay link shows the invoice without a Pay button.",
                 icon="info",
                 color_scheme="gray",
                 id="online-payment-off",

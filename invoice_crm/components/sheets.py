@@ -70,7 +70,7 @@ def _panel() -> rx.Component:
 
 def _off_notice() -> rx.Component:
     return rx.text(
-        "Google Sheet sync is off — it is turned on in the server settings (see the README).",
+        "Google Sheet sync is off — see Settings → Integrations.",
         size="1",
         color_scheme="gray",
         id="sheet-sync-off",

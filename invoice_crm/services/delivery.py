@@ -32,7 +32,7 @@ from invoice_crm.services.numbering import preview_next_number
 from invoice_crm.settings import get_settings
 
 # Said to the freelancer: the setting names are in the README, not on the screen.
-NOT_CONFIGURED = "Email is not set up yet — it is turned on in the server settings (see the README)."
+NOT_CONFIGURED = "Email is not set up yet — see Settings → Integrations."
 
 
 def email_enabled() -> bool:

@@ -123,11 +123,7 @@ class EditorState(AuthState, EditorTaxesMixin):
     @rx.var
     def unsaved(self) -> bool:
         """Whether leaving now loses typing: the page asks before in-app links and tab closing."""
-        lines = [{k: v for k, v in line.items() if k != "key"} for line in self.lines if not is_blank_line(line)]
-        now = json.dumps([
-            self.client_id, self.project_id, self.issue_date, self.due_date, self.currency, self.notes, lines,
-            self.invoice_discount_kind, self.invoice_discount_value, self.tax_inclusive,
-        ])
+        now = self._fingerprint()  # the dependency tracker follows the call
         return self.read_only_reason == "" and not self.loading and now != self.pristine
 
     @rx.var
