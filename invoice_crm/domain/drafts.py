@@ -31,6 +31,13 @@ class LineInput:
         return line_total(self.quantity, self.unit_price)
 
 
+def as_id(text: object) -> int | None:
+    """A database id as a tab sends it: ASCII digits of a size an id can have (PostgreSQL's
+    integer), else None."""
+    raw = str(text if text is not None else "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 def parse_line(raw: dict, index: int) -> LineInput:
     """One line from raw form values; ``field`` names it like ``lines.2.quantity``."""
     prefix = f"lines.{index}"

@@ -60,7 +60,9 @@ def _filters(q: InvoiceQuery) -> list:
     conditions = []
     if q.status:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
-    term = q.search.strip()
+    # Only printable text is searched: no stored text holds control characters (domain.text),
+    # and PostgreSQL refuses NUL in a query.
+    term = "".join(ch for ch in q.search if ch.isprintable()).strip()
     if term:
         like = like_pattern(term)
         client_ids = select(Client.id).where(

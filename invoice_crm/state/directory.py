@@ -6,6 +6,7 @@ import asyncio
 
 import reflex as rx
 
+from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.services import client_accounts, idempotency, queries
@@ -160,7 +161,7 @@ class ClientPickerState(DirectoryState):
         self.new_client_id = value
 
     def _chosen_client(self) -> int | None:
-        return int(self.new_client_id) if self.new_client_id.isdigit() else None
+        return as_id(self.new_client_id)
 
 
 class ProjectsState(ClientPickerState):

@@ -14,7 +14,7 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain import lifecycle
-from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, draft_errors, is_blank_line
+from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, as_id, draft_errors, is_blank_line
 from invoice_crm.domain.errors import Conflict, DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
@@ -51,8 +51,8 @@ def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -
 def route_id(path: str) -> int | None:
     """The invoice id from /invoices/<id>[/edit]."""
     parts = [p for p in path.split("/") if p]
-    if len(parts) >= 2 and parts[0] == "invoices" and parts[1].isdigit():
-        return int(parts[1])
+    if len(parts) >= 2 and parts[0] == "invoices":
+        return as_id(parts[1])
     return None
 
 
@@ -266,7 +266,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         return None
 
     async def _load_projects(self) -> None:
-        client = int(self.client_id) if self.client_id.isdigit() else None
+        client = as_id(self.client_id)
         self.project_options = await asyncio.to_thread(queries.project_options, client)
 
     @rx.event
@@ -378,8 +378,8 @@ class EditorState(AuthState, EditorTaxesMixin):
 
     def _draft(self) -> invoice_service.DraftInput:
         return invoice_service.DraftInput(
-            client_id=int(self.client_id) if self.client_id.isdigit() else None,
-            project_id=int(self.project_id) if self.project_id.isdigit() else None,
+            client_id=as_id(self.client_id),
+            project_id=as_id(self.project_id),
             issue_date=self.issue_date,
             due_date=self.due_date,
             currency=self.currency,
