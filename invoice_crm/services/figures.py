@@ -8,6 +8,7 @@ without adding anything up themselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -66,11 +67,39 @@ def compute(invoice: Invoice, lines, paid: Decimal = ZERO, credited: Decimal = Z
     )
 
 
+def _lines(session: Session, invoice_id: int) -> list[LineItem]:
+    return list(
+        session.execute(
+            select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    """What a client document shows of an invoice: its lines, figures, live payments and
+    credit notes (the PDF and the pay page read it the same way)."""
+
+    lines: list[LineItem]
+    totals: T.Totals
+    payments: list[Payment]
+    credit_notes: list[CreditNote]
+
+
+def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
+    lines = _lines(session, invoice.id)
+    payments = session.execute(
+        select(Payment).where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None)).order_by(Payment.id)
+    ).scalars().all()
+    notes = session.execute(
+        select(CreditNote).where(CreditNote.invoice_id == invoice.id).order_by(CreditNote.id)
+    ).scalars().all()
+    return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes))
+
+
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     if lines is None:
-        lines = session.execute(
-            select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
-        ).scalars().all()
+        lines = _lines(session, invoice.id)
     paid, credited = money_in(session, invoice.id) if invoice.id is not None else (ZERO, ZERO)
     return compute(invoice, lines, paid, credited)
 

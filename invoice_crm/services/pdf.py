@@ -27,7 +27,7 @@ from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, TaxRate
+from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
@@ -110,16 +110,8 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         if found is None:
             raise NotFound("Invoice not found", field="invoice_id")
         inv, client = found
-        lines = session.execute(
-            select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
-        ).scalars().all()
-        totals = figures.invoice_totals(session, inv, lines)
-        payments = session.execute(
-            select(Payment).where(Payment.invoice_id == inv.id, Payment.removed_at.is_(None)).order_by(Payment.id)
-        ).scalars().all()
-        notes = session.execute(
-            select(CreditNote).where(CreditNote.invoice_id == inv.id).order_by(CreditNote.id)
-        ).scalars().all()
+        record = figures.invoice_record(session, inv)
+        lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
         tax_ids = {i for li in lines for i in (li.tax1_id, li.tax2_id) if i is not None}
         registrations = [
             f"{r.name} registration no. {r.registration_number}"

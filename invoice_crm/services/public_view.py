@@ -11,7 +11,7 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
-from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment
+from invoice_crm.models import Client, Invoice
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.queries import badge_of, line_rows
@@ -35,16 +35,8 @@ def public_invoice(token: str) -> dict | None:
         if row is None or InvoiceStatus(row[0].status) is InvoiceStatus.DRAFT:
             return None
         inv, client, client_tax_number = row
-        lines = session.execute(
-            select(LineItem).where(LineItem.invoice_id == inv.id).order_by(LineItem.position)
-        ).scalars().all()
-        totals = figures.invoice_totals(session, inv, lines)
-        payments = session.execute(
-            select(Payment).where(Payment.invoice_id == inv.id, Payment.removed_at.is_(None)).order_by(Payment.id)
-        ).scalars().all()
-        notes = session.execute(
-            select(CreditNote).where(CreditNote.invoice_id == inv.id).order_by(CreditNote.id)
-        ).scalars().all()
+        record = figures.invoice_record(session, inv)
+        lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
     status = InvoiceStatus(inv.status)
     balance = ZERO if status is InvoiceStatus.VOID else totals.balance_due
     return {
