@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.forms import dialog_actions, field_error, form_field
 from invoice_crm.state.send_dialog import BY_EMAIL, MARK_ONLY
 from invoice_crm.state.send_dialog import DeliveryState as D
 
@@ -143,8 +143,7 @@ def send_dialog() -> rx.Component:
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),
                 rx.cond(D.by_email & D.mail_enabled, _email_form(), rx.cond(D.is_reminder, rx.fragment(), _mark_only_note(D.invoice["pay_url"]))),
                 field_error(D.send_errors.get("delivery", "")),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_actions(
                     rx.button(
                         D.confirm_label,
                         on_click=D.submit_send,
@@ -152,8 +151,6 @@ def send_dialog() -> rx.Component:
                         disabled=(D.is_reminder & ~D.mail_enabled) | D.sending,
                         id="send-confirm",
                     ),
-                    justify="end",
-                    width="100%",
                 ),
                 spacing="4",
                 margin_top="1em",

@@ -47,3 +47,13 @@ def labelled_input(label: str, input_id: str, **input_props) -> rx.Component:
         flex="1 1 160px",
         min_width="0",
     )
+
+
+def dialog_actions(*buttons: rx.Component, cancel: str = "Cancel") -> rx.Component:
+    """A dialog's button row: a soft button that closes it, then its own actions, at the right."""
+    return rx.hstack(
+        rx.dialog.close(rx.button(cancel, variant="soft", color_scheme="gray")),
+        *buttons,
+        justify="end",
+        width="100%",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.forms import dialog_actions, field_error, form_field
 from invoice_crm.state.invoice_ledger import METHODS
 
 NUMBERS = {"font_variant_numeric": "tabular-nums"}
@@ -69,11 +69,8 @@ def record_payment_dialog(S) -> rx.Component:
                 form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
                 form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0), html_for="payment-reference", width="100%"),
                 field_error(S.pay_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_actions(
                     rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
-                    justify="end",
-                    width="100%",
                 ),
                 spacing="3",
                 margin_top="1em",
@@ -132,11 +129,8 @@ def credit_note_dialog(S) -> rx.Component:
                 form_field("Credit amount", rx.input(value=S.credit_amount, on_change=S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above", id="credit-amount", debounce_timeout=0), html_for="credit-amount", width="100%"),
                 form_field("Reason", rx.input(value=S.credit_reason, on_change=S.set_credit_reason, id="credit-reason", debounce_timeout=0), html_for="credit-reason", width="100%"),
                 field_error(S.credit_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_actions(
                     rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit"),
-                    justify="end",
-                    width="100%",
                 ),
                 spacing="3",
                 margin_top="1em",
@@ -155,11 +149,9 @@ def _remove_dialog(S) -> rx.Component:
             rx.vstack(
                 form_field("Reason for removing", rx.input(value=S.remove_reason, on_change=S.set_remove_reason, id="remove-reason", debounce_timeout=0), html_for="remove-reason", width="100%"),
                 field_error(S.remove_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                dialog_actions(
                     rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
-                    justify="end",
-                    width="100%",
+                    cancel="Keep it",
                 ),
                 spacing="3",
                 margin_top="1em",
@@ -180,11 +172,8 @@ def _refund_dialog(S) -> rx.Component:
                 form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
                 form_field("Refund reference", rx.input(value=S.refund_reference, on_change=S.set_refund_reference, id="refund-reference", debounce_timeout=0), html_for="refund-reference", width="100%"),
                 field_error(S.refund_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_actions(
                     rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund"),
-                    justify="end",
-                    width="100%",
                 ),
                 spacing="3",
                 margin_top="1em",
