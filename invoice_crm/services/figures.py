@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from invoice_crm.domain import totals as T
@@ -37,11 +37,6 @@ def line_spec(li) -> T.LineSpec:
 
 def invoice_discount(invoice: Invoice) -> T.Discount:
     return T.Discount(invoice.discount_kind or "", invoice.discount_value or ZERO)
-
-
-def _sum(session: Session, column, *where) -> Decimal:
-    value = session.execute(select(func.coalesce(func.sum(column), 0)).where(*where)).scalar()
-    return Decimal(value or 0)
 
 
 def money_in(session: Session, invoice_id: int) -> tuple[Decimal, Decimal]:

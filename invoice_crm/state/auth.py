@@ -8,7 +8,7 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import auth
+from invoice_crm.services import account, auth
 
 LOGIN_ROUTE = "/login"
 
@@ -103,12 +103,10 @@ class AuthState(rx.State):
     async def change_password(self, form: dict):
         """The signed-in user's new password; every other session of the account ends."""
         self.account_error = ""
-        if form.get("new", "") != form.get("confirm", ""):
-            self.account_error = "The two new passwords differ"
-            return None
         try:
             await asyncio.to_thread(
-                auth.change_password, self.auth_token, form.get("current", ""), form.get("new", "")
+                account.change_password, self.auth_token, form.get("current", ""), form.get("new", ""),
+                form.get("confirm", ""),
             )
         except DomainError as err:
             self.account_error = err.message

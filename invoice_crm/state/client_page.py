@@ -8,6 +8,7 @@ from datetime import date
 
 import reflex as rx
 
+from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import client_accounts, documents
 from invoice_crm.services.business_settings import current_business
@@ -16,7 +17,7 @@ from invoice_crm.state.auth import AuthState
 
 def _route_id(path: str) -> int:
     parts = [p for p in (path or "").split("/") if p]
-    return int(parts[1]) if len(parts) >= 2 and parts[0] == "clients" and parts[1].isdigit() else 0
+    return (as_id(parts[1]) or 0) if len(parts) >= 2 and parts[0] == "clients" else 0
 
 
 def _day(text: str, field: str) -> date | None:

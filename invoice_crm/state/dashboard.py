@@ -214,7 +214,7 @@ class DashboardState(AuthState):
         return await self._sorted(column)
 
     async def _page(self, page: int):
-        return await self._go(page=min(max(1, page), max(1, -(-self.total // queries.PAGE_SIZE))))
+        return await self._go(page=min(max(1, page), self.page_count))
 
     @rx.event
     async def go_to_page(self, page: int):

@@ -36,7 +36,6 @@ from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras,
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
-NEW_LINE = {"description": "", "quantity": "1", "unit_price": ""}  # what an untouched line holds
 
 
 def new_line(description: str = "", quantity: str = "1", unit_price: str = "") -> dict[str, str]:
@@ -186,8 +185,8 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.lines = [new_line()]
         self.version = 0
         source = self.router.url.query_parameters.get("from", "")
-        if str(source).isdigit():
-            await self._prefill_copy(int(source))
+        if (copy_of := as_id(source)) is not None:
+            await self._prefill_copy(copy_of)
         else:
             self._load_invoice_terms()
             await self._load_tax_options()

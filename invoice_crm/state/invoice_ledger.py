@@ -12,10 +12,11 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_price
+from invoice_crm.models import MANUAL_METHODS
 from invoice_crm.services import idempotency, ledger
 from invoice_crm.settings import get_settings
 
-METHODS = [("BANK_TRANSFER", "Bank transfer"), ("CASH", "Cash"), ("CHEQUE", "Cheque"), ("CARD", "Card"), ("OTHER", "Other")]
+METHODS = [(method.value, method.label) for method in MANUAL_METHODS]
 
 
 def _today() -> str:
