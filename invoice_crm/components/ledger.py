@@ -62,12 +62,12 @@ def record_payment_dialog(S) -> rx.Component:
                 form_field(
                     "Amount",
                     rx.input(value=S.payment_amount, on_change=S.set_payment_amount, on_blur=S.leave_payment_amount,
-                             input_mode="decimal", auto_complete="off", id="pay-amount", debounce_timeout=0),
+                             input_mode="decimal", auto_complete="off", id="pay-amount", debounce_timeout=0, width="100%"),
                     S.payment_amount_error, html_for="pay-amount", width="100%",
                 ),
                 form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
                 form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
-                form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0), html_for="payment-reference", width="100%"),
+                form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0, width="100%"), html_for="payment-reference", width="100%"),
                 field_error(S.pay_error),
                 dialog_actions(
                     rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
@@ -91,7 +91,7 @@ def void_dialog(S) -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                form_field("Reason for voiding", rx.input(value=S.void_reason, on_change=S.set_void_reason, id="void-reason", debounce_timeout=0), html_for="void-reason", width="100%"),
+                form_field("Reason for voiding", rx.input(value=S.void_reason, on_change=S.set_void_reason, id="void-reason", debounce_timeout=0, width="100%"), html_for="void-reason", width="100%"),
                 field_error(S.void_error),
                 rx.hstack(
                     rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
@@ -126,8 +126,8 @@ def credit_note_dialog(S) -> rx.Component:
                         on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
                     ),
                 ),
-                form_field("Credit amount", rx.input(value=S.credit_amount, on_change=S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above", id="credit-amount", debounce_timeout=0), html_for="credit-amount", width="100%"),
-                form_field("Reason", rx.input(value=S.credit_reason, on_change=S.set_credit_reason, id="credit-reason", debounce_timeout=0), html_for="credit-reason", width="100%"),
+                form_field("Credit amount", rx.input(value=S.credit_amount, on_change=S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above", id="credit-amount", debounce_timeout=0, width="100%"), html_for="credit-amount", width="100%"),
+                form_field("Reason", rx.input(value=S.credit_reason, on_change=S.set_credit_reason, id="credit-reason", debounce_timeout=0, width="100%"), html_for="credit-reason", width="100%"),
                 field_error(S.credit_error),
                 dialog_actions(
                     rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit"),
@@ -147,7 +147,7 @@ def _remove_dialog(S) -> rx.Component:
             rx.dialog.title("Remove this payment?"),
             rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
             rx.vstack(
-                form_field("Reason for removing", rx.input(value=S.remove_reason, on_change=S.set_remove_reason, id="remove-reason", debounce_timeout=0), html_for="remove-reason", width="100%"),
+                form_field("Reason for removing", rx.input(value=S.remove_reason, on_change=S.set_remove_reason, id="remove-reason", debounce_timeout=0, width="100%"), html_for="remove-reason", width="100%"),
                 field_error(S.remove_error),
                 dialog_actions(
                     rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
@@ -167,10 +167,10 @@ def _refund_dialog(S) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Record a refund"),
             rx.vstack(
-                form_field("Refund amount", rx.input(value=S.refund_amount, on_change=S.set_refund_amount, input_mode="decimal", id="refund-amount", debounce_timeout=0), html_for="refund-amount", width="100%"),
+                form_field("Refund amount", rx.input(value=S.refund_amount, on_change=S.set_refund_amount, input_mode="decimal", id="refund-amount", debounce_timeout=0, width="100%"), html_for="refund-amount", width="100%"),
                 form_field("Refund date", rx.input(type="date", value=S.refund_date, on_change=S.set_refund_date, id="refund-date"), html_for="refund-date", width="100%"),
                 form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
-                form_field("Refund reference", rx.input(value=S.refund_reference, on_change=S.set_refund_reference, id="refund-reference", debounce_timeout=0), html_for="refund-reference", width="100%"),
+                form_field("Refund reference", rx.input(value=S.refund_reference, on_change=S.set_refund_reference, id="refund-reference", debounce_timeout=0, width="100%"), html_for="refund-reference", width="100%"),
                 field_error(S.refund_error),
                 dialog_actions(
                     rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund"),
