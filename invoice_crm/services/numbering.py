@@ -51,3 +51,24 @@ def preview_next_number(session: Session, day: date) -> str:
     while session.execute(select(exists().where(Invoice.number == format_number(fmt, day, seq)))).scalar():
         seq += 1
     return format_number(fmt, day, seq)
+
+
+def continue_after(session: Session, number: str) -> None:
+    """Inside the importing transaction: an imported number of the current format moves its
+    sequence on, so the next invoice sent takes the number after the highest imported one."""
+    from invoice_crm.domain.numbering import sequence_of
+
+    fmt = validate_format(current_business(session).number_format)
+    parts = sequence_of(fmt, number)
+    if parts is None:
+        return  # another format (a previous tool's): it cannot collide with ours
+    key, seq = parts
+    raised = session.execute(
+        update(InvoiceCounter)
+        .where(InvoiceCounter.key == key, InvoiceCounter.last_value < seq)
+        .values(last_value=seq)
+    ).rowcount
+    if raised or session.get(InvoiceCounter, key) is not None:
+        return
+    session.add(InvoiceCounter(key=key, last_value=seq))
+    session.flush()
