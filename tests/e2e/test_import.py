@@ -1,0 +1,80 @@
+"""Importing clients from a CSV file in the real app: errors beside their row numbers, nothing
+imported while any row is bad, then only the valid rows and the rejected rows as a file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+
+def _upload(page: Page, content: str) -> None:
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+
+
+def _listed(page: Page, app_url: str, name: str):
+    page.goto(app_url + "/clients")
+    expect(page.locator(".client-row").first).to_be_visible()
+    return page.locator(".client-row", has_text=name)
+
+
+def test_import_clients_with_two_bad_rows(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    content = (
+        "Name,E-mail,Company,Notes\n"
+        f"Ada {tag},ada-{tag}@example.com,Engines Ltd,first\n"
+        f",nobody-{tag}@example.com,No Name Inc,second\n"
+        f"Grace {tag},grace-{tag}@example.com,,third\n"
+        f"Eve {tag},not-an-email,,fourth\n"
+        f"Alan {tag},,Bletchley,fifth\n"
+    )
+    page.goto(app_url + "/import")
+    expect(page.get_by_role("radio", name="Clients")).to_be_checked()
+    _upload(page, content)
+
+    # The columns were matched by name ("E-mail" is the Email field; "Notes" is not imported).
+    expect(page.get_by_label("Email", exact=True)).to_contain_text("E-mail")
+    expect(page.get_by_label("Tax number")).to_contain_text("(not imported)")
+
+    # The two bad rows, each reported beside its row number (the header is row 1).
+    errors = page.locator(".import-error")
+    expect(errors).to_have_count(2)
+    expect(errors.nth(0).get_by_role("rowheader")).to_have_text("Row 3")
+    expect(errors.nth(0)).to_contain_text("Name is required")
+    expect(errors.nth(1).get_by_role("rowheader")).to_have_text("Row 5")
+    expect(errors.nth(1)).to_contain_text("Email must look like name@example.com")
+    expect(page.locator("#import-summary")).to_contain_text("5 rows read: 3 new clients ready to import")
+    expect(page.locator("#import-summary")).to_contain_text("2 rows with errors")
+
+    # All or nothing: refused while any row is bad, and nothing was imported.
+    expect(page.get_by_role("button", name="Import all rows")).to_be_disabled()
+    expect(_listed(page, app_url, f"Ada {tag}")).to_have_count(0)
+
+    # Only the valid rows, then the rejected rows as a file.
+    page.goto(app_url + "/import")
+    _upload(page, content)
+    expect(errors).to_have_count(2)
+    page.get_by_role("button", name="Import only the valid rows").click()
+    expect(page.locator("#import-result")).to_contain_text("Imported 3 clients; 2 rows rejected", timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download rejected rows").click()
+    assert download.value.suggested_filename == "rejected-clients.csv"
+    rejected = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rejected[0] == ["Row", "Errors", "Name", "E-mail", "Company", "Notes"]
+    assert [r[0] for r in rejected[1:]] == ["3", "5"]
+    assert rejected[1][1] == "Name: Name is required" and rejected[1][3] == f"nobody-{tag}@example.com"
+    assert rejected[2][1].startswith("Email: Email must look like") and rejected[2][2] == f"Eve {tag}"
+
+    # The same file again: the imported clients are recognised, nothing is new.
+    expect(page.locator("#import-summary")).to_contain_text("0 new clients ready to import")
+    expect(page.locator("#import-summary")).to_contain_text("3 already in the app")
+
+    for name in (f"Ada {tag}", f"Grace {tag}", f"Alan {tag}"):
+        expect(_listed(page, app_url, name)).to_have_count(1)
+    expect(_listed(page, app_url, f"Eve {tag}")).to_have_count(0)
