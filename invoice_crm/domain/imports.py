@@ -44,7 +44,7 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 INVOICE_COLUMNS: tuple[Column, ...] = (
     Column("invoice_number", "Invoice number", True, "kept as it is; rows with the same number form one invoice", ("number", "invoice", "invoice no", "invoice #", "no")),
     Column("client_name", "Client name", True, "matched to an existing client (by email, else by name) or created", ("client", "customer", "customer name")),
-    Column("client_email", "Client email", False, "the client's email, used to find the client", ("email", "customer email")),
+    Column("client_email", "Client email", False, "the client's email, used to find the client", ("email", "e-mail", "email address", "customer email")),
     Column("issue_date", "Issue date", True, "YYYY-MM-DD (or the business locale's short date)", ("date", "invoice date", "issued")),
     Column("due_date", "Due date", True, "YYYY-MM-DD (or the business locale's short date)", ("due", "due on")),
     Column("currency", "Currency", False, "three-letter code such as USD or EUR; blank: the default currency", ("cur", "currency code")),
@@ -203,15 +203,33 @@ def parse_date(raw: str, *, field: str, label: str, required: bool) -> date | No
         return date.fromisoformat(text)
     except ValueError:
         pass
-    if re.fullmatch(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{2,4}", text):
-        try:
-            value = babel_dates.parse_date(text, locale=numbers.business_locale(), format="short")
-        except (ValueError, IndexError):
-            value = None
-        if value is not None and 1900 <= value.year <= 2200:
-            return value
+    value = _locale_short_date(text)
+    if value is not None:
+        return value
     example = babel_dates.format_date(date(2025, 3, 31), format="short", locale=numbers.business_locale())
     raise ValidationError(f"{label} must be a date such as 2025-03-31 or {example}", field=field)
+
+
+def _locale_short_date(text: str) -> date | None:
+    """The date in the order of the business locale's short pattern (Babel: ``M/d/yy`` under
+    en_US, ``dd.MM.yy`` under de_DE), strictly: ``31/03/2025`` is no date under en_US."""
+    parts = re.fullmatch(r"(\d{1,4})[./\-](\d{1,2}|\d{4})[./\-](\d{1,4})", text)
+    if parts is None:
+        return None
+    pattern = babel_dates.get_date_format("short", locale=numbers.business_locale()).pattern
+    order = [ch for ch in dict.fromkeys(re.sub(r"[^dMy]", "", pattern))]
+    if sorted(order) != ["M", "d", "y"]:
+        return None
+    values = dict(zip(order, (int(p) for p in parts.groups()), strict=True))
+    year_text = parts.group(order.index("y") + 1)
+    if len(year_text) == 2:
+        values["y"] += 2000
+    elif len(year_text) != 4:
+        return None
+    try:
+        return date(values["y"], values["M"], values["d"])
+    except ValueError:
+        return None
 
 
 def write_csv(rows: list[list[str]]) -> str:

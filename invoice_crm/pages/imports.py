@@ -13,7 +13,7 @@ from invoice_crm.state.imports import ImportState as S
 
 def _kind_choice(value: str, label: str) -> rx.Component:
     return rx.text(
-        rx.flex(rx.radio_group.item(value=value, id=f"import-kind-{value}"), label, gap="2", align="center"),
+        rx.flex(rx.radio_group.item(value=value, id=f"import-kind-{value}"), rx.text(label, as_="span"), gap="2", align="center"),
         as_="label",
         size="2",
     )
@@ -26,7 +26,7 @@ def _kind() -> rx.Component:
             rx.flex(
                 _kind_choice("clients", "Clients"),
                 _kind_choice("invoices", "Past invoices with their lines and payments"),
-                gap="4", wrap="wrap",
+                gap="5", wrap="wrap",
             ),
             value=S.kind,
             on_change=S.set_kind,
@@ -45,17 +45,22 @@ def _format_help() -> rx.Component:
             "Comma, semicolon or tab separated, UTF-8. At most ", f"{MAX_FILE_BYTES // 1000} KB and {MAX_ROWS:,} rows.",
             size="2",
         ),
-        rx.table.root(
-            rx.table.header(rx.table.row(
-                rx.table.column_header_cell("Column"), rx.table.column_header_cell(""),
-                rx.table.column_header_cell("What it holds"),
-            )),
-            rx.table.body(rx.foreach(S.columns, lambda c: rx.table.row(
-                rx.table.cell(rx.text(c["label"], weight="medium")),
-                rx.table.cell(rx.text(c["required"], size="1", color_scheme="gray")),
-                rx.table.cell(c["help"]),
-            ))),
-            size="1", variant="ghost", width="100%",
+        rx.el.details(
+            rx.el.summary(rx.text("The columns, and what each holds", as_="span", size="2", weight="medium"),
+                          cursor="pointer", id="import-columns-summary"),
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Column"), rx.table.column_header_cell(""),
+                    rx.table.column_header_cell("What it holds"),
+                )),
+                rx.table.body(rx.foreach(S.columns, lambda c: rx.table.row(
+                    rx.table.cell(rx.text(c["label"], weight="medium")),
+                    rx.table.cell(rx.text(c["required"], size="1", color_scheme="gray")),
+                    rx.table.cell(c["help"]),
+                ))),
+                size="1", variant="ghost", width="100%", margin_top="0.5em",
+            ),
+            width="100%",
         ),
         rx.button(
             rx.icon("download", size=14), "Download a template CSV", variant="soft", size="2",

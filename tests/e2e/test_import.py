@@ -6,9 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import sign_in
+from tests.e2e.pages import choose
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def _upload(page: Page, content: str) -> None:
@@ -78,3 +85,49 @@ def test_import_clients_with_two_bad_rows(signed_in, app_url):
     for name in (f"Ada {tag}", f"Grace {tag}", f"Alan {tag}"):
         expect(_listed(page, app_url, name)).to_have_count(1)
     expect(_listed(page, app_url, f"Eve {tag}")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_import_past_invoices_at_phone_and_desktop_width(browser, app_url, width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 500, has_touch=width < 500)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        tag = secrets.token_hex(3).upper()
+        issued, due = date.today() - timedelta(days=40), date.today() - timedelta(days=10)
+        paid_on = issued + timedelta(days=5)
+        content = (
+            "Number,Customer,Email,Issue date,Due date,Currency,Description,Qty,Price,Tax,Tax rate,Amount paid,Paid on,Reference\n"
+            f"OLD-{tag}-1,Imported Co {tag},imp-{tag}@example.com,{issued},{due},USD,Design,10,80.00,VAT,20,,,\n"
+            f"OLD-{tag}-1,Imported Co {tag},imp-{tag}@example.com,{issued},{due},USD,Hosting,1,25.00,,,985.00,{paid_on},TRX-9\n"
+            f"OLD-{tag}-2,Imported Co {tag},imp-{tag}@example.com,{issued},{due},USD,Support,3,\"1,200.00\",,,,,\n"
+        )
+        page.goto(app_url + "/import")
+        page.get_by_role("radio", name="Past invoices with their lines and payments").click()
+        expect(page).to_have_url(app_url + "/import?kind=invoices")
+        page.get_by_label("CSV file").set_input_files(
+            files=[{"name": "invoices.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+        )
+        summary = page.locator("#import-summary")
+        expect(summary).to_contain_text("3 rows read: 2 new invoices ready to import")
+        expect(page.get_by_label("Invoice number (required)")).to_contain_text("Number")
+        expect(page.get_by_label("Payment reference")).to_contain_text("Reference")
+        # A mapping is changed with its labelled select; the preview follows.
+        choose(page, "#map-payment_reference", "(not imported)")
+        expect(page.get_by_label("Payment reference")).to_contain_text("(not imported)")
+        expect(page.locator(".import-error")).to_have_count(0)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"/import scrolls sideways at {width}px"
+        page.screenshot(path=str(tmp_path / f"import-{width}.png"), full_page=True)
+
+        page.get_by_role("button", name="Import all rows").click()
+        expect(page.locator("#import-result")).to_contain_text("Imported 2 invoices", timeout=30_000)
+        expect(summary).to_contain_text("2 already in the app")
+
+        page.goto(app_url + f"/?q=OLD-{tag}")
+        rows = page.locator(".invoice-row")
+        expect(rows).to_have_count(2)
+        expect(page.locator(".invoice-row[data-status=PAID]", has_text=f"OLD-{tag}-1")).to_have_count(1)
+        expect(page.locator(".invoice-row[data-status=OVERDUE]", has_text=f"OLD-{tag}-2")).to_have_count(1)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    finally:
+        context.close()
