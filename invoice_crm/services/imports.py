@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
@@ -142,6 +143,18 @@ def run_import(
 ) -> ImportResult:
     """One transaction. ``only_valid=False``: all or nothing (refused while any row has an
     error). ``only_valid=True``: the valid rows; the rejected ones come back as CSV."""
+    try:
+        return _run_import(kind, content, mapping, only_valid=only_valid, progress=progress)
+    except IntegrityError:  # a second import of the same rows committed first (unique keys)
+        raise ValidationError(
+            "Another import stored some of these rows at the same time; nothing was imported here. "
+            "Upload the file again to see what is left", field="file",
+        ) from None
+
+
+def _run_import(
+    kind: str, content: bytes, mapping: dict[str, str], *, only_valid: bool, progress: Progress | None
+) -> ImportResult:
     with write_session() as session:
         checked = _check(session, kind, content, mapping)
         if not checked.mapping_ok:

@@ -129,5 +129,9 @@ def test_import_past_invoices_at_phone_and_desktop_width(browser, app_url, width
         expect(page.locator(".invoice-row[data-status=PAID]", has_text=f"OLD-{tag}-1")).to_have_count(1)
         expect(page.locator(".invoice-row[data-status=OVERDUE]", has_text=f"OLD-{tag}-2")).to_have_count(1)
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        page.get_by_role("link", name=f"OLD-{tag}-1").click()
+        expect(page.locator("#invoice-number")).to_have_text(f"OLD-{tag}-1")
+        expect(page.locator("#invoice-imported")).to_have_text("Imported")
+        expect(page.locator("#invoice-amount")).to_have_text("$985.00")  # 10 x 80 + 20% VAT + 25
     finally:
         context.close()
