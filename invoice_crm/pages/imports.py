@@ -13,7 +13,7 @@ from invoice_crm.state.imports import ImportState as S
 
 def _kind_choice(value: str, label: str) -> rx.Component:
     return rx.text(
-        rx.flex(rx.radio_group.item(value=value, id=f"import-kind-{value}"), rx.text(label, as_="span"), gap="2", align="center"),
+        rx.flex(rx.radio_group.item(value=value, id=f"import-kind-{value}"), rx.text(label, as_="span", padding_left="0.4em"), align="center"),
         as_="label",
         size="2",
     )
