@@ -171,8 +171,11 @@ def _run_import(
             store(session, item)
             if progress is not None:
                 progress(done, total)
-            if done % 200 == 0:
+            if done % 100 == 0:  # keep the session small: what is stored is not read again
                 session.flush()
+                session.expunge_all()
+        if kind == "invoices":
+            numbering.continue_after(session, [item.number for item in checked.items])
     rejected = fmt.rejected_rows_csv(checked.table, checked.errors) if checked.errors else ""
     return ImportResult(total, checked.skipped, len(checked.error_rows), rejected)
 
@@ -453,6 +456,5 @@ def _store_invoice(session: Session, item: _InvoiceItem) -> Invoice:
         today = lifecycle.business_today(get_settings().business_timezone)
         invoice.status = lifecycle.status_after_balance(InvoiceStatus.SENT, totals.balance_due, invoice.due_date, today)
         enqueue_sheet_sync(session, invoice.id)
-    numbering.continue_after(session, item.number)
     _remember(session, "invoice", item.number, item.digest, invoice.id)
     return invoice
