@@ -430,7 +430,12 @@ def _find_or_make_client(session: Session, name: str, email: str) -> Client:
     client = Client(name=name, email=email)
     session.add(client)
     session.flush()
-    _remember(session, "client", client_key(name, email), _digest({"name": name, "email": email}), client.id)
+    key = client_key(name, email)
+    known = session.execute(
+        select(ImportFingerprint.id).where(ImportFingerprint.kind == "client", ImportFingerprint.natural_key == key)
+    ).first()
+    if known is None:  # (a client imported before and renamed since keeps its first key)
+        _remember(session, "client", key, _digest({"name": name, "email": email}), client.id)
     return client
 
 

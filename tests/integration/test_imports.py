@@ -183,3 +183,19 @@ def test_payments_beyond_the_total_and_conflicting_rows_are_reported(database):
     assert (5, "Payment date") in found
     result = _import("invoices", bad, only_valid=True)
     assert (result.created, result.rejected_rows) == (0, 4)
+
+
+def test_progress_is_reported_for_every_item(database):
+    calls = []
+    imports.run_import("invoices", INVOICES_CSV, _mapping("invoices", INVOICES_CSV), only_valid=False,
+                       progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_invoices_find_their_clients_by_email_or_name(database):
+    _import("clients", CLIENTS_CSV)
+    _import("invoices", INVOICES_CSV)
+    assert _count(Client) == 3  # Ada and Grace by email, Alan (no email) by name
+    with read_session() as s:
+        alan = s.execute(select(Client).where(Client.name == "Alan Turing")).scalar_one()
+        assert s.execute(select(Invoice.number).where(Invoice.client_id == alan.id)).scalar_one() == f"INV-{YEAR}-0050"
