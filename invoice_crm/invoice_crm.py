@@ -11,6 +11,7 @@ from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
+from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
@@ -23,6 +24,7 @@ from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
 from invoice_crm.state.guard import EventGuard
+from invoice_crm.state.imports import ImportState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
 from invoice_crm.state.sample_data import SampleDataState
@@ -75,6 +77,7 @@ app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", 
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
+app.add_page(import_page, route="/import", title="Import · Invoice CRM", on_load=ImportState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(
     pay_page, route="/pay/[token]", on_load=PayState.on_load,

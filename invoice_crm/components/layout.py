@@ -13,6 +13,7 @@ NAV = [
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),
     ("Tax rates", "/taxes", "percent"),
+    ("Import", "/import", "upload"),
     ("Settings", "/settings", "settings"),
 ]
 

@@ -39,3 +39,27 @@ def display_number(number: str | None, invoice_id: int) -> str:
     """What the screens, the sheet and the PDF call an invoice: its number, or for a draft
     ``Draft D-0012``."""
     return number or f"Draft {draft_reference(invoice_id)}"
+
+
+def sequence_of(fmt: str, number: str) -> tuple[str, int] | None:
+    """(counter key, sequence number) of ``number`` if it has the shape of ``fmt``
+    (``INV-2025-0042`` under ``INV-{year}-{seq:04d}`` -> ("2025", 42)), else None."""
+    import re
+    import string
+
+    pattern = ""
+    for literal, name, _spec, _conv in string.Formatter().parse(fmt):
+        pattern += re.escape(literal)
+        if name == "year":
+            pattern += r"(?P<year>\d{4})"
+        elif name == "month":
+            pattern += r"\d{1,2}"
+        elif name == "seq":
+            pattern += r"(?P<seq>\d{1,9})"
+        elif name is not None:
+            return None
+    match = re.fullmatch(pattern, number or "")
+    if match is None:
+        return None
+    key = match.group("year") if "{year" in fmt else "all"
+    return key, int(match.group("seq"))

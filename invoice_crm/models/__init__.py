@@ -2,6 +2,7 @@
 
 from invoice_crm.models.billing import CreditNote, Refund, TaxRate
 from invoice_crm.models.business import BusinessSettings
+from invoice_crm.models.imports import ImportFingerprint
 from invoice_crm.models.invoices import (
     MANUAL_METHODS,
     AppFlag,
@@ -32,6 +33,7 @@ __all__ = [
     "DeliveryStatus",
     "EmailMessage",
     "IdempotencyKey",
+    "ImportFingerprint",
     "Invoice",
     "InvoiceCounter",
     "InvoiceEvent",

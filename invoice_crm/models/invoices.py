@@ -75,6 +75,10 @@ class Invoice(SQLModel, table=True):
     # Optimistic concurrency: every saved change bumps it; a save from an older one is refused.
     version: int = Field(default=1, nullable=False)
     is_sample: bool = Field(default=False, nullable=False)
+    # Brought in from a CSV file (services/imports.py) with its own number and payments.
+    imported: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     # The stored figures of the one total function (domain.totals), refreshed by every change
     # to lines, payments, credit notes and refunds: amount is the total.
     amount: Decimal = Field(default=Decimal("0.00"), sa_column=_money(index=True))

@@ -45,6 +45,7 @@ def _header() -> rx.Component:
             rx.hstack(
                 rx.heading(inv["number"], size="7", id="invoice-number"),
                 rx.box(status_badge(inv["badge"]), id="invoice-status"),
+                rx.cond(inv["imported"] != "", rx.badge(inv["imported"], color_scheme="gray", variant="outline", id="invoice-imported")),
                 rx.cond(inv["countdown"] != "", rx.text(inv["countdown"], size="2", color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"), id="countdown")),
                 rx.spacer(),
                 rx.vstack(

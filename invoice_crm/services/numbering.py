@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import exists, select, update
@@ -51,3 +52,26 @@ def preview_next_number(session: Session, day: date) -> str:
     while session.execute(select(exists().where(Invoice.number == format_number(fmt, day, seq)))).scalar():
         seq += 1
     return format_number(fmt, day, seq)
+
+
+def continue_after(session: Session, numbers: Iterable[str]) -> None:
+    """Inside the importing transaction: imported numbers of the current format move their
+    sequence on, so the next invoice sent takes the number after the highest imported one.
+    Numbers of another shape (an earlier tool's) cannot collide with ours and are left alone."""
+    from invoice_crm.domain.numbering import sequence_of
+
+    fmt = validate_format(current_business(session).number_format)
+    highest: dict[str, int] = {}
+    for number in numbers:
+        parts = sequence_of(fmt, number)
+        if parts is not None:
+            highest[parts[0]] = max(highest.get(parts[0], 0), parts[1])
+    for key, seq in sorted(highest.items()):
+        raised = session.execute(
+            update(InvoiceCounter)
+            .where(InvoiceCounter.key == key, InvoiceCounter.last_value < seq)
+            .values(last_value=seq)
+        ).rowcount
+        if not raised and session.get(InvoiceCounter, key) is None:
+            session.add(InvoiceCounter(key=key, last_value=seq))
+            session.flush()

@@ -64,6 +64,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             "id": str(inv.id),
             "number": display_number(inv.number, inv.id),
             "status": InvoiceStatus(inv.status).value,
+            "imported": "Imported" if inv.imported else "",
             "client": client.name,
             "client_email": client.email,
             "client_id": str(client.id),

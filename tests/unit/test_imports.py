@@ -1,0 +1,118 @@
+"""CSV import rules without a database: reading files, matching headers, dates, numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from invoice_crm.domain import imports as fmt
+from invoice_crm.domain import numbers
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.numbering import sequence_of
+
+
+@pytest.fixture
+def locale():
+    before = numbers.business_locale()
+    yield numbers.use_business_locale
+    numbers.use_business_locale(before)
+
+
+def test_reads_utf8_with_bom_and_semicolons_skipping_blank_lines():
+    table = fmt.read_csv("\ufeffName;Email\r\nJosé;jose@example.com\r\n\r\n;\r\nAnn\r\n".encode())
+    assert table.headers == ["Name", "Email"]
+    assert table.rows == [["José", "jose@example.com"], ["Ann", ""]]
+
+
+def test_reads_windows_1252_files():
+    assert fmt.read_csv("Name\nJosé\n".encode("cp1252")).rows == [["José"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"Name,Email\n", "no rows"),
+        (b"x" * (fmt.MAX_FILE_BYTES + 1), "larger than"),
+        (b"Name\n" + b"a\n" * (fmt.MAX_ROWS + 1), "more than"),
+        (b"Name\x00\n", "not a text"),
+    ],
+)
+def test_refuses_files_it_cannot_take(content, message):
+    with pytest.raises(ValidationError, match=message):
+        fmt.read_csv(content)
+
+
+def test_headers_are_matched_by_label_key_or_alias_once_each():
+    mapping = fmt.auto_mapping(fmt.INVOICE_COLUMNS, ["No", "Customer", "E-mail", "unit_price", "Qty", "Notes", "Tax rate"])
+    assert mapping["invoice_number"] == "No"
+    assert mapping["client_name"] == "Customer"
+    assert mapping["client_email"] == "E-mail"
+    assert mapping["unit_price"] == "unit_price"
+    assert mapping["quantity"] == "Qty"
+    assert mapping["tax_rate"] == "Tax rate"
+    assert mapping["tax_name"] == ""  # "Tax rate" is taken by the rate
+    assert "Notes" not in mapping.values()
+
+
+def test_a_mapping_must_name_the_required_columns_once():
+    headers = ["Full name", "Mail"]
+    problems = fmt.check_mapping(fmt.CLIENT_COLUMNS, headers, {"name": "", "email": "Mail"})
+    assert [(p.row, p.field) for p in problems] == [(1, "Name")]
+    problems = fmt.check_mapping(fmt.CLIENT_COLUMNS, headers, {"name": "Mail", "email": "Mail"})
+    assert "already used" in problems[0].message
+    assert fmt.check_mapping(fmt.CLIENT_COLUMNS, headers, {"name": "Nope"})[0].message == "The file has no column “Nope”"
+
+
+@pytest.mark.parametrize(
+    ("loc", "text", "expected"),
+    [
+        ("en_US", "2025-03-31", date(2025, 3, 31)),
+        ("en_US", "3/31/25", date(2025, 3, 31)),
+        ("de_DE", "31.03.2025", date(2025, 3, 31)),
+        ("en_GB", "31/03/2025", date(2025, 3, 31)),
+        ("en_US", "31/03/2025", None),  # not the en_US order: refused, never guessed
+        ("de_DE", "2025-02-30", None),
+        ("en_US", "yesterday", None),
+    ],
+)
+def test_dates_are_iso_or_the_locale_short_date(locale, loc, text, expected):
+    locale(loc)
+    if expected is None:
+        with pytest.raises(ValidationError, match="must be a date such as 2025-03-31"):
+            fmt.parse_date(text, field="issue_date", label="Issue date", required=True)
+    else:
+        assert fmt.parse_date(text, field="issue_date", label="Issue date", required=True) == expected
+
+
+def test_rejected_rows_keep_the_file_columns_and_neutralise_formulas():
+    table = fmt.Table(["Name", "Email"], [["Ann", "a@example.com"], ["=HYPERLINK(1)", "bad"]])
+    text = fmt.rejected_rows_csv(table, [fmt.RowError(3, "Email", "Email must look like name@example.com")])
+    assert text.splitlines() == [
+        "Row,Errors,Name,Email",
+        "3,Email: Email must look like name@example.com,'=HYPERLINK(1),bad",
+    ]
+
+
+def test_templates_read_back_with_every_column_matched():
+    for kind, columns in fmt.KINDS.items():
+        table = fmt.read_csv(fmt.template_csv(kind).encode())
+        mapping = fmt.auto_mapping(columns, table.headers)
+        assert fmt.check_mapping(columns, table.headers, mapping) == []
+        assert all(mapping[c.key] for c in columns if c.key in ("name", "invoice_number", "unit_price"))
+
+
+@pytest.mark.parametrize(
+    ("fmt_", "number", "expected"),
+    [
+        ("INV-{year}-{seq:04d}", "INV-2025-0042", ("2025", 42)),
+        ("INV-{year}-{seq:04d}", "INV-2025-42", ("2025", 42)),
+        ("{year}/{month:02d}/{seq}", "2025/03/7", ("2025", 7)),
+        ("F{seq:05d}", "F00012", ("all", 12)),
+        ("INV-{year}-{seq:04d}", "2019/77", None),
+        ("INV-{year}-{seq:04d}", "INV-2025-0042b", None),
+    ],
+)
+def test_sequence_of_a_number_in_the_current_format(fmt_, number, expected):
+    assert sequence_of(fmt_, number) == expected
