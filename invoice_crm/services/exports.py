@@ -185,11 +185,15 @@ def invoice_query(params: dict[str, str]) -> queries.InvoiceQuery:
     """The dashboard's list from its URL parameters (q, status, sort, dir), as the page reads them."""
     status = params.get("status", "").upper()
     sort = params.get("sort", "")
+    sort = sort if sort in queries.SORTS else queries.CURRENT
+    direction = params.get("dir", "")
+    # As the dashboard: without a direction, largest amount and newest number first.
+    descending = direction == "desc" if direction in ("asc", "desc") else sort in ("amount", "number")
     return queries.InvoiceQuery(
         search=params.get("q", "")[:MAX_SEARCH],
         status=status if status in InvoiceStatus.__members__ else "",
-        sort=sort if sort in queries.SORTS else queries.CURRENT,
-        descending=params.get("dir", "") == "desc",
+        sort=sort,
+        descending=descending,
     )
 
 
