@@ -120,29 +120,33 @@ def _revenue(session, start: date, end: date, by_client: bool) -> dict[tuple, li
             label = (k[0], k[1]) if by_client else k[0]
             out[(label, currency)][index] += sign * Decimal(amount or 0)
 
+    k = key(Invoice.issue_date)  # one expression object for SELECT and GROUP BY (PostgreSQL matches them)
     add(session.execute(
-        select(*key(Invoice.issue_date), Invoice.currency, func.sum(Invoice.amount))
+        select(*k, Invoice.currency, func.sum(Invoice.amount))
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.status.in_(ISSUED), Invoice.issue_date >= start, Invoice.issue_date <= end)
-        .group_by(*key(Invoice.issue_date), Invoice.currency)
+        .group_by(*k, Invoice.currency)
     ).all(), 0)
+    k = key(CreditNote.issue_date)
     add(session.execute(
-        select(*key(CreditNote.issue_date), CreditNote.currency, func.sum(CreditNote.amount))
+        select(*k, CreditNote.currency, func.sum(CreditNote.amount))
         .join(Invoice, Invoice.id == CreditNote.invoice_id).join(Client, Client.id == Invoice.client_id)
         .where(Invoice.status != InvoiceStatus.VOID, CreditNote.issue_date >= start, CreditNote.issue_date <= end)
-        .group_by(*key(CreditNote.issue_date), CreditNote.currency)
+        .group_by(*k, CreditNote.currency)
     ).all(), 1)
+    k = key(Payment.paid_on)
     add(session.execute(
-        select(*key(Payment.paid_on), Payment.currency, func.sum(Payment.amount))
+        select(*k, Payment.currency, func.sum(Payment.amount))
         .join(Invoice, Invoice.id == Payment.invoice_id).join(Client, Client.id == Invoice.client_id)
         .where(Payment.removed_at.is_(None), Payment.paid_on >= start, Payment.paid_on <= end)
-        .group_by(*key(Payment.paid_on), Payment.currency)
+        .group_by(*k, Payment.currency)
     ).all(), 2)
+    k = key(Refund.refunded_on)
     add(session.execute(
-        select(*key(Refund.refunded_on), Refund.currency, func.sum(Refund.amount))
+        select(*k, Refund.currency, func.sum(Refund.amount))
         .join(Invoice, Invoice.id == Refund.invoice_id).join(Client, Client.id == Invoice.client_id)
         .where(Refund.refunded_on >= start, Refund.refunded_on <= end)
-        .group_by(*key(Refund.refunded_on), Refund.currency)
+        .group_by(*k, Refund.currency)
     ).all(), 2, -1)
     return out
 

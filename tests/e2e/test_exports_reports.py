@@ -8,7 +8,11 @@ import io
 import re
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_screens import NO_SIDEWAYS_SCROLL
 
 
 def _amount(text: str) -> Decimal:
@@ -93,3 +97,26 @@ def test_the_ageing_total_equals_the_dashboards_outstanding(signed_in, app_url, 
     page.get_by_role("button", name="Show reports").click()
     page.wait_for_url(re.compile(r".*as_of=2001-01-31.*"))
     expect(page.locator("#ageing-total")).to_have_text("$0.00")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_reports_and_the_export_dialog_fit_the_screen(browser, app_url, width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 500, has_touch=width < 500)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        page.get_by_role("button", name="Export CSV").click()
+        expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        page.screenshot(path=tmp_path / f"export-dialog-{width}.png")
+        page.goto(app_url + "/reports")
+        expect(page).to_have_title("Reports · Invoice CRM")
+        expect(page.locator("#tax-table")).to_be_visible(timeout=30_000)
+        for name in ("Download ageing CSV", "Download revenue PDF", "Export payments and refunds", "Export clients"):
+            expect(page.get_by_role("button", name=name)).to_be_visible()
+        for label in ("Ageing as of", "From", "To", "Revenue by", "CSV encoding"):
+            expect(page.get_by_label(label, exact=True)).to_be_visible()
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"/reports scrolls sideways at {width}px"
+        page.screenshot(path=tmp_path / f"reports-{width}.png", full_page=True)
+    finally:
+        context.close()
