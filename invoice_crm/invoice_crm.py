@@ -15,6 +15,7 @@ from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.reports import reports_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.pages.taxes import taxes_page
 from invoice_crm.settings import get_settings
@@ -27,6 +28,7 @@ from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.imports import ImportState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.reports import ReportsState
 from invoice_crm.state.sample_data import SampleDataState
 from invoice_crm.state.settings import SettingsState
 from invoice_crm.state.taxes import TaxesState
@@ -76,6 +78,7 @@ app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
+app.add_page(reports_page, route="/reports", title="Reports · Invoice CRM", on_load=ReportsState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
 app.add_page(import_page, route="/import", title="Import · Invoice CRM", on_load=ImportState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.

@@ -6,12 +6,15 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from invoice_crm.api import stripe_webhook
+from invoice_crm.api import exports, stripe_webhook
 from invoice_crm.api.hardening import Hardened
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route(stripe_webhook.PATH, stripe_webhook.stripe_webhook, methods=["POST"])])
+    return Starlette(routes=[
+        Route(stripe_webhook.PATH, stripe_webhook.stripe_webhook, methods=["POST"]),
+        Route(exports.PATH, exports.export_csv, methods=["GET"]),
+    ])
 
 
 api = build_api()

@@ -13,6 +13,7 @@ NAV = [
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),
     ("Tax rates", "/taxes", "percent"),
+    ("Reports", "/reports", "chart-column"),
     ("Import", "/import", "upload"),
     ("Settings", "/settings", "settings"),
 ]

@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, page_title
+from invoice_crm.components.reports import export_list_dialog
 from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
 from invoice_crm.settings import get_settings
@@ -18,6 +19,7 @@ def dashboard_page() -> rx.Component:
     return layout(
         page_title(
             "Invoices",
+            export_list_dialog(),
             rx.link(rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"), href="/invoices/new"),
         ),
         start_choice(),

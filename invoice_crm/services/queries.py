@@ -80,6 +80,25 @@ def _filters(q: InvoiceQuery) -> list:
     return conditions
 
 
+OPEN_ORDER = (Invoice.due_date.asc(), Invoice.id.asc())
+REST_ORDER = (Invoice.id.desc(),)
+
+
+def list_parts(q: InvoiceQuery) -> list[tuple[list, list]]:
+    """The whole list in screen order, as parts read one after another, each (conditions,
+    ORDER BY): the dashboard pages through them and the CSV export streams them, so the two
+    cannot differ."""
+    conditions = _filters(q)
+    if q.sort not in SORTS:  # current work: open invoices by due date, then the rest newest first
+        is_open = Invoice.status.in_(OPEN_STATUSES)
+        return [([*conditions, is_open], list(OPEN_ORDER)), ([*conditions, ~is_open], list(REST_ORDER))]
+    column = SORTS[q.sort]
+    # The id tie-breaker runs the same way as the sort column, so the column's index
+    # (which ends in the row id) yields rows already in order: no sort of the whole table.
+    order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
+    return [(conditions, order)]
+
+
 @dataclass(frozen=True)
 class DashboardData:
     summary: dict
@@ -174,11 +193,10 @@ def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
     ).scalar_one()
     rows = []
     if offset < open_count:
-        open_order = [Invoice.due_date.asc(), Invoice.id.asc()]
-        rows = _rows(session, _open_page_ids(conditions, q.page_size, offset), open_order)
+        rows = _rows(session, _open_page_ids(conditions, q.page_size, offset), list(OPEN_ORDER))
     room = q.page_size - len(rows)
     if room > 0:
-        rest_order = [Invoice.id.desc()]
+        rest_order = list(REST_ORDER)
         rest = _page_ids([*conditions, ~is_open], rest_order, room, max(0, offset - open_count))
         rows += _rows(session, rest, rest_order)
     return rows
@@ -191,10 +209,7 @@ def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
     if q.sort not in SORTS:
         rows = _current_work_rows(session, conditions, q)
     else:
-        column = SORTS[q.sort]
-        # The id tie-breaker runs the same way as the sort column, so the column's index
-        # (which ends in the row id) yields rows already in order: no sort of the whole table.
-        order = [column.desc(), Invoice.id.desc()] if q.descending else [column.asc(), Invoice.id.asc()]
+        [(_, order)] = list_parts(q)
         offset = (max(q.page, 1) - 1) * q.page_size
         rows = _rows(session, _page_ids(conditions, order, q.page_size, offset), order)
     return [invoice_row(row, today) for row in rows], total

@@ -1,0 +1,147 @@
+"""/reports — receivables ageing, revenue and tax, and the CSV exports of the books."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from invoice_crm.components.forms import field_error
+from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.reports import (
+    control,
+    download_buttons,
+    encoding_select,
+    export_feedback,
+    report_table,
+)
+from invoice_crm.state.exports import ExportState as X
+from invoice_crm.state.reports import ReportsState as S
+
+
+def _date(label: str, name: str, value) -> rx.Component:
+    input_id = f"report-{name.replace('_', '-')}"
+    return control(
+        label, input_id,
+        rx.input(type="date", value=value, on_change=lambda v: S.set_date(name, v), id=input_id, debounce_timeout=0),
+        flex="1 1 140px",
+    )
+
+
+def _dates() -> rx.Component:
+    return card(
+        rx.flex(
+            _date("Ageing as of", "as_of", S.as_of),
+            _date("From", "start", S.start),
+            _date("To", "end", S.end),
+            control(
+                "Revenue by", "revenue-by",
+                rx.select.root(
+                    rx.select.trigger(id="revenue-by"),
+                    rx.select.content(rx.select.item("Month", value="month"), rx.select.item("Client", value="client")),
+                    value=S.by,
+                    on_change=S.set_by,
+                ),
+            ),
+            rx.button("Show reports", on_click=S.apply, loading=S.loading),
+            wrap="wrap",
+            gap="0.75em",
+            align="end",
+            width="100%",
+        ),
+        field_error(S.error),
+    )
+
+
+def _section(title, subtitle, body: rx.Component, buttons: rx.Component, **props) -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.heading(title, size="4"),
+            rx.text(subtitle, size="2", color_scheme="gray"),
+            body,
+            buttons,
+            spacing="3",
+            width="100%",
+        ),
+        **props,
+    )
+
+
+def _ageing() -> rx.Component:
+    return _section(
+        "Receivables ageing",
+        "What open invoices still owe, by client and days past due, as of " + S.as_of + ".",
+        rx.vstack(
+            rx.hstack(
+                rx.text("Total outstanding:", size="3", weight="medium"),
+                rx.text(S.ageing_total, size="3", weight="bold", id="ageing-total"),
+                align="center",
+                wrap="wrap",
+            ),
+            report_table(S.ageing_columns, S.ageing_rows, S.ageing_totals, "ageing-table", "Receivables ageing"),
+            width="100%",
+        ),
+        download_buttons(S, "ageing", "ageing"),
+        id="ageing-report",
+    )
+
+
+def _revenue() -> rx.Component:
+    return _section(
+        "Revenue",
+        "Invoiced, credited and paid from " + S.start + " to " + S.end + ", in each currency (never converted).",
+        report_table(S.revenue_columns, S.revenue_rows, S.revenue_totals, "revenue-table", "Revenue"),
+        download_buttons(S, "revenue", "revenue"),
+        id="revenue-report",
+    )
+
+
+def _tax() -> rx.Component:
+    return _section(
+        "Tax",
+        "Per tax rate from " + S.start + " to " + S.end
+        + ": accrual (invoiced less credit notes) and cash (tax in payments received).",
+        report_table(S.tax_columns, S.tax_rows, S.tax_totals, "tax-table", "Tax report"),
+        download_buttons(S, "tax", "tax"),
+        id="tax-report",
+    )
+
+
+def _exports() -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.heading("Export data", size="4"),
+            rx.text(
+                "CSV files: money as plain numbers with the currency in its own column, dates as YYYY-MM-DD. "
+                "Payments and line items cover the From–To dates above. The invoice list exports from the dashboard.",
+                size="2", color_scheme="gray",
+            ),
+            rx.flex(
+                encoding_select(),
+                rx.button(rx.icon("download", size=14), "Export payments and refunds", variant="soft",
+                          on_click=X.export_data("payments", S.start, S.end), loading=X.preparing == "payments"),
+                rx.button(rx.icon("download", size=14), "Export line items", variant="soft",
+                          on_click=X.export_data("lines", S.start, S.end), loading=X.preparing == "lines"),
+                rx.button(rx.icon("download", size=14), "Export clients", variant="soft",
+                          on_click=X.export_data("clients", "", ""), loading=X.preparing == "clients"),
+                wrap="wrap",
+                gap="0.75em",
+                align="end",
+            ),
+            export_feedback(),
+            spacing="3",
+            width="100%",
+        ),
+        id="export-data",
+    )
+
+
+def reports_page() -> rx.Component:
+    return layout(
+        page_title("Reports"),
+        _dates(),
+        rx.cond(
+            S.loading & (S.ageing_columns.length() == 0),
+            loading_block(),
+            rx.vstack(_ageing(), _revenue(), _tax(), spacing="5", width="100%"),
+        ),
+        _exports(),
+    )

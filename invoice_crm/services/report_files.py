@@ -1,0 +1,87 @@
+"""A report (``services.reports.Table``) as a CSV file and as a PDF with the letterhead."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from invoice_crm.domain import csv_cells as cell
+from invoice_crm.domain.money import format_money
+from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.letterhead import draw_letterhead
+from invoice_crm.services.pdf import ENCODING, pdf_text
+from invoice_crm.services.reports import Table
+
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+RULE = (222, 226, 230)
+
+
+def csv_bytes(table: Table, *, bom: bool = True) -> bytes:
+    def cells(row: list) -> list[str]:
+        return [cell.money(v) if isinstance(v, Decimal) else cell.text(v) for v in row]
+
+    rows = [cells(r) for r in table.rows] + [cells(r) for r in table.totals]
+    return b"".join(cell.csv_lines(table.columns, rows, bom=bom))
+
+
+def _shown(value, currency: str) -> str:
+    return format_money(value, currency) if isinstance(value, Decimal) else str(value)
+
+
+def pdf_bytes(table: Table) -> bytes:
+    wide = len(table.columns) > 7
+    pdf = FPDF(orientation="landscape" if wide else "portrait", unit="mm", format="A4")
+    pdf.core_fonts_encoding = ENCODING
+    pdf.set_margins(14, 14, 14)
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.set_title(pdf_text(f"{table.title} {table.period}"))
+    pdf.set_creator("Invoice CRM")
+    pdf.add_page()
+    top = pdf.get_y()
+    draw_letterhead(pdf, current_business(), pdf.epw * 0.5)
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + pdf.epw * 0.5, top)
+    pdf.set_text_color(*INK)
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(pdf.epw * 0.5, 9, pdf_text(table.title), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.cell(pdf.epw * 0.5, 6, pdf_text(table.period), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_y(max(bottom, pdf.get_y()) + 6)
+    cur = table.currency_column
+    first = 0.22 if not wide else 0.14
+    widths = [pdf.epw * first] + [pdf.epw * (1 - first) / (len(table.columns) - 1)] * (len(table.columns) - 1)
+    size = 7 if wide else 8.5
+    pdf.set_font("Helvetica", "B", size)
+    pdf.set_text_color(*MUTED)
+    for w, name in zip(widths, table.columns, strict=True):
+        pdf.cell(w, 6, pdf_text(name), align="L" if name == table.columns[0] else "R")
+    pdf.ln(6)
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+    pdf.set_text_color(*INK)
+
+    def row(values: list, bold: bool = False) -> None:
+        pdf.set_font("Helvetica", "B" if bold else "", size)
+        for i, (w, v) in enumerate(zip(widths, values, strict=True)):
+            text = pdf_text(_shown(v, values[cur]))
+            while i == 0 and text and pdf.get_string_width(text) > w - 1:
+                text = text[:-1]
+            pdf.cell(w, 5.5, text, align="L" if i == 0 else "R")
+        pdf.ln(5.5)
+
+    for values in table.rows:
+        row(values)
+    if not table.rows:
+        pdf.set_font("Helvetica", "I", size)
+        pdf.cell(0, 6, "Nothing in this period.", new_x="LMARGIN", new_y="NEXT")
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+    for values in table.totals:
+        row(values, bold=True)
+    if table.note:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4, pdf_text(table.note))
+    return bytes(pdf.output())

@@ -1,0 +1,298 @@
+"""The reports a freelancer files taxes with: receivables ageing, revenue, and tax.
+
+Every figure comes from the invoices' stored figures (``services.figures.refresh_figures``, the
+one total function's results, which the dashboard and the client pages sum too) or from the one
+total function itself (the per-rate tax breakdown), per currency, never converted:
+
+- Ageing: what open (sent or overdue) invoices still owe (``balance_due``, as the dashboard's
+  Outstanding and the client page), by client and currency, in buckets of days past due as of a
+  chosen date. Invoices issued after that date are left out.
+- Revenue: per month and per client over a date range: invoiced (totals of invoices issued in
+  it, drafts and void invoices not counted), credited (credit notes issued in it), and paid
+  (payments received in it, less refunds given in it).
+- Tax, per currency and rate, for a period: accrual (the taxable base and tax of the invoices
+  issued in the period, less the share of the credit notes issued in it) and cash (the share of
+  each payment received in the period, less refunds: payment / invoice total of each rate's
+  base and tax). Shares are rounded half-up per document and rate.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import String, cast, func, select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.totals import round_money
+from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
+from invoice_crm.services import figures
+
+ZERO = Decimal("0.00")
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+ISSUED = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PAID)  # not drafts, not void
+BUCKETS = ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days")
+MAX_DAYS = 366 * 20
+
+
+def check_range(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError("The end date is before the start date", field="end")
+    if (end - start).days > MAX_DAYS:
+        raise ValidationError("Choose a range of at most 20 years", field="start")
+
+
+@dataclass
+class Table:
+    """A report as rows of cells (text or Decimal money), with the currency in its own column."""
+
+    title: str
+    period: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    totals: list[list] = field(default_factory=list)  # one row per currency
+    note: str = ""
+    slug: str = "report"
+
+    @property
+    def currency_column(self) -> int:
+        return self.columns.index("Currency")
+
+
+# --- Ageing ----------------------------------------------------------------------------------
+
+def bucket_of(as_of: date, due: date | None) -> int:
+    days = (as_of - due).days if due else 0
+    if days <= 0:
+        return 0
+    return 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4
+
+
+def ageing(as_of: date) -> Table:
+    with read_session() as session:
+        found = session.execute(
+            select(Client.id, Client.name, Invoice.currency, Invoice.due_date, func.sum(Invoice.balance_due))
+            .join(Client, Client.id == Invoice.client_id)
+            .where(Invoice.status.in_(OPEN), Invoice.issue_date <= as_of)
+            .group_by(Client.id, Client.name, Invoice.currency, Invoice.due_date)
+        ).all()
+    per_client: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO] * 5)
+    for client_id, name, currency, due, balance in found:
+        per_client[(name, client_id, currency)][bucket_of(as_of, due)] += Decimal(balance or 0)
+    table = Table(
+        "Receivables ageing", f"As of {as_of.isoformat()}", ["Client", "Currency", *BUCKETS, "Total"],
+        slug=f"ageing-{as_of.isoformat()}",
+    )
+    sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 5)
+    for (name, _, currency), buckets in sorted(per_client.items(), key=lambda kv: (kv[0][0].lower(), kv[0][1], kv[0][2])):
+        if not any(buckets):
+            continue
+        table.rows.append([name, currency, *buckets, sum(buckets, ZERO)])
+        sums[currency] = [a + b for a, b in zip(sums[currency], buckets, strict=True)]
+    table.totals = [["Total", cur, *b, sum(b, ZERO)] for cur, b in sorted(sums.items())]
+    return table
+
+
+def ageing_totals(table: Table) -> dict[str, Decimal]:
+    return {row[1]: row[-1] for row in table.totals}
+
+
+# --- Revenue ---------------------------------------------------------------------------------
+
+def _month(column):
+    return func.substr(cast(column, String), 1, 7)
+
+
+def _revenue(session, start: date, end: date, by_client: bool) -> dict[tuple, list[Decimal]]:
+    """{(period-or-client, currency): [invoiced, credited, paid]}"""
+    out: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+
+    def key(column):
+        return (Client.name, Client.id) if by_client else (_month(column),)
+
+    def add(rows, index: int, sign: int = 1) -> None:
+        for *k, currency, amount in rows:
+            label = (k[0], k[1]) if by_client else k[0]
+            out[(label, currency)][index] += sign * Decimal(amount or 0)
+
+    k = key(Invoice.issue_date)  # one expression object for SELECT and GROUP BY (PostgreSQL matches them)
+    add(session.execute(
+        select(*k, Invoice.currency, func.sum(Invoice.amount))
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.status.in_(ISSUED), Invoice.issue_date >= start, Invoice.issue_date <= end)
+        .group_by(*k, Invoice.currency)
+    ).all(), 0)
+    k = key(CreditNote.issue_date)
+    add(session.execute(
+        select(*k, CreditNote.currency, func.sum(CreditNote.amount))
+        .join(Invoice, Invoice.id == CreditNote.invoice_id).join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.status != InvoiceStatus.VOID, CreditNote.issue_date >= start, CreditNote.issue_date <= end)
+        .group_by(*k, CreditNote.currency)
+    ).all(), 1)
+    k = key(Payment.paid_on)
+    add(session.execute(
+        select(*k, Payment.currency, func.sum(Payment.amount))
+        .join(Invoice, Invoice.id == Payment.invoice_id).join(Client, Client.id == Invoice.client_id)
+        .where(Payment.removed_at.is_(None), Payment.paid_on >= start, Payment.paid_on <= end)
+        .group_by(*k, Payment.currency)
+    ).all(), 2)
+    k = key(Refund.refunded_on)
+    add(session.execute(
+        select(*k, Refund.currency, func.sum(Refund.amount))
+        .join(Invoice, Invoice.id == Refund.invoice_id).join(Client, Client.id == Invoice.client_id)
+        .where(Refund.refunded_on >= start, Refund.refunded_on <= end)
+        .group_by(*k, Refund.currency)
+    ).all(), 2, -1)
+    return out
+
+
+def revenue(start: date, end: date, *, by: str = "month") -> Table:
+    """Invoiced, credited and paid per month (``by="month"``) or per client, per currency."""
+    check_range(start, end)
+    by_client = by == "client"
+    with read_session() as session:
+        found = _revenue(session, start, end, by_client)
+    first = "Client" if by_client else "Month"
+    table = Table(
+        "Revenue by client" if by_client else "Revenue by month",
+        f"{start.isoformat()} to {end.isoformat()}",
+        [first, "Currency", "Invoiced", "Credited", "Paid"],
+        slug=f"revenue-by-{'client' if by_client else 'month'}-{start.isoformat()}-to-{end.isoformat()}",
+        note="Invoiced: invoices issued (not drafts, not void). Paid: payments received less refunds. "
+             "Each currency on its own, never converted.",
+    )
+    sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+
+    def order(item):
+        (label, currency), _ = item
+        return ((label[0].lower(), label[1]) if by_client else (label,), currency)
+
+    for (label, currency), values in sorted(found.items(), key=order):
+        table.rows.append([label[0] if by_client else label, currency, *values])
+        sums[currency] = [a + b for a, b in zip(sums[currency], values, strict=True)]
+    table.totals = [["Total", cur, *v] for cur, v in sorted(sums.items())]
+    return table
+
+
+# --- Tax -------------------------------------------------------------------------------------
+
+@dataclass
+class TaxFigures:
+    base: Decimal = ZERO
+    tax: Decimal = ZERO
+    credited_base: Decimal = ZERO
+    credited_tax: Decimal = ZERO
+    cash_base: Decimal = ZERO
+    cash_tax: Decimal = ZERO
+
+
+NO_TAX = ("No tax", None)
+
+
+def _breakdown(invoice: Invoice, lines) -> tuple[Decimal, dict[tuple, tuple[Decimal, Decimal]]]:
+    """The invoice's total and {(name, rate): (base, tax)} from the one total function; lines
+    without tax under "No tax"."""
+    totals = figures.compute(invoice, lines)
+    parts = {(t.name, t.rate): (t.base, t.amount) for t in totals.taxes}
+    untaxed = sum(
+        (fig.net for li, fig in zip(lines, totals.lines, strict=True) if li.tax1_rate is None and li.tax2_rate is None),
+        ZERO,
+    )
+    if untaxed:
+        parts[NO_TAX] = (untaxed, ZERO)
+    return totals.total, parts
+
+
+def _share(value: Decimal, part: Decimal, whole: Decimal, currency: str) -> Decimal:
+    return round_money(value * part / whole, currency) if whole else ZERO
+
+
+def tax_report(start: date, end: date) -> Table:
+    check_range(start, end)
+    found: dict[tuple, TaxFigures] = defaultdict(TaxFigures)
+    cache: dict[int, tuple[str, Decimal, dict]] = {}
+
+    with read_session() as session:
+        def breakdown_of(invoice_id: int):
+            if invoice_id not in cache:
+                invoice = session.get(Invoice, invoice_id)
+                lines = session.execute(
+                    select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
+                ).scalars().all()
+                cache[invoice_id] = (invoice.currency, *_breakdown(invoice, lines))
+            return cache[invoice_id]
+
+        issued = session.execute(
+            select(Invoice, LineItem)
+            .join(LineItem, LineItem.invoice_id == Invoice.id)
+            .where(Invoice.status.in_(ISSUED), Invoice.issue_date >= start, Invoice.issue_date <= end)
+            .order_by(Invoice.id, LineItem.position, LineItem.id)
+            .execution_options(yield_per=500)
+        )
+        for _, group in itertools.groupby(issued, key=lambda r: r[0].id):
+            rows = list(group)
+            invoice = rows[0][0]
+            _, parts = _breakdown(invoice, [r[1] for r in rows])
+            for (name, rate), (base, tax) in parts.items():
+                f = found[(invoice.currency, name, rate)]
+                f.base += base
+                f.tax += tax
+            session.expunge_all()
+
+        notes = session.execute(
+            select(CreditNote.invoice_id, CreditNote.amount)
+            .join(Invoice, Invoice.id == CreditNote.invoice_id)
+            .where(Invoice.status.in_(ISSUED), CreditNote.issue_date >= start, CreditNote.issue_date <= end)
+        ).all()
+        for invoice_id, amount in notes:
+            currency, total, parts = breakdown_of(invoice_id)
+            for (name, rate), (base, tax) in parts.items():
+                f = found[(currency, name, rate)]
+                f.credited_base += _share(base, amount, total, currency)
+                f.credited_tax += _share(tax, amount, total, currency)
+
+        money_in = [
+            *session.execute(
+                select(Payment.invoice_id, Payment.amount).join(Invoice, Invoice.id == Payment.invoice_id)
+                .where(Invoice.status.in_(ISSUED), Payment.removed_at.is_(None),
+                       Payment.paid_on >= start, Payment.paid_on <= end)
+            ).all(),
+            *((i, -a) for i, a in session.execute(
+                select(Refund.invoice_id, Refund.amount).join(Invoice, Invoice.id == Refund.invoice_id)
+                .where(Invoice.status.in_(ISSUED), Refund.refunded_on >= start, Refund.refunded_on <= end)
+            ).all()),
+        ]
+        for invoice_id, amount in money_in:
+            currency, total, parts = breakdown_of(invoice_id)
+            for (name, rate), (base, tax) in parts.items():
+                f = found[(currency, name, rate)]
+                f.cash_base += _share(base, amount, total, currency)
+                f.cash_tax += _share(tax, amount, total, currency)
+
+    table = Table(
+        "Tax report", f"{start.isoformat()} to {end.isoformat()}",
+        ["Tax", "Rate %", "Currency", "Taxable base", "Tax invoiced", "Base credited", "Tax credited",
+         "Net base", "Net tax (accrual)", "Base received", "Tax received (cash)"],
+        slug=f"tax-{start.isoformat()}-to-{end.isoformat()}",
+        note="Accrual: invoices issued in the period less credit notes issued in it. Cash: the tax "
+             "share of payments received in the period, less refunds, in proportion to each invoice's total.",
+    )
+    sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 8)
+
+    def order(item):
+        (currency, name, rate), _ = item
+        return (currency, rate is None, name.lower(), rate or ZERO)
+
+    for (currency, name, rate), f in sorted(found.items(), key=order):
+        values = [f.base, f.tax, f.credited_base, f.credited_tax, f.base - f.credited_base,
+                  f.tax - f.credited_tax, f.cash_base, f.cash_tax]
+        rate_text = "" if rate is None else format(rate.normalize(), "f")
+        table.rows.append([name, rate_text, currency, *values])
+        sums[currency] = [a + b for a, b in zip(sums[currency], values, strict=True)]
+    table.totals = [["Total", "", cur, *v] for cur, v in sorted(sums.items())]
+    return table

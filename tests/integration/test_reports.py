@@ -1,0 +1,106 @@
+"""Reports on a real database: the tax report against figures worked out by hand, and the
+report totals against the dashboard's and the client page's."""
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+from invoice_crm.domain.money import format_money
+from invoice_crm.services import client_accounts, invoices, ledger, queries, report_files, reports, tax_rates
+from tests.integration.helpers import make_client, make_invoice
+
+TODAY = date.today()
+START, END = TODAY - timedelta(days=40), TODAY
+
+
+def _sent(client_id, lines, **kw):
+    return invoices.send_invoice(make_invoice(client_id, lines=lines, **kw).id)
+
+
+def _hand_built_books():
+    """Two rates, an invoice discount, a partial payment and a credit note (figures in comments)."""
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    reduced = tax_rates.create_tax_rate("Reduced", "5")
+    acme = make_client("Acme", "billing@acme.example")
+    globex = make_client("Globex", "ap@globex.example")
+    # A: 2 x 100 at 20 % and 1 x 50 at 5 %, 10 % off the invoice: the discount (25.00) splits
+    # 20.00 / 5.00, so VAT 20 % on 180.00 = 36.00 and 5 % on 45.00 = 2.25; total 263.25.
+    a = _sent(acme.id, [
+        {"description": "Design", "quantity": "2", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Books", "quantity": "1", "unit_price": "50.00", "tax_ids": [reduced.id]},
+    ], issue=TODAY - timedelta(days=30), due=TODAY - timedelta(days=16), discount_kind="percent", discount_value="10")
+    assert a.amount == D("263.25")
+    # 105.30 paid = 40 % of A: cash VAT 72.00 base / 14.40 tax; 5 %: 18.00 / 0.90.
+    ledger.record_payment(a.id, "105.30", (TODAY - timedelta(days=20)).isoformat(), "BANK_TRANSFER", "A-1")
+    # B: 300.00 at 20 % = 60.00 tax, total 360.00; a credit note of 120.00 (a third) takes
+    # 100.00 base / 20.00 tax off; the rest, 240.00, is paid: cash 200.00 base / 40.00 tax.
+    b = _sent(globex.id, [{"description": "Audit", "quantity": "1", "unit_price": "300.00", "tax_ids": [vat.id]}],
+              issue=TODAY - timedelta(days=25), due=TODAY + timedelta(days=5))
+    ledger.issue_credit_note(b.id, amount="120.00", reason="Scope reduced")
+    ledger.record_payment(b.id, "", TODAY.isoformat(), "CARD", "B-1")
+    # Outside the report: a draft in the period, and an invoice issued before it.
+    make_invoice(acme.id, lines=[{"description": "Draft", "quantity": "1", "unit_price": "999.00", "tax_ids": [vat.id]}])
+    _sent(globex.id, [{"description": "Old", "quantity": "1", "unit_price": "80.00", "tax_ids": [vat.id]}],
+          issue=TODAY - timedelta(days=100), due=TODAY - timedelta(days=70))
+    return acme, globex, a, b
+
+
+def _by_rate(table):
+    return {(row[0], row[1]): row[2:] for row in table.rows}
+
+
+def test_the_tax_report_equals_the_figures_worked_out_by_hand(database):
+    _hand_built_books()
+    table = reports.tax_report(START, END)
+    rows = _by_rate(table)
+    assert set(rows) == {("VAT", "20"), ("Reduced", "5")}
+    # currency, base, tax, credited base, credited tax, net base, net tax, base received, tax received
+    assert rows[("VAT", "20")] == ["USD", D("480.00"), D("96.00"), D("100.00"), D("20.00"),
+                                   D("380.00"), D("76.00"), D("272.00"), D("54.40")]
+    assert rows[("Reduced", "5")] == ["USD", D("45.00"), D("2.25"), D("0.00"), D("0.00"),
+                                      D("45.00"), D("2.25"), D("18.00"), D("0.90")]
+    assert table.totals == [["Total", "", "USD", D("525.00"), D("98.25"), D("100.00"), D("20.00"),
+                             D("425.00"), D("78.25"), D("290.00"), D("55.30")]]
+
+
+def test_the_ageing_totals_equal_the_dashboard_and_the_client_pages(database):
+    acme, globex, _, _ = _hand_built_books()
+    table = reports.ageing(TODAY)
+    outstanding = reports.ageing_totals(table)
+    # A owes 157.95, 16 days past due; the old Globex invoice 96.00, 70 days past due.
+    assert outstanding == {"USD": D("253.95")}
+    assert queries.dashboard_summary()["outstanding"] == format_money(outstanding["USD"], "USD")
+    rows = {row[0]: row for row in table.rows}
+    assert rows["Acme"][2:] == [D("0.00"), D("157.95"), D("0.00"), D("0.00"), D("0.00"), D("157.95")]
+    assert rows["Globex"][2:] == [D("0.00"), D("0.00"), D("0.00"), D("96.00"), D("0.00"), D("96.00")]
+    for client in (acme, globex):
+        assert client_accounts.client_account(client.id).outstanding == {"USD": rows[client.name][-1]}
+    # As of an earlier date: the invoices issued since are left out, the buckets move.
+    earlier = reports.ageing(TODAY - timedelta(days=60))
+    assert [r[0] for r in earlier.rows] == ["Globex"] and earlier.rows[0][2:4] == [D("0.00"), D("96.00")]  # 10 days past due then
+
+
+def test_revenue_per_month_and_per_client_adds_up_to_the_stored_figures(database):
+    acme, globex, _, _ = _hand_built_books()
+    start = TODAY - timedelta(days=400)
+    by_month = reports.revenue(start, TODAY)
+    by_client = reports.revenue(start, TODAY, by="client")
+    # Invoiced: A + B + the old invoice; credited: B's note; paid: both payments.
+    expected = ["Total", "USD", D("263.25") + D("360.00") + D("96.00"), D("120.00"), D("105.30") + D("240.00")]
+    assert by_month.totals == [expected] and by_client.totals == [expected]
+    clients = {row[0]: row[2:] for row in by_client.rows}
+    assert clients["Acme"] == [D("263.25"), D("0.00"), D("105.30")]
+    assert clients["Globex"] == [D("456.00"), D("120.00"), D("240.00")]
+    # Per client, invoiced - credited - paid is what the client page says is owed.
+    for client in (acme, globex):
+        invoiced, credited, paid = clients[client.name]
+        assert client_accounts.client_account(client.id).outstanding["USD"] == invoiced - credited - paid
+
+
+def test_each_report_downloads_as_csv_and_pdf(database):
+    _hand_built_books()
+    table = reports.tax_report(START, END)
+    text = report_files.csv_bytes(table).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Tax,Rate %,Currency,Taxable base,Tax invoiced")
+    assert "VAT,20,USD,480.00,96.00,100.00,20.00,380.00,76.00,272.00,54.40" in text
+    assert report_files.pdf_bytes(table).startswith(b"%PDF")
+    assert report_files.pdf_bytes(reports.ageing(TODAY)).startswith(b"%PDF")
