@@ -23,7 +23,7 @@ from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services import figures, idempotency, wakeups
 from invoice_crm.services.activity import log_event
-from invoice_crm.services.business_settings import branded, current_business
+from invoice_crm.services.business_settings import branded, business_timezone, current_business
 from invoice_crm.services.clients import clean_email
 from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER
 from invoice_crm.services.invoices import mark_sent
@@ -65,7 +65,7 @@ def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
         invoice, client = _invoice_and_client(session, invoice_id)
         totals = figures.invoice_totals(session, invoice)
         number = invoice.number or preview_next_number(
-            session, business_today(get_settings().business_timezone)
+            session, business_today(business_timezone())
         )
     summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
     return invoice, client, {
@@ -102,7 +102,7 @@ def preview_number(invoice_id: int) -> str:
 def compose_reminder(invoice_id: int) -> EmailDraft:
     """The prefilled reminder: the countdown as of today and the current pay link."""
     invoice, client, facts = _template_facts(invoice_id)
-    today = business_today(get_settings().business_timezone)
+    today = business_today(business_timezone())
     default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
     return EmailDraft(client.email, *branded("reminder", default, facts))
 

@@ -34,6 +34,7 @@ from invoice_crm.models import (
 )
 from invoice_crm.services import figures, idempotency
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ ZERO = Decimal("0")
 
 
 def _today() -> date:
-    return lifecycle.business_today(get_settings().business_timezone)
+    return lifecycle.business_today(business_timezone())
 
 
 def _locked(session: Session, invoice_id: int) -> Invoice:

@@ -14,13 +14,13 @@ from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_price
 from invoice_crm.models import MANUAL_METHODS
 from invoice_crm.services import idempotency, ledger
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_timezone
 
 METHODS = [(method.value, method.label) for method in MANUAL_METHODS]
 
 
 def _today() -> str:
-    return business_today(get_settings().business_timezone).isoformat()
+    return business_today(business_timezone()).isoformat()
 
 
 class InvoiceLedgerMixin(rx.State, mixin=True):
