@@ -123,6 +123,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             yield rx.toast.error(err.message)
             return
         self.paying = False
+        self.pay_key = ""  # this opening's payment is done: a queued second click does nothing
         self.pay_dialog_open = False
         await self._reload()
         number = self.invoice.get("number", "Invoice")
