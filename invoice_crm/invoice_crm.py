@@ -18,6 +18,7 @@ from invoice_crm.pages.pay import pay_page, pay_return_page
 from invoice_crm.pages.reports import reports_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.pages.taxes import taxes_page
+from invoice_crm.services.business_settings import follow_saved_locale
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_page import ClientPageState
@@ -79,7 +80,8 @@ app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", 
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 app.add_page(reports_page, route="/reports", title="Reports · Invoice CRM", on_load=ReportsState.on_load)
-app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
+app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM",
+             on_load=[SettingsState.on_load, TaxesState.on_load])  # the Taxes tab is the /taxes catalogue
 app.add_page(import_page, route="/import", title="Import · Invoice CRM", on_load=ImportState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(
@@ -90,6 +92,9 @@ app.add_page(
     pay_return_page, route="/pay/[token]/paid", on_load=PayState.on_load_return,
     title=_titled(PayState.invoice["number"], "Payment for invoice ", f"Payment · {BUSINESS}", BUSINESS),
 )
+
+# Amounts and dates follow the locale saved in Settings from the next read on, without a restart.
+follow_saved_locale()
 
 # Background work runs in every web worker (leases make it once across all of them) unless
 # RUN_BACKGROUND_TASKS=false, when `python -m invoice_crm.worker` runs it instead.

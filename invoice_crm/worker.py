@@ -11,6 +11,7 @@ import logging
 import signal
 
 from invoice_crm import tasks
+from invoice_crm.services.business_settings import follow_saved_locale
 from invoice_crm.services.jobs import leases
 
 
@@ -19,6 +20,7 @@ async def run() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    follow_saved_locale()  # emails and PDFs in the locale saved in Settings
     running = [asyncio.create_task(job()) for job in tasks.LOOPS]
     logging.getLogger(__name__).info("background worker %s started", leases.worker_id())
     await stop.wait()

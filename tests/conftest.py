@@ -16,6 +16,8 @@ from alembic.config import Config
 
 from alembic import command
 from invoice_crm import db, settings
+from invoice_crm.domain import numbers
+from invoice_crm.services import business_settings
 from tests.support.servers import PostgresServer, RedisServer, start_postgres, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def reset_caches() -> None:
     settings.get_settings.cache_clear()
+    business_settings.forget_cached()
     if db.get_engine.cache_info().currsize:
         db.get_engine().dispose()
     db.get_engine.cache_clear()
@@ -94,7 +97,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
     reset_caches()
     if server is None:
         command.upgrade(alembic_config(url), "head")
+    business_settings.follow_saved_locale()  # as the app does: the saved locale wins over the env's
     yield url
+    numbers.use_locale_source(None)
     reset_caches()
     if server is not None:
         server.execute(f"DROP DATABASE {name} WITH (FORCE)")

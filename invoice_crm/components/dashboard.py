@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars.function import FunctionStringVar
 
 
 def overdue_banner(count, amount) -> rx.Component:
@@ -46,20 +47,24 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
     )
 
 
-def _money_formatter(currency: str, locale: str, compact: bool) -> str:
-    """A JS formatter for chart numbers in the currency ("$1.2K" on the axis, "$1,200.00" in the tooltip)."""
+def _money_formatter(currency: str, locale: rx.Var, compact: bool) -> FunctionStringVar:
+    """A JS formatter for chart numbers in the currency ("$1.2K" on the axis, "$1,200.00" in the
+    tooltip), in ``locale`` (a state var: the business locale as saved in Settings)."""
     options = f"style: 'currency', currency: '{currency}'" + (", notation: 'compact'" if compact else "")
-    return f"(value) => new Intl.NumberFormat('{locale.replace('_', '-')}', {{{options}}}).format(value)"
+    return FunctionStringVar.create(
+        f"((value) => new Intl.NumberFormat({locale._js_expr}, {{{options}}}).format(value))",
+        _var_data=locale._get_all_var_data(),
+    )
 
 
-def paid_chart(data, currency: str, note, locale: str = "en_US") -> rx.Component:
+def paid_chart(data, currency: str, note, locale: rx.Var) -> rx.Component:
     return rx.card(
         rx.text("Paid per month (", currency, ")", size="2", weight="medium", margin_bottom="0.5em"),
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
             rx.recharts.x_axis(data_key="month", font_size=11),
             rx.recharts.y_axis(font_size=11, width=64, tick_formatter=_money_formatter(currency, locale, compact=True)),
-            rx.recharts.graphing_tooltip(custom_attrs={"formatter": rx.Var(_money_formatter(currency, locale, compact=False))}),
+            rx.recharts.graphing_tooltip(custom_attrs={"formatter": _money_formatter(currency, locale, compact=False)}),
             rx.recharts.bar(data_key="paid", fill="var(--green-9)", radius=[4, 4, 0, 0], name="Paid"),
             data=data,
             height=200,

@@ -68,6 +68,11 @@ def record_payment_dialog(S) -> rx.Component:
                 form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
                 form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
                 form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0, width="100%"), html_for="payment-reference", width="100%"),
+                rx.cond(
+                    S.receipt_possible,
+                    rx.checkbox("Email a receipt to the client", checked=S.email_receipt, on_change=S.set_email_receipt,
+                                id="pay-email-receipt"),
+                ),
                 field_error(S.pay_error),
                 dialog_actions(
                     rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),

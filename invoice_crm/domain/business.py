@@ -24,6 +24,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.gb import vat as gb_vat
 from stdnum.us import ein as us_ein
 
+from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -144,10 +145,16 @@ def clean_phone(raw: object) -> str:
 
 
 def clean_locale(raw: object) -> str:
+    """A locale that money, numbers and dates can be written and read in (numbers.SUPPORTED_LOCALES)."""
     text = str(raw or "").strip().replace("-", "_") or "en_US"
     if not _LOCALE.match(text):
         raise ValidationError("Locale must look like en_US, de_DE or fr", field="locale")
-    return text
+    try:
+        return numbers.check_locale(text)
+    except ValueError:
+        raise ValidationError(
+            f"Locale must be one of {', '.join(numbers.SUPPORTED_LOCALES)}", field="locale"
+        ) from None
 
 
 def clean_timezone(raw: object) -> str:

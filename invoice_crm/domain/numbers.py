@@ -75,14 +75,29 @@ def check_locale(code: str) -> str:
     return name
 
 
+_locale_source = None  # a callable giving the saved locale ("" when none), set by the services
+
+
 def use_business_locale(code: str) -> str:
-    """Set the locale that numbers, money and dates follow (done once at start-up by settings)."""
+    """Set the fallback locale (the environment's, set at start-up by settings)."""
     global _business_locale
     _business_locale = check_locale(code)
     return _business_locale
 
 
+def use_locale_source(source) -> None:
+    """Where the locale in effect comes from when a caller passes none: ``source()`` gives the
+    business's saved locale (the Settings page's), or "" to use the fallback. The services
+    install it (this module imports none of them); None removes it."""
+    global _locale_source
+    _locale_source = source
+
+
 def business_locale() -> str:
+    if _locale_source is not None:
+        code = _locale_source()
+        if code:
+            return code
     return _business_locale
 
 
@@ -95,7 +110,7 @@ def format_currency(amount: Decimal, currency: str, locale: str | None = None) -
     # decimal_quantization=False: Babel never rounds (half-even) a cent away in a currency
     # with fewer digits (JPY), it shows it.
     text = babel_numbers.format_currency(
-        value, currency.upper(), locale=locale or _business_locale, decimal_quantization=False
+        value, currency.upper(), locale=locale or business_locale(), decimal_quantization=False
     )
     # CLDR's currency spacing, which Babel leaves out: a code is not glued to the digits
     # (``SEK 10.00``, not ``SEK10.00``).
@@ -111,7 +126,7 @@ def format_number(value: Decimal, spec: NumberField, locale: str | None = None, 
         if not spec.grouped:  # quantities: only the places needed
             places = min(spec.places, _significant_places(value))
     pattern = ("#,##0" if spec.grouped else "0") + ("." + "0" * places if places > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=locale or _business_locale, decimal_quantization=True)
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale or business_locale(), decimal_quantization=True)
 
 
 def format_date(value: date | None, locale: str | None = None, style: str = "medium") -> str:
@@ -119,7 +134,7 @@ def format_date(value: date | None, locale: str | None = None, style: str = "med
     Empty for no date. Only for text shown to people: the sheet, Stripe and date inputs keep ISO."""
     if value is None:
         return ""
-    return babel_dates.format_date(value, format=style, locale=locale or _business_locale)
+    return babel_dates.format_date(value, format=style, locale=locale or business_locale())
 
 
 def range_text(spec: NumberField, locale: str | None = None) -> str:
@@ -134,7 +149,7 @@ def parse_number(
 ) -> Decimal:
     """The exact value of ``raw`` (text as typed, or a Decimal/int from code) for ``spec``,
     quantized to its places; ``ValidationError`` (naming ``field`` and the range) otherwise."""
-    loc = locale or _business_locale
+    loc = locale or business_locale()
     if isinstance(raw, bool | float):
         raise ValidationError(f"{spec.label} must be given exactly, not as a float", field=field)
     if isinstance(raw, int | Decimal):

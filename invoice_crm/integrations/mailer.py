@@ -1,4 +1,4 @@
-"""SMTP adapter: builds the email (PDF attached) and hands it to the mail server with smtplib.
+"""SMTP adapter: builds the email (plain text and, when given, HTML with an inline logo; PDF attached) and hands it to the mail server with smtplib.
 
 Configured only by settings (SMTP_HOST, SMTP_PORT, SMTP_SSL or SMTP_STARTTLS, SMTP_USERNAME,
 SMTP_PASSWORD, SMTP_TIMEOUT, MAIL_FROM). The login is sent only over TLS (SMTP_SSL, or after
@@ -39,12 +39,24 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML part shows by ``cid:<cid>`` (the logo), sent inside the message."""
+
+    cid: str
+    content: bytes
+    maintype: str = "image"
+    subtype: str = "png"
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     recipient: str
     subject: str
     body: str
     message_id: str
     attachment: Attachment | None = None
+    html: str = ""  # the same message as HTML (multipart/alternative with ``body``), or none
+    inline_image: InlineImage | None = None
 
 
 def new_message_id(settings: Settings) -> str:
@@ -63,6 +75,15 @@ def build_message(email: OutgoingEmail, settings: Settings) -> EmailMessage:
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = email.message_id
     message.set_content(email.body)
+    if email.html:
+        message.add_alternative(email.html, subtype="html")
+        if email.inline_image is not None:
+            image = email.inline_image
+            html_part = message.get_payload()[-1]
+            html_part.add_related(
+                image.content, maintype=image.maintype, subtype=image.subtype, cid=f"<{image.cid}>",
+                disposition="inline", filename=f"logo.{'svg' if image.subtype.startswith('svg') else image.subtype}",
+            )
     if email.attachment is not None:
         message.add_attachment(
             email.attachment.content,

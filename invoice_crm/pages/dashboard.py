@@ -33,7 +33,7 @@ def dashboard_page() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly, get_settings().currency, S.chart_note, get_settings().business_locale),
+        paid_chart(S.monthly, get_settings().currency, S.chart_note, S.chart_locale),
         sheet_sync_panel(),
         invoice_table(S),
         rx.moment(interval=REFRESH_SECONDS * 1000, on_change=S.refresh, display="none"),

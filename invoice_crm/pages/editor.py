@@ -31,6 +31,26 @@ def _new_client_form() -> rx.Component:
     )
 
 
+def _client_duplicate_question() -> rx.Component:
+    """Asked before the inline form adds a client whose name or email is already taken."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("A similar client exists"),
+            rx.alert_dialog.description(
+                "There is already a client named ", S.client_duplicate_of,
+                " with the same name or email. Add another one anyway?",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=S.cancel_client_duplicate(False))),
+                rx.button("Add anyway", on_click=S.confirm_client_duplicate),
+                justify="end", spacing="3", margin_top="1em",
+            ),
+        ),
+        open=S.client_duplicate_of != "",
+        on_open_change=S.cancel_client_duplicate,
+    )
+
+
 def _terms() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -75,6 +95,7 @@ def _terms() -> rx.Component:
             width="100%",
         ),
         _new_client_form(),
+        _client_duplicate_question(),
         rx.flex(
             form_field(
                 "Issue date",

@@ -55,9 +55,9 @@ def _row(row) -> rx.Component:
     )
 
 
-def taxes_page() -> rx.Component:
-    return layout(
-        rx.heading("Tax rates", size="6"),
+def tax_catalogue() -> rx.Component:
+    """The catalogue with its form: the /taxes page and the Settings page's Taxes tab."""
+    return rx.vstack(
         rx.text(
             "Each invoice line can carry up to two of these. A rate is copied onto the line when the invoice is saved, "
             "so editing or archiving it later never changes an invoice already made.",
@@ -74,6 +74,13 @@ def taxes_page() -> rx.Component:
                 rx.table.body(rx.foreach(S.rates, _row)),
                 width="100%",
                 id="tax-rates",
-            )
+            ),
+            overflow_x="auto",
         ),
+        spacing="4",
+        width="100%",
     )
+
+
+def taxes_page() -> rx.Component:
+    return layout(rx.heading("Tax rates", size="6"), tax_catalogue())

@@ -1,24 +1,31 @@
 """The business settings in effect: the Settings page's saved values, read per call.
 
 Environment variables (BUSINESS_NAME, BUSINESS_ADDRESS, CURRENCY, INVOICE_NUMBER_FORMAT,
-BUSINESS_TIMEZONE, MAIL_FROM's name) give the first values until the first save; from then
-on the database row wins. Nothing is cached across calls, so a save takes effect on the
-next request in every process. Each save checks every field of its section first, then
-writes them in one transaction (all or nothing) and bumps ``version``.
+BUSINESS_TIMEZONE, BUSINESS_LOCALE, MAIL_FROM's name) give the first values until the first
+save; from then on the database row wins. ``current_business()`` reads the row per call.
+The timezone and locale, read on every "today" and every formatted amount, come from
+``business_timezone()`` / ``business_locale()``: cached for a few seconds, dropped at once
+by a save in this process, so another process (a worker) follows within ``CACHE_SECONDS``.
+Each save checks every field of its section first, then writes them in one transaction
+(all or nothing) and bumps ``version``.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from email.utils import parseaddr
 
-from sqlmodel import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import business as rules
+from invoice_crm.domain import numbers
 from invoice_crm.domain.drafts import clean_text
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import DomainError, ValidationError
@@ -117,6 +124,57 @@ def current_business(session: Session | None = None) -> Business:
         return current_business(own)
 
 
+# --- the timezone and locale in effect ---------------------------------------------------
+
+CACHE_SECONDS = 3.0
+_cache_lock = threading.Lock()
+_cached: tuple[float, str, str] | None = None  # (read at, saved locale, saved timezone); "" = none saved
+
+
+def forget_cached() -> None:
+    """Drop the cached timezone and locale (a save does; tests switching databases do)."""
+    global _cached
+    with _cache_lock:
+        _cached = None
+
+
+def _saved_locale_and_timezone() -> tuple[str, str]:
+    """The saved (locale, timezone), ("", "") before the first save; one cached read."""
+    global _cached
+    now = time.monotonic()
+    cached = _cached
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1], cached[2]
+    try:
+        with read_session() as session:
+            row = session.exec(
+                select(BusinessSettings.locale, BusinessSettings.timezone).where(BusinessSettings.id == ROW_ID)
+            ).first()
+    except SQLAlchemyError:  # no database yet (first start, before migrations): the environment's
+        row = None
+    locale, timezone = (row[0] or "", row[1] or "") if row is not None else ("", "")
+    with _cache_lock:
+        _cached = (now, locale, timezone)
+    return locale, timezone
+
+
+def business_timezone() -> str:
+    """The business's timezone (what "today" and "overdue" mean): Settings, else BUSINESS_TIMEZONE."""
+    return _saved_locale_and_timezone()[1] or get_settings().business_timezone
+
+
+def business_locale() -> str:
+    """The locale of money, numbers and dates (shown and typed): Settings, else BUSINESS_LOCALE."""
+    return _saved_locale_and_timezone()[0] or get_settings().business_locale
+
+
+def follow_saved_locale() -> None:
+    """Make the domain's formatting and parsing, when a caller passes no locale, use the saved
+    locale (called once by the app and the worker at start-up)."""
+    get_settings()  # sets the environment's locale as the fallback
+    numbers.use_locale_source(lambda: _saved_locale_and_timezone()[0])
+
+
 def _save(changes: dict) -> Business:
     """Write ``changes`` in one transaction, creating the row from the environment's values."""
     with write_session() as session:
@@ -131,7 +189,9 @@ def _save(changes: dict) -> Business:
         row.version += 1
         row.updated_at = utcnow()
         session.flush()
-        return _from_row(row)
+        saved = _from_row(row)
+    forget_cached()  # after commit: the next read sees the new timezone and locale
+    return saved
 
 
 class SettingsErrors(ValidationError):

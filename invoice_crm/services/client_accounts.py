@@ -21,7 +21,7 @@ from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, Refund
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_timezone, current_business
 
 OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
@@ -53,7 +53,7 @@ class ClientAccount:
 
 
 def client_account(client_id: int) -> ClientAccount:
-    today = business_today(current_business().timezone)
+    today = business_today(business_timezone())
     with read_session() as session:
         client = session.get(Client, client_id)
         if client is None:
@@ -129,7 +129,7 @@ def _credit_notes(session, client_id: int, currency: str) -> list[StatementEntry
 def statement(client_id: int, start: date | None, end: date | None, currency: str | None = None) -> Statement:
     """Opening balance at ``start``, every invoice, payment and credit note in the range, and
     the closing balance at ``end``, in one currency (the client's first, or ``currency``)."""
-    today = business_today(current_business().timezone)
+    today = business_today(business_timezone())
     end = end or today
     with read_session() as session:
         client = session.get(Client, client_id)

@@ -23,7 +23,7 @@ from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services import figures, idempotency, wakeups
 from invoice_crm.services.activity import log_event
-from invoice_crm.services.business_settings import branded, current_business
+from invoice_crm.services.business_settings import branded, business_timezone, current_business
 from invoice_crm.services.clients import clean_email
 from invoice_crm.services.email_sender import KIND_INVOICE, KIND_LABELS, KIND_REMINDER
 from invoice_crm.services.invoices import mark_sent
@@ -58,15 +58,16 @@ def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Cli
     return found[0], found[1]
 
 
-def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
+def _template_facts(invoice_id: int, session: Session | None = None) -> tuple[Invoice, Client, dict]:
     """What every email template names: number, client, amount, due date, pay link, sender.
-    A draft has no number yet: the email shows the one it will most likely take when sent."""
-    with read_session() as session:
-        invoice, client = _invoice_and_client(session, invoice_id)
-        totals = figures.invoice_totals(session, invoice)
-        number = invoice.number or preview_next_number(
-            session, business_today(get_settings().business_timezone)
-        )
+    A draft has no number yet: the email shows the one it will most likely take when sent.
+    ``session``: read inside that (writing) transaction, which sees its own changes."""
+    if session is None:
+        with read_session() as own:
+            return _template_facts(invoice_id, own)
+    invoice, client = _invoice_and_client(session, invoice_id)
+    totals = figures.invoice_totals(session, invoice)
+    number = invoice.number or preview_next_number(session, business_today(business_timezone()))
     summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
     return invoice, client, {
         "number": number,
@@ -81,7 +82,7 @@ def _template_facts(invoice_id: int) -> tuple[Invoice, Client, dict]:
         ),
         "due_date": invoice.due_date,
         "pay_link": pay_url(invoice.public_token),
-        "business_name": current_business().business_name,
+        "business_name": current_business(session).business_name,
     }
 
 
@@ -102,7 +103,7 @@ def preview_number(invoice_id: int) -> str:
 def compose_reminder(invoice_id: int) -> EmailDraft:
     """The prefilled reminder: the countdown as of today and the current pay link."""
     invoice, client, facts = _template_facts(invoice_id)
-    today = business_today(get_settings().business_timezone)
+    today = business_today(business_timezone())
     default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
     return EmailDraft(client.email, *branded("reminder", default, facts))
 

@@ -36,6 +36,7 @@ from invoice_crm.models import (
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.activity import enqueue_sheet_clear
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.settings import get_settings
 
 START_FLAG = "start"  # empty | sample | sample-removed
@@ -108,7 +109,7 @@ def load_demo_data() -> int:
         if _flag(session, START_FLAG):
             return 0
         _set_flag(session, START_FLAG, "sample")
-    today = business_today(get_settings().business_timezone)
+    today = business_today(business_timezone())
     made = 0
     for index, (name, email, company, address) in enumerate(CLIENTS):
         client = client_service.create_client(name, email, company, address, is_sample=True)

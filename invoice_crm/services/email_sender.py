@@ -25,10 +25,12 @@ from sqlalchemy import and_, or_, select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
+from invoice_crm.domain import email_html
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.integrations import mailer
 from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.documents import render_receipt_pdf
 from invoice_crm.services.jobs import leases
 from invoice_crm.services.pdf import render_invoice_pdf
@@ -171,6 +173,27 @@ def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = Fal
         )
 
 
+def branded_html(body: str, message_id: str) -> tuple[str, mailer.InlineImage | None]:
+    """The HTML part of a client email (the business's letterhead as saved in Settings now,
+    then ``body``) and its logo as an inline image."""
+    business = current_business()
+    logo = None
+    if business.logo and business.logo_type.startswith("image/"):
+        # One Content-ID per message, in the Message-ID's domain: unique, and stable on retries.
+        cid = "logo." + message_id.strip("<>")
+        subtype = business.logo_type.split("/", 1)[1]
+        logo = mailer.InlineImage(cid=cid, content=business.logo, subtype=subtype)
+    head = email_html.Letterhead(
+        business_name=business.business_name,
+        address_lines=tuple(business.address_lines),
+        tax_line=business.tax_line,
+        contact_lines=tuple(x for x in (business.email, business.phone, business.website) if x),
+        brand_color=business.brand_color,
+        logo_cid=logo.cid if logo else "",
+    )
+    return email_html.html_body(body, head), logo
+
+
 def _attempt(claim: _Claim, now: datetime) -> bool:
     if claim.kind == KIND_REMINDER and claim.invoice_status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
         word = "paid" if claim.invoice_status is InvoiceStatus.PAID else "voided"
@@ -186,6 +209,7 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
         if not _hand_over(claim):
             log.warning("email %s: lease lost before sending; another sender resumes it", claim.id)
             return False
+        html, logo = branded_html(claim.body, claim.message_id)
         mailer.send_email(
             mailer.OutgoingEmail(
                 recipient=claim.recipient,
@@ -193,6 +217,8 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
                 body=claim.body,
                 message_id=claim.message_id,
                 attachment=attachment,
+                html=html,
+                inline_image=logo,
             ),
             settings,
         )

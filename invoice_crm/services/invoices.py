@@ -36,6 +36,7 @@ from invoice_crm.services.activity import (
     enqueue_sheet_syncs,
     log_event,
 )
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.numbering import next_invoice_number
 from invoice_crm.settings import get_settings
 
@@ -365,7 +366,7 @@ def mark_sent(
     lifecycle.check_transition(invoice.status, InvoiceStatus.SENT)
     lines = get_lines(session, invoice.id)
     totals = figures.refresh_figures(session, invoice, lines)
-    today = lifecycle.business_today(get_settings().business_timezone)
+    today = lifecycle.business_today(business_timezone())
     lifecycle.ensure_sendable(
         client_id=invoice.client_id,
         due_date=invoice.due_date or new_due_date,
@@ -414,7 +415,7 @@ def duplicate_as_input(invoice_id: int) -> DraftInput:
         if source is None:
             raise NotFound("Invoice not found", field="invoice_id")
         lines = get_lines(session, invoice_id)
-    today = lifecycle.business_today(get_settings().business_timezone)
+    today = lifecycle.business_today(business_timezone())
     term = (source.due_date - source.issue_date) if source.due_date else None
     return DraftInput(
         client_id=source.client_id,
@@ -469,7 +470,7 @@ def sweep_overdue(today: date | None = None) -> int:
 
     Idempotent: a second run finds nothing to change.
     """
-    today = today or lifecycle.business_today(get_settings().business_timezone)
+    today = today or lifecycle.business_today(business_timezone())
     due = (Invoice.status == InvoiceStatus.SENT) & (Invoice.due_date < today)
     # Usually nothing is due: look first, so page loads take no write lock for nothing.
     with read_session() as session:

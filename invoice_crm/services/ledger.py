@@ -34,6 +34,7 @@ from invoice_crm.models import (
 )
 from invoice_crm.services import figures, idempotency
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ ZERO = Decimal("0")
 
 
 def _today() -> date:
-    return lifecycle.business_today(get_settings().business_timezone)
+    return lifecycle.business_today(business_timezone())
 
 
 def _locked(session: Session, invoice_id: int) -> Invoice:
@@ -184,10 +185,13 @@ def record_payment(
     actor: str = "system",
     *,
     idempotency_key: str | None = None,
+    email_receipt: bool = False,
 ) -> Invoice:
     """The Record payment dialog: amount (blank: the balance), date (not in the future, not
     before the issue date), method, reference. An overpayment is refused; a repeated key
-    (a second click, a replayed event) records nothing more."""
+    (a second click, a replayed event) records nothing more. ``email_receipt``: when this
+    payment settles the invoice, its receipt email (PDF attached) is queued in the same
+    transaction, so it goes once with the payment or not at all."""
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
     chosen = _method(method)
@@ -199,6 +203,11 @@ def record_payment(
         apply_payment(
             session, invoice, paid_on=paid_date, method=chosen, reference=reference, actor=actor, amount=value
         )
+        if email_receipt and InvoiceStatus(invoice.status) is InvoiceStatus.PAID:
+            from invoice_crm.services.receipts import queue_receipt  # receipts -> delivery -> ledger
+
+            session.flush()
+            queue_receipt(session, invoice, actor)
         return invoice
 
     from invoice_crm.services.invoices import _load

@@ -28,8 +28,8 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.ledger import apply_payment
-from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def fulfil_checkout(
             apply_payment(
                 session,
                 invoice,
-                paid_on=business_today(get_settings().business_timezone, paid_at),
+                paid_on=business_today(business_timezone(), paid_at),
                 method=PaymentMethod.STRIPE,
                 amount=checkout.amount_of(session_obj),
                 reference=intent or session_obj.id,

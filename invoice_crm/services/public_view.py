@@ -13,7 +13,7 @@ from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import figures
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.queries import badge_of, line_rows
 from invoice_crm.settings import get_settings
 
@@ -45,7 +45,7 @@ def public_invoice(token: str) -> dict | None:
         "status": status.value,
         "issue_date": format_date(inv.issue_date),
         "due_date": format_date(inv.due_date),
-        "countdown": countdown(status, inv.due_date, business_today(settings.business_timezone)),
+        "countdown": countdown(status, inv.due_date, business_today(business_timezone())),
         "total": format_money(totals.total, inv.currency),
         "balance": format_money(balance, inv.currency),
         "badge": badge_of(status, totals.paid),

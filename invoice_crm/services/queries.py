@@ -31,6 +31,7 @@ from invoice_crm.models import (
     Refund,
 )
 from invoice_crm.services import figures
+from invoice_crm.services.business_settings import business_locale, business_timezone
 from invoice_crm.settings import get_settings
 
 PAGE_SIZE = 25
@@ -53,7 +54,7 @@ class InvoiceQuery:
 
 
 def _today() -> date:
-    return business_today(get_settings().business_timezone)
+    return business_today(business_timezone())
 
 
 def _filters(q: InvoiceQuery) -> list:
@@ -312,6 +313,7 @@ def _dashboard_summary(session) -> dict:
         "paid_30d": _sum_by_currency([(r[0], r[2]) for r in paid]),
         "monthly": months,
         "chart_note": _chart_note(others),
+        "chart_locale": business_locale().replace("_", "-"),  # the chart's own number format
     }
 
 

@@ -22,7 +22,7 @@ from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.models import Invoice, Payment, PaymentMethod, Refund, StripeEvent
 from invoice_crm.services import figures, ledger
 from invoice_crm.services.activity import log_event
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_timezone
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _record_one(session, refund: dict, created) -> int:
     invoice = session.get(Invoice, payment.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
     amount = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
     when = datetime.fromtimestamp(int(refund.get("created") or created), UTC) if (refund.get("created") or created) else utcnow()
-    day = business_today(get_settings().business_timezone, when)
+    day = business_today(business_timezone(), when)
     try:
         with session.begin_nested():
             note = ledger.add_credit_note(

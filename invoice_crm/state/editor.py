@@ -26,11 +26,10 @@ from invoice_crm.domain.money import (
     parse_unit_price,
 )
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
-from invoice_crm.services import idempotency, queries
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services.business_settings import current_business
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras, line_extras
 
@@ -105,6 +104,9 @@ class EditorState(AuthState, EditorTaxesMixin):
     save_key: str = ""
     client_key: str = ""
     adding_client: bool = False
+    # The inline client form's values while "a similar client exists" is asked (nothing added yet).
+    client_duplicate_of: str = ""
+    pending_client: dict[str, str] = {}
     # The draft's version as loaded; a save from an older one is refused (changed elsewhere).
     version: int = 0
     conflict: str = ""
@@ -160,6 +162,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.copied_from = ""
         self.saving = False
         self.adding_client = False
+        self.client_duplicate_of, self.pending_client = "", {}
         self.errors = {}
         self.read_only_reason = ""
         self.not_found = False
@@ -171,8 +174,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         if self._current_user() is None:
             return self._redirect_to_login()
         self._reset_form()
-        settings = get_settings()
-        today = lifecycle.business_today(settings.business_timezone)
+        today = lifecycle.business_today(business_timezone())
         self.invoice_id = 0
         self.number = ""
         self.client_id = self.router.url.query_parameters.get("client", "")
@@ -295,7 +297,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         try:
             issued = date.fromisoformat(self.issue_date)
         except ValueError:
-            issued = lifecycle.business_today(get_settings().business_timezone)
+            issued = lifecycle.business_today(business_timezone())
         self.due_date = (issued + timedelta(days=days)).isoformat()
         self.errors.pop("due_date", None)
 
@@ -353,6 +355,31 @@ class EditorState(AuthState, EditorTaxesMixin):
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
+        # A second client with the same name or email is asked about first (as on /clients).
+        fields = {k: str(form.get(k, "")) for k in ("name", "email", "company")}
+        same = await asyncio.to_thread(client_accounts.find_duplicate, fields["name"], fields["email"])
+        if same:
+            self.pending_client, self.client_duplicate_of = fields, same
+            return
+        async for update in self._add_client(fields):
+            yield update
+
+    @rx.event
+    async def confirm_client_duplicate(self):
+        if self._current_user() is None:
+            yield self._redirect_to_login()
+            return
+        fields, self.pending_client, self.client_duplicate_of = self.pending_client, {}, ""
+        if not fields:
+            return
+        async for update in self._add_client(fields):
+            yield update
+
+    @rx.event
+    def cancel_client_duplicate(self, _open: bool = False):
+        self.pending_client, self.client_duplicate_of = {}, ""
+
+    async def _add_client(self, form: dict):
         self.adding_client = True
         yield
         key = self.client_key

@@ -13,14 +13,14 @@ from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_price
 from invoice_crm.models import MANUAL_METHODS
-from invoice_crm.services import idempotency, ledger
-from invoice_crm.settings import get_settings
+from invoice_crm.services import delivery, idempotency, ledger
+from invoice_crm.services.business_settings import business_timezone
 
 METHODS = [(method.value, method.label) for method in MANUAL_METHODS]
 
 
 def _today() -> str:
-    return business_today(get_settings().business_timezone).isoformat()
+    return business_today(business_timezone()).isoformat()
 
 
 class InvoiceLedgerMixin(rx.State, mixin=True):
@@ -31,6 +31,9 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     pay_error: str = ""
     pay_key: str = ""  # made when the dialog opens: one payment per opening, whatever the clicks
     paying: bool = False
+    # "Email a receipt to the client": offered when the client has an address and email is set up.
+    receipt_possible: bool = False
+    email_receipt: bool = False
 
     remove_open: bool = False
     remove_payment_id: int = 0
@@ -67,6 +70,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.pay_error = ""
         self.pay_key = idempotency.new_key()
         self.paying = False
+        self.receipt_possible = bool(self.invoice.get("client_email", "")) and delivery.email_enabled()
+        self.email_receipt = self.receipt_possible
         self.pay_dialog_open = True
 
     @rx.event
@@ -86,6 +91,10 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.reference = value
 
     @rx.event
+    def set_email_receipt(self, value: bool):
+        self.email_receipt = value
+
+    @rx.event
     async def confirm_paid(self):
         if self._current_user() is None:
             yield self._redirect_to_login()
@@ -99,12 +108,13 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             yield rx.toast.error(self.payment_amount_error)
             return
         self.paying = True
+        send_receipt = self.email_receipt and self.receipt_possible
         yield
         try:
             await asyncio.to_thread(
                 lambda: ledger.record_payment(
                     self.invoice_id, amount, self.paid_on, self.pay_method, self.reference,
-                    self.user_email, idempotency_key=self.pay_key,
+                    self.user_email, idempotency_key=self.pay_key, email_receipt=send_receipt,
                 )
             )
         except DomainError as err:
@@ -113,13 +123,16 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             yield rx.toast.error(err.message)
             return
         self.paying = False
+        self.pay_key = ""  # this opening's payment is done: a queued second click does nothing
         self.pay_dialog_open = False
         await self._reload()
         number = self.invoice.get("number", "Invoice")
         if self.invoice.get("status") == "PAID":
-            yield rx.toast.success(f"{number} is paid")
+            emailed = f"; receipt emailed to {self.invoice.get('client_email', '')}" if send_receipt else ""
+            yield rx.toast.success(f"{number} is paid{emailed}")
         else:
-            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}")
+            later = "; no receipt yet (a receipt is for a paid invoice)" if send_receipt else ""
+            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{later}")
 
     # -- remove a payment ------------------------------------------------------------
     @rx.event

@@ -17,7 +17,7 @@ from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.state.invoice_page import InvoicePageState
 
 SEND, REMINDER = "send", "reminder"
@@ -93,7 +93,7 @@ class DeliveryState(InvoicePageState):
             return
         due = date.fromisoformat(self.invoice["due_iso"])
         issued = date.fromisoformat(self.invoice["issue_iso"])
-        today = business_today(get_settings().business_timezone)
+        today = business_today(business_timezone())
         if due >= today:
             return
         term = (due - issued).days

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from invoice_crm.domain.errors import InvalidTransition
+from invoice_crm.domain.errors import InvalidTransition, ValidationError
 from invoice_crm.services import business_settings as biz
 from invoice_crm.services import email_sender, invoices, receipts
 from tests.integration.email_helpers import pdf_text
@@ -29,3 +29,34 @@ def test_receipt_email_of_a_manual_payment_carries_the_receipt_pdf(mail):
     assert attachment.get_filename() == f"receipt-{inv.number}.pdf"
     text = pdf_text(attachment.get_content())
     assert "RECEIPT" in text and "Northwind Studio" in text and "BANK-7" in text
+
+
+def test_record_payment_with_the_receipt_option_queues_one_receipt_in_the_same_transaction(mail):
+    from invoice_crm.services import ledger
+    from invoice_crm.services.idempotency import new_key
+    from tests.integration.email_helpers import emails
+
+    inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
+    key = new_key()
+    partial = ledger.record_payment(inv.id, "40.00", TODAY, reference="PART", idempotency_key=new_key(), email_receipt=True)
+    assert partial.status == "SENT" and [e.kind for e in emails(inv.id) if e.kind == "receipt"] == []  # not paid yet
+    for _ in range(2):  # a double click: the same key
+        ledger.record_payment(inv.id, "", TODAY, reference="BANK-9", idempotency_key=key, email_receipt=True)
+    assert [e.kind for e in emails(inv.id)].count("receipt") == 1
+    assert email_sender.deliver_pending_emails() == 1
+    [got] = mail.messages_to("billing@acme.example")
+    [attachment] = got.attachments
+    assert attachment.get_filename() == f"receipt-{inv.number}.pdf"
+    assert "BANK-9" in pdf_text(attachment.get_content())
+
+
+def test_a_receipt_that_cannot_be_sent_records_no_payment(mail):
+    from invoice_crm.services import clients, ledger
+    from tests.integration.email_helpers import emails
+
+    client = clients.create_client("No Mail Ltd", "")
+    inv = invoices.send_invoice(make_invoice(client.id).id)
+    with pytest.raises(ValidationError, match="no email address"):
+        ledger.record_payment(inv.id, "", TODAY, email_receipt=True)
+    assert invoices._load(inv.id).status == "SENT"  # nothing half-done: no payment either
+    assert emails(inv.id) == []
