@@ -171,3 +171,20 @@ def set_invoice_reminders(invoice_id: int, mode: str, raw_steps: list[dict] | No
         words = {rules.MODE_DEFAULT: "the default schedule", rules.MODE_CUSTOM: "its own schedule",
                  rules.MODE_OFF: "no reminders"}
         log_event(session, invoice_id, "reminders_changed", actor, f"Reminders: {words[mode]}")
+
+
+def set_own_step(invoice_id: int, offset_days: int, enabled: bool, actor: str = "system") -> None:
+    """Turn one step of an invoice's own schedule on or off (its template kept)."""
+    key = invoice_key(invoice_id)
+    with write_session() as session:
+        row = session.get(ReminderSchedule, key)
+        if row is None or row.mode != rules.MODE_CUSTOM:
+            raise ValidationError("This invoice follows the default schedule; choose an own schedule first", field="mode")
+        step = session.execute(
+            select(ReminderStep).where(ReminderStep.schedule_key == key, ReminderStep.offset_days == offset_days)
+        ).scalar_one_or_none()
+        if step is None:
+            raise NotFound("That reminder step is not in this invoice's schedule", field="offset_days")
+        step.enabled = bool(enabled)
+        log_event(session, invoice_id, "reminders_changed", actor,
+                  f"Reminder {rules.step_label(offset_days).lower()} turned {'on' if enabled else 'off'}")
