@@ -34,7 +34,7 @@ from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server an
 from tests.integration.email_helpers import configure, events
 from tests.integration.helpers import make_client, make_invoice
 
-TICK = timedelta(hours=2)
+TICK = timedelta(hours=3)
 DUE_IN = 10  # days from today: steps at days 7 (3 before), 10, 17 and 24
 
 
