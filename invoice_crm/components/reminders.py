@@ -112,11 +112,11 @@ def invoice_reminders_card(S) -> rx.Component:
 
 def _step_fields(row) -> rx.Component:
     i = row["index"]
-    suffix = ", step " + (i.to(int) + 1).to_string()
+    suffix = ", step " + row["number"]
     offset_id, enabled_id = "reminder-step-" + i + "-offset", "reminder-step-" + i + "-enabled"
     subject_id, body_id = "reminder-step-" + i + "-subject", "reminder-step-" + i + "-body"
     return rx.vstack(
-        rx.text("Step ", (i.to(int) + 1).to_string(), ": ", row["label"], size="2", weight="bold"),
+        rx.text("Step ", row["number"], ": ", row["label"], size="2", weight="bold"),
         rx.flex(
             rx.vstack(
                 field_label("Days from the due date", offset_id, suffix),
@@ -168,7 +168,7 @@ def reminder_settings_section() -> rx.Component:
                 ),
                 rx.callout.root(
                     rx.callout.icon(rx.icon("bell-ring", size=16)),
-                    rx.callout.text("Active: reminders go out at ", R.send_hour, ":00 (", R.timezone,
+                    rx.callout.text("Active: reminders go out at ", R.send_time, " (", R.timezone,
                                     ") on each step's day, for sent, overdue and partly paid invoices."),
                     color_scheme="green", id="reminders-active",
                 ),

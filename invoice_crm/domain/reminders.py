@@ -118,7 +118,7 @@ def decide(planned: list[PlannedStep], done: set[date], now: datetime, max_late_
     due = [p for p in planned if p.step.enabled and not p.before_sending and p.day not in done and p.at <= now]
     late_limit = timedelta(days=max(0, max_late_days))
     skip = [
-        (p, f"Not sent: more than {max_late_days} day{'s' if max_late_days != 1 else ''} late (the app was not running when it was due)")
+        (p, f"Not sent: more than {max_late_days} day{'s' if max_late_days != 1 else ''} late (it came due while reminders could not run)")
         for p in due if now - p.at > late_limit
     ]
     timely = [p for p in due if now - p.at <= late_limit]

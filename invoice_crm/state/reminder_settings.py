@@ -19,6 +19,7 @@ def _rows(schedules: reminder_schedules.Schedules) -> list[dict[str, str]]:
     return [
         {
             "index": str(i),
+            "number": str(i + 1),
             "offset_days": str(s.offset_days),
             "label": rules.step_label(s.offset_days),
             "enabled": "yes" if s.enabled else "",
@@ -32,6 +33,7 @@ def _rows(schedules: reminder_schedules.Schedules) -> list[dict[str, str]]:
 class ReminderSettingsState(AuthState):
     reminders_on: bool = True
     send_hour: str = str(rules.DEFAULT_SEND_HOUR)
+    send_time: str = f"{rules.DEFAULT_SEND_HOUR:02d}:00"
     step_rows: list[dict[str, str]] = []
     step_errors: dict[str, str] = {}
     inactive: str = ""
@@ -42,6 +44,7 @@ class ReminderSettingsState(AuthState):
     def _show(self, schedules: reminder_schedules.Schedules) -> None:
         self.reminders_on = schedules.default_on
         self.send_hour = str(schedules.send_hour)
+        self.send_time = f"{schedules.send_hour:02d}:00"
         self.step_rows = _rows(schedules)
         self.step_errors = {}
         self.inactive = reminders.inactive_reason(schedules)
@@ -63,7 +66,7 @@ class ReminderSettingsState(AuthState):
         if len(self.step_rows) >= rules.MAX_STEPS:
             return rx.toast.error(f"At most {rules.MAX_STEPS} steps")
         index = str(len(self.step_rows))
-        self.step_rows = [*self.step_rows, {"index": index, "offset_days": "", "label": "New step",
+        self.step_rows = [*self.step_rows, {"index": index, "number": str(len(self.step_rows) + 1), "offset_days": "", "label": "New step",
                                             "enabled": "yes", "subject": "", "body": ""}]
         return None
 

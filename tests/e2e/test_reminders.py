@@ -131,3 +131,36 @@ def test_opening_the_pay_link_in_a_fresh_browser_marks_the_invoice_viewed(page: 
     page.goto(f"{app_url}/?q={number}")
     row = page.locator(".invoice-row", has_text=number)
     expect(row.locator(".row-viewed")).to_contain_text("Viewed")
+
+
+def test_the_default_schedule_is_edited_in_settings(page: Page, app_url):
+    sign_in(page, app_url)
+    page.goto(app_url + "/settings?tab=reminders")
+    expect(page.locator("#reminders-active")).to_contain_text("Active: reminders go out at 09:00 (UTC)")
+    expect(page.get_by_label("Days from the due date, step 4")).to_have_value("14")
+    try:
+        page.get_by_label("Days from the due date, step 4").fill("15")
+        page.get_by_label("Subject, step 4").fill("Still open: {nope}")
+        page.get_by_label("Send at (business timezone)").select_option("10")
+        page.get_by_role("button", name="Save reminder schedule").click()
+        expect(page.locator(".field-error")).to_contain_text("Unknown placeholder {nope}")
+        page.get_by_label("Subject, step 4").fill("Still open: invoice {number}")
+        page.get_by_label("Send this step, step 1").uncheck()
+        page.get_by_role("button", name="Save reminder schedule").click()
+        expect(page.get_by_text("Reminder schedule saved")).to_be_visible()
+        expect(page.locator("#reminders-active")).to_contain_text("go out at 10:00")
+
+        page.reload()
+        expect(page.get_by_label("Days from the due date, step 4")).to_have_value("15")
+        expect(page.get_by_label("Subject, step 4")).to_have_value("Still open: invoice {number}")
+        expect(page.get_by_label("Send this step, step 1")).not_to_be_checked()
+        expect(page.get_by_label("Send at (business timezone)")).to_have_value("10")
+        expect(page.get_by_text("Step 4: 15 days after the due date")).to_be_visible()
+    finally:  # the app is shared by the suite: the built-in schedule back
+        page.goto(app_url + "/settings?tab=reminders")
+        page.get_by_label("Days from the due date, step 4").fill("14")
+        page.get_by_label("Subject, step 4").fill("")
+        page.get_by_label("Send this step, step 1").check()
+        page.get_by_label("Send at (business timezone)").select_option("9")
+        page.get_by_role("button", name="Save reminder schedule").click()
+        expect(page.locator("#reminders-active")).to_contain_text("go out at 09:00")
