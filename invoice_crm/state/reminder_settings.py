@@ -30,6 +30,11 @@ def _rows(schedules: reminder_schedules.Schedules) -> list[dict[str, str]]:
     ]
 
 
+def _text(value: object) -> str:
+    """A text field of the form (a checkbox's boolean where text belongs reads as empty)."""
+    return value if isinstance(value, str) else ""
+
+
 class ReminderSettingsState(AuthState):
     reminders_on: bool = True
     send_hour: str = str(rules.DEFAULT_SEND_HOUR)
@@ -71,30 +76,31 @@ class ReminderSettingsState(AuthState):
         return None
 
     @rx.event
-    async def save(self, form: dict):
+    async def save(self, form: dict[str, str | bool]):
+        """The schedule form (its checkboxes arrive as booleans)."""
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
         raw, rows = [], []
         for row in self.step_rows:
             i = row["index"]
-            offset = str(form.get(f"step_{i}_offset", "")).strip()
+            offset = _text(form.get(f"step_{i}_offset")).strip()
             if offset == "":
                 continue  # an empty "Days" removes the step
             rows.append(i)
             raw.append({
                 "offset_days": offset,
-                "enabled": form.get(f"step_{i}_enabled", "") == "on",
-                "subject": form.get(f"step_{i}_subject", ""),
-                "body": form.get(f"step_{i}_body", ""),
+                "enabled": form.get(f"step_{i}_enabled") in (True, "on"),
+                "subject": _text(form.get(f"step_{i}_subject")),
+                "body": _text(form.get(f"step_{i}_body")),
             })
         self.saving_reminders = True
         self.step_errors = {}
         yield
         try:
             saved = await asyncio.to_thread(
-                reminder_schedules.save_default_schedule, form.get("reminders_on", "") == "on",
-                form.get("send_hour", ""), raw,
+                reminder_schedules.save_default_schedule, form.get("reminders_on") in (True, "on"),
+                _text(form.get("send_hour")), raw,
             )
         except SettingsErrors as err:
             errors = {}
