@@ -29,6 +29,7 @@ from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.imports import ImportState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.reminder_settings import ReminderSettingsState, RemindersTodayState
 from invoice_crm.state.reports import ReportsState
 from invoice_crm.state.sample_data import SampleDataState
 from invoice_crm.state.settings import SettingsState
@@ -64,7 +65,7 @@ def _titled(number, prefix: str, fallback: str, suffix: str = APP):
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
-app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load])
+app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load, RemindersTodayState.load])
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(
     edit_invoice_page, route="/invoices/[invoice_id]/edit", on_load=EditorState.load_edit,
@@ -83,6 +84,7 @@ app.add_page(reports_page, route="/reports", title="Reports · Invoice CRM", on_
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM",
              on_load=[SettingsState.on_load, TaxesState.on_load])  # the Taxes tab is the /taxes catalogue
 app.add_page(import_page, route="/import", title="Import · Invoice CRM", on_load=ImportState.on_load)
+app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=[SettingsState.on_load, ReminderSettingsState.load])
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(
     pay_page, route="/pay/[token]", on_load=PayState.on_load,

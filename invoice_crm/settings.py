@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     email_max_attempts: int = 5
     email_retry_seconds: int = 60
     email_poll_seconds: int = 30
+    # Scheduled reminders: a step that came due more than this many days ago (the app was
+    # down) is skipped and logged, not sent; how often due steps are looked for.
+    reminder_max_late_days: int = Field(default=3, ge=0, le=365)
+    reminder_poll_seconds: int = Field(default=60, ge=5, le=86400)
     # The freelancer, as shown on invoices and in emails.
     business_name: str = ""
     business_address: str = ""

@@ -15,10 +15,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from invoice_crm.services import email_sender as sender
-from invoice_crm.services import sheets_resync, sheets_sync, wakeups
+from invoice_crm.services import reminders, sheets_resync, sheets_sync, wakeups
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.services.jobs import leases
 from invoice_crm.settings import get_settings
@@ -101,4 +101,23 @@ async def sheets_sync_worker() -> None:
     await _run_worker("sheet sync", sheets_step, max(0.5, settings.sheets_sync_interval_seconds), wakeups.SHEETS)
 
 
-LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker)
+def reminder_step(now: datetime | None = None) -> None:
+    """Scheduled reminders due ``now``, once per REMINDER_POLL_SECONDS across every process
+    (the unique key per step keeps them once even if two processes ran it at the same time)."""
+    period = timedelta(seconds=get_settings().reminder_poll_seconds)
+    if not leases.due_once("reminders", period, now):
+        return
+    report = reminders.send_due_reminders(now)
+    if report.sent or report.skipped:
+        log.info("reminders: %d queued, %d skipped", report.sent, report.skipped)
+
+
+async def reminder_worker() -> None:
+    """Reminder steps that came due: at start-up (after downtime each due step once; too late
+    ones skipped and logged), then every REMINDER_POLL_SECONDS. Every process looks four times
+    a period; one of them sends."""
+    period = get_settings().reminder_poll_seconds
+    await _run_worker("reminders", reminder_step, max(1.0, period / 4))
+
+
+LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker, reminder_worker)

@@ -123,6 +123,7 @@ def _row(row, state) -> rx.Component:
         ),
         rx.table.cell(
             status_badge(row["badge"]),
+            rx.cond(row["viewed"] == "yes", rx.badge(rx.icon("eye", size=12), "Viewed", variant="outline", color_scheme="gray", margin_left="0.25em", class_name="row-viewed")),
             rx.box(_due(row), display=PHONE_ONLY, margin_top="0.25em", class_name="row-due-phone"),
         ),
         rx.table.cell(_due(row), display=WIDE_ONLY),

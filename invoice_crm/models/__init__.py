@@ -22,6 +22,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+from invoice_crm.models.reminders import ReminderSchedule, ReminderSend, ReminderStep
 from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "Project",
     "RateLimit",
     "Refund",
+    "ReminderSchedule",
+    "ReminderSend",
+    "ReminderStep",
     "SetupCode",
     "SignInThrottle",
     "StripeEvent",

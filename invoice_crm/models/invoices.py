@@ -139,6 +139,10 @@ class Invoice(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )
+    # Viewed: the client opened the pay link (the owner's own visits are not counted).
+    view_count: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0"))
+    first_viewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    last_viewed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
 
 
 class LineItem(SQLModel, table=True):

@@ -24,6 +24,7 @@ from invoice_crm.components.ledger import (
 from invoice_crm.components.line_items import line_items_table
 from invoice_crm.components.payment_notices import checkout_return_notice, payment_link_notice
 from invoice_crm.components.receipt import receipt_button
+from invoice_crm.components.reminders import invoice_reminders_card
 from invoice_crm.components.timeline import timeline
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.invoice_page import InvoicePageState as S
@@ -68,6 +69,7 @@ def _header() -> rx.Component:
                 _fact("Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "invoice-due"),
                 _fact("Sent", rx.cond(inv["sent_at"] != "", inv["sent_at"], "—")),
                 _fact("Paid", rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"), "invoice-paid-at"),
+                rx.cond(~S.is_draft, _fact("Viewed by the client", rx.cond(inv["viewed"] != "", inv["viewed"], "Not yet"), "invoice-viewed")),
                 rx.cond(  # with sync off, the dashboard says so once; no badge here
                     inv["sync"] != "OFF",
                     rx.vstack(
@@ -154,6 +156,7 @@ def _content() -> rx.Component:
         send_dialog(),
         _share(),
         emails_card(),
+        rx.cond(~S.is_draft, invoice_reminders_card(S)),
         card(
             rx.vstack(
                 line_items_table(S.lines),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.forms import field_error
 from invoice_crm.components.layout import card, layout, page_title
+from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.pages.taxes import tax_catalogue
 from invoice_crm.state.settings import SettingsState as S
 
@@ -296,6 +297,7 @@ def settings_page() -> rx.Component:
                 rx.tabs.trigger("Invoices", value="invoices"),
                 rx.tabs.trigger("Taxes", value="taxes"),
                 rx.tabs.trigger("Email", value="email"),
+                rx.tabs.trigger("Reminders", value="reminders"),
                 rx.tabs.trigger("Integrations", value="integrations"),
                 rx.tabs.trigger("Account", value="account"),
                 overflow_x="auto",
@@ -304,6 +306,7 @@ def settings_page() -> rx.Component:
             rx.tabs.content(_invoice_defaults(), value="invoices", padding_top="1em"),
             rx.tabs.content(_section("Tax rates", tax_catalogue()), value="taxes", padding_top="1em"),
             rx.tabs.content(_email(), value="email", padding_top="1em"),
+            rx.tabs.content(reminder_settings_section(), value="reminders", padding_top="1em"),
             rx.tabs.content(_integrations(), value="integrations", padding_top="1em"),
             rx.tabs.content(_account(), value="account", padding_top="1em"),
             value=S.tab,

@@ -3,16 +3,20 @@ nothing of a draft (a draft's token, like an unknown one, shows nothing at all).
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+import sqlalchemy as sa
+from sqlalchemy import select, update
 
-from invoice_crm.db import read_session
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import figures
+from invoice_crm.services.activity import log_event
 from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.queries import badge_of, line_rows
 from invoice_crm.settings import get_settings
@@ -78,3 +82,43 @@ def business_view() -> dict:
         "payment_lines": profile.payment_lines,
         "brand_color": profile.brand_color,
     }
+
+
+def record_view(token: str, now: datetime | None = None) -> bool:
+    """The client opened the pay link: count it, with the first and last time (one UPDATE;
+    the first view is logged on the invoice's activity). Drafts and unknown tokens: nothing."""
+    if not token or len(token) > MAX_TOKEN:
+        return False
+    now = now or utcnow()
+    with write_session() as session:
+        found = session.execute(
+            select(Invoice.id, Invoice.view_count).where(
+                Invoice.public_token == token, Invoice.status != InvoiceStatus.DRAFT
+            )
+        ).first()
+        if found is None:
+            return False
+        invoice_id, _ = found
+        session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice_id)
+            .values(
+                view_count=Invoice.view_count + 1,
+                first_viewed_at=sa.func.coalesce(Invoice.first_viewed_at, now),
+                last_viewed_at=now,
+            )
+        )
+        first = session.execute(select(Invoice.view_count).where(Invoice.id == invoice_id)).scalar_one() == 1
+        if first:
+            log_event(session, invoice_id, "viewed", "client", "Viewed by the client (pay link opened)")
+    return True
+
+
+def viewed_text(view_count: int, first: datetime | None, last: datetime | None) -> str:
+    """'Viewed 3 times: first 2026-11-25 10:02 UTC, last 2026-11-26 08:15 UTC' or ''."""
+    if not view_count:
+        return ""
+    times = "once" if view_count == 1 else f"{view_count} times"
+    if view_count == 1 or first == last:
+        return f"Viewed {times}: {timestamp_text(first)}"
+    return f"Viewed {times}: first {timestamp_text(first)}, last {timestamp_text(last)}"

@@ -131,7 +131,7 @@ def _text_date(value: date | None) -> str:
 ROW_COLUMNS = (
     Invoice.id, Invoice.number, Invoice.amount, Invoice.currency, Invoice.status, Invoice.due_date,
     Invoice.paid_at, Invoice.sheet_sync_status, Invoice.sheet_sync_error,
-    Invoice.balance_due, Invoice.amount_paid,
+    Invoice.balance_due, Invoice.amount_paid, Invoice.view_count,
     Client.name.label("client"), Project.name.label("project"),
 )
 
@@ -232,6 +232,7 @@ def invoice_row(inv, today: date) -> dict:
         "countdown": countdown(inv.status, inv.due_date, today),
         "sync": inv.sheet_sync_status,
         "sync_error": inv.sheet_sync_error,
+        "viewed": "yes" if inv.view_count else "",
     }
 
 

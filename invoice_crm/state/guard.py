@@ -12,8 +12,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
+import operator
+import types
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -73,6 +76,8 @@ def _bounded(hint: Any) -> Any:
     if origin is list:
         (item,) = typing.get_args(hint)
         return list[_bounded(item)]
+    if origin in (typing.Union, types.UnionType):  # str | bool: a form with checkboxes
+        return functools.reduce(operator.or_, (_bounded(arg) for arg in typing.get_args(hint)))
     return hint
 
 

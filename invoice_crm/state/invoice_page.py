@@ -18,13 +18,15 @@ from invoice_crm.services import figures, queries
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
+from invoice_crm.services.public_view import viewed_text
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import route_id
 from invoice_crm.state.invoice_ledger import InvoiceLedgerMixin
 from invoice_crm.state.invoice_payments import InvoicePaymentsMixin
+from invoice_crm.state.invoice_reminders import InvoiceRemindersMixin
 
 
-class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
+class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, InvoiceRemindersMixin):
     invoice_id: int = 0
     invoice: dict[str, str] = {}
     lines: list[dict[str, str]] = []
@@ -88,6 +90,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             "stripe_link": inv.stripe_link or "",
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
+            "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at),
         }
         self.lines = queries.line_rows(detail["lines"], inv.currency)
         self.events = [
@@ -139,6 +142,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin):
             return
         self.not_found = False
         self._fill(detail)
+        await asyncio.to_thread(self._load_reminders)
 
     @rx.event
     async def on_load(self):

@@ -8,8 +8,9 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import checkout, documents, payments, pdf
-from invoice_crm.services.public_view import public_invoice
+from invoice_crm.services import auth, checkout, documents, payments, pdf
+from invoice_crm.services.public_view import public_invoice, record_view
+from invoice_crm.state.auth import AuthState
 
 
 def token_from_path(path: str) -> str:
@@ -66,6 +67,17 @@ class PayState(rx.State):
         self.paying = False
         await self._load()
         self.loading = False
+        if self.available:
+            yield  # the page first; then the view is counted
+            await self._count_view()
+
+    async def _count_view(self) -> None:
+        """The client opened the pay link: Viewed. The owner's own visits, signed in in this
+        browser (the session token in its local storage), are not counted."""
+        owner_token = (await self.get_state(AuthState)).auth_token
+        if owner_token and await asyncio.to_thread(auth.user_for_token, owner_token):
+            return
+        await asyncio.to_thread(record_view, self._token())
 
     @rx.event
     async def on_load_return(self):

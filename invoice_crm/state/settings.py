@@ -22,7 +22,7 @@ EMAIL = ("sender_name", "reply_to", "invoice_subject", "invoice_body", "reminder
          "receipt_subject", "receipt_body")
 ACCOUNT = ("current_password", "new_password", "confirm_password", "session")
 ALL_FIELDS = (*PROFILE, *DEFAULTS, *EMAIL, *ACCOUNT, "logo", "preview")
-TABS = ("profile", "invoices", "taxes", "email", "integrations", "account")
+TABS = ("profile", "invoices", "taxes", "email", "reminders", "integrations", "account")
 
 
 def _no_errors() -> dict[str, str]:

@@ -65,6 +65,7 @@ def app_env(tmp_path_factory, request) -> dict[str, str]:
         "BUSINESS_TIMEZONE": "UTC",
         "LOAD_DEMO_DATA": "true",
         "OVERDUE_SWEEP_SECONDS": "5",
+        "REMINDER_POLL_SECONDS": "5",
         "E2E_WORKDIR": str(workdir),
     }
     for name in SERVICE_FIXTURES:

@@ -1,0 +1,92 @@
+"""The invoice page's reminders, mixed into ``InvoicePageState``: the timeline of the
+schedule's steps (sent, skipped, to come), Skip per upcoming step, and the invoice's override
+(the default schedule, its own steps, or no reminders)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain import reminders as rules
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import reminder_schedules, reminders
+from invoice_crm.services.reminder_timeline import invoice_reminders
+
+MODE_LABELS = {
+    rules.MODE_DEFAULT: "Default schedule",
+    rules.MODE_CUSTOM: "Own schedule",
+    rules.MODE_OFF: "No reminders",
+}
+LABEL_MODES = {label: mode for mode, label in MODE_LABELS.items()}
+
+
+class InvoiceRemindersMixin(rx.State, mixin=True):
+    reminder_rows: list[dict[str, str]] = []
+    reminder_own_steps: list[dict[str, str]] = []
+    reminder_mode: str = MODE_LABELS[rules.MODE_DEFAULT]
+    reminder_inactive: str = ""
+    reminder_busy: bool = False
+
+    def _load_reminders(self) -> None:
+        panel = invoice_reminders(self.invoice_id)
+        self.reminder_rows = panel["rows"]
+        self.reminder_own_steps = panel["own_steps"]
+        self.reminder_mode = MODE_LABELS[panel["mode"]]
+        self.reminder_inactive = panel["inactive"]
+
+    async def _after_reminder_change(self, message: str):
+        await self._reload()  # the reminders too
+        self.reminder_busy = False
+        return rx.toast.success(message)
+
+    @rx.event
+    async def skip_reminder(self, offset_days: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            offset = rules.clean_offset(offset_days)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self.reminder_busy = True
+        try:
+            await asyncio.to_thread(reminders.skip_step, self.invoice_id, offset, self.user_email)
+        except DomainError as err:
+            self.reminder_busy = False
+            return rx.toast.error(err.message)
+        return await self._after_reminder_change(f"Reminder {rules.step_label(offset).lower()} skipped")
+
+    @rx.event
+    async def set_reminder_mode(self, label: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        mode = LABEL_MODES.get(label)
+        if mode is None:
+            return rx.toast.error("Choose the default schedule, an own schedule or no reminders")
+        self.reminder_busy = True
+        try:
+            await asyncio.to_thread(reminder_schedules.set_invoice_reminders, self.invoice_id, mode, None, self.user_email)
+        except DomainError as err:
+            self.reminder_busy = False
+            return rx.toast.error(err.message)
+        return await self._after_reminder_change(f"Reminders: {label.lower()}")
+
+    @rx.event
+    async def set_own_step(self, offset_days: str, enabled: bool):
+        """Turn one step of the invoice's own schedule on or off."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            offset = rules.clean_offset(offset_days)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self.reminder_busy = True
+        try:
+            await asyncio.to_thread(
+                reminder_schedules.set_own_step, self.invoice_id, offset, bool(enabled), self.user_email
+            )
+        except DomainError as err:
+            self.reminder_busy = False
+            return rx.toast.error(err.message)
+        word = "on" if enabled else "off"
+        return await self._after_reminder_change(f"Reminder {rules.step_label(offset).lower()} turned {word}")
