@@ -21,6 +21,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+from invoice_crm.models.recurring import ProfileStatus, RecurringProfile, RecurringRun
 from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
 __all__ = [
@@ -41,8 +42,11 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PaymentMethod",
+    "ProfileStatus",
     "Project",
     "RateLimit",
+    "RecurringProfile",
+    "RecurringRun",
     "Refund",
     "SetupCode",
     "SignInThrottle",
