@@ -14,6 +14,12 @@ from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.recurring import (
+    recurring_detail_page,
+    recurring_edit_page,
+    recurring_form_page,
+    recurring_list_page,
+)
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.pages.taxes import taxes_page
 from invoice_crm.settings import get_settings
@@ -25,6 +31,7 @@ from invoice_crm.state.editor import EditorState
 from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.recurring import RecurringDetailState, RecurringFormState, RecurringListState
 from invoice_crm.state.sample_data import SampleDataState
 from invoice_crm.state.settings import SettingsState
 from invoice_crm.state.taxes import TaxesState
@@ -74,6 +81,10 @@ app.add_page(client_page, route="/clients/[client_id]", title="Client · Invoice
 app.add_page(projects_page, route="/projects", title="Projects · Invoice CRM", on_load=ProjectsState.on_load)
 app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=LeadsState.on_load)
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
+app.add_page(recurring_list_page, route="/recurring", title="Recurring invoices · Invoice CRM", on_load=RecurringListState.on_load)
+app.add_page(recurring_form_page, route="/recurring/new", title="New recurring profile · Invoice CRM", on_load=RecurringFormState.load_new)
+app.add_page(recurring_detail_page, route="/recurring/[profile_id]", title="Recurring profile · Invoice CRM", on_load=RecurringDetailState.on_load)
+app.add_page(recurring_edit_page, route="/recurring/[profile_id]/edit", title="Edit recurring profile · Invoice CRM", on_load=RecurringFormState.load_edit)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=SettingsState.on_load)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from invoice_crm.services import email_sender as sender
-from invoice_crm.services import sheets_resync, sheets_sync, wakeups
+from invoice_crm.services import recurring, sheets_resync, sheets_sync, wakeups
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.services.jobs import leases
 from invoice_crm.settings import get_settings
@@ -101,4 +101,20 @@ async def sheets_sync_worker() -> None:
     await _run_worker("sheet sync", sheets_step, max(0.5, settings.sheets_sync_interval_seconds), wakeups.SHEETS)
 
 
-LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker)
+def recurring_step() -> None:
+    """Issue the recurring invoices that are due (profiles are claimed with leases, and each
+    period's unique key keeps it once across every process)."""
+    report = recurring.issue_due()
+    if report.issued:
+        log.info("recurring: %d invoice(s) issued, %d emailed", len(report.issued), report.sent)
+
+
+async def recurring_worker() -> None:
+    """At start-up (periods missed while down), every RECURRING_POLL_SECONDS (the date rolls
+    over), and at once when a profile is saved or resumed."""
+    await _run_worker(
+        "recurring invoices", recurring_step, max(5, get_settings().recurring_poll_seconds), recurring.RECURRING
+    )
+
+
+LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker, recurring_worker)

@@ -89,9 +89,19 @@ def _json_line(line: drafts.LineInput) -> dict:
     }
 
 
+def _as_draft_line(stored: dict) -> dict:
+    """A stored line as code passes it to the draft rules: exact Decimals, read in no locale."""
+    return {
+        **stored,
+        "quantity": Decimal(stored["quantity"]),
+        "unit_price": Decimal(stored["unit_price"]),
+        "discount_value": Decimal(stored.get("discount_value") or "0"),
+    }
+
+
 def profile_lines(profile: RecurringProfile) -> list[dict]:
-    """The profile's lines as the editor submits them (Decimals as strings)."""
-    return json.loads(profile.lines_json or "[]")
+    """The profile's lines as the draft rules take them."""
+    return [_as_draft_line(line) for line in json.loads(profile.lines_json or "[]")]
 
 
 def _clean(session: Session, data: ProfileInput) -> dict:
@@ -132,7 +142,7 @@ def _clean(session: Session, data: ProfileInput) -> dict:
     # rather than failing each period later.
     probe = invoice_service.DraftInput(
         client_id=data.client_id, project_id=data.project_id, issue_date=start, due_date=start + timedelta(days=terms),
-        lines=[_json_line(li) for li in lines], currency=currency, notes=notes,
+        lines=[_as_draft_line(_json_line(li)) for li in lines], currency=currency, notes=notes,
         discount_kind=discount["discount_kind"], discount_value=discount["discount_value"],
         tax_inclusive=bool(data.tax_inclusive),
     )
@@ -140,7 +150,7 @@ def _clean(session: Session, data: ProfileInput) -> dict:
     return {
         "client_id": data.client_id,
         "project_id": data.project_id,
-        "lines_json": json.dumps(probe.lines),
+        "lines_json": json.dumps([_json_line(li) for li in lines]),
         "currency": currency,
         "discount_kind": discount["discount_kind"],
         "discount_value": discount["discount_value"],
@@ -155,6 +165,96 @@ def _clean(session: Session, data: ProfileInput) -> dict:
         "payment_terms_days": terms,
         "auto_send": bool(data.auto_send),
         "catch_up": catch_up.value,
+    }
+
+
+def profile_errors(data: ProfileInput) -> dict[str, str]:
+    """Every field error of the form at once, keyed like the fields (``lines.1.unit_price``),
+    so each shows beside its field; empty when the profile can be saved."""
+    errors = drafts.draft_errors(
+        client_chosen=data.client_id is not None, issue_date=data.start_date, due_date=None,
+        lines=data.lines, notes=data.notes, currency=data.currency,
+    )
+    if "issue_date" in errors:
+        errors["start_date"] = errors.pop("issue_date").replace("Issue date", "Start date")
+    checks = [
+        ("end_date", lambda: drafts.parse_date(data.end_date, field="end_date", label="End date", required=False)),
+        ("every", lambda: _small_int(data.every, field="every", label="Repeat every", required=True)),
+        ("day_of_month", lambda: _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)),
+        ("occurrences", lambda: _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)),
+        ("payment_terms_days", lambda: _small_int(data.payment_terms_days, field="payment_terms_days", label="Payment terms", required=True)),
+    ]
+    for name, check in checks:
+        try:
+            check()
+        except ValidationError as err:
+            errors.setdefault(name, err.message)
+    if not errors:
+        try:
+            with read_session() as session:
+                _clean(session, data)
+        except DomainError as err:
+            errors[err.field or "form"] = err.message
+    return errors
+
+
+def profile_form_lines(profile: RecurringProfile) -> list[dict]:
+    """The stored lines as the form shows them: numbers written in the business locale."""
+    from invoice_crm.domain.money import format_price, format_quantity
+    from invoice_crm.domain.numbers import format_number
+
+    shown = []
+    for line in profile_lines(profile):
+        percent = drafts.DISCOUNT_PERCENT if line.get("discount_kind") == "percent" else drafts.DISCOUNT_AMOUNT
+        shown.append({
+            **line,
+            "quantity": format_quantity(line["quantity"]),
+            "unit_price": format_price(line["unit_price"]),
+            "discount_value": format_number(line["discount_value"], percent) if line.get("discount_kind") else "",
+        })
+    return shown
+
+
+def profile_view(profile_id: int | None) -> dict:
+    """A profile's page: its summary, the terms in words, and which actions apply."""
+    from invoice_crm.domain.money import format_money
+    from invoice_crm.domain.numbers import format_date
+
+    with read_session() as session:
+        profile = session.get(RecurringProfile, profile_id) if profile_id is not None else None
+        if profile is None:
+            raise NotFound("Recurring profile not found", field="profile_id")
+        client = session.get(Client, profile.client_id)
+        project = session.get(Project, profile.project_id) if profile.project_id else None
+        probe = Invoice(client_id=profile.client_id, issue_date=profile.start_date, currency=profile.currency,
+                        discount_kind=profile.discount_kind, discount_value=profile.discount_value,
+                        tax_inclusive=profile.tax_inclusive, tax_rounding=get_settings().invoice_tax_rounding)
+        parsed = [drafts.parse_line(line, i) for i, line in enumerate(profile_lines(profile))]
+        try:
+            rows = invoice_service._line_rows(parsed, invoice_service._tax_rates(session, parsed))
+        except DomainError:  # a tax rate deleted since: the next issue says so
+            rows = None
+    from invoice_crm.services import figures
+
+    status = ProfileStatus(profile.status)
+    if profile.end_date:
+        ends = f"Ends {format_date(profile.end_date)}"
+    elif profile.occurrences:
+        ends = f"{profile.occurrences} invoices in all"
+    else:
+        ends = "No end"
+    return {
+        **profile_summary(profile, client.name if client else ""),
+        "client_id": str(profile.client_id),
+        "project": project.name if project else "",
+        "amount": format_money(figures.compute(probe, rows).total, profile.currency) if rows is not None else "—",
+        "starts": format_date(profile.start_date),
+        "ends": ends,
+        "terms": f"Due {profile.payment_terms_days} days after issue",
+        "catch_up": "Each missed period" if profile.catch_up == "each" else "Only the latest period",
+        "can_pause": "yes" if status is ProfileStatus.ACTIVE else "",
+        "can_resume": "yes" if status is ProfileStatus.PAUSED else "",
+        "can_edit": "yes" if status is not ProfileStatus.STOPPED else "",
     }
 
 
@@ -441,7 +541,7 @@ def profile_invoices(profile_id: int) -> list[dict]:
             "invoice_id": str(invoice.id) if invoice else "",
             "number": display_number(invoice.number, invoice.id) if invoice else "(deleted draft)",
             "period": format_date(run.period_start),
-            "status": InvoiceStatus(invoice.status).label if invoice else "",
+            "status": InvoiceStatus(invoice.status).value if invoice else "",
             "amount": format_money(invoice.amount, invoice.currency) if invoice else "",
             "note": "" if run.send_state in ("", SEND_QUEUED) else ("Sending" if run.send_state == SEND_PENDING else run.send_state),
         })
@@ -473,5 +573,3 @@ def form_values(profile: RecurringProfile) -> dict:
         "notes": profile.notes,
     }
 
-
-ZERO = Decimal("0")
