@@ -12,6 +12,7 @@ from invoice_crm.components.sheets import sheet_sync_panel
 from invoice_crm.settings import get_settings
 from invoice_crm.state.dashboard import REFRESH_SECONDS
 from invoice_crm.state.dashboard import DashboardState as S
+from invoice_crm.state.expected_cash import ExpectedCashState as E
 
 
 def dashboard_page() -> rx.Component:
@@ -27,6 +28,7 @@ def dashboard_page() -> rx.Component:
             summary_card("Outstanding", S.outstanding, (S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
             summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
             summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
+            summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
             gap="1em",
             wrap="wrap",
             width="100%",

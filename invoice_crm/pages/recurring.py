@@ -14,6 +14,7 @@ from invoice_crm.state.recurring import RecurringFormState as F
 from invoice_crm.state.recurring import RecurringListState as L
 
 FREQUENCIES = [("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")]
+DELIVERY = [("draft", "Leave each invoice as a draft for review"), ("email", "Email each invoice to the client automatically")]
 CATCH_UP = [("each", "Issue each missed period, in order"), ("latest", "Issue only the latest period")]
 
 
@@ -69,13 +70,13 @@ def recurring_list_page() -> rx.Component:
 # --- The form -----------------------------------------------------------------------------------
 
 
-def _field(label: str, control: rx.Component, name: str, hint: str = "", flex: str = "1 1 200px") -> rx.Component:
+def _field(label: str, control: rx.Component, name: str, hint: str = "", flex: str = "1 1 200px", **props) -> rx.Component:
     return rx.vstack(
         field_label(label, f"recurring-{name}"),
         control,
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),
         field_error(F.errors.get(name, "")),
-        spacing="1", flex=flex, min_width="0",
+        spacing="1", flex=flex, min_width="0", **props,
     )
 
 
@@ -190,15 +191,10 @@ def _terms() -> rx.Component:
                    "When the app was off while periods fell due", flex="2 1 240px"),
             gap="1em", wrap="wrap", width="100%",
         ),
-        rx.hstack(
-            rx.switch(id="recurring-auto_send", checked=F.auto_send, on_change=F.set_auto_send),
-            field_label("Email each invoice to the client automatically (with the PDF and pay link)",
-                        "recurring-auto_send"),
-            align="center", spacing="2",
-        ),
-        rx.text("Off: each invoice is left as a draft for you to review and send.", size="1", color_scheme="gray"),
+        _field("Delivery", _native_select("delivery", DELIVERY, default_value=F.values.get("delivery", "draft")),
+               "delivery", "Emailed: with the PDF and the pay link, through the same path as Send", flex="1 1 100%"),
         _field("Notes", rx.text_area(id="recurring-notes", name="notes", default_value=F.values.get("notes", ""),
-                                     width="100%", rows="3"), "notes", flex="1 1 100%"),
+                                     width="100%", rows="3"), "notes", flex="1 1 100%", width="100%"),
         spacing="3", width="100%",
     ))
 

@@ -77,3 +77,28 @@ def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
         if expected is not None and in_window(expected.on, today, days):
             totals[currency] += balance
     return dict(sorted(totals.items()))
+
+
+def expectation_text(invoice_id: int) -> tuple[str, bool]:
+    """For the invoice page: "Expected to be paid Dec 3, 2026" (and whether that is after the
+    due date), or "" when there is nothing to expect."""
+    from invoice_crm.domain.numbers import format_date
+
+    expected = invoice_expectation(invoice_id)
+    if expected is None:
+        return "", False
+    text = f"Expected to be paid {format_date(expected.on)}"
+    return (text + ", after the due date" if expected.late else text), expected.late
+
+
+def habit_text(client_id: int) -> str:
+    """For the client page: "Usually pays 21 days after sending (based on 5 invoices)", or ""."""
+    habit = client_habit(client_id)
+    return habit.sentence if habit is not None else ""
+
+
+def cash_in_text(today: date, days: int = 30) -> str:
+    """For the dashboard: the expected cash in, per currency ("$1,200.00 · €300.00"), or ""."""
+    from invoice_crm.domain.money import format_money
+
+    return " · ".join(format_money(amount, currency) for currency, amount in expected_cash_in(today, days).items())

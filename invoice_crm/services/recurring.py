@@ -106,12 +106,17 @@ def profile_lines(profile: RecurringProfile) -> list[dict]:
 
 def _clean(session: Session, data: ProfileInput) -> dict:
     """The profile's columns from the form, or the first field error."""
-    if data.client_id is None or session.get(Client, data.client_id) is None:
+    client = session.get(Client, data.client_id) if data.client_id is not None else None
+    if client is None:
         raise ValidationError("Choose a client", field="client_id")
     if data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.client_id != data.client_id:
             raise ValidationError("That project does not belong to this client", field="project_id")
+    if data.auto_send and not delivery.email_enabled():
+        raise ValidationError(delivery.NOT_CONFIGURED, field="delivery")
+    if data.auto_send and not client.email:
+        raise ValidationError("This client has no email address to send to", field="delivery")
     try:
         frequency = recurrence.Frequency(str(data.frequency or "").lower())
     except ValueError:

@@ -22,6 +22,16 @@ def _route_id(path: str) -> int:
     return (as_id(parts[1]) or 0) if len(parts) >= 2 and parts[0] == "recurring" else 0
 
 
+def _field_id(error_key: str) -> str:
+    """The input an error belongs to (``lines.1.quantity`` -> ``recurring-line-1-quantity``)."""
+    if error_key == "lines":
+        return "recurring-line-0-description"
+    if error_key.startswith("lines."):
+        _, index, name = [*error_key.split("."), "", ""][:3]
+        return f"recurring-line-{index}-{name}"
+    return f"recurring-{error_key}"
+
+
 def blank_line(index: int) -> dict[str, str]:
     return {"index": str(index), "number": str(index + 1), "description": "", "quantity": "1",
             "unit_price": "", "tax": "", "discount": ""}
@@ -45,7 +55,6 @@ class RecurringFormState(AuthState):
     version: int = 0
     form_key: str = ""
     values: dict[str, str] = {}
-    auto_send: bool = False
     client_id: str = ""
     lines: list[dict[str, str]] = []
     client_options: list[dict[str, str]] = []
@@ -82,9 +91,8 @@ class RecurringFormState(AuthState):
             "currency": business.currency, "frequency": "monthly", "every": "1", "day_of_month": "",
             "start_date": today.isoformat(), "end_date": "", "occurrences": "",
             "payment_terms_days": str(business.payment_terms_days), "catch_up": "each", "notes": "",
-            "project_id": "",
+            "project_id": "", "delivery": "draft",
         }
-        self.auto_send = False
         self.lines = [blank_line(0)]
         await self._open_form()
         return None
@@ -101,7 +109,7 @@ class RecurringFormState(AuthState):
         self.not_found = False
         self.profile_id, self.version = profile.id, profile.version
         shown = recurring.form_values(profile)
-        self.auto_send = bool(shown.pop("auto_send"))
+        shown["delivery"] = "email" if shown.pop("auto_send") else "draft"
         self.client_id = shown.pop("client_id")
         self.values = shown
         self.lines = [
@@ -130,10 +138,6 @@ class RecurringFormState(AuthState):
         return None
 
     @rx.event
-    def set_auto_send(self, value: bool):
-        self.auto_send = bool(value)
-
-    @rx.event
     def add_line(self):
         if len(self.lines) < MAX_LINES:
             self.lines = [*self.lines, blank_line(len(self.lines))]
@@ -158,7 +162,7 @@ class RecurringFormState(AuthState):
             end_date=form.get("end_date", ""),
             occurrences=form.get("occurrences", ""),
             payment_terms_days=form.get("payment_terms_days", ""),
-            auto_send=self.auto_send,
+            auto_send=form.get("delivery", "draft") == "email",
             catch_up=form.get("catch_up", "each"),
         )
 
@@ -173,7 +177,7 @@ class RecurringFormState(AuthState):
         self.errors = await asyncio.to_thread(recurring.profile_errors, data)
         if self.errors:
             self.saving = False
-            yield rx.toast.error("Check the highlighted fields")
+            yield [rx.toast.error("Check the highlighted fields"), rx.scroll_to(_field_id(next(iter(self.errors))))]
             return
         try:
             profile = await asyncio.to_thread(
