@@ -174,7 +174,8 @@ class RecurringFormState(AuthState):
         self.errors = {}
         yield
         data = self._input(form)
-        self.errors = await asyncio.to_thread(recurring.profile_errors, data)
+        found = await asyncio.to_thread(recurring.profile_errors, data)
+        self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
         if self.errors:
             self.saving = False
             yield [rx.toast.error("Check the highlighted fields"), rx.scroll_to(_field_id(next(iter(self.errors))))]
@@ -188,7 +189,7 @@ class RecurringFormState(AuthState):
             # the period's unique key keeps it once either way).
             await asyncio.to_thread(recurring.issue_due)
         except DomainError as err:
-            self.errors = {err.field or "form": err.message}
+            self.errors = {(err.field or "form").replace(".taxes", ".tax"): err.message}
             self.saving = False
             yield rx.toast.error(err.message)
             return
