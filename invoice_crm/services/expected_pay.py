@@ -80,15 +80,15 @@ def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
 
 
 def expectation_text(invoice_id: int) -> tuple[str, bool]:
-    """For the invoice page: "Expected to be paid Dec 3, 2026" (and whether that is after the
-    due date), or "" when there is nothing to expect."""
+    """For the invoice page's "Expected payment": "Dec 3, 2026" ("… (after the due date)" and
+    True when it falls after the due date), or "" when there is nothing to expect."""
     from invoice_crm.domain.numbers import format_date
 
     expected = invoice_expectation(invoice_id)
     if expected is None:
         return "", False
-    text = f"Expected to be paid {format_date(expected.on)}"
-    return (text + ", after the due date" if expected.late else text), expected.late
+    text = format_date(expected.on)
+    return (text + " (after the due date)" if expected.late else text), expected.late
 
 
 def habit_text(client_id: int) -> str:

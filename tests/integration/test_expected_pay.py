@@ -43,7 +43,7 @@ def test_habit_expected_date_and_cash_in_from_a_hand_computed_history(database):
     # Open: sent 2 days ago with 7-day terms -> expected in 16 days, after its due date.
     late = _sent(regular.id, TODAY - timedelta(days=2), due_days=7, price="80.50")
     text, flagged = expected_pay.expectation_text(late)
-    assert flagged and text.endswith(", after the due date")
+    assert flagged and text.endswith(" (after the due date)")
     assert expected_pay.invoice_expectation(on_time).on == TODAY + timedelta(days=13)
     assert not expected_pay.invoice_expectation(on_time).late
     # Partly paid: only the balance is expected.
