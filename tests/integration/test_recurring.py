@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.models import Invoice, LineItem, RecurringProfile, RecurringRun
+from invoice_crm.models import Client, Invoice, LineItem, RecurringProfile, RecurringRun
 from invoice_crm.services import recurring, tax_rates
 from tests.integration.helpers import make_client
 
@@ -190,3 +190,19 @@ def test_the_same_form_saved_twice_makes_one_profile(database):
     a = recurring.save_profile(data, today=date(2027, 1, 1), idempotency_key=key)
     b = recurring.save_profile(data, today=date(2027, 1, 1), idempotency_key=key)
     assert a.id == b.id and len(recurring.list_profiles()) == 1
+
+
+def test_a_client_with_a_recurring_profile_is_not_deleted_under_it(database):
+    from invoice_crm.services import client_accounts, demo
+
+    client = make_client()
+    _profile(client.id, date(2030, 1, 1))  # nothing issued yet: the client has no invoices
+    with pytest.raises(ValidationError):
+        client_accounts.delete_client(client.id)
+    # A real profile made for a sample client keeps that client when the sample data goes.
+    demo.load_demo_data()
+    with read_session() as s:
+        sample = s.execute(select(Client).where(Client.is_sample.is_(True)).limit(1)).scalar_one()
+    _profile(sample.id, date(2030, 1, 1))
+    demo.remove_sample_data()
+    assert [p["client"] for p in recurring.list_profiles()] == ["Acme", sample.name]
