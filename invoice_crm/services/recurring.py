@@ -431,6 +431,15 @@ def _issue_profile(session: Session, profile_id: int, today: date) -> list[Recur
     return runs
 
 
+def issue_profile(profile_id: int, today: date) -> list[tuple[int, int | None, str]]:
+    """One profile's due periods in one transaction (under its row lock); the new runs as
+    (run id, invoice id, send state). Safe to call from anywhere at any time: a period
+    already issued is never issued again."""
+    with write_session() as session:
+        runs = _issue_profile(session, profile_id, today)
+        return [(r.id, r.invoice_id, r.send_state) for r in runs]
+
+
 def _send_run(run_id: int) -> str:
     """Email a run's invoice through the Send dialog's path, once per run; the outcome in words."""
     with read_session() as session:
@@ -478,9 +487,7 @@ def issue_due(today: date | None = None, *, now=None, limit: int = 50) -> IssueR
             ]
         for profile_id in claimed:
             try:
-                with write_session() as session:
-                    runs = _issue_profile(session, profile_id, today)
-                    ids = [(r.id, r.invoice_id, r.send_state) for r in runs]
+                ids = issue_profile(profile_id, today)
             except DomainError as err:  # e.g. a tax rate deleted since: the profile waits, visibly
                 log.warning("recurring profile %s not issued: %s", profile_id, err.message)
                 continue

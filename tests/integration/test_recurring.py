@@ -116,6 +116,28 @@ def test_two_worker_loops_at_once_issue_nothing_twice(database):
         assert s.execute(select(func.count()).select_from(LineItem)).scalar_one() == 4 * 7
 
 
+def test_racing_issuers_of_one_profile_wait_on_its_lock_and_issue_once(database):
+    """Past the leases (say a lease ran out mid-issue): many issuers of the same profile at
+    once still give one invoice per period -- the row lock, then the unique key."""
+    client = make_client()
+    profile = _profile(client.id, date(2027, 1, 1), frequency="weekly")
+    errors: list[BaseException] = []
+
+    def issuer():
+        try:
+            recurring.issue_profile(profile.id, date(2027, 1, 29))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=issuer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [i.issue_date for i in _invoices()] == [date(2027, 1, d) for d in (1, 8, 15, 22, 29)]
+
+
 def test_the_unique_key_refuses_a_second_run_for_a_period(database):
     client = make_client()
     profile = _profile(client.id, date(2027, 1, 1))
