@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.pages import create_client
 
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
 
 def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_url):
     page = signed_in
@@ -42,7 +44,7 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     expect(rows).to_have_count(1, timeout=30_000)
     expect(rows.first).to_contain_text("$810.00")
     expect(rows.first).to_contain_text("Draft")
-    expect(page.locator("#profile-amount, .profile-status").first).to_be_visible()
+    expect(page.locator(".profile-amount")).to_have_text("$810.00")
 
     # It is an ordinary draft in the invoice list, for this client.
     page.goto(app_url + "/?q=" + tag)
@@ -55,11 +57,39 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     expect(row.locator(".profile-issued")).to_have_text("1")
     expect(row.locator(".profile-status")).to_have_text("Active")
 
-    # Pause from its page: it says so, and a reload keeps it.
+    # Edit: the form opens with the profile's values; a new price changes future invoices only.
     row.get_by_role("link", name=name).click()
     page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    page.get_by_role("link", name="Edit profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+/edit$"))
+    expect(page.get_by_label("Description, line 1")).to_have_value("Monthly retainer")
+    expect(page.get_by_label("Payment terms (days)")).to_have_value("30")
+    page.get_by_label("Unit price, line 1").fill("500")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    expect(page.locator(".profile-amount")).to_have_text("$900.00")
+    expect(page.locator(".profile-invoice-row")).to_have_count(1)
+    expect(page.locator(".profile-invoice-row").first).to_contain_text("$810.00")
+
+    # Pause from its page: it says so, and a reload keeps it.
     page.get_by_role("button", name="Pause").click()
     expect(page.locator(".profile-status")).to_have_text("Paused")
     page.reload()
     expect(page.get_by_role("button", name="Resume")).to_be_visible()
     expect(page.locator(".profile-invoice-row")).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 844})  # and on a phone, no sideways scroll
+    expect(page.get_by_role("heading", name="Invoices issued")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_recurring_pages_fit_a_phone(signed_in, app_url):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/recurring/new")
+    expect(page.get_by_label("Description, line 1")).to_be_visible()
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_label("Description, line 2")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.goto(app_url + "/recurring")
+    expect(page.get_by_role("heading", name="Recurring invoices")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
