@@ -228,3 +228,15 @@ def test_a_client_with_a_recurring_profile_is_not_deleted_under_it(database):
     _profile(sample.id, date(2030, 1, 1))
     demo.remove_sample_data()
     assert [p["client"] for p in recurring.list_profiles()] == ["Acme", sample.name]
+
+
+def test_the_worker_loops_step_issues_what_is_due_today(database):
+    from invoice_crm import tasks
+
+    client = make_client()
+    today = recurring.today_here()
+    recurring.save_profile(recurring.ProfileInput(client_id=client.id, start_date=today, lines=LINES), today=today)
+    tasks.recurring_step()
+    tasks.recurring_step()
+    assert [i.issue_date for i in _invoices()] == [today]
+    assert recurring.get_profile(1).next_issue_date > today
