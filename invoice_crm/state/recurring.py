@@ -9,7 +9,7 @@ import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import idempotency, queries, recurring, tax_rates
+from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
 
@@ -45,7 +45,7 @@ class RecurringListState(AuthState):
     async def on_load(self):
         if self._current_user() is None:
             return self._redirect_to_login()
-        self.profiles = await asyncio.to_thread(recurring.list_profiles)
+        self.profiles = await asyncio.to_thread(recurring_views.list_profiles)
         self.loading = False
         return None
 
@@ -108,7 +108,7 @@ class RecurringFormState(AuthState):
             return None
         self.not_found = False
         self.profile_id, self.version = profile.id, profile.version
-        shown = recurring.form_values(profile)
+        shown = recurring_views.form_values(profile)
         shown["delivery"] = "email" if shown.pop("auto_send") else "draft"
         self.client_id = shown.pop("client_id")
         self.values = shown
@@ -116,7 +116,7 @@ class RecurringFormState(AuthState):
             {**blank_line(i), "description": li["description"], "quantity": li["quantity"], "unit_price": li["unit_price"],
              "tax": str(li["tax_ids"][0]) if li.get("tax_ids") else "",
              "discount": li["discount_value"] if li.get("discount_kind") == "percent" else ""}
-            for i, li in enumerate(recurring.profile_form_lines(profile))
+            for i, li in enumerate(recurring_views.profile_form_lines(profile))
         ] or [blank_line(0)]
         await self._open_form()
         return None
@@ -207,13 +207,13 @@ class RecurringDetailState(AuthState):
 
     async def _refresh(self) -> None:
         try:
-            view = await asyncio.to_thread(recurring.profile_view, self.profile_id or None)
+            view = await asyncio.to_thread(recurring_views.profile_view, self.profile_id or None)
         except DomainError:
             self.not_found = True
             return
         self.not_found = False
         self.profile = view
-        self.invoices = await asyncio.to_thread(recurring.profile_invoices, self.profile_id)
+        self.invoices = await asyncio.to_thread(recurring_views.profile_invoices, self.profile_id)
 
     @rx.event
     async def on_load(self):

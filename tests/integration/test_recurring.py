@@ -14,7 +14,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Client, Invoice, LineItem, RecurringProfile, RecurringRun
-from invoice_crm.services import recurring, tax_rates
+from invoice_crm.services import recurring, recurring_views, tax_rates
 from tests.integration.helpers import make_client
 
 LINES = [{"description": "Retainer", "quantity": "1", "unit_price": "1000.00"}]
@@ -182,10 +182,10 @@ def test_number_of_invoices_and_end_date_end_the_schedule(database):
     ended = _profile(client.id, date(2027, 1, 1), frequency="yearly", end_date="2028-06-30")
     for day in (date(2027, 1, 1), date(2027, 4, 1), date(2027, 7, 1), date(2028, 1, 1), date(2029, 1, 1)):
         recurring.issue_due(day)
-    assert recurring.count_runs(counted.id) == 2
-    assert recurring.count_runs(ended.id) == 2
+    assert recurring_views.count_runs(counted.id) == 2
+    assert recurring_views.count_runs(ended.id) == 2
     assert recurring.get_profile(counted.id).next_issue_date is None
-    assert recurring.status_text(recurring.get_profile(ended.id)) == "Finished"
+    assert recurring_views.status_text(recurring.get_profile(ended.id)) == "Finished"
 
 
 def test_a_profile_form_with_mistakes_names_each_field(database):
@@ -211,7 +211,7 @@ def test_the_same_form_saved_twice_makes_one_profile(database):
     data = recurring.ProfileInput(client_id=client.id, start_date="2027-01-01", lines=LINES)
     a = recurring.save_profile(data, today=date(2027, 1, 1), idempotency_key=key)
     b = recurring.save_profile(data, today=date(2027, 1, 1), idempotency_key=key)
-    assert a.id == b.id and len(recurring.list_profiles()) == 1
+    assert a.id == b.id and len(recurring_views.list_profiles()) == 1
 
 
 def test_a_client_with_a_recurring_profile_is_not_deleted_under_it(database):
@@ -227,7 +227,7 @@ def test_a_client_with_a_recurring_profile_is_not_deleted_under_it(database):
         sample = s.execute(select(Client).where(Client.is_sample.is_(True)).limit(1)).scalar_one()
     _profile(sample.id, date(2030, 1, 1))
     demo.remove_sample_data()
-    assert [p["client"] for p in recurring.list_profiles()] == ["Acme", sample.name]
+    assert [p["client"] for p in recurring_views.list_profiles()] == ["Acme", sample.name]
 
 
 def test_the_worker_loops_step_issues_what_is_due_today(database):
