@@ -28,7 +28,6 @@ from invoice_crm.state.client_page import ClientPageState
 from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 from invoice_crm.state.editor import EditorState
-from invoice_crm.state.expected_cash import ExpectedCashState
 from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
@@ -67,7 +66,7 @@ def _titled(number, prefix: str, fallback: str, suffix: str = APP):
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
-app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load, ExpectedCashState.load])
+app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load])
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(
     edit_invoice_page, route="/invoices/[invoice_id]/edit", on_load=EditorState.load_edit,

@@ -28,7 +28,11 @@ def dashboard_page() -> rx.Component:
             summary_card("Outstanding", S.outstanding, (S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
             summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
             summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
-            summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
+            # Read when the card mounts, not on every change of the list's URL (search, sort, page).
+            rx.box(
+                summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
+                on_mount=E.load, display="flex", flex="1 1 220px",
+            ),
             gap="1em",
             wrap="wrap",
             width="100%",
