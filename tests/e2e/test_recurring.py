@@ -48,6 +48,7 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
 
     # It is an ordinary draft in the invoice list, for this client.
     page.goto(app_url + "/?q=" + tag)
+    expect(page.locator("#card-expected")).to_have_text(re.compile(r"\S"))  # the expected-cash card loaded
     expect(page.locator(".invoice-row", has_text=name)).to_have_count(1)
     expect(page.locator(".invoice-row", has_text=name)).to_contain_text("$810.00")
 
