@@ -15,6 +15,12 @@ from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.recurring import (
+    recurring_detail_page,
+    recurring_edit_page,
+    recurring_form_page,
+    recurring_list_page,
+)
 from invoice_crm.pages.reports import reports_page
 from invoice_crm.pages.settings import settings_page
 from invoice_crm.pages.taxes import taxes_page
@@ -29,6 +35,7 @@ from invoice_crm.state.guard import EventGuard
 from invoice_crm.state.imports import ImportState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
+from invoice_crm.state.recurring import RecurringDetailState, RecurringFormState, RecurringListState
 from invoice_crm.state.reminder_settings import ReminderSettingsState, RemindersTodayState
 from invoice_crm.state.reports import ReportsState
 from invoice_crm.state.sample_data import SampleDataState
@@ -82,9 +89,12 @@ app.add_page(leads_page, route="/leads", title="Leads · Invoice CRM", on_load=L
 app.add_page(taxes_page, route="/taxes", title="Tax rates · Invoice CRM", on_load=TaxesState.on_load)
 app.add_page(reports_page, route="/reports", title="Reports · Invoice CRM", on_load=ReportsState.on_load)
 app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM",
-             on_load=[SettingsState.on_load, TaxesState.on_load])  # the Taxes tab is the /taxes catalogue
+             on_load=[SettingsState.on_load, TaxesState.on_load, ReminderSettingsState.load])  # Taxes tab = /taxes
 app.add_page(import_page, route="/import", title="Import · Invoice CRM", on_load=ImportState.on_load)
-app.add_page(settings_page, route="/settings", title="Settings · Invoice CRM", on_load=[SettingsState.on_load, ReminderSettingsState.load])
+app.add_page(recurring_list_page, route="/recurring", title="Recurring invoices · Invoice CRM", on_load=RecurringListState.on_load)
+app.add_page(recurring_form_page, route="/recurring/new", title="New recurring profile · Invoice CRM", on_load=RecurringFormState.load_new)
+app.add_page(recurring_detail_page, route="/recurring/[profile_id]", title="Recurring profile · Invoice CRM", on_load=RecurringDetailState.on_load)
+app.add_page(recurring_edit_page, route="/recurring/[profile_id]/edit", title="Edit recurring profile · Invoice CRM", on_load=RecurringFormState.load_edit)
 # The client's pages: public, reached by the invoice's unguessable token.
 app.add_page(
     pay_page, route="/pay/[token]", on_load=PayState.on_load,

@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     # The client's Pay button: Checkout creations allowed per minute per invoice and per address.
     pay_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     overdue_sweep_seconds: int = 60
-    # Background work (overdue sweep, email sender, sheet sync) inside every web worker; false:
+    # Seconds between the recurring-invoice worker's looks for due periods (saving a profile wakes it too).
+    recurring_poll_seconds: int = Field(default=60, ge=5, le=3600)
+    # Background work (overdue sweep, email sender, sheet sync, recurring invoices) in every web worker; false:
     # run `python -m invoice_crm.worker` instead (leases keep each job once either way).
     run_background_tasks: bool = True
     # Production (`make serve`): backend worker processes, and the Redis that holds Reflex's

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from invoice_crm.services import email_sender as sender
-from invoice_crm.services import reminders, sheets_resync, sheets_sync, wakeups
+from invoice_crm.services import recurring, reminders, sheets_resync, sheets_sync, wakeups
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.services.jobs import leases
 from invoice_crm.settings import get_settings
@@ -120,4 +120,20 @@ async def reminder_worker() -> None:
     await _run_worker("reminders", reminder_step, max(1.0, period / 4))
 
 
-LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker, reminder_worker)
+def recurring_step() -> None:
+    """Issue the recurring invoices that are due (profiles are claimed with leases, and each
+    period's unique key keeps it once across every process)."""
+    report = recurring.issue_due()
+    if report.issued:
+        log.info("recurring: %d invoice(s) issued, %d emailed", len(report.issued), report.sent)
+
+
+async def recurring_worker() -> None:
+    """At start-up (periods missed while down), every RECURRING_POLL_SECONDS (the date rolls
+    over), and at once when a profile is saved or resumed."""
+    await _run_worker(
+        "recurring invoices", recurring_step, max(5, get_settings().recurring_poll_seconds), recurring.RECURRING
+    )
+
+
+LOOPS = (overdue_sweeper, email_sender, sheets_sync_worker, reminder_worker, recurring_worker)

@@ -1,6 +1,6 @@
 """``python -m invoice_crm.worker``: the background work without the web app.
 
-The same loops the web workers run (tasks.LOOPS: overdue sweep, email sender, sheet sync, reminders), for
+The same loops the web workers run (tasks.LOOPS: overdue sweep, email sender, sheet sync, reminders, recurring invoices), for
 a deployment that sets RUN_BACKGROUND_TASKS=false on the web workers, or simply wants more of
 them; the leases keep every job done once with any number of these and of web workers."""
 

@@ -9,6 +9,7 @@ from invoice_crm.state.auth import AuthState
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
     ("New invoice", "/invoices/new", "file-plus"),
+    ("Recurring", "/recurring", "repeat"),
     ("Clients", "/clients", "users"),
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),

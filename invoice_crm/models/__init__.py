@@ -22,6 +22,7 @@ from invoice_crm.models.messaging import (
     StripeEvent,
 )
 from invoice_crm.models.people import Client, Lead, Project, User, UserSession
+from invoice_crm.models.recurring import ProfileStatus, RecurringProfile, RecurringRun
 from invoice_crm.models.reminders import ReminderSchedule, ReminderSend, ReminderStep
 from invoice_crm.models.security import RateLimit, SetupCode, SignInThrottle
 
@@ -44,8 +45,11 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PaymentMethod",
+    "ProfileStatus",
     "Project",
     "RateLimit",
+    "RecurringProfile",
+    "RecurringRun",
     "Refund",
     "ReminderSchedule",
     "ReminderSend",

@@ -95,6 +95,7 @@ def _body() -> rx.Component:
             _detail("Company", c["company"], "client-company"),
             _detail("Address", c["address"], "client-address"),
             _detail("Tax number", c["tax_number"], "client-tax"),
+            _detail("Payment habit", S.pay_habit, "client-pay-habit"),
             gap="2em", wrap="wrap",
         )),
         rx.grid(

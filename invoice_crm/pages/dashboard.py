@@ -13,6 +13,7 @@ from invoice_crm.components.sheets import sheet_sync_panel
 from invoice_crm.settings import get_settings
 from invoice_crm.state.dashboard import REFRESH_SECONDS
 from invoice_crm.state.dashboard import DashboardState as S
+from invoice_crm.state.expected_cash import ExpectedCashState as E
 from invoice_crm.state.reminder_settings import RemindersTodayState as R
 
 
@@ -31,6 +32,11 @@ def dashboard_page() -> rx.Component:
             summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
             summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
             summary_card("Reminders today", R.reminders_today, (R.reminders_note,), "bell-ring", "amber", "card-reminders"),
+            # Read when the card mounts, not on every change of the list's URL (search, sort, page).
+            rx.box(
+                summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
+                on_mount=E.load, display="flex", flex="1 1 220px",
+            ),
             gap="1em",
             wrap="wrap",
             width="100%",

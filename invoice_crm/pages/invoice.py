@@ -30,10 +30,10 @@ from invoice_crm.state.dashboard import DashboardState
 from invoice_crm.state.invoice_page import InvoicePageState as S
 
 
-def _fact(label: str, value, test_id: str = "") -> rx.Component:
+def _fact(label: str, value, test_id: str = "", **props) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray"),
-        rx.text(value, size="2", weight="medium", id=test_id or None),
+        rx.text(value, size="2", weight="medium", id=test_id or None, **props),
         spacing="0",
         min_width="120px",
     )
@@ -67,6 +67,8 @@ def _header() -> rx.Component:
                 _fact("Project", rx.cond(inv["project"] != "", inv["project"], "—")),
                 _fact("Issued", inv["issue_date"]),
                 _fact("Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "invoice-due"),
+                rx.cond(S.expected_pay != "", _fact("Expected payment", S.expected_pay, "invoice-expected-pay",
+                                                    color_scheme=rx.cond(S.expected_late, "amber", "gray"))),
                 _fact("Sent", rx.cond(inv["sent_at"] != "", inv["sent_at"], "—")),
                 _fact("Paid", rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"), "invoice-paid-at"),
                 rx.cond(~S.is_draft, _fact("Viewed by the client", rx.cond(inv["viewed"] != "", inv["viewed"], "Not yet"), "invoice-viewed")),

@@ -20,7 +20,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
-from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, Refund
+from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, RecurringProfile, Refund
 from invoice_crm.services.business_settings import business_timezone, current_business
 
 OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
@@ -187,6 +187,8 @@ def delete_client(client_id: int) -> None:
             raise NotFound("Client not found", field="client_id")
         if session.execute(select(func.count()).select_from(Invoice).where(Invoice.client_id == client_id)).scalar():
             raise ValidationError("This client has invoices: archive them instead of deleting", field="delete")
+        if session.execute(select(RecurringProfile.id).where(RecurringProfile.client_id == client_id).limit(1)).first():
+            raise ValidationError("This client has recurring profiles: archive them instead of deleting", field="delete")
         session.execute(delete(Lead).where(Lead.client_id == client_id))
         session.execute(delete(Project).where(Project.client_id == client_id))
         session.delete(client)

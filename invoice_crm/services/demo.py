@@ -32,6 +32,7 @@ from invoice_crm.models import (
     OutboxMessage,
     Payment,
     Project,
+    RecurringProfile,
 )
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
@@ -176,7 +177,10 @@ def remove_sample_data() -> int:
         kept_clients = select(Invoice.client_id)
         session.execute(delete(Lead).where(Lead.is_sample.is_(True), ~exists().where(Invoice.lead_id == Lead.id)))
         session.execute(
-            delete(Project).where(Project.is_sample.is_(True), ~exists().where(Invoice.project_id == Project.id))
+            delete(Project).where(
+                Project.is_sample.is_(True), ~exists().where(Invoice.project_id == Project.id),
+                ~exists().where(RecurringProfile.project_id == Project.id),
+            )
         )
         session.execute(
             delete(Client).where(
@@ -184,6 +188,7 @@ def remove_sample_data() -> int:
                 Client.id.not_in(kept_clients),
                 ~exists().where(Project.client_id == Client.id),
                 ~exists().where(Lead.client_id == Client.id),
+                ~exists().where(RecurringProfile.client_id == Client.id),  # a real recurring profile keeps it
             )
         )
         if not session.execute(select(exists().where(Invoice.number.is_not(None)))).scalar():

@@ -247,30 +247,38 @@ def create_invoice(
 ) -> Invoice:
     """Create a draft. It takes no number (it gets one when sent); a repeated key returns
     the draft the first submission created."""
+    return idempotency.run_once(
+        idempotency_key, "create_invoice",
+        lambda session: add_draft(session, data, actor, lead_id=lead_id, is_sample=is_sample),
+        lambda inv: inv.id, _load,
+    )
 
-    def work(session: Session) -> Invoice:
-        clean = _parse(session, data)
-        invoice = Invoice(
-            number=None,
-            client_id=clean.client_id,
-            project_id=clean.project_id,
-            lead_id=_lead_for(session, clean.client_id, lead_id),
-            issue_date=clean.issue_date,
-            due_date=clean.due_date,
-            currency=clean.currency,
-            notes=clean.notes,
-            status=InvoiceStatus.DRAFT,
-            is_sample=is_sample,
-        )
-        session.add(invoice)
-        session.flush()
-        _replace_lines(session, invoice, clean)
-        label = display_number(None, invoice.id)
-        log_event(session, invoice.id, "created", actor, f"{label} created")
-        enqueue_sheet_sync(session, invoice.id)
-        return invoice
 
-    return idempotency.run_once(idempotency_key, "create_invoice", work, lambda inv: inv.id, _load)
+def add_draft(
+    session: Session, data: DraftInput, actor: str = "system", *, lead_id: int | None = None, is_sample: bool = False
+) -> Invoice:
+    """Inside a transaction: a new draft from the editor's values (``create_invoice``, and the
+    recurring profiles that issue invoices in their own transaction)."""
+    clean = _parse(session, data)
+    invoice = Invoice(
+        number=None,
+        client_id=clean.client_id,
+        project_id=clean.project_id,
+        lead_id=_lead_for(session, clean.client_id, lead_id),
+        issue_date=clean.issue_date,
+        due_date=clean.due_date,
+        currency=clean.currency,
+        notes=clean.notes,
+        status=InvoiceStatus.DRAFT,
+        is_sample=is_sample,
+    )
+    session.add(invoice)
+    session.flush()
+    _replace_lines(session, invoice, clean)
+    label = display_number(None, invoice.id)
+    log_event(session, invoice.id, "created", actor, f"{label} created")
+    enqueue_sheet_sync(session, invoice.id)
+    return invoice
 
 
 CHANGED_ELSEWHERE = "This draft was changed in another tab or window"

@@ -10,7 +10,7 @@ import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import client_accounts, documents
+from invoice_crm.services import client_accounts, documents, expected_pay
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
 
@@ -43,6 +43,7 @@ class ClientPageState(AuthState):
     statement_end: str = ""
     statement_error: str = ""
     confirm_delete: bool = False
+    pay_habit: str = ""  # "Usually pays N days after sending (based on K invoices)"
 
     async def _refresh(self) -> None:
         try:
@@ -61,6 +62,7 @@ class ClientPageState(AuthState):
         self.invoices = [{k: str(v) for k, v in row.items()} for row in acc.rows]
         self.outstanding = client_accounts.money_text(acc.outstanding, currency)
         self.overdue = client_accounts.money_text(acc.overdue, currency)
+        self.pay_habit = await asyncio.to_thread(expected_pay.habit_text, self.client_id)
 
     @rx.event
     async def on_load(self):

@@ -14,7 +14,7 @@ from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import PaymentMethod
-from invoice_crm.services import figures, queries
+from invoice_crm.services import expected_pay, figures, queries
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
@@ -37,6 +37,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
     emails: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
+    expected_pay: str = ""  # from the client's history (services.expected_pay)
+    expected_late: bool = False
 
     @rx.var
     def status(self) -> str:
@@ -143,6 +145,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         self.not_found = False
         self._fill(detail)
         await asyncio.to_thread(self._load_reminders)
+        self.expected_pay, self.expected_late = await asyncio.to_thread(expected_pay.expectation_text, self.invoice_id)
 
     @rx.event
     async def on_load(self):

@@ -18,10 +18,12 @@ from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.recurring import recurring_detail_page, recurring_form_page, recurring_list_page
 
 PAGES = [
     dashboard_page, clients_page, leads_page, projects_page, new_invoice_page, edit_invoice_page,
     invoice_page, login_page, pay_page, pay_return_page,
+    recurring_list_page, recurring_form_page, recurring_detail_page,
 ]
 # Components that render a block element (div, p, h1…, table, form).
 BLOCKS = {

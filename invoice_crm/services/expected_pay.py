@@ -1,0 +1,104 @@
+"""Expected payment dates from each client's history (the rules: ``domain.expected_pay``).
+
+The history is the client's paid invoices: the business-day date each was sent, and the date
+it was paid. Open invoices (sent or overdue, with a balance) get an expected date from it; the
+dashboard sums the balances expected within 30 days, per currency, from the stored figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from invoice_crm.db import read_session
+from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, in_window, pay_habit
+from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.models import Invoice
+from invoice_crm.settings import get_settings
+
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    """The business day a UTC moment fell on."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(get_settings().business_timezone)).date()
+
+
+def _histories(session: Session, client_ids: list[int] | None) -> dict[int, list[tuple[date, date]]]:
+    query = select(Invoice.client_id, Invoice.sent_at, Invoice.paid_at).where(
+        Invoice.status == InvoiceStatus.PAID, Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None),
+    )
+    if client_ids is not None:
+        query = query.where(Invoice.client_id.in_(client_ids))
+    found: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for client_id, sent_at, paid_at in session.execute(query):
+        found[client_id].append((_local_date(sent_at), paid_at))
+    return found
+
+
+def client_habit(client_id: int) -> PayHabit | None:
+    """How many days after sending this client usually pays, or None (fewer than three paid)."""
+    with read_session() as session:
+        return pay_habit(_histories(session, [client_id]).get(client_id, []))
+
+
+def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
+    """When an open invoice is expected to be paid (None: not open, or no habit to go on)."""
+    with read_session() as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or InvoiceStatus(invoice.status) not in OPEN or invoice.balance_due <= 0:
+            return None
+        habit = pay_habit(_histories(session, [invoice.client_id]).get(invoice.client_id, []))
+    return expected_pay(habit, _local_date(invoice.sent_at), invoice.due_date)
+
+
+def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
+    """Balances of open invoices expected to be paid by ``today + days``, per currency
+    (only clients with a habit; an expected date already past still counts)."""
+    with read_session() as session:
+        open_rows = session.execute(
+            select(Invoice.client_id, Invoice.sent_at, Invoice.due_date, Invoice.currency, Invoice.balance_due)
+            .where(Invoice.status.in_(OPEN), Invoice.balance_due > 0)
+        ).all()
+        if not open_rows:
+            return {}
+        histories = _histories(session, sorted({row[0] for row in open_rows}))
+    habits = {client_id: pay_habit(history) for client_id, history in histories.items()}
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for client_id, sent_at, due_date, currency, balance in open_rows:
+        expected = expected_pay(habits.get(client_id), _local_date(sent_at), due_date)
+        if expected is not None and in_window(expected.on, today, days):
+            totals[currency] += balance
+    return dict(sorted(totals.items()))
+
+
+def expectation_text(invoice_id: int) -> tuple[str, bool]:
+    """For the invoice page's "Expected payment": "Dec 3, 2026" ("… (after the due date)" and
+    True when it falls after the due date), or "" when there is nothing to expect."""
+    from invoice_crm.domain.numbers import format_date
+
+    expected = invoice_expectation(invoice_id)
+    if expected is None:
+        return "", False
+    text = format_date(expected.on)
+    return (text + " (after the due date)" if expected.late else text), expected.late
+
+
+def habit_text(client_id: int) -> str:
+    """For the client page: "Usually pays 21 days after sending (based on 5 invoices)", or ""."""
+    habit = client_habit(client_id)
+    return habit.sentence if habit is not None else ""
+
+
+def cash_in_text(today: date, days: int = 30) -> str:
+    """For the dashboard: the expected cash in, per currency ("$1,200.00 · €300.00"), or ""."""
+    from invoice_crm.domain.money import format_money
+
+    return " · ".join(format_money(amount, currency) for currency, amount in expected_cash_in(today, days).items())

@@ -1,0 +1,439 @@
+"""Recurring invoices: save, pause, resume and stop a profile; issue what is due, once.
+
+Each due period becomes a draft (through the editor's own draft rules and the one total
+function) and a ``RecurringRun`` row unique on (profile, period start), in one transaction that
+holds the profile's row lock: two workers (or two processes) never issue a period twice, and a
+crash leaves either both or neither. An auto-send profile then emails each new invoice after
+commit through the Send dialog's own path (``delivery.send_invoice_by_email``), once per run
+(its idempotency key is the run's); if that fails the invoice stays a draft and the run says why.
+
+Every function that depends on the date takes ``today`` (the business day) so tests control the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from invoice_crm.db import read_session, write_session
+from invoice_crm.db_types import utcnow
+from invoice_crm.domain import drafts, recurrence
+from invoice_crm.domain.errors import Conflict, DomainError, NotFound, ValidationError
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.money import normalize_currency
+from invoice_crm.models import Client, Invoice, ProfileStatus, Project, RecurringProfile, RecurringRun
+from invoice_crm.services import delivery, idempotency, wakeups
+from invoice_crm.services import invoices as invoice_service
+from invoice_crm.services.jobs import leases
+from invoice_crm.settings import get_settings
+
+log = logging.getLogger(__name__)
+RECURRING = wakeups.Wakeup("recurring invoices")
+LEASE = timedelta(minutes=5)
+MAX_TERMS = drafts.MAX_TERM_DAYS
+SEND_PENDING, SEND_QUEUED = "pending", "queued"
+
+
+def today_here() -> date:
+    return business_today(get_settings().business_timezone)
+
+
+@dataclass
+class ProfileInput:
+    """What the profile form submits, as raw values."""
+
+    client_id: int | None
+    start_date: object
+    lines: list[dict] = field(default_factory=list)
+    project_id: int | None = None
+    currency: str | None = None
+    notes: str = ""
+    discount_kind: str = ""
+    discount_value: object = ""
+    tax_inclusive: bool = False
+    frequency: str = "monthly"
+    every: object = 1
+    day_of_month: object = None
+    end_date: object = None
+    occurrences: object = None
+    payment_terms_days: object = 14
+    auto_send: bool = False
+    catch_up: str = "each"
+
+
+def _small_int(raw: object, *, field: str, label: str, required: bool) -> int | None:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        if required:
+            raise ValidationError(f"{label} is required", field=field)
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+        raise ValidationError(f"{label} must be a whole number", field=field)
+    return int(text)
+
+
+def _json_line(line: drafts.LineInput) -> dict:
+    return {
+        "description": line.description,
+        "quantity": str(line.quantity),
+        "unit_price": str(line.unit_price),
+        "discount_kind": line.discount_kind,
+        "discount_value": str(line.discount_value),
+        "tax_ids": list(line.tax_ids),
+    }
+
+
+def _as_draft_line(stored: dict) -> dict:
+    """A stored line as code passes it to the draft rules: exact Decimals, read in no locale."""
+    return {
+        **stored,
+        "quantity": Decimal(stored["quantity"]),
+        "unit_price": Decimal(stored["unit_price"]),
+        "discount_value": Decimal(stored.get("discount_value") or "0"),
+    }
+
+
+def profile_lines(profile: RecurringProfile) -> list[dict]:
+    """The profile's lines as the draft rules take them."""
+    return [_as_draft_line(line) for line in json.loads(profile.lines_json or "[]")]
+
+
+def _clean(session: Session, data: ProfileInput) -> dict:
+    """The profile's columns from the form, or the first field error."""
+    client = session.get(Client, data.client_id) if data.client_id is not None else None
+    if client is None:
+        raise ValidationError("Choose a client", field="client_id")
+    if data.project_id is not None:
+        project = session.get(Project, data.project_id)
+        if project is None or project.client_id != data.client_id:
+            raise ValidationError("That project does not belong to this client", field="project_id")
+    if data.auto_send and not delivery.email_enabled():
+        raise ValidationError(delivery.NOT_CONFIGURED, field="delivery")
+    if data.auto_send and not client.email:
+        raise ValidationError("This client has no email address to send to", field="delivery")
+    try:
+        frequency = recurrence.Frequency(str(data.frequency or "").lower())
+    except ValueError:
+        raise ValidationError("Choose how often", field="frequency") from None
+    try:
+        catch_up = recurrence.CatchUp(str(data.catch_up or "each").lower())
+    except ValueError:
+        raise ValidationError("Choose what happens after downtime", field="catch_up") from None
+    start = drafts.parse_date(data.start_date, field="start_date", label="Start date")
+    end = drafts.parse_date(data.end_date, field="end_date", label="End date", required=False)
+    every = _small_int(data.every, field="every", label="Repeat every", required=True)
+    day = _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)
+    if frequency is recurrence.Frequency.WEEKLY:
+        day = None
+    occurrences = _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)
+    terms = _small_int(data.payment_terms_days, field="payment_terms_days", label="Payment terms", required=True)
+    if terms > MAX_TERMS:
+        raise ValidationError("Payment terms must be at most ten years", field="payment_terms_days")
+    schedule = recurrence.Schedule(start, frequency, every, day, end, occurrences)
+    recurrence.check_schedule(schedule)
+    lines = drafts.parse_lines(data.lines)
+    if not lines:
+        raise ValidationError("Add at least one line", field="lines")
+    discount = drafts.parse_discount(data.discount_kind, data.discount_value, field="discount")
+    currency = normalize_currency(data.currency or get_settings().currency)
+    notes = drafts.clean_text(data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False)
+    # The draft rules once now (taxes exist, the total fits), so a bad profile is refused here
+    # rather than failing each period later.
+    probe = invoice_service.DraftInput(
+        client_id=data.client_id, project_id=data.project_id, issue_date=start, due_date=start + timedelta(days=terms),
+        lines=[_as_draft_line(_json_line(li)) for li in lines], currency=currency, notes=notes,
+        discount_kind=discount["discount_kind"], discount_value=discount["discount_value"],
+        tax_inclusive=bool(data.tax_inclusive),
+    )
+    invoice_service._parse(session, probe)
+    return {
+        "client_id": data.client_id,
+        "project_id": data.project_id,
+        "lines_json": json.dumps([_json_line(li) for li in lines]),
+        "currency": currency,
+        "discount_kind": discount["discount_kind"],
+        "discount_value": discount["discount_value"],
+        "tax_inclusive": bool(data.tax_inclusive),
+        "notes": notes,
+        "frequency": frequency.value,
+        "every": every,
+        "start_date": start,
+        "end_date": end,
+        "occurrences": occurrences,
+        "day_of_month": day,
+        "payment_terms_days": terms,
+        "auto_send": bool(data.auto_send),
+        "catch_up": catch_up.value,
+    }
+
+
+def profile_errors(data: ProfileInput) -> dict[str, str]:
+    """Every field error of the form at once, keyed like the fields (``lines.1.unit_price``),
+    so each shows beside its field; empty when the profile can be saved."""
+    errors = drafts.draft_errors(
+        client_chosen=data.client_id is not None, issue_date=data.start_date, due_date=None,
+        lines=data.lines, notes=data.notes, currency=data.currency,
+    )
+    if "issue_date" in errors:
+        errors["start_date"] = errors.pop("issue_date").replace("Issue date", "Start date")
+    checks = [
+        ("end_date", lambda: drafts.parse_date(data.end_date, field="end_date", label="End date", required=False)),
+        ("every", lambda: _small_int(data.every, field="every", label="Repeat every", required=True)),
+        ("day_of_month", lambda: _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)),
+        ("occurrences", lambda: _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)),
+        ("payment_terms_days", lambda: _small_int(data.payment_terms_days, field="payment_terms_days", label="Payment terms", required=True)),
+    ]
+    for name, check in checks:
+        try:
+            check()
+        except ValidationError as err:
+            errors.setdefault(name, err.message)
+    if not errors:
+        try:
+            with read_session() as session:
+                _clean(session, data)
+        except DomainError as err:
+            errors[err.field or "form"] = err.message
+    return errors
+
+
+def schedule_of(profile: RecurringProfile) -> recurrence.Schedule:
+    return recurrence.Schedule(
+        start=profile.start_date,
+        frequency=recurrence.Frequency(profile.frequency),
+        every=profile.every,
+        day_of_month=profile.day_of_month,
+        end=profile.end_date,
+        occurrences=profile.occurrences,
+    )
+
+
+def _refresh_next(profile: RecurringProfile) -> None:
+    if ProfileStatus(profile.status) is ProfileStatus.STOPPED:
+        profile.next_issue_date = None
+        return
+    profile.next_issue_date = recurrence.next_period(
+        schedule_of(profile), last_issued=profile.last_period, not_before=profile.not_before,
+        issued_count=profile.issued_count,
+    )
+
+
+SCHEDULE_FIELDS = ("frequency", "every", "start_date", "day_of_month")
+
+
+def save_profile(
+    data: ProfileInput,
+    actor: str = "system",
+    *,
+    profile_id: int | None = None,
+    today: date | None = None,
+    expected_version: int | None = None,
+    idempotency_key: str | None = None,
+) -> RecurringProfile:
+    """Create a profile, or change one. A change applies to invoices issued from now on: those
+    already issued keep their lines, and a changed schedule never reaches back before today."""
+    today = today or today_here()
+
+    def work(session: Session) -> RecurringProfile:
+        clean = _clean(session, data)
+        if profile_id is None:
+            profile = RecurringProfile(**clean, not_before=clean["start_date"])
+            session.add(profile)
+        else:
+            profile = _locked(session, profile_id)
+            if ProfileStatus(profile.status) is ProfileStatus.STOPPED:
+                raise ValidationError("This profile is stopped; it cannot be changed", field="status")
+            if expected_version is not None and profile.version != expected_version:
+                raise Conflict("This profile was changed in another tab or window. Reload it.", field="version")
+            rescheduled = any(getattr(profile, name) != clean[name] for name in SCHEDULE_FIELDS)
+            for name, value in clean.items():
+                setattr(profile, name, value)
+            if rescheduled:
+                profile.not_before = max(clean["start_date"], today)
+            profile.version += 1
+            profile.updated_at = utcnow()
+        _refresh_next(profile)
+        session.flush()
+        RECURRING.after_commit(session)
+        return profile
+
+    return idempotency.run_once(
+        idempotency_key, "save_recurring", work, lambda p: p.id, lambda pid: get_profile(pid)
+    )
+
+
+def _locked(session: Session, profile_id: int) -> RecurringProfile:
+    profile = session.get(
+        RecurringProfile, profile_id, with_for_update=session.get_bind().dialect.name != "sqlite"
+    )
+    if profile is None:
+        raise NotFound("Recurring profile not found", field="profile_id")
+    return profile
+
+
+def get_profile(profile_id: int | None) -> RecurringProfile:
+    with read_session() as session:
+        profile = session.get(RecurringProfile, profile_id) if profile_id is not None else None
+    if profile is None:
+        raise NotFound("Recurring profile not found", field="profile_id")
+    return profile
+
+
+def _set_status(profile_id: int, status: ProfileStatus, today: date | None) -> RecurringProfile:
+    with write_session() as session:
+        profile = _locked(session, profile_id)
+        current = ProfileStatus(profile.status)
+        if current is ProfileStatus.STOPPED:
+            raise ValidationError("This profile is stopped for good", field="status")
+        if current is status:
+            return profile
+        if status is ProfileStatus.ACTIVE:
+            # Periods that fell inside the pause are not issued afterwards.
+            profile.not_before = max(profile.not_before, today or today_here())
+        profile.status = status
+        profile.version += 1
+        profile.updated_at = utcnow()
+        _refresh_next(profile)
+        RECURRING.after_commit(session)
+        return profile
+
+
+def pause_profile(profile_id: int) -> RecurringProfile:
+    return _set_status(profile_id, ProfileStatus.PAUSED, None)
+
+
+def resume_profile(profile_id: int, today: date | None = None) -> RecurringProfile:
+    return _set_status(profile_id, ProfileStatus.ACTIVE, today)
+
+
+def stop_profile(profile_id: int) -> RecurringProfile:
+    return _set_status(profile_id, ProfileStatus.STOPPED, None)
+
+
+# --- Issuing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IssueReport:
+    issued: list[int] = field(default_factory=list)  # invoice ids, in the order issued
+    sent: int = 0
+
+
+def _due(today: date):
+    return (
+        (RecurringProfile.status == ProfileStatus.ACTIVE)
+        & RecurringProfile.next_issue_date.is_not(None)
+        & (RecurringProfile.next_issue_date <= today)
+    )
+
+
+def _issue_profile(session: Session, profile_id: int, today: date) -> list[RecurringRun]:
+    """Inside a transaction holding the profile's lock: a draft and a run for each due period."""
+    profile = _locked(session, profile_id)
+    runs: list[RecurringRun] = []
+    if ProfileStatus(profile.status) is not ProfileStatus.ACTIVE:
+        return runs
+    periods = recurrence.due_periods(
+        schedule_of(profile), last_issued=profile.last_period, not_before=profile.not_before, today=today,
+        issued_count=profile.issued_count, catch_up=recurrence.CatchUp(profile.catch_up),
+    )
+    for period in periods:
+        # An invoice issued late still gives the client its full payment terms.
+        due = max(period, today) + timedelta(days=profile.payment_terms_days)
+        invoice = invoice_service.add_draft(
+            session,
+            invoice_service.DraftInput(
+                client_id=profile.client_id, project_id=profile.project_id, issue_date=period, due_date=due,
+                lines=profile_lines(profile), currency=profile.currency, notes=profile.notes,
+                discount_kind=profile.discount_kind, discount_value=profile.discount_value,
+                tax_inclusive=profile.tax_inclusive,
+            ),
+            "recurring",
+        )
+        run = RecurringRun(
+            profile_id=profile.id, period_start=period, invoice_id=invoice.id,
+            send_state=SEND_PENDING if profile.auto_send else "",
+        )
+        session.add(run)
+        session.flush()  # the unique (profile, period) key is checked here, inside this transaction
+        runs.append(run)
+        profile.last_period = period
+        profile.issued_count += 1
+    _refresh_next(profile)
+    profile.claimed_by = None
+    profile.lease_expires_at = None
+    return runs
+
+
+def issue_profile(profile_id: int, today: date) -> list[tuple[int, int | None, str]]:
+    """One profile's due periods in one transaction (under its row lock); the new runs as
+    (run id, invoice id, send state). Safe to call from anywhere at any time: a period
+    already issued is never issued again."""
+    with write_session() as session:
+        runs = _issue_profile(session, profile_id, today)
+        return [(r.id, r.invoice_id, r.send_state) for r in runs]
+
+
+def _send_run(run_id: int) -> str:
+    """Email a run's invoice through the Send dialog's path, once per run; the outcome in words."""
+    with read_session() as session:
+        run = session.get(RecurringRun, run_id)
+        invoice = session.get(Invoice, run.invoice_id) if run and run.invoice_id else None
+    if run is None or invoice is None or run.send_state != SEND_PENDING:
+        return run.send_state if run else ""
+    if InvoiceStatus(invoice.status) is not InvoiceStatus.DRAFT:
+        outcome = SEND_QUEUED
+    else:
+        try:
+            email = delivery.compose_invoice_email(invoice.id)
+            delivery.send_invoice_by_email(
+                invoice.id, email.recipient, email.subject, email.body, "recurring",
+                idempotency_key=f"recurring-send-run-{run_id:08d}",
+            )
+            outcome = SEND_QUEUED
+        except DomainError as err:
+            outcome = f"Left as a draft: {err.message}"[:200]
+    with write_session() as session:
+        row = session.get(RecurringRun, run_id)
+        if row is not None and row.send_state == SEND_PENDING:
+            row.send_state = outcome
+    return outcome
+
+
+def issue_due(today: date | None = None, *, now=None, limit: int = 50) -> IssueReport:
+    """Issue every due period of every active profile (one transaction per profile), then send
+    the auto-send ones. Safe to run from any number of workers at once."""
+    today = today or today_here()
+    now = now or utcnow()
+    report = IssueReport()
+    with read_session() as session:  # usually nothing is due: no write lock for nothing
+        anything = session.execute(select(RecurringProfile.id).where(_due(today)).limit(1)).first()
+        pending = list(
+            session.execute(select(RecurringRun.id).where(RecurringRun.send_state == SEND_PENDING)).scalars()
+        )
+    if anything is not None:
+        with write_session() as session:
+            claimed = [
+                p.id for p in leases.claim_rows(
+                    session, RecurringProfile, where=_due(today), order_by=(RecurringProfile.next_issue_date,),
+                    limit=limit, lease=LEASE, now=now,
+                )
+            ]
+        for profile_id in claimed:
+            try:
+                ids = issue_profile(profile_id, today)
+            except DomainError as err:  # e.g. a tax rate deleted since: the profile waits, visibly
+                log.warning("recurring profile %s not issued: %s", profile_id, err.message)
+                continue
+            report.issued += [invoice_id for _, invoice_id, _ in ids]
+            pending += [run_id for run_id, _, state in ids if state == SEND_PENDING]
+    for run_id in sorted(set(pending)):
+        if _send_run(run_id) == SEND_QUEUED:
+            report.sent += 1
+    return report

@@ -1,0 +1,244 @@
+"""The recurring pages: the list (/recurring), the form (/recurring/new, /recurring/<id>/edit)
+and a profile's page (/recurring/<id>) with the invoices it issued."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from invoice_crm.domain.drafts import as_id
+from invoice_crm.domain.errors import DomainError
+from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
+from invoice_crm.services.business_settings import current_business
+from invoice_crm.state.auth import AuthState
+
+MAX_LINES = 6  # one form submission carries every field (the event guard allows 50)
+LINE_FIELDS = ("description", "quantity", "unit_price", "tax", "discount")
+
+
+def _route_id(path: str) -> int:
+    parts = [p for p in (path or "").split("/") if p]
+    return (as_id(parts[1]) or 0) if len(parts) >= 2 and parts[0] == "recurring" else 0
+
+
+def _field_id(error_key: str) -> str:
+    """The input an error belongs to (``lines.1.quantity`` -> ``recurring-line-1-quantity``)."""
+    if error_key == "lines":
+        return "recurring-line-0-description"
+    if error_key.startswith("lines."):
+        _, index, name = [*error_key.split("."), "", ""][:3]
+        return f"recurring-line-{index}-{name}"
+    return f"recurring-{error_key}"
+
+
+def blank_line(index: int) -> dict[str, str]:
+    return {"index": str(index), "number": str(index + 1), "description": "", "quantity": "1",
+            "unit_price": "", "tax": "", "discount": ""}
+
+
+class RecurringListState(AuthState):
+    profiles: list[dict[str, str]] = []
+    loading: bool = True
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.profiles = await asyncio.to_thread(recurring_views.list_profiles)
+        self.loading = False
+        return None
+
+
+class RecurringFormState(AuthState):
+    profile_id: int = 0
+    version: int = 0
+    form_key: str = ""
+    values: dict[str, str] = {}
+    client_id: str = ""
+    lines: list[dict[str, str]] = []
+    client_options: list[dict[str, str]] = []
+    project_options: list[dict[str, str]] = []
+    tax_options: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    loading: bool = True
+    saving: bool = False
+    not_found: bool = False
+
+    @rx.var
+    def is_new(self) -> bool:
+        return self.profile_id == 0
+
+    @rx.var
+    def can_add_line(self) -> bool:
+        return len(self.lines) < MAX_LINES
+
+    async def _load_options(self) -> None:
+        self.client_options = await asyncio.to_thread(queries.client_options)
+        self.project_options = await asyncio.to_thread(queries.project_options, as_id(self.client_id))
+        rates = await asyncio.to_thread(tax_rates.list_tax_rates, False)
+        self.tax_options = [{"id": str(t.id), "label": f"{t.name} {format(t.rate.normalize(), 'f')}%"} for t in rates]
+
+    @rx.event
+    async def load_new(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        business = await asyncio.to_thread(current_business)
+        today = recurring.today_here()
+        self.profile_id, self.version, self.not_found = 0, 0, False
+        self.client_id = self.router.url.query_parameters.get("client", "")
+        self.values = {
+            "currency": business.currency, "frequency": "monthly", "every": "1", "day_of_month": "",
+            "start_date": today.isoformat(), "end_date": "", "occurrences": "",
+            "payment_terms_days": str(business.payment_terms_days), "catch_up": "each", "notes": "",
+            "project_id": "", "delivery": "draft",
+        }
+        self.lines = [blank_line(0)]
+        await self._open_form()
+        return None
+
+    @rx.event
+    async def load_edit(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        try:
+            profile = await asyncio.to_thread(recurring.get_profile, _route_id(self.router.url.path) or None)
+        except DomainError:
+            self.not_found, self.loading = True, False
+            return None
+        self.not_found = False
+        self.profile_id, self.version = profile.id, profile.version
+        shown = recurring_views.form_values(profile)
+        shown["delivery"] = "email" if shown.pop("auto_send") else "draft"
+        self.client_id = shown.pop("client_id")
+        self.values = shown
+        self.lines = [
+            {**blank_line(i), "description": li["description"], "quantity": li["quantity"], "unit_price": li["unit_price"],
+             "tax": str(li["tax_ids"][0]) if li.get("tax_ids") else "",
+             "discount": li["discount_value"] if li.get("discount_kind") == "percent" else ""}
+            for i, li in enumerate(recurring_views.profile_form_lines(profile))
+        ] or [blank_line(0)]
+        await self._open_form()
+        return None
+
+    async def _open_form(self) -> None:
+        self.errors = {}
+        self.saving = False
+        self.form_key = idempotency.new_key()  # one save per opening of the form; also redraws it
+        await self._load_options()
+        self.loading = False
+
+    @rx.event
+    async def set_client(self, value: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.client_id = value if as_id(value) is not None else ""
+        self.errors.pop("client_id", None)
+        self.project_options = await asyncio.to_thread(queries.project_options, as_id(self.client_id))
+        return None
+
+    @rx.event
+    def add_line(self):
+        if len(self.lines) < MAX_LINES:
+            self.lines = [*self.lines, blank_line(len(self.lines))]
+
+    def _input(self, form: dict) -> recurring.ProfileInput:
+        lines = []
+        for i in range(min(len(self.lines), MAX_LINES)):
+            raw = {name: str(form.get(f"line-{i}-{name}", "")) for name in LINE_FIELDS}
+            discount = raw.pop("discount").strip()
+            lines.append({**raw, "tax_ids": [raw.pop("tax")] if raw.get("tax") else [],
+                          "discount_kind": "percent" if discount else "", "discount_value": discount})
+        return recurring.ProfileInput(
+            client_id=as_id(form.get("client_id", "")),
+            project_id=as_id(form.get("project_id", "")),
+            start_date=form.get("start_date", ""),
+            lines=lines,
+            currency=form.get("currency", ""),
+            notes=form.get("notes", ""),
+            frequency=form.get("frequency", ""),
+            every=form.get("every", ""),
+            day_of_month=form.get("day_of_month", ""),
+            end_date=form.get("end_date", ""),
+            occurrences=form.get("occurrences", ""),
+            payment_terms_days=form.get("payment_terms_days", ""),
+            auto_send=form.get("delivery", "draft") == "email",
+            catch_up=form.get("catch_up", "each"),
+        )
+
+    @rx.event
+    async def save(self, form: dict):
+        if self._current_user() is None:
+            return
+        self.saving = True
+        self.errors = {}
+        yield
+        data = self._input(form)
+        found = await asyncio.to_thread(recurring.profile_errors, data)
+        self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
+        if self.errors:
+            self.saving = False
+            yield [rx.toast.error("Check the highlighted fields"), rx.scroll_to(_field_id(next(iter(self.errors))))]
+            return
+        try:
+            profile = await asyncio.to_thread(
+                recurring.save_profile, data, self.user_email, profile_id=self.profile_id or None,
+                expected_version=self.version or None, idempotency_key=self.form_key,
+            )
+            # Whatever is due today is issued now (the worker, woken by the save, would too;
+            # the period's unique key keeps it once either way).
+            await asyncio.to_thread(recurring.issue_due)
+        except DomainError as err:
+            self.errors = {(err.field or "form").replace(".taxes", ".tax"): err.message}
+            self.saving = False
+            yield rx.toast.error(err.message)
+            return
+        self.saving = False
+        yield [rx.toast.success("Recurring profile saved"), rx.redirect(f"/recurring/{profile.id}")]
+
+
+class RecurringDetailState(AuthState):
+    profile_id: int = 0
+    profile: dict[str, str] = {}
+    invoices: list[dict[str, str]] = []
+    loading: bool = True
+    not_found: bool = False
+    busy: bool = False
+
+    async def _refresh(self) -> None:
+        try:
+            view = await asyncio.to_thread(recurring_views.profile_view, self.profile_id or None)
+        except DomainError:
+            self.not_found = True
+            return
+        self.not_found = False
+        self.profile = view
+        self.invoices = await asyncio.to_thread(recurring_views.profile_invoices, self.profile_id)
+
+    @rx.event
+    async def on_load(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.profile_id = _route_id(self.router.url.path)
+        await self._refresh()
+        self.loading = False
+        return None
+
+    @rx.event
+    async def change_status(self, action: str):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        actions = {"pause": recurring.pause_profile, "resume": recurring.resume_profile, "stop": recurring.stop_profile}
+        if action not in actions:
+            return rx.toast.error("That request was not understood")
+        self.busy = True
+        try:
+            await asyncio.to_thread(actions[action], self.profile_id)
+            if action == "resume":
+                await asyncio.to_thread(recurring.issue_due)
+        except DomainError as err:
+            self.busy = False
+            return rx.toast.error(err.message)
+        await self._refresh()
+        self.busy = False
+        return rx.toast.success({"pause": "Profile paused", "resume": "Profile resumed", "stop": "Profile stopped"}[action])

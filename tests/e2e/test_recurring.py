@@ -1,0 +1,96 @@
+"""Recurring invoices in the real app: a profile made in the form issues its first invoice
+(start date today) without anyone pressing "create now", shown on the profile's page and in the
+invoice list; the list of profiles shows the next issue date and the invoices produced."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from playwright.sync_api import expect
+
+from tests.e2e.pages import create_client
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Retainer Client {tag}"
+    create_client(page, app_url, name, f"retainer-{tag}@client.example")
+
+    page.get_by_role("link", name="Recurring").first.click()
+    page.wait_for_url(app_url + "/recurring")
+    page.get_by_role("link", name="New recurring profile").click()
+    page.wait_for_url(app_url + "/recurring/new")
+    page.get_by_label("Client", exact=True).select_option(label=name)
+    # Nothing filled in yet: the error shows beside the field, nothing is saved.
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Add at least one line")).to_be_visible()
+    page.get_by_label("Description, line 1").fill("Monthly retainer")
+    page.get_by_label("Quantity, line 1").fill("2")
+    page.get_by_label("Unit price, line 1").fill("450")
+    page.get_by_label("Discount %, line 1").fill("10")
+    page.get_by_label("Frequency").select_option("monthly")
+    expect(page.get_by_label("Start date")).not_to_have_value("")  # today, as it opened
+    page.get_by_label("Payment terms (days)").fill("30")
+    page.get_by_role("button", name="Save profile").click()
+
+    # The profile page: the first invoice (today's period) is already there, a draft of
+    # 2 x 450 less 10% = $810.00.
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    rows = page.locator(".profile-invoice-row")
+    expect(rows).to_have_count(1, timeout=30_000)
+    expect(rows.first).to_contain_text("$810.00")
+    expect(rows.first).to_contain_text("Draft")
+    expect(page.locator(".profile-amount")).to_have_text("$810.00")
+
+    # It is an ordinary draft in the invoice list, for this client.
+    page.goto(app_url + "/?q=" + tag)
+    expect(page.locator("#card-expected")).to_have_text(re.compile(r"\S"))  # the expected-cash card loaded
+    expect(page.locator(".invoice-row", has_text=name)).to_have_count(1)
+    expect(page.locator(".invoice-row", has_text=name)).to_contain_text("$810.00")
+
+    # The list of profiles: one invoice produced, and the next issue date is in the future.
+    page.goto(app_url + "/recurring")
+    row = page.locator(".profile-row", has_text=name)
+    expect(row.locator(".profile-issued")).to_have_text("1")
+    expect(row.locator(".profile-status")).to_have_text("Active")
+
+    # Edit: the form opens with the profile's values; a new price changes future invoices only.
+    row.get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    page.get_by_role("link", name="Edit profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+/edit$"))
+    expect(page.get_by_label("Description, line 1")).to_have_value("Monthly retainer")
+    expect(page.get_by_label("Payment terms (days)")).to_have_value("30")
+    page.get_by_label("Unit price, line 1").fill("500")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    expect(page.locator(".profile-amount")).to_have_text("$900.00")
+    expect(page.locator(".profile-invoice-row")).to_have_count(1)
+    expect(page.locator(".profile-invoice-row").first).to_contain_text("$810.00")
+
+    # Pause from its page: it says so, and a reload keeps it.
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator(".profile-status")).to_have_text("Paused")
+    page.reload()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    expect(page.locator(".profile-invoice-row")).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 844})  # and on a phone, no sideways scroll
+    expect(page.get_by_role("heading", name="Invoices issued")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_recurring_pages_fit_a_phone(signed_in, app_url):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/recurring/new")
+    expect(page.get_by_label("Description, line 1")).to_be_visible()
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_label("Description, line 2")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.goto(app_url + "/recurring")
+    expect(page.get_by_role("heading", name="Recurring invoices")).to_be_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)

@@ -1,0 +1,72 @@
+"""Expected payment dates from a client's real history in the database: the client page's
+sentence, the invoice page's date (flagged when after the due date), and the dashboard's cash
+expected in the next 30 days, per currency, from the stored balances."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import update
+
+from invoice_crm.db import write_session
+from invoice_crm.models import Invoice
+from invoice_crm.services import expected_pay, invoices, ledger
+from tests.integration.helpers import make_client, make_invoice
+
+TODAY = date.today()
+
+
+def _sent(client_id: int, sent_on: date, due_days: int = 30, price: str = "100.00", currency: str = "USD") -> int:
+    inv = make_invoice(client_id, issue=sent_on, due=sent_on + timedelta(days=due_days), currency=currency,
+                       lines=[{"description": "Work", "quantity": "1", "unit_price": price}])
+    invoices.send_invoice(inv.id)
+    with write_session() as s:  # the history: sent on that day (sent_at is the moment of sending)
+        s.execute(update(Invoice).where(Invoice.id == inv.id).values(
+            sent_at=datetime.combine(sent_on, datetime.min.time(), UTC) + timedelta(hours=10)))
+    return inv.id
+
+
+def _paid(client_id: int, sent_on: date, days: int) -> None:
+    ledger.record_payment(_sent(client_id, sent_on), "", sent_on + timedelta(days=days))
+
+
+def test_habit_expected_date_and_cash_in_from_a_hand_computed_history(database):
+    regular = make_client("Regular", "r@example.com")
+    start = TODAY - timedelta(days=200)
+    for offset, days in ((0, 12), (30, 20), (60, 16), (90, 40)):  # 12 16 20 40 -> median 18
+        _paid(regular.id, start + timedelta(days=offset), days)
+    assert expected_pay.habit_text(regular.id) == "Usually pays 18 days after sending (based on 4 invoices)"
+
+    # Open: sent 5 days ago, due in 25 -> expected in 13 days, on time.
+    on_time = _sent(regular.id, TODAY - timedelta(days=5), due_days=30, price="250.00")
+    # Open: sent 2 days ago with 7-day terms -> expected in 16 days, after its due date.
+    late = _sent(regular.id, TODAY - timedelta(days=2), due_days=7, price="80.50")
+    text, flagged = expected_pay.expectation_text(late)
+    assert flagged and text.endswith(" (after the due date)")
+    assert expected_pay.invoice_expectation(on_time).on == TODAY + timedelta(days=13)
+    assert not expected_pay.invoice_expectation(on_time).late
+    # Partly paid: only the balance is expected.
+    ledger.record_payment(on_time, "50.00", TODAY)
+
+    # Two paid invoices only: no habit, nothing expected from this client.
+    newcomer = make_client("Newcomer", "n@example.com")
+    _paid(newcomer.id, start, 10)
+    _paid(newcomer.id, start + timedelta(days=30), 10)
+    unknown = _sent(newcomer.id, TODAY - timedelta(days=1), price="999.00")
+    assert expected_pay.habit_text(newcomer.id) == ""
+    assert expected_pay.invoice_expectation(unknown) is None
+
+    # Euro client: 3 paid (5, 5, 9 -> 5 days); an open one sent 60 days ago counts (still owed),
+    # one sent today (expected in 5 days) counts; sent far ahead is impossible, so both count.
+    euro = make_client("Euro", "e@example.com")
+    for offset in (0, 20, 40):
+        ledger.record_payment(_sent(euro.id, start + timedelta(days=offset), currency="EUR"), "",
+                              start + timedelta(days=offset + (9 if offset == 40 else 5)))
+    _sent(euro.id, TODAY - timedelta(days=60), due_days=90, price="300.00", currency="EUR")
+    _sent(euro.id, TODAY, price="20.25", currency="EUR")
+
+    assert expected_pay.expected_cash_in(TODAY) == {"EUR": Decimal("320.25"), "USD": Decimal("280.50")}
+    # 14 days: the partly paid one (expected in 13 days, $200.00 left) is in, the late one
+    # (expected in 16) is not.
+    assert expected_pay.expected_cash_in(TODAY, 14) == {"EUR": Decimal("320.25"), "USD": Decimal("200.00")}
