@@ -13,7 +13,6 @@ NAV = [
     ("Clients", "/clients", "users"),
     ("Projects", "/projects", "folder"),
     ("Leads", "/leads", "target"),
-    ("Tax rates", "/taxes", "percent"),
     ("Reports", "/reports", "chart-column"),
     ("Import", "/import", "upload"),
     ("Settings", "/settings", "settings"),
