@@ -4,9 +4,9 @@ Every figure comes from the invoices' stored figures (``services.figures.refresh
 one total function's results, which the dashboard and the client pages sum too) or from the one
 total function itself (the per-rate tax breakdown), per currency, never converted:
 
-- Ageing: what open (sent or overdue) invoices still owe (``balance_due``, as the dashboard's
-  Outstanding and the client page), by client and currency, in buckets of days past due as of a
-  chosen date. Invoices issued after that date are left out.
+- Ageing: what invoices owed on a chosen date (total less the payments, refunds and credit
+  notes dated by then; as of today, the stored ``balance_due`` the dashboard's Outstanding and
+  the client page sum), by client and currency, in buckets of days past due on that date.
 - Revenue: per month and per client over a date range: invoiced (totals of invoices issued in
   it, drafts and void invoices not counted), credited (credit notes issued in it), and paid
   (payments received in it, less refunds given in it).
@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import String, cast, func, select
@@ -73,17 +73,45 @@ def bucket_of(as_of: date, due: date | None) -> int:
     return 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4
 
 
+def _dated_sum(model, amount, day, as_of: date, *extra):
+    """Per invoice, the sum of ``amount`` of the rows dated on or before ``as_of``."""
+    return (
+        select(model.invoice_id.label("invoice_id"), func.sum(amount).label("amount"))
+        .where(day <= as_of, *extra)
+        .group_by(model.invoice_id)
+        .subquery()
+    )
+
+
 def ageing(as_of: date) -> Table:
+    """What was owed on ``as_of``: each invoice issued by then (and not void by then), its total
+    less the payments received, plus the refunds given, less the credit notes issued on or
+    before that day. As of today this is the stored balance due (the dashboard's Outstanding)."""
+    paid = _dated_sum(Payment, Payment.amount, Payment.paid_on, as_of, Payment.removed_at.is_(None))
+    refunded = _dated_sum(Refund, Refund.amount, Refund.refunded_on, as_of)
+    credited = _dated_sum(CreditNote, CreditNote.amount, CreditNote.issue_date, as_of)
+    next_day = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    void_after = (Invoice.status == InvoiceStatus.VOID) & (Invoice.voided_at >= next_day)
     with read_session() as session:
-        found = session.execute(
-            select(Client.id, Client.name, Invoice.currency, Invoice.due_date, func.sum(Invoice.balance_due))
+        rows = session.execute(
+            select(
+                Client.id, Client.name, Invoice.currency, Invoice.due_date, Invoice.amount,
+                paid.c.amount, refunded.c.amount, credited.c.amount,
+            )
             .join(Client, Client.id == Invoice.client_id)
-            .where(Invoice.status.in_(OPEN), Invoice.issue_date <= as_of)
-            .group_by(Client.id, Client.name, Invoice.currency, Invoice.due_date)
+            .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+            .outerjoin(refunded, refunded.c.invoice_id == Invoice.id)
+            .outerjoin(credited, credited.c.invoice_id == Invoice.id)
+            .where(Invoice.status.in_(ISSUED) | void_after, Invoice.issue_date <= as_of)
         ).all()
+    found = [
+        (client_id, name, currency, due,
+         max(Decimal(total or 0) - Decimal(p or 0) + Decimal(r or 0) - Decimal(c or 0), ZERO))
+        for client_id, name, currency, due, total, p, r, c in rows
+    ]
     per_client: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO] * 5)
     for client_id, name, currency, due, balance in found:
-        per_client[(name, client_id, currency)][bucket_of(as_of, due)] += Decimal(balance or 0)
+        per_client[(name, client_id, currency)][bucket_of(as_of, due)] += balance
     table = Table(
         "Receivables ageing", f"As of {as_of.isoformat()}", ["Client", "Currency", *BUCKETS, "Total"],
         slug=f"ageing-{as_of.isoformat()}",

@@ -77,6 +77,13 @@ def test_the_ageing_totals_equal_the_dashboard_and_the_client_pages(database):
     # As of an earlier date: the invoices issued since are left out, the buckets move.
     earlier = reports.ageing(TODAY - timedelta(days=60))
     assert [r[0] for r in earlier.rows] == ["Globex"] and earlier.rows[0][2:4] == [D("0.00"), D("96.00")]  # 10 days past due then
+    # The day before A's payment: A and B owed their whole totals then (B's credit note and
+    # payment came later), both not yet due; the old invoice was 49 days past due.
+    before = reports.ageing(TODAY - timedelta(days=21))
+    rows = {row[0]: row[2:] for row in before.rows}
+    assert rows["Acme"] == [D("263.25"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("263.25")]
+    assert rows["Globex"] == [D("360.00"), D("0.00"), D("96.00"), D("0.00"), D("0.00"), D("456.00")]
+    assert reports.ageing_totals(before) == {"USD": D("719.25")}
 
 
 def test_revenue_per_month_and_per_client_adds_up_to_the_stored_figures(database):
