@@ -227,6 +227,9 @@ def recurring_form_page() -> rx.Component:
                 rx.vstack(
                     rx.cond(~F.is_new, rx.callout("Changes apply to invoices issued from now on; those already "
                                                   "issued stay as they are.", icon="info", width="100%")),
+                    rx.cond(F.keeps_hidden, rx.callout(
+                        "This profile also has a second tax, an amount discount or an invoice discount that "
+                        "this form does not show; they are kept as they are.", icon="info", width="100%")),
                     _form(), spacing="4", width="100%",
                 ),
             ),

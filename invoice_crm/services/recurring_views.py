@@ -133,6 +133,18 @@ def count_runs(profile_id: int) -> int:
         ).scalar_one()
 
 
+def form_invoice_extras(profile: RecurringProfile) -> dict:
+    """The profile's invoice discount and tax-inclusive prices (the form does not show them),
+    as ``ProfileInput`` takes them; empty when it has neither."""
+    extras: dict = {}
+    if profile.discount_kind:
+        spec = drafts.DISCOUNT_PERCENT if profile.discount_kind == "percent" else drafts.DISCOUNT_AMOUNT
+        extras.update(discount_kind=profile.discount_kind, discount_value=format_number(profile.discount_value, spec))
+    if profile.tax_inclusive:
+        extras["tax_inclusive"] = True
+    return extras
+
+
 def form_values(profile: RecurringProfile) -> dict:
     """A profile as the form shows it (strings)."""
     return {

@@ -64,6 +64,11 @@ class RecurringFormState(AuthState):
     loading: bool = True
     saving: bool = False
     not_found: bool = False
+    # What a profile holds that the form does not show (second taxes, amount discounts, the
+    # invoice discount, tax-inclusive prices): kept on the server and saved back unchanged.
+    _kept_lines: list[dict] = []
+    _kept_invoice: dict = {}
+    keeps_hidden: bool = False
 
     @rx.var
     def is_new(self) -> bool:
@@ -86,6 +91,7 @@ class RecurringFormState(AuthState):
         business = await asyncio.to_thread(current_business)
         today = recurring.today_here()
         self.profile_id, self.version, self.not_found = 0, 0, False
+        self._kept_lines, self._kept_invoice, self.keeps_hidden = [], {}, False
         self.client_id = self.router.url.query_parameters.get("client", "")
         self.values = {
             "currency": business.currency, "frequency": "monthly", "every": "1", "day_of_month": "",
@@ -112,12 +118,20 @@ class RecurringFormState(AuthState):
         shown["delivery"] = "email" if shown.pop("auto_send") else "draft"
         self.client_id = shown.pop("client_id")
         self.values = shown
+        stored = recurring_views.profile_form_lines(profile)
         self.lines = [
             {**blank_line(i), "description": li["description"], "quantity": li["quantity"], "unit_price": li["unit_price"],
              "tax": str(li["tax_ids"][0]) if li.get("tax_ids") else "",
              "discount": li["discount_value"] if li.get("discount_kind") == "percent" else ""}
-            for i, li in enumerate(recurring_views.profile_form_lines(profile))
+            for i, li in enumerate(stored)
         ] or [blank_line(0)]
+        self._kept_lines = [
+            {"tax_ids": [str(t) for t in li.get("tax_ids", [])[1:]],
+             "amount_discount": li["discount_value"] if li.get("discount_kind") == "amount" else ""}
+            for li in stored
+        ]
+        self._kept_invoice = recurring_views.form_invoice_extras(profile)
+        self.keeps_hidden = bool(self._kept_invoice) or any(k["tax_ids"] or k["amount_discount"] for k in self._kept_lines)
         await self._open_form()
         return None
 
@@ -147,9 +161,15 @@ class RecurringFormState(AuthState):
         for i in range(min(len(self.lines), MAX_LINES)):
             raw = {name: str(form.get(f"line-{i}-{name}", "")) for name in LINE_FIELDS}
             discount = raw.pop("discount").strip()
-            lines.append({**raw, "tax_ids": [raw.pop("tax")] if raw.get("tax") else [],
-                          "discount_kind": "percent" if discount else "", "discount_value": discount})
+            kept = self._kept_lines[i] if i < len(self._kept_lines) else {}
+            chosen = [raw.pop("tax")] if raw.get("tax") else []
+            line = {**raw, "tax_ids": chosen + [t for t in kept.get("tax_ids", []) if t not in chosen],
+                    "discount_kind": "percent" if discount else "", "discount_value": discount}
+            if not discount and kept.get("amount_discount"):
+                line.update(discount_kind="amount", discount_value=kept["amount_discount"])
+            lines.append(line)
         return recurring.ProfileInput(
+            **self._kept_invoice,
             client_id=as_id(form.get("client_id", "")),
             project_id=as_id(form.get("project_id", "")),
             start_date=form.get("start_date", ""),

@@ -240,3 +240,50 @@ def test_the_worker_loops_step_issues_what_is_due_today(database):
     tasks.recurring_step()
     assert [i.issue_date for i in _invoices()] == [today]
     assert recurring.get_profile(1).next_issue_date > today
+
+
+def test_editing_in_the_form_keeps_what_the_form_does_not_show(database):
+    """A profile with a second tax per line, an amount discount and an invoice discount, edited
+    through the form's own events (which show one tax and percent discounts): after the save,
+    the hidden parts are still there and the next invoice's total counts them."""
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.services import auth
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.recurring import RecurringFormState
+    from tests.support.events import EventRunner, form, run
+
+    auth.create_user("owner@example.com", "correct horse")
+    client = make_client()
+    vat, levy = tax_rates.create_tax_rate("VAT", "20"), tax_rates.create_tax_rate("Levy", "5")
+    start = recurring.today_here() + timedelta(days=40)
+    profile = _profile(
+        client.id, start,
+        lines=[
+            {"description": "Retainer", "quantity": "1", "unit_price": "1000.00", "tax_ids": [vat.id, levy.id]},
+            {"description": "Hosting", "quantity": "1", "unit_price": "100.00",
+             "discount_kind": "amount", "discount_value": "10.00"},
+        ],
+        discount_kind="amount", discount_value="50.00",
+    )
+    path = f"/recurring/{profile.id}/edit"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email="owner@example.com", password="correct horse"))
+            await runner.send("t", RecurringFormState.load_edit, path)
+            shown = await runner.state("t", RecurringFormState)
+            assert shown.keeps_hidden
+            fields = {f"line-{i}-{k}": line[k] for i, line in enumerate(shown.lines)
+                      for k in ("description", "quantity", "unit_price", "tax", "discount")}
+            fields["line-0-description"] = "Monthly retainer"  # the one change made in the form
+            await runner.send("t", RecurringFormState.save, path, form=form(
+                client_id=shown.client_id, **shown.values, **fields))
+            assert runner.server_errors == []
+
+    run(scenario())
+    saved = recurring.get_profile(profile.id)
+    lines = recurring.profile_lines(saved)
+    assert lines[0]["description"] == "Monthly retainer"
+    assert [int(t) for t in lines[0]["tax_ids"]] == [vat.id, levy.id]
+    assert (lines[1]["discount_kind"], Decimal(lines[1]["discount_value"])) == ("amount", Decimal("10.00"))
+    assert (saved.discount_kind, saved.discount_value) == ("amount", Decimal("50.00"))
