@@ -1,4 +1,4 @@
-"""The invoice page's "Email receipt" button, for a paid invoice when email is set up."""
+"""The invoice page's "Email receipt" button, for a paid or partly paid invoice when email is set up."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def _actions() -> rx.Component:
         rx.cond(S.can_mark_paid, reminder_button()),
         rx.cond(S.can_void, void_dialog(S)),
         rx.cond(S.can_credit, credit_note_dialog(S)),
-        rx.cond(S.status == "PAID", receipt_button()),
+        rx.cond(S.has_receipt, receipt_button()),
         rx.button(rx.icon("copy", size=16), "Duplicate", variant="soft", on_click=S.duplicate, id="duplicate-invoice"),
         pdf_button(),
         rx.cond(S.is_draft, _delete_dialog()),

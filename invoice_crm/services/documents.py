@@ -64,19 +64,32 @@ def _client_block(pdf: FPDF, label: str, client: Client) -> None:
 
 # --- Receipt ------------------------------------------------------------------------------
 
+def has_receipt(invoice: Invoice) -> bool:
+    """Money came in: the invoice is paid, or an open invoice has payments (a receipt for what
+    was received so far, with the balance still due)."""
+    status = InvoiceStatus(invoice.status)
+    return status is InvoiceStatus.PAID or (
+        status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and (invoice.amount_paid or 0) > 0
+    )
+
+
 def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment]]:
     found = session.execute(query).first()
-    if found is None or InvoiceStatus(found[0].status) is not InvoiceStatus.PAID:
-        raise NotFound("There is no receipt: this invoice is not paid", field="invoice")
+    if found is None or not has_receipt(found[0]):
+        raise NotFound("There is no receipt: nothing has been paid on this invoice", field="invoice")
     invoice, client = found
     payments = session.execute(
-        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.paid_on, Payment.id)
+        select(Payment)
+        .where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None))
+        .order_by(Payment.paid_on, Payment.id)
     ).scalars().all()
     return invoice, client, list(payments)
 
 
 def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple[str, bytes]:
     business = current_business()
+    received = format_money(invoice.amount_paid, invoice.currency)
+    settled = InvoiceStatus(invoice.status) is InvoiceStatus.PAID
     pdf = _new_pdf(f"Receipt for invoice {invoice.number}")
     top = pdf.get_y()
     draw_letterhead(pdf, business, pdf.epw * 0.55)
@@ -84,12 +97,13 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
     _client_block(pdf, "RECEIVED FROM", client)
     pdf.set_font("Helvetica", size=10)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(
-        0, 6,
-        pdf_text(f"Received with thanks: {format_money(invoice.amount, invoice.currency)} in payment of invoice "
-                 f"{invoice.number}, paid on {long_date(invoice.paid_at)}."),
-        new_x="LMARGIN", new_y="NEXT",
+    said = (
+        f"Received with thanks: {received} in payment of invoice {invoice.number}, paid on {long_date(invoice.paid_at)}."
+        if settled else
+        f"Received with thanks: {received} towards invoice {invoice.number} "
+        f"({format_money(invoice.amount, invoice.currency)})."
     )
+    pdf.multi_cell(0, 6, pdf_text(said), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     with pdf.table(col_widths=(30, 30, 40), text_align=("LEFT", "LEFT", "RIGHT"), line_height=6) as table:
         table.row(["Paid on", "Method", "Amount"])
@@ -100,8 +114,10 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
             table.row([long_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 7, pdf_text(f"Total paid: {format_money(invoice.amount, invoice.currency)}"), align="R",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf_text(f"Total paid: {received}"), align="R", new_x="LMARGIN", new_y="NEXT")
+    if invoice.balance_due > 0:
+        pdf.cell(0, 7, pdf_text(f"Balance due: {format_money(invoice.balance_due, invoice.currency)}"), align="R",
+                 new_x="LMARGIN", new_y="NEXT")
     return "receipt-" + pdf_filename(invoice.number), bytes(pdf.output())
 
 

@@ -189,9 +189,9 @@ def record_payment(
 ) -> Invoice:
     """The Record payment dialog: amount (blank: the balance), date (not in the future, not
     before the issue date), method, reference. An overpayment is refused; a repeated key
-    (a second click, a replayed event) records nothing more. ``email_receipt``: when this
-    payment settles the invoice, its receipt email (PDF attached) is queued in the same
-    transaction, so it goes once with the payment or not at all."""
+    (a second click, a replayed event) records nothing more. ``email_receipt``: the receipt
+    email (PDF attached: what was received so far, and any balance still due) is queued in the
+    same transaction, so it goes once with the payment or not at all."""
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
     chosen = _method(method)
@@ -203,7 +203,7 @@ def record_payment(
         apply_payment(
             session, invoice, paid_on=paid_date, method=chosen, reference=reference, actor=actor, amount=value
         )
-        if email_receipt and InvoiceStatus(invoice.status) is InvoiceStatus.PAID:
+        if email_receipt:
             from invoice_crm.services.receipts import queue_receipt  # receipts -> delivery -> ledger
 
             session.flush()

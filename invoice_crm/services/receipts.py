@@ -1,37 +1,61 @@
-"""Emailing a paid invoice's receipt (PDF attached) to the client: after a payment recorded by
-hand, the freelancer can send it from the invoice page. Queued like every client email."""
+"""Emailing a receipt (PDF attached) to the client: with a payment recorded by hand (an option
+of Record payment), or later from the invoice page. For a paid invoice, or for what an open
+invoice has received so far (with the balance still due). Queued like every client email."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlmodel import Session
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.models import EmailMessage, Invoice
+from invoice_crm.domain.money import format_money
+from invoice_crm.models import EmailMessage, Invoice, Payment
 from invoice_crm.services import delivery
 from invoice_crm.services.business_settings import branded
+from invoice_crm.services.documents import has_receipt
 from invoice_crm.services.email_sender import KIND_RECEIPT
 
 
 def compose_receipt(invoice_id: int, session: Session | None = None) -> delivery.EmailDraft:
+    """The receipt email. Paid: ``{amount}`` is the total, ``{paid_on}`` the day it was settled.
+    Partly paid: the latest payment and its day, and the balance still due."""
+    if session is None:
+        with read_session() as own:
+            return compose_receipt(invoice_id, own)
     invoice, client, facts = delivery._template_facts(invoice_id, session)
     facts = {**facts, "paid_on": invoice.paid_at}
+    still_due = ""
+    if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
+        latest = _latest_payment(session, invoice.id)
+        if latest is not None:
+            facts.update(amount=format_money(latest.amount, latest.currency), paid_on=latest.paid_on)
+        still_due = f" The balance still due is {format_money(invoice.balance_due, invoice.currency)}."
     sign = f"\n\nThank you,\n{facts['business_name']}" if facts["business_name"] else "\n\nThank you."
     default = (
         f"Receipt for invoice {facts['number']}",
         f"Hello {facts['client_name']},\n\nThank you for your payment of {facts['amount']} for invoice "
-        f"{facts['number']}, received on {long_date(invoice.paid_at)}. The receipt is attached.{sign}",
+        f"{facts['number']}, received on {long_date(facts['paid_on'])}.{still_due} The receipt is attached.{sign}",
     )
     return delivery.EmailDraft(client.email, *branded("receipt", default, facts))
 
 
+def _latest_payment(session: Session, invoice_id: int) -> Payment | None:
+    return session.execute(
+        select(Payment)
+        .where(Payment.invoice_id == invoice_id, Payment.removed_at.is_(None))
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .limit(1)
+    ).scalars().first()
+
+
 def queue_receipt(session: Session, invoice: Invoice, actor: str) -> EmailMessage:
-    """Queue the receipt email in ``session`` (the transaction that made the invoice paid, or
-    its own): refused unless the invoice is paid and the client has an email address."""
-    if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
-        raise InvalidTransition("A receipt is for a paid invoice", field="status")
+    """Queue the receipt email in ``session`` (the payment's transaction, or its own): refused
+    unless money came in on the invoice and the client has an email address."""
+    if not has_receipt(invoice):
+        raise InvalidTransition("A receipt is for money received: this invoice has no payment", field="status")
     draft = compose_receipt(invoice.id, session)
     if not draft.recipient:
         raise ValidationError("The client has no email address for the receipt", field="email_receipt")
@@ -40,7 +64,7 @@ def queue_receipt(session: Session, invoice: Invoice, actor: str) -> EmailMessag
 
 
 def send_receipt(invoice_id: int, actor: str = "system") -> EmailMessage:
-    """Queue the receipt email to the client's address for a paid invoice."""
+    """Queue the receipt email to the client's address (a paid or partly paid invoice)."""
     with write_session() as session:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:

@@ -127,12 +127,11 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.pay_dialog_open = False
         await self._reload()
         number = self.invoice.get("number", "Invoice")
+        emailed = f"; receipt emailed to {self.invoice.get('client_email', '')}" if send_receipt else ""
         if self.invoice.get("status") == "PAID":
-            emailed = f"; receipt emailed to {self.invoice.get('client_email', '')}" if send_receipt else ""
             yield rx.toast.success(f"{number} is paid{emailed}")
         else:
-            later = "; no receipt yet (a receipt is for a paid invoice)" if send_receipt else ""
-            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{later}")
+            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{emailed}")
 
     # -- remove a payment ------------------------------------------------------------
     @rx.event

@@ -57,6 +57,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         return self.can_mark_paid and self.invoice.get("has_payments", "") != "yes"
 
     @rx.var
+    def has_receipt(self) -> bool:
+        """Money came in: paid, or an open invoice with payments (services.documents.has_receipt)."""
+        return self.status == InvoiceStatus.PAID.value or (self.can_mark_paid and self.invoice.get("has_payments", "") == "yes")
+
+    @rx.var
     def can_credit(self) -> bool:
         return self.status in (InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value, InvoiceStatus.PAID.value)
 

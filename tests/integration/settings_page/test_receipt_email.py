@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from invoice_crm.domain.errors import InvalidTransition, ValidationError
+from invoice_crm.domain.money import format_money
 from invoice_crm.services import business_settings as biz
 from invoice_crm.services import email_sender, invoices, receipts
 from tests.integration.email_helpers import pdf_text
@@ -39,15 +40,21 @@ def test_record_payment_with_the_receipt_option_queues_one_receipt_in_the_same_t
     inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
     key = new_key()
     partial = ledger.record_payment(inv.id, "40.00", TODAY, reference="PART", idempotency_key=new_key(), email_receipt=True)
-    assert partial.status == "SENT" and [e.kind for e in emails(inv.id) if e.kind == "receipt"] == []  # not paid yet
+    assert partial.status == "SENT" and [e.kind for e in emails(inv.id)].count("receipt") == 1
+    assert email_sender.deliver_pending_emails() == 1
+    [first] = mail.messages_to("billing@acme.example")
+    assert "$40.00" in first.text and f"The balance still due is {format_money(inv.amount - 40, 'USD')}" in first.text
+    text = pdf_text(first.attachments[0].get_content())
+    assert "PART" in text and "Total paid: $40.00" in text and "Balance due:" in text
     for _ in range(2):  # a double click: the same key
         ledger.record_payment(inv.id, "", TODAY, reference="BANK-9", idempotency_key=key, email_receipt=True)
-    assert [e.kind for e in emails(inv.id)].count("receipt") == 1
+    assert [e.kind for e in emails(inv.id)].count("receipt") == 2  # one per payment, not per click
     assert email_sender.deliver_pending_emails() == 1
-    [got] = mail.messages_to("billing@acme.example")
+    _, got = mail.messages_to("billing@acme.example")
     [attachment] = got.attachments
     assert attachment.get_filename() == f"receipt-{inv.number}.pdf"
-    assert "BANK-9" in pdf_text(attachment.get_content())
+    text = pdf_text(attachment.get_content())
+    assert "BANK-9" in text and "PART" in text and "Balance due" not in text
 
 
 def test_a_receipt_that_cannot_be_sent_records_no_payment(mail):
