@@ -165,16 +165,29 @@ def forget_sessions() -> None:
         _checked.clear()
 
 
+def _remembered(token: str) -> tuple[tuple[str, str], str | None]:
+    key = (str(get_engine().url), _token_hash(token))
+    with _checked_lock:
+        hit = _checked.get(key)
+    return key, hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+
+def remembered_user(token: str | None) -> str | None:
+    """The user of a session checked within SESSION_CHECK_SECONDS, without reading the
+    database; None means "not known" (call user_for_token), never "signed in"."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    return _remembered(token)[1]
+
+
 def user_for_token(token: str | None) -> str | None:
     """The signed-in user's email for a session token, or None when it is not valid."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    key = (str(get_engine().url), _token_hash(token))
+    key, email = _remembered(token)
+    if email is not None:
+        return email
     now = time.monotonic()
-    with _checked_lock:
-        hit = _checked.get(key)
-    if hit is not None and hit[1] > now:
-        return hit[0]
     at = utcnow()
     with read_session() as session:
         row = session.execute(
