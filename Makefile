@@ -11,7 +11,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 
-.PHONY: run serve worker test lint unit e2e bench bench-export bench-keystroke bench-workers install migrate browser clean
+.PHONY: run serve worker test lint unit e2e bench bench-export bench-keystroke bench-workers bench-pages bench-ws install migrate browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -74,6 +74,14 @@ bench-workers: browser
 # Keystroke in a line's Quantity to the new line total on screen, one Chromium client.
 bench-keystroke: install browser
 	$(PY) -m bench.keystroke $(BENCH_ARGS)
+
+# Each page's load (navigation start to its content) against a blank Reflex app, in Chromium.
+bench-pages: install browser
+	$(PY) -m bench.pages $(BENCH_ARGS)
+
+# The dashboard's page change, search and filter against the blank app's counter, socket.io clients.
+bench-ws: install browser
+	$(PY) -m bench.ws_pages $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states invoice_crm.db

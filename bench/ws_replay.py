@@ -75,9 +75,10 @@ async def capture(app_url: str, email: str, password: str) -> Captured:
 
 
 class _Client:
-    def __init__(self, url: str, captured: Captured) -> None:
+    def __init__(self, url: str, captured: Captured, opened: str | None = "dashboard_state") -> None:
         self.url = url
         self.captured = captured
+        self.opened = opened  # the state whose first delta means the page is there
         self.token = str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: asyncio.Queue[dict] = asyncio.Queue()
@@ -113,7 +114,7 @@ class _Client:
             f"{self.url}?token={self.token}", namespaces=[NAMESPACE], auth=self.captured.connect,
             socketio_path="/_event", transports=["websocket"], wait_timeout=60,
         )
-        await self._settled("dashboard_state")  # hydrated and loaded: the first page is there
+        await self._settled(self.opened)  # hydrated and loaded: the first page is there
         for event in self.captured.load:
             await self._round_trip(event)
         await asyncio.sleep(0.5)  # late updates of the opening are not a page change's answer
@@ -121,6 +122,10 @@ class _Client:
     async def page_changes(self, count: int) -> list[float]:
         events = (self.captured.next_page, self.captured.previous_page)
         return [await self._round_trip(events[n % 2], "dashboard_state") for n in range(count)]
+
+    async def alternate(self, events: list[dict], count: int, changes: str) -> list[float]:
+        """``count`` round trips, cycling through ``events`` (each must change ``changes``)."""
+        return [await self._round_trip(events[n % len(events)], changes) for n in range(count)]
 
     async def close(self) -> None:
         await self.sio.disconnect()

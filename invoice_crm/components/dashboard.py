@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.vars.function import FunctionStringVar
+from reflex.components.component import NoSSRComponent
+from reflex.event import no_args_event_spec
 
 
 def overdue_banner(count, amount) -> rx.Component:
@@ -47,27 +48,40 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
     )
 
 
-def _money_formatter(currency: str, locale: rx.Var, compact: bool) -> FunctionStringVar:
-    """A JS formatter for chart numbers in the currency ("$1.2K" on the axis, "$1,200.00" in the
-    tooltip), in ``locale`` (a state var: the business locale as saved in Settings)."""
-    options = f"style: 'currency', currency: '{currency}'" + (", notation: 'compact'" if compact else "")
-    return FunctionStringVar.create(
-        f"((value) => new Intl.NumberFormat({locale._js_expr}, {{{options}}}).format(value))",
-        _var_data=locale._get_all_var_data(),
-    )
+CHART_HEIGHT = 200
+
+
+class _PaidBars(NoSSRComponent):
+    """The bars (assets/paid_chart.js), imported after the page has shown: recharts is most
+    of the dashboard's JavaScript, and the rows need none of it."""
+
+    library = "$/public/paid_chart.js"
+    lib_dependencies: list[str] = ["recharts@3.10.1"]
+    tag = "PaidChart"
+    is_default = True
+    data: rx.Var[list]
+    currency: rx.Var[str]
+    locale: rx.Var[str]
+    height: rx.Var[int]
+
+
+class Every(rx.Component):
+    """on_tick every ``interval`` ms while shown (assets/every.js): a timer without moment.js."""
+
+    library = "$/public/every.js"
+    tag = "Every"
+    is_default = True
+    interval: rx.Var[int]
+    on_tick: rx.EventHandler[no_args_event_spec]
 
 
 def paid_chart(data, currency: str, note, locale: rx.Var) -> rx.Component:
     return rx.card(
         rx.text("Paid per month (", currency, ")", size="2", weight="medium", margin_bottom="0.5em"),
-        rx.recharts.bar_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="month", font_size=11),
-            rx.recharts.y_axis(font_size=11, width=64, tick_formatter=_money_formatter(currency, locale, compact=True)),
-            rx.recharts.graphing_tooltip(custom_attrs={"formatter": _money_formatter(currency, locale, compact=False)}),
-            rx.recharts.bar(data_key="paid", fill="var(--green-9)", radius=[4, 4, 0, 0], name="Paid"),
-            data=data,
-            height=200,
+        # Its place is kept while the chart's code loads: nothing below moves when it appears.
+        rx.box(
+            _PaidBars.create(data=data, currency=currency, locale=locale, height=CHART_HEIGHT),
+            height=f"{CHART_HEIGHT}px",
             width="100%",
         ),
         rx.cond(note != "", rx.text(note, size="1", color_scheme="gray", id="chart-note")),

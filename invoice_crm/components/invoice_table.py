@@ -64,7 +64,8 @@ def toolbar(state) -> rx.Component:
                     aria_label="Toggle sort direction",
                     id="sort-direction",
                 ),
-                rx.cond(state.loading, rx.spinner(size="2")),
+                # Always there, shown only while loading: nothing beside it moves when it shows.
+                rx.box(rx.spinner(size="2"), visibility=rx.cond(state.loading, "visible", "hidden"), display="flex"),
                 align="center",
             ),
         ),

@@ -10,9 +10,11 @@ def checkout_result_notice(message, paid, notice_id: str) -> rx.Component:
     """What a return from Checkout showed: paid (green), or not confirmed yet (amber)."""
     return rx.cond(
         message != "",
-        rx.callout(
-            message,
-            icon=rx.cond(paid, "circle-check", "clock"),
+        # Two fixed icons, not one icon named by a var: a var name pulls in lucide's dynamic
+        # loader (every icon's import map, ~240 kB) on the invoice and pay pages.
+        rx.callout.root(
+            rx.callout.icon(rx.cond(paid, rx.icon("circle-check"), rx.icon("clock"))),
+            rx.callout.text(message),
             color_scheme=rx.cond(paid, "green", "amber"),
             id=notice_id,
             width="100%",

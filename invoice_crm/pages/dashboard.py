@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.dashboard import overdue_banner, paid_chart, summary_card
+from invoice_crm.components.dashboard import Every, overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, page_title
 from invoice_crm.components.reports import export_list_dialog
@@ -44,5 +44,5 @@ def dashboard_page() -> rx.Component:
         paid_chart(S.monthly, get_settings().currency, S.chart_note, S.chart_locale),
         sheet_sync_panel(),
         invoice_table(S),
-        rx.moment(interval=REFRESH_SECONDS * 1000, on_change=S.refresh, display="none"),
+        Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
     )

@@ -55,4 +55,6 @@ def sign_out_other_sessions(token: str) -> int:
     """End every session of this user but the one holding ``token``; returns how many."""
     with write_session() as session:
         user, session_id = _user_of(session, token)
-        return _end_other_sessions(session, user.id, session_id)
+        ended = _end_other_sessions(session, user.id, session_id)
+    auth.forget_sessions()
+    return ended

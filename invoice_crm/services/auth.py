@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
-from invoice_crm.db import read_session, write_session
+from invoice_crm.db import get_engine, read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.models import SetupCode, SignInThrottle, User, UserSession
@@ -147,17 +149,63 @@ def _new_session(session, user_id: int, now: datetime) -> str:
     return token
 
 
+# The session check runs for every event (the guard, then the handler): a valid session is
+# remembered for a moment, in this process, so one event (and a burst of them) reads it once.
+# Ending sessions here (sign-out, password change, "sign out other sessions", ADMIN_PASSWORD
+# changed) forgets them at once; another worker process notices within SESSION_CHECK_SECONDS.
+# Only valid sessions are remembered, never past their expiry.
+SESSION_CHECK_SECONDS = 2.0
+_checked: dict[tuple[str, str], tuple[str, float]] = {}  # (database, token hash) -> (email, until)
+_checked_lock = threading.Lock()
+
+
+def forget_sessions() -> None:
+    """Forget every remembered session check (after sessions were ended)."""
+    with _checked_lock:
+        _checked.clear()
+
+
+def _remembered(token: str) -> tuple[tuple[str, str], str | None]:
+    key = (str(get_engine().url), _token_hash(token))
+    with _checked_lock:
+        hit = _checked.get(key)
+    return key, hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+
+def remembered_user(token: str | None) -> str | None:
+    """The user of a session checked within SESSION_CHECK_SECONDS, without reading the
+    database; None means "not known" (call user_for_token), never "signed in"."""
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    return _remembered(token)[1]
+
+
 def user_for_token(token: str | None) -> str | None:
     """The signed-in user's email for a session token, or None when it is not valid."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
+    key, email = _remembered(token)
+    if email is not None:
+        return email
+    now = time.monotonic()
+    at = utcnow()
     with read_session() as session:
         row = session.execute(
-            select(User.email)
+            select(User.email, UserSession.expires_at)
             .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > utcnow())
+            .where(UserSession.token_hash == key[1], UserSession.expires_at > at)
         ).first()
-        return row[0] if row else None
+    if row is None:
+        with _checked_lock:
+            _checked.pop(key, None)
+        return None
+    email, expires_at = row
+    left = (expires_at - at).total_seconds()
+    with _checked_lock:
+        if len(_checked) > 10_000:  # stale entries of tokens no longer used
+            _checked.clear()
+        _checked[key] = (email, now + min(SESSION_CHECK_SECONDS, left))
+    return email
 
 
 def sign_out(token: str | None) -> None:
@@ -165,6 +213,7 @@ def sign_out(token: str | None) -> None:
         return
     with write_session() as session:
         session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    forget_sessions()
 
 
 def prune_expired_sessions() -> int:
@@ -207,6 +256,7 @@ def ensure_user(email: str, password: str) -> None:
             return
         user.password_hash = new_hash
         session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    forget_sessions()
 
 
 def change_password(token: str, current: str, new: str) -> int:
@@ -225,8 +275,9 @@ def change_password(token: str, current: str, new: str) -> int:
             delete(UserSession).where(
                 UserSession.user_id == account.id, UserSession.token_hash != _token_hash(token)
             )
-        )
-        return ended.rowcount or 0
+        ).rowcount or 0
+    forget_sessions()
+    return ended
 
 
 # --- the set-up code (first run without ADMIN_EMAIL / ADMIN_PASSWORD) ---------------------

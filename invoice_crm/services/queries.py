@@ -150,6 +150,22 @@ def list_invoices(q: InvoiceQuery) -> tuple[list[dict], int]:
         return _list_invoices(session, q)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """How many invoices a search and filter match, and how many of them are open (the
+    "current work" order needs that). Another page of the same list has the same counts."""
+
+    total: int
+    open: int | None = None
+
+
+def list_page(q: InvoiceQuery, counts: Counts | None = None) -> tuple[list[dict], Counts]:
+    """One page of rows and the list's counts; with ``counts`` of this same search and filter
+    (just read for another page), they are not counted again."""
+    with read_session() as session:
+        return _list_page(session, q, counts)
+
+
 def _rows(session, page_ids, order: list) -> list:
     """The display columns of the invoices whose ids ``page_ids`` (a subquery) selects."""
     return session.execute(
@@ -184,14 +200,15 @@ def _open_page_ids(conditions: list, limit: int, offset: int):
     )
 
 
-def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
+def _current_work_rows(session, conditions: list, q: InvoiceQuery, open_count: int | None = None) -> tuple[list, int]:
     """Open invoices by due date, then the rest newest first: index-ordered reads that meet
     at the page boundary, rather than one sort of the whole table by a computed key."""
     offset = (max(q.page, 1) - 1) * q.page_size
     is_open = Invoice.status.in_(OPEN_STATUSES)
-    open_count = session.execute(
-        select(func.count()).select_from(Invoice).where(*conditions, is_open)
-    ).scalar_one()
+    if open_count is None:
+        open_count = session.execute(
+            select(func.count()).select_from(Invoice).where(*conditions, is_open)
+        ).scalar_one()
     rows = []
     if offset < open_count:
         rows = _rows(session, _open_page_ids(conditions, q.page_size, offset), list(OPEN_ORDER))
@@ -200,20 +217,28 @@ def _current_work_rows(session, conditions: list, q: InvoiceQuery) -> list:
         rest_order = list(REST_ORDER)
         rest = _page_ids([*conditions, ~is_open], rest_order, room, max(0, offset - open_count))
         rows += _rows(session, rest, rest_order)
-    return rows
+    return rows, open_count
 
 
 def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
+    rows, counts = _list_page(session, q)
+    return rows, counts.total
+
+
+def _list_page(session, q: InvoiceQuery, counts: Counts | None = None) -> tuple[list[dict], Counts]:
     conditions = _filters(q)
     today = _today()
-    total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
+    if counts is None:
+        total = session.execute(select(func.count()).select_from(Invoice).where(*conditions)).scalar_one()
+        counts = Counts(total)
     if q.sort not in SORTS:
-        rows = _current_work_rows(session, conditions, q)
+        rows, open_count = _current_work_rows(session, conditions, q, counts.open)
+        counts = Counts(counts.total, open_count)
     else:
         [(_, order)] = list_parts(q)
         offset = (max(q.page, 1) - 1) * q.page_size
         rows = _rows(session, _page_ids(conditions, order, q.page_size, offset), order)
-    return [invoice_row(row, today) for row in rows], total
+    return [invoice_row(row, today) for row in rows], counts
 
 
 def invoice_row(inv, today: date) -> dict:

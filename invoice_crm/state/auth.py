@@ -23,7 +23,8 @@ class AuthState(rx.State):
 
     def _current_user(self) -> str | None:
         email = auth.user_for_token(self.auth_token)
-        self.user_email = email or ""
+        if self.user_email != (email or ""):  # unchanged: nothing to send with the event's update
+            self.user_email = email or ""
         return email
 
     def _redirect_to_login(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from urllib.parse import urlencode
 
@@ -15,6 +16,8 @@ from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
 
 REFRESH_SECONDS = 30
+# A read that answers within this long shows no loading state at all (no flash, one update).
+QUIET_SECONDS = 0.1
 SORT_OPTIONS = {queries.CURRENT: "Current work", "due_date": "Due date", "amount": "Amount", "number": "Number"}
 MAX_SEARCH = 200
 MAX_PAGE = 1_000_000
@@ -60,6 +63,24 @@ def _stringify(rows: list[dict]) -> list[dict[str, str]]:
     return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
+def _read_page(
+    query: queries.InvoiceQuery, counts: queries.Counts | None = None
+) -> tuple[list[dict[str, str]], queries.Counts, int]:
+    """One page of rows, the list's counts and the page number (the last page when asked
+    past the end)."""
+    rows, counts = queries.list_page(query, counts)
+    if rows == [] and query.page > 1 and counts.total:
+        query = dataclasses.replace(query, page=max(1, -(-counts.total // queries.PAGE_SIZE)))
+        rows, counts = queries.list_page(query, counts)
+    return _stringify(rows), counts, query.page
+
+
+async def _quick(work: asyncio.Future) -> bool:
+    """Whether ``work`` finished within QUIET_SECONDS (it keeps running either way)."""
+    done, _ = await asyncio.wait({work}, timeout=QUIET_SECONDS)
+    return bool(done)
+
+
 class DashboardState(AuthState):
     rows: list[dict[str, str]] = []
     total: int = 0
@@ -73,6 +94,12 @@ class DashboardState(AuthState):
     _shown_at: float = 0.0  # backend only: when the figures were last read
     _rows_for: str = ""  # backend only: the query the rows shown were read for
     _pushed: str = ""  # backend only: the list URL this page's own control just pushed
+    # Backend only: the counts of the list shown (search and filter), and when they were read:
+    # Next/Previous within REFRESH_SECONDS / 2 reuse them instead of counting again.
+    _counted_for: str = ""
+    _counted_total: int = 0
+    _counted_open: int = -1
+    _counted_at: float = 0.0
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -106,22 +133,42 @@ class DashboardState(AuthState):
             descending=self.descending, page=self.page,
         )
 
-    def _load_rows(self) -> None:
-        rows, self.total = queries.list_invoices(self._query())
-        if rows == [] and self.page > 1 and self.total:
-            self.page = self.page_count
-            rows, self.total = queries.list_invoices(self._query())
-        self.rows = _stringify(rows)
-        self._rows_for = repr(self._query())
+    def _list_key(self) -> str:
+        return repr((self.search, self.status))
 
-    def _show(self, data: queries.DashboardData) -> None:
+    def _known_counts(self) -> queries.Counts | None:
+        """The counts of the list shown, when they are of this search and filter and recent."""
+        if self._counted_for != self._list_key() or time.monotonic() - self._counted_at >= REFRESH_SECONDS / 2:
+            return None
+        return queries.Counts(self._counted_total, None if self._counted_open < 0 else self._counted_open)
+
+    def _keep_counts(self, counts: queries.Counts, at: float) -> None:
+        self._counted_for, self._counted_at = self._list_key(), at
+        self._counted_total, self._counted_open = counts.total, -1 if counts.open is None else counts.open
+
+    def _put_page(self, page: tuple[list[dict[str, str]], queries.Counts, int], at: float) -> None:
+        self.rows, counts, self.page = page
+        self.total = counts.total
+        self._rows_for = repr(self._query())
+        if self._known_counts() != counts:
+            self._keep_counts(counts, at)
+
+    async def _load_rows(self) -> None:
+        at = time.monotonic()
+        self._put_page(await asyncio.to_thread(_read_page, self._query(), self._known_counts()), at)
+
+    def _show_summary(self, summary: dict) -> None:
         self._shown_at = time.monotonic()
-        summary = dict(data.summary)
+        summary = dict(summary)
         self.monthly = summary.pop("monthly")
         for key, value in summary.items():
             setattr(self, key, value)
+
+    def _show(self, data: queries.DashboardData) -> None:
+        self._show_summary(data.summary)
         self.rows, self.total = _stringify(data.rows), data.total
         self._rows_for = repr(self._query())
+        self._keep_counts(queries.Counts(data.total), self._shown_at)
 
     def _resend(self) -> None:
         """Send what is shown again: after a reload the page starts blank, and a hydration
@@ -153,15 +200,23 @@ class DashboardState(AuthState):
             # A control of this page already showed this list, then put it in the URL.
             self._resend()
             return
-        self.loading = True
-        yield
+        # The read runs while we wait; only a slow one shows the loading state first (an
+        # answer within QUIET_SECONDS arrives as one update: no flash, nothing moves twice).
+        query, at = self._query(), time.monotonic()
         if fresh:  # only the list changed: the figures shown are current
-            await asyncio.to_thread(self._load_rows)
+            work = asyncio.ensure_future(asyncio.to_thread(_read_page, query, self._known_counts()))
+        else:  # the overdue sweep, the figures and the first page, in one read
+            work = asyncio.ensure_future(asyncio.to_thread(load_dashboard, query))
+        if not await _quick(work):
+            self.loading = True
+            yield
+        if fresh:
+            self._put_page(await work, at)
             self._resend()
         else:
-            self._show(await asyncio.to_thread(load_dashboard, self._query()))
+            self._show(await work)
             if not self.rows and self.page > 1 and self.total:  # a page past the end
-                await asyncio.to_thread(self._load_rows)
+                await self._load_rows()
         self.loading = False
         self.loaded = True
 
@@ -183,7 +238,7 @@ class DashboardState(AuthState):
             return self._redirect_to_login()
         for key, value in changes.items():
             setattr(self, key, value)
-        await asyncio.to_thread(self._load_rows)
+        await self._load_rows()
         self._pushed = list_url(self.search, self.status, self.sort, self.descending, self.page)
         return rx.redirect(self._pushed)
 

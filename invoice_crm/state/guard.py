@@ -173,7 +173,9 @@ class EventGuard(Middleware):
         name = handler.fn.__name__
         if not is_public(state_cls, name):
             auth_state = await state.get_state(AuthState)
-            if await asyncio.to_thread(auth.user_for_token, auth_state.auth_token) is None:
+            token = auth_state.auth_token
+            # A session checked a moment ago needs no database read (nor a thread to read it in).
+            if auth.remembered_user(token) is None and await asyncio.to_thread(auth.user_for_token, token) is None:
                 return _refuse(auth_state._redirect_to_login())  # /login?next=<this page>
         problem = (
             "not used by the app" if name in BLOCKED_HANDLERS else argument_problem(handler.fn, event.payload)

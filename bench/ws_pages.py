@@ -1,0 +1,155 @@
+"""Websocket-level benchmark: the dashboard's events against the blank app's counter.
+
+    make bench-ws                                      # 10,000 invoices; 1 and 20 clients
+    make bench-ws BENCH_ARGS="--invoices 100000 --events 20"
+
+Both apps are built and served as bench/pages.py does (ours with `make run`: one process on
+SQLite; the blank app of bench/blank_app/ with `reflex run --env prod`). A Chromium tab records
+once what each sends (bench/ws_replay.py: the socket's connect packet, the dashboard's Next and
+Previous page; the blank app's counter click); the search and filter events are the dashboard's
+own handlers (set_search, set_status) with the arguments the search box and the status filter
+send. Then python-socketio clients -- each a separate tab with its own token, no browser
+rendering anything -- replay them: 1 client, then 20 at once, each event timed from the emit to
+the server's final update carrying the changed state. Prints medians, p95, events/s and the
+ratio to the blank app's counter; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.pages import ADMIN, seed_database, start_blank
+from bench.ws_replay import Captured, _Client, _events, _packets, capture
+
+EVENTS = 20  # per client and kind
+
+
+async def capture_blank(url: str) -> Captured:
+    """The blank app's connect packet and its counter event, as Chromium sends them."""
+    from playwright.async_api import async_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+
+    async with async_playwright() as pw:
+        kwargs = {"args": CHROMIUM_ARGS}
+        if _system_chromium():
+            kwargs["executable_path"] = _system_chromium()
+        browser = await pw.chromium.launch(**kwargs)
+        page = await (await browser.new_context()).new_page()
+        frames: list[str] = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(payload)))
+        await page.goto(url + "/")
+        await page.wait_for_selector("#increment")
+        await page.wait_for_timeout(1000)
+        loaded = len(frames)
+        await page.click("#increment")
+        await page.wait_for_function("document.querySelector('#count').innerText === '1'")
+        await page.wait_for_timeout(300)
+        await browser.close()
+    [connect] = _packets(frames[:loaded], "40")
+    [increment] = [e for e in _events(frames[loaded:]) if e["name"].endswith(".increment")]
+    return Captured(connect=connect, load=[], next_page=increment, previous_page=increment)
+
+
+def _handler(event: dict, name: str, payload: dict) -> dict:
+    """The same tab's event for another handler of the dashboard's state."""
+    return {**event, "name": event["name"].rsplit(".", 1)[0] + "." + name, "payload": payload}
+
+
+def dashboard_kinds(captured: Captured) -> dict[str, list[dict]]:
+    nxt = captured.next_page
+    return {
+        "page change (Next/Previous)": [captured.next_page, captured.previous_page],
+        "search (a client's name)": [
+            _handler(nxt, "set_search", {"value": "Client 00012"}),
+            _handler(nxt, "set_search", {"value": "Client 00034"}),
+        ],
+        "filter (status Paid / All)": [
+            _handler(nxt, "set_status", {"value": "PAID"}),
+            _handler(nxt, "set_status", {"value": "ALL"}),
+        ],
+    }
+
+
+async def run(url: str, captured: Captured, opened: str | None, events: list[dict], changes: str, clients: int, count: int) -> dict:
+    tabs = [_Client(url, captured, opened) for _ in range(clients)]
+    for start in range(0, clients, 5):  # opening 20 at once is its own test, not this one
+        await asyncio.gather(*(tab.open() for tab in tabs[start:start + 5]))
+    await asyncio.gather(*(tab.alternate(events, 2, changes) for tab in tabs))  # warm-up
+    started = time.perf_counter()
+    per_tab = await asyncio.gather(*(tab.alternate(events, count, changes) for tab in tabs))
+    wall = time.perf_counter() - started
+    await asyncio.gather(*(tab.close() for tab in tabs))
+    samples = sorted(s for tab in per_tab for s in tab)
+    return {
+        "median_ms": statistics.median(samples),
+        "p95_ms": samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)],
+        "events_per_s": len(samples) / wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--invoices", type=int, default=10_000, help="as bench/multiworker.py's websocket runs")
+    parser.add_argument("--events", type=int, default=EVENTS, help="events per client and kind")
+    parser.add_argument("--clients", default="1,20")
+    parser.add_argument("--dump", help="write the raw results as JSON here")
+    args = parser.parse_args()
+    client_counts = [int(c) for c in args.clients.split(",")]
+
+    from tests.support.app_process import free_port, start_app, stop_app
+
+    workdir = Path(tempfile.mkdtemp(prefix="invoice-crm-ws-"))
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    procs = []
+    results: dict[int, dict[str, dict]] = {}
+    try:
+        print(f"seeding {args.invoices:,} invoices ...", flush=True)
+        seed_database(url, args.invoices)
+        port, blank_port = free_port(), free_port()
+        env = {
+            "DATABASE_URL": url, "APP_PORT": str(port), "APP_URL": f"http://127.0.0.1:{port}",
+            "ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1], "LOAD_DEMO_DATA": "false",
+        }
+        print("building and starting the app (make run) and the blank app ...", flush=True)
+        procs.append(start_app(env, workdir / "app.log"))
+        procs.append(start_blank(workdir, blank_port, workdir / "blank.log"))
+        ours_url, blank_url = env["APP_URL"], f"http://127.0.0.1:{blank_port}"
+        ours = asyncio.run(capture(ours_url, *ADMIN))
+        blank = asyncio.run(capture_blank(blank_url))
+        kinds = dashboard_kinds(ours)
+        for clients in client_counts:
+            print(f"replaying with {clients} client(s) ...", flush=True)
+            row = {"blank counter": asyncio.run(run(  # its hydrate may carry no var of the counter's state
+                blank_url, blank, None, [blank.next_page], "counter_state", clients, args.events
+            ))}
+            for name, events in kinds.items():
+                row[name] = asyncio.run(run(ours_url, ours, "dashboard_state", events, "dashboard_state", clients, args.events))
+            results[clients] = row
+    finally:
+        for proc in procs:
+            stop_app(proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(results, indent=2))
+    print(f"\nWebsocket round trip, emit to final update, single process, {args.invoices:,} invoices,"
+          f" {args.events} events per client and kind\n")
+    print("| clients | event | median ms | p95 ms | events/s | median vs blank |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for clients, row in results.items():
+        base = row["blank counter"]["median_ms"]
+        for name, r in row.items():
+            print(f"| {clients} | {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['events_per_s']:.0f}"
+                  f" | {r['median_ms'] / base:.1f}x |")
+    print("\nGoal: page change, search and filter within 3x of the blank counter at 1 client, 5x at 20.")
+
+
+if __name__ == "__main__":
+    main()
