@@ -10,7 +10,6 @@ from invoice_crm.components.layout import layout, page_title
 from invoice_crm.components.reports import export_list_dialog
 from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
-from invoice_crm.settings import get_settings
 from invoice_crm.state.dashboard import REFRESH_SECONDS
 from invoice_crm.state.dashboard import DashboardState as S
 from invoice_crm.state.expected_cash import ExpectedCashState as E
@@ -41,7 +40,7 @@ def dashboard_page() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly, get_settings().currency, S.chart_note, S.chart_locale),
+        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale),
         sheet_sync_panel(),
         invoice_table(S),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),

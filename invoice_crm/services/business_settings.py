@@ -128,7 +128,7 @@ def current_business(session: Session | None = None) -> Business:
 
 CACHE_SECONDS = 3.0
 _cache_lock = threading.Lock()
-_cached: tuple[float, str, str] | None = None  # (read at, saved locale, saved timezone); "" = none saved
+_cached: tuple[float, str, str, str] | None = None  # (read at, locale, timezone, currency saved); "" = none saved
 
 
 def forget_cached() -> None:
@@ -140,27 +140,38 @@ def forget_cached() -> None:
 
 def _saved_locale_and_timezone() -> tuple[str, str]:
     """The saved (locale, timezone), ("", "") before the first save; one cached read."""
+    return _saved()[:2]
+
+
+def _saved() -> tuple[str, str, str]:
+    """The saved (locale, timezone, currency), all "" before the first save; one cached read."""
     global _cached
     now = time.monotonic()
     cached = _cached
     if cached is not None and now - cached[0] < CACHE_SECONDS:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     try:
         with read_session() as session:
             row = session.exec(
-                select(BusinessSettings.locale, BusinessSettings.timezone).where(BusinessSettings.id == ROW_ID)
+                select(BusinessSettings.locale, BusinessSettings.timezone, BusinessSettings.currency)
+                .where(BusinessSettings.id == ROW_ID)
             ).first()
     except SQLAlchemyError:  # no database yet (first start, before migrations): the environment's
         row = None
-    locale, timezone = (row[0] or "", row[1] or "") if row is not None else ("", "")
+    locale, timezone, currency = (row[0] or "", row[1] or "", row[2] or "") if row is not None else ("", "", "")
     with _cache_lock:
-        _cached = (now, locale, timezone)
-    return locale, timezone
+        _cached = (now, locale, timezone, currency)
+    return locale, timezone, currency
 
 
 def business_timezone() -> str:
     """The business's timezone (what "today" and "overdue" mean): Settings, else BUSINESS_TIMEZONE."""
     return _saved_locale_and_timezone()[1] or get_settings().business_timezone
+
+
+def business_currency() -> str:
+    """The default currency (new invoices; the dashboard's chart and search): Settings, else CURRENCY."""
+    return _saved()[2] or get_settings().currency
 
 
 def business_locale() -> str:

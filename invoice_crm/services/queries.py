@@ -31,8 +31,7 @@ from invoice_crm.models import (
     Refund,
 )
 from invoice_crm.services import figures
-from invoice_crm.services.business_settings import business_locale, business_timezone
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_currency, business_locale, business_timezone
 
 PAGE_SIZE = 25
 DRAFT_REF = re.compile(r"\bD-0*(\d{1,9})$", re.IGNORECASE)
@@ -70,7 +69,7 @@ def _filters(q: InvoiceQuery) -> list:
             or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
         )
         matches = [Invoice.number.ilike(like, escape="\\"), Invoice.client_id.in_(client_ids)]
-        currency = get_settings().currency
+        currency = business_currency()
         amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
         if amount is not None:
             matches.append(Invoice.amount == amount)
@@ -263,7 +262,7 @@ def invoice_row(inv, today: date) -> dict:
 
 def _sum_by_currency(rows) -> str:
     parts = [format_money(amount or Decimal(0), cur) for cur, amount in rows if amount]
-    return " + ".join(parts) if parts else format_money(Decimal(0), get_settings().currency)
+    return " + ".join(parts) if parts else format_money(Decimal(0), business_currency())
 
 
 def dashboard_summary() -> dict:
@@ -283,7 +282,7 @@ def _paid_figures(session, today: date) -> tuple[list, list, list]:
     Read on every load, never cached in the process: with several workers a process-level
     cache would show figures another worker's payment (or refund) has changed. The covering
     index ix_invoice_paid_figures makes both queries index-only."""
-    currency = get_settings().currency
+    currency = business_currency()
     paid = session.execute(
         select(Invoice.currency, func.count(), func.sum(Invoice.amount))
         .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at >= today - timedelta(days=30))
@@ -340,6 +339,7 @@ def _dashboard_summary(session) -> dict:
         "monthly": months,
         "chart_note": _chart_note(others),
         "chart_locale": business_locale().replace("_", "-"),  # the chart's own number format
+        "chart_currency": business_currency(),
     }
 
 
@@ -348,7 +348,7 @@ def _chart_note(others: list) -> str:
     amounts = [format_money(amount, cur) for cur, amount in others if amount]
     if not amounts:
         return ""
-    currency = get_settings().currency
+    currency = business_currency()
     return f"Shown in {currency} only; also paid in these months: {' + '.join(amounts)}."
 
 

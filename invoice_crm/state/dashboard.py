@@ -26,7 +26,7 @@ MAX_PAGE = 1_000_000
 # Every var the dashboard shows from the server's reads.
 SHOWN = (
     "rows", "total", "page", "outstanding", "outstanding_count", "overdue", "overdue_count",
-    "paid_30d", "paid_30d_count", "monthly", "chart_note", "chart_locale",
+    "paid_30d", "paid_30d_count", "monthly", "chart_note", "chart_locale", "chart_currency",
 )
 
 
@@ -111,6 +111,7 @@ class DashboardState(AuthState):
     monthly: list[dict[str, str | float]] = []
     chart_note: str = ""
     chart_locale: str = "en-US"  # the business locale (Settings), as the browser's Intl names it
+    chart_currency: str = "USD"  # the default currency (Settings): the one the chart plots
     # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
     # tab's sessionStorage, so it survives reloading the invoice page too.
     list_url: str = rx.SessionStorage("/", name="invoice_list_url")

@@ -96,3 +96,11 @@ def test_another_process_save_is_followed_within_the_cache_time(database, monkey
     now[0] += biz.CACHE_SECONDS
     assert (biz.business_locale(), biz.business_timezone()) == ("fr_FR", "Europe/Paris")
     assert numbers.format_currency(Decimal("1234.5"), "EUR") == "1\u202f234,50\u00a0€"
+
+
+def test_a_new_default_currency_is_the_dashboards_at_once(database):
+    """The dashboard's chart plots the currency saved in Settings, without a restart."""
+    assert queries.dashboard_summary()["chart_currency"] == "USD"  # nothing saved: CURRENCY
+    biz.save_invoice_defaults({**DEFAULTS, "currency": "EUR", "locale": "en_US", "timezone": "UTC"})
+    assert biz.business_currency() == "EUR"
+    assert queries.dashboard_summary()["chart_currency"] == "EUR"
