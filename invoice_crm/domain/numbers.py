@@ -22,6 +22,7 @@ nothing else escapes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -104,13 +105,23 @@ def business_locale() -> str:
 # --- formatting ------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _babel_locale(code: str) -> Locale:
+    """The parsed locale, once per code: Babel parses a locale string again on every call."""
+    return Locale.parse(code)
+
+
+def _formatting_locale(locale: str | None) -> Locale:
+    return _babel_locale(locale or business_locale())
+
+
 def format_currency(amount: Decimal, currency: str, locale: str | None = None) -> str:
     """``$1,234.50`` (en_US), ``1.234,50 €`` (de_DE): the amount rounded half-up to cents."""
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     # decimal_quantization=False: Babel never rounds (half-even) a cent away in a currency
     # with fewer digits (JPY), it shows it.
     text = babel_numbers.format_currency(
-        value, currency.upper(), locale=locale or business_locale(), decimal_quantization=False
+        value, currency.upper(), locale=_formatting_locale(locale), decimal_quantization=False
     )
     # CLDR's currency spacing, which Babel leaves out: a code is not glued to the digits
     # (``SEK 10.00``, not ``SEK10.00``).
@@ -126,7 +137,7 @@ def format_number(value: Decimal, spec: NumberField, locale: str | None = None, 
         if not spec.grouped:  # quantities: only the places needed
             places = min(spec.places, _significant_places(value))
     pattern = ("#,##0" if spec.grouped else "0") + ("." + "0" * places if places > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=locale or business_locale(), decimal_quantization=True)
+    return babel_numbers.format_decimal(value, format=pattern, locale=_formatting_locale(locale), decimal_quantization=True)
 
 
 def format_date(value: date | None, locale: str | None = None, style: str = "medium") -> str:
@@ -134,7 +145,7 @@ def format_date(value: date | None, locale: str | None = None, style: str = "med
     Empty for no date. Only for text shown to people: the sheet, Stripe and date inputs keep ISO."""
     if value is None:
         return ""
-    return babel_dates.format_date(value, format=style, locale=locale or business_locale())
+    return babel_dates.format_date(value, format=style, locale=_formatting_locale(locale))
 
 
 def range_text(spec: NumberField, locale: str | None = None) -> str:
