@@ -32,8 +32,6 @@ import sqlite3
 import statistics
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,14 +76,6 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def start_blank(workdir: Path, port: int, log: Path, timeout: float = 600) -> subprocess.Popen:
     """Build and serve the blank app as ours is served: `reflex run --env prod`, one port."""
     app_dir = workdir / "blank_app"
@@ -96,16 +86,9 @@ def start_blank(workdir: Path, port: int, log: Path, timeout: float = 600) -> su
             [str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod", "--frontend-port", str(port)],
             cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"blank app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        if _answers(url + "/ping") and _answers(url + "/"):
-            return proc
-        time.sleep(1)
-    stop(proc)
-    raise RuntimeError(f"blank app did not start in {timeout}s:\n{log.read_text()[-4000:]}")
+    from tests.support.app_process import wait_until_up
+
+    return wait_until_up(proc, f"http://127.0.0.1:{port}", log, timeout, "blank app")
 
 
 def stop(proc: subprocess.Popen) -> None:

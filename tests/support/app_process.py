@@ -35,16 +35,21 @@ def start_app(
             ["make", target], cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = url or env["APP_URL"]
+    return wait_until_up(proc, url or env["APP_URL"], log, timeout)
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float, name: str = "app") -> subprocess.Popen:
+    """Return ``proc`` once / and /ping answer at ``url``; stop it and raise, with the end of
+    its log, when it exits or does not answer within ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
         if _answers(url + "/ping") and _answers(url + "/"):
             return proc
         time.sleep(1)
     stop_app(proc)
-    raise RuntimeError(f"app did not start in {timeout}s:\n{log.read_text()[-4000:]}")
+    raise RuntimeError(f"{name} did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 def _answers(url: str) -> bool:
