@@ -15,8 +15,9 @@ config = rx.Config(
     frontend_port=_settings.app_port,
     backend_port=_settings.app_port,
     backend_host=_settings.app_host,  # 127.0.0.1 behind a reverse proxy
-    # Only the app's own origin may call the backend (HTTP with credentials, and the websocket).
-    cors_allowed_origins=[_settings.app_origin],
+    # Only the app's own origin may call the backend (HTTP with credentials, and the websocket);
+    # on this machine's loopback, under each of its names (localhost, 127.0.0.1, [::1]).
+    cors_allowed_origins=_settings.app_origins,
     # X-Forwarded-For gives the client address only behind this many trusted proxies.
     trusted_proxy_hops=_settings.trusted_proxy_hops,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],

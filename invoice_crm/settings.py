@@ -18,6 +18,9 @@ from invoice_crm.domain.numbering import validate_format
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
@@ -164,6 +167,20 @@ class Settings(BaseSettings):
 
         parts = urlsplit(self.app_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def app_origins(self) -> list[str]:
+        """The origins allowed to call the backend: APP_URL's; when that is this machine's
+        loopback (the default, ``http://localhost:3000``), its other spellings too, so a browser
+        opening http://127.0.0.1:3000 works as well. Loopback addresses are this machine only."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.app_url)
+        if parts.hostname not in LOOPBACK_HOSTS:
+            return [self.app_origin]
+        port = f":{parts.port}" if parts.port else ""
+        others = [f"{parts.scheme}://{host}{port}" for host in ("localhost", "127.0.0.1", "[::1]")]
+        return [self.app_origin, *(o for o in others if o != self.app_origin)]
 
     @property
     def sheets_enabled(self) -> bool:

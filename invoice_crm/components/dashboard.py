@@ -44,7 +44,7 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
             align="center",
             spacing="3",
         ),
-        flex="1 1 220px",
+        flex="1 1 190px",  # five in a row at 1280 px, one a row on a phone
     )
 
 

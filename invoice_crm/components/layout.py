@@ -39,7 +39,7 @@ def navbar() -> rx.Component:
                 color_scheme="gray",
                 high_contrast=True,
             ),
-            rx.hstack(*[nav_link(*item) for item in NAV], spacing="4", wrap="wrap", align="center"),
+            rx.hstack(*[nav_link(*item) for item in NAV], spacing="3", wrap="wrap", align="center"),
             rx.spacer(),
             rx.hstack(
                 rx.link(AuthState.user_email, href="/account", size="1", color_scheme="gray", id="account-link"),
@@ -51,7 +51,7 @@ def navbar() -> rx.Component:
             ),
             align="center",
             wrap="wrap",
-            spacing="5",
+            spacing="4",
             width="100%",
         ),
         padding_x="1.5em",

@@ -34,7 +34,7 @@ def dashboard_page() -> rx.Component:
             # Read when the card mounts, not on every change of the list's URL (search, sort, page).
             rx.box(
                 summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
-                on_mount=E.load, display="flex", flex="1 1 220px",
+                on_mount=E.load, display="flex", flex="1 1 190px",
             ),
             gap="1em",
             wrap="wrap",

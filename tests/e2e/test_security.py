@@ -86,6 +86,16 @@ def test_the_websocket_refuses_other_origins(app_url):
     assert " 101 " not in refused.splitlines()[0] if refused else True
 
 
+def test_the_app_opened_at_127_0_0_1_works_like_localhost(app_url, page):
+    """The default APP_URL says localhost; a browser opening 127.0.0.1 (the same machine) gets
+    a working app, not a page whose websocket is refused: it signs in and shows the invoices."""
+    assert urlsplit(app_url).hostname == "localhost"
+    loopback = app_url.replace("localhost", "127.0.0.1")
+    assert " 101 " in _websocket_handshake(loopback, loopback).splitlines()[0]
+    sign_in(page, loopback)  # by label and role; waits for the invoice rows
+    expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
+
+
 @pytest.mark.parametrize("path", ["/", "/_upload", "/api/stripe/webhook", "/invoices/1"])
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_every_endpoint_refuses_large_bodies(app_url, path, chunked):

@@ -106,3 +106,13 @@ def test_the_business_locale_defaults_to_en_us_and_is_used_from_start_up(monkeyp
     finally:
         settings_module.get_settings.cache_clear()
         numbers.use_business_locale(numbers.DEFAULT_LOCALE)
+
+
+def test_the_loopback_app_url_accepts_each_loopback_name_and_nothing_else():
+    from invoice_crm.settings import Settings
+
+    assert Settings(app_url="http://localhost:3000").app_origins == [
+        "http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"]
+    assert Settings(app_url="http://127.0.0.1:8080/").app_origins[0] == "http://127.0.0.1:8080"
+    assert "http://localhost:8080" in Settings(app_url="http://127.0.0.1:8080/").app_origins
+    assert Settings(app_url="https://invoices.example.com").app_origins == ["https://invoices.example.com"]
