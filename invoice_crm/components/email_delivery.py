@@ -27,7 +27,7 @@ def pdf_button() -> rx.Component:
 
 def _choice(value: str, label: str, disabled=False) -> rx.Component:
     return rx.text(
-        rx.flex(rx.radio_group.item(value=value, id=f"method-{value}", disabled=disabled), label, gap="2", align="center"),
+        rx.flex(rx.radio_group.item(value=value, id=f"method-{value}", disabled=disabled), label, spacing="2", align="center"),
         as_="label",
         size="2",
     )
@@ -100,11 +100,11 @@ def _past_due_choice() -> rx.Component:
             rx.radio_group.root(
                 rx.vstack(
                     rx.text(
-                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due_text), gap="2", align="center"),
+                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due_text), spacing="2", align="center"),
                         as_="label", size="2",
                     ),
                     rx.text(
-                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), gap="2", align="center"),
+                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), spacing="2", align="center"),
                         as_="label", size="2",
                     ),
                     spacing="2",

@@ -70,7 +70,7 @@ def toolbar(state) -> rx.Component:
             ),
         ),
         wrap="wrap",
-        gap="3",
+        spacing="3",
         align="end",
         width="100%",
     )

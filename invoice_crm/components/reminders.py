@@ -55,7 +55,7 @@ def _own_step(S, step) -> rx.Component:
                 disabled=S.reminder_busy,
             ),
             "Send " + step["label"].lower(),
-            gap="2", align="center",
+            spacing="2", align="center",
         ),
         as_="label", size="2",
     )

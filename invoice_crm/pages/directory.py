@@ -49,7 +49,7 @@ def _client_row(client) -> rx.Component:
             rx.flex(
                 rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2", white_space="nowrap"),
                 rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client), aria_label="Edit " + client["name"]),
-                gap="2",
+                spacing="2",
                 wrap="wrap",
                 align="center",
             )

@@ -26,7 +26,7 @@ def _kind() -> rx.Component:
             rx.flex(
                 _kind_choice("clients", "Clients"),
                 _kind_choice("invoices", "Past invoices with their lines and payments"),
-                gap="5", wrap="wrap",
+                spacing="5", wrap="wrap",
             ),
             value=S.kind,
             on_change=S.set_kind,
@@ -197,7 +197,7 @@ def _actions() -> rx.Component:
                     disabled=(S.ready == 0) | S.importing,
                 ),
             ),
-            gap="3", wrap="wrap",
+            spacing="3", wrap="wrap",
         ),
         rx.cond(
             (S.error_count > 0) & ~S.importing,
