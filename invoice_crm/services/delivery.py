@@ -17,7 +17,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_text
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown, timestamp_text
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
@@ -76,7 +76,7 @@ def _template_facts(invoice_id: int, session: Session | None = None) -> tuple[In
         # What is asked for: the balance of a partly paid or credited open invoice, else the total.
         "amount": format_money(
             totals.balance_due
-            if InvoiceStatus(invoice.status) in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and (totals.paid or totals.credited)
+            if InvoiceStatus(invoice.status) in OPEN and (totals.paid or totals.credited)
             else totals.total,
             invoice.currency,
         ),
@@ -198,7 +198,7 @@ def send_reminder(
         if invoice is None:
             raise NotFound("Invoice not found", field="invoice_id")
         status = InvoiceStatus(invoice.status)
-        if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+        if status not in OPEN:
             raise InvalidTransition(
                 f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
             )

@@ -14,7 +14,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
 from invoice_crm.domain.errors import Conflict, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import (
@@ -200,7 +200,7 @@ def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> Non
             select(Invoice.id).where(
                 Invoice.lead_id == lead.id,
                 Invoice.id != invoice.id,
-                Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.OVERDUE]),
+                Invoice.status.in_(OPEN),
             ).limit(1)
         ).first()
         if unpaid is not None:

@@ -19,7 +19,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, parse_amount
 from invoice_crm.domain.numbering import counter_key, format_number
 from invoice_crm.models import (
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 MAX_REFERENCE = 200
 MAX_REASON = 500
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 ZERO = Decimal("0")
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
@@ -293,7 +293,7 @@ def _render(facts: _Facts) -> bytes:
         pdf.multi_cell(0, 4.5, pdf_text(facts.notes), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(6)
-    unpaid = facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    unpaid = facts.status in OPEN
     if facts.status is InvoiceStatus.VOID:
         pdf.set_font("Helvetica", "B", 10)
         pdf.set_text_color(*INK)

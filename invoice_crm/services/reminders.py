@@ -29,7 +29,7 @@ from invoice_crm.domain import reminders as rules
 from invoice_crm.domain.business import render_template
 from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import DomainError, InvalidTransition, NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, business_today, countdown
 from invoice_crm.models import Client, Invoice, ReminderSend
 from invoice_crm.services import delivery
 from invoice_crm.services.activity import log_event
@@ -40,7 +40,6 @@ from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 @dataclass

@@ -28,14 +28,13 @@ from sqlalchemy import String, cast, func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
 from invoice_crm.services import figures
 
 ZERO = Decimal("0.00")
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
-ISSUED = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PAID)  # not drafts, not void
+ISSUED = (*OPEN, InvoiceStatus.PAID)  # not drafts, not void
 BUCKETS = ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days")
 MAX_DAYS = 366 * 20
 
