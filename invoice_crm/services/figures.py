@@ -62,7 +62,8 @@ def compute(invoice: Invoice, lines, paid: Decimal = ZERO, credited: Decimal = Z
     )
 
 
-def _lines(session: Session, invoice_id: int) -> list[LineItem]:
+def lines_of(session: Session, invoice_id: int) -> list[LineItem]:
+    """The invoice's lines in order (read once and passed on when figures are taken twice)."""
     return list(
         session.execute(
             select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
@@ -82,7 +83,7 @@ class InvoiceRecord:
 
 
 def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
-    lines = _lines(session, invoice.id)
+    lines = lines_of(session, invoice.id)
     payments = session.execute(
         select(Payment).where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None)).order_by(Payment.id)
     ).scalars().all()
@@ -94,7 +95,7 @@ def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
 
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     if lines is None:
-        lines = _lines(session, invoice.id)
+        lines = lines_of(session, invoice.id)
     paid, credited = money_in(session, invoice.id) if invoice.id is not None else (ZERO, ZERO)
     return compute(invoice, lines, paid, credited)
 

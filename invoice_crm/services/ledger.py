@@ -138,7 +138,8 @@ def apply_payment(
     status = InvoiceStatus(invoice.status)
     if status not in OPEN:
         lifecycle.check_transition(status, InvoiceStatus.PAID)
-    before = figures.refresh_figures(session, invoice)
+    lines = figures.lines_of(session, invoice.id)  # a payment leaves them as they are
+    before = figures.refresh_figures(session, invoice, lines)
     amount = before.balance_due if amount is None else amount
     if amount <= 0:
         raise ValidationError("Amount must be more than zero", field="amount")
@@ -163,7 +164,7 @@ def apply_payment(
     session.add(payment)
     session.flush()
     invoice.version += 1
-    after = figures.refresh_figures(session, invoice)
+    after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
     detail = f"Payment of {format_money(amount, invoice.currency)} on {paid_on} ({method.label.lower()})"
     if reference:
@@ -321,10 +322,14 @@ def add_credit_note(
     issue_date: date,
     actor: str,
     stripe_refund_id: str | None = None,
+    lines: list[LineItem] | None = None,
 ) -> CreditNote:
     """Inside a transaction: a numbered credit note of ``amount`` (up to what was invoiced
-    less what was already credited); on a paid invoice the overpaid part is to refund."""
-    before = figures.refresh_figures(session, invoice)
+    less what was already credited); on a paid invoice the overpaid part is to refund.
+    ``lines``: the invoice's lines when the caller has read them already."""
+    if lines is None:
+        lines = figures.lines_of(session, invoice.id)  # a credit note leaves them as they are
+    before = figures.refresh_figures(session, invoice, lines)
     creditable = before.total - before.credited
     if amount <= 0:
         raise ValidationError("A credit note must be for more than zero", field="credit_amount")
@@ -347,7 +352,7 @@ def add_credit_note(
     )
     session.add(note)
     session.flush()
-    after = figures.refresh_figures(session, invoice)
+    after = figures.refresh_figures(session, invoice, lines)
     if InvoiceStatus(invoice.status) in OPEN:
         settle(session, invoice, after)
     detail = f"Credit note {note.number} for {format_money(amount, invoice.currency)}"
@@ -376,10 +381,8 @@ def issue_credit_note(
         if InvoiceStatus(invoice.status) not in (*OPEN, InvoiceStatus.PAID):
             raise InvalidTransition("Credit notes are for sent, overdue or paid invoices", field="status")
         lines_text = ""
+        lines = figures.lines_of(session, invoice.id)
         if line_positions:
-            lines = session.execute(
-                select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
-            ).scalars().all()
             chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
             if not chosen:
                 raise ValidationError("Choose at least one line", field="credit_lines")
@@ -392,7 +395,8 @@ def issue_credit_note(
         else:
             value = parse_amount(amount, field="credit_amount")
         return add_credit_note(
-            session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor
+            session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor,
+            lines=lines,
         )
 
 
