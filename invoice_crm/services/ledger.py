@@ -58,7 +58,7 @@ def _locked(session: Session, invoice_id: int) -> Invoice:
 def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
     """The invoice's own lead, by the one rule in services.invoices (Paid only when every
     invoice billing the lead is paid)."""
-    from invoice_crm.services.invoices import _advance_lead as advance
+    from invoice_crm.services.invoices import advance_lead as advance
 
     advance(session, invoice, target)
 
@@ -85,7 +85,7 @@ def _text(raw: object, *, field: str, label: str, max_length: int, required: boo
     return drafts.clean_text(raw, field=field, label=label, max_length=max_length, required=required)
 
 
-def _method(raw: object) -> PaymentMethod:
+def parse_method(raw: object) -> PaymentMethod:
     if raw is PaymentMethod.MANUAL:  # "mark as paid" from code (demo data): no method asked
         return raw
     text = str(raw.value if isinstance(raw, PaymentMethod) else raw or "").strip().upper().replace(" ", "_")
@@ -194,7 +194,7 @@ def record_payment(
     same transaction, so it goes once with the payment or not at all."""
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
-    chosen = _method(method)
+    chosen = parse_method(method)
     value = None if str(amount or "").strip() == "" else parse_amount(amount, field="amount")
 
     def work(session: Session) -> Invoice:
@@ -210,9 +210,9 @@ def record_payment(
             queue_receipt(session, invoice, actor)
         return invoice
 
-    from invoice_crm.services.invoices import _load
+    from invoice_crm.services.invoices import load_invoice
 
-    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, _load)
+    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, load_invoice)
 
 
 def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoice:
@@ -411,7 +411,7 @@ def record_refund(
     """Money given back by hand against a credit note (blank amount: what it has left to refund)."""
     when = _past_date(refunded_on, field="refunded_on", label="Refund date")
     reference = _text(reference, field="refund_reference", label="Reference", max_length=MAX_REFERENCE)
-    chosen = _method(method)
+    chosen = parse_method(method)
     with write_session() as session:
         note = session.get(CreditNote, credit_note_id)
         if note is None:
