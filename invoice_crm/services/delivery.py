@@ -89,10 +89,16 @@ def template_facts(invoice_id: int, session: Session | None = None) -> tuple[Inv
 def compose_invoice_email(invoice_id: int, due_date=None) -> EmailDraft:
     """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link.
     ``due_date``: the date it will be sent with, when the dialog moves a past one."""
+    return invoice_email_and_number(invoice_id, due_date)[0]
+
+
+def invoice_email_and_number(invoice_id: int, due_date=None) -> tuple[EmailDraft, str]:
+    """The prefilled email and the number it names (see ``preview_number``), from one read:
+    the Send dialog shows both when it opens."""
     _, client, facts = template_facts(invoice_id)
     if due_date is not None:
         facts["due_date"] = due_date
-    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts))
+    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts)), facts["number"]
 
 
 def preview_number(invoice_id: int) -> str:
