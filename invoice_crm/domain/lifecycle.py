@@ -21,6 +21,9 @@ class InvoiceStatus(str, enum.Enum):
         return self.value.capitalize()
 
 
+# Sent and not yet paid: the invoices that are owed, remindable and payable.
+OPEN: tuple[InvoiceStatus, ...] = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+
 ALLOWED_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
     InvoiceStatus.DRAFT: frozenset({InvoiceStatus.SENT}),
     InvoiceStatus.SENT: frozenset({InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID}),
@@ -47,7 +50,7 @@ def status_label(status: InvoiceStatus | str, amount_paid=0) -> str:
     """The word the pages and the sheet show: 'Partially paid' for a sent or overdue invoice
     with some payment received."""
     status = InvoiceStatus(status)
-    if status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and amount_paid and amount_paid > 0:
+    if status in OPEN and amount_paid and amount_paid > 0:
         return "Partially paid"
     return status.label
 
@@ -124,7 +127,7 @@ def timestamp_text(value: datetime | None) -> str:
 def countdown(status: InvoiceStatus | str, due_date: date | None, today: date) -> str:
     """'due in N days' / 'due today' / 'N days overdue' for sent and overdue invoices."""
     status = InvoiceStatus(status)
-    if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) or due_date is None:
+    if status not in OPEN or due_date is None:
         return ""
     days = (due_date - today).days
     if days > 0:

@@ -21,7 +21,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Client, Invoice
@@ -138,7 +138,7 @@ def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> No
         invoice = session.get(Invoice, snap.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
         if invoice is None or invoice.stripe_session_id == created.id:
             return  # deleted meanwhile, or a replayed request already stored it
-        if invoice.status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+        if invoice.status not in OPEN:
             return  # paid meanwhile: nothing left to pay
         invoice.stripe_session_id = created.id
         invoice.stripe_link = created.url

@@ -18,12 +18,10 @@ from sqlalchemy import delete, func, select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import NotFound, ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, RecurringProfile, Refund
 from invoice_crm.services.business_settings import business_timezone, current_business
-
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 def _balances(invoices: list[Invoice]) -> dict[int, Decimal]:

@@ -16,7 +16,7 @@ from invoice_crm.services import idempotency
 from invoice_crm.services.activity import enqueue_sheet_syncs
 
 
-def _client_fields(name, email, company, address, tax_number="") -> dict:
+def client_fields(name, email, company, address, tax_number="") -> dict:
     return {
         "tax_number": clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
         "name": clean_text(name, field="name", label="Name", max_length=200, required=True, multiline=False),
@@ -37,7 +37,7 @@ def create_client(
     is_sample: bool = False,
 ) -> Client:
     """A new client; a repeated key (the same form submitted twice) returns the first one."""
-    fields = _client_fields(name, email, company, address, tax_number)
+    fields = client_fields(name, email, company, address, tax_number)
 
     def work(session: Session) -> Client:
         client = Client(**fields, is_sample=is_sample)
@@ -59,7 +59,7 @@ def _load(model, row_id: int | None):
 def update_client(
     client_id: int, name: str, email: str = "", company: str = "", address: str = "", tax_number: str = ""
 ) -> Client:
-    fields = _client_fields(name, email, company, address, tax_number)
+    fields = client_fields(name, email, company, address, tax_number)
     with write_session() as session:
         client = _require(session, Client, client_id, "Client")
         renamed = client.name != fields["name"]

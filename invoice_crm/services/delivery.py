@@ -17,7 +17,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_text
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown, timestamp_text
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
@@ -58,13 +58,13 @@ def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Cli
     return found[0], found[1]
 
 
-def _template_facts(invoice_id: int, session: Session | None = None) -> tuple[Invoice, Client, dict]:
+def template_facts(invoice_id: int, session: Session | None = None) -> tuple[Invoice, Client, dict]:
     """What every email template names: number, client, amount, due date, pay link, sender.
     A draft has no number yet: the email shows the one it will most likely take when sent.
     ``session``: read inside that (writing) transaction, which sees its own changes."""
     if session is None:
         with read_session() as own:
-            return _template_facts(invoice_id, own)
+            return template_facts(invoice_id, own)
     invoice, client = _invoice_and_client(session, invoice_id)
     totals = figures.invoice_totals(session, invoice)
     number = invoice.number or preview_next_number(session, business_today(business_timezone()))
@@ -76,7 +76,7 @@ def _template_facts(invoice_id: int, session: Session | None = None) -> tuple[In
         # What is asked for: the balance of a partly paid or credited open invoice, else the total.
         "amount": format_money(
             totals.balance_due
-            if InvoiceStatus(invoice.status) in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and (totals.paid or totals.credited)
+            if InvoiceStatus(invoice.status) in OPEN and (totals.paid or totals.credited)
             else totals.total,
             invoice.currency,
         ),
@@ -89,20 +89,26 @@ def _template_facts(invoice_id: int, session: Session | None = None) -> tuple[In
 def compose_invoice_email(invoice_id: int, due_date=None) -> EmailDraft:
     """The prefilled email for sending an invoice: to the client, number, amount, due date, pay link.
     ``due_date``: the date it will be sent with, when the dialog moves a past one."""
-    _, client, facts = _template_facts(invoice_id)
+    return invoice_email_and_number(invoice_id, due_date)[0]
+
+
+def invoice_email_and_number(invoice_id: int, due_date=None) -> tuple[EmailDraft, str]:
+    """The prefilled email and the number it names (see ``preview_number``), from one read:
+    the Send dialog shows both when it opens."""
+    _, client, facts = template_facts(invoice_id)
     if due_date is not None:
         facts["due_date"] = due_date
-    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts))
+    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts)), facts["number"]
 
 
 def preview_number(invoice_id: int) -> str:
     """The number the Send dialog's email names (the invoice's own once it has one)."""
-    return _template_facts(invoice_id)[2]["number"]
+    return template_facts(invoice_id)[2]["number"]
 
 
 def compose_reminder(invoice_id: int) -> EmailDraft:
     """The prefilled reminder: the countdown as of today and the current pay link."""
-    invoice, client, facts = _template_facts(invoice_id)
+    invoice, client, facts = template_facts(invoice_id)
     today = business_today(business_timezone())
     default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
     return EmailDraft(client.email, *branded("reminder", default, facts))
@@ -111,7 +117,7 @@ def compose_reminder(invoice_id: int) -> EmailDraft:
 # --- The user's actions: one transaction each --------------------------------------------
 
 
-def _clean(recipient: object, subject: object, body: object) -> EmailDraft:
+def clean_draft(recipient: object, subject: object, body: object) -> EmailDraft:
     if not email_enabled():
         raise ValidationError(NOT_CONFIGURED, field="delivery")
     return EmailDraft(
@@ -121,7 +127,7 @@ def _clean(recipient: object, subject: object, body: object) -> EmailDraft:
     )
 
 
-def _queue(session: Session, invoice: Invoice, kind: str, email: EmailDraft, actor: str) -> EmailMessage:
+def queue_email(session: Session, invoice: Invoice, kind: str, email: EmailDraft, actor: str) -> EmailMessage:
     message = EmailMessage(
         invoice_id=invoice.id,
         kind=kind,
@@ -155,7 +161,7 @@ def send_invoice_by_email(
     """DRAFT -> SENT (numbered now) and the invoice email (PDF attached) queued, in one
     transaction. If another invoice took the number the dialog showed, the email names the
     number this one got. A repeated key queues nothing more and returns the first email."""
-    email = _clean(recipient, subject, body)
+    email = clean_draft(recipient, subject, body)
 
     def work(session: Session) -> EmailMessage:
         invoice = mark_sent(
@@ -168,7 +174,7 @@ def send_invoice_by_email(
                 email.subject.replace(previewed_number, invoice.number),
                 email.body.replace(previewed_number, invoice.number),
             )
-        return _queue(session, invoice, KIND_INVOICE, sent, actor)
+        return queue_email(session, invoice, KIND_INVOICE, sent, actor)
 
     return idempotency.run_once(idempotency_key, "send_email", work, lambda m: m.id, _email)
 
@@ -191,18 +197,18 @@ def send_reminder(
     idempotency_key: str | None = None,
 ) -> EmailMessage:
     """Queue a reminder (PDF attached again) for a sent or overdue invoice; once per key."""
-    email = _clean(recipient, subject, body)
+    email = clean_draft(recipient, subject, body)
 
     def work(session: Session) -> EmailMessage:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:
             raise NotFound("Invoice not found", field="invoice_id")
         status = InvoiceStatus(invoice.status)
-        if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+        if status not in OPEN:
             raise InvalidTransition(
                 f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
             )
-        return _queue(session, invoice, KIND_REMINDER, email, actor)
+        return queue_email(session, invoice, KIND_REMINDER, email, actor)
 
     return idempotency.run_once(idempotency_key, "reminder", work, lambda m: m.id, _email)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
 from invoice_crm.models import Client, Invoice, Payment, PaymentMethod
 from invoice_crm.services.business_settings import current_business
@@ -69,7 +69,7 @@ def has_receipt(invoice: Invoice) -> bool:
     was received so far, with the balance still due)."""
     status = InvoiceStatus(invoice.status)
     return status is InvoiceStatus.PAID or (
-        status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and (invoice.amount_paid or 0) > 0
+        status in OPEN and (invoice.amount_paid or 0) > 0
     )
 
 

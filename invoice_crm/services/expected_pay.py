@@ -17,11 +17,9 @@ from sqlmodel import Session
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, in_window, pay_habit
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.models import Invoice
 from invoice_crm.settings import get_settings
-
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 def _local_date(moment: datetime | None) -> date | None:

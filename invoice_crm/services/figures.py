@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from invoice_crm.domain import totals as T
@@ -40,14 +40,17 @@ def invoice_discount(invoice: Invoice) -> T.Discount:
 
 
 def money_in(session: Session, invoice_id: int) -> tuple[Decimal, Decimal]:
-    """(paid, credited): payments not removed, less refunds; credit notes issued."""
+    """(paid, credited): payments not removed, less refunds; credit notes issued. One query:
+    this runs on every payment, credit note, email and PDF."""
+
+    def total(model, *where):  # exact: the SUM of the stored minor units, typed back to Decimal
+        return select(func.sum(model.amount)).where(model.invoice_id == invoice_id, *where).scalar_subquery()
+
     with session.no_autoflush:
-        payments = session.execute(
-            select(Payment.amount).where(Payment.invoice_id == invoice_id, Payment.removed_at.is_(None))
-        ).scalars().all()
-        refunds = session.execute(select(Refund.amount).where(Refund.invoice_id == invoice_id)).scalars().all()
-        credits = session.execute(select(CreditNote.amount).where(CreditNote.invoice_id == invoice_id)).scalars().all()
-    return sum(payments, ZERO) - sum(refunds, ZERO), sum(credits, ZERO)
+        payments, refunds, credits = session.execute(
+            select(total(Payment, Payment.removed_at.is_(None)), total(Refund), total(CreditNote))
+        ).one()
+    return (payments or ZERO) - (refunds or ZERO), credits or ZERO
 
 
 def compute(invoice: Invoice, lines, paid: Decimal = ZERO, credited: Decimal = ZERO) -> T.Totals:
@@ -62,7 +65,8 @@ def compute(invoice: Invoice, lines, paid: Decimal = ZERO, credited: Decimal = Z
     )
 
 
-def _lines(session: Session, invoice_id: int) -> list[LineItem]:
+def lines_of(session: Session, invoice_id: int) -> list[LineItem]:
+    """The invoice's lines in order (read once and passed on when figures are taken twice)."""
     return list(
         session.execute(
             select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
@@ -82,7 +86,7 @@ class InvoiceRecord:
 
 
 def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
-    lines = _lines(session, invoice.id)
+    lines = lines_of(session, invoice.id)
     payments = session.execute(
         select(Payment).where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None)).order_by(Payment.id)
     ).scalars().all()
@@ -94,7 +98,7 @@ def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
 
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     if lines is None:
-        lines = _lines(session, invoice.id)
+        lines = lines_of(session, invoice.id)
     paid, credited = money_in(session, invoice.id) if invoice.id is not None else (ZERO, ZERO)
     return compute(invoice, lines, paid, credited)
 

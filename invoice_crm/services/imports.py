@@ -37,7 +37,7 @@ from invoice_crm.models import Client, ImportFingerprint, Invoice, LineItem, Pay
 from invoice_crm.services import figures, ledger, numbering
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
 from invoice_crm.services.business_settings import current_business
-from invoice_crm.services.clients import _client_fields
+from invoice_crm.services.clients import client_fields
 from invoice_crm.services.tax_rates import RATE
 from invoice_crm.settings import get_settings
 
@@ -223,7 +223,7 @@ def _check_clients(session: Session, rows: list[dict[str, str]], checked: Checke
     for index, raw in enumerate(rows):
         row = Table.row_number(index)
         try:
-            fields = _client_fields(raw.get("name", ""), raw.get("email", ""), raw.get("company", ""),
+            fields = client_fields(raw.get("name", ""), raw.get("email", ""), raw.get("company", ""),
                                     raw.get("address", ""), raw.get("tax_number", ""))
         except ValidationError as exc:
             _err(checked.errors, fmt.CLIENT_COLUMNS, row, exc)
@@ -247,7 +247,7 @@ def _row_invoice(raw: dict[str, str], row: int, default_currency: str, today: da
     if "\n" in number:
         raise ValidationError("Invoice number must be a single line", field="invoice_number")
     try:
-        fields = _client_fields(raw.get("client_name", ""), raw.get("client_email", ""), "", "")
+        fields = client_fields(raw.get("client_name", ""), raw.get("client_email", ""), "", "")
     except ValidationError as exc:
         raise ValidationError(exc.message.replace("Name", "Client name").replace("Email", "Client email"),
                               field=f"client_{exc.field}") from None
@@ -294,7 +294,7 @@ def _row_invoice(raw: dict[str, str], row: int, default_currency: str, today: da
         except ValidationError as exc:
             raise ValidationError(exc.message, field="payment_date") from None
         try:
-            method = ledger._method(raw.get("payment_method", ""))
+            method = ledger.parse_method(raw.get("payment_method", ""))
         except ValidationError:
             raise ValidationError("Payment method must be Bank transfer, Cash, Cheque, Card or Other",
                                   field="payment_method") from None

@@ -14,7 +14,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
 from invoice_crm.domain.errors import Conflict, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import (
@@ -187,7 +187,7 @@ def get_lines(session: Session, invoice_id: int) -> list[LineItem]:
     )
 
 
-def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
+def advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
     """Move the invoice's lead along the pipeline. Paid only when every invoice billing the
     lead is paid: a lead with an open or overdue invoice stays INVOICED."""
     if invoice.lead_id is None:
@@ -200,7 +200,7 @@ def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> Non
             select(Invoice.id).where(
                 Invoice.lead_id == lead.id,
                 Invoice.id != invoice.id,
-                Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.OVERDUE]),
+                Invoice.status.in_(OPEN),
             ).limit(1)
         ).first()
         if unpaid is not None:
@@ -229,7 +229,7 @@ def _lead_for(session: Session, client_id: int, lead_id: int | None) -> int | No
     ).scalar()
 
 
-def _load(invoice_id: int | None) -> Invoice:
+def load_invoice(invoice_id: int | None) -> Invoice:
     with read_session() as session:
         invoice = session.get(Invoice, invoice_id) if invoice_id is not None else None
     if invoice is None:
@@ -250,7 +250,7 @@ def create_invoice(
     return idempotency.run_once(
         idempotency_key, "create_invoice",
         lambda session: add_draft(session, data, actor, lead_id=lead_id, is_sample=is_sample),
-        lambda inv: inv.id, _load,
+        lambda inv: inv.id, load_invoice,
     )
 
 
@@ -318,7 +318,7 @@ def update_draft(
         enqueue_sheet_sync(session, invoice.id)
         return invoice
 
-    return idempotency.run_once(idempotency_key, "update_draft", work, lambda inv: inv.id, _load)
+    return idempotency.run_once(idempotency_key, "update_draft", work, lambda inv: inv.id, load_invoice)
 
 
 def send_invoice(
@@ -337,7 +337,7 @@ def send_invoice(
             session, invoice_id, actor, new_due_date=new_due_date, refuse_past_due=refuse_past_due
         ),
         lambda inv: inv.id,
-        _load,
+        load_invoice,
     )
 
 
@@ -390,7 +390,7 @@ def mark_sent(
     invoice.sent_at = utcnow()
     invoice.updated_at = invoice.sent_at
     invoice.version += 1
-    _advance_lead(session, invoice, LeadStatus.INVOICED)
+    advance_lead(session, invoice, LeadStatus.INVOICED)
     if moved_from != invoice.due_date:
         log_event(session, invoice.id, "due_moved", actor, f"Due date moved from {moved_from} to {invoice.due_date} at sending")
     log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {format_money(invoice.amount, invoice.currency)} due {invoice.due_date}")

@@ -19,7 +19,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, parse_amount
 from invoice_crm.domain.numbering import counter_key, format_number
 from invoice_crm.models import (
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 MAX_REFERENCE = 200
 MAX_REASON = 500
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 ZERO = Decimal("0")
 
 
@@ -59,7 +58,7 @@ def _locked(session: Session, invoice_id: int) -> Invoice:
 def _advance_lead(session: Session, invoice: Invoice, target: LeadStatus) -> None:
     """The invoice's own lead, by the one rule in services.invoices (Paid only when every
     invoice billing the lead is paid)."""
-    from invoice_crm.services.invoices import _advance_lead as advance
+    from invoice_crm.services.invoices import advance_lead as advance
 
     advance(session, invoice, target)
 
@@ -86,7 +85,7 @@ def _text(raw: object, *, field: str, label: str, max_length: int, required: boo
     return drafts.clean_text(raw, field=field, label=label, max_length=max_length, required=required)
 
 
-def _method(raw: object) -> PaymentMethod:
+def parse_method(raw: object) -> PaymentMethod:
     if raw is PaymentMethod.MANUAL:  # "mark as paid" from code (demo data): no method asked
         return raw
     text = str(raw.value if isinstance(raw, PaymentMethod) else raw or "").strip().upper().replace(" ", "_")
@@ -139,7 +138,8 @@ def apply_payment(
     status = InvoiceStatus(invoice.status)
     if status not in OPEN:
         lifecycle.check_transition(status, InvoiceStatus.PAID)
-    before = figures.refresh_figures(session, invoice)
+    lines = figures.lines_of(session, invoice.id)  # a payment leaves them as they are
+    before = figures.refresh_figures(session, invoice, lines)
     amount = before.balance_due if amount is None else amount
     if amount <= 0:
         raise ValidationError("Amount must be more than zero", field="amount")
@@ -164,7 +164,7 @@ def apply_payment(
     session.add(payment)
     session.flush()
     invoice.version += 1
-    after = figures.refresh_figures(session, invoice)
+    after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
     detail = f"Payment of {format_money(amount, invoice.currency)} on {paid_on} ({method.label.lower()})"
     if reference:
@@ -194,7 +194,7 @@ def record_payment(
     same transaction, so it goes once with the payment or not at all."""
     paid_date = _past_date(paid_on, field="paid_on", label="Payment date")
     reference = _text(reference, field="reference", label="Reference", max_length=MAX_REFERENCE)
-    chosen = _method(method)
+    chosen = parse_method(method)
     value = None if str(amount or "").strip() == "" else parse_amount(amount, field="amount")
 
     def work(session: Session) -> Invoice:
@@ -210,9 +210,9 @@ def record_payment(
             queue_receipt(session, invoice, actor)
         return invoice
 
-    from invoice_crm.services.invoices import _load
+    from invoice_crm.services.invoices import load_invoice
 
-    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, _load)
+    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, load_invoice)
 
 
 def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoice:
@@ -322,10 +322,14 @@ def add_credit_note(
     issue_date: date,
     actor: str,
     stripe_refund_id: str | None = None,
+    lines: list[LineItem] | None = None,
 ) -> CreditNote:
     """Inside a transaction: a numbered credit note of ``amount`` (up to what was invoiced
-    less what was already credited); on a paid invoice the overpaid part is to refund."""
-    before = figures.refresh_figures(session, invoice)
+    less what was already credited); on a paid invoice the overpaid part is to refund.
+    ``lines``: the invoice's lines when the caller has read them already."""
+    if lines is None:
+        lines = figures.lines_of(session, invoice.id)  # a credit note leaves them as they are
+    before = figures.refresh_figures(session, invoice, lines)
     creditable = before.total - before.credited
     if amount <= 0:
         raise ValidationError("A credit note must be for more than zero", field="credit_amount")
@@ -348,7 +352,7 @@ def add_credit_note(
     )
     session.add(note)
     session.flush()
-    after = figures.refresh_figures(session, invoice)
+    after = figures.refresh_figures(session, invoice, lines)
     if InvoiceStatus(invoice.status) in OPEN:
         settle(session, invoice, after)
     detail = f"Credit note {note.number} for {format_money(amount, invoice.currency)}"
@@ -377,10 +381,8 @@ def issue_credit_note(
         if InvoiceStatus(invoice.status) not in (*OPEN, InvoiceStatus.PAID):
             raise InvalidTransition("Credit notes are for sent, overdue or paid invoices", field="status")
         lines_text = ""
+        lines = figures.lines_of(session, invoice.id)
         if line_positions:
-            lines = session.execute(
-                select(LineItem).where(LineItem.invoice_id == invoice.id).order_by(LineItem.position)
-            ).scalars().all()
             chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
             if not chosen:
                 raise ValidationError("Choose at least one line", field="credit_lines")
@@ -393,7 +395,8 @@ def issue_credit_note(
         else:
             value = parse_amount(amount, field="credit_amount")
         return add_credit_note(
-            session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor
+            session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor,
+            lines=lines,
         )
 
 
@@ -408,7 +411,7 @@ def record_refund(
     """Money given back by hand against a credit note (blank amount: what it has left to refund)."""
     when = _past_date(refunded_on, field="refunded_on", label="Refund date")
     reference = _text(reference, field="refund_reference", label="Reference", max_length=MAX_REFERENCE)
-    chosen = _method(method)
+    chosen = parse_method(method)
     with write_session() as session:
         note = session.get(CreditNote, credit_note_id)
         if note is None:

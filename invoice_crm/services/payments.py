@@ -24,7 +24,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
 from invoice_crm.domain.errors import IntegrationError, NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
 from invoice_crm.services.activity import log_event
@@ -118,7 +118,7 @@ def fulfil_checkout(
             if status is InvoiceStatus.PAID:
                 _note_extra_payment(session, invoice, intent or session_obj.id)
                 return Fulfilment("already_paid", "This invoice was already paid")
-            if status not in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE):
+            if status not in OPEN:
                 return Fulfilment("rejected", "This invoice cannot be paid")
             apply_payment(
                 session,

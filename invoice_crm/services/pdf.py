@@ -24,7 +24,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus, status_label
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
@@ -274,26 +274,16 @@ def _render(facts: _Facts) -> bytes:
         for line in facts.registrations:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     if facts.history:
-        pdf.ln(4)
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(0, 5, "PAYMENTS AND CREDIT NOTES", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
-        pdf.set_text_color(*INK)
+        _section(pdf, "PAYMENTS AND CREDIT NOTES", space=4)
         for line in facts.history:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
     if facts.notes:
-        pdf.ln(6)
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(0, 5, "NOTES", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
-        pdf.set_text_color(*INK)
+        _section(pdf, "NOTES", space=6)
         pdf.multi_cell(0, 4.5, pdf_text(facts.notes), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(6)
-    unpaid = facts.status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
+    unpaid = facts.status in OPEN
     if facts.status is InvoiceStatus.VOID:
         pdf.set_font("Helvetica", "B", 10)
         pdf.set_text_color(*INK)
@@ -317,6 +307,16 @@ def _render(facts: _Facts) -> bytes:
     if facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         _stamp(pdf, facts.status.value)
     return bytes(pdf.output())
+
+
+def _section(pdf: FPDF, title: str, *, space: float) -> None:
+    """A small muted capital heading after ``space`` mm, then the body text style."""
+    pdf.ln(space)
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(0, 5, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(*INK)
 
 
 def _breakdown(pdf: FPDF, rows: list[dict], currency: str) -> None:
@@ -384,12 +384,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         pdf.set_text_color(*INK)
         pdf.multi_cell(width * 0.65, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     if note.lines_text:
-        pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(0, 5, "LINES CREDITED", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
-        pdf.set_text_color(*INK)
+        _section(pdf, "LINES CREDITED", space=3)
         for line in note.lines_text.splitlines():
             pdf.cell(0, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown, timestamp_text
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, timestamp_text
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, Invoice
@@ -56,7 +56,7 @@ def public_invoice(token: str) -> dict | None:
         "void": "yes" if status is InvoiceStatus.VOID else "",
         "notes": inv.notes,
         "paid_at": format_date(inv.paid_at),
-        "payable": status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and balance > 0 and settings.stripe_enabled,
+        "payable": status in OPEN and balance > 0 and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
         "breakdown": figures.breakdown_rows(totals, settled=status is not InvoiceStatus.VOID),
         "history": [

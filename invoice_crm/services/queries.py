@@ -13,7 +13,7 @@ from sqlalchemy import String, case, cast, func, or_, select, type_coerce, union
 from invoice_crm.db import read_session
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import CURRENCIES, format_money, format_quantity, line_total
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
@@ -39,7 +39,6 @@ SORTS = {"due_date": Invoice.due_date, "amount": Invoice.amount, "number": Invoi
 # The default order: current work first — open (sent, overdue) invoices by due date, soonest
 # first — then every other invoice, newest first.
 CURRENT = "current"
-OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def list_parts(q: InvoiceQuery) -> list[tuple[list, list]]:
     cannot differ."""
     conditions = _filters(q)
     if q.sort not in SORTS:  # current work: open invoices by due date, then the rest newest first
-        is_open = Invoice.status.in_(OPEN_STATUSES)
+        is_open = Invoice.status.in_(OPEN)
         return [([*conditions, is_open], list(OPEN_ORDER)), ([*conditions, ~is_open], list(REST_ORDER))]
     column = SORTS[q.sort]
     # The id tie-breaker runs the same way as the sort column, so the column's index
@@ -138,7 +137,7 @@ ROW_COLUMNS = (
 def badge_of(status, amount_paid) -> str:
     """The status badge key: PARTIAL for a sent or overdue invoice with some payment."""
     status = InvoiceStatus(status)
-    if status in (InvoiceStatus.SENT, InvoiceStatus.OVERDUE) and amount_paid and amount_paid > 0:
+    if status in OPEN and amount_paid and amount_paid > 0:
         return "PARTIAL"
     return status.value
 
@@ -190,7 +189,7 @@ def _open_page_ids(conditions: list, limit: int, offset: int):
         .order_by(Invoice.due_date.asc(), Invoice.id.asc())
         .limit(reach)
         .subquery()
-        for status in OPEN_STATUSES
+        for status in OPEN
     ]
     merged = union_all(*(select(part.c.id, part.c.due_date) for part in parts)).subquery()
     return (
@@ -203,7 +202,7 @@ def _current_work_rows(session, conditions: list, q: InvoiceQuery, open_count: i
     """Open invoices by due date, then the rest newest first: index-ordered reads that meet
     at the page boundary, rather than one sort of the whole table by a computed key."""
     offset = (max(q.page, 1) - 1) * q.page_size
-    is_open = Invoice.status.in_(OPEN_STATUSES)
+    is_open = Invoice.status.in_(OPEN)
     if open_count is None:
         open_count = session.execute(
             select(func.count()).select_from(Invoice).where(*conditions, is_open)
@@ -307,16 +306,15 @@ def _paid_figures(session, today: date) -> tuple[list, list, list]:
 def _dashboard_summary(session) -> dict:
     today = _today()
     chart_start = _chart_start(today)
-    open_statuses = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
     figures = session.execute(
         select(
             Invoice.currency,
-            func.sum(case((Invoice.status.in_(open_statuses), 1), else_=0)),
-            _money_sum(Invoice.status.in_(open_statuses)),
+            func.sum(case((Invoice.status.in_(OPEN), 1), else_=0)),
+            _money_sum(Invoice.status.in_(OPEN)),
             func.sum(case((Invoice.status == InvoiceStatus.OVERDUE, 1), else_=0)),
             _money_sum(Invoice.status == InvoiceStatus.OVERDUE),
         )
-        .where(Invoice.status.in_(open_statuses))
+        .where(Invoice.status.in_(OPEN))
         .group_by(Invoice.currency)
     ).all()
     paid, monthly, others = _paid_figures(session, today)
@@ -470,7 +468,7 @@ def list_leads() -> list[dict]:
     """Leads with their status as the invoices tied to them (``invoice.lead_id``) allow."""
     open_count = (
         select(func.count(Invoice.id))
-        .where(Invoice.lead_id == Lead.id, Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.OVERDUE]))
+        .where(Invoice.lead_id == Lead.id, Invoice.status.in_(OPEN))
         .scalar_subquery()
     )
     with read_session() as session:

@@ -25,7 +25,7 @@ def compose_receipt(invoice_id: int, session: Session | None = None) -> delivery
     if session is None:
         with read_session() as own:
             return compose_receipt(invoice_id, own)
-    invoice, client, facts = delivery._template_facts(invoice_id, session)
+    invoice, client, facts = delivery.template_facts(invoice_id, session)
     facts = {**facts, "paid_on": invoice.paid_at}
     still_due = ""
     if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
@@ -59,8 +59,8 @@ def queue_receipt(session: Session, invoice: Invoice, actor: str) -> EmailMessag
     draft = compose_receipt(invoice.id, session)
     if not draft.recipient:
         raise ValidationError("The client has no email address for the receipt", field="email_receipt")
-    email = delivery._clean(draft.recipient, draft.subject, draft.body)
-    return delivery._queue(session, invoice, KIND_RECEIPT, email, actor)
+    email = delivery.clean_draft(draft.recipient, draft.subject, draft.body)
+    return delivery.queue_email(session, invoice, KIND_RECEIPT, email, actor)
 
 
 def send_receipt(invoice_id: int, actor: str = "system") -> EmailMessage:

@@ -29,7 +29,7 @@ from invoice_crm.domain import reminders as rules
 from invoice_crm.domain.business import render_template
 from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import DomainError, InvalidTransition, NotFound
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, business_today, countdown
 from invoice_crm.models import Client, Invoice, ReminderSend
 from invoice_crm.services import delivery
 from invoice_crm.services.activity import log_event
@@ -40,7 +40,6 @@ from invoice_crm.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
 
 
 @dataclass
@@ -89,7 +88,7 @@ def _done_days(session: Session, invoice_ids: list[int]) -> dict[int, dict[date,
 def compose(invoice_id: int, step: rules.Step, now: datetime, tz_name: str) -> delivery.EmailDraft:
     """The reminder email of one step: the step's own template, else Settings -> Email's
     reminder template, else the built-in text; the countdown as of ``now``."""
-    invoice, client, facts = delivery._template_facts(invoice_id)
+    invoice, client, facts = delivery.template_facts(invoice_id)
     today = business_today(tz_name, now)
     default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
     subject, body = branded("reminder", default, facts)
@@ -140,7 +139,7 @@ def _act_on(invoice_id: int, decision: rules.Decision, email: delivery.EmailDraf
                               f"Reminder ({rules.step_label(planned.step.offset_days).lower()}): {reason}")
                     report.skipped += 1
                 else:
-                    message = delivery._queue(session, invoice, KIND_REMINDER, email, "system")
+                    message = delivery.queue_email(session, invoice, KIND_REMINDER, email, "system")
                     _record(session, invoice_id, planned, rules.SENT, now, recipient=email.recipient,
                             email_id=message.id)
                     report.sent += 1

@@ -28,14 +28,13 @@ from sqlalchemy import String, cast, func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
 from invoice_crm.services import figures
 
 ZERO = Decimal("0.00")
-OPEN = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE)
-ISSUED = (InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PAID)  # not drafts, not void
+ISSUED = (*OPEN, InvoiceStatus.PAID)  # not drafts, not void
 BUCKETS = ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days")
 MAX_DAYS = 366 * 20
 
@@ -148,34 +147,24 @@ def _revenue(session, start: date, end: date, by_client: bool) -> dict[tuple, li
             label = (k[0], k[1]) if by_client else k[0]
             out[(label, currency)][index] += sign * Decimal(amount or 0)
 
-    k = key(Invoice.issue_date)  # one expression object for SELECT and GROUP BY (PostgreSQL matches them)
-    add(session.execute(
-        select(*k, Invoice.currency, func.sum(Invoice.amount))
-        .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.status.in_(ISSUED), Invoice.issue_date >= start, Invoice.issue_date <= end)
-        .group_by(*k, Invoice.currency)
-    ).all(), 0)
-    k = key(CreditNote.issue_date)
-    add(session.execute(
-        select(*k, CreditNote.currency, func.sum(CreditNote.amount))
-        .join(Invoice, Invoice.id == CreditNote.invoice_id).join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.status != InvoiceStatus.VOID, CreditNote.issue_date >= start, CreditNote.issue_date <= end)
-        .group_by(*k, CreditNote.currency)
-    ).all(), 1)
-    k = key(Payment.paid_on)
-    add(session.execute(
-        select(*k, Payment.currency, func.sum(Payment.amount))
-        .join(Invoice, Invoice.id == Payment.invoice_id).join(Client, Client.id == Invoice.client_id)
-        .where(Payment.removed_at.is_(None), Payment.paid_on >= start, Payment.paid_on <= end)
-        .group_by(*k, Payment.currency)
-    ).all(), 2)
-    k = key(Refund.refunded_on)
-    add(session.execute(
-        select(*k, Refund.currency, func.sum(Refund.amount))
-        .join(Invoice, Invoice.id == Refund.invoice_id).join(Client, Client.id == Invoice.client_id)
-        .where(Refund.refunded_on >= start, Refund.refunded_on <= end)
-        .group_by(*k, Refund.currency)
-    ).all(), 2, -1)
+    # (table, its date, result column, sign, conditions): invoices issued, credit notes issued
+    # (not on void invoices), payments received, refunds given; each joined to its client.
+    sources = (
+        (Invoice, Invoice.issue_date, 0, 1, [Invoice.status.in_(ISSUED)]),
+        (CreditNote, CreditNote.issue_date, 1, 1, [Invoice.status != InvoiceStatus.VOID]),
+        (Payment, Payment.paid_on, 2, 1, [Payment.removed_at.is_(None)]),
+        (Refund, Refund.refunded_on, 2, -1, []),
+    )
+    for model, day, index, sign, where in sources:
+        k = key(day)  # one expression object for SELECT and GROUP BY (PostgreSQL matches them)
+        query = select(*k, model.currency, func.sum(model.amount))
+        if model is not Invoice:
+            query = query.join(Invoice, Invoice.id == model.invoice_id)
+        add(session.execute(
+            query.join(Client, Client.id == Invoice.client_id)
+            .where(*where, day >= start, day <= end)
+            .group_by(*k, model.currency)
+        ).all(), index, sign)
     return out
 
 

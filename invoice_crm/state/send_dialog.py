@@ -72,8 +72,9 @@ class DeliveryState(InvoicePageState):
             if mode == REMINDER:
                 draft = await asyncio.to_thread(delivery.compose_reminder, self.invoice_id)
             else:
-                draft = await asyncio.to_thread(delivery.compose_invoice_email, self.invoice_id, moved)
-                self.preview_number = await asyncio.to_thread(delivery.preview_number, self.invoice_id)
+                draft, self.preview_number = await asyncio.to_thread(
+                    delivery.invoice_email_and_number, self.invoice_id, moved
+                )
         except DomainError as err:
             return rx.toast.error(err.message)
         self.send_key = idempotency.new_key()

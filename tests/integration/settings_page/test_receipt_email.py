@@ -65,5 +65,5 @@ def test_a_receipt_that_cannot_be_sent_records_no_payment(mail):
     inv = invoices.send_invoice(make_invoice(client.id).id)
     with pytest.raises(ValidationError, match="no email address"):
         ledger.record_payment(inv.id, "", TODAY, email_receipt=True)
-    assert invoices._load(inv.id).status == "SENT"  # nothing half-done: no payment either
+    assert invoices.load_invoice(inv.id).status == "SENT"  # nothing half-done: no payment either
     assert emails(inv.id) == []
