@@ -36,9 +36,8 @@ from invoice_crm.state.imports import ImportState
 from invoice_crm.state.invoice_page import InvoicePageState
 from invoice_crm.state.pay import PayState
 from invoice_crm.state.recurring import RecurringDetailState, RecurringFormState, RecurringListState
-from invoice_crm.state.reminder_settings import ReminderSettingsState, RemindersTodayState
+from invoice_crm.state.reminder_settings import ReminderSettingsState
 from invoice_crm.state.reports import ReportsState
-from invoice_crm.state.sample_data import SampleDataState
 from invoice_crm.state.settings import SettingsState
 from invoice_crm.state.taxes import TaxesState
 
@@ -72,7 +71,7 @@ def _titled(number, prefix: str, fallback: str, suffix: str = APP):
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
 app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
-app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=[DashboardState.on_load, SampleDataState.load, RemindersTodayState.load])
+app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)  # its cards too
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(
     edit_invoice_page, route="/invoices/[invoice_id]/edit", on_load=EditorState.load_edit,

@@ -11,7 +11,7 @@ import reflex as rx
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import client_accounts, documents, expected_pay
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_currency
 from invoice_crm.state.auth import AuthState
 
 
@@ -51,7 +51,7 @@ class ClientPageState(AuthState):
         except DomainError:
             self.not_found = True
             return
-        currency = current_business().currency
+        currency = business_currency()
         c = acc.client
         self.not_found = False
         self.client = {

@@ -14,6 +14,8 @@ from invoice_crm.services import queries
 from invoice_crm.services.dashboard import load_dashboard
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.reminder_settings import RemindersTodayState, read_reminders_today
+from invoice_crm.state.sample_data import SampleDataState, read_sample_flags
 
 REFRESH_SECONDS = 30
 # A read that answers within this long shows no loading state at all (no flash, one update).
@@ -73,6 +75,12 @@ def _read_page(
         query = dataclasses.replace(query, page=max(1, -(-counts.total // queries.PAGE_SIZE)))
         rows, counts = queries.list_page(query, counts)
     return _stringify(rows), counts, query.page
+
+
+def _read_cards() -> tuple[tuple[bool, bool], tuple[int, str]]:
+    """The page's other cards: the first run's question or the sample-data banner, and
+    reminders today (a worker thread's reads; no state is touched there)."""
+    return read_sample_flags(), read_reminders_today()
 
 
 async def _quick(work: asyncio.Future) -> bool:
@@ -171,6 +179,15 @@ class DashboardState(AuthState):
         self._rows_for = repr(self._query())
         self._keep_counts(queries.Counts(data.total), self._shown_at)
 
+    async def _show_cards(self, cards: asyncio.Future) -> None:
+        """The cards read alongside the list, shown in this same event: the page loads in one
+        round trip, not one per card."""
+        flags, today = await cards
+        sample = await self.get_state(SampleDataState)
+        sample.busy = False
+        sample._show(flags)
+        (await self.get_state(RemindersTodayState))._show(today)
+
     def _resend(self) -> None:
         """Send what is shown again: after a reload the page starts blank, and a hydration
         does not carry this state's values, only what on_load changes."""
@@ -197,9 +214,11 @@ class DashboardState(AuthState):
             setattr(self, key, value)
         self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
+        cards = asyncio.ensure_future(asyncio.to_thread(_read_cards))  # alongside the list's read
         if fresh and self._rows_for == repr(self._query()):
             # A control of this page already showed this list, then put it in the URL.
             self._resend()
+            await self._show_cards(cards)
             return
         # The read runs while we wait; only a slow one shows the loading state first (an
         # answer within QUIET_SECONDS arrives as one update: no flash, nothing moves twice).
@@ -218,6 +237,7 @@ class DashboardState(AuthState):
             self._show(await work)
             if not self.rows and self.page > 1 and self.total:  # a page past the end
                 await self._load_rows()
+        await self._show_cards(cards)
         self.loading = False
         self.loaded = True
 

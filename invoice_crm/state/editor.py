@@ -132,11 +132,17 @@ class EditorState(AuthState, EditorTaxesMixin):
         return sorted(CURRENCIES)
 
     @rx.var
+    def _read_lines(self) -> list[tuple[dict[str, str], LineInput | None]]:
+        """Each line read once per keystroke (backend only): its view and, when its numbers
+        read, the line as billed. The line totals and the live totals both start from it."""
+        return [_live_line(line, self.currency) for line in self.lines]
+
+    @rx.var
     def line_views(self) -> list[dict[str, str]]:
         """Each line with its errors and its total as billed, recomputed on every keystroke."""
         views = []
-        for index, line in enumerate(self.lines):
-            view, priced = _live_line(line, self.currency)
+        for index, (read, priced) in enumerate(self._read_lines):
+            view = dict(read)  # the read lines are cached: this line's saved errors go on a copy
             for field in LINE_FIELDS:
                 view.setdefault(f"{field}_error", "")  # every key present: an absent one shows an empty error
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
@@ -148,7 +154,7 @@ class EditorState(AuthState, EditorTaxesMixin):
 
     @rx.var
     def total_display(self) -> str:
-        totals = self._live()  # the one total function, taxes and discounts included
+        totals = self._live_totals  # the one total function, taxes and discounts included
         return format_money(totals.total, self.currency) if totals is not None else "—"
 
     @rx.var

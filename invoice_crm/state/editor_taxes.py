@@ -12,7 +12,6 @@ import reflex as rx
 from invoice_crm.domain import totals as T
 from invoice_crm.domain.drafts import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, parse_discount
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.domain.money import parse_quantity, parse_unit_price
 from invoice_crm.domain.numbers import format_number
 from invoice_crm.services import figures, tax_rates
 from invoice_crm.settings import get_settings
@@ -105,15 +104,16 @@ class EditorTaxesMixin(rx.State, mixin=True):
     def set_tax_inclusive(self, value: bool):
         self.tax_inclusive = value
 
-    def _live(self) -> T.Totals | None:
+    @rx.var
+    def _live_totals(self) -> T.Totals | None:
+        """The totals of the lines as typed (backend only): computed once per change, read by
+        both the total and the breakdown. The lines' numbers are those ``_read_lines`` read."""
         options = {o["id"]: o for o in self.tax_options}
         specs = []
-        for index, line in enumerate(self.lines):
-            try:
-                quantity = parse_quantity(line.get("quantity"))
-                price = parse_unit_price(line.get("unit_price"), currency=self.currency)
-            except ValidationError:
+        for index, (line, (_view, priced)) in enumerate(zip(self.lines, self._read_lines, strict=True)):
+            if priced is None:  # a number that does not read (yet) adds nothing
                 continue
+            quantity, price = priced.quantity, priced.unit_price
             try:
                 discount = parse_discount(line.get("discount_kind"), line.get("discount_value"), field=f"lines.{index}.discount")
             except ValidationError:
@@ -138,7 +138,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
 
     @rx.var
     def live_breakdown(self) -> list[dict[str, str]]:
-        totals = self._live()
+        totals = self._live_totals
         if totals is None:
             return [{"key": "error", "label": "A discount is more than what it discounts", "value": "—"}]
         return figures.breakdown_rows(totals, settled=False)

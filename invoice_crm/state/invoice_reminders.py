@@ -5,6 +5,8 @@ schedule's steps (sent, skipped, to come), Skip per upcoming step, and the invoi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from functools import partial
 
 import reflex as rx
 
@@ -35,8 +37,16 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
         self.reminder_mode = MODE_LABELS[panel["mode"]]
         self.reminder_inactive = panel["inactive"]
 
-    async def _after_reminder_change(self, message: str):
-        await self._reload()  # the reminders too
+    async def _change_reminders(self, change: Callable[[], object], message: str):
+        """Run one change of this invoice's reminders, then show the page again (the
+        reminders too) with ``message``; a refused change is a toast and changes nothing."""
+        self.reminder_busy = True
+        try:
+            await asyncio.to_thread(change)
+        except DomainError as err:
+            self.reminder_busy = False
+            return rx.toast.error(err.message)
+        await self._reload()
         self.reminder_busy = False
         return rx.toast.success(message)
 
@@ -48,13 +58,10 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
             offset = rules.clean_offset(offset_days)
         except DomainError as err:
             return rx.toast.error(err.message)
-        self.reminder_busy = True
-        try:
-            await asyncio.to_thread(reminders.skip_step, self.invoice_id, offset, self.user_email)
-        except DomainError as err:
-            self.reminder_busy = False
-            return rx.toast.error(err.message)
-        return await self._after_reminder_change(f"Reminder {rules.step_label(offset).lower()} skipped")
+        return await self._change_reminders(
+            partial(reminders.skip_step, self.invoice_id, offset, self.user_email),
+            f"Reminder {rules.step_label(offset).lower()} skipped",
+        )
 
     @rx.event
     async def set_reminder_mode(self, label: str):
@@ -63,13 +70,10 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
         mode = LABEL_MODES.get(label)
         if mode is None:
             return rx.toast.error("Choose the default schedule, an own schedule or no reminders")
-        self.reminder_busy = True
-        try:
-            await asyncio.to_thread(reminder_schedules.set_invoice_reminders, self.invoice_id, mode, None, self.user_email)
-        except DomainError as err:
-            self.reminder_busy = False
-            return rx.toast.error(err.message)
-        return await self._after_reminder_change(f"Reminders: {label.lower()}")
+        return await self._change_reminders(
+            partial(reminder_schedules.set_invoice_reminders, self.invoice_id, mode, None, self.user_email),
+            f"Reminders: {label.lower()}",
+        )
 
     @rx.event
     async def set_own_step(self, offset_days: str, enabled: bool):
@@ -80,13 +84,8 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
             offset = rules.clean_offset(offset_days)
         except DomainError as err:
             return rx.toast.error(err.message)
-        self.reminder_busy = True
-        try:
-            await asyncio.to_thread(
-                reminder_schedules.set_own_step, self.invoice_id, offset, bool(enabled), self.user_email
-            )
-        except DomainError as err:
-            self.reminder_busy = False
-            return rx.toast.error(err.message)
         word = "on" if enabled else "off"
-        return await self._after_reminder_change(f"Reminder {rules.step_label(offset).lower()} turned {word}")
+        return await self._change_reminders(
+            partial(reminder_schedules.set_own_step, self.invoice_id, offset, bool(enabled), self.user_email),
+            f"Reminder {rules.step_label(offset).lower()} turned {word}",
+        )

@@ -126,19 +126,18 @@ class ReminderSettingsState(AuthState):
 
 
 class RemindersTodayState(AuthState):
-    """The dashboard's "Reminders today" card."""
+    """The dashboard's "Reminders today" card (read by ``DashboardState.on_load``)."""
 
     reminders_today: int = 0
     reminders_note: str = ""
 
-    def _read(self) -> None:
-        self.reminders_today = reminders_today()
-        reason = reminders.inactive_reason()
-        self.reminders_note = f"inactive: {reason}" if reason else "go out today"
+    def _show(self, card: tuple[int, str]) -> None:
+        self.reminders_today, self.reminders_note = card
 
-    @rx.event
-    async def load(self):
-        if self._current_user() is None:
-            return None  # the dashboard's own on_load sends the tab to sign in
-        await asyncio.to_thread(self._read)
-        return None
+
+def read_reminders_today() -> tuple[int, str]:
+    """The "Reminders today" card's (count, note): the dashboard's on_load reads it with its
+    other cards, in a worker thread."""
+    count = reminders_today()
+    reason = reminders.inactive_reason()
+    return count, f"inactive: {reason}" if reason else "go out today"

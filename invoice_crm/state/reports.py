@@ -14,7 +14,7 @@ from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.services import report_files, reports
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_currency, business_timezone
 from invoice_crm.state.auth import AuthState
 
 REPORTS = ("ageing", "revenue", "tax")
@@ -33,7 +33,7 @@ def _shown(table: reports.Table) -> dict[str, list]:
 
 def _sum_text(totals: dict[str, Decimal]) -> str:
     parts = [format_money(amount, cur) for cur, amount in sorted(totals.items()) if amount]
-    return " + ".join(parts) if parts else format_money(Decimal(0), current_business().currency)
+    return " + ".join(parts) if parts else format_money(Decimal(0), business_currency())
 
 
 def _date(text: str, fallback: date) -> date:
@@ -62,7 +62,7 @@ class ReportsState(AuthState):
     tax_totals: list[list[str]] = []
 
     def _today(self) -> date:
-        return business_today(current_business().timezone)
+        return business_today(business_timezone())
 
     def _tables(self) -> dict[str, reports.Table]:
         as_of = _date(self.as_of, self._today())

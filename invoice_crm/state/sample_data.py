@@ -9,7 +9,12 @@ import reflex as rx
 
 from invoice_crm.services import demo
 from invoice_crm.state.auth import AuthState
-from invoice_crm.state.dashboard import DashboardState
+
+
+def read_sample_flags() -> tuple[bool, bool]:
+    """(ask the first run's question, sample data present): the dashboard's on_load reads
+    them with its other cards, in a worker thread."""
+    return demo.needs_start_choice(), demo.has_sample_data()
 
 
 class SampleDataState(AuthState):
@@ -17,17 +22,11 @@ class SampleDataState(AuthState):
     has_sample: bool = False
     busy: bool = False
 
-    async def _refresh(self) -> None:
-        self.ask_start = await asyncio.to_thread(demo.needs_start_choice)
-        self.has_sample = await asyncio.to_thread(demo.has_sample_data)
+    def _show(self, flags: tuple[bool, bool]) -> None:
+        self.ask_start, self.has_sample = flags
 
-    @rx.event
-    async def load(self):
-        if self._current_user() is None:
-            return None  # the dashboard's own on_load sends the visitor to sign in
-        self.busy = False
-        await self._refresh()
-        return None
+    async def _refresh(self) -> None:
+        self._show(await asyncio.to_thread(read_sample_flags))
 
     async def _do(self, action, message: str):
         if self._current_user() is None:
@@ -41,6 +40,8 @@ class SampleDataState(AuthState):
         await self._refresh()
         self.busy = False
         yield rx.toast.success(message)
+        from invoice_crm.state.dashboard import DashboardState  # which reads this card: no import cycle
+
         yield DashboardState.on_load  # the dashboard's figures and list, as they are now
 
     @rx.event

@@ -1,0 +1,37 @@
+"""The dashboard's one on_load shows the whole page in one event: the list and figures, and
+its cards (the first run's question or the sample-data banner, reminders today)."""
+
+from __future__ import annotations
+
+from invoice_crm.services import auth, demo
+from tests.support.events import EventRunner, form, run
+
+OWNER, PASSWORD = "owner@example.com", "correct horse"
+
+
+def test_the_dashboards_on_load_fills_its_cards(database):
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.dashboard import DashboardState
+    from invoice_crm.state.reminder_settings import RemindersTodayState
+    from invoice_crm.state.sample_data import SampleDataState
+
+    auth.create_user(OWNER, PASSWORD)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            await runner.send("t", DashboardState.on_load, "/")
+            assert (await runner.state("t", DashboardState)).loaded
+            sample = await runner.state("t", SampleDataState)
+            assert (sample.ask_start, sample.has_sample) == (True, False)  # a fresh install asks
+            today = await runner.state("t", RemindersTodayState)
+            assert today.reminders_today == 0
+            assert today.reminders_note == "go out today" or today.reminders_note.startswith("inactive: ")
+
+            demo.start_empty()  # the question answered (in another tab): the next load shows it
+            await runner.send("t", DashboardState.on_load, "/")
+            assert (await runner.state("t", SampleDataState)).ask_start is False
+            assert runner.server_errors == []
+
+    run(scenario())
