@@ -313,7 +313,8 @@ def test_reminder_goes_to_sent_and_overdue_invoices_with_the_pay_link(mail):
         delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
 
 
-def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
+def _reminder_refused_once(mail):
+    """A sent invoice whose reminder the mail server refused once: it waits for its retry."""
     inv = _draft()
     _send(inv)
     email_sender.deliver_pending_emails()
@@ -321,10 +322,20 @@ def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
     mail.refuse()
     delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
     email_sender.deliver_pending_emails()
-    invoices.mark_paid(inv.id)
+    return inv, reminder
+
+
+def _retry_reminder(mail, invoice_id: int):
+    """The server accepts again and the retry is due: the reminder's row after that attempt."""
     mail.accept()
     email_sender.deliver_pending_emails(now=utcnow() + timedelta(hours=2))
-    row = emails(inv.id)[-1]
+    return emails(invoice_id)[-1]
+
+
+def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
+    inv, _reminder = _reminder_refused_once(mail)
+    invoices.mark_paid(inv.id)
+    row = _retry_reminder(mail, inv.id)
     assert row.status is DeliveryStatus.FAILED and "paid before the reminder" in row.last_error
     with pytest.raises(ValidationError, match="paid"):
         delivery.retry_email(row.id)
@@ -405,17 +416,9 @@ def test_starttls_auto_sends_plainly_without_a_login(mail, monkeypatch):
 def test_no_reminder_goes_out_for_a_void_invoice(mail):
     from invoice_crm.services import ledger
 
-    inv = _draft()
-    _send(inv)
-    email_sender.deliver_pending_emails()
-    reminder = delivery.compose_reminder(inv.id)
-    mail.refuse()
-    delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
-    email_sender.deliver_pending_emails()
+    inv, reminder = _reminder_refused_once(mail)
     ledger.void_invoice(inv.id, "Cancelled by the client")
-    mail.accept()
-    email_sender.deliver_pending_emails(now=utcnow() + timedelta(hours=2))
-    row = emails(inv.id)[-1]
+    row = _retry_reminder(mail, inv.id)
     assert row.status is DeliveryStatus.FAILED and "voided before the reminder" in row.last_error
     with pytest.raises(InvalidTransition, match="this one is void"):
         delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
