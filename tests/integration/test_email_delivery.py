@@ -20,7 +20,7 @@ from invoice_crm.services.links import pay_url
 from tests.fakes.smtp_fixture import MAIL_FROM, SMTP_USERNAME
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.email_helpers import configure, emails, events, pdf_text
-from tests.integration.helpers import make_client, make_invoice
+from tests.integration.helpers import at_once, make_client, make_invoice
 
 LINES = [
     {"description": "Design workshop", "quantity": "4", "unit_price": "120.00"},
@@ -242,12 +242,7 @@ def test_concurrent_senders_deliver_each_email_exactly_once(mail):
     client = make_client("Acme Robotics", "billing@acme.example")
     for _ in range(6):
         _send(make_invoice(client.id, lines=LINES))
-    results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(email_sender.deliver_pending_emails())) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(email_sender.deliver_pending_emails, 3)
     assert sum(results) == 6
     ids = [m.message["Message-ID"] for m in mail.messages]
     assert len(ids) == 6 and len(set(ids)) == 6
