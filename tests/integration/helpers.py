@@ -7,6 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import TypeVar
 
+from sqlalchemy import event
+
+from invoice_crm.db import get_engine
 from invoice_crm.services import clients, invoices
 
 T = TypeVar("T")
@@ -41,3 +44,20 @@ def at_once(fn: Callable[[], T], count: int) -> list[T]:
     with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(fn) for _ in range(count)]
     return [future.result() for future in futures]
+
+
+def statements_run(fn: Callable[[], T], containing: str) -> tuple[T, int]:
+    """``fn()``'s result, and how many SQL statements it sent that contain ``containing`` (any case)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if containing in statement.lower():
+            seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return result, len(seen)
