@@ -186,13 +186,10 @@ async def _client_round_trips(browser, app_url: str, email: str, password: str, 
 async def measure_websocket(app_url: str, clients: int, events: int) -> list[float]:
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         per_client = await asyncio.gather(
             *[_client_round_trips(browser, app_url, "bench@example.com", "bench-password", events) for _ in range(clients)]
         )

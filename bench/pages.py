@@ -140,14 +140,11 @@ async def _open_once(browser, url: str, condition: str, token: str | None) -> fl
 async def measure(base: str, blank_base: str, targets: dict[str, str], token: str, samples: int) -> dict:
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     results: dict[str, dict[str, list[float]]] = {}
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         for name, (path, condition) in PAGES.items():  # one warm-up each (server imports, caches)
             await _open_once(browser, base + path.format(**targets), condition, token if name in SIGNED_IN else None)
         await _open_once(browser, blank_base + BLANK[0], BLANK[1], None)

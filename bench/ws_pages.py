@@ -34,13 +34,10 @@ async def capture_blank(url: str) -> Captured:
     """The blank app's connect packet and its counter event, as Chromium sends them."""
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         page = await (await browser.new_context()).new_page()
         frames: list[str] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(payload)))
