@@ -22,13 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.app_process import free_port
+
 TEST_USER = "invoicecrm-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen | None = None, what: str = "") -> None:
