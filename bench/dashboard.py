@@ -101,13 +101,29 @@ def raw_page_change(conn: sqlite3.Connection) -> None:
     conn.execute(_page_sql(where, "amount DESC, id DESC", 50)).fetchall()
 
 
+def handlers():
+    """The dashboard's load and a page change (status PAID, by amount, page 3), as the state's
+    handlers do them: the service call, then the rows turned into the state's strings."""
+    from invoice_crm.services import queries
+    from invoice_crm.services.dashboard import load_dashboard
+    from invoice_crm.state.dashboard import _stringify
+
+    def handler():
+        _stringify(load_dashboard(queries.InvoiceQuery()).rows)
+
+    def handler_page_change():
+        rows, _ = queries.list_invoices(queries.InvoiceQuery(status="PAID", sort="amount", descending=True, page=3))
+        _stringify(rows)
+
+    return handler, handler_page_change
+
+
 def measure_queries(count: int, workdir: Path, repeat: int) -> tuple[dict, str]:
     from bench.seed import seed
     from invoice_crm.db import get_engine
     from invoice_crm.domain.lifecycle import business_today
     from invoice_crm.services import queries
     from invoice_crm.services.dashboard import load_dashboard
-    from invoice_crm.state.dashboard import _stringify
     from tests.conftest import alembic_config
 
     path = workdir / f"bench_{count}.db"
@@ -119,14 +135,7 @@ def measure_queries(count: int, workdir: Path, repeat: int) -> tuple[dict, str]:
     seed(get_engine(), count, today)
     seeded_in = time.perf_counter() - started
 
-    def handler():
-        data = load_dashboard(queries.InvoiceQuery())
-        _stringify(data.rows)
-
-    def handler_page_change():
-        rows, _ = queries.list_invoices(queries.InvoiceQuery(status="PAID", sort="amount", descending=True, page=3))
-        _stringify(rows)
-
+    handler, handler_page_change = handlers()
     load_dashboard(queries.InvoiceQuery())  # the first sweep does the real work once
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -177,13 +186,10 @@ async def _client_round_trips(browser, app_url: str, email: str, password: str, 
 async def measure_websocket(app_url: str, clients: int, events: int) -> list[float]:
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         per_client = await asyncio.gather(
             *[_client_round_trips(browser, app_url, "bench@example.com", "bench-password", events) for _ in range(clients)]
         )

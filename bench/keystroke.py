@@ -35,13 +35,10 @@ ARM = """() => {
 def measure(app_url: str, email: str, password: str, keys: int, warmup: int = 3) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     with sync_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = pw.chromium.launch(**kwargs)
+        browser = pw.chromium.launch(**chromium_launch_args())
         page = browser.new_page()
         page.goto(app_url + "/login")
         page.fill("#email", email)

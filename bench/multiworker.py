@@ -17,11 +17,11 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from bench.dashboard import _page_sql, _timed, handlers
 
 ADMIN = ("bench@example.com", "bench-password")
 
@@ -70,26 +70,6 @@ def _serve_and_replay(env: dict[str, str], workdir: Path, clients: int, events: 
         stop_app(proc)
 
 
-def _timed(fn, repeat: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
-def _page_sql(where: str, order: str, offset: int) -> str:
-    outer = ", ".join(f"i.{part.strip()}" for part in order.split(","))
-    return (
-        "SELECT i.*, c.name, p.name FROM invoice i"
-        f" JOIN (SELECT id FROM invoice {where} ORDER BY {order} LIMIT 25 OFFSET {offset}) page ON page.id = i.id"
-        " JOIN client c ON c.id = i.client_id LEFT JOIN project p ON p.id = i.project_id"
-        f" ORDER BY {outer}"
-    )
-
-
 def _raw_dashboard(conn, today: date) -> None:
     """The handler's reads (and its sweep: a look when nothing is due) as hand-written SQL on PostgreSQL."""
     if conn.execute("SELECT id FROM invoice WHERE status='SENT' AND due_date < %s LIMIT 1", (today,)).fetchone():
@@ -127,7 +107,6 @@ def dashboard_on_postgres(server, count: int, repeat: int) -> dict:
     from invoice_crm.domain.lifecycle import business_today
     from invoice_crm.services import queries
     from invoice_crm.services.dashboard import load_dashboard
-    from invoice_crm.state.dashboard import _stringify
 
     name = f"bench_dash_{count}"
     server.execute(f"CREATE DATABASE {name}")
@@ -136,13 +115,7 @@ def dashboard_on_postgres(server, count: int, repeat: int) -> dict:
     _configure(url)
     load_dashboard(queries.InvoiceQuery())  # the first sweep does the real work once
 
-    def handler():
-        _stringify(load_dashboard(queries.InvoiceQuery()).rows)
-
-    def handler_page_change():
-        rows, _ = queries.list_invoices(queries.InvoiceQuery(status="PAID", sort="amount", descending=True, page=3))
-        _stringify(rows)
-
+    handler, handler_page_change = handlers()
     today = business_today("UTC")
     with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname={name}") as conn:
         return {

@@ -97,6 +97,22 @@ def stop(proc: subprocess.Popen) -> None:
     stop_app(proc)
 
 
+def start_with_blank(workdir: Path, url: str, procs: list[subprocess.Popen], **extra_env: str) -> tuple[str, str]:
+    """Our app (make run) on the seeded database ``url``, with the ADMIN account, and the blank
+    app beside it; their processes go into ``procs`` (the caller stops them). Their base URLs."""
+    from tests.support.app_process import free_port, start_app
+
+    port, blank_port = free_port(), free_port()
+    env = {
+        "DATABASE_URL": url, "APP_PORT": str(port), "APP_URL": f"http://127.0.0.1:{port}",
+        "ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1], "LOAD_DEMO_DATA": "false", **extra_env,
+    }
+    print("building and starting the app (make run) and the blank app ...", flush=True)
+    procs.append(start_app(env, workdir / "app.log"))
+    procs.append(start_blank(workdir, blank_port, workdir / "blank.log"))
+    return env["APP_URL"], f"http://127.0.0.1:{blank_port}"
+
+
 def seed_database(url: str, count: int) -> None:
     from bench.multiworker import _seed
 
@@ -140,14 +156,11 @@ async def _open_once(browser, url: str, condition: str, token: str | None) -> fl
 async def measure(base: str, blank_base: str, targets: dict[str, str], token: str, samples: int) -> dict:
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     results: dict[str, dict[str, list[float]]] = {}
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         for name, (path, condition) in PAGES.items():  # one warm-up each (server imports, caches)
             await _open_once(browser, base + path.format(**targets), condition, token if name in SIGNED_IN else None)
         await _open_once(browser, blank_base + BLANK[0], BLANK[1], None)
@@ -170,7 +183,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8, help="fresh tabs per page (medians)")
     args = parser.parse_args()
 
-    from tests.support.app_process import free_port, start_app, stop_app
+    from tests.support.app_process import stop_app
 
     workdir = Path(tempfile.mkdtemp(prefix="invoice-crm-pages-"))
     db_path = workdir / "bench.db"
@@ -182,19 +195,12 @@ def main() -> None:
     try:
         print(f"seeding {args.invoices:,} invoices ...", flush=True)
         seed_database(url, args.invoices)
-        port, blank_port = free_port(), free_port()
-        env = {
-            "DATABASE_URL": url, "APP_PORT": str(port), "APP_URL": f"http://127.0.0.1:{port}",
-            "ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1], "LOAD_DEMO_DATA": "false", **stripe.env(),
-        }
-        print("building and starting the app (make run) and the blank app ...", flush=True)
-        procs.append(start_app(env, workdir / "app.log"))
-        procs.append(start_blank(workdir, blank_port, workdir / "blank.log"))
+        ours_url, blank_url = start_with_blank(workdir, url, procs, **stripe.env())
         targets = pick_targets(db_path)
         token = session_token()
         print(f"measuring {args.samples} fresh tabs per page ...", flush=True)
         results = asyncio.run(
-            measure(env["APP_URL"], f"http://127.0.0.1:{blank_port}", targets, token, args.samples)
+            measure(ours_url, blank_url, targets, token, args.samples)
         )
     finally:
         for proc in procs:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.pages import ADMIN, seed_database, start_blank
+from bench.pages import ADMIN, seed_database, start_with_blank
 from bench.ws_replay import Captured, _Client, _events, _packets, capture
 
 EVENTS = 20  # per client and kind
@@ -34,13 +34,10 @@ async def capture_blank(url: str) -> Captured:
     """The blank app's connect packet and its counter event, as Chromium sends them."""
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         page = await (await browser.new_context()).new_page()
         frames: list[str] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(payload)))
@@ -103,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     client_counts = [int(c) for c in args.clients.split(",")]
 
-    from tests.support.app_process import free_port, start_app, stop_app
+    from tests.support.app_process import stop_app
 
     workdir = Path(tempfile.mkdtemp(prefix="invoice-crm-ws-"))
     url = f"sqlite:///{workdir / 'bench.db'}"
@@ -112,15 +109,7 @@ def main() -> None:
     try:
         print(f"seeding {args.invoices:,} invoices ...", flush=True)
         seed_database(url, args.invoices)
-        port, blank_port = free_port(), free_port()
-        env = {
-            "DATABASE_URL": url, "APP_PORT": str(port), "APP_URL": f"http://127.0.0.1:{port}",
-            "ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1], "LOAD_DEMO_DATA": "false",
-        }
-        print("building and starting the app (make run) and the blank app ...", flush=True)
-        procs.append(start_app(env, workdir / "app.log"))
-        procs.append(start_blank(workdir, blank_port, workdir / "blank.log"))
-        ours_url, blank_url = env["APP_URL"], f"http://127.0.0.1:{blank_port}"
+        ours_url, blank_url = start_with_blank(workdir, url, procs)
         ours = asyncio.run(capture(ours_url, *ADMIN))
         blank = asyncio.run(capture_blank(blank_url))
         kinds = dashboard_kinds(ours)

@@ -40,13 +40,10 @@ async def capture(app_url: str, email: str, password: str) -> Captured:
     """Sign in with a real Chromium once and record the frames it sends on the dashboard."""
     from playwright.async_api import async_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+    from tests.e2e.conftest import chromium_launch_args
 
     async with async_playwright() as pw:
-        kwargs = {"args": CHROMIUM_ARGS}
-        if _system_chromium():
-            kwargs["executable_path"] = _system_chromium()
-        browser = await pw.chromium.launch(**kwargs)
+        browser = await pw.chromium.launch(**chromium_launch_args())
         page = await (await browser.new_context()).new_page()
         await page.goto(app_url + "/login")
         await page.fill("#email", email)

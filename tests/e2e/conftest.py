@@ -36,14 +36,19 @@ def _system_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium where it exists (no browser download here); Playwright's own elsewhere."""
-    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+def chromium_launch_args() -> dict:
+    """Playwright's launch options: our flags, and Debian's Chromium where it exists (no browser
+    download here); Playwright's own elsewhere. For the tests and for the benchmarks."""
+    args: dict = {"args": CHROMIUM_ARGS}
     path = _system_chromium()
     if path:
         args["executable_path"] = path
     return args
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, **chromium_launch_args()}
 
 
 # Session fixtures that start a fake outside service and return the settings pointing

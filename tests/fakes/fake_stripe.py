@@ -246,16 +246,7 @@ class FakeStripe:
 
     # -- webhooks ------------------------------------------------------------------
     def event_for(self, session_id: str, kind: str = "checkout.session.completed", event_id: str | None = None) -> dict:
-        return {
-            "id": event_id or f"evt_fake_{secrets.token_hex(12)}",
-            "object": "event",
-            "api_version": API_VERSION,
-            "created": int(time.time()),
-            "livemode": False,
-            "pending_webhooks": 1,
-            "type": kind,
-            "data": {"object": self.get(session_id)},
-        }
+        return self._event(kind, self.get(session_id), event_id)
 
     def deliver_webhook(
         self,

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from alembic import command
 from invoice_crm.db import read_session
 from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.models import Invoice, InvoiceEvent, Lead, Payment, StripeEvent
 from invoice_crm.services import checkout, clients, invoices
+from tests.conftest import alembic_config, reset_caches
 from tests.fakes.fake_stripe import FakeStripe
+from tests.integration.app_server import serve_api
 from tests.integration.helpers import make_invoice
+
+
+@contextmanager
+def served_webhook(workdir: Path) -> Iterator[tuple[str, FakeStripe, str]]:
+    """A fresh database, a fake Stripe, and the endpoints served on both as in production:
+    yields the endpoints' base URL, the fake and the database URL."""
+    db_url = f"sqlite:///{workdir / 'app.db'}"
+    command.upgrade(alembic_config(db_url), "head")
+    fake = FakeStripe().start()
+    env = {"DATABASE_URL": db_url, "APP_URL": "http://app.test", "BUSINESS_TIMEZONE": "UTC", **fake.env()}
+    try:
+        with serve_api(env, workdir / "server.log") as url:
+            yield url, fake, db_url
+    finally:
+        fake.stop()
+
+
+def use_served(monkeypatch: pytest.MonkeyPatch, fake: FakeStripe, db_url: str) -> None:
+    """The test's own services use the same database and fake Stripe as the served endpoints."""
+    for name, value in {"DATABASE_URL": db_url, "APP_URL": "http://app.test", **fake.env()}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GOOGLE_SHEETS_ID", "GOOGLE_APPLICATION_CREDENTIALS", "SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    reset_caches()
 
 
 def sent_invoice(name: str = "Acme", lines=None) -> Invoice:

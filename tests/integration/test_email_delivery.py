@@ -20,7 +20,7 @@ from invoice_crm.services.links import pay_url
 from tests.fakes.smtp_fixture import MAIL_FROM, SMTP_USERNAME
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.email_helpers import configure, emails, events, pdf_text
-from tests.integration.helpers import make_client, make_invoice
+from tests.integration.helpers import at_once, make_client, make_invoice
 
 LINES = [
     {"description": "Design workshop", "quantity": "4", "unit_price": "120.00"},
@@ -242,12 +242,7 @@ def test_concurrent_senders_deliver_each_email_exactly_once(mail):
     client = make_client("Acme Robotics", "billing@acme.example")
     for _ in range(6):
         _send(make_invoice(client.id, lines=LINES))
-    results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(email_sender.deliver_pending_emails())) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(email_sender.deliver_pending_emails, 3)
     assert sum(results) == 6
     ids = [m.message["Message-ID"] for m in mail.messages]
     assert len(ids) == 6 and len(set(ids)) == 6
@@ -313,7 +308,8 @@ def test_reminder_goes_to_sent_and_overdue_invoices_with_the_pay_link(mail):
         delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
 
 
-def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
+def _reminder_refused_once(mail):
+    """A sent invoice whose reminder the mail server refused once: it waits for its retry."""
     inv = _draft()
     _send(inv)
     email_sender.deliver_pending_emails()
@@ -321,10 +317,20 @@ def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
     mail.refuse()
     delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
     email_sender.deliver_pending_emails()
-    invoices.mark_paid(inv.id)
+    return inv, reminder
+
+
+def _retry_reminder(mail, invoice_id: int):
+    """The server accepts again and the retry is due: the reminder's row after that attempt."""
     mail.accept()
     email_sender.deliver_pending_emails(now=utcnow() + timedelta(hours=2))
-    row = emails(inv.id)[-1]
+    return emails(invoice_id)[-1]
+
+
+def test_a_reminder_queued_before_payment_is_not_sent_after_it(mail):
+    inv, _reminder = _reminder_refused_once(mail)
+    invoices.mark_paid(inv.id)
+    row = _retry_reminder(mail, inv.id)
     assert row.status is DeliveryStatus.FAILED and "paid before the reminder" in row.last_error
     with pytest.raises(ValidationError, match="paid"):
         delivery.retry_email(row.id)
@@ -405,17 +411,9 @@ def test_starttls_auto_sends_plainly_without_a_login(mail, monkeypatch):
 def test_no_reminder_goes_out_for_a_void_invoice(mail):
     from invoice_crm.services import ledger
 
-    inv = _draft()
-    _send(inv)
-    email_sender.deliver_pending_emails()
-    reminder = delivery.compose_reminder(inv.id)
-    mail.refuse()
-    delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
-    email_sender.deliver_pending_emails()
+    inv, reminder = _reminder_refused_once(mail)
     ledger.void_invoice(inv.id, "Cancelled by the client")
-    mail.accept()
-    email_sender.deliver_pending_emails(now=utcnow() + timedelta(hours=2))
-    row = emails(inv.id)[-1]
+    row = _retry_reminder(mail, inv.id)
     assert row.status is DeliveryStatus.FAILED and "voided before the reminder" in row.last_error
     with pytest.raises(InvalidTransition, match="this one is void"):
         delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)

@@ -4,7 +4,6 @@ over after it expires, a leader lease has one holder, a periodic job runs once p
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.models import DeliveryStatus, JobLease, OutboxMessage
 from invoice_crm.services.jobs import leases
+from tests.integration.helpers import at_once
 
 LEASE = timedelta(seconds=30)
 
@@ -39,21 +39,11 @@ def _as_other_process(monkeypatch, name: str) -> None:
 def test_concurrent_claimers_take_different_rows(database):
     _queue(40)
     now = utcnow()
-    taken: list[list[int]] = []
-    lock = threading.Lock()
 
-    def claimer():
-        for _ in range(4):
-            got = _claim(now)
-            with lock:
-                taken.append(got)
+    def claimer() -> list[int]:
+        return [i for _ in range(4) for i in _claim(now)]
 
-    threads = [threading.Thread(target=claimer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ids = [i for batch in taken for i in batch]
+    ids = [i for claimed in at_once(claimer, 4) for i in claimed]
     assert sorted(ids) == list(range(1, 41))  # every row once, none twice
     with read_session() as s:
         rows = s.execute(select(OutboxMessage)).scalars().all()
@@ -89,12 +79,7 @@ def test_a_leader_lease_has_one_holder_until_it_lapses_or_is_released(database, 
 def test_a_periodic_job_runs_once_per_period_whoever_asks(database):
     now = utcnow()
     period = timedelta(seconds=60)
-    wins: list[bool] = []
-    threads = [threading.Thread(target=lambda: wins.append(leases.due_once("sweep", period, now))) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    wins = at_once(lambda: leases.due_once("sweep", period, now), 6)
     assert wins.count(True) == 1
     assert not leases.due_once("sweep", period, now + timedelta(seconds=59))
     assert leases.due_once("sweep", period, now + period)

@@ -4,11 +4,8 @@ between open and other invoices too."""
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
-from invoice_crm.db import get_engine
 from invoice_crm.services import invoices, queries
-from tests.integration.helpers import TODAY, make_client, make_invoice
+from tests.integration.helpers import TODAY, make_client, make_invoice, statements_run
 
 
 def _seed() -> None:
@@ -26,19 +23,7 @@ def _seed() -> None:
 
 
 def _counts_read(fn):
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        if "count(" in statement.lower():
-            seen.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        result = fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return result, len(seen)
+    return statements_run(fn, "count(")
 
 
 def test_another_page_with_known_counts_shows_the_same_rows_without_counting(database):

@@ -3,7 +3,6 @@ with the clock in the test's hands: every call passes the business day it runs o
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Client, Invoice, LineItem, RecurringProfile, RecurringRun
 from invoice_crm.services import recurring, recurring_views, tax_rates
-from tests.integration.helpers import make_client
+from tests.integration.helpers import at_once, make_client
 
 LINES = [{"description": "Retainer", "quantity": "1", "unit_price": "1000.00"}]
 
@@ -93,21 +92,12 @@ def test_two_worker_loops_at_once_issue_nothing_twice(database):
     for c in clients:
         _profile(c.id, date(2027, 1, 1), frequency="weekly")
     days = [date(2027, 1, 1) + timedelta(days=n) for n in range(0, 43, 3)]
-    errors: list[BaseException] = []
 
     def worker():
-        try:
-            for day in days:
-                recurring.issue_due(day)
-        except BaseException as err:
-            errors.append(err)
+        for day in days:
+            recurring.issue_due(day)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(worker, 2)
     invoices = _invoices()
     # Weekly from Jan 1 through Feb 12: 7 periods per profile, each issued exactly once.
     assert len(invoices) == 4 * 7
@@ -121,20 +111,7 @@ def test_racing_issuers_of_one_profile_wait_on_its_lock_and_issue_once(database)
     once still give one invoice per period -- the row lock, then the unique key."""
     client = make_client()
     profile = _profile(client.id, date(2027, 1, 1), frequency="weekly")
-    errors: list[BaseException] = []
-
-    def issuer():
-        try:
-            recurring.issue_profile(profile.id, date(2027, 1, 29))
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=issuer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(lambda: recurring.issue_profile(profile.id, date(2027, 1, 29)), 4)
     assert [i.issue_date for i in _invoices()] == [date(2027, 1, d) for d in (1, 8, 15, 22, 29)]
 
 

@@ -2,10 +2,9 @@
 ending a session takes effect at once: sign-out, a password change, "sign out other sessions"."""
 
 import pytest
-from sqlalchemy import event
 
-from invoice_crm.db import get_engine
 from invoice_crm.services import account, auth
+from tests.integration.helpers import statements_run
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
 
@@ -18,19 +17,7 @@ def owner(database):
 
 
 def _session_reads(fn) -> int:
-    reads = []
-
-    def count(conn, cursor, statement, *args):
-        if "user_session" in statement.lower():
-            reads.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(reads)
+    return statements_run(fn, "user_session")[1]
 
 
 def test_a_burst_of_events_reads_the_session_once(owner):

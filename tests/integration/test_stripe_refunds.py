@@ -11,38 +11,32 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
-from alembic import command
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import CreditNote, Invoice, Refund
 from invoice_crm.services import checkout, ledger
 from invoice_crm.services.payments import confirm_checkout_return
-from tests.conftest import alembic_config, reset_caches
+from tests.conftest import reset_caches
 from tests.fakes.fake_stripe import FakeStripe
-from tests.integration.app_server import serve_api
-from tests.integration.stripe_helpers import paid_session, sent_invoice, session_id_of
+from tests.integration.stripe_helpers import (
+    paid_session,
+    sent_invoice,
+    served_webhook,
+    session_id_of,
+    use_served,
+)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, FakeStripe, str]]:
-    workdir = tmp_path_factory.mktemp("refunds")
-    db_url = f"sqlite:///{workdir / 'app.db'}"
-    command.upgrade(alembic_config(db_url), "head")
-    fake = FakeStripe().start()
-    env = {"DATABASE_URL": db_url, "APP_URL": "http://app.test", "BUSINESS_TIMEZONE": "UTC", **fake.env()}
-    with serve_api(env, workdir / "server.log") as url:
+    with served_webhook(tmp_path_factory.mktemp("refunds")) as (url, fake, db_url):
         yield url + "/api/stripe/webhook", fake, db_url
-    fake.stop()
 
 
 @pytest.fixture
 def stripe(served, monkeypatch) -> Iterator[tuple[str, FakeStripe]]:
     url, fake, db_url = served
-    for name, value in {"DATABASE_URL": db_url, "APP_URL": "http://app.test", **fake.env()}.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GOOGLE_SHEETS_ID", "GOOGLE_APPLICATION_CREDENTIALS", "SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    reset_caches()
+    use_served(monkeypatch, fake, db_url)
     yield url, fake
     reset_caches()
 

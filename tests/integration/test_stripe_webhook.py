@@ -12,14 +12,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from alembic import command
 from invoice_crm.integrations.stripe_gateway import WebhookSignatureError
 from invoice_crm.services import checkout
 from invoice_crm.services.payments import confirm_checkout_return, receive_stripe_webhook
-from tests.conftest import alembic_config, reset_caches
+from tests.conftest import reset_caches
 from tests.fakes.fake_stripe import FakeStripe, sign
-from tests.integration.app_server import serve_api
-from tests.integration.stripe_helpers import paid_session, payments_of, sent_invoice, session_id_of, state_of
+from tests.integration.stripe_helpers import (
+    paid_session,
+    payments_of,
+    sent_invoice,
+    served_webhook,
+    session_id_of,
+    state_of,
+    use_served,
+)
 
 
 class Endpoint:
@@ -35,25 +41,15 @@ class Endpoint:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, FakeStripe, str]]:
     """One database, one fake Stripe and the endpoint server for this module's tests."""
-    workdir = tmp_path_factory.mktemp("webhook")
-    db_url = f"sqlite:///{workdir / 'app.db'}"
-    command.upgrade(alembic_config(db_url), "head")
-    fake = FakeStripe().start()
-    env = {"DATABASE_URL": db_url, "APP_URL": "http://app.test", "BUSINESS_TIMEZONE": "UTC", **fake.env()}
-    with serve_api(env, workdir / "server.log") as url:
-        yield url, fake, db_url
-    fake.stop()
+    with served_webhook(tmp_path_factory.mktemp("webhook")) as served:
+        yield served
 
 
 @pytest.fixture
 def endpoint(served, monkeypatch) -> Iterator[Endpoint]:
     """The test's own services use the same database and fake as the server."""
     url, fake, db_url = served
-    for name, value in {"DATABASE_URL": db_url, "APP_URL": "http://app.test", **fake.env()}.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GOOGLE_SHEETS_ID", "GOOGLE_APPLICATION_CREDENTIALS", "SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    reset_caches()
+    use_served(monkeypatch, fake, db_url)
     fake.clear_failures()
     yield Endpoint(url, fake)
     reset_caches()

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from invoice_crm.db import read_session
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice, OutboxMessage, Payment
-from tests.e2e.conftest import CHROMIUM_ARGS, _system_chromium
+from tests.e2e.conftest import chromium_launch_args
 from tests.integration.helpers import make_client, make_invoice
 from tests.integration.sheets.support import assert_sheet_equals_database
 from tests.production.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -83,10 +83,7 @@ def _reload_until(page, check, timeout: float = 60) -> None:
 def _browser_journey(index: int, url: str, invoice_ids: list[int], errors: list) -> None:
     try:
         with sync_playwright() as pw:
-            options = {"args": CHROMIUM_ARGS}
-            if _system_chromium():
-                options["executable_path"] = _system_chromium()
-            browser = pw.chromium.launch(**options)
+            browser = pw.chromium.launch(**chromium_launch_args())
             try:
                 contexts = [browser.new_context(), browser.new_context()]  # the client's: not signed in
                 for context in contexts:

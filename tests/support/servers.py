@@ -22,13 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.app_process import free_port
+
 TEST_USER = "invoicecrm-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen | None = None, what: str = "") -> None:
@@ -152,14 +148,12 @@ def start_postgres() -> PostgresServer:
 
 
 @dataclass
-class RedisServer:
+class _ChildServer:
+    """A server run as a plain child process in its own temporary directory (Redis, nginx)."""
+
     port: int
     directory: Path
     proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -170,6 +164,20 @@ class RedisServer:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def wait_until_listening(self, timeout: float, what: str) -> None:
+        """Returns once the port accepts connections; otherwise stops the server and raises."""
+        try:
+            _wait_for_port(self.port, timeout, self.proc, what)
+        except RuntimeError:
+            self.stop()
+            raise
+
+
+class RedisServer(_ChildServer):
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
 
 def start_redis() -> RedisServer:
@@ -185,11 +193,7 @@ def start_redis() -> RedisServer:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     server = RedisServer(port=port, directory=directory, proc=proc)
-    try:
-        _wait_for_port(port, 30, proc, "redis-server")
-    except RuntimeError:
-        server.stop()
-        raise
+    server.wait_until_listening(30, "redis-server")
     return server
 
 
@@ -198,25 +202,10 @@ def start_redis() -> RedisServer:
 NGINX_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 
 
-@dataclass
-class NginxServer:
-    port: int
-    directory: Path
-    proc: subprocess.Popen | None = None
-
+class NginxServer(_ChildServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def start_nginx(app_port: int, port: int | None = None) -> NginxServer:
@@ -259,11 +248,7 @@ http {{
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
     )
     server = NginxServer(port=port, directory=directory, proc=proc)
-    try:
-        _wait_for_port(port, 20, proc, "nginx")
-    except RuntimeError:
-        server.stop()
-        raise
+    server.wait_until_listening(20, "nginx")
     return server
 
 

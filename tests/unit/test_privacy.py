@@ -22,7 +22,8 @@ def test_state_files_become_owner_only(tmp_path):
 
 def test_the_backend_creates_new_files_owner_only(tmp_path):
     """As Reflex's disk state manager writes them (Path.write_bytes), after start-up."""
-    script = (
+    script = (  # from the usual umask 022: under an inherited 077 the check would hold without the call
+        "import os; os.umask(0o022); "
         "from pathlib import Path; from invoice_crm import privacy; privacy.restrict_new_files(); "
         f"Path({str(tmp_path / 'new.pkl')!r}).write_bytes(b'x')"
     )

@@ -29,6 +29,13 @@ def _parts(raw: bytes) -> dict:
             "images": images, "pdfs": pdfs}
 
 
+def _delivered(mail, to: str = "billing@acme.example") -> dict:
+    """Delivers the one queued email; its parts as the client at ``to`` reads them."""
+    assert email_sender.deliver_pending_emails() == 1
+    [got] = mail.messages_to(to)
+    return _parts(got.message.as_bytes())
+
+
 def _check_branded(parts: dict, logo: bytes) -> None:
     html = parts["html"]
     assert html is not None, "no HTML part"
@@ -50,9 +57,7 @@ def test_invoice_and_reminder_emails_are_html_with_the_logo_and_keep_their_text(
     inv = make_invoice(make_client("Acme", "billing@acme.example").id)
     draft = delivery.compose_invoice_email(inv.id)
     delivery.send_invoice_by_email(inv.id, draft.recipient, draft.subject, draft.body)
-    assert email_sender.deliver_pending_emails() == 1
-    [got] = mail.messages_to("billing@acme.example")
-    parts = _parts(got.message.as_bytes())
+    parts = _delivered(mail)
     _check_branded(parts, logo)
     # The text part is the message as written, signature included; the HTML says the same.
     assert parts["text"].strip() == draft.body.strip()
@@ -62,9 +67,7 @@ def test_invoice_and_reminder_emails_are_html_with_the_logo_and_keep_their_text(
     mail.clear()
     reminder = delivery.compose_reminder(inv.id)
     delivery.send_reminder(inv.id, reminder.recipient, reminder.subject, reminder.body)
-    assert email_sender.deliver_pending_emails() == 1
-    [got] = mail.messages_to("billing@acme.example")
-    parts = _parts(got.message.as_bytes())
+    parts = _delivered(mail)
     _check_branded(parts, logo)
     assert parts["text"].strip() == reminder.body.strip()
 
@@ -76,9 +79,7 @@ def test_receipt_email_is_html_with_the_logo(mail):
     inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
     invoices.mark_paid(inv.id, TODAY, reference="BANK-7")
     receipts.send_receipt(inv.id, "owner@example.com")
-    assert email_sender.deliver_pending_emails() == 1
-    [got] = mail.messages_to("billing@acme.example")
-    parts = _parts(got.message.as_bytes())
+    parts = _delivered(mail)
     _check_branded(parts, logo)
     assert inv.number in parts["text"] and inv.number in parts["html"]
 
@@ -88,7 +89,5 @@ def test_without_a_logo_the_html_has_no_image(mail):
     inv = make_invoice(make_client("Acme", "billing@acme.example").id)
     draft = delivery.compose_invoice_email(inv.id)
     delivery.send_invoice_by_email(inv.id, draft.recipient, draft.subject, draft.body)
-    assert email_sender.deliver_pending_emails() == 1
-    [got] = mail.messages_to("billing@acme.example")
-    parts = _parts(got.message.as_bytes())
+    parts = _delivered(mail)
     assert parts["images"] == [] and "cid:" not in parts["html"] and "Northwind Studio" in parts["html"]
