@@ -127,6 +127,7 @@ def current_business(session: Session | None = None) -> Business:
 # --- the timezone and locale in effect ---------------------------------------------------
 
 CACHE_SECONDS = 3.0
+_clock = time.monotonic  # the cache's clock (a test moves it without touching time.monotonic)
 _cache_lock = threading.Lock()
 _cached: tuple[float, str, str, str] | None = None  # (read at, locale, timezone, currency saved); "" = none saved
 
@@ -146,7 +147,7 @@ def _saved_locale_and_timezone() -> tuple[str, str]:
 def _saved() -> tuple[str, str, str]:
     """The saved (locale, timezone, currency), all "" before the first save; one cached read."""
     global _cached
-    now = time.monotonic()
+    now = _clock()
     cached = _cached
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1], cached[2], cached[3]
