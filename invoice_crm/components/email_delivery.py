@@ -25,9 +25,10 @@ def pdf_button() -> rx.Component:
     return rx.button(rx.icon("file-down", size=16), "Download PDF", variant="soft", on_click=D.download_pdf, id="download-pdf")
 
 
-def _choice(value: str, label: str, disabled=False) -> rx.Component:
+def _choice(value: str, label, disabled=None, item_id: str = "") -> rx.Component:
+    """A radio with its text, both inside one <label> so the text names the radio."""
     return rx.text(
-        rx.flex(rx.radio_group.item(value=value, id=f"method-{value}", disabled=disabled), label, spacing="2", align="center"),
+        rx.flex(rx.radio_group.item(value=value, id=item_id or f"method-{value}", disabled=disabled), label, spacing="2", align="center"),
         as_="label",
         size="2",
     )
@@ -38,7 +39,7 @@ def _method_choice() -> rx.Component:
         rx.radio_group.root(
             rx.vstack(
                 _choice(BY_EMAIL, "Email the invoice (PDF attached)", disabled=~D.mail_enabled),
-                _choice(MARK_ONLY, "Mark as sent — I'll share the link myself"),
+                _choice(MARK_ONLY, "Mark as sent — I'll share the link myself", disabled=False),
                 spacing="2",
             ),
             value=D.send_method,
@@ -99,14 +100,8 @@ def _past_due_choice() -> rx.Component:
             rx.text("The due date ", rx.text.strong(D.old_due_text), " has passed. Sent as it is, the invoice would be overdue at once.", size="2"),
             rx.radio_group.root(
                 rx.vstack(
-                    rx.text(
-                        rx.flex(rx.radio_group.item(value="move", id="due-move"), rx.text("Move the due date to ", D.moved_due_text), spacing="2", align="center"),
-                        as_="label", size="2",
-                    ),
-                    rx.text(
-                        rx.flex(rx.radio_group.item(value="keep", id="due-keep"), rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), spacing="2", align="center"),
-                        as_="label", size="2",
-                    ),
+                    _choice("move", rx.text("Move the due date to ", D.moved_due_text), item_id="due-move"),
+                    _choice("keep", rx.text("Keep ", D.old_due_text, " (it shows as overdue)"), item_id="due-keep"),
                     spacing="2",
                 ),
                 value=D.due_choice,

@@ -27,6 +27,15 @@ def field_label(label, html_for, *hidden_suffix, **props) -> rx.Component:
     return rx.text(label, *extra, as_="label", custom_attrs={"htmlFor": html_for}, **props)
 
 
+def line_field_label(label, line_number, html_for, **props) -> rx.Component:
+    """The small label over a field of a repeated line: shown as "Description", read out
+    (and found by ``get_by_label``) as "Description, line 2"."""
+    return rx.el.label(
+        label, rx.el.span(", line ", line_number, style=VISUALLY_HIDDEN), html_for=html_for,
+        style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"}, **props,
+    )
+
+
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:
     # ``html_for`` must be the control's id: Radix Text has no htmlFor prop, so it is passed as an attribute.
     return rx.vstack(

@@ -50,141 +50,126 @@ def _method_select(value, on_change, control_id: str) -> rx.Component:
     )
 
 
-def record_payment_dialog(S) -> rx.Component:
+def _text_field(label: str, control_id: str, value, on_change, error="", **input_props) -> rx.Component:
+    """A text input of these dialogs with its label tied to it by the input's id."""
+    control = rx.input(value=value, on_change=on_change, **input_props, id=control_id, debounce_timeout=0, width="100%")
+    return form_field(label, control, error, html_for=control_id, width="100%")
+
+
+def _date_field(label: str, control_id: str, value, on_change) -> rx.Component:
+    return form_field(label, rx.input(type="date", value=value, on_change=on_change, id=control_id), html_for=control_id, width="100%")
+
+
+def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Component, is_open, on_open_change,
+                   description: rx.Component | None = None, trigger: rx.Component | None = None) -> rx.Component:
+    """Every dialog here has one shape: title, a description if any, the fields, the error, the buttons."""
+    head = [rx.dialog.title(title)] + ([description] if description is not None else [])
     return rx.dialog.root(
-        rx.dialog.trigger(
-            rx.button(rx.icon("circle-check", size=16), "Record payment", color_scheme="green", on_click=S.open_pay_dialog, id="mark-paid"),
-        ),
+        *([rx.dialog.trigger(trigger)] if trigger is not None else []),
         rx.dialog.content(
-            rx.dialog.title("Record payment"),
-            rx.dialog.description(S.invoice["number"], ": balance due ", S.invoice["balance"], ".", size="2"),
-            rx.vstack(
-                form_field(
-                    "Amount",
-                    rx.input(value=S.payment_amount, on_change=S.set_payment_amount, on_blur=S.leave_payment_amount,
-                             input_mode="decimal", auto_complete="off", id="pay-amount", debounce_timeout=0, width="100%"),
-                    S.payment_amount_error, html_for="pay-amount", width="100%",
-                ),
-                form_field("Payment date", rx.input(type="date", value=S.paid_on, on_change=S.set_paid_on, id="paid-on"), html_for="paid-on", width="100%"),
-                form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
-                form_field("Reference", rx.input(value=S.reference, on_change=S.set_reference, placeholder="Bank transfer ref, cheque no.", id="payment-reference", debounce_timeout=0, width="100%"), html_for="payment-reference", width="100%"),
-                rx.cond(
-                    S.receipt_possible,
-                    rx.checkbox("Email a receipt to the client", checked=S.email_receipt, on_change=S.set_email_receipt,
-                                id="pay-email-receipt"),
-                ),
-                field_error(S.pay_error),
-                dialog_actions(
-                    rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
-                ),
-                spacing="3",
-                margin_top="1em",
-            ),
+            *head,
+            rx.vstack(*fields, field_error(error), actions, spacing="3", margin_top="1em"),
         ),
-        open=S.pay_dialog_open,
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def record_payment_dialog(S) -> rx.Component:
+    return _ledger_dialog(
+        "Record payment",
+        _text_field("Amount", "pay-amount", S.payment_amount, S.set_payment_amount, S.payment_amount_error,
+                    on_blur=S.leave_payment_amount, input_mode="decimal", auto_complete="off"),
+        _date_field("Payment date", "paid-on", S.paid_on, S.set_paid_on),
+        form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
+        _text_field("Reference", "payment-reference", S.reference, S.set_reference, placeholder="Bank transfer ref, cheque no."),
+        rx.cond(
+            S.receipt_possible,
+            rx.checkbox("Email a receipt to the client", checked=S.email_receipt, on_change=S.set_email_receipt,
+                        id="pay-email-receipt"),
+        ),
+        error=S.pay_error,
+        actions=dialog_actions(
+            rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
+        ),
+        is_open=S.pay_dialog_open,
         on_open_change=S.set_pay_dialog_open,
+        description=rx.dialog.description(S.invoice["number"], ": balance due ", S.invoice["balance"], ".", size="2"),
+        trigger=rx.button(rx.icon("circle-check", size=16), "Record payment", color_scheme="green", on_click=S.open_pay_dialog, id="mark-paid"),
     )
 
 
 def void_dialog(S) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", on_click=S.open_void, id="void-invoice")),
-        rx.dialog.content(
-            rx.dialog.title("Void this invoice?"),
-            rx.dialog.description(
-                "Voiding is final: the invoice keeps its number, asks for nothing, and its pay link says it was cancelled.",
-                size="2",
-            ),
-            rx.vstack(
-                form_field("Reason for voiding", rx.input(value=S.void_reason, on_change=S.set_void_reason, id="void-reason", debounce_timeout=0, width="100%"), html_for="void-reason", width="100%"),
-                field_error(S.void_error),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                    rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", on_click=S.void_and_duplicate, id="void-duplicate"),
-                    rx.button("Void invoice", color_scheme="red", on_click=S.confirm_void, id="confirm-void"),
-                    justify="end",
-                    wrap="wrap",
-                    width="100%",
-                ),
-                spacing="3",
-                margin_top="1em",
-            ),
+    return _ledger_dialog(
+        "Void this invoice?",
+        _text_field("Reason for voiding", "void-reason", S.void_reason, S.set_void_reason),
+        error=S.void_error,
+        actions=rx.hstack(
+            rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
+            rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", on_click=S.void_and_duplicate, id="void-duplicate"),
+            rx.button("Void invoice", color_scheme="red", on_click=S.confirm_void, id="confirm-void"),
+            justify="end",
+            wrap="wrap",
+            width="100%",
         ),
-        open=S.void_open,
+        is_open=S.void_open,
         on_open_change=S.set_void_open,
+        description=rx.dialog.description(
+            "Voiding is final: the invoice keeps its number, asks for nothing, and its pay link says it was cancelled.",
+            size="2",
+        ),
+        trigger=rx.button(rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", on_click=S.open_void, id="void-invoice"),
     )
 
 
 def credit_note_dialog(S) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("receipt", size=16), "Credit note", variant="soft", on_click=S.open_credit, id="credit-note")),
-        rx.dialog.content(
-            rx.dialog.title("Issue a credit note"),
-            rx.dialog.description("Credit chosen lines (tax and discounts included), or an amount.", size="2"),
-            rx.vstack(
-                rx.text("Lines to credit", size="2", weight="medium"),
-                rx.foreach(
-                    S.lines,
-                    lambda line, i: rx.checkbox(
-                        line["description"],
-                        checked=S.credit_lines.contains(i.to_string()),
-                        on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
-                    ),
-                ),
-                form_field("Credit amount", rx.input(value=S.credit_amount, on_change=S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above", id="credit-amount", debounce_timeout=0, width="100%"), html_for="credit-amount", width="100%"),
-                form_field("Reason", rx.input(value=S.credit_reason, on_change=S.set_credit_reason, id="credit-reason", debounce_timeout=0, width="100%"), html_for="credit-reason", width="100%"),
-                field_error(S.credit_error),
-                dialog_actions(
-                    rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit"),
-                ),
-                spacing="3",
-                margin_top="1em",
+    return _ledger_dialog(
+        "Issue a credit note",
+        rx.text("Lines to credit", size="2", weight="medium"),
+        rx.foreach(
+            S.lines,
+            lambda line, i: rx.checkbox(
+                line["description"],
+                checked=S.credit_lines.contains(i.to_string()),
+                on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
             ),
         ),
-        open=S.credit_open,
+        _text_field("Credit amount", "credit-amount", S.credit_amount, S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above"),
+        _text_field("Reason", "credit-reason", S.credit_reason, S.set_credit_reason),
+        error=S.credit_error,
+        actions=dialog_actions(rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit")),
+        is_open=S.credit_open,
         on_open_change=S.set_credit_open,
+        description=rx.dialog.description("Credit chosen lines (tax and discounts included), or an amount.", size="2"),
+        trigger=rx.button(rx.icon("receipt", size=16), "Credit note", variant="soft", on_click=S.open_credit, id="credit-note"),
     )
 
 
 def _remove_dialog(S) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Remove this payment?"),
-            rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
-            rx.vstack(
-                form_field("Reason for removing", rx.input(value=S.remove_reason, on_change=S.set_remove_reason, id="remove-reason", debounce_timeout=0, width="100%"), html_for="remove-reason", width="100%"),
-                field_error(S.remove_error),
-                dialog_actions(
-                    rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
-                    cancel="Keep it",
-                ),
-                spacing="3",
-                margin_top="1em",
-            ),
+    return _ledger_dialog(
+        "Remove this payment?",
+        _text_field("Reason for removing", "remove-reason", S.remove_reason, S.set_remove_reason),
+        error=S.remove_error,
+        actions=dialog_actions(
+            rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
+            cancel="Keep it",
         ),
-        open=S.remove_open,
+        is_open=S.remove_open,
         on_open_change=S.set_remove_open,
+        description=rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
     )
 
 
 def _refund_dialog(S) -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Record a refund"),
-            rx.vstack(
-                form_field("Refund amount", rx.input(value=S.refund_amount, on_change=S.set_refund_amount, input_mode="decimal", id="refund-amount", debounce_timeout=0, width="100%"), html_for="refund-amount", width="100%"),
-                form_field("Refund date", rx.input(type="date", value=S.refund_date, on_change=S.set_refund_date, id="refund-date"), html_for="refund-date", width="100%"),
-                form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
-                form_field("Refund reference", rx.input(value=S.refund_reference, on_change=S.set_refund_reference, id="refund-reference", debounce_timeout=0, width="100%"), html_for="refund-reference", width="100%"),
-                field_error(S.refund_error),
-                dialog_actions(
-                    rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund"),
-                ),
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=S.refund_open,
+    return _ledger_dialog(
+        "Record a refund",
+        _text_field("Refund amount", "refund-amount", S.refund_amount, S.set_refund_amount, input_mode="decimal"),
+        _date_field("Refund date", "refund-date", S.refund_date, S.set_refund_date),
+        form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
+        _text_field("Refund reference", "refund-reference", S.refund_reference, S.set_refund_reference),
+        error=S.refund_error,
+        actions=dialog_actions(rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund")),
+        is_open=S.refund_open,
         on_open_change=S.set_refund_open,
     )
 

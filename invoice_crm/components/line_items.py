@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import VISUALLY_HIDDEN, field_error
+from invoice_crm.components.forms import field_error, line_field_label
 
 
 def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.Component:
@@ -20,12 +20,7 @@ def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.C
     error = view[f"{field}_error"]
     extra = {"on_blur": lambda v: S.leave_line_field(index, field, v)} if field != "description" else {}
     return rx.box(
-        # Shown as "Description"; read out (and found by get_by_label) as "Description, line 2".
-        rx.el.label(
-            label, rx.el.span(", line ", (index + 1).to_string(), style=VISUALLY_HIDDEN),
-            html_for=input_id, class_name="line-label",
-            style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"},
-        ),
+        line_field_label(label, (index + 1).to_string(), input_id, class_name="line-label"),
         rx.input(
             default_value=view[field],
             on_change=lambda v: S.set_line(index, field, v),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
+from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
@@ -81,21 +82,7 @@ def clients_page() -> rx.Component:
             ),
             overflow_x="auto",
         ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("A similar client exists"),
-                rx.alert_dialog.description(
-                    "There is already a client named ", S.duplicate_of, " with the same name or email. Add another one anyway?"
-                ),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=S.cancel_duplicate(False))),
-                    rx.button("Add anyway", on_click=S.confirm_duplicate),
-                    justify="end", spacing="3", margin_top="1em",
-                ),
-            ),
-            open=S.duplicate_of != "",
-            on_open_change=S.cancel_duplicate,
-        ),
+        similar_client_question(S.duplicate_of, S.cancel_duplicate, S.confirm_duplicate),
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Edit client"),

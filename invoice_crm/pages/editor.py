@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, form_field, labelled_input
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
@@ -28,26 +29,6 @@ def _new_client_form() -> rx.Component:
             reset_on_submit=True,
             width="100%",
         ),
-    )
-
-
-def _client_duplicate_question() -> rx.Component:
-    """Asked before the inline form adds a client whose name or email is already taken."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("A similar client exists"),
-            rx.alert_dialog.description(
-                "There is already a client named ", S.client_duplicate_of,
-                " with the same name or email. Add another one anyway?",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=S.cancel_client_duplicate(False))),
-                rx.button("Add anyway", on_click=S.confirm_client_duplicate),
-                justify="end", spacing="3", margin_top="1em",
-            ),
-        ),
-        open=S.client_duplicate_of != "",
-        on_open_change=S.cancel_client_duplicate,
     )
 
 
@@ -95,7 +76,7 @@ def _terms() -> rx.Component:
             width="100%",
         ),
         _new_client_form(),
-        _client_duplicate_question(),
+        similar_client_question(S.client_duplicate_of, S.cancel_client_duplicate, S.confirm_client_duplicate),
         rx.flex(
             form_field(
                 "Issue date",

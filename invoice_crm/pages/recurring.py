@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge
-from invoice_crm.components.forms import VISUALLY_HIDDEN, field_error, field_label
+from invoice_crm.components.forms import field_error, field_label, line_field_label
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import SELECT_STYLE
 from invoice_crm.state.recurring import RecurringDetailState as D
@@ -95,8 +95,7 @@ def _line_cell(line, field: str, label: str, flex: str, control=None) -> rx.Comp
     input_id = "recurring-line-" + line["index"] + "-" + field
     error = F.errors.get("lines." + line["index"] + "." + field, "")
     return rx.box(
-        rx.el.label(label, rx.el.span(", line ", line["number"], style=VISUALLY_HIDDEN), html_for=input_id,
-                    style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"}),
+        line_field_label(label, line["number"], input_id),
         control if control is not None else rx.input(
             id=input_id, name="line-" + line["index"] + "-" + field, default_value=line[field], width="100%",
         ),

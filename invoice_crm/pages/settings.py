@@ -46,6 +46,16 @@ def _section(title: str, form: rx.Component, *below: rx.Component) -> rx.Compone
     return card(rx.vstack(rx.heading(title, size="4"), form, *below, spacing="4", width="100%"))
 
 
+def _section_form(key: str, on_submit, *children: rx.Component, spacing: str = "4") -> rx.Component:
+    """A section's form; ``key`` changes after a save so its inputs take the saved values again."""
+    return rx.form(
+        rx.vstack(*children, spacing=spacing, width="100%"),
+        key=key,
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
 def _save_button(label: str, section: str) -> rx.Component:
     return rx.button(label, type="submit", loading=S.saving == section)
 
@@ -84,37 +94,31 @@ def _logo() -> rx.Component:
 def _profile() -> rx.Component:
     return _section(
         "Business profile",
-        rx.form(
-            rx.vstack(
-                _grid(
-                    _input("Business name", "business_name", required=True),
-                    _input("Email", "email", type="email"),
-                    _textarea("Address", "address", "One line per address line"),
-                    rx.vstack(
-                        _input("Country", "country", "Two letters: DE, FR, GB, US …", max_length=2),
-                        _input("Phone", "phone"),
-                        width="100%",
-                    ),
-                    _input("Website", "website"),
-                    _input(
-                        "Tax / VAT number", "tax_number",
-                        "Checked for EU countries (VAT), GB (VAT) and US (EIN); printed on invoices",
-                    ),
-                    _input("IBAN", "iban", "Checked; shown to clients who pay by bank transfer"),
-                    _input("BIC", "bic"),
-                    _textarea(
-                        "Payment instructions", "payment_instructions",
-                        "Shown on the pay page and the PDF when online payment is off",
-                    ),
-                    _input("Brand colour", "brand_color", "A hex colour such as #2563eb", type="color", height="2.5em"),
+        _section_form(
+            f"profile-{S.render_key}", S.save_profile,
+            _grid(
+                _input("Business name", "business_name", required=True),
+                _input("Email", "email", type="email"),
+                _textarea("Address", "address", "One line per address line"),
+                rx.vstack(
+                    _input("Country", "country", "Two letters: DE, FR, GB, US …", max_length=2),
+                    _input("Phone", "phone"),
+                    width="100%",
                 ),
-                _save_button("Save business profile", "profile"),
-                spacing="4",
-                width="100%",
+                _input("Website", "website"),
+                _input(
+                    "Tax / VAT number", "tax_number",
+                    "Checked for EU countries (VAT), GB (VAT) and US (EIN); printed on invoices",
+                ),
+                _input("IBAN", "iban", "Checked; shown to clients who pay by bank transfer"),
+                _input("BIC", "bic"),
+                _textarea(
+                    "Payment instructions", "payment_instructions",
+                    "Shown on the pay page and the PDF when online payment is off",
+                ),
+                _input("Brand colour", "brand_color", "A hex colour such as #2563eb", type="color", height="2.5em"),
             ),
-            key=f"profile-{S.render_key}",
-            on_submit=S.save_profile,
-            width="100%",
+            _save_button("Save business profile", "profile"),
         ),
         rx.divider(),
         _logo(),
@@ -124,36 +128,30 @@ def _profile() -> rx.Component:
 def _invoice_defaults() -> rx.Component:
     return _section(
         "Invoice defaults",
-        rx.form(
-            rx.vstack(
-                _grid(
-                    _input("Default currency", "currency", "Three letters, such as USD or EUR", max_length=3),
-                    _input("Payment terms (days)", "payment_terms_days", "New invoices fall due this many days after issue", inputmode="numeric"),
-                    rx.vstack(
-                        _input(
-                            "Number format", "number_format", "{year}, {month} and {seq} (e.g. {seq:04d})",
-                            on_change=S.preview_number,
-                        ),
-                        rx.hstack(
-                            rx.text("Next number:", size="2", color_scheme="gray"),
-                            rx.text(S.number_preview, size="2", weight="bold", id="number-preview"),
-                            field_error(S.errors["preview"]),
-                            spacing="2",
-                        ),
-                        width="100%",
+        _section_form(
+            f"defaults-{S.render_key}", S.save_defaults,
+            _grid(
+                _input("Default currency", "currency", "Three letters, such as USD or EUR", max_length=3),
+                _input("Payment terms (days)", "payment_terms_days", "New invoices fall due this many days after issue", inputmode="numeric"),
+                rx.vstack(
+                    _input(
+                        "Number format", "number_format", "{year}, {month} and {seq} (e.g. {seq:04d})",
+                        on_change=S.preview_number,
                     ),
-                    _input("Business locale", "locale", "Such as en_US, de_DE, fr_FR"),
-                    _input("Business timezone", "timezone", "Such as Europe/Berlin; decides what \"today\" is"),
-                    _textarea("Default notes", "default_notes", "Prefilled on new invoices"),
-                    _textarea("Footer", "default_footer", "Printed at the foot of every PDF"),
+                    rx.hstack(
+                        rx.text("Next number:", size="2", color_scheme="gray"),
+                        rx.text(S.number_preview, size="2", weight="bold", id="number-preview"),
+                        field_error(S.errors["preview"]),
+                        spacing="2",
+                    ),
+                    width="100%",
                 ),
-                _save_button("Save invoice defaults", "invoices"),
-                spacing="4",
-                width="100%",
+                _input("Business locale", "locale", "Such as en_US, de_DE, fr_FR"),
+                _input("Business timezone", "timezone", "Such as Europe/Berlin; decides what \"today\" is"),
+                _textarea("Default notes", "default_notes", "Prefilled on new invoices"),
+                _textarea("Footer", "default_footer", "Printed at the foot of every PDF"),
             ),
-            key=f"defaults-{S.render_key}",
-            on_submit=S.save_defaults,
-            width="100%",
+            _save_button("Save invoice defaults", "invoices"),
         ),
     )
 
@@ -179,23 +177,17 @@ def _template_pair(kind: str, title: str) -> rx.Component:
 def _email() -> rx.Component:
     return _section(
         "Email",
-        rx.form(
-            rx.vstack(
-                _grid(
-                    _input("Sender name", "sender_name", "The name clients see the email from"),
-                    _input("Reply-to address", "reply_to", "Where clients' answers go", type="email"),
-                ),
-                rx.text(PLACEHOLDER_HELP, size="1", color_scheme="gray"),
-                _template_pair("invoice", "Invoice email"),
-                _template_pair("reminder", "Reminder email"),
-                _template_pair("receipt", "Receipt email"),
-                _save_button("Save email settings", "email"),
-                spacing="4",
-                width="100%",
+        _section_form(
+            f"email-{S.render_key}", S.save_email,
+            _grid(
+                _input("Sender name", "sender_name", "The name clients see the email from"),
+                _input("Reply-to address", "reply_to", "Where clients' answers go", type="email"),
             ),
-            key=f"email-{S.render_key}",
-            on_submit=S.save_email,
-            width="100%",
+            rx.text(PLACEHOLDER_HELP, size="1", color_scheme="gray"),
+            _template_pair("invoice", "Invoice email"),
+            _template_pair("reminder", "Reminder email"),
+            _template_pair("receipt", "Receipt email"),
+            _save_button("Save email settings", "email"),
         ),
         rx.cond(
             S.email_enabled,
@@ -261,23 +253,18 @@ def _password_input(label: str, name: str, autocomplete: str) -> rx.Component:
 def _account() -> rx.Component:
     return _section(
         "Account",
-        rx.form(
-            rx.vstack(
-                rx.text("Signed in as ", S.user_email, size="2", id="settings-signed-in-as"),
-                _grid(
-                    _password_input("Current password", "current_password", "current-password"),
-                    rx.box(),
-                    _password_input("New password", "new_password", "new-password"),
-                    _password_input("Repeat the new password", "confirm_password", "new-password"),
-                ),
-                rx.text("Changing the password signs out every other session.", size="1", color_scheme="gray"),
-                rx.button("Change password", type="submit"),
-                spacing="3",
-                width="100%",
+        _section_form(
+            f"account-{S.account_key}", S.change_password,
+            rx.text("Signed in as ", S.user_email, size="2", id="settings-signed-in-as"),
+            _grid(
+                _password_input("Current password", "current_password", "current-password"),
+                rx.box(),
+                _password_input("New password", "new_password", "new-password"),
+                _password_input("Repeat the new password", "confirm_password", "new-password"),
             ),
-            key=f"account-{S.account_key}",
-            on_submit=S.change_password,
-            width="100%",
+            rx.text("Changing the password signs out every other session.", size="1", color_scheme="gray"),
+            rx.button("Change password", type="submit"),
+            spacing="3",
         ),
         rx.divider(),
         rx.hstack(

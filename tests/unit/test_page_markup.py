@@ -12,18 +12,29 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
+from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
 from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
+from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
-from invoice_crm.pages.login import login_page
+from invoice_crm.pages.login import account_page, login_page
 from invoice_crm.pages.pay import pay_page, pay_return_page
-from invoice_crm.pages.recurring import recurring_detail_page, recurring_form_page, recurring_list_page
+from invoice_crm.pages.recurring import (
+    recurring_detail_page,
+    recurring_edit_page,
+    recurring_form_page,
+    recurring_list_page,
+)
+from invoice_crm.pages.reports import reports_page
+from invoice_crm.pages.settings import settings_page
+from invoice_crm.pages.taxes import taxes_page
 
 PAGES = [
     dashboard_page, clients_page, leads_page, projects_page, new_invoice_page, edit_invoice_page,
     invoice_page, login_page, pay_page, pay_return_page,
-    recurring_list_page, recurring_form_page, recurring_detail_page,
+    recurring_list_page, recurring_form_page, recurring_detail_page, recurring_edit_page,
+    client_page, import_page, account_page, reports_page, settings_page, taxes_page,
 ]
 # Components that render a block element (div, p, h1…, table, form).
 BLOCKS = {
