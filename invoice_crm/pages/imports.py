@@ -26,7 +26,7 @@ def _kind() -> rx.Component:
             rx.flex(
                 _kind_choice("clients", "Clients"),
                 _kind_choice("invoices", "Past invoices with their lines and payments"),
-                spacing="5", wrap="wrap",
+                spacing="3", wrap="wrap",  # a row at 1280 px, stacked close on a phone
             ),
             value=S.kind,
             on_change=S.set_kind,

@@ -38,54 +38,66 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
         self.reminder_inactive = panel["inactive"]
 
     async def _change_reminders(self, change: Callable[[], object], message: str):
-        """Run one change of this invoice's reminders, then show the page again (the
-        reminders too) with ``message``; a refused change is a toast and changes nothing."""
+        """Run one change of this invoice's reminders: the buttons show it is under way, then
+        the page shows again (the reminders too) with ``message``; a refused change is a toast
+        and changes nothing."""
         self.reminder_busy = True
+        yield
         try:
             await asyncio.to_thread(change)
         except DomainError as err:
             self.reminder_busy = False
-            return rx.toast.error(err.message)
+            yield rx.toast.error(err.message)
+            return
         await self._reload()
         self.reminder_busy = False
-        return rx.toast.success(message)
+        yield rx.toast.success(message)
 
     @rx.event
     async def skip_reminder(self, offset_days: str):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
         try:
             offset = rules.clean_offset(offset_days)
         except DomainError as err:
-            return rx.toast.error(err.message)
-        return await self._change_reminders(
+            yield rx.toast.error(err.message)
+            return
+        async for update in self._change_reminders(
             partial(reminders.skip_step, self.invoice_id, offset, self.user_email),
             f"Reminder {rules.step_label(offset).lower()} skipped",
-        )
+        ):
+            yield update
 
     @rx.event
     async def set_reminder_mode(self, label: str):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
         mode = LABEL_MODES.get(label)
         if mode is None:
-            return rx.toast.error("Choose the default schedule, an own schedule or no reminders")
-        return await self._change_reminders(
+            yield rx.toast.error("Choose the default schedule, an own schedule or no reminders")
+            return
+        async for update in self._change_reminders(
             partial(reminder_schedules.set_invoice_reminders, self.invoice_id, mode, None, self.user_email),
             f"Reminders: {label.lower()}",
-        )
+        ):
+            yield update
 
     @rx.event
     async def set_own_step(self, offset_days: str, enabled: bool):
         """Turn one step of the invoice's own schedule on or off."""
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
         try:
             offset = rules.clean_offset(offset_days)
         except DomainError as err:
-            return rx.toast.error(err.message)
+            yield rx.toast.error(err.message)
+            return
         word = "on" if enabled else "off"
-        return await self._change_reminders(
+        async for update in self._change_reminders(
             partial(reminder_schedules.set_own_step, self.invoice_id, offset, bool(enabled), self.user_email),
             f"Reminder {rules.step_label(offset).lower()} turned {word}",
-        )
+        ):
+            yield update
