@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from invoice_crm.build_chunks import ChunkGroups
 from invoice_crm.settings import get_settings
 
 _settings = get_settings()
@@ -20,6 +21,6 @@ config = rx.Config(
     cors_allowed_origins=_settings.app_origins,
     # X-Forwarded-For gives the client address only behind this many trusted proxies.
     trusted_proxy_hops=_settings.trusted_proxy_hops,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")), ChunkGroups()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

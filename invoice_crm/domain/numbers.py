@@ -118,10 +118,18 @@ def _formatting_locale(locale: str | None) -> Locale:
 def format_currency(amount: Decimal, currency: str, locale: str | None = None) -> str:
     """``$1,234.50`` (en_US), ``1.234,50 €`` (de_DE): the amount rounded half-up to cents."""
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # Keyed by the exact text: -0.00 and 0.00 are equal Decimals but are written differently.
+    return _currency_text(str(value), currency.upper(), locale or business_locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _currency_text(value: str, currency: str, locale: str) -> str:
+    """Babel's text for a rounded amount, remembered: a page of rows formats the same amounts
+    again on every page change, and Babel's pattern work is most of a page's time."""
     # decimal_quantization=False: Babel never rounds (half-even) a cent away in a currency
     # with fewer digits (JPY), it shows it.
     text = babel_numbers.format_currency(
-        value, currency.upper(), locale=_formatting_locale(locale), decimal_quantization=False
+        Decimal(value), currency, locale=_babel_locale(locale), decimal_quantization=False
     )
     # CLDR's currency spacing, which Babel leaves out: a code is not glued to the digits
     # (``SEK 10.00``, not ``SEK10.00``).
@@ -145,7 +153,12 @@ def format_date(value: date | None, locale: str | None = None, style: str = "med
     Empty for no date. Only for text shown to people: the sheet, Stripe and date inputs keep ISO."""
     if value is None:
         return ""
-    return babel_dates.format_date(value, format=style, locale=_formatting_locale(locale))
+    return _date_text(value, style, locale or business_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(value: date, style: str, locale: str) -> str:
+    return babel_dates.format_date(value, format=style, locale=_babel_locale(locale))
 
 
 def range_text(spec: NumberField, locale: str | None = None) -> str:

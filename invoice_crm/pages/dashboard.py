@@ -40,7 +40,7 @@ def dashboard_page() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale),
+        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale, S.loaded),
         sheet_sync_panel(),
         invoice_table(S),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),

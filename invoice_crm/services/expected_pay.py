@@ -19,17 +19,22 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, in_window, pay_habit
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.models import Invoice
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_timezone
 
 
-def _local_date(moment: datetime | None) -> date | None:
+def _zone() -> ZoneInfo:
+    """The business's timezone as saved in Settings (read once per computation, not per row)."""
+    return ZoneInfo(business_timezone())
+
+
+def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
     """The business day a UTC moment fell on."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(get_settings().business_timezone)).date()
+    return moment.astimezone(zone).date()
 
 
-def _histories(session: Session, client_ids: list[int] | None) -> dict[int, list[tuple[date, date]]]:
+def _histories(session: Session, client_ids: list[int] | None, zone: ZoneInfo) -> dict[int, list[tuple[date, date]]]:
     query = select(Invoice.client_id, Invoice.sent_at, Invoice.paid_at).where(
         Invoice.status == InvoiceStatus.PAID, Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None),
     )
@@ -37,14 +42,14 @@ def _histories(session: Session, client_ids: list[int] | None) -> dict[int, list
         query = query.where(Invoice.client_id.in_(client_ids))
     found: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for client_id, sent_at, paid_at in session.execute(query):
-        found[client_id].append((_local_date(sent_at), paid_at))
+        found[client_id].append((sent_at.astimezone(zone).date(), paid_at))
     return found
 
 
 def client_habit(client_id: int) -> PayHabit | None:
     """How many days after sending this client usually pays, or None (fewer than three paid)."""
     with read_session() as session:
-        return pay_habit(_histories(session, [client_id]).get(client_id, []))
+        return pay_habit(_histories(session, [client_id], _zone()).get(client_id, []))
 
 
 def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
@@ -53,13 +58,15 @@ def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None or InvoiceStatus(invoice.status) not in OPEN or invoice.balance_due <= 0:
             return None
-        habit = pay_habit(_histories(session, [invoice.client_id]).get(invoice.client_id, []))
-    return expected_pay(habit, _local_date(invoice.sent_at), invoice.due_date)
+        zone = _zone()
+        habit = pay_habit(_histories(session, [invoice.client_id], zone).get(invoice.client_id, []))
+    return expected_pay(habit, _local_date(invoice.sent_at, zone), invoice.due_date)
 
 
 def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
     """Balances of open invoices expected to be paid by ``today + days``, per currency
     (only clients with a habit; an expected date already past still counts)."""
+    zone = _zone()
     with read_session() as session:
         open_rows = session.execute(
             select(Invoice.client_id, Invoice.sent_at, Invoice.due_date, Invoice.currency, Invoice.balance_due)
@@ -67,11 +74,11 @@ def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
         ).all()
         if not open_rows:
             return {}
-        histories = _histories(session, sorted({row[0] for row in open_rows}))
+        histories = _histories(session, sorted({row[0] for row in open_rows}), zone)
     habits = {client_id: pay_habit(history) for client_id, history in histories.items()}
     totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for client_id, sent_at, due_date, currency, balance in open_rows:
-        expected = expected_pay(habits.get(client_id), _local_date(sent_at), due_date)
+        expected = expected_pay(habits.get(client_id), _local_date(sent_at, zone), due_date)
         if expected is not None and in_window(expected.on, today, days):
             totals[currency] += balance
     return dict(sorted(totals.items()))

@@ -238,3 +238,27 @@ def test_any_text_is_read_within_range_or_refused_never_raised(text, locale, spe
     assert spec.minimum <= value <= spec.maximum
     assert value == value.quantize(Decimal(1).scaleb(-spec.places))
     assert all(c.isascii() or not c.isdigit() for c in text)
+
+
+def test_remembered_texts_follow_the_locale_and_the_sign():
+    """Formatted amounts and dates are remembered (a page of rows formats the same ones again),
+    keyed by the locale in effect and the exact amount: nothing carries over between them."""
+    zero, minus_zero = Decimal("0.00"), Decimal("-0.00")
+    assert numbers.format_currency(minus_zero, "USD", "en_US") == "-$0.00"
+    assert numbers.format_currency(zero, "USD", "en_US") == "$0.00"
+    assert numbers.format_currency(Decimal("1234.5"), "EUR", "en_US") == "€1,234.50"
+    assert numbers.format_currency(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"
+    assert numbers.format_currency(Decimal("1234.5"), "eur", "de_DE") == "1.234,50\xa0€"
+    day = date(2026, 11, 5)
+    assert numbers.format_date(day, "en_US") == "Nov 5, 2026"
+    assert numbers.format_date(day, "de_DE") == "05.11.2026"
+    previous = numbers._locale_source
+    numbers.use_locale_source(lambda: "de_DE")
+    try:
+        assert numbers.format_currency(Decimal("2.5"), "EUR") == "2,50\xa0€"
+        assert numbers.format_date(day) == "05.11.2026"
+        numbers.use_locale_source(lambda: "en_US")
+        assert numbers.format_currency(Decimal("2.5"), "EUR") == "€2.50"
+        assert numbers.format_date(day) == "Nov 5, 2026"
+    finally:
+        numbers.use_locale_source(previous)
