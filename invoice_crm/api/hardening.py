@@ -8,6 +8,9 @@ from the bounded buffer as usual.
 
 Headers: every HTTP response gets a Content-Security-Policy (``frame-ancestors 'none'``),
 X-Frame-Options, Referrer-Policy and X-Content-Type-Options unless it already set them.
+The build's files under ``/assets/`` are named by their content (a new build gives new names),
+so a browser may keep them for good: a returning tab loads a page's JavaScript and styles
+from its cache instead of asking the one app process for each file again.
 Reflex's client applies server-sent events (toasts, redirects) with ``eval``, and its pages
 carry inline bootstrap scripts and styles, so scripts allow 'unsafe-inline' and 'unsafe-eval';
 everything else is limited to this origin (and the websocket to this host).
@@ -26,6 +29,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 512 * 1024  # Stripe events are a few kB; the app's forms travel over the websocket
+BUILD_FILES = "/assets/"  # Vite's output: every name carries a hash of the file's content
+FOREVER = (b"cache-control", b"public, max-age=31536000, immutable")
 
 
 def content_security_policy(app_url: str) -> str:
@@ -79,7 +84,7 @@ class Hardened:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = self._with_headers(send)
+        send = self._with_headers(send, scope.get("path", "").startswith(BUILD_FILES))
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None:
             if not length.isdigit():
@@ -102,11 +107,12 @@ class Hardened:
             more = message.get("more_body", False)
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    def _with_headers(self, send: Send) -> Send:
+    def _with_headers(self, send: Send, build_file: bool = False) -> Send:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in self.headers if n not in present]
+                keep = [FOREVER] if build_file and message.get("status") == 200 else []
+                extra = [(n, v) for n, v in [*self.headers, *keep] if n not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

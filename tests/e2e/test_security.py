@@ -6,6 +6,7 @@ still work under the Content-Security-Policy."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import stat
 import urllib.request
@@ -38,6 +39,23 @@ def test_pages_and_endpoints_send_security_headers(app_url, path):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_build_files_are_kept_by_the_browser_and_pages_are_not(app_url):
+    """The JavaScript and styles of a build are named by their content: a returning tab takes
+    them from its cache. The pages themselves (and what they point to) are asked for again."""
+    page = _get(app_url + "/login")
+    html = page.read().decode()
+    assert "immutable" not in (page.headers.get("Cache-Control") or "")
+    scripts = re.findall(r'"(/assets/[^"]+\.js)"', html)
+    assert scripts, "the page names its build files"
+    for path in scripts[:3]:
+        answer = _get(app_url + path)
+        assert answer.status == 200
+        assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    missing = _get(app_url + "/assets/no-such-file-0000.js")
+    assert "immutable" not in (missing.headers.get("Cache-Control") or "")
 
 
 def test_the_webhook_answers_with_the_headers_too(app_url):
