@@ -37,9 +37,14 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
             rx.badge(rx.icon(icon, size=20), color_scheme=color, variant="soft", radius="full", padding="0.6em"),
             rx.vstack(
                 rx.text(title, size="2", color_scheme="gray"),
-                rx.heading(value, size="5", id=test_id),
+                # A long figure ($1,905,274.47) gets smaller to fit its card instead of being cut
+                # at the card's edge: the column is a size container, the figure at most 13% of it.
+                rx.heading(value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="nowrap"),
                 rx.text(*detail, size="1", color_scheme="gray"),
                 spacing="1",
+                container_type="inline-size",
+                flex="1 1 0",
+                min_width="0",
             ),
             align="center",
             spacing="3",
