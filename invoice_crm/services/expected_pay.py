@@ -42,7 +42,7 @@ def _histories(session: Session, client_ids: list[int] | None, zone: ZoneInfo) -
         query = query.where(Invoice.client_id.in_(client_ids))
     found: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for client_id, sent_at, paid_at in session.execute(query):
-        found[client_id].append((sent_at.astimezone(zone).date(), paid_at))
+        found[client_id].append((_local_date(sent_at, zone), paid_at))
     return found
 
 

@@ -70,3 +70,24 @@ def test_habit_expected_date_and_cash_in_from_a_hand_computed_history(database):
     # 14 days: the partly paid one (expected in 13 days, $200.00 left) is in, the late one
     # (expected in 16) is not.
     assert expected_pay.expected_cash_in(TODAY, 14) == {"EUR": Decimal("320.25"), "USD": Decimal("200.00")}
+
+
+def test_the_days_to_pay_count_from_the_sending_day_in_the_saved_timezone(database):
+    """Sent at 23:30 UTC is already the next day in Auckland: a client paying ten days after
+    that UTC day pays nine days after the business day of sending once Settings say Auckland."""
+    from invoice_crm.services import business_settings as biz
+
+    client = make_client("Late Evening", "l@example.com")
+    start = TODAY - timedelta(days=120)
+    for offset in (0, 30, 60):
+        sent_on = start + timedelta(days=offset)
+        invoice_id = _sent(client.id, sent_on)
+        with write_session() as s:
+            s.execute(update(Invoice).where(Invoice.id == invoice_id).values(
+                sent_at=datetime.combine(sent_on, datetime.min.time(), UTC) + timedelta(hours=23, minutes=30)))
+        ledger.record_payment(invoice_id, "", sent_on + timedelta(days=10))
+    assert expected_pay.client_habit(client.id).days == 10  # no timezone saved: the environment's UTC
+
+    biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{year}-{seq:04d}",
+                               "payment_terms_days": "14", "locale": "en_US", "timezone": "Pacific/Auckland"})
+    assert expected_pay.client_habit(client.id).days == 9
