@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
-from invoice_crm.components.clients import similar_client_question
+from invoice_crm.components.clients import client_select, similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
@@ -98,11 +98,10 @@ def clients_page() -> rx.Component:
 def _client_picker(state, picker_id: str) -> rx.Component:
     return rx.vstack(
         field_label("Client", picker_id, size="1"),
-        rx.select.root(
+        client_select(
+            state.client_options, state.new_client_id, state.set_new_client_id,
             rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%"),
-            rx.select.content(rx.foreach(state.client_options, lambda c: rx.select.item(c["name"], value=c["id"]))),
-            value=state.new_client_id,
-            on_change=state.set_new_client_id,
+            picker_id,
         ),
         spacing="1",
         flex="1 1 160px",

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.experimental.client_state import ClientStateVar
 
-from invoice_crm.components.clients import similar_client_question
+from invoice_crm.components.clients import client_select, similar_client_question
 from invoice_crm.components.forms import field_error, form_field, labelled_input
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
 from invoice_crm.state.editor import EditorState as S
-
-# Whether the client menu is open, kept in the browser: only the open menu renders every client.
-CLIENT_MENU_OPEN = ClientStateVar.create("client_menu_open", False)
-
-
-def _client_item(option) -> rx.Component:
-    return rx.select.item(option["name"], value=option["id"])
 
 
 def _new_client_form() -> rx.Component:
@@ -46,18 +38,10 @@ def _terms() -> rx.Component:
             form_field(
                 "Client",
                 rx.hstack(
-                    rx.select.root(
+                    client_select(
+                        S.client_options, S.client_id, S.set_client,
                         rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0"),
-                        rx.select.content(
-                            rx.cond(
-                                CLIENT_MENU_OPEN.value,
-                                rx.foreach(S.client_options, _client_item),
-                                rx.foreach(S.chosen_client_option, _client_item),
-                            )
-                        ),
-                        value=S.client_id,
-                        on_change=S.set_client,
-                        on_open_change=CLIENT_MENU_OPEN.set,
+                        "client-select",
                     ),
                     rx.button(
                         rx.icon("user-plus", size=16), "New", variant="soft", type="button",

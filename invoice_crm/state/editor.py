@@ -128,13 +128,6 @@ class EditorState(AuthState, EditorTaxesMixin):
         return self.read_only_reason == "" and not self.loading and now != self.pristine
 
     @rx.var
-    def chosen_client_option(self) -> list[dict[str, str]]:
-        """The chosen client alone: what the closed client menu renders, so that its name
-        shows in the field (rendering every client's item on each update of the page was most
-        of the editor's load with hundreds of clients; the open menu renders them all)."""
-        return [option for option in self.client_options if option["id"] == self.client_id]
-
-    @rx.var
     def currencies(self) -> list[str]:
         return sorted(CURRENCIES)
 
