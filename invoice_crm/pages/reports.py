@@ -105,6 +105,11 @@ def _tax() -> rx.Component:
     )
 
 
+def _export_button(label: str, kind: str, start, end) -> rx.Component:
+    return rx.button(rx.icon("download", size=14), label, variant="soft",
+                     on_click=X.export_data(kind, start, end), loading=X.preparing == kind)
+
+
 def _exports() -> rx.Component:
     return card(
         rx.vstack(
@@ -116,12 +121,9 @@ def _exports() -> rx.Component:
             ),
             rx.flex(
                 encoding_select(),
-                rx.button(rx.icon("download", size=14), "Export payments and refunds", variant="soft",
-                          on_click=X.export_data("payments", S.start, S.end), loading=X.preparing == "payments"),
-                rx.button(rx.icon("download", size=14), "Export line items", variant="soft",
-                          on_click=X.export_data("lines", S.start, S.end), loading=X.preparing == "lines"),
-                rx.button(rx.icon("download", size=14), "Export clients", variant="soft",
-                          on_click=X.export_data("clients", "", ""), loading=X.preparing == "clients"),
+                _export_button("Export payments and refunds", "payments", S.start, S.end),
+                _export_button("Export line items", "lines", S.start, S.end),
+                _export_button("Export clients", "clients", "", ""),
                 wrap="wrap",
                 gap="0.75em",
                 align="end",

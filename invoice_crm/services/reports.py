@@ -244,6 +244,14 @@ def tax_report(start: date, end: date) -> Table:
                 cache[invoice_id] = (invoice.currency, *_breakdown(invoice, lines))
             return cache[invoice_id]
 
+        def shares(amounts):
+            """For each (invoice, amount) of a part of an invoice (a credit note, a payment, a
+            refund): each tax line's figures and that part's share of its base and tax."""
+            for invoice_id, amount in amounts:
+                currency, total, parts = breakdown_of(invoice_id)
+                for (name, rate), (base, tax) in parts.items():
+                    yield found[(currency, name, rate)], _share(base, amount, total, currency), _share(tax, amount, total, currency)
+
         issued = session.execute(
             select(Invoice, LineItem)
             .join(LineItem, LineItem.invoice_id == Invoice.id)
@@ -266,12 +274,9 @@ def tax_report(start: date, end: date) -> Table:
             .join(Invoice, Invoice.id == CreditNote.invoice_id)
             .where(Invoice.status.in_(ISSUED), CreditNote.issue_date >= start, CreditNote.issue_date <= end)
         ).all()
-        for invoice_id, amount in notes:
-            currency, total, parts = breakdown_of(invoice_id)
-            for (name, rate), (base, tax) in parts.items():
-                f = found[(currency, name, rate)]
-                f.credited_base += _share(base, amount, total, currency)
-                f.credited_tax += _share(tax, amount, total, currency)
+        for f, base, tax in shares(notes):
+            f.credited_base += base
+            f.credited_tax += tax
 
         money_in = [
             *session.execute(
@@ -284,12 +289,9 @@ def tax_report(start: date, end: date) -> Table:
                 .where(Invoice.status.in_(ISSUED), Refund.refunded_on >= start, Refund.refunded_on <= end)
             ).all()),
         ]
-        for invoice_id, amount in money_in:
-            currency, total, parts = breakdown_of(invoice_id)
-            for (name, rate), (base, tax) in parts.items():
-                f = found[(currency, name, rate)]
-                f.cash_base += _share(base, amount, total, currency)
-                f.cash_tax += _share(tax, amount, total, currency)
+        for f, base, tax in shares(money_in):
+            f.cash_base += base
+            f.cash_tax += tax
 
     table = Table(
         "Tax report", f"{start.isoformat()} to {end.isoformat()}",

@@ -53,8 +53,9 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
         self.reminder_busy = False
         yield rx.toast.success(message)
 
-    @rx.event
-    async def skip_reminder(self, offset_days: str):
+    async def _change_step(self, offset_days: str, change_for: Callable[[int], tuple[Callable[[], object], str]]):
+        """One step's change: the offset (days from the due date) read first; ``change_for``
+        gives the change and its message for it."""
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
@@ -63,10 +64,15 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
         except DomainError as err:
             yield rx.toast.error(err.message)
             return
-        async for update in self._change_reminders(
+        async for update in self._change_reminders(*change_for(offset)):
+            yield update
+
+    @rx.event
+    async def skip_reminder(self, offset_days: str):
+        async for update in self._change_step(offset_days, lambda offset: (
             partial(reminders.skip_step, self.invoice_id, offset, self.user_email),
             f"Reminder {rules.step_label(offset).lower()} skipped",
-        ):
+        )):
             yield update
 
     @rx.event
@@ -87,17 +93,9 @@ class InvoiceRemindersMixin(rx.State, mixin=True):
     @rx.event
     async def set_own_step(self, offset_days: str, enabled: bool):
         """Turn one step of the invoice's own schedule on or off."""
-        if self._current_user() is None:
-            yield self._redirect_to_login()
-            return
-        try:
-            offset = rules.clean_offset(offset_days)
-        except DomainError as err:
-            yield rx.toast.error(err.message)
-            return
         word = "on" if enabled else "off"
-        async for update in self._change_reminders(
+        async for update in self._change_step(offset_days, lambda offset: (
             partial(reminder_schedules.set_own_step, self.invoice_id, offset, bool(enabled), self.user_email),
             f"Reminder {rules.step_label(offset).lower()} turned {word}",
-        ):
+        )):
             yield update
