@@ -166,29 +166,25 @@ async def measure(base: str, blank_base: str, targets: dict[str, str], token: st
 
     from tests.e2e.conftest import chromium_launch_args
 
+    # (row, URL, condition, session token): our pages, then the blank app's /data page.
+    opened = [
+        (name, base + path.format(**targets), condition, token if name in SIGNED_IN else None)
+        for name, (path, condition) in PAGES.items()
+    ]
+    opened.append((BLANK_DATA[0], blank_base + BLANK_DATA[1], BLANK_DATA[2], None))
     results: dict[str, dict[str, list[float]]] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**chromium_launch_args())
-        for name, (path, condition) in PAGES.items():  # one warm-up each (server imports, caches)
-            await _open_once(browser, base + path.format(**targets), condition, token if name in SIGNED_IN else None)
+        for _, url, condition, session in opened:  # one warm-up each (server imports, caches)
+            await _open_once(browser, url, condition, session)
         await _open_once(browser, blank_base + BLANK[0], BLANK[1], None)
-        for name, (path, condition) in PAGES.items():
+        for name, url, condition, session in opened:
             print(f"  {name} ...", flush=True)
             ours, blank = [], []
             for _ in range(samples):  # interleaved: both see the same moment of a busy machine
-                ours.append(await _open_once(
-                    browser, base + path.format(**targets), condition, token if name in SIGNED_IN else None
-                ))
+                ours.append(await _open_once(browser, url, condition, session))
                 blank.append(await _open_once(browser, blank_base + BLANK[0], BLANK[1], None))
             results[name] = {"ours": ours, "blank": blank}
-        name, path, condition = BLANK_DATA
-        print(f"  {name} ...", flush=True)
-        await _open_once(browser, blank_base + path, condition, None)
-        data, blank = [], []
-        for _ in range(samples):
-            data.append(await _open_once(browser, blank_base + path, condition, None))
-            blank.append(await _open_once(browser, blank_base + BLANK[0], BLANK[1], None))
-        results[name] = {"ours": data, "blank": blank}
         await browser.close()
     return results
 
