@@ -31,9 +31,14 @@ class PayHabit:
 
 
 def pay_habit(history: Iterable[tuple[date, date]]) -> PayHabit | None:
-    """The client's habit from (sent date, paid date) pairs, or None with fewer than three.
+    """The client's habit from (sent date, paid date) pairs, or None with fewer than three."""
+    return habit_from_days((paid - sent).days for sent, paid in history if sent is not None and paid is not None)
+
+
+def habit_from_days(taken: Iterable[int]) -> PayHabit | None:
+    """The habit from the days each paid invoice took, or None with fewer than three.
     A payment dated before the sending (recorded early) counts as 0 days."""
-    days = [max(0, (paid - sent).days) for sent, paid in history if sent is not None and paid is not None]
+    days = [max(0, day) for day in taken]
     if len(days) < MIN_PAID:
         return None
     middle = Decimal(str(median(days))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)

@@ -8,15 +8,16 @@ dashboard sums the balances expected within 30 days, per currency, from the stor
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import sqlalchemy as sa
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from invoice_crm.db import read_session
-from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, in_window, pay_habit
+from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, habit_from_days, in_window
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.models import Invoice
 from invoice_crm.services.business_settings import business_timezone
@@ -34,22 +35,55 @@ def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
     return moment.astimezone(zone).date()
 
 
-def _histories(session: Session, client_ids: list[int] | None, zone: ZoneInfo) -> dict[int, list[tuple[date, date]]]:
-    query = select(Invoice.client_id, Invoice.sent_at, Invoice.paid_at).where(
-        Invoice.status == InvoiceStatus.PAID, Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None),
-    )
-    if client_ids is not None:
-        query = query.where(Invoice.client_id.in_(client_ids))
-    found: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for client_id, sent_at, paid_at in session.execute(query):
-        found[client_id].append((_local_date(sent_at, zone), paid_at))
+_PAID = (Invoice.status == InvoiceStatus.PAID, Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None))
+
+
+def _days_taken(session: Session, client_ids: list[int] | None, zone: ZoneInfo) -> dict[int, list[int]]:
+    """For each client, the days each of its paid invoices took from the business day it was
+    sent (its sent_at, a UTC moment, in the business's timezone) to the day it was paid.
+
+    Every paid invoice counts, so this reads many rows (0.4 s for 100,000 through the ORM's
+    types): PostgreSQL counts the days itself, knowing timezones, and returns one row per
+    client and count; SQLite's stored texts are read as they are."""
+    clients = () if client_ids is None else (Invoice.client_id.in_(client_ids),)
+    if session.get_bind().dialect.name == "postgresql":
+        return _days_on_postgresql(session, clients, zone)
+    return _days_on_sqlite(session, clients, zone)
+
+
+def _days_on_postgresql(session: Session, clients: tuple, zone: ZoneInfo) -> dict[int, list[int]]:
+    sent_day = func.date(func.timezone(zone.key, func.timezone("UTC", Invoice.sent_at)))
+    days = (Invoice.paid_at - sent_day).label("days")
+    query = select(Invoice.client_id, days, func.count()).where(*_PAID, *clients).group_by(Invoice.client_id, days)
+    found: dict[int, list[int]] = defaultdict(list)
+    for client_id, taken, count in session.execute(query):
+        found[client_id].extend([taken] * count)
+    return found
+
+
+def _days_on_sqlite(session: Session, clients: tuple, zone: ZoneInfo) -> dict[int, list[int]]:
+    # The texts as stored ("2026-11-26 06:34:40.896572", "2026-12-01"); each sending minute and
+    # each paid date is converted once.
+    as_text = (sa.type_coerce(Invoice.sent_at, sa.String), sa.type_coerce(Invoice.paid_at, sa.String))
+    sent_days: dict[str, date] = {}  # "YYYY-MM-DD HH:MM" (UTC) -> the business day
+    paid_days: dict[str, date] = {}
+    found: dict[int, list[int]] = defaultdict(list)
+    for client_id, sent_at, paid_at in session.connection().execute(select(Invoice.client_id, *as_text).where(*_PAID, *clients)):
+        minute = sent_at[:16]
+        sent = sent_days.get(minute)
+        if sent is None:
+            sent = sent_days[minute] = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(zone).date()
+        paid = paid_days.get(paid_at)
+        if paid is None:
+            paid = paid_days[paid_at] = date.fromisoformat(paid_at)
+        found[client_id].append((paid - sent).days)
     return found
 
 
 def client_habit(client_id: int) -> PayHabit | None:
     """How many days after sending this client usually pays, or None (fewer than three paid)."""
     with read_session() as session:
-        return pay_habit(_histories(session, [client_id], _zone()).get(client_id, []))
+        return habit_from_days(_days_taken(session, [client_id], _zone()).get(client_id, []))
 
 
 def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
@@ -59,7 +93,7 @@ def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
         if invoice is None or InvoiceStatus(invoice.status) not in OPEN or invoice.balance_due <= 0:
             return None
         zone = _zone()
-        habit = pay_habit(_histories(session, [invoice.client_id], zone).get(invoice.client_id, []))
+        habit = habit_from_days(_days_taken(session, [invoice.client_id], zone).get(invoice.client_id, []))
     return expected_pay(habit, _local_date(invoice.sent_at, zone), invoice.due_date)
 
 
@@ -74,8 +108,8 @@ def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
         ).all()
         if not open_rows:
             return {}
-        histories = _histories(session, sorted({row[0] for row in open_rows}), zone)
-    habits = {client_id: pay_habit(history) for client_id, history in histories.items()}
+        taken = _days_taken(session, sorted({row[0] for row in open_rows}), zone)
+    habits = {client_id: habit_from_days(days) for client_id, days in taken.items()}
     totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for client_id, sent_at, due_date, currency, balance in open_rows:
         expected = expected_pay(habits.get(client_id), _local_date(sent_at, zone), due_date)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from invoice_crm.db import write_session
 from invoice_crm.models import Invoice
@@ -91,3 +92,44 @@ def test_the_days_to_pay_count_from_the_sending_day_in_the_saved_timezone(databa
     biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{year}-{seq:04d}",
                                "payment_terms_days": "14", "locale": "en_US", "timezone": "Pacific/Auckland"})
     assert expected_pay.client_habit(client.id).days == 9
+
+
+def _moments_around_changes(zone: ZoneInfo) -> list[datetime]:
+    """UTC moments a minute either side of each offset change of 2025-2026 and of local
+    midnights, where a sending day is easiest to get wrong."""
+    moments, hour = [], datetime(2025, 1, 1, tzinfo=UTC)
+    while hour < datetime(2027, 1, 1, tzinfo=UTC):
+        later = hour + timedelta(hours=1)
+        if later.astimezone(zone).utcoffset() != hour.astimezone(zone).utcoffset():
+            moments += [later - timedelta(minutes=61), later - timedelta(minutes=1), later + timedelta(minutes=1)]
+        hour = later
+    for day in (date(2025, 1, 15), date(2025, 7, 15), date(2026, 12, 31)):
+        midnight = datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
+        moments += [midnight - timedelta(minutes=1), midnight, midnight + timedelta(seconds=59)]
+    return moments
+
+
+def test_the_database_counts_each_sending_day_as_the_business_timezone_does(database):
+    """The days each paid invoice took, as the database counts them (PostgreSQL's timezones, or
+    SQLite's stored texts), equal the rule's: the paid date minus the sending moment's day in
+    the business's zone -- around daylight-saving changes, half- and quarter-hour zones and
+    midnights."""
+    from invoice_crm.db import read_session
+
+    zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
+             "Pacific/Chatham", "America/St_Johns"]
+    client = make_client("Everywhere", "w@example.com")
+    moments = sorted({m for name in zones for m in _moments_around_changes(ZoneInfo(name))})
+    paid_on = date(2026, 6, 1)
+    ids = [make_invoice(client.id).id for _ in moments]
+    with write_session() as s:
+        for invoice_id, moment in zip(ids, moments, strict=True):
+            s.execute(update(Invoice).where(Invoice.id == invoice_id).values(
+                status="PAID", sent_at=moment, paid_at=paid_on - timedelta(days=invoice_id % 40)))
+        paid = {row.id: row.paid_at for row in s.execute(select(Invoice.id, Invoice.paid_at).where(Invoice.id.in_(ids)))}
+    for name in zones:
+        zone = ZoneInfo(name)
+        expected = sorted((paid[i] - m.astimezone(zone).date()).days for i, m in zip(ids, moments, strict=True))
+        with read_session() as s:
+            counted = sorted(expected_pay._days_taken(s, [client.id], zone)[client.id])
+        assert counted == expected, name
