@@ -9,6 +9,7 @@ follow are short.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -21,11 +22,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
-from invoice_crm.db import get_engine, read_session, write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.models import SetupCode, SignInThrottle, User, UserSession
 from invoice_crm.services.clients import clean_email
+from invoice_crm.settings import get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
 MIN_PASSWORD = 8
@@ -41,6 +43,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+@functools.lru_cache(maxsize=1024)  # every event of a tab hashes the same token
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -166,7 +169,7 @@ def forget_sessions() -> None:
 
 
 def _remembered(token: str) -> tuple[tuple[str, str], str | None]:
-    key = (str(get_engine().url), _token_hash(token))
+    key = (get_settings().database_url, _token_hash(token))
     with _checked_lock:
         hit = _checked.get(key)
     return key, hit[0] if hit is not None and hit[1] > time.monotonic() else None

@@ -110,16 +110,22 @@ def _adapters_for(fn: Callable) -> dict[str, tuple[Any, TypeAdapter | _UploadAda
     return _adapters[fn]
 
 
+@functools.cache
+def _parameters(fn: Callable) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The handler's argument names, and those without a default (read once per handler)."""
+    params = list(inspect.signature(fn).parameters.values())[1:]  # without self
+    return frozenset(p.name for p in params), tuple(p.name for p in params if p.default is inspect.Parameter.empty)
+
+
 def argument_problem(fn: Callable, payload: dict[str, Any]) -> str | None:
     """Why this payload cannot be passed to the handler, or None when it can."""
-    params = list(inspect.signature(fn).parameters.values())[1:]  # without self
-    names = {p.name for p in params}
+    names, required = _parameters(fn)
     if not isinstance(payload, dict):
         return "arguments are not named"
     unknown = set(payload) - names
     if unknown:
         return f"unexpected arguments {sorted(unknown)}"
-    missing = [p.name for p in params if p.default is inspect.Parameter.empty and p.name not in payload]
+    missing = [name for name in required if name not in payload]
     if missing:
         return f"missing arguments {missing}"
     adapters = _adapters_for(fn)
