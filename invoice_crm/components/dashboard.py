@@ -28,10 +28,12 @@ def overdue_banner(count, amount) -> rx.Component:
     )
 
 
-def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_id: str) -> rx.Component:
+def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_id: str, note_lines: int = 1) -> rx.Component:
     """``detail`` is the inline content of the small line under the figure (never a <p>:
     a <p> inside a <p> is invalid HTML, the prerendered page then fails to hydrate and React
-    re-renders the whole document, which moves the theme stylesheet after the component styles)."""
+    re-renders the whole document, which moves the theme stylesheet after the component styles).
+    The figure's line and ``note_lines`` lines of the note keep their height while empty, so
+    a figure read later fills its card without moving anything."""
     return rx.card(
         rx.hstack(
             rx.badge(rx.icon(icon, size=20), color_scheme=color, variant="soft", radius="full", padding="0.6em"),
@@ -39,8 +41,11 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
                 rx.text(title, size="2", color_scheme="gray"),
                 # A long figure ($1,905,274.47) gets smaller to fit its card instead of being cut
                 # at the card's edge: the column is a size container, the figure at most 13% of it.
-                rx.heading(value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="nowrap"),
-                rx.text(*detail, size="1", color_scheme="gray"),
+                rx.heading(
+                    value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="nowrap",
+                    min_height="var(--heading-line-height-5)",
+                ),
+                rx.text(*detail, size="1", color_scheme="gray", min_height=f"calc({note_lines} * var(--line-height-1))"),
                 spacing="1",
                 container_type="inline-size",
                 flex="1 1 0",

@@ -40,14 +40,20 @@ def navbar() -> rx.Component:
                 high_contrast=True,
             ),
             rx.hstack(*[nav_link(*item) for item in NAV], spacing="3", wrap="wrap", align="center"),
-            rx.spacer(),
+            # Takes the rest of the row, its content at the right end: the account's email,
+            # known once the page has connected, appears without moving anything.
             rx.hstack(
-                rx.link(AuthState.user_email, href="/account", size="1", color_scheme="gray", id="account-link"),
+                rx.cond(
+                    AuthState.user_email,
+                    rx.link(AuthState.user_email, href="/account", size="1", color_scheme="gray", id="account-link"),
+                ),
                 rx.button(
                     "Sign out", variant="soft", size="1", on_click=AuthState.sign_out, id="sign-out",
                     custom_attrs={"data-leaves-page": "true"},  # the unsaved-changes guard asks first
                 ),
                 align="center",
+                justify="end",
+                flex="1 1 auto",
             ),
             align="center",
             wrap="wrap",

@@ -23,6 +23,16 @@ def dashboard_page() -> rx.Component:
             export_list_dialog(),
             rx.link(rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"), href="/invoices/new"),
         ),
+        # Everything under the title depends on the data: it appears in one piece when the data
+        # has arrived, so nothing already on screen moves (no banner pushing the cards down, no
+        # card growing).
+        rx.cond(S.loaded, _content(), _waiting()),
+        Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
         start_choice(),
         sample_banner(),
         overdue_banner(S.overdue_count, S.overdue),
@@ -31,9 +41,10 @@ def dashboard_page() -> rx.Component:
             summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
             summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
             summary_card("Reminders today", R.reminders_today, (R.reminders_note,), "bell-ring", "amber", "card-reminders"),
-            # Read when the card mounts, not on every change of the list's URL (search, sort, page).
+            # Read when the card mounts, not on every change of the list's URL (search, sort, page);
+            # its figure and note arrive into the room kept for them (two lines for the note).
             rx.box(
-                summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected"),
+                summary_card("Expected in 30 days", E.expected_cash_in, (E.expected_note,), "calendar-clock", "violet", "card-expected", note_lines=2),
                 on_mount=E.load, display="flex", flex="1 1 190px",
             ),
             gap="1em",
@@ -41,7 +52,21 @@ def dashboard_page() -> rx.Component:
             width="100%",
         ),
         paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale, S.loaded),
-        sheet_sync_panel(),
         invoice_table(S),
-        Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
+        # Last: its status is read after the page shows, and nothing below it can move.
+        sheet_sync_panel(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _waiting() -> rx.Component:
+    # Shown only when the data takes a while: it fades in after 0.4 s, so a quick load never
+    # flashes it.
+    return rx.hstack(
+        rx.spinner(size="2"),
+        rx.text("Loading invoices…", size="2", color_scheme="gray"),
+        align="center",
+        id="dashboard-loading",
+        animation="rt-fade-in 200ms ease-out 400ms both",
     )

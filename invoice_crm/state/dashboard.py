@@ -29,7 +29,7 @@ MAX_PAGE = 1_000_000
 # Every var the dashboard shows from the server's reads.
 SHOWN = (
     "rows", "total", "page", "outstanding", "outstanding_count", "overdue", "overdue_count",
-    "paid_30d", "paid_30d_count", "monthly", "chart_note", "chart_locale", "chart_currency",
+    "paid_30d", "paid_30d_count", "monthly", "chart_note", "chart_locale", "chart_currency", "loaded",
 )
 
 

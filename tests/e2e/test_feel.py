@@ -1,9 +1,12 @@
-"""How it feels: phone-width layout and keyboard use."""
+"""How it feels: phone-width layout, keyboard use, pages that keep still while loading."""
 
+
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
+SESSION_KEY = "invoice_crm_session"  # where a signed-in tab keeps its session (state/auth.py)
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
@@ -34,3 +37,58 @@ def test_pages_fit_a_phone_width_screen(browser, app_url):
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
     finally:
         context.close()
+
+
+# Every layout shift of the page (none caused by the user's own input), with what moved.
+SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.hadRecentInput) continue;
+    window.__shifts.push({value: e.value, moved: (e.sources || []).map(
+      (s) => s.node && s.node.nodeType === 1 ? (s.node.id || String(s.node.className)) : String(s.node && s.node.nodeName))});
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_pages_keep_still_while_their_data_arrives(browser, app_url, width):
+    """Opening the dashboard (its overdue alert, cards, chart and rows), an invoice, the editor
+    and the client's pay page in a new tab: what is on screen never moves when the data comes in."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        session = page.evaluate(f"localStorage.getItem({SESSION_KEY!r})")
+        page.goto(app_url + "/?status=OVERDUE")
+        expect(page.locator("#overdue-banner")).to_be_visible()  # the demo data has overdue invoices
+        invoice = page.locator(".invoice-row[data-status=OVERDUE] th a").first.get_attribute("href")
+        page.goto(app_url + "/?status=DRAFT")
+        draft = page.locator(".invoice-row[data-status=DRAFT] th a").first.get_attribute("href")
+        page.goto(app_url + invoice)
+        pay_link = page.locator("#pay-link").inner_text()
+    finally:
+        context.close()
+    pages = [
+        (app_url + "/", [".invoice-row", "#overdue-banner", "#paid-chart .recharts-surface"]),
+        (app_url + invoice, ["#invoice-amount", ".line-row"]),
+        (app_url + draft + "/edit", [".line-item .line-unit-price input"]),
+        (pay_link, ["#pay-button"]),
+    ]
+    for url, content in pages:
+        tab = browser.new_context(viewport={"width": width, "height": 900})  # a new tab, signed in
+        tab.add_init_script(f"localStorage.setItem({SESSION_KEY!r}, {session!r});")
+        tab.add_init_script(SHIFTS)
+        page = tab.new_page()
+        try:
+            page.goto(url)
+            for selector in content:
+                expect(page.locator(selector).first).to_be_visible()
+            if url.endswith("/"):
+                expect(page.locator("#card-expected")).not_to_have_text("")  # read after the page shows
+            page.wait_for_timeout(500)
+            shifts = page.evaluate("window.__shifts")
+            assert sum(shift["value"] for shift in shifts) < 0.001, (url, width, shifts)
+        finally:
+            tab.close()
