@@ -4,7 +4,7 @@ its cards (the first run's question or the sample-data banner, reminders today).
 from __future__ import annotations
 
 from invoice_crm.services import auth, demo
-from tests.support.events import EventRunner, form, run
+from tests.support.events import EventRunner, deltas, form, run
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
 
@@ -32,6 +32,50 @@ def test_the_dashboards_on_load_fills_its_cards(database):
             demo.start_empty()  # the question answered (in another tab): the next load shows it
             await runner.send("t", DashboardState.on_load, "/")
             assert (await runner.state("t", SampleDataState)).ask_start is False
+            assert runner.server_errors == []
+
+    run(scenario())
+
+
+def _loading_values(updates) -> list[bool]:
+    """The dashboard's ``loading`` as each update set it, in order."""
+    return [
+        delta[key]["loading_rx_state_"]
+        for delta in deltas(updates)
+        for key in delta
+        if key.endswith("dashboard_state") and "loading_rx_state_" in delta[key]
+    ]
+
+
+def test_a_quick_read_shows_no_loading_state_and_a_slow_one_does(database, monkeypatch):
+    """Data read within QUIET_SECONDS arrives as one update with nothing shown as loading in
+    between; a slower read first shows the loading state, then the data."""
+    import time as clock
+
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.services import dashboard as dashboard_service
+    from invoice_crm.state import dashboard as dashboard_state
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.dashboard import DashboardState
+
+    auth.create_user(OWNER, PASSWORD)
+    demo.start_empty()
+    quick = dashboard_service.load_dashboard
+
+    def slow(query):
+        clock.sleep(dashboard_state.QUIET_SECONDS * 3)
+        return quick(query)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            updates = await runner.send("t", DashboardState.on_load, "/")
+            assert True not in _loading_values(updates)
+            assert (await runner.state("t", DashboardState)).loaded
+
+            monkeypatch.setattr(dashboard_state, "load_dashboard", slow)
+            updates = await runner.send("t", DashboardState.on_load, "/?status=PAID")
+            assert _loading_values(updates) == [True, False]
             assert runner.server_errors == []
 
     run(scenario())
