@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
@@ -25,21 +26,33 @@ class RateLimited(ValidationError):
 
 def take(keys: list[str], limit: int, message: str) -> None:
     """Count one use against every key; raise RateLimited (counting nothing) when any key
-    has used its ``limit`` in the current window."""
+    has used its ``limit`` in the current window.
+
+    Several workers may count the same key at once: each key's row is made if missing
+    (INSERT … ON CONFLICT DO NOTHING, so two first uses do not both insert it), then the rows
+    are locked in one order (FOR UPDATE on PostgreSQL; SQLite's write transaction already
+    runs alone), so every use is counted once and two takes never wait on each other."""
     now = utcnow()
+    keys = sorted({key[:200] for key in keys})
     with write_session() as session:
-        rows = []
-        for key in keys:
-            row = session.get(RateLimit, key[:200])
-            if row is None or row.window_start <= now - WINDOW:
-                row = row or RateLimit(key=key[:200], window_start=now, count=0)
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(
+            insert(RateLimit)
+            .values([{"key": key, "window_start": now, "count": 0} for key in keys])
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        rows = session.execute(
+            select(RateLimit).where(RateLimit.key.in_(keys)).order_by(RateLimit.key).with_for_update()
+        ).scalars().all()
+        for row in rows:
+            if row.window_start <= now - WINDOW:
                 row.window_start, row.count = now, 0
-            rows.append(row)
         full = [row for row in rows if row.count >= limit]
         if full:
             wait = max(int((row.window_start + WINDOW - now).total_seconds()) + 1 for row in full)
             raise RateLimited(f"{message} Try again in {wait} seconds.", retry_after=wait)
         for row in rows:
             row.count += 1
-            session.add(row)
-        session.execute(delete(RateLimit).where(RateLimit.window_start < now - 10 * WINDOW))
+        # Old keys go; one another take has locked stays (waiting for it could deadlock).
+        stale = select(RateLimit.key).where(RateLimit.window_start < now - 10 * WINDOW).with_for_update(skip_locked=True)
+        session.execute(delete(RateLimit).where(RateLimit.key.in_(stale.scalar_subquery())))

@@ -2,8 +2,11 @@
 not make thirty Stripe API calls (counted by the fake Stripe)."""
 
 import pytest
+from sqlalchemy import delete, select
 
+from invoice_crm.db import write_session
 from invoice_crm.domain.errors import NotFound
+from invoice_crm.models import RateLimit
 from invoice_crm.services import checkout
 from invoice_crm.services.rate_limits import RateLimited
 from tests.fakes.stripe_fixture import *  # noqa: F403  (the stripe_api fixture)
@@ -58,3 +61,38 @@ def test_unknown_tokens_are_not_counted_and_not_found(stripe_api):
     with pytest.raises(NotFound, match="not available"):
         checkout.pay_now("nope", "192.0.2.10")
     assert stripe_api.log == []
+
+
+def test_many_workers_counting_one_new_key_at_once_count_each_use_once(database):
+    """Twelve uses of a key nobody has used yet, at the same moment (as three workers' Pay
+    clicks arrive): exactly the limit go through, the rest are refused, none fails."""
+    from invoice_crm.services import rate_limits
+    from tests.integration.helpers import at_once
+
+    def use() -> bool:
+        try:
+            rate_limits.take(["pay:invoice:race", "pay:addr:192.0.2.7"], LIMIT, "Too many.")
+            return True
+        except RateLimited:
+            return False
+
+    for _ in range(3):  # the race is a matter of timing: a few rounds, each on fresh keys
+        assert sorted(at_once(use, 12)) == [False] * 7 + [True] * LIMIT
+        with write_session() as session:
+            session.execute(delete(RateLimit))
+
+
+def test_keys_unused_for_ten_minutes_are_forgotten_and_a_stale_window_starts_afresh(database):
+    from datetime import timedelta
+
+    from invoice_crm.db_types import utcnow
+    from invoice_crm.services import rate_limits
+
+    now = utcnow()
+    with write_session() as session:
+        session.add(RateLimit(key="pay:addr:old", window_start=now - timedelta(minutes=11), count=LIMIT))
+        session.add(RateLimit(key="pay:addr:recent", window_start=now - timedelta(minutes=5), count=LIMIT))
+    rate_limits.take(["pay:addr:recent"], LIMIT, "Too many.")  # its window is over: counting anew
+    with write_session() as session:
+        kept = {row.key: row.count for row in session.execute(select(RateLimit)).scalars()}
+    assert kept == {"pay:addr:recent": 1}
