@@ -26,13 +26,6 @@ MAX_SEARCH = 200
 MAX_PAGE = 1_000_000
 
 
-# Every var the dashboard shows from the server's reads.
-SHOWN = (
-    "rows", "total", "page", "outstanding", "outstanding_count", "overdue", "overdue_count",
-    "paid_30d", "paid_30d_count", "monthly", "chart_note", "chart_locale", "chart_currency", "loaded",
-)
-
-
 def list_params(params: dict) -> dict:
     """The list's state from the query string; anything unreadable falls back to the default."""
     status = str(params.get("status", "")).upper()
@@ -196,12 +189,6 @@ class DashboardState(AuthState):
         sample._show(flags)
         (await self.get_state(RemindersTodayState))._show(today)
 
-    def _resend(self) -> None:
-        """Send what is shown again: after a reload the page starts blank, and a hydration
-        does not carry this state's values, only what on_load changes."""
-        for name in SHOWN:
-            setattr(self, name, getattr(self, name))
-
     @rx.event
     async def on_load(self):
         """The list is what the URL says (search, status, sort, direction, page), so Back,
@@ -222,30 +209,29 @@ class DashboardState(AuthState):
             setattr(self, key, value)
         self.list_url = list_url(**wanted) if params else "/"
         self.sheets_on = get_settings().sheets_enabled
-        cards = asyncio.ensure_future(asyncio.to_thread(_read_cards))  # alongside the list's read
         if fresh and self._rows_for == repr(self._query()):
-            # A control of this page already showed this list, then put it in the URL.
-            self._resend()
-            await self._show_cards(cards)
+            # A control of this page showed this list a moment ago, then put it in the URL:
+            # the rows, figures and cards on screen are current. Nothing to read or send.
+            # (After a reload, Reflex's hydration sends the tab everything this state holds.)
             return
         # The read runs while we wait; only a slow one shows the loading state first (an
         # answer within QUIET_SECONDS arrives as one update: no flash, nothing moves twice).
         query, at = self._query(), time.monotonic()
-        if fresh:  # only the list changed: the figures shown are current
+        if fresh:  # only the list changed: the figures and cards shown are current
             work = asyncio.ensure_future(asyncio.to_thread(_read_page, query, self._known_counts()))
-        else:  # the overdue sweep, the figures and the first page, in one read
+        else:  # the overdue sweep, the figures and the first page, in one read; the cards beside it
             work = asyncio.ensure_future(asyncio.to_thread(load_dashboard, query))
+            cards = asyncio.ensure_future(asyncio.to_thread(_read_cards))
         if not await _quick(work):
             self.loading = True
             yield
         if fresh:
             self._put_page(await work, at)
-            self._resend()
         else:
             self._show(await work)
             if not self.rows and self.page > 1 and self.total:  # a page past the end
                 await self._load_rows()
-        await self._show_cards(cards)
+            await self._show_cards(cards)
         self.loading = False
         self.loaded = True
 
