@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -64,3 +65,11 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+def insert_missing(session: Session, model: type, rows: list[dict], key: str) -> None:
+    """Insert the rows whose ``key`` is not in the table yet (INSERT … ON CONFLICT DO NOTHING):
+    two workers making the same row at once both carry on, and one row is made. Lock what
+    you then change (``with_for_update``): SQLite's write transactions already run one at a time."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=[key]))

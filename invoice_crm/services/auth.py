@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
-from invoice_crm.db import read_session, write_session
+from invoice_crm.db import insert_missing, read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.models import SetupCode, SignInThrottle, User, UserSession
@@ -90,13 +90,18 @@ def _throttled(wait: int) -> ValidationError:
 
 
 def _record_failure(session, address: str, email: str, now: datetime) -> None:
-    for key, free in zip(_keys(address, email), (ADDRESS_FREE, PAIR_FREE), strict=True):
-        row = session.get(SignInThrottle, key) or SignInThrottle(key=key, failures=0)
+    """One more failure of the address and of the address with this email. Failures on
+    several workers at once each count: the rows are made if missing, then locked."""
+    free = dict(zip(_keys(address, email), (ADDRESS_FREE, PAIR_FREE), strict=True))
+    insert_missing(session, SignInThrottle, [{"key": key, "failures": 0, "updated_at": now} for key in free], "key")
+    rows = session.execute(
+        select(SignInThrottle).where(SignInThrottle.key.in_(free)).order_by(SignInThrottle.key).with_for_update()
+    ).scalars()
+    for row in rows:
         row.failures += 1
-        delay = _lock_for(row.failures, free)
+        delay = _lock_for(row.failures, free[row.key])
         row.locked_until = now + delay if delay else None
         row.updated_at = now
-        session.add(row)
 
 
 def _forget_failures(session, address: str, email: str, now: datetime) -> None:

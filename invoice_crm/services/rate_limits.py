@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from invoice_crm.db import write_session
+from invoice_crm.db import insert_missing, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.models import RateLimit
@@ -35,12 +34,7 @@ def take(keys: list[str], limit: int, message: str) -> None:
     now = utcnow()
     keys = sorted({key[:200] for key in keys})
     with write_session() as session:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        session.execute(
-            insert(RateLimit)
-            .values([{"key": key, "window_start": now, "count": 0} for key in keys])
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
+        insert_missing(session, RateLimit, [{"key": key, "window_start": now, "count": 0} for key in keys], "key")
         rows = session.execute(
             select(RateLimit).where(RateLimit.key.in_(keys)).order_by(RateLimit.key).with_for_update()
         ).scalars().all()

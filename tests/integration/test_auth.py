@@ -7,7 +7,7 @@ from sqlalchemy import event, select, update
 from invoice_crm.db import get_engine, read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.models import SetupCode, User, UserSession
+from invoice_crm.models import SetupCode, SignInThrottle, User, UserSession
 from invoice_crm.services import auth
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
@@ -58,6 +58,24 @@ def test_one_address_trying_many_emails_is_slowed_too(owner, monkeypatch):
     with pytest.raises(ValidationError, match="Try again in"):
         auth.sign_in("fresh@example.com", "guess", ATTACKER)
     assert auth.user_for_token(auth.sign_in(OWNER, PASSWORD, OWNER_HOME)) == OWNER
+
+
+def test_failed_sign_ins_at_the_same_moment_on_several_workers_each_count(owner):
+    """Twelve failures from one new address recorded at the same moment (as several workers
+    record them, each after its own slow password check): none fails, each is counted."""
+    from tests.integration.helpers import at_once
+
+    def record() -> None:
+        with write_session() as s:
+            auth._record_failure(s, "198.51.100.77", OWNER, utcnow())
+
+    for round_ in range(1, 4):  # the race is a matter of timing: a few rounds
+        at_once(record, 12)
+        with read_session() as s:
+            counted = dict(s.execute(select(SignInThrottle.key, SignInThrottle.failures)).all())
+        assert counted == {"addr:198.51.100.77": 12 * round_, f"pair:198.51.100.77|{OWNER}": 12 * round_}
+    with pytest.raises(ValidationError, match="Try again in"):
+        auth.sign_in(OWNER, PASSWORD, "198.51.100.77")
 
 
 def _answers(email: str, address: str) -> list[str]:

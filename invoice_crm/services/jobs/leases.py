@@ -29,10 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from invoice_crm.db import read_session, write_session
+from invoice_crm.db import insert_missing, read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.models import JobLease
 
@@ -100,9 +99,7 @@ RELEASED = {"claimed_by": None, "lease_expires_at": None}
 
 
 def _ensure_row(session: Session, name: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(JobLease).values(name=name, runs=0).on_conflict_do_nothing(index_elements=["name"]))
+    insert_missing(session, JobLease, [{"name": name, "runs": 0}], "name")
 
 
 def hold(name: str, ttl: timedelta, now: datetime | None = None) -> bool:
