@@ -4,6 +4,7 @@ on the server in each handler that reads or changes data."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import reflex as rx
 
@@ -11,6 +12,10 @@ from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import account, auth
 
 LOGIN_ROUTE = "/login"
+# A sign-in's error stays this long when the login page loads again: a socket that reconnects
+# (a busy network, a laptop waking up) runs the page's on_load again, and the answer to the
+# click just made must not vanish with it. A later visit starts without it.
+KEEP_LOGIN_ERROR_SECONDS = 30.0
 
 
 class AuthState(rx.State):
@@ -20,6 +25,7 @@ class AuthState(rx.State):
     login_error: str = ""
     signing_in: bool = False
     account_error: str = ""
+    _login_error_at: float = 0.0  # backend only: when login_error was set
 
     def _current_user(self) -> str | None:
         email = auth.user_for_token(self.auth_token)
@@ -33,10 +39,14 @@ class AuthState(rx.State):
 
     @rx.event
     def load_login_page(self):
-        self.login_error = ""
+        if time.monotonic() - self._login_error_at > KEEP_LOGIN_ERROR_SECONDS:
+            self.login_error = ""
         self.has_owner = auth.has_users()
         if self._current_user() is not None:
             return rx.redirect(self._next_path())
+
+    def _show_login_error(self, message: str) -> None:
+        self.login_error, self._login_error_at = message, time.monotonic()
 
     def _client_address(self) -> str:
         """The browser's address as Reflex saw it (X-Forwarded-For only with TRUSTED_PROXY_HOPS)."""
@@ -53,7 +63,7 @@ class AuthState(rx.State):
                 auth.sign_in, form.get("email", ""), form.get("password", ""), self._client_address()
             )
         except DomainError as err:
-            self.login_error = err.message
+            self._show_login_error(err.message)
             return None
         self.auth_token = token
         self._current_user()
@@ -72,7 +82,7 @@ class AuthState(rx.State):
     async def create_owner(self, form: dict):
         self.login_error = ""
         if form.get("password") != form.get("confirm"):
-            self.login_error = "The two passwords differ"
+            self._show_login_error("The two passwords differ")
             return
         try:
             await asyncio.to_thread(
@@ -83,7 +93,7 @@ class AuthState(rx.State):
                 self._client_address(),
             )
         except DomainError as err:
-            self.login_error = err.message
+            self._show_login_error(err.message)
             return
         self.has_owner = True
         yield await self._start_session(form)
