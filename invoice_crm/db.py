@@ -7,6 +7,8 @@ Reads use ``read_session()``.
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,11 +20,29 @@ from sqlmodel import Session, create_engine
 
 from invoice_crm.settings import get_settings
 
+# Every engine of this process, to be cut off from the parent's connections after a fork.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (Granian forks its backend workers from the process that loaded the
+    app): the pooled connections belong to the parent. Two processes talking on one socket
+    corrupt each other's answers ("server closed the connection unexpectedly"), so the child
+    drops them, without closing them under the parent, and opens its own."""
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        _engines.add(engine)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    _engines.add(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
