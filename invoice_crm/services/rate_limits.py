@@ -30,7 +30,7 @@ def take(keys: list[str], limit: int, message: str) -> None:
     Several workers may count the same key at once: each key's row is made if missing
     (INSERT … ON CONFLICT DO NOTHING, so two first uses do not both insert it), then the rows
     are locked in one order (FOR UPDATE on PostgreSQL; SQLite's write transaction already
-    runs alone), so every use is counted once and two takes never wait on each other."""
+    runs alone), so every use is counted once and two takes cannot deadlock."""
     now = utcnow()
     keys = sorted({key[:200] for key in keys})
     with write_session() as session:
@@ -47,6 +47,6 @@ def take(keys: list[str], limit: int, message: str) -> None:
             raise RateLimited(f"{message} Try again in {wait} seconds.", retry_after=wait)
         for row in rows:
             row.count += 1
-        # Old keys go; one another take has locked stays (waiting for it could deadlock).
+        # Old keys go, except one another take holds locked (waiting for it could deadlock).
         stale = select(RateLimit.key).where(RateLimit.window_start < now - 10 * WINDOW).with_for_update(skip_locked=True)
         session.execute(delete(RateLimit).where(RateLimit.key.in_(stale.scalar_subquery())))
