@@ -85,14 +85,14 @@ class Every(rx.Component):
     on_tick: rx.EventHandler[no_args_event_spec]
 
 
-def paid_chart(data, currency: str, note, locale: rx.Var, shown: rx.Var) -> rx.Component:
-    """``shown``: the page's data has arrived. Only then is the chart's code fetched and run,
-    so it never competes with the rows for the browser's first moments."""
+def paid_chart(data, currency: str, note, locale: rx.Var) -> rx.Component:
+    """Rendered once the page's data has arrived (the dashboard shows its content then), so
+    the chart's code is fetched and run only after that, never competing with the rows."""
     return rx.card(
         rx.text("Paid per month (", currency, ")", size="2", weight="medium", margin_bottom="0.5em"),
         # Its place is kept while the chart's code loads: nothing below moves when it appears.
         rx.box(
-            rx.cond(shown, _PaidBars.create(data=data, currency=currency, locale=locale, height=CHART_HEIGHT)),
+            _PaidBars.create(data=data, currency=currency, locale=locale, height=CHART_HEIGHT),
             height=f"{CHART_HEIGHT}px",
             width="100%",
         ),

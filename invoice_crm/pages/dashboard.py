@@ -51,7 +51,7 @@ def _content() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale, S.loaded),
+        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale),
         invoice_table(S),
         # Last: its status is read after the page shows, and nothing below it can move.
         sheet_sync_panel(),
