@@ -96,8 +96,17 @@ def page_title(title, *actions: rx.Component) -> rx.Component:
     )
 
 
-def loading_block() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), padding="3em", width="100%")
+def loading_block(label: str = "Loading…", **props) -> rx.Component:
+    """What a page shows while its data is on the way. It fades in only after 0.4 s, so a
+    quick load never flashes it."""
+    return rx.center(
+        rx.hstack(rx.spinner(size="2"), rx.text(label, size="2", color_scheme="gray"), align="center"),
+        role="status",
+        padding="3em",
+        width="100%",
+        animation="rt-fade-in 200ms ease-out 400ms both",
+        **props,
+    )
 
 
 def card(*children, **props) -> rx.Component:

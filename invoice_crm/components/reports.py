@@ -61,7 +61,8 @@ def encoding_select(select_id: str = "csv-encoding") -> rx.Component:
         "CSV encoding",
         select_id,
         rx.select.root(
-            rx.select.trigger(id=select_id),
+            # Its chosen text appears only after hydration: room kept for the longest one.
+            rx.select.trigger(id=select_id, width="16.5em", max_width="100%"),
             rx.select.content(*[rx.select.item(label, value=value) for value, label in ENCODINGS.items()]),
             value=X.encoding,
             on_change=X.set_encoding,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.dashboard import Every, overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
-from invoice_crm.components.layout import layout, page_title
+from invoice_crm.components.layout import layout, loading_block, page_title
 from invoice_crm.components.reports import export_list_dialog
 from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
@@ -26,7 +26,7 @@ def dashboard_page() -> rx.Component:
         # Everything under the title depends on the data: it appears in one piece when the data
         # has arrived, so nothing already on screen moves (no banner pushing the cards down, no
         # card growing).
-        rx.cond(S.loaded, _content(), _waiting()),
+        rx.cond(S.loaded, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
     )
 
@@ -57,16 +57,4 @@ def _content() -> rx.Component:
         sheet_sync_panel(),
         spacing="5",
         width="100%",
-    )
-
-
-def _waiting() -> rx.Component:
-    # Shown only when the data takes a while: it fades in after 0.4 s, so a quick load never
-    # flashes it.
-    return rx.hstack(
-        rx.spinner(size="2"),
-        rx.text("Loading invoices…", size="2", color_scheme="gray"),
-        align="center",
-        id="dashboard-loading",
-        animation="rt-fade-in 200ms ease-out 400ms both",
     )

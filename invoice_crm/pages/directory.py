@@ -7,7 +7,7 @@ import reflex as rx
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import client_select, similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input
-from invoice_crm.components.layout import card, layout, page_title
+from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 
@@ -30,6 +30,11 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
         reset_on_submit=reset,
         width="100%",
     )
+
+
+def _list(state, waiting: str, table: rx.Component) -> rx.Component:
+    # The table appears in one piece once its rows are read: its columns never resize in view.
+    return rx.cond(state.loaded, card(table, overflow_x="auto"), loading_block(waiting))
 
 
 def _client_row(client) -> rx.Component:
@@ -64,7 +69,9 @@ def clients_page() -> rx.Component:
     return layout(
         page_title("Clients"),
         card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create), field_error(S.error), width="100%")),
-        card(
+        _list(
+            S,
+            "Loading clients…",
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
@@ -80,7 +87,6 @@ def clients_page() -> rx.Component:
                 variant="ghost",
                 size=rx.breakpoints(initial="1", sm="2"),
             ),
-            overflow_x="auto",
         ),
         similar_client_question(S.duplicate_of, S.cancel_duplicate, S.confirm_duplicate),
         rx.dialog.root(
@@ -127,7 +133,9 @@ def projects_page() -> rx.Component:
         _create_for_client(
             S, "project-client", labelled_input("Project name", "project-name", name="name", required=True), "Add project"
         ),
-        card(
+        _list(
+            S,
+            "Loading projects…",
             rx.table.root(
                 rx.table.header(rx.table.row(rx.table.column_header_cell("Project"), rx.table.column_header_cell("Client"))),
                 rx.table.body(
@@ -138,12 +146,13 @@ def projects_page() -> rx.Component:
                                 rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Rename project " + p["name"], variant="soft")
                             ),
                             rx.table.cell(p["client"]),
+                            class_name="project-row",
                         ),
                     )
                 ),
                 width="100%",
                 variant="ghost",
-            )
+            ),
         ),
     )
 
@@ -155,7 +164,9 @@ def leads_page() -> rx.Component:
         _create_for_client(
             S, "lead-client", labelled_input("Lead title", "lead-title", name="title", required=True, placeholder="What the lead is about"), "Add lead"
         ),
-        card(
+        _list(
+            S,
+            "Loading leads…",
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Lead", "Client", "Status", "Move to")])),
                 rx.table.body(
@@ -173,6 +184,5 @@ def leads_page() -> rx.Component:
                 width="100%",
                 variant="ghost",
             ),
-            overflow_x="auto",
         ),
     )

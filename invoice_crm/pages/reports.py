@@ -35,7 +35,7 @@ def _dates() -> rx.Component:
             control(
                 "Revenue by", "revenue-by",
                 rx.select.root(
-                    rx.select.trigger(id="revenue-by"),
+                    rx.select.trigger(id="revenue-by", width="8em"),  # its chosen text appears after hydration: no resize
                     rx.select.content(rx.select.item("Month", value="month"), rx.select.item("Client", value="client")),
                     value=S.by,
                     on_change=S.set_by,
@@ -140,10 +140,11 @@ def reports_page() -> rx.Component:
     return layout(
         page_title("Reports"),
         _dates(),
+        # The reports and what follows them appear in one piece when the figures have arrived:
+        # nothing on screen is pushed down by them.
         rx.cond(
             S.loading & (S.ageing_columns.length() == 0),
-            loading_block(),
-            rx.vstack(_ageing(), _revenue(), _tax(), spacing="5", width="100%"),
+            loading_block("Loading reports…"),
+            rx.vstack(_ageing(), _revenue(), _tax(), _exports(), spacing="5", width="100%"),
         ),
-        _exports(),
     )

@@ -25,6 +25,7 @@ class DirectoryState(AuthState):
     error_field: str = ""
     form_key: str = ""  # once per intent: made when the page's create form is shown
     creating: bool = False
+    loaded: bool = False  # the list has been read: its table appears in one piece
 
     async def _run(self, action, success: str):
         if self._current_user() is None:
@@ -66,6 +67,7 @@ class DirectoryState(AuthState):
         self.form_key = idempotency.new_key()
         self.creating = False
         await self._refresh()
+        self.loaded = True
         return None
 
 

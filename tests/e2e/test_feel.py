@@ -54,8 +54,9 @@ new PerformanceObserver((list) => {
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_pages_keep_still_while_their_data_arrives(browser, app_url, width):
-    """Opening the dashboard (its overdue alert, cards, chart and rows), an invoice, the editor
-    and the client's pay page in a new tab: what is on screen never moves when the data comes in."""
+    """Opening the dashboard (its overdue alert, cards, chart and rows), an invoice, the editor,
+    the client's pay page, the clients and projects lists and the reports in a new tab: what is
+    on screen never moves when the data comes in."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
@@ -75,6 +76,9 @@ def test_pages_keep_still_while_their_data_arrives(browser, app_url, width):
         (app_url + invoice, ["#invoice-amount", ".line-row"]),
         (app_url + draft + "/edit", [".line-item .line-unit-price input"]),
         (pay_link, ["#pay-button"]),
+        (app_url + "/clients", [".client-row"]),
+        (app_url + "/projects", [".project-row"]),
+        (app_url + "/reports", ["#ageing-table", "#tax-table"]),
     ]
     for url, content in pages:
         tab = browser.new_context(viewport={"width": width, "height": 900})  # a new tab, signed in
