@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import invoice_crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from alembic import context
 from invoice_crm.db import make_engine
+from invoice_crm.db_search import include_object
 from invoice_crm.settings import get_settings
 
 config = context.config
@@ -21,7 +22,8 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,7 +31,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -41,7 +44,8 @@ def run_migrations_online() -> None:
             # lines). The pragma only works outside a transaction: set it on the raw connection
             # before SQLAlchemy begins one.
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import String, case, cast, func, or_, select, type_coerce, union_all
 
 from invoice_crm.db import read_session
+from invoice_crm.db_search import number_contains
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
@@ -67,7 +68,7 @@ def _filters(q: InvoiceQuery) -> list:
         client_ids = select(Client.id).where(
             or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
         )
-        matches = [Invoice.number.ilike(like, escape="\\"), Invoice.client_id.in_(client_ids)]
+        matches = [number_contains(term, like), Invoice.client_id.in_(client_ids)]
         currency = business_currency()
         amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
         if amount is not None:

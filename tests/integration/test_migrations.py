@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import invoice_crm.models  # noqa: F401
 from alembic import command
 from invoice_crm.db import read_session
+from invoice_crm.db_search import include_object
 from tests.conftest import alembic_config
 from tests.integration.helpers import make_invoice
 
@@ -18,7 +19,7 @@ from tests.integration.helpers import make_invoice
 def _schema(url: str) -> tuple[list, set[str]]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, SQLModel.metadata)
         tables = set(inspect(conn).get_table_names())
     engine.dispose()

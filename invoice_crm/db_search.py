@@ -1,0 +1,45 @@
+"""Finding invoices by any part of their number without reading every invoice.
+
+A search box term is matched anywhere in the number (``LIKE '%term%'``), which no ordinary
+index serves: at 100,000 invoices that is a scan of the whole table on every keystroke. Both
+databases have a trigram index for it, made by migration 0011:
+
+- SQLite: ``invoice_number_search``, an FTS5 table with the trigram tokenizer over
+  ``invoice.number`` (external content, kept in step by triggers on ``invoice``). Its index
+  answers ``LIKE`` for terms of three characters or more, without an ``ESCAPE`` clause.
+- PostgreSQL: a GIN index with pg_trgm's operator class on ``invoice.number``, which the
+  planner uses for the same ``ILIKE`` the query already says (when the extension could be
+  created; without it the query is the same, only slower).
+
+Neither is in the models' metadata (SQLModel cannot declare them): ``include_object`` keeps
+Alembic's comparison from reporting them as tables and indexes to drop. A later migration that
+rebuilds ``invoice`` on SQLite (batch mode copies and drops the table) drops the triggers with
+it and must make them again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import column, select, table
+
+from invoice_crm.db import get_engine
+from invoice_crm.models import Invoice
+
+SQLITE_TABLE = "invoice_number_search"
+POSTGRESQL_INDEX = "ix_invoice_number_trgm"
+_SEARCH = table(SQLITE_TABLE, column("rowid"), column("number"))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's comparison: the search index is not a model's table or index."""
+    if type_ == "table" and reflected and name.startswith(SQLITE_TABLE):
+        return False
+    return not (type_ == "index" and name == POSTGRESQL_INDEX)
+
+
+def number_contains(term: str, like: str):
+    """The condition "the invoice number contains ``term``" (case-insensitive); ``like`` is
+    the escaped ``%term%`` pattern the plain query uses."""
+    if get_engine().dialect.name == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_"):
+        # The trigram index takes the term as it is (its LIKE has no ESCAPE to spare).
+        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(f"%{term}%")))
+    return Invoice.number.ilike(like, escape="\\")
