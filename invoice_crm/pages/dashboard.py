@@ -25,8 +25,8 @@ def dashboard_page() -> rx.Component:
         ),
         # Everything under the title depends on the data: it appears in one piece when the data
         # has arrived, so nothing already on screen moves (no banner pushing the cards down, no
-        # card growing).
-        rx.cond(S.loaded, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
+        # card growing), and never with another list than the URL's.
+        rx.cond(S.list_in_view, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
     )
 

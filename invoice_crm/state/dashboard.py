@@ -124,6 +124,18 @@ class DashboardState(AuthState):
     # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
     # tab's sessionStorage, so it survives reloading the invoice page too.
     list_url: str = rx.SessionStorage("/", name="invoice_list_url")
+    # The list (its URL, as list_url writes it) whose rows this state holds.
+    list_shown: str = ""
+
+    @rx.var
+    def list_in_view(self) -> bool:
+        """Whether the rows held are the list to show: the one the tab's URL names, or the one
+        a control of this page is putting in the URL. After a reload at another list's URL,
+        Reflex's hydration sends the tab everything this state holds, the old list included;
+        it stays unseen until on_load has read the list the URL names."""
+        if not self.loaded or not self.list_shown:
+            return False
+        return self.list_shown in (self._pushed, list_url(**list_params(self.router.url.query_parameters)))
 
     @rx.var
     def page_count(self) -> int:
@@ -234,6 +246,7 @@ class DashboardState(AuthState):
             await self._show_cards(cards)
         self.loading = False
         self.loaded = True
+        self.list_shown = list_url(**wanted)
 
     @rx.event
     async def refresh(self, _tick: str = ""):
@@ -254,7 +267,7 @@ class DashboardState(AuthState):
         for key, value in changes.items():
             setattr(self, key, value)
         await self._load_rows()
-        self._pushed = list_url(self.search, self.status, self.sort, self.descending, self.page)
+        self._pushed = self.list_shown = list_url(self.search, self.status, self.sort, self.descending, self.page)
         return _redirect(self._pushed)
 
     @rx.event

@@ -96,3 +96,33 @@ def test_pages_keep_still_while_their_data_arrives(browser, app_url, width):
             assert sum(shift["value"] for shift in shifts) < 0.001, (url, width, shifts)
         finally:
             tab.close()
+
+
+# The statuses of every invoice row that has been on the page since it loaded.
+ROWS_SEEN = """
+window.__statuses = [];
+new MutationObserver(() => {
+  for (const row of document.querySelectorAll('.invoice-row')) {
+    const status = row.getAttribute('data-status');
+    if (!window.__statuses.includes(status)) window.__statuses.push(status);
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true});
+"""
+
+
+def test_reloading_the_tab_at_another_list_never_shows_the_old_one(browser, app_url):
+    """The tab keeps its state across a reload; the list it held is not the one the new URL
+    names, and it must not flash on screen before that one."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(ROWS_SEEN)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        page.goto(app_url + "/?status=OVERDUE")
+        expect(page.locator(".invoice-row[data-status=OVERDUE]").first).to_be_visible()
+        page.goto(app_url + "/?status=DRAFT")  # the same tab: a reload at another URL
+        expect(page.locator(".invoice-row[data-status=DRAFT]").first).to_be_visible()
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__statuses") == ["DRAFT"]
+    finally:
+        context.close()

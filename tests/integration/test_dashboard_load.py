@@ -121,3 +121,74 @@ def test_a_page_change_reads_its_rows_once_and_its_new_url_sends_nothing_again(d
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def _in_view(updates) -> list[bool]:
+    """Each value of the dashboard's "list in view" the updates carry, in order."""
+    return [
+        changes["list_in_view_rx_state_"]
+        for delta in deltas(updates)
+        for name, changes in delta.items()
+        if name.endswith("dashboard_state") and "list_in_view_rx_state_" in changes
+    ]
+
+
+def _first(updates, key: str, value=None) -> int:
+    """The index of the first dashboard delta that sets ``key`` (to ``value``, if given)."""
+    for index, delta in enumerate(deltas(updates)):
+        for name, changes in delta.items():
+            if name.endswith("dashboard_state") and key in changes and (value is None or changes[key] == value):
+                return index
+    raise AssertionError(f"no update sets {key}")
+
+
+def test_a_reload_at_another_lists_url_never_shows_the_old_list(database):
+    """Reloading the tab at another list's URL: Reflex's hydration sends the state as the tab
+    left it, the old rows included. They are marked out of view in that same update, and the
+    list the URL names comes in view once on_load has read it. A page change made by the
+    page's own control stays in view throughout."""
+    from reflex.state import State
+
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.services import invoices
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.dashboard import DashboardState
+    from tests.integration.helpers import make_client, make_invoice
+
+    auth.create_user(OWNER, PASSWORD)
+    demo.start_empty()
+    client = make_client()
+    drafts = [make_invoice(client.id) for _ in range(3)]
+    sent = invoices.send_invoice(drafts[0].id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            assert _in_view(await runner.send("t", DashboardState.on_load, "/?status=DRAFT")) == [True]
+
+            # The tab's storage, as the browser sends it with the hydration (the session).
+            token = (await runner.state("t", AuthState)).auth_token
+            storage = {"vars": {f"{AuthState.get_full_name()}.auth_token_rx_state_": token}}
+            updates = await runner.send("t", State.hydrate_and_load, "/?status=SENT", **storage)
+            assert _in_view(updates[:1]) == [False]  # the snapshot: the drafts held are not shown
+            # Then the page's on_load (which the hydration has the browser send next): the list
+            # comes in view with its rows, not before them.
+            updates = await runner.send("t", DashboardState.on_load, "/?status=SENT")
+            assert _in_view(updates)[-1] is True
+            assert _first(updates, "rows_rx_state_") <= _first(updates, "list_in_view_rx_state_", True)
+            dashboard = await runner.state("t", DashboardState)
+            assert [row["number"] for row in dashboard.rows] == [sent.number]
+
+            # The same URL again (a plain reload): the list held is the URL's, shown at once.
+            assert _in_view((await runner.send("t", State.hydrate_and_load, "/?status=SENT", **storage))[:1]) == [True]
+
+            # Status "All" by the page's control, then its URL: in view all along.
+            updates = await runner.send("t", DashboardState.set_status, "/?status=SENT", value="ALL")
+            assert False not in _in_view(updates)
+            pushed = (await runner.state("t", DashboardState))._pushed
+            assert False not in _in_view(await runner.send("t", DashboardState.on_load, pushed))
+            dashboard = await runner.state("t", DashboardState)
+            assert dashboard.list_in_view and len(dashboard.rows) == 3
+            assert runner.server_errors == []
+
+    run(scenario())
