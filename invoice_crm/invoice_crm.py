@@ -53,7 +53,7 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="48x48"),
         # Asks before leaving the invoice editor with unsaved changes (see the file).
-        rx.el.script(src="/unsaved_guard.js"),
+        rx.el.script(src="/unsaved_guard.js", defer=True),
     ],
 )
 
