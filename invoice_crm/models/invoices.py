@@ -74,7 +74,9 @@ class Invoice(SQLModel, table=True):
     lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
     # Optimistic concurrency: every saved change bumps it; a save from an older one is refused.
     version: int = Field(default=1, nullable=False)
-    is_sample: bool = Field(default=False, nullable=False)
+    # Indexed: "is there sample data?" is asked on every dashboard load, and without an index
+    # the answer for a book without any is a read of every invoice.
+    is_sample: bool = Field(default=False, nullable=False, index=True)
     # Brought in from a CSV file (services/imports.py) with its own number and payments.
     imported: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false())

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select, true, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.domain.leads import LeadStatus
@@ -87,7 +87,8 @@ def needs_start_choice() -> bool:
 def has_sample_data() -> bool:
     with read_session() as session:
         return bool(
-            session.execute(select(exists().where(Invoice.is_sample.is_(True)))).scalar()
+            # "= true", not "IS true": PostgreSQL serves only the former from the index.
+            session.execute(select(exists().where(Invoice.is_sample == true()))).scalar()
             or session.execute(select(exists().where(Client.is_sample.is_(True)))).scalar()
         )
 
