@@ -62,7 +62,7 @@ def encoding_select(select_id: str = "csv-encoding") -> rx.Component:
         select_id,
         rx.select.root(
             # Its chosen text appears only after hydration: room kept for the longest one.
-            rx.select.trigger(id=select_id, width="16.5em", max_width="100%"),
+            rx.select.trigger(id=select_id, width="19em", max_width="100%"),
             rx.select.content(*[rx.select.item(label, value=value) for value, label in ENCODINGS.items()]),
             value=X.encoding,
             on_change=X.set_encoding,
