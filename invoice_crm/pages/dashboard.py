@@ -10,7 +10,7 @@ from invoice_crm.components.layout import layout, loading_block, page_title
 from invoice_crm.components.reports import export_list_dialog
 from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
-from invoice_crm.state.dashboard import REFRESH_SECONDS
+from invoice_crm.state.dashboard import REFRESH_SECONDS, ListViewState
 from invoice_crm.state.dashboard import DashboardState as S
 from invoice_crm.state.expected_cash import ExpectedCashState as E
 from invoice_crm.state.reminder_settings import RemindersTodayState as R
@@ -26,7 +26,7 @@ def dashboard_page() -> rx.Component:
         # Everything under the title depends on the data: it appears in one piece when the data
         # has arrived, so nothing already on screen moves (no banner pushing the cards down, no
         # card growing), and never with another list than the URL's.
-        rx.cond(S.list_in_view, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
+        rx.cond(ListViewState.list_in_view, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
     )
 

@@ -90,6 +90,25 @@ async def _quick(work: asyncio.Future) -> bool:
     return bool(done)
 
 
+class ListViewState(AuthState):
+    """Which list the dashboard's rows are, kept apart from the rows: its flag depends on the
+    tab's URL, so Reflex works it out again on every URL change of any page, and this state
+    holds only two strings for it to read."""
+
+    list_shown: str = ""  # the list (its URL, as list_url writes it) whose rows the dashboard holds
+    _pushed: str = ""  # backend only: the list URL the dashboard's own control just pushed
+
+    @rx.var
+    def list_in_view(self) -> bool:
+        """Whether the rows held are the list to show: the one the tab's URL names, or the one
+        a control of the dashboard is putting in the URL. After a reload at another list's URL,
+        Reflex's hydration sends the tab everything its state holds, the old list included;
+        it stays unseen until on_load has read the list the URL names."""
+        if not self.list_shown:
+            return False
+        return self.list_shown in (self._pushed, list_url(**list_params(self.router.url.query_parameters)))
+
+
 class DashboardState(AuthState):
     rows: list[dict[str, str]] = []
     total: int = 0
@@ -102,7 +121,6 @@ class DashboardState(AuthState):
     loaded: bool = False
     _shown_at: float = 0.0  # backend only: when the figures were last read
     _rows_for: str = ""  # backend only: the query the rows shown were read for
-    _pushed: str = ""  # backend only: the list URL this page's own control just pushed
     # Backend only: the counts of the list shown (search and filter), and when they were read:
     # Next/Previous within REFRESH_SECONDS / 2 reuse them instead of counting again.
     _counted_for: str = ""
@@ -124,19 +142,6 @@ class DashboardState(AuthState):
     # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
     # tab's sessionStorage, so it survives reloading the invoice page too.
     list_url: str = rx.SessionStorage("/", name="invoice_list_url")
-    # The list (its URL, as list_url writes it) whose rows this state holds.
-    list_shown: str = ""
-
-    @rx.var
-    def list_in_view(self) -> bool:
-        """Whether the rows held are the list to show: the one the tab's URL names, or the one
-        a control of this page is putting in the URL. After a reload at another list's URL,
-        Reflex's hydration sends the tab everything this state holds, the old list included;
-        it stays unseen until on_load has read the list the URL names."""
-        if not self.loaded or not self.list_shown:
-            return False
-        return self.list_shown in (self._pushed, list_url(**list_params(self.router.url.query_parameters)))
-
     @rx.var
     def page_count(self) -> int:
         return max(1, -(-self.total // queries.PAGE_SIZE))
@@ -214,8 +219,9 @@ class DashboardState(AuthState):
         # Only a URL this page's own control pushed may reuse what is shown; arriving from
         # another page (where a payment or a void may just have changed the figures), a
         # reload or Back reads everything again.
-        own = self._pushed != "" and self._pushed == list_url(**wanted)
-        self._pushed = ""
+        view = await self.get_state(ListViewState)
+        own = view._pushed != "" and view._pushed == list_url(**wanted)
+        view._pushed = ""
         fresh = own and self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
         for key, value in wanted.items():
             setattr(self, key, value)
@@ -246,7 +252,7 @@ class DashboardState(AuthState):
             await self._show_cards(cards)
         self.loading = False
         self.loaded = True
-        self.list_shown = list_url(**wanted)
+        view.list_shown = list_url(**wanted)
 
     @rx.event
     async def refresh(self, _tick: str = ""):
@@ -267,8 +273,9 @@ class DashboardState(AuthState):
         for key, value in changes.items():
             setattr(self, key, value)
         await self._load_rows()
-        self._pushed = self.list_shown = list_url(self.search, self.status, self.sort, self.descending, self.page)
-        return _redirect(self._pushed)
+        view = await self.get_state(ListViewState)
+        view._pushed = view.list_shown = list_url(self.search, self.status, self.sort, self.descending, self.page)
+        return _redirect(view._pushed)
 
     @rx.event
     async def set_search(self, value: str):

@@ -91,7 +91,7 @@ def test_a_page_change_reads_its_rows_once_and_its_new_url_sends_nothing_again(d
     from invoice_crm.invoice_crm import app
     from invoice_crm.services import queries
     from invoice_crm.state.auth import AuthState
-    from invoice_crm.state.dashboard import DashboardState
+    from invoice_crm.state.dashboard import DashboardState, ListViewState
     from tests.integration.helpers import make_client, make_invoice
 
     auth.create_user(OWNER, PASSWORD)
@@ -109,8 +109,7 @@ def test_a_page_change_reads_its_rows_once_and_its_new_url_sends_nothing_again(d
             await runner.send("t", DashboardState.on_load, "/")
             updates = await runner.send("t", DashboardState.next_page, "/")
             assert rows_sent(updates) == 3  # the second page: the last three
-            dashboard = await runner.state("t", DashboardState)
-            pushed = dashboard._pushed
+            pushed = (await runner.state("t", ListViewState))._pushed
             assert "page=2" in pushed
 
             updates = await runner.send("t", DashboardState.on_load, pushed)
@@ -129,15 +128,15 @@ def _in_view(updates) -> list[bool]:
         changes["list_in_view_rx_state_"]
         for delta in deltas(updates)
         for name, changes in delta.items()
-        if name.endswith("dashboard_state") and "list_in_view_rx_state_" in changes
+        if name.endswith("list_view_state") and "list_in_view_rx_state_" in changes
     ]
 
 
 def _first(updates, key: str, value=None) -> int:
-    """The index of the first dashboard delta that sets ``key`` (to ``value``, if given)."""
+    """The index of the first delta in which the dashboard's states set ``key`` (to ``value``, if given)."""
     for index, delta in enumerate(deltas(updates)):
         for name, changes in delta.items():
-            if name.endswith("dashboard_state") and key in changes and (value is None or changes[key] == value):
+            if name.endswith(("dashboard_state", "list_view_state")) and key in changes and (value is None or changes[key] == value):
                 return index
     raise AssertionError(f"no update sets {key}")
 
@@ -152,7 +151,7 @@ def test_a_reload_at_another_lists_url_never_shows_the_old_list(database):
     from invoice_crm.invoice_crm import app
     from invoice_crm.services import invoices
     from invoice_crm.state.auth import AuthState
-    from invoice_crm.state.dashboard import DashboardState
+    from invoice_crm.state.dashboard import DashboardState, ListViewState
     from tests.integration.helpers import make_client, make_invoice
 
     auth.create_user(OWNER, PASSWORD)
@@ -185,10 +184,10 @@ def test_a_reload_at_another_lists_url_never_shows_the_old_list(database):
             # Status "All" by the page's control, then its URL: in view all along.
             updates = await runner.send("t", DashboardState.set_status, "/?status=SENT", value="ALL")
             assert False not in _in_view(updates)
-            pushed = (await runner.state("t", DashboardState))._pushed
+            pushed = (await runner.state("t", ListViewState))._pushed
             assert False not in _in_view(await runner.send("t", DashboardState.on_load, pushed))
             dashboard = await runner.state("t", DashboardState)
-            assert dashboard.list_in_view and len(dashboard.rows) == 3
+            assert (await runner.state("t", ListViewState)).list_in_view and len(dashboard.rows) == 3
             assert runner.server_errors == []
 
     run(scenario())
