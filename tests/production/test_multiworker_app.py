@@ -80,7 +80,16 @@ def _reload_until(page, check, timeout: float = 60) -> None:
         page.locator("#invoice-status").wait_for(timeout=60_000)
 
 
-def _browser_journey(index: int, url: str, invoice_ids: list[int], errors: list) -> None:
+def _what_it_shows(page, screenshot) -> str:
+    """For a failure's report: the page's address and text, and a screenshot beside the app's log."""
+    try:
+        page.screenshot(path=str(screenshot))
+        return f"{page.url} shows {page.inner_text('body')[:300]!r} (screenshot: {screenshot})"
+    except Exception as err:  # the page may be gone with its browser
+        return f"(could not read the page: {err})"
+
+
+def _browser_journey(index: int, url: str, invoice_ids: list[int], errors: list, shots) -> None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**chromium_launch_args())
@@ -89,14 +98,19 @@ def _browser_journey(index: int, url: str, invoice_ids: list[int], errors: list)
                 for context in contexts:
                     context.set_default_timeout(120_000)  # three Chromiums and the app share two cores
                 freelancer, client = (context.new_page() for context in contexts)
-                _sign_in(freelancer, url)
-                order = invoice_ids[index:] + invoice_ids[:index]  # each starts on another invoice
-                for invoice_id in order:
-                    _send_and_pay(freelancer, client, url, invoice_id)
-                if index == 0:
-                    freelancer.goto(url + "/")
-                    freelancer.get_by_role("button", name="Resync all").click()
-                    expect(freelancer.locator("#resync-result")).to_be_visible(timeout=120_000)
+                try:
+                    _sign_in(freelancer, url)
+                    order = invoice_ids[index:] + invoice_ids[:index]  # each starts on another invoice
+                    for invoice_id in order:
+                        _send_and_pay(freelancer, client, url, invoice_id)
+                    if index == 0:
+                        freelancer.goto(url + "/")
+                        freelancer.get_by_role("button", name="Resync all").click()
+                        expect(freelancer.locator("#resync-result")).to_be_visible(timeout=120_000)
+                except Exception as exc:
+                    seen = [_what_it_shows(page, shots / f"browser{index}-{who}.png")
+                            for who, page in (("freelancer", freelancer), ("client", client))]
+                    raise AssertionError(f"{exc}\n" + "\n".join(seen)) from exc
             finally:
                 browser.close()
     except Exception as exc:  # reported by the main thread
@@ -136,7 +150,8 @@ def test_three_browsers_and_webhooks_at_once_on_three_workers(production_db):
     hooks = threading.Thread(target=_webhooks, args=(app, invoice_ids, stop, answers))
     hooks.start()
     browsers = [
-        threading.Thread(target=_browser_journey, args=(i, app.url, invoice_ids, errors)) for i in range(BROWSERS)
+        threading.Thread(target=_browser_journey, args=(i, app.url, invoice_ids, errors, app.log.parent))
+        for i in range(BROWSERS)
     ]
     for thread in browsers:
         thread.start()
