@@ -142,6 +142,7 @@ class DashboardState(AuthState):
     # Where "All invoices" on an invoice page returns to: the list as it was left. Kept in the
     # tab's sessionStorage, so it survives reloading the invoice page too.
     list_url: str = rx.SessionStorage("/", name="invoice_list_url")
+
     @rx.var
     def page_count(self) -> int:
         return max(1, -(-self.total // queries.PAGE_SIZE))
@@ -216,16 +217,17 @@ class DashboardState(AuthState):
             return
         params = self.router.url.query_parameters
         wanted = list_params(params)
+        wanted_url = list_url(**wanted)
         # Only a URL this page's own control pushed may reuse what is shown; arriving from
         # another page (where a payment or a void may just have changed the figures), a
         # reload or Back reads everything again.
         view = await self.get_state(ListViewState)
-        own = view._pushed != "" and view._pushed == list_url(**wanted)
+        own = view._pushed != "" and view._pushed == wanted_url
         view._pushed = ""
         fresh = own and self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
         for key, value in wanted.items():
             setattr(self, key, value)
-        self.list_url = list_url(**wanted) if params else "/"
+        self.list_url = wanted_url if params else "/"
         self.sheets_on = get_settings().sheets_enabled
         if fresh and self._rows_for == repr(self._query()):
             # A control of this page showed this list a moment ago, then put it in the URL:
@@ -252,7 +254,7 @@ class DashboardState(AuthState):
             await self._show_cards(cards)
         self.loading = False
         self.loaded = True
-        view.list_shown = list_url(**wanted)
+        view.list_shown = wanted_url
 
     @rx.event
     async def refresh(self, _tick: str = ""):
