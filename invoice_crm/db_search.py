@@ -36,10 +36,15 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name == POSTGRESQL_INDEX)
 
 
+def search_dialect() -> str:
+    """The database's kind, which decides how a number is searched (number_contains)."""
+    return get_engine().dialect.name
+
+
 def number_contains(term: str, like: str):
     """The condition "the invoice number contains ``term``" (case-insensitive); ``like`` is
     the escaped ``%term%`` pattern the plain query uses."""
-    if get_engine().dialect.name == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_"):
+    if search_dialect() == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_"):
         # The trigram index takes the term as it is (its LIKE has no ESCAPE to spare).
         return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(f"%{term}%")))
     return Invoice.number.ilike(like, escape="\\")

@@ -182,8 +182,14 @@ class DashboardState(AuthState):
             self._keep_counts(counts, at)
 
     async def _load_rows(self) -> None:
-        at = time.monotonic()
-        self._put_page(await asyncio.to_thread(_read_page, self._query(), self._known_counts()), at)
+        at, query = time.monotonic(), self._query()
+        if query.search.strip():  # a search may scan: in a thread, so other tabs' events go on
+            page = await asyncio.to_thread(_read_page, query, self._known_counts())
+        else:
+            # An index-ordered read of one page (statements and row texts remembered) takes
+            # less than handing it to a thread and back (most of a millisecond on a page change).
+            page = _read_page(query, self._known_counts())
+        self._put_page(page, at)
 
     def _show_summary(self, summary: dict) -> None:
         self._shown_at = time.monotonic()

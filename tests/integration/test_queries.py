@@ -148,3 +148,45 @@ def test_chart_months_read_in_full_and_other_currencies_are_named(database):
     assert summary["monthly"][-1]["month"] == TODAY.strftime("%b %Y")  # "Nov 2026", not "Nov 26"
     assert summary["monthly"][-1]["paid"] == 100.0
     assert summary["chart_note"] == "Shown in USD only; also paid in these months: €300.00."
+
+
+class _Tomorrow(datetime):
+    """datetime whose now() is a day later than the real one."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.now(tz) + timedelta(days=1)
+
+
+def test_a_list_read_again_shows_every_change_made_since(database, monkeypatch):
+    """The list's statements and its rows' texts are remembered between reads: nothing a
+    change touches may come back as it was (the client's name, a payment, the locale, the day)."""
+    from invoice_crm.domain import lifecycle
+    from invoice_crm.services import business_settings as biz
+    from invoice_crm.services import clients
+
+    acme, _, made = _seed()
+    sent = invoices.send_invoice(made[1].id)  # Acme's, due 28 days ago
+    def row(**query):
+        rows, _ = queries.list_invoices(queries.InvoiceQuery(page_size=50, **query))
+        return next(r for r in rows if r["id"] == sent.id)
+
+    first = row()
+    assert (first["client"], first["badge"], first["amount"], first["countdown"]) == ("Acme", "SENT", "$101.10", "28 days overdue")
+    assert row(search="acme")["client"] == "Acme"
+
+    clients.update_client(acme.id, "Acme Studio", acme.email)
+    assert row()["client"] == row(search="acme")["client"] == "Acme Studio"
+
+    invoices.mark_paid(sent.id)
+    assert (row()["badge"], row(search="acme")["badge"]) == ("PAID", "PAID")
+    assert row()["paid_at"] != ""
+
+    biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14",
+                               "locale": "de_DE", "timezone": "UTC"})
+    assert row()["amount"] == "101,10\u00a0$"
+
+    other = invoices.send_invoice(made[3].id)  # due 24 days ago
+    assert next(r for r in queries.list_invoices(queries.InvoiceQuery())[0] if r["id"] == other.id)["countdown"] == "24 days overdue"
+    monkeypatch.setattr(lifecycle, "datetime", _Tomorrow)
+    assert next(r for r in queries.list_invoices(queries.InvoiceQuery())[0] if r["id"] == other.id)["countdown"] == "25 days overdue"
