@@ -75,6 +75,16 @@ class _PaidBars(NoSSRComponent):
     height: rx.Var[int]
 
 
+class ListUrl(rx.Component):
+    """Navigates to ``url`` when it changes while shown (assets/list_url.js): the list URL a
+    control of the dashboard has just shown, pushed by the browser itself."""
+
+    library = "$/public/list_url.js"
+    tag = "ListUrl"
+    is_default = True
+    url: rx.Var[str]
+
+
 class Every(rx.Component):
     """on_tick every ``interval`` ms while shown (assets/every.js): a timer without moment.js."""
 

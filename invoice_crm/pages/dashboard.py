@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.dashboard import Every, overdue_banner, paid_chart, summary_card
+from invoice_crm.components.dashboard import Every, ListUrl, overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
 from invoice_crm.components.layout import layout, loading_block, page_title
 from invoice_crm.components.reports import export_list_dialog
@@ -28,6 +28,7 @@ def dashboard_page() -> rx.Component:
         # card growing), and never with another list than the URL's.
         rx.cond(ListViewState.list_in_view, _content(), loading_block("Loading invoices…", id="dashboard-loading")),
         Every.create(interval=REFRESH_SECONDS * 1000, on_tick=S.refresh),
+        ListUrl.create(url=ListViewState.pushed),
     )
 
 

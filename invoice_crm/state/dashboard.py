@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import time
 from urllib.parse import urlencode
 
@@ -50,13 +49,6 @@ def list_url(search: str, status: str, sort: str, descending: bool, page: int) -
     return "/?" + urlencode(query)
 
 
-@functools.lru_cache(maxsize=512)
-def _redirect(url: str) -> rx.event.EventSpec:
-    """rx.redirect to a list URL, built once per URL: building it anew was a twentieth of a
-    page change's work on the server. (An EventSpec is immutable, so one serves every tab.)"""
-    return rx.redirect(url)
-
-
 def _default_descending(sort: str) -> bool:
     # Soonest due first; largest amount and newest number first.
     return sort in ("amount", "number")
@@ -96,7 +88,9 @@ class ListViewState(AuthState):
     holds only two strings for it to read."""
 
     list_shown: str = ""  # the list (its URL, as list_url writes it) whose rows the dashboard holds
-    _pushed: str = ""  # backend only: the list URL the dashboard's own control just pushed
+    # The list URL a control of the dashboard has just shown: the browser puts it in the tab's
+    # URL (components.dashboard.ListUrl), and on_load, which that runs, clears it.
+    pushed: str = ""
 
     @rx.var
     def list_in_view(self) -> bool:
@@ -106,7 +100,7 @@ class ListViewState(AuthState):
         it stays unseen until on_load has read the list the URL names."""
         if not self.list_shown:
             return False
-        return self.list_shown in (self._pushed, list_url(**list_params(self.router.url.query_parameters)))
+        return self.list_shown in (self.pushed, list_url(**list_params(self.router.url.query_parameters)))
 
 
 class DashboardState(AuthState):
@@ -228,8 +222,9 @@ class DashboardState(AuthState):
         # another page (where a payment or a void may just have changed the figures), a
         # reload or Back reads everything again.
         view = await self.get_state(ListViewState)
-        own = view._pushed != "" and view._pushed == wanted_url
-        view._pushed = ""
+        own = view.pushed != "" and view.pushed == wanted_url
+        if view.pushed:
+            view.pushed = ""
         fresh = own and self.loaded and time.monotonic() - self._shown_at < REFRESH_SECONDS / 2
         for key, value in wanted.items():
             setattr(self, key, value)
@@ -274,16 +269,17 @@ class DashboardState(AuthState):
         self._show(await asyncio.to_thread(load_dashboard, self._query()))
 
     async def _go(self, **changes):
-        """Show the list as changed, then put it in the URL (a new history entry, so Back
-        returns to the previous list; on_load finds the rows already shown)."""
+        """Show the list as changed and name its URL, which the browser puts in the address
+        bar (a new history entry, so Back returns to the previous list; on_load, which that
+        runs, finds the rows already shown)."""
         if self._current_user() is None:
             return self._redirect_to_login()
         for key, value in changes.items():
             setattr(self, key, value)
         await self._load_rows()
         view = await self.get_state(ListViewState)
-        view._pushed = view.list_shown = list_url(self.search, self.status, self.sort, self.descending, self.page)
-        return _redirect(view._pushed)
+        view.pushed = view.list_shown = list_url(self.search, self.status, self.sort, self.descending, self.page)
+        return None  # the same update carries the rows and the URL: no redirect event after it
 
     @rx.event
     async def set_search(self, value: str):

@@ -132,3 +132,33 @@ def test_search_filter_and_sort(signed_in, app_url):
     page.locator("#invoice-search").fill("no such invoice anywhere")
     expect(rows).to_have_count(0)
     expect(page.get_by_text("No invoices match.")).to_be_visible()
+
+
+def test_the_lists_controls_put_it_in_the_url_and_back_and_reload_keep_it(signed_in, app_url):
+    """A filter or a sort changes the tab's URL (a new history entry): Back and Forward walk
+    through the lists shown, and a reload shows the list its URL names."""
+    page = signed_in
+    page.goto(app_url + "/")
+    others = page.locator(".invoice-row:not([data-status=PAID])")
+    expect(others.first).to_be_visible()
+
+    choose(page, "#status-filter", "PAID")
+    page.wait_for_url("**/?status=PAID*")
+    expect(others).to_have_count(0)
+    choose(page, "#sort-select", "Amount")
+    page.wait_for_url("**/?status=PAID&sort=amount*")
+
+    page.go_back()
+    page.wait_for_url("**/?status=PAID&sort=current*")
+    expect(page.locator("#sort-select")).to_have_text("Current work")
+    expect(others).to_have_count(0)
+    page.go_back()
+    expect(others.first).to_be_visible()  # all statuses again
+    assert "status=" not in page.url
+    page.go_forward()
+    page.wait_for_url("**/?status=PAID*")
+    expect(others).to_have_count(0)
+    page.reload()
+    expect(page.locator(".invoice-row").first).to_be_visible()
+    expect(others).to_have_count(0)
+    assert "status=PAID" in page.url

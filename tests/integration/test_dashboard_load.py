@@ -109,7 +109,7 @@ def test_a_page_change_reads_its_rows_once_and_its_new_url_sends_nothing_again(d
             await runner.send("t", DashboardState.on_load, "/")
             updates = await runner.send("t", DashboardState.next_page, "/")
             assert rows_sent(updates) == 3  # the second page: the last three
-            pushed = (await runner.state("t", ListViewState))._pushed
+            pushed = (await runner.state("t", ListViewState)).pushed
             assert "page=2" in pushed
 
             updates = await runner.send("t", DashboardState.on_load, pushed)
@@ -184,7 +184,7 @@ def test_a_reload_at_another_lists_url_never_shows_the_old_list(database):
             # Status "All" by the page's control, then its URL: in view all along.
             updates = await runner.send("t", DashboardState.set_status, "/?status=SENT", value="ALL")
             assert False not in _in_view(updates)
-            pushed = (await runner.state("t", ListViewState))._pushed
+            pushed = (await runner.state("t", ListViewState)).pushed
             assert False not in _in_view(await runner.send("t", DashboardState.on_load, pushed))
             dashboard = await runner.state("t", DashboardState)
             assert (await runner.state("t", ListViewState)).list_in_view and len(dashboard.rows) == 3
