@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -42,6 +43,7 @@ def list_params(params: dict) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=1024)
 def list_url(search: str, status: str, sort: str, descending: bool, page: int) -> str:
     params = {"q": search.strip(), "status": status}
     query = {k: v for k, v in params.items() if v}
@@ -170,7 +172,8 @@ class DashboardState(AuthState):
 
     def _put_page(self, page: tuple[list[dict[str, str]], queries.Counts, int], at: float) -> None:
         self.rows, counts, self.page = page
-        self.total = counts.total
+        if self.total != counts.total:  # unchanged, it is not sent again
+            self.total = counts.total
         self._rows_for = repr(self._query())
         if self._known_counts() != counts:
             self._keep_counts(counts, at)
