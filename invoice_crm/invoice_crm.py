@@ -48,6 +48,7 @@ app = rx.App(
     # dir given: without it the toaster asks getComputedStyle for the page's direction on
     # every render, a full style recalculation (~35 ms while a page loads).
     toaster=rx.toast.provider(position="bottom-right", close_button=True, dir="ltr"),
+    stylesheets=["/invoice_list.css"],
     # POST /api/stripe/webhook on the same port; then bounded bodies and security headers
     # around everything the backend serves (pages, events, uploads, the webhook).
     api_transformer=[api, hardened(get_settings().app_url)],
