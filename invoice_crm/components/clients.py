@@ -4,29 +4,14 @@ client whose name or email another client already has."""
 from __future__ import annotations
 
 import reflex as rx
-from reflex.experimental.client_state import ClientStateVar
+
+from invoice_crm.components.forms import select_menu
 
 
 def client_select(options, value, on_change, trigger: rx.Component, trigger_id: str) -> rx.Component:
-    """A menu of the clients (``options``: dicts with "id" and "name").
-
-    Radix's Select renders every item of a closed menu to find the chosen one's text, on every
-    update of the page: with hundreds of clients that was most of the editor's load. Closed,
-    this menu renders only the chosen client's item; whether it is open is kept in the browser
-    (no round trip), and the open menu renders them all."""
-    menu_open = ClientStateVar.create(trigger_id.replace("-", "_") + "_open", False)
-    return rx.select.root(
-        trigger,
-        rx.select.content(
-            rx.foreach(
-                options,
-                lambda c: rx.cond(menu_open.value | (c["id"] == value), rx.select.item(c["name"], value=c["id"])),
-            )
-        ),
-        value=value,
-        on_change=on_change,
-        on_open_change=menu_open.set,
-    )
+    """A menu of the clients (``options``: dicts with "id" and "name"); closed, it renders only
+    the chosen client (forms.select_menu)."""
+    return select_menu(trigger, trigger_id, value, on_change, options=options)
 
 
 def similar_client_question(duplicate_of, cancel, confirm) -> rx.Component:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.clients import client_select, similar_client_question
-from invoice_crm.components.forms import field_error, form_field, labelled_input
+from invoice_crm.components.forms import field_error, form_field, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
+from invoice_crm.domain.money import CURRENCIES
 from invoice_crm.state.editor import EditorState as S
 
 
@@ -55,14 +56,10 @@ def _terms() -> rx.Component:
             ),
             form_field(
                 "Project (optional)",
-                rx.select.root(
+                select_menu(
                     rx.select.trigger(placeholder="No project", id="project-select", width="100%"),
-                    rx.select.content(
-                        rx.select.item("No project", value="none"),
-                        rx.foreach(S.project_options, lambda p: rx.select.item(p["name"], value=p["id"])),
-                    ),
-                    value=rx.cond(S.project_id == "", "none", S.project_id),
-                    on_change=S.set_project,
+                    "project-select", rx.cond(S.project_id == "", "none", S.project_id), S.set_project,
+                    items=[("No project", "none")], options=S.project_options,
                 ),
                 S.errors.get("project_id", ""),
                 html_for="project-select",
@@ -99,7 +96,10 @@ def _terms() -> rx.Component:
             ),
             form_field(
                 "Currency",
-                rx.select(S.currencies, value=S.currency, on_change=lambda v: S.set_field("currency", v), id="currency"),
+                select_menu(
+                    rx.select.trigger(id="currency"), "currency", S.currency, lambda v: S.set_field("currency", v),
+                    items=[(code, code) for code in sorted(CURRENCIES)],
+                ),
                 S.errors.get("currency", ""),
                 html_for="currency",
             ),
