@@ -96,8 +96,7 @@ def _header_link(label: str, column: str, state) -> rx.Component:
     )
 
 
-PHONE_ONLY = ["block", "none"]  # below 30em (phones): shown in another column's cell
-WIDE_ONLY = ["none", "table-cell"]
+WIDE_ONLY = ["none", "table-cell"]  # the header's; the rows use assets/invoice_list.css
 
 
 def _row(row, state) -> rx.Component:
