@@ -70,14 +70,16 @@ def dialog_actions(*buttons: rx.Component, cancel: str = "Cancel") -> rx.Compone
 
 
 def select_menu(trigger: rx.Component, control_id: str, value, on_change, *, items=(), options=None,
-                label_key: str = "name", value_key: str = "id") -> rx.Component:
+                label_key: str = "name", value_key: str = "id", **root_props) -> rx.Component:
     """A Radix select whose closed menu renders only the chosen item. Closed, Radix's Select
     renders every item (to find the chosen one's text) when it mounts and on every update of
     the page: with hundreds of clients that was most of the editor's load, and the dashboard's
     two menus were a tenth of the time it took to show its data. Whether the menu is open is
     kept in the browser (no round trip); the open menu renders every item.
 
-    ``items`` are fixed (label, value) pairs; ``options`` a list var of dicts, after them."""
+    ``items`` are fixed (label, value) pairs; ``options`` a list var of dicts, after them.
+    In a list of rows, ``control_id`` names the menus of every row: one open renders the
+    items of all (closed, they still show nothing)."""
     menu_open = ClientStateVar.create(control_id.replace("-", "_") + "_open", False)
 
     def shown(key):
@@ -88,4 +90,5 @@ def select_menu(trigger: rx.Component, control_id: str, value, on_change, *, ite
         entries.append(rx.foreach(options, lambda o: rx.cond(shown(o[value_key]), rx.select.item(o[label_key], value=o[value_key]))))
     return rx.select.root(
         trigger, rx.select.content(*entries), value=value, on_change=on_change, on_open_change=menu_open.set,
+        **root_props,
     )

@@ -6,8 +6,9 @@ import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import client_select, similar_client_question
-from invoice_crm.components.forms import field_error, field_label, labelled_input
+from invoice_crm.components.forms import field_error, field_label, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 
@@ -176,7 +177,12 @@ def leads_page() -> rx.Component:
                             rx.table.cell(lead["title"]),
                             rx.table.cell(lead["client"]),
                             rx.table.cell(lead_badge(lead["status"]), class_name="lead-status"),
-                            rx.table.cell(rx.select(S.statuses, value=lead["status"], on_change=lambda v: S.set_status(lead["id"], v), size="1", aria_label="Move " + lead["title"] + " to")),
+                            rx.table.cell(
+                                select_menu(
+                                    rx.select.trigger(aria_label="Move " + lead["title"] + " to"), "lead-move", lead["status"],
+                                    lambda v: S.set_status(lead["id"], v), items=[(s.value, s.value) for s in PIPELINE], size="1",
+                                ),
+                            ),
                             class_name="lead-row",
                         ),
                     )

@@ -8,7 +8,6 @@ import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
@@ -196,10 +195,6 @@ class LeadsState(ClientPickerState):
     @rx.event
     async def on_load(self):
         return await self._load_page()
-
-    @rx.var
-    def statuses(self) -> list[str]:
-        return [s.value for s in PIPELINE]
 
     async def _load_rows(self) -> None:
         self.leads = _strings(await asyncio.to_thread(queries.list_leads))

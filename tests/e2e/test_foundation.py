@@ -49,3 +49,21 @@ def test_clients_projects_and_leads_pages_list_the_demo_records(signed_in, app_u
     page.goto(app_url + "/leads")
     expect(page.locator(".lead-row").first).to_be_visible()
     assert page.locator(".lead-row").count() >= 4
+
+
+def test_a_lead_moves_along_the_pipeline_from_its_menu(signed_in, app_url):
+    """Each lead's "Move … to" menu (closed, it holds only the lead's status) lists the
+    whole pipeline when opened; the choice is the lead's new status."""
+    page = signed_in
+    page.goto(app_url + "/leads")
+    row = page.locator(".lead-row").first
+    expect(row).to_be_visible()
+    title = row.locator("td").first.inner_text()
+    menu = page.get_by_role("combobox", name=f"Move {title} to")
+    menu.click()
+    expect(page.get_by_role("option")).to_have_count(6)
+    page.get_by_role("option", name="PROPOSAL", exact=True).click()
+    expect(row.locator(".lead-status")).to_contain_text("Proposal")
+    expect(menu).to_have_text("PROPOSAL")
+    page.reload()
+    expect(page.locator(".lead-row", has_text=title).first.locator(".lead-status")).to_contain_text("Proposal")
