@@ -1,17 +1,9 @@
-"""Client pieces shared by pages: the client menu, and the question asked before adding a
-client whose name or email another client already has."""
+"""Client pieces shared by pages: the question asked before adding a client whose name or
+email another client already has. (The client menus are forms.select_menu.)"""
 
 from __future__ import annotations
 
 import reflex as rx
-
-from invoice_crm.components.forms import select_menu
-
-
-def client_select(options, value, on_change, trigger: rx.Component, trigger_id: str) -> rx.Component:
-    """A menu of the clients (``options``: dicts with "id" and "name"); closed, it renders only
-    the chosen client (forms.select_menu)."""
-    return select_menu(trigger, trigger_id, value, on_change, options=options)
 
 
 def similar_client_question(duplicate_of, cancel, confirm) -> rx.Component:

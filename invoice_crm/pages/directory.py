@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
-from invoice_crm.components.clients import client_select, similar_client_question
+from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.domain.leads import PIPELINE
@@ -105,10 +105,9 @@ def clients_page() -> rx.Component:
 def _client_picker(state, picker_id: str) -> rx.Component:
     return rx.vstack(
         field_label("Client", picker_id, size="1"),
-        client_select(
-            state.client_options, state.new_client_id, state.set_new_client_id,
+        select_menu(
             rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%"),
-            picker_id,
+            picker_id, state.new_client_id, state.set_new_client_id, options=state.client_options,
         ),
         spacing="1",
         flex="1 1 160px",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.clients import client_select, similar_client_question
+from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, form_field, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
@@ -39,10 +39,9 @@ def _terms() -> rx.Component:
             form_field(
                 "Client",
                 rx.hstack(
-                    client_select(
-                        S.client_options, S.client_id, S.set_client,
+                    select_menu(
                         rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0"),
-                        "client-select",
+                        "client-select", S.client_id, S.set_client, options=S.client_options,
                     ),
                     rx.button(
                         rx.icon("user-plus", size=16), "New", variant="soft", type="button",

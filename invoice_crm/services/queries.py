@@ -238,16 +238,16 @@ def _list_reads(search: str, status: str, sort: str, descending: bool, currency:
     q = InvoiceQuery(search=search, status=status, sort=sort, descending=descending)
     conditions = _filters(q)
     count = select(func.count()).select_from(Invoice).where(*conditions)
+    parts = list_parts(q)  # the export's parts too: the two orders cannot differ
     if sort in SORTS:
-        [(_, order)] = list_parts(q)
+        [(_, order)] = parts
         return _ListReads(count, _rows(_page_ids(conditions, order), order))
-    is_open = Invoice.status.in_(OPEN)
-    rest_order = list(REST_ORDER)
+    (open_where, open_order), (rest_where, rest_order) = parts
     return _ListReads(
         count,
-        _rows(_page_ids([*conditions, ~is_open], rest_order), rest_order),
-        select(func.count()).select_from(Invoice).where(*conditions, is_open),
-        _rows(_open_page_ids(conditions), list(OPEN_ORDER)),
+        _rows(_page_ids(rest_where, rest_order), rest_order),
+        select(func.count()).select_from(Invoice).where(*open_where),
+        _rows(_open_page_ids(conditions), open_order),
     )
 
 
@@ -287,12 +287,13 @@ def _list_page(session, q: InvoiceQuery, counts: Counts | None = None) -> tuple[
     else:
         offset = (max(q.page, 1) - 1) * q.page_size
         rows = session.connection().execute(reads.rows, {"page_limit": q.page_size, "page_offset": offset}).all()
-    return [invoice_row(row, today) for row in rows], counts
+    locale = business_locale()
+    return [invoice_row(row, today, locale) for row in rows], counts
 
 
-def invoice_row(inv, today: date) -> dict:
-    """A list row for display; ``inv`` is a row of ROW_COLUMNS."""
-    return dict(_invoice_row(tuple(inv), today, business_locale()))
+def invoice_row(inv, today: date, locale: str) -> dict:
+    """A list row for display, in ``locale``; ``inv`` is a row of ROW_COLUMNS."""
+    return dict(_invoice_row(tuple(inv), today, locale))
 
 
 @functools.lru_cache(maxsize=4096)
