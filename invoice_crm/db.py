@@ -7,7 +7,10 @@ Reads use ``read_session()``.
 
 from __future__ import annotations
 
+import itertools
 import os
+import sqlite3
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +37,67 @@ def _forget_inherited_connections() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+class _SqliteProbe:
+    """A connection of its own that only asks SQLite whether the file changed. PRAGMA
+    data_version changes whenever another connection (of any process) commits; this one
+    never writes, so every commit counts. A file replaced at its path (a restore) is
+    noticed by its inode and gets a new probe."""
+
+    _generations = itertools.count(1)
+
+    def __init__(self, path: str):
+        self.path = path
+        self.pid = os.getpid()
+        self.inode = os.stat(path).st_ino
+        self.generation = next(self._generations)
+        self.lock = threading.Lock()
+        self.connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+
+    def version(self) -> tuple[int, int]:
+        with self.lock:
+            return self.generation, self.connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+_probes: weakref.WeakKeyDictionary[Engine, _SqliteProbe] = weakref.WeakKeyDictionary()
+_probes_lock = threading.Lock()
+# Probes a forked child inherited: kept, never used or closed (closing an inherited SQLite
+# file could drop the locks the child's own connections hold on it).
+_inherited_probes: list[_SqliteProbe] = []
+
+
+def _sqlite_version(engine: Engine) -> tuple | None:
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None  # no file to ask (each in-memory connection is a database of its own)
+    probe = _probes.get(engine)
+    try:
+        if probe is None or probe.pid != os.getpid() or os.stat(path).st_ino != probe.inode:
+            with _probes_lock:
+                if probe is not None and probe.pid != os.getpid():
+                    _inherited_probes.append(probe)
+                probe = _probes[engine] = _SqliteProbe(path)
+        return probe.version()
+    except (OSError, sqlite3.Error):
+        return None
+
+
+def data_version(engine: Engine | None = None) -> tuple | None:
+    """A value that is equal at two moments only if no transaction committed in between, in
+    any process, or None when the database cannot say. Read it before reading data: the data
+    read is then exact for as long as the version stays equal (what ``services.read_cache``
+    keeps results by). On SQLite, the file's data version; on PostgreSQL, the current
+    snapshot (the transactions finished and in progress): equal snapshots see the same data."""
+    engine = engine or get_engine()
+    if engine.dialect.name == "sqlite":
+        version = _sqlite_version(engine)
+    elif engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar_one()
+    else:
+        return None
+    return None if version is None else (str(engine.url), version)
 
 
 def make_engine(url: str) -> Engine:

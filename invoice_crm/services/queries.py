@@ -23,7 +23,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from invoice_crm.db import read_session
+from invoice_crm.db import data_version, read_session
 from invoice_crm.db_search import number_contains, search_dialect
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
@@ -46,6 +46,7 @@ from invoice_crm.models import (
 )
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import business_currency, business_locale, business_timezone
+from invoice_crm.services.read_cache import MISSING, VersionedCache
 
 PAGE_SIZE = 25
 DRAFT_REF = re.compile(r"\bD-0*(\d{1,9})$", re.IGNORECASE)
@@ -172,11 +173,46 @@ class Counts:
     open: int | None = None
 
 
-def list_page(q: InvoiceQuery, counts: Counts | None = None) -> tuple[list[dict], Counts]:
-    """One page of rows and the list's counts; with ``counts`` of this same search and filter
-    (just read for another page), they are not counted again."""
+# Pages of lists and their counts, kept while the database has not changed (read_cache):
+# paging back and forth, a filter and back, another tab on the same list read nothing again.
+_pages = VersionedCache(512)
+_counts = VersionedCache(256)
+
+
+def list_page(q: InvoiceQuery) -> tuple[tuple[dict, ...], Counts]:
+    """One page of rows and the list's counts, as a read now would give them: kept from an
+    earlier read only while no transaction has committed since (and on the same day, in the
+    same locale). The rows are shared by every caller: copy one to change it."""
+    version = data_version()
+    today, locale = _today(), business_locale()
+    list_key, page_key = _page_keys(q, today, locale)
+    page = MISSING if version is None else _pages.get(page_key, version)
+    if page is not MISSING:
+        return page
+    known = MISSING if version is None else _counts.get(list_key, version)
     with read_session() as session:
-        return _list_page(session, q, counts)
+        rows, counts = _list_page(session, q, None if known is MISSING else known, today, locale)
+    page = (tuple(rows), counts)
+    if version is not None:
+        _pages.put(page_key, version, page)
+        if known is MISSING or counts != known:  # the open count may have been added
+            _counts.put(list_key, version, counts)
+    return page
+
+
+def page_kept(q: InvoiceQuery) -> bool:
+    """Whether list_page has ``q``'s page from a read at the current data version (it would
+    answer without reading)."""
+    version = data_version()
+    return version is not None and _pages.get(_page_keys(q, _today(), business_locale())[1], version) is not MISSING
+
+
+def _page_keys(q: InvoiceQuery, today: date, locale: str) -> tuple[tuple, tuple]:
+    """What a list's counts and a page's rows depend on besides the data: the list, the
+    default currency and the locale (what an amount in the search reads as), and for the
+    rows the order, the page and the day (a row's "due in 3 days")."""
+    list_key = (q.search, q.status, business_currency(), locale, search_dialect())
+    return list_key, (list_key, q.sort, q.descending, q.page, q.page_size, today)
 
 
 # One page of a list is read by statements built once per list (search, filter, order) and
@@ -232,9 +268,12 @@ class _ListReads:
 
 
 @functools.lru_cache(maxsize=256)
-def _list_reads(search: str, status: str, sort: str, descending: bool, currency: str, dialect: str) -> _ListReads:
-    """Built once per list; ``currency`` (the amount a search term may be) and ``dialect``
-    (how a number is searched) are what the conditions depend on besides the list itself."""
+def _list_reads(
+    search: str, status: str, sort: str, descending: bool, currency: str, locale: str, dialect: str
+) -> _ListReads:
+    """Built once per list; ``currency`` and ``locale`` (the amount a search term may be, read
+    as typed in that locale) and ``dialect`` (how a number is searched) are what the conditions
+    depend on besides the list itself."""
     q = InvoiceQuery(search=search, status=status, sort=sort, descending=descending)
     conditions = _filters(q)
     count = select(func.count()).select_from(Invoice).where(*conditions)
@@ -252,7 +291,7 @@ def _list_reads(search: str, status: str, sort: str, descending: bool, currency:
 
 
 def _reads_for(q: InvoiceQuery) -> _ListReads:
-    return _list_reads(q.search, q.status, q.sort, q.descending, business_currency(), search_dialect())
+    return _list_reads(q.search, q.status, q.sort, q.descending, business_currency(), business_locale(), search_dialect())
 
 
 def _current_work_rows(session, reads: _ListReads, q: InvoiceQuery, open_count: int | None = None) -> tuple[list, int]:
@@ -276,9 +315,11 @@ def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
     return rows, counts.total
 
 
-def _list_page(session, q: InvoiceQuery, counts: Counts | None = None) -> tuple[list[dict], Counts]:
+def _list_page(
+    session, q: InvoiceQuery, counts: Counts | None = None, today: date | None = None, locale: str | None = None
+) -> tuple[list[dict], Counts]:
     reads = _reads_for(q)
-    today = _today()
+    today = today or _today()
     if counts is None:
         counts = Counts(session.connection().execute(reads.count).scalar_one())
     if q.sort not in SORTS:
@@ -287,7 +328,7 @@ def _list_page(session, q: InvoiceQuery, counts: Counts | None = None) -> tuple[
     else:
         offset = (max(q.page, 1) - 1) * q.page_size
         rows = session.connection().execute(reads.rows, {"page_limit": q.page_size, "page_offset": offset}).all()
-    locale = business_locale()
+    locale = locale or business_locale()
     return [invoice_row(row, today, locale) for row in rows], counts
 
 

@@ -60,16 +60,14 @@ def _stringify(rows: list[dict]) -> list[dict[str, str]]:
     return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
-def _read_page(
-    query: queries.InvoiceQuery, counts: queries.Counts | None = None
-) -> tuple[list[dict[str, str]], queries.Counts, int]:
-    """One page of rows, the list's counts and the page number (the last page when asked
+def _read_page(query: queries.InvoiceQuery) -> tuple[list[dict[str, str]], int, int]:
+    """One page of rows, the list's total and the page number (the last page when asked
     past the end)."""
-    rows, counts = queries.list_page(query, counts)
-    if rows == [] and query.page > 1 and counts.total:
+    rows, counts = queries.list_page(query)
+    if not rows and query.page > 1 and counts.total:
         query = dataclasses.replace(query, page=max(1, -(-counts.total // queries.PAGE_SIZE)))
-        rows, counts = queries.list_page(query, counts)
-    return _stringify(rows), counts, query.page
+        rows, counts = queries.list_page(query)
+    return _stringify(rows), counts.total, query.page
 
 
 def _read_cards() -> tuple[tuple[bool, bool], tuple[int, str]]:
@@ -117,12 +115,6 @@ class DashboardState(AuthState):
     loaded: bool = False
     _shown_at: float = 0.0  # backend only: when the figures were last read
     _rows_for: str = ""  # backend only: the query the rows shown were read for
-    # Backend only: the counts of the list shown (search and filter), and when they were read:
-    # Next/Previous within REFRESH_SECONDS / 2 reuse them instead of counting again.
-    _counted_for: str = ""
-    _counted_total: int = 0
-    _counted_open: int = -1
-    _counted_at: float = 0.0
     sheets_on: bool = False
 
     outstanding: str = ""
@@ -157,36 +149,22 @@ class DashboardState(AuthState):
             descending=self.descending, page=self.page,
         )
 
-    def _list_key(self) -> str:
-        return repr((self.search, self.status))
-
-    def _known_counts(self) -> queries.Counts | None:
-        """The counts of the list shown, when they are of this search and filter and recent."""
-        if self._counted_for != self._list_key() or time.monotonic() - self._counted_at >= REFRESH_SECONDS / 2:
-            return None
-        return queries.Counts(self._counted_total, None if self._counted_open < 0 else self._counted_open)
-
-    def _keep_counts(self, counts: queries.Counts, at: float) -> None:
-        self._counted_for, self._counted_at = self._list_key(), at
-        self._counted_total, self._counted_open = counts.total, -1 if counts.open is None else counts.open
-
-    def _put_page(self, page: tuple[list[dict[str, str]], queries.Counts, int], at: float) -> None:
-        self.rows, counts, self.page = page
-        if self.total != counts.total:  # unchanged, it is not sent again
-            self.total = counts.total
+    def _put_page(self, page: tuple[list[dict[str, str]], int, int]) -> None:
+        self.rows, total, self.page = page
+        if self.total != total:  # unchanged, it is not sent again
+            self.total = total
         self._rows_for = repr(self._query())
-        if self._known_counts() != counts:
-            self._keep_counts(counts, at)
 
     async def _load_rows(self) -> None:
-        at, query = time.monotonic(), self._query()
-        if query.search.strip():  # a search may scan: in a thread, so other tabs' events go on
-            page = await asyncio.to_thread(_read_page, query, self._known_counts())
+        query = self._query()
+        if query.search.strip() and not queries.page_kept(query):
+            # A search may scan: in a thread, so other tabs' events go on.
+            page = await asyncio.to_thread(_read_page, query)
         else:
-            # An index-ordered read of one page (statements and row texts remembered) takes
-            # less than handing it to a thread and back (most of a millisecond on a page change).
-            page = _read_page(query, self._known_counts())
-        self._put_page(page, at)
+            # An index-ordered read of one page, or one kept since nothing changed, takes less
+            # than handing it to a thread and back (most of a millisecond on a page change).
+            page = _read_page(query)
+        self._put_page(page)
 
     def _show_summary(self, summary: dict) -> None:
         self._shown_at = time.monotonic()
@@ -199,7 +177,6 @@ class DashboardState(AuthState):
         self._show_summary(data.summary)
         self.rows, self.total = _stringify(data.rows), data.total
         self._rows_for = repr(self._query())
-        self._keep_counts(queries.Counts(data.total), self._shown_at)
 
     async def _show_cards(self, cards: asyncio.Future) -> None:
         """The cards read alongside the list, shown in this same event: the page loads in one
@@ -240,9 +217,9 @@ class DashboardState(AuthState):
             return
         # The read runs while we wait; only a slow one shows the loading state first (an
         # answer within QUIET_SECONDS arrives as one update: no flash, nothing moves twice).
-        query, at = self._query(), time.monotonic()
+        query = self._query()
         if fresh:  # only the list changed: the figures and cards shown are current
-            work = asyncio.ensure_future(asyncio.to_thread(_read_page, query, self._known_counts()))
+            work = asyncio.ensure_future(asyncio.to_thread(_read_page, query))
         else:  # the overdue sweep, the figures and the first page, in one read; the cards beside it
             work = asyncio.ensure_future(asyncio.to_thread(load_dashboard, query))
             cards = asyncio.ensure_future(asyncio.to_thread(_read_cards))
@@ -250,7 +227,7 @@ class DashboardState(AuthState):
             self.loading = True
             yield
         if fresh:
-            self._put_page(await work, at)
+            self._put_page(await work)
         else:
             self._show(await work)
             if not self.rows and self.page > 1 and self.total:  # a page past the end

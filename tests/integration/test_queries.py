@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from invoice_crm.services import invoices, queries
 from tests.integration.helpers import TODAY, make_client, make_invoice
 
@@ -158,22 +160,28 @@ class _Tomorrow(datetime):
         return datetime.now(tz) + timedelta(days=1)
 
 
-def test_a_list_read_again_shows_every_change_made_since(database, monkeypatch):
-    """The list's statements and its rows' texts are remembered between reads: nothing a
-    change touches may come back as it was (the client's name, a payment, the locale, the day)."""
+@pytest.mark.parametrize("read", [queries.list_invoices, queries.list_page], ids=["list_invoices", "list_page"])
+def test_a_list_read_again_shows_every_change_made_since(database, monkeypatch, read):
+    """The list's statements and its rows' texts are remembered between reads, and
+    ``list_page`` keeps whole pages while nothing changed: nothing a change touches may come
+    back as it was (the client's name, a payment, the locale, the day)."""
     from invoice_crm.domain import lifecycle
     from invoice_crm.services import business_settings as biz
     from invoice_crm.services import clients
 
     acme, _, made = _seed()
     sent = invoices.send_invoice(made[1].id)  # Acme's, due 28 days ago
+
+    def rows(**query):
+        return read(queries.InvoiceQuery(page_size=50, **query))[0]
+
     def row(**query):
-        rows, _ = queries.list_invoices(queries.InvoiceQuery(page_size=50, **query))
-        return next(r for r in rows if r["id"] == sent.id)
+        return next(r for r in rows(**query) if r["id"] == sent.id)
 
     first = row()
     assert (first["client"], first["badge"], first["amount"], first["countdown"]) == ("Acme", "SENT", "$101.10", "28 days overdue")
     assert row(search="acme")["client"] == "Acme"
+    assert sent.id not in {r["id"] for r in rows(search="101,10")}  # no amount under en_US
 
     clients.update_client(acme.id, "Acme Studio", acme.email)
     assert row()["client"] == row(search="acme")["client"] == "Acme Studio"
@@ -185,8 +193,9 @@ def test_a_list_read_again_shows_every_change_made_since(database, monkeypatch):
     biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14",
                                "locale": "de_DE", "timezone": "UTC"})
     assert row()["amount"] == "101,10\u00a0$"
+    assert row(search="101,10")["amount"] == "101,10\u00a0$"  # the same search, now an amount
 
     other = invoices.send_invoice(made[3].id)  # due 24 days ago
-    assert next(r for r in queries.list_invoices(queries.InvoiceQuery())[0] if r["id"] == other.id)["countdown"] == "24 days overdue"
+    assert next(r for r in rows() if r["id"] == other.id)["countdown"] == "24 days overdue"
     monkeypatch.setattr(lifecycle, "datetime", _Tomorrow)
-    assert next(r for r in queries.list_invoices(queries.InvoiceQuery())[0] if r["id"] == other.id)["countdown"] == "25 days overdue"
+    assert next(r for r in rows() if r["id"] == other.id)["countdown"] == "25 days overdue"
