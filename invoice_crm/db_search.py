@@ -19,7 +19,7 @@ it and must make them again.
 
 from __future__ import annotations
 
-from sqlalchemy import column, select, table
+from sqlalchemy import String, bindparam, column, select, table
 
 from invoice_crm.db import get_engine
 from invoice_crm.models import Invoice
@@ -41,10 +41,17 @@ def search_dialect() -> str:
     return get_engine().dialect.name
 
 
-def number_contains(term: str, like: str):
+def uses_trigram(term: str) -> bool:
+    """Whether number_contains asks SQLite's trigram table for ``term``."""
+    return search_dialect() == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_")
+
+
+def number_contains(term: str, like):
     """The condition "the invoice number contains ``term``" (case-insensitive); ``like`` is
-    the escaped ``%term%`` pattern the plain query uses."""
-    if search_dialect() == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_"):
+    the escaped ``%term%`` pattern the plain query uses (a value, or a bound parameter of one).
+    The trigram table's pattern is the bound parameter ``search_trigram``."""
+    if uses_trigram(term):
         # The trigram index takes the term as it is (its LIKE has no ESCAPE to spare).
-        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(f"%{term}%")))
+        pattern = bindparam("search_trigram", f"%{term}%", type_=String)
+        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)))
     return Invoice.number.ilike(like, escape="\\")

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from invoice_crm.db import data_version, read_session
-from invoice_crm.db_search import number_contains, search_dialect
+from invoice_crm.db_search import number_contains, search_dialect, uses_trigram
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
@@ -70,26 +70,49 @@ def _today() -> date:
     return business_today(business_timezone())
 
 
+def _search_term(search: str) -> str:
+    # Only printable text is searched: no stored text holds control characters (domain.text),
+    # and PostgreSQL refuses NUL in a query.
+    return "".join(ch for ch in search if ch.isprintable()).strip()
+
+
+def _search_values(term: str) -> dict:
+    """The values a search term puts in the list's conditions, by their bound parameters'
+    names. Which names there are is the term's shape: terms of one shape share statements
+    (_reads_for), each executed with its own values."""
+    if not term:
+        return {}
+    values: dict = {"search_like": like_pattern(term)}
+    if uses_trigram(term):
+        values["search_trigram"] = f"%{term}%"
+    currency = business_currency()
+    amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
+    if amount is not None:
+        values["search_amount"] = amount
+    draft = DRAFT_REF.search(term)
+    if draft:  # a draft's reference (D-0012), which is not stored
+        values["search_draft"] = int(draft.group(1))
+    return values
+
+
 def _filters(q: InvoiceQuery) -> list:
     conditions = []
     if q.status:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
-    # Only printable text is searched: no stored text holds control characters (domain.text),
-    # and PostgreSQL refuses NUL in a query.
-    term = "".join(ch for ch in q.search if ch.isprintable()).strip()
+    term = _search_term(q.search)
     if term:
-        like = like_pattern(term)
+        values = _search_values(term)
+        like = bindparam("search_like", values["search_like"], type_=String)
         client_ids = select(Client.id).where(
             or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
         )
         matches = [number_contains(term, like), Invoice.client_id.in_(client_ids)]
-        currency = business_currency()
-        amount = search_amount(term, (currency, *sorted(set(CURRENCIES) - {currency})))
-        if amount is not None:
+        if "search_amount" in values:
+            amount = bindparam("search_amount", values["search_amount"], type_=Invoice.__table__.c.amount.type)
             matches.append(Invoice.amount == amount)
-        draft = DRAFT_REF.search(term)
-        if draft:  # a draft's reference (D-0012), which is not stored
-            matches.append((Invoice.id == int(draft.group(1))) & (Invoice.status == InvoiceStatus.DRAFT))
+        if "search_draft" in values:
+            draft_id = bindparam("search_draft", values["search_draft"], type_=Integer)
+            matches.append((Invoice.id == draft_id) & (Invoice.status == InvoiceStatus.DRAFT))
         conditions.append(or_(*matches))
     return conditions
 
@@ -267,18 +290,11 @@ class _ListReads:
     open_rows: Select | None = None
 
 
-@functools.lru_cache(maxsize=256)
-def _list_reads(
-    search: str, status: str, sort: str, descending: bool, currency: str, locale: str, dialect: str
-) -> _ListReads:
-    """Built once per list; ``currency`` and ``locale`` (the amount a search term may be, read
-    as typed in that locale) and ``dialect`` (how a number is searched) are what the conditions
-    depend on besides the list itself."""
-    q = InvoiceQuery(search=search, status=status, sort=sort, descending=descending)
+def _list_reads(q: InvoiceQuery) -> _ListReads:
     conditions = _filters(q)
     count = select(func.count()).select_from(Invoice).where(*conditions)
     parts = list_parts(q)  # the export's parts too: the two orders cannot differ
-    if sort in SORTS:
+    if q.sort in SORTS:
         [(_, order)] = parts
         return _ListReads(count, _rows(_page_ids(conditions, order), order))
     (open_where, open_order), (rest_where, rest_order) = parts
@@ -290,23 +306,38 @@ def _list_reads(
     )
 
 
-def _reads_for(q: InvoiceQuery) -> _ListReads:
-    return _list_reads(q.search, q.status, q.sort, q.descending, business_currency(), business_locale(), search_dialect())
+# The list's statements by what they are made of: the search term's shape (not its values),
+# the filter, the order and the database's kind. A few hundred at most.
+_reads: dict[tuple, _ListReads] = {}
 
 
-def _current_work_rows(session, reads: _ListReads, q: InvoiceQuery, open_count: int | None = None) -> tuple[list, int]:
+def _reads_for(q: InvoiceQuery) -> tuple[_ListReads, dict]:
+    """The statements that read ``q``'s list, built once per shape of list, and the search
+    values to execute them with (an amount is read in the business locale and currency now)."""
+    values = _search_values(_search_term(q.search))
+    key = (tuple(sorted(values)), q.status, q.sort, q.descending, search_dialect())
+    reads = _reads.get(key)
+    if reads is None:
+        reads = _reads[key] = _list_reads(q)
+    return reads, values
+
+
+def _current_work_rows(
+    session, reads: _ListReads, values: dict, q: InvoiceQuery, open_count: int | None = None
+) -> tuple[list, int]:
     """Open invoices by due date, then the rest newest first: index-ordered reads that meet
     at the page boundary, rather than one sort of the whole table by a computed key."""
+    run = session.connection().execute
     offset = (max(q.page, 1) - 1) * q.page_size
     if open_count is None:
-        open_count = session.connection().execute(reads.open_count).scalar_one()
+        open_count = run(reads.open_count, values).scalar_one()
     rows = []
     if offset < open_count:
-        params = {"page_limit": q.page_size, "page_offset": offset, "page_reach": offset + q.page_size}
-        rows = session.connection().execute(reads.open_rows, params).all()
+        page = {"page_limit": q.page_size, "page_offset": offset, "page_reach": offset + q.page_size}
+        rows = run(reads.open_rows, {**values, **page}).all()
     room = q.page_size - len(rows)
     if room > 0:
-        rows += session.connection().execute(reads.rows, {"page_limit": room, "page_offset": max(0, offset - open_count)}).all()
+        rows += run(reads.rows, {**values, "page_limit": room, "page_offset": max(0, offset - open_count)}).all()
     return rows, open_count
 
 
@@ -318,16 +349,17 @@ def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
 def _list_page(
     session, q: InvoiceQuery, counts: Counts | None = None, today: date | None = None, locale: str | None = None
 ) -> tuple[list[dict], Counts]:
-    reads = _reads_for(q)
+    reads, values = _reads_for(q)
     today = today or _today()
     if counts is None:
-        counts = Counts(session.connection().execute(reads.count).scalar_one())
+        counts = Counts(session.connection().execute(reads.count, values).scalar_one())
     if q.sort not in SORTS:
-        rows, open_count = _current_work_rows(session, reads, q, counts.open)
+        rows, open_count = _current_work_rows(session, reads, values, q, counts.open)
         counts = Counts(counts.total, open_count)
     else:
         offset = (max(q.page, 1) - 1) * q.page_size
-        rows = session.connection().execute(reads.rows, {"page_limit": q.page_size, "page_offset": offset}).all()
+        page = {"page_limit": q.page_size, "page_offset": offset}
+        rows = session.connection().execute(reads.rows, {**values, **page}).all()
     locale = locale or business_locale()
     return [invoice_row(row, today, locale) for row in rows], counts
 

@@ -112,6 +112,23 @@ def test_search_finds_company_email_and_an_exact_amount(database):
     assert queries.list_invoices(queries.InvoiceQuery(search="1,2"))[1] == 0
 
 
+def test_searches_of_one_shape_in_turn_each_find_their_own_invoices(database):
+    """Terms of one kind share the list's statements, each read with its own values: going
+    from one to another and back never finds the previous term's invoices."""
+    acme, blue, made = _seed()
+    by_client = {acme.id: "Acme", blue.id: "Blue Harbor"}
+    for term, client in [("acme", acme), ("harbor", blue), ("acme", acme), ("arbo", blue)]:
+        for sort in (queries.CURRENT, "amount"):
+            rows, total = queries.list_invoices(queries.InvoiceQuery(search=term, sort=sort))
+            assert total == 15 and {r["client"] for r in rows} == {by_client[client.id]}, (term, sort)
+    for i in (3, 10, 3):  # an amount each: 103.10, 110.10
+        rows, total = queries.list_invoices(queries.InvoiceQuery(search=f"{100 + i}.10"))
+        assert [r["id"] for r in rows] == [made[i].id]
+    for i in (4, 9):  # a draft's reference each
+        rows, total = queries.list_invoices(queries.InvoiceQuery(search=f"D-{made[i].id:04d}"))
+        assert [r["id"] for r in rows] == [made[i].id]
+
+
 def test_percent_and_underscore_are_matched_literally(database):
     plain = make_client("Plain Client")
     odd = make_client("Odd 100% _client")
