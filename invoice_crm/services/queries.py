@@ -198,8 +198,8 @@ class Counts:
 
 # Pages of lists and their counts, kept while the database has not changed (read_cache):
 # paging back and forth, a filter and back, another tab on the same list read nothing again.
-_pages = VersionedCache(512)
-_counts = VersionedCache(256)
+_pages = VersionedCache(128)
+_counts = VersionedCache(128)
 
 
 def list_page(q: InvoiceQuery) -> tuple[tuple[dict, ...], Counts]:

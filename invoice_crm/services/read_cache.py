@@ -1,7 +1,7 @@
 """Reads remembered while the database has not changed.
 
-An entry is kept with the data version (``db.data_version``) read before the data was; it is
-served only while the version is still that one, so no commit by any process has happened
+An entry is put with the data version (``db.data_version``) read before the data was; it is
+given back only while the version is still that one, so no commit by any process has happened
 since and the result is what reading again would give. Whatever else a result depends on (the
 day, the locale) belongs in its key. Results are shared between callers: treat them as frozen."""
 
@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import TypeVar
+from collections.abc import Hashable
 
-from invoice_crm.db import data_version
-
-T = TypeVar("T")
 MISSING = object()  # what get() gives for no result at that version
 
 
@@ -41,19 +37,3 @@ class VersionedCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def read(self, key: Hashable, read: Callable[[], T], version: object = MISSING) -> T:
-        """``read()``, or its result kept from a read at the current data version."""
-        if version is MISSING:
-            version = data_version()
-        if version is None:
-            return read()
-        value = self.get(key, version)
-        if value is MISSING:
-            value = read()
-            self.put(key, version, value)
-        return value  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""The read cache serves a result only at the version it was read at, and keeps at most its size."""
+"""The read cache gives a result back only at the version it was read at, and keeps at most its size."""
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -6,29 +6,25 @@ from hypothesis import strategies as st
 from invoice_crm.services.read_cache import MISSING, VersionedCache
 
 
-def test_a_result_is_served_only_at_the_version_it_was_read_at():
+def test_a_result_is_given_back_only_at_the_version_it_was_read_at():
     cache = VersionedCache(4)
-    reads = []
-
-    def read():
-        reads.append(1)
-        return len(reads)
-
-    assert cache.read("page 1", read, version=7) == 1
-    assert cache.read("page 1", read, version=7) == 1  # nothing committed: kept
-    assert cache.read("page 1", read, version=8) == 2  # a commit since: read again
-    assert cache.get("page 1", 7) is MISSING
-    assert cache.read("page 1", read, version=None) == 3  # a database that cannot say: always read
-    assert cache.read("page 1", read, version=None) == 4
+    cache.put("page 1", 7, "rows read at 7")
+    assert cache.get("page 1", 7) == "rows read at 7"  # nothing committed since
+    assert cache.get("page 1", 8) is MISSING  # a commit since: read again
+    cache.put("page 1", 8, "rows read at 8")
+    assert cache.get("page 1", 7) is MISSING and cache.get("page 1", 8) == "rows read at 8"
+    assert cache.get("page 2", 8) is MISSING
 
 
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 2)), max_size=60))
 def test_it_holds_at_most_its_size_and_drops_the_least_recently_used(steps):
     cache, used = VersionedCache(3), []
     for key, version in steps:
-        cache.read(key, lambda k=key, v=version: (k, v), version=version)
+        if cache.get(key, version) is MISSING:
+            cache.put(key, version, (key, version))
         used = [k for k in used if k != key] + [key]
-        assert len(cache._entries) <= 3
         assert cache.get(key, version) == (key, version)
-    for key in used[:-3]:  # older than the three last used
+    for key in used[-3:]:  # the three last used are kept, at their last version
+        assert any(cache.get(key, version) is not MISSING for version in range(3))
+    for key in used[:-3]:  # older ones are gone
         assert all(cache.get(key, version) is MISSING for version in range(3))
