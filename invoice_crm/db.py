@@ -48,7 +48,6 @@ class _SqliteProbe:
     _generations = itertools.count(1)
 
     def __init__(self, path: str):
-        self.path = path
         self.pid = os.getpid()
         self.inode = os.stat(path).st_ino
         self.generation = next(self._generations)

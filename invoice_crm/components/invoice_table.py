@@ -6,9 +6,9 @@ import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
 from invoice_crm.components.forms import field_label, select_menu
+from invoice_crm.state.dashboard import SORT_OPTIONS
 
 STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
-SORT_ITEMS = {"current": "Current work", "due_date": "Due date", "amount": "Amount", "number": "Number"}
 
 
 def _control(label: str, control_id: str, control: rx.Component, **props) -> rx.Component:
@@ -45,7 +45,7 @@ def toolbar(state) -> rx.Component:
             rx.hstack(
                 select_menu(
                     rx.select.trigger(id="sort-select"), "sort-select", state.sort, state.set_sort,
-                    items=[(label, key) for key, label in SORT_ITEMS.items()],
+                    items=[(label, key) for key, label in SORT_OPTIONS.items()],
                 ),
                 rx.icon_button(
                     rx.cond(state.descending, rx.icon("arrow-down-wide-narrow"), rx.icon("arrow-up-narrow-wide")),

@@ -202,16 +202,19 @@ _pages = VersionedCache(128)
 _counts = VersionedCache(128)
 
 
-def list_page(q: InvoiceQuery) -> tuple[tuple[dict, ...], Counts]:
+def list_page(q: InvoiceQuery, *, kept_only: bool = False) -> tuple[tuple[dict, ...], Counts] | None:
     """One page of rows and the list's counts, as a read now would give them: kept from an
     earlier read only while no transaction has committed since (and on the same day, in the
-    same locale). The rows are shared by every caller: copy one to change it."""
+    same locale). The rows are shared by every caller: copy one to change it. With
+    ``kept_only``, None instead of a read when the page is not kept."""
     version = data_version()
     today, locale = _today(), business_locale()
     list_key, page_key = _page_keys(q, today, locale)
     page = MISSING if version is None else _pages.get(page_key, version)
     if page is not MISSING:
         return page
+    if kept_only:
+        return None
     known = MISSING if version is None else _counts.get(list_key, version)
     with read_session() as session:
         rows, counts = _list_page(session, q, None if known is MISSING else known, today, locale)
@@ -221,13 +224,6 @@ def list_page(q: InvoiceQuery) -> tuple[tuple[dict, ...], Counts]:
         if known is MISSING or counts != known:  # the open count may have been added
             _counts.put(list_key, version, counts)
     return page
-
-
-def page_kept(q: InvoiceQuery) -> bool:
-    """Whether list_page has ``q``'s page from a read at the current data version (it would
-    answer without reading)."""
-    version = data_version()
-    return version is not None and _pages.get(_page_keys(q, _today(), business_locale())[1], version) is not MISSING
 
 
 def _page_keys(q: InvoiceQuery, today: date, locale: str) -> tuple[tuple, tuple]:

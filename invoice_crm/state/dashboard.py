@@ -60,13 +60,18 @@ def _stringify(rows: list[dict]) -> list[dict[str, str]]:
     return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
-def _read_page(query: queries.InvoiceQuery) -> tuple[list[dict[str, str]], int, int]:
+def _read_page(query: queries.InvoiceQuery, kept_only: bool = False) -> tuple[list[dict[str, str]], int, int] | None:
     """One page of rows, the list's total and the page number (the last page when asked
-    past the end)."""
-    rows, counts = queries.list_page(query)
+    past the end); with ``kept_only``, None unless it is kept (queries.list_page)."""
+    page = queries.list_page(query, kept_only=kept_only)
+    if page is None:
+        return None
+    rows, counts = page
     if not rows and query.page > 1 and counts.total:
         query = dataclasses.replace(query, page=max(1, -(-counts.total // queries.PAGE_SIZE)))
-        rows, counts = queries.list_page(query)
+        if (page := queries.list_page(query, kept_only=kept_only)) is None:
+            return None
+        rows, counts = page
     return _stringify(rows), counts.total, query.page
 
 
@@ -157,13 +162,13 @@ class DashboardState(AuthState):
 
     async def _load_rows(self) -> None:
         query = self._query()
-        if query.search.strip() and not queries.page_kept(query):
-            # A search may scan: in a thread, so other tabs' events go on.
+        # An index-ordered read of one page, or one kept since nothing changed, takes less than
+        # handing it to a thread and back (most of a millisecond on a page change). A search
+        # not kept may scan: in a thread, so other tabs' events go on.
+        searching = bool(query.search.strip())
+        page = _read_page(query, kept_only=searching)
+        if page is None:
             page = await asyncio.to_thread(_read_page, query)
-        else:
-            # An index-ordered read of one page, or one kept since nothing changed, takes less
-            # than handing it to a thread and back (most of a millisecond on a page change).
-            page = _read_page(query)
         self._put_page(page)
 
     def _show_summary(self, summary: dict) -> None:

@@ -18,7 +18,6 @@ from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, as_id, draft_err
 from invoice_crm.domain.errors import Conflict, DomainError, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
-    CURRENCIES,
     format_money,
     format_price,
     format_quantity,
@@ -126,10 +125,6 @@ class EditorState(AuthState, EditorTaxesMixin):
         """Whether leaving now loses typing: the page asks before in-app links and tab closing."""
         now = self._fingerprint()  # the dependency tracker follows the call
         return self.read_only_reason == "" and not self.loading and now != self.pristine
-
-    @rx.var
-    def currencies(self) -> list[str]:
-        return sorted(CURRENCIES)
 
     @rx.var
     def _read_lines(self) -> list[tuple[dict[str, str], LineInput | None]]:
