@@ -19,7 +19,7 @@ it and must make them again.
 
 from __future__ import annotations
 
-from sqlalchemy import String, bindparam, column, select, table
+from sqlalchemy import String, bindparam, column, func, select, table
 
 from invoice_crm.db import get_engine
 from invoice_crm.models import Invoice
@@ -46,12 +46,22 @@ def uses_trigram(term: str) -> bool:
     return search_dialect() == "sqlite" and len(term) >= 3 and not any(ch in term for ch in "%_")
 
 
-def number_contains(term: str, like):
+def number_contains(term: str, like, at_most=None):
     """The condition "the invoice number contains ``term``" (case-insensitive); ``like`` is
     the escaped ``%term%`` pattern the plain query uses (a value, or a bound parameter of one).
-    The trigram table's pattern is the bound parameter ``search_trigram``."""
+    The trigram table's pattern is the bound parameter ``search_trigram``. With ``at_most`` (a
+    number or a bound parameter), only that many of the numbers the trigram table finds are
+    taken (SQLite lists them all before it reads an invoice)."""
     if uses_trigram(term):
         # The trigram index takes the term as it is (its LIKE has no ESCAPE to spare).
         pattern = bindparam("search_trigram", f"%{term}%", type_=String)
-        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)))
+        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)).limit(at_most))
     return Invoice.number.ilike(like, escape="\\")
+
+
+def trigram_matches(at_most):
+    """How many invoice numbers the trigram table finds for the term's ``search_trigram``,
+    counted no further than ``at_most`` (its index stops there)."""
+    pattern = bindparam("search_trigram", type_=String)
+    found = select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)).limit(at_most).subquery()
+    return select(func.count()).select_from(found)

@@ -10,12 +10,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
+    Connection,
     Integer,
     Select,
     String,
+    asc,
     bindparam,
     case,
     cast,
+    desc,
     func,
     or_,
     select,
@@ -23,8 +26,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from invoice_crm.db import data_version, read_session
-from invoice_crm.db_search import number_contains, search_dialect, uses_trigram
+from invoice_crm.db import data_version, read_connection, read_session
+from invoice_crm.db_search import number_contains, search_dialect, trigram_matches, uses_trigram
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
@@ -95,7 +98,7 @@ def _search_values(term: str) -> dict:
     return values
 
 
-def _filters(q: InvoiceQuery) -> list:
+def _filters(q: InvoiceQuery, numbers_at_most: int | None = None) -> list:
     conditions = []
     if q.status:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
@@ -106,7 +109,7 @@ def _filters(q: InvoiceQuery) -> list:
         client_ids = select(Client.id).where(
             or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
         )
-        matches = [number_contains(term, like), Invoice.client_id.in_(client_ids)]
+        matches = [number_contains(term, like, numbers_at_most), Invoice.client_id.in_(client_ids)]
         if "search_amount" in values:
             amount = bindparam("search_amount", values["search_amount"], type_=Invoice.__table__.c.amount.type)
             matches.append(Invoice.amount == amount)
@@ -200,24 +203,38 @@ class Counts:
 # paging back and forth, a filter and back, another tab on the same list read nothing again.
 _pages = VersionedCache(128)
 _counts = VersionedCache(128)
+_many = VersionedCache(128)  # searches found to match more than FEW_MATCHES invoices
 
 
-def list_page(q: InvoiceQuery, *, kept_only: bool = False) -> tuple[tuple[dict, ...], Counts] | None:
+def list_page(q: InvoiceQuery, *, quick_only: bool = False) -> tuple[tuple[dict, ...], Counts] | None:
     """One page of rows and the list's counts, as a read now would give them: kept from an
     earlier read only while no transaction has committed since (and on the same day, in the
     same locale). The rows are shared by every caller: copy one to change it. With
-    ``kept_only``, None instead of a read when the page is not kept."""
+    ``quick_only``, None instead of a read that may scan: only a kept page, or a search's page
+    read from its few matches (_few_page)."""
     version = data_version()
     today, locale = _today(), business_locale()
     list_key, page_key = _page_keys(q, today, locale)
     page = MISSING if version is None else _pages.get(page_key, version)
     if page is not MISSING:
         return page
-    if kept_only:
-        return None
     known = MISSING if version is None else _counts.get(list_key, version)
-    with read_session() as session:
-        rows, counts = _list_page(session, q, None if known is MISSING else known, today, locale)
+    few = (
+        uses_trigram(_search_term(q.search))
+        and (known is MISSING or known.total <= FEW_MATCHES)
+        and (version is None or _many.get(list_key, version) is MISSING)
+    )
+    if not few and quick_only:
+        return None
+    with read_connection() as connection:
+        found = _few_page(connection, q, today, locale) if few else None
+        if found is None:
+            if few and version is not None:
+                _many.put(list_key, version, True)
+            if quick_only:
+                return None
+            found = _list_page(connection, q, None if known is MISSING else known, today, locale)
+    rows, counts = found
     page = (tuple(rows), counts)
     if version is not None:
         _pages.put(page_key, version, page)
@@ -302,6 +319,79 @@ def _list_reads(q: InvoiceQuery) -> _ListReads:
     )
 
 
+# A search on SQLite whose every part has an index (client, amount, draft id, and the number
+# through the trigram table) is read from its matches when they are few: gathered by those
+# indexes and sorted in the list's order, then the page's rows by id. SQLite's planner would
+# otherwise walk the order's index and test every invoice until it has a page, which for a
+# rare term is the whole table. A search matching more is read the usual way: its matches are
+# common enough for the walk to find a page soon. (PostgreSQL weighs the two plans itself.)
+FEW_MATCHES = 1000
+_FEW_LIMIT = bindparam("few_limit", type_=Integer)  # FEW_MATCHES + 1: one more tells "more"
+
+
+@dataclass(frozen=True)
+class _FewReads:
+    matches: Select  # (id, open) of at most ``few_limit`` matches, in the list's order
+    rows: Select  # the display columns of the invoices of ``page_ids``
+    numbers: Select | None  # how many numbers the trigram table finds, up to ``few_limit``
+
+
+def _few_reads(q: InvoiceQuery) -> _FewReads:
+    # SQLite lists every number the trigram table finds before it reads an invoice: a term in
+    # most numbers ("INV") would list them all. Taking FEW_MATCHES + 1 of them is exact
+    # without a filter, each being a match: a list that long is more than few. With a
+    # filter, the numbers are counted first (up to as many), as the matches may then be fewer.
+    numbers = None if q.status else _FEW_LIMIT
+    # OR of equalities, not IN: an IN of values is rewritten for its values at every execution.
+    is_open = case((or_(*(Invoice.status == status for status in OPEN)), 1), else_=0)
+    matches = (
+        select(Invoice.id, SORTS.get(q.sort, Invoice.due_date).label("key"), is_open.label("open"))
+        .where(*_filters(q, numbers)).limit(_FEW_LIMIT).subquery()
+    )
+    if q.sort in SORTS:
+        way = desc if q.descending else asc
+        order = [way(matches.c.key), way(matches.c.id)]
+    else:  # current work: the open ones by due date, then the rest newest first (list_parts)
+        opened = matches.c.open == 1
+        order = [
+            matches.c.open.desc(), case((opened, matches.c.key)).asc(), case((opened, matches.c.id)).asc(),
+            matches.c.id.desc(),
+        ]
+    rows = (
+        select(*ROW_COLUMNS)
+        .join(Client, Client.id == Invoice.client_id)
+        .outerjoin(Project, Project.id == Invoice.project_id)
+        .where(Invoice.id.in_(bindparam("page_ids", expanding=True)))
+    )
+    counted = trigram_matches(_FEW_LIMIT) if numbers is None else None
+    return _FewReads(select(matches.c.id, matches.c.open).order_by(*order), rows, counted)
+
+
+_few: dict[tuple, _FewReads] = {}
+
+
+def _few_page(connection: Connection, q: InvoiceQuery, today: date, locale: str) -> tuple[list[dict], Counts] | None:
+    """The page and counts of a search read from its matches, or None when it has more than
+    FEW_MATCHES of them."""
+    values = _search_values(_search_term(q.search))
+    key = (tuple(sorted(values)), q.status, q.sort, q.descending)
+    reads = _few.get(key)
+    if reads is None:
+        reads = _few[key] = _few_reads(q)
+    run = connection.execute
+    values = {**values, "few_limit": FEW_MATCHES + 1}
+    if reads.numbers is not None and "search_trigram" in values and run(reads.numbers, values).scalar_one() > FEW_MATCHES:
+        return None
+    matches = run(reads.matches, values).all()
+    if len(matches) > FEW_MATCHES:
+        return None
+    offset = (max(q.page, 1) - 1) * q.page_size
+    page_ids = [match.id for match in matches[offset:offset + q.page_size]]
+    found = {row.id: row for row in run(reads.rows, {"page_ids": page_ids}).all()} if page_ids else {}
+    counts = Counts(len(matches), sum(match.open for match in matches))
+    return [invoice_row(found[invoice_id], today, locale) for invoice_id in page_ids], counts
+
+
 # The list's statements by what they are made of: the search term's shape (not its values),
 # the filter, the order and the database's kind. A few hundred at most.
 _reads: dict[tuple, _ListReads] = {}
@@ -319,11 +409,11 @@ def _reads_for(q: InvoiceQuery) -> tuple[_ListReads, dict]:
 
 
 def _current_work_rows(
-    session, reads: _ListReads, values: dict, q: InvoiceQuery, open_count: int | None = None
+    connection: Connection, reads: _ListReads, values: dict, q: InvoiceQuery, open_count: int | None = None
 ) -> tuple[list, int]:
     """Open invoices by due date, then the rest newest first: index-ordered reads that meet
     at the page boundary, rather than one sort of the whole table by a computed key."""
-    run = session.connection().execute
+    run = connection.execute
     offset = (max(q.page, 1) - 1) * q.page_size
     if open_count is None:
         open_count = run(reads.open_count, values).scalar_one()
@@ -338,24 +428,24 @@ def _current_work_rows(
 
 
 def _list_invoices(session, q: InvoiceQuery) -> tuple[list[dict], int]:
-    rows, counts = _list_page(session, q)
+    rows, counts = _list_page(session.connection(), q)
     return rows, counts.total
 
 
 def _list_page(
-    session, q: InvoiceQuery, counts: Counts | None = None, today: date | None = None, locale: str | None = None
+    connection: Connection, q: InvoiceQuery, counts: Counts | None = None, today: date | None = None, locale: str | None = None
 ) -> tuple[list[dict], Counts]:
     reads, values = _reads_for(q)
     today = today or _today()
     if counts is None:
-        counts = Counts(session.connection().execute(reads.count, values).scalar_one())
+        counts = Counts(connection.execute(reads.count, values).scalar_one())
     if q.sort not in SORTS:
-        rows, open_count = _current_work_rows(session, reads, values, q, counts.open)
+        rows, open_count = _current_work_rows(connection, reads, values, q, counts.open)
         counts = Counts(counts.total, open_count)
     else:
         offset = (max(q.page, 1) - 1) * q.page_size
         page = {"page_limit": q.page_size, "page_offset": offset}
-        rows = session.connection().execute(reads.rows, {**values, **page}).all()
+        rows = connection.execute(reads.rows, {**values, **page}).all()
     locale = locale or business_locale()
     return [invoice_row(row, today, locale) for row in rows], counts
 

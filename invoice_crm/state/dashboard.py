@@ -60,16 +60,17 @@ def _stringify(rows: list[dict]) -> list[dict[str, str]]:
     return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
-def _read_page(query: queries.InvoiceQuery, kept_only: bool = False) -> tuple[list[dict[str, str]], int, int] | None:
+def _read_page(query: queries.InvoiceQuery, quick_only: bool = False) -> tuple[list[dict[str, str]], int, int] | None:
     """One page of rows, the list's total and the page number (the last page when asked
-    past the end); with ``kept_only``, None unless it is kept (queries.list_page)."""
-    page = queries.list_page(query, kept_only=kept_only)
+    past the end); with ``quick_only``, None unless it is kept or quick to read
+    (queries.list_page)."""
+    page = queries.list_page(query, quick_only=quick_only)
     if page is None:
         return None
     rows, counts = page
     if not rows and query.page > 1 and counts.total:
         query = dataclasses.replace(query, page=max(1, -(-counts.total // queries.PAGE_SIZE)))
-        if (page := queries.list_page(query, kept_only=kept_only)) is None:
+        if (page := queries.list_page(query, quick_only=quick_only)) is None:
             return None
         rows, counts = page
     return _stringify(rows), counts.total, query.page
@@ -163,10 +164,11 @@ class DashboardState(AuthState):
     async def _load_rows(self) -> None:
         query = self._query()
         # An index-ordered read of one page, or one kept since nothing changed, takes less than
-        # handing it to a thread and back (most of a millisecond on a page change). A search
-        # not kept may scan: in a thread, so other tabs' events go on.
+        # handing it to a thread and back (most of a millisecond on a page change), and so does
+        # a search's page read from its few matches. Another search may scan: in a thread, so
+        # other tabs' events go on.
         searching = bool(query.search.strip())
-        page = _read_page(query, kept_only=searching)
+        page = _read_page(query, quick_only=searching)
         if page is None:
             page = await asyncio.to_thread(_read_page, query)
         self._put_page(page)
