@@ -168,13 +168,24 @@ def leads_page() -> rx.Component:
             S,
             "Loading leads…",
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Lead", "Client", "Status", "Move to")])),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Lead"),
+                        rx.table.column_header_cell("Client", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Status"),
+                        rx.table.column_header_cell("Move to"),
+                    )
+                ),
                 rx.table.body(
                     rx.foreach(
                         S.leads,
                         lambda lead: rx.table.row(
-                            rx.table.cell(lead["title"]),
-                            rx.table.cell(lead["client"]),
+                            rx.table.cell(
+                                lead["title"],
+                                # On a phone the client is under the title: four columns do not fit.
+                                rx.text(lead["client"], display=["block", "none"], size="1", color_scheme="gray"),
+                            ),
+                            rx.table.cell(lead["client"], display=["none", "table-cell"]),
                             rx.table.cell(lead_badge(lead["status"]), class_name="lead-status"),
                             rx.table.cell(
                                 select_menu(

@@ -353,6 +353,19 @@ def _in_view(page: Page, locator, width: int) -> None:
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, locator
 
 
+# Whether an element is cut off by a box around it that clips or scrolls its content (a wide
+# table in a card): within the window is not enough.
+NOT_CLIPPED = """el => {
+    const r = el.getBoundingClientRect();
+    for (let a = el.parentElement; a; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === "visible") continue;
+        const b = a.getBoundingClientRect();
+        if (r.left < b.left - 1 || r.right > b.right + 1) return false;
+    }
+    return true;
+}"""
+
+
 def _check(page: Page, title: str, width: int) -> None:
     expect(page).to_have_title(re.compile(title))
     assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{page.url} scrolls sideways at {width}px"
@@ -416,6 +429,10 @@ def test_no_page_scrolls_sideways_and_nothing_essential_is_hidden(browser, app_u
             page.goto(app_url + path)
             expect(page.get_by_role("button", name=re.compile("^Add ")).first).to_be_visible()
             _check(page, rf"^{title} · Invoice CRM$", width)
+        lead = page.locator(".lead-row").first  # a lead's status and "Move … to" menu
+        for part in (lead.locator(".lead-status"), lead.get_by_role("combobox")):
+            _in_view(page, part, width)
+            assert part.evaluate(NOT_CLIPPED), f"{part} is cut off at {width}px"
 
         page.goto(pay_url)
         expect(page.locator("#pay-invoice-number")).to_be_visible()
