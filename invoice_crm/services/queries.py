@@ -98,7 +98,9 @@ def _search_values(term: str) -> dict:
     return values
 
 
-def _filters(q: InvoiceQuery, numbers_at_most: int | None = None) -> list:
+def _filters(q: InvoiceQuery, numbers_at_most=None) -> list:
+    """The list's conditions; ``numbers_at_most`` (a number or a bound parameter) cuts the
+    trigram table's list of numbers (db_search.number_contains)."""
     conditions = []
     if q.status:
         conditions.append(Invoice.status == InvoiceStatus(q.status))
@@ -386,9 +388,9 @@ def _few_page(connection: Connection, q: InvoiceQuery, today: date, locale: str)
     if len(matches) > FEW_MATCHES:
         return None
     offset = (max(q.page, 1) - 1) * q.page_size
-    page_ids = [match.id for match in matches[offset:offset + q.page_size]]
+    page_ids = [invoice_id for invoice_id, _ in matches[offset:offset + q.page_size]]
     found = {row.id: row for row in run(reads.rows, {"page_ids": page_ids}).all()} if page_ids else {}
-    counts = Counts(len(matches), sum(match.open for match in matches))
+    counts = Counts(len(matches), sum(is_open for _, is_open in matches))
     return [invoice_row(found[invoice_id], today, locale) for invoice_id in page_ids], counts
 
 
