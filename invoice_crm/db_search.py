@@ -54,14 +54,17 @@ def number_contains(term: str, like, at_most=None):
     taken (SQLite lists them all before it reads an invoice)."""
     if uses_trigram(term):
         # The trigram index takes the term as it is (its LIKE has no ESCAPE to spare).
-        pattern = bindparam("search_trigram", f"%{term}%", type_=String)
-        return Invoice.id.in_(select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)).limit(at_most))
+        return Invoice.id.in_(_trigram_ids(f"%{term}%", at_most))
     return Invoice.number.ilike(like, escape="\\")
 
 
 def trigram_matches(at_most):
     """How many invoice numbers the trigram table finds for the term's ``search_trigram``,
     counted no further than ``at_most`` (its index stops there)."""
-    pattern = bindparam("search_trigram", type_=String)
-    found = select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(pattern)).limit(at_most).subquery()
-    return select(func.count()).select_from(found)
+    return select(func.count()).select_from(_trigram_ids(None, at_most).subquery())
+
+
+def _trigram_ids(pattern: str | None, at_most):
+    """The ids of the invoices whose number the trigram table finds for ``search_trigram``."""
+    found = bindparam("search_trigram", pattern, type_=String)
+    return select(_SEARCH.c.rowid).where(_SEARCH.c.number.like(found)).limit(at_most)

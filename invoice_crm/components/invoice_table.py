@@ -6,6 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
 from invoice_crm.components.forms import field_label, select_menu
+from invoice_crm.components.layout import WIDE_ONLY  # the header's; the rows use assets/invoice_list.css
 from invoice_crm.state.dashboard import SORT_OPTIONS
 
 STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
@@ -95,8 +96,6 @@ def _header_link(label: str, column: str, state) -> rx.Component:
         )
     )
 
-
-WIDE_ONLY = ["none", "table-cell"]  # the header's; the rows use assets/invoice_list.css
 
 
 def _row(row, state) -> rx.Component:

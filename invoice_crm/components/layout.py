@@ -6,6 +6,11 @@ import reflex as rx
 
 from invoice_crm.state.auth import AuthState
 
+# A table's columns on a phone (below 30em): a wide-only column is hidden there, and what it
+# says is shown under another cell's text with PHONE_ONLY.
+WIDE_ONLY = ["none", "table-cell"]
+PHONE_ONLY = ["block", "none"]
+
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
     ("New invoice", "/invoices/new", "file-plus"),

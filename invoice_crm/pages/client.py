@@ -6,7 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.forms import field_error
-from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.layout import WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.state.client_page import ClientPageState as S
 
 
@@ -26,7 +26,7 @@ def _invoice_row(row) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link(row["number"], href="/invoices/" + row["id"])),
         rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["issue_date"], display=["none", "table-cell"]),
+        rx.table.cell(row["issue_date"], display=WIDE_ONLY),
         rx.table.cell(row["due_date"]),
         rx.table.cell(row["amount"], text_align="right"),
         rx.table.cell(row["balance"], text_align="right", class_name="client-invoice-balance"),
@@ -108,7 +108,7 @@ def _body() -> rx.Component:
             rx.table.root(
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Issued", display=["none", "table-cell"]),
+                    rx.table.column_header_cell("Issued", display=WIDE_ONLY),
                     rx.table.column_header_cell("Due"), rx.table.column_header_cell("Amount", text_align="right"),
                     rx.table.column_header_cell("Balance", text_align="right"),
                 )),

@@ -7,7 +7,7 @@ import reflex as rx
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input, select_menu
-from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
@@ -47,10 +47,10 @@ def _client_row(client) -> rx.Component:
                 rx.cond(client["archived"] != "", rx.badge("Archived", color_scheme="gray")),
                 spacing="2", align="center", wrap="wrap",
             ),
-            rx.text(client["email"], size="1", color_scheme="gray", display=["block", "none"], overflow_wrap="anywhere"),
+            rx.text(client["email"], size="1", color_scheme="gray", display=PHONE_ONLY, overflow_wrap="anywhere"),
         ),
-        rx.table.cell(client["email"], display=["none", "table-cell"]),
-        rx.table.cell(client["company"], display=["none", "table-cell"]),
+        rx.table.cell(client["email"], display=WIDE_ONLY),
+        rx.table.cell(client["company"], display=WIDE_ONLY),
         rx.table.cell(client["invoices"], text_align="right"),
         rx.table.cell(
             rx.flex(
@@ -77,8 +77,8 @@ def clients_page() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Name"),
-                        rx.table.column_header_cell("Email", display=["none", "table-cell"]),
-                        rx.table.column_header_cell("Company", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Email", display=WIDE_ONLY),
+                        rx.table.column_header_cell("Company", display=WIDE_ONLY),
                         rx.table.column_header_cell("Invoices", text_align="right"),
                         rx.table.column_header_cell("Actions"),
                     )
@@ -171,7 +171,7 @@ def leads_page() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Lead"),
-                        rx.table.column_header_cell("Client", display=["none", "table-cell"]),
+                        rx.table.column_header_cell("Client", display=WIDE_ONLY),
                         rx.table.column_header_cell("Status"),
                         rx.table.column_header_cell("Move to"),
                     )
@@ -183,9 +183,9 @@ def leads_page() -> rx.Component:
                             rx.table.cell(
                                 lead["title"],
                                 # On a phone the client is under the title: four columns do not fit.
-                                rx.text(lead["client"], display=["block", "none"], size="1", color_scheme="gray"),
+                                rx.text(lead["client"], display=PHONE_ONLY, size="1", color_scheme="gray"),
                             ),
-                            rx.table.cell(lead["client"], display=["none", "table-cell"]),
+                            rx.table.cell(lead["client"], display=WIDE_ONLY),
                             rx.table.cell(lead_badge(lead["status"]), class_name="lead-status"),
                             rx.table.cell(
                                 select_menu(

@@ -7,7 +7,7 @@ import reflex as rx
 
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.forms import field_error, field_label, line_field_label
-from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.layout import WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.components.line_items import SELECT_STYLE
 from invoice_crm.state.recurring import RecurringDetailState as D
 from invoice_crm.state.recurring import RecurringFormState as F
@@ -247,7 +247,7 @@ def _invoice_row(row) -> rx.Component:
         rx.table.cell(row["period"]),
         rx.table.cell(rx.cond(row["status"] != "", status_badge(row["status"]), "")),
         rx.table.cell(row["amount"], text_align="right"),
-        rx.table.cell(row["note"], display=["none", "table-cell"]),
+        rx.table.cell(row["note"], display=WIDE_ONLY),
         class_name="profile-invoice-row",
     )
 
@@ -289,7 +289,7 @@ def _detail_body() -> rx.Component:
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Period"),
                     rx.table.column_header_cell("Status"), rx.table.column_header_cell("Amount", text_align="right"),
-                    rx.table.column_header_cell("Delivery", display=["none", "table-cell"]),
+                    rx.table.column_header_cell("Delivery", display=WIDE_ONLY),
                 )),
                 rx.table.body(rx.foreach(D.invoices, _invoice_row)),
                 width="100%", variant="ghost",

@@ -14,17 +14,16 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    asc,
     bindparam,
     case,
     cast,
-    desc,
     func,
     or_,
     select,
     type_coerce,
     union_all,
 )
+from sqlalchemy.sql import operators
 
 from invoice_crm.db import data_version, read_connection, read_session
 from invoice_crm.db_search import number_contains, search_dialect, trigram_matches, uses_trigram
@@ -344,21 +343,20 @@ def _few_reads(q: InvoiceQuery) -> _FewReads:
     # without a filter, each being a match: a list that long is more than few. With a
     # filter, the numbers are counted first (up to as many), as the matches may then be fewer.
     numbers = None if q.status else _FEW_LIMIT
+    parts = list_parts(q)  # the order is the list's, as the export and the usual read have it
+    keys = {o.element for _, order in parts for o in order}
     # OR of equalities, not IN: an IN of values is rewritten for its values at every execution.
     is_open = case((or_(*(Invoice.status == status for status in OPEN)), 1), else_=0)
     matches = (
-        select(Invoice.id, SORTS.get(q.sort, Invoice.due_date).label("key"), is_open.label("open"))
-        .where(*_filters(q, numbers)).limit(_FEW_LIMIT).subquery()
+        select(*keys, is_open.label("open")).where(*_filters(q, numbers)).limit(_FEW_LIMIT).subquery()
     )
-    if q.sort in SORTS:
-        way = desc if q.descending else asc
-        order = [way(matches.c.key), way(matches.c.id)]
-    else:  # current work: the open ones by due date, then the rest newest first (list_parts)
+    if len(parts) == 1:
+        [(_, order)] = parts
+        order = _on(matches, order)
+    else:  # current work: the open ones in their order, then the rest in theirs
+        (_, open_order), (_, rest_order) = parts
         opened = matches.c.open == 1
-        order = [
-            matches.c.open.desc(), case((opened, matches.c.key)).asc(), case((opened, matches.c.id)).asc(),
-            matches.c.id.desc(),
-        ]
+        order = [matches.c.open.desc(), *_on(matches, open_order, opened), *_on(matches, rest_order, ~opened)]
     rows = (
         select(*ROW_COLUMNS)
         .join(Client, Client.id == Invoice.client_id)
@@ -367,6 +365,17 @@ def _few_reads(q: InvoiceQuery) -> _FewReads:
     )
     counted = trigram_matches(_FEW_LIMIT) if numbers is None else None
     return _FewReads(select(matches.c.id, matches.c.open).order_by(*order), rows, counted)
+
+
+def _on(matches, order: list, where=None) -> list:
+    """``order`` (of invoice columns) on the matches' columns, applied only to the rows
+    ``where`` holds for (the others tie, as NULL)."""
+    terms = []
+    for o in order:
+        column = matches.c[o.element.key]
+        column = column if where is None else case((where, column))
+        terms.append(column.desc() if o.modifier is operators.desc_op else column.asc())
+    return terms
 
 
 _few: dict[tuple, _FewReads] = {}
