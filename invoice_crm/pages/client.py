@@ -27,8 +27,12 @@ def _invoice_row(row) -> rx.Component:
         rx.table.row_header_cell(rx.link(row["number"], href="/invoices/" + row["id"])),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(row["issue_date"], display=WIDE_ONLY),
-        rx.table.cell(row["due_date"]),
-        rx.table.cell(row["amount"], text_align="right"),
+        rx.table.cell(
+            row["due_date"],
+            rx.cond(row["countdown"] != "", rx.text(row["countdown"], size="1", color_scheme=rx.cond(row["status"] == "OVERDUE", "red", "gray"))),
+        ),
+        # On a phone the balance (what is still owed) stays; the amount is on the invoice.
+        rx.table.cell(row["amount"], text_align="right", display=WIDE_ONLY),
         rx.table.cell(row["balance"], text_align="right", class_name="client-invoice-balance"),
         class_name="client-invoice-row",
     )
@@ -109,7 +113,7 @@ def _body() -> rx.Component:
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Status"),
                     rx.table.column_header_cell("Issued", display=WIDE_ONLY),
-                    rx.table.column_header_cell("Due"), rx.table.column_header_cell("Amount", text_align="right"),
+                    rx.table.column_header_cell("Due"), rx.table.column_header_cell("Amount", text_align="right", display=WIDE_ONLY),
                     rx.table.column_header_cell("Balance", text_align="right"),
                 )),
                 rx.table.body(rx.foreach(S.invoices, _invoice_row)),

@@ -20,6 +20,8 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, RecurringProfile, Refund
 from invoice_crm.services.business_settings import business_timezone, current_business
 
@@ -63,10 +65,10 @@ def client_account(client_id: int) -> ClientAccount:
     rows = [
         {
             "id": inv.id,
-            "number": inv.number,
+            "number": display_number(inv.number, inv.id),  # a draft: "Draft D-0012"
             "status": InvoiceStatus(inv.status).value,
-            "issue_date": inv.issue_date.isoformat(),
-            "due_date": inv.due_date.isoformat() if inv.due_date else "",
+            "issue_date": format_date(inv.issue_date),
+            "due_date": format_date(inv.due_date),
             "countdown": countdown(inv.status, inv.due_date, today),
             "amount": format_money(inv.amount, inv.currency),
             "balance": format_money(balances[inv.id], inv.currency),

@@ -29,6 +29,10 @@ def test_client_page_statement_archive_delete_and_duplicates(signed_in, app_url)
     expect(page.locator("#client-outstanding")).to_have_text("$120.00")
     expect(page.locator("#client-overdue")).to_have_text("$0.00")
     expect(page.locator(".client-invoice-row")).to_have_count(2)
+    # The draft is named as everywhere else, and dates read as the business locale writes them.
+    expect(page.locator(".client-invoice-row").get_by_role("link", name=re.compile(r"^Draft D-\d+$"))).to_have_count(1)
+    expect(page.locator(".client-invoice-row").first).to_contain_text(re.compile(r"[A-Z][a-z]{2} \d{1,2}, 20\d\d"))
+    expect(page.locator(".client-invoice-row", has_text="None")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download statement PDF").click()
     text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)

@@ -424,6 +424,11 @@ def test_no_page_scrolls_sideways_and_nothing_essential_is_hidden(browser, app_u
         first = page.locator(".client-row").first
         _in_view(page, first.get_by_role("link", name="New invoice"), width)
         _in_view(page, first.get_by_role("button", name=re.compile("^Edit")), width)
+        first.locator("th a").first.click()  # the client's page: its invoices' balances are not cut off
+        page.wait_for_url(re.compile(r".*/clients/\d+$"))
+        balance = page.locator(".client-invoice-balance").first
+        _in_view(page, balance, width)
+        assert balance.evaluate(NOT_CLIPPED), f"a client's invoice balance is cut off at {width}px"
 
         for path, title in (("/projects", "Projects"), ("/leads", "Leads")):
             page.goto(app_url + path)
