@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.fakes.sheets_fixture import *  # noqa: F403  (fake_sheets_env and friends)
 from tests.fakes.smtp_fixture import *  # noqa: F403
@@ -79,12 +82,37 @@ def app_env(tmp_path_factory, request) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_env) -> Iterator[str]:
+def app_url(app_env, browser) -> Iterator[str]:
     proc = start_app(app_env, Path(app_env["E2E_WORKDIR"]) / "app.log")
     try:
+        reach(browser, app_env["APP_URL"])
         yield app_env["APP_URL"]
     finally:
         stop_app(proc)
+
+
+def reach(browser, url: str, timeout: float = 30) -> None:
+    """Return once a fresh page of ``browser`` loads ``url``/login.
+
+    `start_app` returns when urllib gets / and /ping; once, in CI, Chromium's very first
+    navigation right after that was refused (net::ERR_CONNECTION_REFUSED) while every later
+    test reached the same server. So the first navigation of a session is this one: a refusal
+    is tried again for up to ``timeout`` seconds, and said as a warning; any other error raises."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                page.goto(url + "/login")
+                return
+            except PlaywrightError as error:
+                if "ERR_CONNECTION_REFUSED" not in str(error) or time.monotonic() > deadline:
+                    raise
+                warnings.warn(f"{url} refused the browser's first connection; trying again", stacklevel=1)
+                time.sleep(0.5)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

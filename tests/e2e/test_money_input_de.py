@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, reach, sign_in
 from tests.e2e.pages import choose, create_client
 from tests.support.app_process import ROOT, free_port, start_app, stop_app
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def de_app(tmp_path_factory) -> Iterator[dict[str, str]]:
+def de_app(tmp_path_factory, browser) -> Iterator[dict[str, str]]:
     workdir = tmp_path_factory.mktemp("app_de")
     web = workdir / "web"
     shared_web = ROOT / ".web"
@@ -53,6 +53,7 @@ def de_app(tmp_path_factory) -> Iterator[dict[str, str]]:
     }
     proc = start_app(env, workdir / "app.log")
     try:
+        reach(browser, env["APP_URL"])
         yield env
     finally:
         stop_app(proc)
