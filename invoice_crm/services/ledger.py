@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select, update
 from sqlmodel import Session
 
-from invoice_crm.db import write_session
+from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
@@ -372,11 +372,14 @@ def issue_credit_note(
     line_positions: list[int] | None = None,
     reason: str = "",
     actor: str = "system",
+    idempotency_key: str | None = None,
 ) -> CreditNote:
     """For a sent, overdue, partly paid or paid invoice: credit chosen lines (their share of
-    the total, tax and discounts included) or an amount."""
+    the total, tax and discounts included) or an amount. A repeated key (a second click on
+    Issue credit note, a replayed event) issues nothing more and gives the first note back."""
     reason = _text(reason, field="credit_reason", label="Reason", max_length=MAX_REASON)
-    with write_session() as session:
+
+    def work(session: Session) -> CreditNote:
         invoice = _locked(session, invoice_id)
         if InvoiceStatus(invoice.status) not in (*OPEN, InvoiceStatus.PAID):
             raise InvalidTransition("Credit notes are for sent, overdue or paid invoices", field="status")
@@ -399,6 +402,16 @@ def issue_credit_note(
             lines=lines,
         )
 
+    return idempotency.run_once(
+        idempotency_key, "issue_credit_note", work, lambda note: note.id, lambda note_id: _get(CreditNote, note_id)
+    )
+
+
+def _get(model, row_id: int | None):
+    """The row a repeated form's first submission made."""
+    with read_session() as session:
+        return session.get(model, row_id)
+
 
 def record_refund(
     credit_note_id: int,
@@ -407,12 +420,16 @@ def record_refund(
     method: object = PaymentMethod.BANK_TRANSFER,
     reference: str = "",
     actor: str = "system",
+    *,
+    idempotency_key: str | None = None,
 ) -> Refund:
-    """Money given back by hand against a credit note (blank amount: what it has left to refund)."""
+    """Money given back by hand against a credit note (blank amount: what it has left to refund);
+    a repeated key records nothing more."""
     when = _past_date(refunded_on, field="refunded_on", label="Refund date")
     reference = _text(reference, field="refund_reference", label="Reference", max_length=MAX_REFERENCE)
     chosen = parse_method(method)
-    with write_session() as session:
+
+    def work(session: Session) -> Refund:
         note = session.get(CreditNote, credit_note_id)
         if note is None:
             raise NotFound("Credit note not found", field="credit_note_id")
@@ -440,3 +457,5 @@ def record_refund(
         )
         enqueue_sheet_sync(session, invoice.id)
         return refund
+
+    return idempotency.run_once(idempotency_key, "record_refund", work, lambda refund: refund.id, lambda refund_id: _get(Refund, refund_id))

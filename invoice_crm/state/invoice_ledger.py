@@ -39,16 +39,21 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     remove_payment_id: int = 0
     remove_reason: str = ""
     remove_error: str = ""
+    # Each dialog makes a key when it opens and forgets it once its action is done: a second
+    # click queued behind the first (or a replayed event) finds no key and does nothing.
+    remove_key: str = ""
 
     void_open: bool = False
     void_reason: str = ""
     void_error: str = ""
+    void_key: str = ""
 
     credit_open: bool = False
     credit_amount: str = ""
     credit_lines: list[str] = []
     credit_reason: str = ""
     credit_error: str = ""
+    credit_key: str = ""  # also stored with the note: one note per opening, whatever the clicks
 
     refund_open: bool = False
     refund_note_id: int = 0
@@ -57,6 +62,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     refund_method: str = "BANK_TRANSFER"
     refund_reference: str = ""
     refund_error: str = ""
+    refund_key: str = ""  # also stored with the refund
 
     # -- record payment --------------------------------------------------------------
     @rx.event
@@ -139,6 +145,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.remove_payment_id = int(payment_id)
         self.remove_reason = ""
         self.remove_error = ""
+        self.remove_key = idempotency.new_key()
         self.remove_open = True
 
     @rx.event
@@ -153,11 +160,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def confirm_remove(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.remove_key:
+            return None
         try:
             await asyncio.to_thread(ledger.remove_payment, self.remove_payment_id, self.remove_reason, self.user_email)
         except DomainError as err:
             self.remove_error = err.message
             return rx.toast.error(err.message)
+        self.remove_key = ""
         self.remove_open = False
         await self._reload()
         return rx.toast.success(f"Payment removed; balance due {self.invoice.get('balance', '')}")
@@ -167,6 +177,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     def open_void(self):
         self.void_reason = ""
         self.void_error = ""
+        self.void_key = idempotency.new_key()
         self.void_open = True
 
     @rx.event
@@ -181,11 +192,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def confirm_void(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.void_key:
+            return None
         try:
             await asyncio.to_thread(ledger.void_invoice, self.invoice_id, self.void_reason, self.user_email)
         except DomainError as err:
             self.void_error = err.message
             return rx.toast.error(err.message)
+        self.void_key = ""
         self.void_open = False
         await self._reload()
         return rx.toast.success(f"{self.invoice.get('number', 'Invoice')} is void")
@@ -194,11 +208,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def void_and_duplicate(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.void_key:
+            return None
         try:
             copy = await asyncio.to_thread(ledger.void_and_duplicate, self.invoice_id, self.void_reason, self.user_email)
         except DomainError as err:
             self.void_error = err.message
             return rx.toast.error(err.message)
+        self.void_key = ""
         self.void_open = False
         return [rx.toast.success(f"Voided; draft {copy.number} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
 
@@ -209,6 +226,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.credit_lines = []
         self.credit_reason = ""
         self.credit_error = ""
+        self.credit_key = idempotency.new_key()
         self.credit_open = True
 
     @rx.event
@@ -232,17 +250,20 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def confirm_credit(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.credit_key:
+            return None
         positions = [int(p) for p in self.credit_lines if p.isdigit()]
         try:
             note = await asyncio.to_thread(
                 lambda: ledger.issue_credit_note(
                     self.invoice_id, amount=self.credit_amount, line_positions=positions or None,
-                    reason=self.credit_reason, actor=self.user_email,
+                    reason=self.credit_reason, actor=self.user_email, idempotency_key=self.credit_key,
                 )
             )
         except DomainError as err:
             self.credit_error = err.message
             return rx.toast.error(err.message)
+        self.credit_key = ""
         self.credit_open = False
         await self._reload()
         return rx.toast.success(f"Credit note {note.number} issued")
@@ -256,6 +277,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.refund_method = "BANK_TRANSFER"
         self.refund_reference = ""
         self.refund_error = ""
+        self.refund_key = idempotency.new_key()
         self.refund_open = True
 
     @rx.event
@@ -282,14 +304,19 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def confirm_refund(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.refund_key:
+            return None
         try:
             await asyncio.to_thread(
-                ledger.record_refund, self.refund_note_id, self.refund_amount, self.refund_date,
-                self.refund_method, self.refund_reference, self.user_email,
+                lambda: ledger.record_refund(
+                    self.refund_note_id, self.refund_amount, self.refund_date, self.refund_method,
+                    self.refund_reference, self.user_email, idempotency_key=self.refund_key,
+                )
             )
         except DomainError as err:
             self.refund_error = err.message
             return rx.toast.error(err.message)
+        self.refund_key = ""
         self.refund_open = False
         await self._reload()
         return rx.toast.success("Refund recorded")

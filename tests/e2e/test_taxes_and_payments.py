@@ -192,9 +192,12 @@ def test_voiding_removes_it_from_outstanding_and_its_pay_page_offers_no_payment(
     page.get_by_role("button", name="Void").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Reason for voiding").fill("Sent to the wrong client")
-    dialog.get_by_role("button", name="Void invoice").click()
+    dialog.get_by_role("button", name="Void invoice").dblclick()  # the second click finds it done
     expect(page.locator("#invoice-status")).to_contain_text("Void")
     expect(page.locator("#void-notice")).to_contain_text("Sent to the wrong client")
+    expect(page.get_by_text("is void", exact=False).first).to_be_visible()
+    expect(page.get_by_text(re.compile("cannot go from"))).to_have_count(0)
+    expect(page.locator("#breakdown-balance")).to_have_count(0)  # a void invoice is owed nothing
     after = _outstanding(page, app_url)
     assert before - after == Decimal("77.77"), (before, after)
 
@@ -218,9 +221,11 @@ def test_a_credit_note_on_a_paid_invoice_has_its_own_numbered_pdf(signed_in: Pag
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Credit amount").fill("20.00")
     dialog.get_by_label("Reason").fill("Late delivery")
-    dialog.get_by_role("button", name="Issue credit note").click()
+    dialog.get_by_role("button", name="Issue credit note").dblclick()  # one note per intent
     row = page.locator(".credit-note-row")
     expect(row).to_contain_text("$20.00")
+    page.wait_for_load_state("networkidle")
+    expect(row).to_have_count(1)
     note_number = row.locator(".credit-note-number").inner_text()
     assert re.fullmatch(r"CN-\d{4}-\d{4}", note_number)
     expect(page.locator("#breakdown-credited")).to_have_text("-$20.00")
@@ -228,3 +233,13 @@ def test_a_credit_note_on_a_paid_invoice_has_its_own_numbered_pdf(signed_in: Pag
     filename, text = _download_text(page, page.get_by_role("button", name=f"Download {note_number}"))
     assert filename == f"{note_number}.pdf"
     assert "CREDIT NOTE" in text and note_number in text and number in text and "$20.00" in text
+
+    # The refund dialog: a double click records one refund.
+    page.get_by_role("button", name="Record refund of $20.00").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Refund amount").fill("5.00")
+    dialog.get_by_role("button", name="Save refund").dblclick()
+    expect(page.get_by_role("button", name="Record refund of $15.00")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("button", name="Record refund of $15.00")).to_be_visible()
+    expect(row.get_by_text(re.compile(r"Refunded \$5\.00"))).to_have_count(1)

@@ -3,6 +3,7 @@ result, also when the two submissions race in threads."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 from threading import Barrier
 
 import pytest
@@ -10,8 +11,8 @@ from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.models import Client, IdempotencyKey, Invoice, Payment, Project
-from invoice_crm.services import clients, idempotency, invoices
+from invoice_crm.models import Client, CreditNote, IdempotencyKey, Invoice, Payment, Project, Refund
+from invoice_crm.services import clients, idempotency, invoices, ledger
 from tests.integration.helpers import TODAY, draft_input, make_client, make_invoice
 
 
@@ -87,3 +88,26 @@ def test_a_failed_change_does_not_use_up_its_key(database):
     assert _count(IdempotencyKey) == 0
     made = invoices.create_invoice(draft_input(client.id), idempotency_key=key)  # corrected and resubmitted
     assert made.id is not None and _count(Invoice) == 1
+
+
+def test_a_credit_note_and_its_refund_repeated_with_their_key_happen_once(database):
+    """A double click on Issue credit note (or Save refund) is the same form sent twice: one
+    numbered note, one refund, the first one given back; a new opening makes a new one."""
+    inv = make_invoice(issue=TODAY - timedelta(days=2))  # 2 x 50.00
+    invoices.send_invoice(inv.id)
+    invoices.mark_paid(inv.id, TODAY)
+    key = idempotency.new_key()
+    first = ledger.issue_credit_note(inv.id, amount="10.00", reason="Rounding", idempotency_key=key)
+    again = ledger.issue_credit_note(inv.id, amount="10.00", reason="Rounding", idempotency_key=key)
+    assert (again.id, again.number) == (first.id, first.number)
+    assert _count(CreditNote) == 1
+    with read_session() as s:
+        assert s.get(Invoice, inv.id).amount_credited == Decimal("10.00")
+
+    refund_key = idempotency.new_key()
+    refund = ledger.record_refund(first.id, "4.00", TODAY, idempotency_key=refund_key)
+    assert ledger.record_refund(first.id, "4.00", TODAY, idempotency_key=refund_key).id == refund.id
+    assert _count(Refund) == 1
+
+    other = ledger.issue_credit_note(inv.id, amount="10.00", idempotency_key=idempotency.new_key())
+    assert other.number != first.number and _count(CreditNote) == 2
