@@ -111,7 +111,7 @@ def _row(row, state) -> rx.Component:
         rx.table.cell(row["project"], class_name="from-48em"),
         rx.table.cell(
             rx.text(row["amount"], class_name="row-amount"),
-            rx.cond(row["badge"] == "PARTIAL", rx.text("Balance ", row["balance"], size="1", color_scheme="gray", class_name="row-balance")),
+            rx.cond(row["balance"] != "", rx.text("Balance ", row["balance"], size="1", color_scheme="gray", class_name="row-balance")),
             class_name="row-amount-cell",
         ),
         rx.table.cell(

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from invoice_crm.domain import totals as T
+from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import CreditNote, Invoice, LineItem, Payment, Refund
 
 ZERO = Decimal("0")
@@ -112,6 +113,12 @@ def refresh_figures(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     invoice.amount_credited = totals.credited
     invoice.balance_due = totals.balance_due
     return totals
+
+
+def settled(status) -> bool:
+    """Whether an invoice in ``status`` has a balance to speak of: it was sent and is not void
+    (a void invoice is owed nothing, whatever its lines add up to)."""
+    return InvoiceStatus(status) not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
 
 
 def breakdown_rows(t: T.Totals, *, settled: bool = True) -> list[dict[str, str]]:

@@ -144,7 +144,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             )
             for li in lines
         ],
-        breakdown=figures.breakdown_rows(totals, settled=status is not InvoiceStatus.DRAFT),
+        breakdown=figures.breakdown_rows(totals, settled=figures.settled(status)),
         history=history,
         status_text=status_label(status, totals.paid),
         registrations=registrations,

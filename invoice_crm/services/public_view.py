@@ -58,7 +58,7 @@ def public_invoice(token: str) -> dict | None:
         "paid_at": format_date(inv.paid_at),
         "payable": status in OPEN and balance > 0 and settings.stripe_enabled,
         "lines": line_rows(lines, inv.currency),
-        "breakdown": figures.breakdown_rows(totals, settled=status is not InvoiceStatus.VOID),
+        "breakdown": figures.breakdown_rows(totals, settled=figures.settled(status)),
         "history": [
             {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.label.lower()})"}
             for p in payments

@@ -479,7 +479,8 @@ def _invoice_row(values: tuple, today: date, locale: str) -> dict:
         "client": inv["client"],
         "project": inv["project"] or "",
         "amount": format_money(inv["amount"], inv["currency"]),
-        "balance": format_money(inv["balance_due"], inv["currency"]),
+        # Said under the amount only when it is not the amount: a payment or a credit note.
+        "balance": format_money(inv["balance_due"], inv["currency"]) if _owes_less(status, inv) else "",
         "status": status.value,
         "badge": badge_of(status, inv["amount_paid"]),
         "due_date": _text_date(inv["due_date"]),
@@ -489,6 +490,10 @@ def _invoice_row(values: tuple, today: date, locale: str) -> dict:
         "sync_error": inv["sheet_sync_error"],
         "viewed": "yes" if inv["view_count"] else "",
     }
+
+
+def _owes_less(status: InvoiceStatus, inv: dict) -> bool:
+    return status in OPEN and inv["balance_due"] is not None and inv["balance_due"] != inv["amount"]
 
 
 def _sum_by_currency(rows) -> str:

@@ -45,17 +45,14 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
         } if email_ids else {}
     mode = schedules.mode_of(invoice_id)
     status = InvoiceStatus(invoice.status)
-    inactive = inactive_reason(schedules)
+    # What is true of this invoice comes first: a paid invoice gets no reminders whether or
+    # not email is set up, and its steps still to come will not go out.
+    closed = _closed(status, invoice.balance_due)
+    inactive = closed or inactive_reason(schedules)
     if not inactive and mode == rules.MODE_OFF:
         inactive = "Reminders are off for this invoice."
-    elif not inactive and status not in OPEN:
-        inactive = {
-            InvoiceStatus.DRAFT: "Reminders start once the invoice is sent.",
-            InvoiceStatus.PAID: "The invoice is paid: no more reminders.",
-            InvoiceStatus.VOID: "The invoice is void: no reminders.",
-        }[status]
-    elif not inactive and invoice.balance_due <= 0:
-        inactive = "Nothing is owed: no reminders."
+    elif not inactive and status is InvoiceStatus.DRAFT:
+        inactive = "Reminders start once the invoice is sent."
     rows = []
     steps = schedules.steps_for(invoice_id) if mode != rules.MODE_OFF else []
     if mode == rules.MODE_OFF or not schedules.default_on:
@@ -63,7 +60,7 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     planned = rules.plan(steps, invoice.due_date, invoice.sent_at, schedules.send_hour, tz_name) if invoice.due_date else []
     planned_days = {p.day for p in planned}
     for p in planned:
-        rows.append(_row(p, done.get(p.day), emails, tz_name, can_skip=not inactive))
+        rows.append(_row(p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed)))
     # Steps done under an earlier schedule stay on the timeline.
     for day, record in sorted(done.items()):
         if day not in planned_days:
@@ -83,7 +80,20 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     }
 
 
-def _row(p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_name: str, *, can_skip: bool) -> dict:
+def _closed(status: InvoiceStatus, balance_due) -> str:
+    """Why no reminder will go out for this invoice any more ("" while it is owed)."""
+    if status is InvoiceStatus.PAID:
+        return "The invoice is paid: no more reminders."
+    if status is InvoiceStatus.VOID:
+        return "The invoice is void: no reminders."
+    if status in OPEN and balance_due is not None and balance_due <= 0:
+        return "Nothing is owed: no reminders."
+    return ""
+
+
+def _row(
+    p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_name: str, *, can_skip: bool, closed: bool = False
+) -> dict:
     row = {
         "sort": p.day.isoformat(),
         "offset_days": str(p.step.offset_days),
@@ -109,6 +119,8 @@ def _row(p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_nam
         row.update(state="off", state_label="Off", detail="This step is turned off")
     elif p.before_sending:
         row.update(state="na", state_label="Not applicable", detail="It fell before the invoice was sent")
+    elif closed:
+        row.update(state="na", state_label="Not applicable", detail="Will not go out")
     else:
         row.update(state="upcoming", state_label="Upcoming", detail=f"Goes out {_when(p, tz_name)}",
                    can_skip="yes" if can_skip else "")

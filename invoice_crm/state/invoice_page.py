@@ -104,7 +104,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             {"kind": e.kind, "actor": e.actor, "details": e.details, "when": timestamp_text(e.created_at)}
             for e in detail["events"]
         ]
-        self.breakdown = figures.breakdown_rows(totals, settled=InvoiceStatus(inv.status) is not InvoiceStatus.DRAFT)
+        self.breakdown = figures.breakdown_rows(totals, settled=figures.settled(inv.status))
         self.payments = [
             {
                 "id": str(p.id),

@@ -9,7 +9,7 @@ import pytest
 
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.money import format_money
-from invoice_crm.services import clients, invoices
+from invoice_crm.services import clients, invoices, ledger
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.pdf import render_invoice_pdf, render_public_invoice_pdf
 from tests.fakes.smtp_fixture import BUSINESS_NAME
@@ -64,6 +64,16 @@ def test_paid_invoice_pdf_has_the_paid_stamp_and_date_and_no_pay_link(business):
     text = pdf_text(render_invoice_pdf(inv.id)[1])
     assert "PAID" in text and f"Paid on {paid_on.day} {paid_on:%B %Y}" in text
     assert pay_url(inv.public_token) not in text
+
+
+def test_a_void_invoices_pdf_asks_for_nothing(business):
+    inv = make_invoice(_client().id, lines=LINES)
+    invoices.send_invoice(inv.id)
+    before = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "Balance due" in before
+    ledger.void_invoice(inv.id, "Sent to the wrong client")
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "Total" in text and "Balance due" not in text  # a void invoice is owed nothing
 
 
 def test_draft_pdf_is_marked_draft_and_not_available_by_token(business):

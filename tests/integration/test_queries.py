@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_crm.services import invoices, queries
+from invoice_crm.services import invoices, ledger, queries
 from tests.integration.helpers import TODAY, make_client, make_invoice
 
 
@@ -203,8 +203,13 @@ def test_a_list_read_again_shows_every_change_made_since(database, monkeypatch, 
     clients.update_client(acme.id, "Acme Studio", acme.email)
     assert row()["client"] == row(search="acme")["client"] == "Acme Studio"
 
+    assert first["balance"] == ""  # owed in full: the amount says it
+    ledger.issue_credit_note(sent.id, amount="1.10")  # owed less, with no payment: the balance is said
+    assert row()["balance"] == row(search="acme")["balance"] == "$100.00"
+
     invoices.mark_paid(sent.id)
     assert (row()["badge"], row(search="acme")["badge"]) == ("PAID", "PAID")
+    assert row()["balance"] == ""
     assert row()["paid_at"] != ""
 
     biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14",

@@ -292,3 +292,19 @@ def test_the_pay_link_counts_views(mail):
     draft = make_invoice(make_client("Other", "o@other.example").id)
     assert not public_view.record_view(draft.public_token)
     assert not public_view.record_view("unknown")
+
+
+def test_a_paid_invoices_steps_to_come_are_not_upcoming_even_with_email_off(database):
+    """The invoice's own reason comes first: with email not set up, a paid invoice still says it
+    is paid, and its later steps say they will not go out (not "Upcoming")."""
+    today = datetime.now(UTC).date()
+    inv = make_invoice(make_client("Acme Robotics", "billing@acme.example").id, issue=today, due=today + timedelta(days=DUE_IN))
+    invoices.send_invoice(inv.id)  # marked as sent: email is not set up
+    before = invoice_reminders(inv.id)
+    assert before["inactive"].startswith("Email is not set up")
+    assert before["rows"] and {row["state_label"] for row in before["rows"]} == {"Upcoming"}
+    ledger.record_payment(inv.id, "", today)
+    shown = invoice_reminders(inv.id)
+    assert shown["inactive"] == "The invoice is paid: no more reminders."
+    assert shown["rows"] and {row["state_label"] for row in shown["rows"]} == {"Not applicable"}
+    assert not any(row["can_skip"] for row in shown["rows"])
