@@ -143,7 +143,13 @@ def projects_page() -> rx.Component:
                         S.projects,
                         lambda p: rx.table.row(
                             rx.table.cell(
-                                rx.input(default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v), aria_label="Rename project " + p["name"], variant="soft")
+                                rx.input(
+                                    default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
+                                    aria_label="Rename project " + p["name"], variant="soft",
+                                    # Not controlled: its key (the project and its name) redraws it
+                                    # when the rows move (a new project on top) or the name changes.
+                                    key=p["id"] + ":" + p["name"],
+                                )
                             ),
                             rx.table.cell(p["client"]),
                             class_name="project-row",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import NotFound, ValidationError
-from invoice_crm.domain.leads import LeadStatus
+from invoice_crm.domain.leads import LeadStatus, status_with_invoices
+from invoice_crm.domain.lifecycle import OPEN
 from invoice_crm.domain.text import clean_text
 from invoice_crm.models import Client, Invoice, Lead, Project
 from invoice_crm.services import idempotency
@@ -123,6 +124,16 @@ def set_lead_status(lead_id: int, status: str) -> Lead:
     status = _lead_status(status)
     with write_session() as session:
         lead = _require(session, Lead, lead_id, "Lead")
+        if status is LeadStatus.PAID:
+            unpaid = session.execute(
+                select(func.count(Invoice.id)).where(Invoice.lead_id == lead.id, Invoice.status.in_(OPEN))
+            ).scalar_one()
+            if status_with_invoices(status, unpaid) is not status:
+                raise ValidationError(
+                    f"{lead.title} has {unpaid} unpaid invoice{'s' if unpaid != 1 else ''}: "
+                    "it moves to Paid when they are paid",
+                    field="status",
+                )
         lead.status = status
         lead.updated_at = utcnow()
         return lead

@@ -26,14 +26,18 @@ class DirectoryState(AuthState):
     creating: bool = False
     loaded: bool = False  # the list has been read: its table appears in one piece
 
-    async def _run(self, action, success: str):
+    async def _run(self, action, success: str, *, in_form: bool = True):
+        """``in_form``: the action is the page's form (its error shows there); else a row's
+        (the error is only toasted, the form keeps its own)."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        self.error = self.error_field = ""
+        if in_form:
+            self.error = self.error_field = ""
         try:
             await asyncio.to_thread(action)
         except DomainError as err:
-            self.error, self.error_field = err.message, err.field or ""
+            if in_form:
+                self.error, self.error_field = err.message, err.field or ""
             return rx.toast.error(err.message)
         await self._refresh()
         return rx.toast.success(success)
@@ -186,7 +190,9 @@ class ProjectsState(ClientPickerState):
 
     @rx.event
     async def rename(self, project_id: str, name: str):
-        return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed")
+        if any(p["id"] == project_id and p["name"] == name for p in self.projects):
+            return None  # the field was left as it was
+        return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed", in_form=False)
 
 
 class LeadsState(ClientPickerState):
@@ -210,4 +216,6 @@ class LeadsState(ClientPickerState):
 
     @rx.event
     async def set_status(self, lead_id: str, status: str):
-        return await self._run(lambda: client_service.set_lead_status(int(lead_id), status), f"Lead moved to {status.capitalize()}")
+        return await self._run(
+            lambda: client_service.set_lead_status(int(lead_id), status), f"Lead moved to {status.capitalize()}", in_form=False
+        )

@@ -1,8 +1,11 @@
 """The app as `make run` starts it: demo data, sign-in required."""
 
+import secrets
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.pages import choose
 
 
 def test_anonymous_visitor_is_sent_to_login(page, app_url):
@@ -67,3 +70,27 @@ def test_a_lead_moves_along_the_pipeline_from_its_menu(signed_in, app_url):
     expect(menu).to_have_text("PROPOSAL")
     page.reload()
     expect(page.locator(".lead-row", has_text=title).first.locator(".lead-status")).to_contain_text("Proposal")
+
+
+def test_a_new_project_shows_in_its_own_row_and_a_rename_renames_the_project_shown(signed_in, app_url):
+    """The rows' name fields are not controlled: a project added on top must not leave each
+    field showing the project that used to be in its place (renaming the wrong one)."""
+    page = signed_in
+    page.goto(app_url + "/projects")
+    rows = page.locator(".project-row")
+    expect(rows.first).to_be_visible()
+    choose(page, "#project-client", "Blue Harbor Cafe")
+    name = f"Menu design {secrets.token_hex(2)}"
+    page.get_by_label("Project name").fill(name)
+    page.get_by_role("button", name="Add project").click()
+    field = page.get_by_role("textbox", name=f"Rename project {name}", exact=True)
+    expect(field).to_have_value(name)
+    for i in range(rows.count()):  # every row shows its own project
+        box = rows.nth(i).get_by_role("textbox")
+        expect(box).to_have_value((box.get_attribute("aria-label") or "").removeprefix("Rename project "))
+    field.fill(f"{name} phase 2")
+    field.press("Tab")
+    renamed = page.get_by_role("textbox", name=f"Rename project {name} phase 2", exact=True)
+    expect(renamed).to_have_value(f"{name} phase 2")
+    page.reload()
+    expect(renamed).to_have_value(f"{name} phase 2")

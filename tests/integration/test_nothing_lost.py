@@ -71,7 +71,8 @@ def test_a_lead_is_paid_only_when_all_its_invoices_are(database):
     with read_session() as s:
         assert s.get(Lead, lead.id).status is LeadStatus.INVOICED
     assert shown() == "INVOICED"
-    clients.set_lead_status(lead.id, LeadStatus.PAID.value)  # set by hand: still not shown as paid
+    with pytest.raises(ValidationError, match="1 unpaid invoice: it moves to Paid when they are paid"):
+        clients.set_lead_status(lead.id, LeadStatus.PAID.value)  # by hand: refused, in words
     assert shown() == "INVOICED"
     invoices.mark_paid(second.id)
     assert shown() == "PAID"
