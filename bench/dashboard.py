@@ -84,14 +84,21 @@ def raw_dashboard(conn: sqlite3.Connection, today: date) -> None:
         " sum(status='OVERDUE'), sum(CASE WHEN status='OVERDUE' THEN amount ELSE 0 END)"
         " FROM invoice WHERE status IN ('SENT','OVERDUE') GROUP BY currency"
     ).fetchall()
+    # Money received: payments (not removed) less refunds, in the last 30 days and per month.
+    since = ((today - timedelta(days=30)).isoformat(),)
     conn.execute(
-        "SELECT currency, count(*), sum(amount) FROM invoice WHERE status='PAID' AND paid_at >= ? GROUP BY currency",
-        ((today - timedelta(days=30)).isoformat(),),
+        "SELECT currency, count(DISTINCT invoice_id), sum(amount) FROM payment"
+        " WHERE paid_on >= ? AND removed_at IS NULL GROUP BY currency", since,
+    ).fetchall()
+    conn.execute("SELECT currency, sum(amount) FROM refund WHERE refunded_on >= ? GROUP BY currency", since).fetchall()
+    chart = (date(today.year - 1, today.month, 1).isoformat(),)
+    conn.execute(
+        "SELECT substr(paid_on, 1, 7), currency, sum(amount) FROM payment WHERE paid_on >= ? AND removed_at IS NULL"
+        " GROUP BY substr(paid_on, 1, 7), currency", chart,
     ).fetchall()
     conn.execute(
-        "SELECT substr(paid_at, 1, 7), sum(amount) FROM invoice WHERE status='PAID' AND paid_at >= ? AND currency='USD'"
-        " GROUP BY substr(paid_at, 1, 7)",
-        (date(today.year - 1, today.month, 1).isoformat(),),
+        "SELECT substr(refunded_on, 1, 7), currency, sum(amount) FROM refund WHERE refunded_on >= ?"
+        " GROUP BY substr(refunded_on, 1, 7), currency", chart,
     ).fetchall()
 
 

@@ -63,6 +63,8 @@ class CreditNote(SQLModel, table=True):
 class Refund(SQLModel, table=True):
     """Money given back, against a credit note: by hand or reported by Stripe."""
 
+    __table_args__ = (sa.Index("ix_refund_given", "refunded_on", "currency", "amount"),)
+
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("invoice.id"), nullable=False, index=True)

@@ -99,6 +99,45 @@ def test_paid_figures_follow_every_new_payment(database):
     assert summary["outstanding"] == "$0.00"
 
 
+def test_money_received_counts_part_payments_and_refunds_as_the_reports_do(database):
+    """'Paid, last 30 days' and the chart are money received: a part payment counts when it
+    comes, a removed payment does not, a refund takes back; the month agrees with Reports."""
+    from invoice_crm.services import ledger, reports
+
+    client = make_client()
+    inv = make_invoice(client.id, lines=[{"description": "a", "quantity": "1", "unit_price": "950.00"}],
+                       issue=TODAY - timedelta(days=40))
+    invoices.send_invoice(inv.id)
+    ledger.record_payment(inv.id, "300.00", TODAY - timedelta(days=35))  # before the 30 days
+    ledger.record_payment(inv.id, "100.00", TODAY)
+    summary = queries.dashboard_summary()
+    assert summary["paid_30d"] == "$100.00" and summary["paid_30d_count"] == 1
+    mistaken = ledger.record_payment(inv.id, "50.00", TODAY)
+    ledger.remove_payment(_payment_of(mistaken.id, "50.00"), "Recorded twice")
+    assert queries.dashboard_summary()["paid_30d"] == "$100.00"
+    ledger.record_payment(inv.id, "", TODAY)  # the rest: 550.00, paid
+    note = ledger.issue_credit_note(inv.id, amount="20.00")
+    ledger.record_refund(note.id, "20.00", TODAY)
+    summary = queries.dashboard_summary()
+    assert summary["paid_30d"] == "$630.00" and summary["paid_30d_count"] == 1
+    month_start = TODAY.replace(day=1)
+    revenue = reports.revenue(month_start, TODAY)
+    paid_this_month = sum((row[4] for row in revenue.rows if row[1] == "USD"), Decimal(0))
+    assert Decimal(str(summary["monthly"][-1]["paid"])) == paid_this_month
+
+
+def _payment_of(invoice_id: int, amount: str) -> int:
+    from sqlalchemy import select
+
+    from invoice_crm.db import read_session
+    from invoice_crm.models import Payment
+
+    with read_session() as s:
+        return s.execute(
+            select(Payment.id).where(Payment.invoice_id == invoice_id, Payment.amount == Decimal(amount))
+        ).scalar_one()
+
+
 def test_search_finds_company_email_and_an_exact_amount(database):
     from invoice_crm.services import clients
 
