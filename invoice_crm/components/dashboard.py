@@ -41,8 +41,11 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
                 rx.text(title, size="2", color_scheme="gray"),
                 # A long figure ($1,905,274.47) gets smaller to fit its card instead of being cut
                 # at the card's edge: the column is a size container, the figure at most 13% of it.
+                # Sums in several currencies ("1.616,00 € + 17.050,00 $") go on a line each: an
+                # amount never breaks (Babel joins figure and sign with no-break spaces), the
+                # " + " between them may.
                 rx.heading(
-                    value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="nowrap",
+                    value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="normal",
                     min_height="var(--heading-line-height-5)",
                 ),
                 rx.text(*detail, size="1", color_scheme="gray", min_height=f"calc({note_lines} * var(--line-height-1))"),

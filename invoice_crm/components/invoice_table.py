@@ -9,7 +9,7 @@ from invoice_crm.components.forms import field_label, select_menu
 from invoice_crm.components.layout import WIDE_ONLY  # the header's; the rows use assets/invoice_list.css
 from invoice_crm.state.dashboard import SORT_OPTIONS
 
-STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID"]
+STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID", "VOID"]  # as the filter always named them
 
 
 def _control(label: str, control_id: str, control: rx.Component, **props) -> rx.Component:

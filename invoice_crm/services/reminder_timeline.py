@@ -17,7 +17,7 @@ from invoice_crm.models import EmailMessage, Invoice, ReminderSend
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.reminder_schedules import load_schedules
-from invoice_crm.services.reminders import OPEN, inactive_reason
+from invoice_crm.services.reminders import OPEN, inactive_reason, max_late_days
 
 
 def _when(planned: rules.PlannedStep, tz_name: str) -> str:
@@ -59,8 +59,17 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
         steps = []
     planned = rules.plan(steps, invoice.due_date, invoice.sent_at, schedules.send_hour, tz_name) if invoice.due_date else []
     planned_days = {p.day for p in planned}
+    # Steps whose time has passed with nothing recorded: what the worker will do with them.
+    late = rules.decide(planned, set(done), now, max_late_days())
+    missed = {p.day: reason for p, reason in late.skip}
+    due_now = late.send.day if late.send is not None else None
     for p in planned:
-        rows.append(_row(p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed)))
+        row = _row(p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed))
+        if row["state"] == "upcoming" and p.day in missed:
+            row.update(state="na", state_label="Missed", detail=missed[p.day], can_skip="")
+        elif row["state"] == "upcoming" and p.day == due_now:
+            row.update(state_label="Due", detail=f"Was due {_when(p, tz_name)}; goes out when reminders next run")
+        rows.append(row)
     # Steps done under an earlier schedule stay on the timeline.
     for day, record in sorted(done.items()):
         if day not in planned_days:

@@ -59,7 +59,7 @@ def inactive_reason(schedules: Schedules | None = None) -> str:
     return ""
 
 
-def _max_late_days() -> int:
+def max_late_days() -> int:
     return get_settings().reminder_max_late_days
 
 
@@ -166,7 +166,7 @@ def send_due_reminders(now: datetime | None = None) -> Report:
         if not steps:
             continue
         planned = rules.plan(steps, invoice.due_date, invoice.sent_at, schedules.send_hour, tz_name)
-        decision = rules.decide(planned, set(done.get(invoice.id, {})), now, _max_late_days())
+        decision = rules.decide(planned, set(done.get(invoice.id, {})), now, max_late_days())
         if decision.send is None and not decision.skip:
             continue
         email = None

@@ -308,3 +308,18 @@ def test_a_paid_invoices_steps_to_come_are_not_upcoming_even_with_email_off(data
     assert shown["inactive"] == "The invoice is paid: no more reminders."
     assert shown["rows"] and {row["state_label"] for row in shown["rows"]} == {"Not applicable"}
     assert not any(row["can_skip"] for row in shown["rows"])
+
+
+def test_steps_whose_time_passed_say_missed_or_due_not_upcoming(database):
+    """Seen a day after the due date with nothing sent (email off all along): the step 3 days
+    before is past the late limit (missed, with why), the due-date step is due, later steps
+    are upcoming."""
+    today = datetime.now(UTC).date()
+    due = today + timedelta(days=DUE_IN)
+    inv = make_invoice(make_client("Acme Robotics", "billing@acme.example").id, issue=today, due=due)
+    invoices.send_invoice(inv.id)
+    later = datetime.combine(due + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    rows = {row["offset_days"]: row for row in invoice_reminders(inv.id, later)["rows"]}
+    assert (rows["-3"]["state_label"], rows["0"]["state_label"]) == ("Missed", "Due")
+    assert "late" in rows["-3"]["detail"] and rows["-3"]["can_skip"] == ""
+    assert {rows[k]["state_label"] for k in rows if int(k) > 0} == {"Upcoming"}
