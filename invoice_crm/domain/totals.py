@@ -20,7 +20,10 @@ Rules (all amounts in the currency's minor units, rounded half-up):
   extracted per group of lines carrying the same taxes (``document``) or per line (``line``):
   each tax is the group's amount divided by the tax factor, times the rate, rounded once, and
   the net is what is left, so nothing the client sees changes by a cent. The subtotal shown is
-  then net of the extracted tax.
+  then net of the extracted tax, and so are the discounts shown: the tax the undiscounted lines
+  contain is extracted the same way for the subtotal, and the discounts are what they take off
+  that net (split between line and invoice discounts in proportion to what was entered). The
+  lines' own figures (``LineFigures``) stay as entered, tax in: they are the tax bases.
 - Always: total = subtotal - discounts + taxes, exactly; the per-rate breakdown sums to the tax
   total; paid + credited + balance = total.
 """
@@ -279,6 +282,21 @@ def _inclusive_taxes(nets, specs, currency: str, rounding: str) -> _Breakdown:
     return out
 
 
+def _net_of_tax(
+    amounts, specs, currency: str, rounding: str, net: Decimal, line_discount: Decimal, invoice_discount: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Tax-inclusive prices: the subtotal net of the tax the undiscounted lines contain, and the
+    line and invoice discounts as what they take off it, so that subtotal - discounts + taxes
+    is the total (``net`` is the total less its taxes). Never negative: a discount of d takes
+    at most d off the tax, rounded."""
+    contained = _inclusive_taxes(amounts, specs, currency, rounding).lines(currency)
+    subtotal = sum(amounts, ZERO) - sum((t.amount for t in contained), ZERO)
+    taken = subtotal - net
+    entered = line_discount + invoice_discount
+    line_part = round_money(taken * line_discount / entered, currency) if entered else ZERO
+    return subtotal, line_part, taken - line_part
+
+
 def compute_totals(
     lines: Sequence[LineSpec],
     *,
@@ -317,18 +335,20 @@ def compute_totals(
         breakdown = _exclusive_taxes(nets, lines, currency, rounding)
     taxes = breakdown.lines(currency)
     tax_total = sum((t.amount for t in taxes), ZERO)
-    discounts = sum(line_discounts, ZERO) + inv_discount
+    line_discount = sum(line_discounts, ZERO)
     if tax_inclusive:
         total = sum(nets, ZERO)
-        subtotal = total - tax_total + discounts  # net of the tax the prices contain
+        subtotal, line_discount, inv_discount = _net_of_tax(
+            amounts, lines, currency, rounding, total - tax_total, line_discount, inv_discount
+        )
     else:
         subtotal = sum(amounts, ZERO)
-        total = subtotal - discounts + tax_total
+        total = subtotal - line_discount - inv_discount + tax_total
     return Totals(
         currency=currency.upper(),
         lines=figures,
         subtotal=subtotal,
-        line_discounts=sum(line_discounts, ZERO),
+        line_discounts=line_discount,
         invoice_discount=inv_discount,
         taxes=taxes,
         tax_total=tax_total,

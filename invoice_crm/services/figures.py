@@ -134,11 +134,14 @@ def breakdown_rows(t: T.Totals, *, settled: bool = True) -> list[dict[str, str]]
             return format_money(value, cur).replace(".00", "")
         return format_money(value, cur)
 
-    rows = [{"key": "subtotal", "label": "Subtotal" + (" (excl. tax)" if t.tax_inclusive and t.taxes else ""), "value": money(t.subtotal)}]
+    # With tax in the prices, the subtotal and the discounts are shown net of it (the taxes
+    # then add up to the total): each says so.
+    net = " (excl. tax)" if t.tax_inclusive and t.taxes else ""
+    rows = [{"key": "subtotal", "label": "Subtotal" + net, "value": money(t.subtotal)}]
     if t.line_discounts:
-        rows.append({"key": "line-discounts", "label": "Line discounts", "value": "-" + money(t.line_discounts)})
+        rows.append({"key": "line-discounts", "label": "Line discounts" + net, "value": "-" + money(t.line_discounts)})
     if t.invoice_discount:
-        rows.append({"key": "invoice-discount", "label": "Invoice discount", "value": "-" + money(t.invoice_discount)})
+        rows.append({"key": "invoice-discount", "label": "Invoice discount" + net, "value": "-" + money(t.invoice_discount)})
     for index, tax in enumerate(t.taxes):
         word = "incl. " if t.tax_inclusive else ""
         rows.append({
@@ -168,10 +171,13 @@ def line_tax_text(li) -> str:
     return " + ".join(parts)
 
 
-def line_discount_text(li) -> str:
+def line_discount_text(li, currency: str) -> str:
+    """'-10%' or '-$9.99' (the amount in the invoice's currency and the business locale)."""
+    from invoice_crm.domain.money import format_money
+
     kind, value = getattr(li, "discount_kind", ""), getattr(li, "discount_value", None) or ZERO
     if kind == "percent" and value:
         return f"-{format(value.normalize(), 'f')}%"
     if kind == "amount" and value:
-        return f"-{value}"
+        return "-" + format_money(value, currency)
     return ""

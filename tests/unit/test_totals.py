@@ -166,8 +166,30 @@ def test_figures_add_up_exactly(invoice, inclusive, rounding):
         assert figure == figure.quantize(step)
     for line in t.lines:
         assert line.net >= 0
-    assert sum((line.invoice_discount for line in t.lines), D(0)) == t.invoice_discount
+    shares = sum((line.invoice_discount for line in t.lines), D(0))
+    entered = sum((line.discount for line in t.lines), D(0))
+    if inclusive:  # the lines hold what was entered (tax in); the discounts shown are net of tax
+        assert 0 <= t.invoice_discount <= shares and 0 <= t.line_discounts <= entered
+        undiscounted = [LineSpec(li.quantity, li.unit_price, taxes=li.taxes) for li in lines]
+        assert t.subtotal == compute_totals(undiscounted, currency=currency, tax_inclusive=True, rounding=rounding).subtotal
+    else:
+        assert (shares, entered) == (t.invoice_discount, t.line_discounts)
     assert t.total >= 0 and all(x.amount >= 0 for x in t.taxes)
+
+
+def test_tax_inclusive_discounts_are_shown_net_of_tax_like_the_subtotal():
+    """3 x 33.33 with 8.875% and 2.5% in the price, 9.99 off the line and 0.01 off the invoice:
+    the client pays 89.99. Before, the subtotal 'excl. tax' read 90.80 (the net after the
+    discounts plus the discounts with their tax): more than the 89.78 the line is net of."""
+    sales, levy = TaxRate("s", "Sales tax", D("8.875")), TaxRate("l", "City levy", D("2.5"))
+    line = LineSpec(D(3), D("33.33"), Discount("amount", D("9.99")), (sales, levy))
+    t = compute_totals([line], invoice_discount=Discount("amount", D("0.01")), tax_inclusive=True)
+    assert t.total == D("89.99")
+    assert [x.amount for x in t.taxes] == [D("7.17"), D("2.02")]  # on 80.80
+    assert t.subtotal == D("89.78")  # 99.99 less the 7.97 + 2.24 it contains
+    assert (t.line_discounts, t.invoice_discount) == (D("8.97"), D("0.01"))  # 8.98 net of tax
+    assert t.subtotal - t.discounts + t.tax_total == t.total
+    assert (t.lines[0].discount, t.lines[0].invoice_discount) == (D("9.99"), D("0.01"))  # as entered
 
 
 @settings(max_examples=200, deadline=None)
