@@ -48,11 +48,34 @@ def form_field(label: str, control: rx.Component, error="", html_for: str = "", 
     )
 
 
-def labelled_input(label: str, input_id: str, **input_props) -> rx.Component:
-    """A label above a text input; for the small create/edit forms of the directory pages."""
+def invalid_attrs(error, error_id) -> dict:
+    """An input's ties to its error: read out with it (aria-describedby) and marked invalid."""
+    return {
+        "aria-describedby": rx.cond(error != "", error_id, ""),
+        "aria-invalid": rx.cond(error != "", "true", "false"),
+    }
+
+
+def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.Component:
+    """A label above a text input; for the small create/edit forms of the directory pages.
+    With ``error`` (a Var), its message shows under the input, tied to it (aria-invalid)."""
+    if error is None:
+        return rx.vstack(
+            field_label(label, input_id, size="1"),
+            rx.input(id=input_id, width="100%", **input_props),
+            spacing="1",
+            flex="1 1 160px",
+            min_width="0",
+        )
+    error_id = f"{input_id}-error"
+    attrs = {**input_props.pop("custom_attrs", {}), **invalid_attrs(error, error_id)}
     return rx.vstack(
         field_label(label, input_id, size="1"),
-        rx.input(id=input_id, width="100%", **input_props),
+        rx.input(id=input_id, width="100%", custom_attrs=attrs, **input_props),
+        rx.cond(
+            error != "",
+            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        ),
         spacing="1",
         flex="1 1 160px",
         min_width="0",

@@ -1,0 +1,60 @@
+"""Forms answer every submission: refused fields are named beside their inputs (all at once),
+and a second click queued behind the first does nothing visible but the first's result.
+Driven through the app's own event processing (tests/support/events.py), signed in."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from invoice_crm.db import read_session
+from invoice_crm.models import Client
+from invoice_crm.services import auth
+from tests.support.events import EventRunner, form, run
+
+OWNER, PASSWORD = "owner@example.com", "correct horse"
+
+
+@pytest.fixture
+def app(database):
+    from invoice_crm.invoice_crm import app
+
+    auth.create_user(OWNER, PASSWORD)
+    return app
+
+
+async def signed_in(runner: EventRunner, token: str = "t") -> str:
+    from invoice_crm.state.auth import AuthState
+
+    await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+    return token
+
+
+def client_count() -> int:
+    with read_session() as session:
+        return session.execute(select(func.count()).select_from(Client)).scalar_one()
+
+
+def test_the_editors_new_client_form_names_its_refused_fields(app):
+    from invoice_crm.state.editor import EditorState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, "/invoices/new")
+            await runner.send(tab, EditorState.toggle_new_client, "/invoices/new")
+            await runner.send(tab, EditorState.create_client, "/invoices/new",
+                              form=form(name="  ", email="not-an-address", company=""))
+            editor = await runner.state(tab, EditorState)
+            assert editor.client_errors["name"] == "Name is required"
+            assert "Email must look like" in editor.client_errors["email"]
+            assert editor.new_client_open and editor.client_duplicate_of == ""
+            # Put right, the same form adds the client and the errors go.
+            await runner.send(tab, EditorState.create_client, "/invoices/new",
+                              form=form(name="Nova Ltd", email="billing@nova.test", company=""))
+            editor = await runner.state(tab, EditorState)
+            assert editor.client_errors == {} and not editor.new_client_open
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert client_count() == 1
