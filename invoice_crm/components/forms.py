@@ -12,10 +12,12 @@ VISUALLY_HIDDEN = {
 }
 
 
-def field_error(message) -> rx.Component:
+def field_error(message, error_id: str = "") -> rx.Component:
+    """The message under a field; ``error_id`` lets the input name it (``invalid_attrs``)."""
+    props = {"id": error_id} if error_id else {}
     return rx.cond(
         message != "",
-        rx.text(message, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        rx.text(message, color_scheme="red", size="1", class_name="field-error", role="alert", **props),
     )
 
 
@@ -39,10 +41,11 @@ def line_field_label(label, line_number, html_for, **props) -> rx.Component:
 
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:
     # ``html_for`` must be the control's id: Radix Text has no htmlFor prop, so it is passed as an attribute.
+    # The error then has the id ``<html_for>-error`` (for the control's ``invalid_attrs``).
     return rx.vstack(
         field_label(label, html_for) if html_for else rx.text(label, size="2", weight="medium"),
         control,
-        field_error(error),
+        field_error(error, f"{html_for}-error" if html_for else ""),
         spacing="1",
         **props,
     )

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, form_field
+from invoice_crm.components.forms import field_error, form_field, invalid_attrs
 from invoice_crm.components.layout import card, layout
 from invoice_crm.state.taxes import TaxesState as S
+
+
+def _input(label: str, field: str, input_id: str, value, on_change, flex: str, **props) -> rx.Component:
+    """A form input with its error under it, tied to it (aria-describedby, aria-invalid)."""
+    error = S.errors.get(field, "")
+    control = rx.input(
+        value=value, on_change=on_change, id=input_id, debounce_timeout=0, width="100%",
+        custom_attrs=invalid_attrs(error, f"{input_id}-error"), **props,
+    )
+    return form_field(label, control, error, html_for=input_id, flex=flex, min_width="0")
 
 
 def _form() -> rx.Component:
@@ -14,9 +24,11 @@ def _form() -> rx.Component:
         rx.vstack(
             rx.heading(rx.cond(S.editing_id > 0, "Edit tax rate", "Add a tax rate"), size="4"),
             rx.flex(
-                form_field("Tax name", rx.input(value=S.name, on_change=S.set_name, placeholder="VAT", id="tax-name", debounce_timeout=0), html_for="tax-name", flex="2 1 160px"),
-                form_field("Rate (%)", rx.input(value=S.rate, on_change=S.set_rate, placeholder="20 or 9.975", input_mode="decimal", id="tax-rate", debounce_timeout=0), html_for="tax-rate", flex="1 1 100px"),
-                form_field("Registration number", rx.input(value=S.registration, on_change=S.set_registration, placeholder="optional, printed on invoices", id="tax-registration", debounce_timeout=0), html_for="tax-registration", flex="2 1 200px"),
+                _input("Tax name", "tax_name", "tax-name", S.name, S.set_name, "2 1 160px", placeholder="VAT"),
+                _input("Rate (%)", "tax_rate", "tax-rate", S.rate, S.set_rate, "1 1 100px",
+                       placeholder="20 or 9.975", input_mode="decimal"),
+                _input("Registration number", "tax_registration", "tax-registration", S.registration,
+                       S.set_registration, "2 1 200px", placeholder="optional, printed on invoices"),
                 gap="1em",
                 wrap="wrap",
                 width="100%",

@@ -43,3 +43,40 @@ def test_the_editors_inline_client_form_names_a_missing_name_and_a_bad_email(pag
     page.get_by_role("button", name="Add client").click()
     expect(page.get_by_text(f"Client Inline {tag} added")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#client-select")).to_contain_text(f"Inline {tag}")
+
+
+def _taxes_tab(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/settings?tab=taxes")
+    expect(page.get_by_label("Tax name")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_add_tax_rate_double_clicked_shows_only_the_success(page: Page, app_url):
+    sign_in(page, app_url)
+    _taxes_tab(page, app_url)
+    name = f"Dbl {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Tax name").fill(name)
+    page.get_by_label("Rate (%)").fill("6")
+    _double_click(page.get_by_role("button", name="Add tax rate"))
+    expect(page.get_by_text(f"Tax rate {name} saved")).to_be_visible(timeout=TIMEOUT)
+    time.sleep(1.5)  # the second click's answer, if any, has come back
+    expect(page.locator(".tax-row", has_text=name)).to_have_count(1)
+    expect(page.get_by_text("Name is required")).to_have_count(0)
+    expect(page.locator(".field-error")).to_have_count(0)
+
+
+def test_the_tax_form_names_each_refused_field_beside_it(page: Page, app_url):
+    sign_in(page, app_url)
+    _taxes_tab(page, app_url)
+    page.get_by_label("Rate (%)").fill("abc")
+    page.get_by_role("button", name="Add tax rate").click()
+    name, rate = page.get_by_label("Tax name"), page.get_by_label("Rate (%)")
+    expect(page.locator("#tax-name-error")).to_have_text("Name is required", timeout=TIMEOUT)
+    expect(page.locator("#tax-rate-error")).to_contain_text("Rate")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(rate).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Registration number")).to_have_attribute("aria-invalid", "false")
+    # Each message sits under its own input, not under the Compound checkbox.
+    for field, error in ((name, "#tax-name-error"), (rate, "#tax-rate-error")):
+        box, under = field.bounding_box(), page.locator(error).bounding_box()
+        assert abs(under["x"] - box["x"]) < 2 and 0 <= under["y"] - (box["y"] + box["height"]) < 30
+

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from invoice_crm.db import read_session
 from invoice_crm.models import Client
 from invoice_crm.services import auth
-from tests.support.events import EventRunner, form, run
+from tests.support.events import EventRunner, form, run, sent_text
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
 
@@ -58,3 +58,46 @@ def test_the_editors_new_client_form_names_its_refused_fields(app):
 
     run(scenario())
     assert client_count() == 1
+
+
+def test_add_tax_rate_clicked_twice_adds_one_and_shows_only_the_success(app):
+    from invoice_crm.services import tax_rates
+    from invoice_crm.state.taxes import TaxesState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, TaxesState.on_load, "/settings")
+            await runner.send(tab, TaxesState.set_name, "/settings", value="VAT")
+            await runner.send(tab, TaxesState.set_rate, "/settings", value="20")
+            first = await runner.send(tab, TaxesState.save, "/settings")
+            second = await runner.send(tab, TaxesState.save, "/settings")  # queued behind the first
+            assert "Tax rate VAT saved" in sent_text(first)
+            assert "required" not in sent_text(second) and "already" not in sent_text(second)
+            taxes = await runner.state(tab, TaxesState)
+            assert taxes.errors == {} and taxes.error == ""
+            # Typing again is a new intent: an empty name is then refused as usual.
+            await runner.send(tab, TaxesState.set_rate, "/settings", value="7")
+            await runner.send(tab, TaxesState.save, "/settings")
+            assert (await runner.state(tab, TaxesState)).errors == {"tax_name": "Name is required"}
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert [t.name for t in tax_rates.list_tax_rates()] == ["VAT"]
+
+
+def test_the_tax_form_names_every_refused_field_at_once(app):
+    from invoice_crm.state.taxes import TaxesState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, TaxesState.on_load, "/taxes")
+            await runner.send(tab, TaxesState.set_rate, "/taxes", value="abc")
+            await runner.send(tab, TaxesState.save, "/taxes")
+            taxes = await runner.state(tab, TaxesState)
+            assert set(taxes.errors) == {"tax_name", "tax_rate"}
+            assert taxes.errors["tax_name"] == "Name is required" and "Rate" in taxes.errors["tax_rate"]
+            assert taxes.error == ""  # nothing under the Compound checkbox
+
+    run(scenario())
