@@ -80,3 +80,38 @@ def test_the_tax_form_names_each_refused_field_beside_it(page: Page, app_url):
         box, under = field.bounding_box(), page.locator(error).bounding_box()
         assert abs(under["x"] - box["x"]) < 2 and 0 <= under["y"] - (box["y"] + box["height"]) < 30
 
+
+def test_the_tax_form_and_table_fit_at_1280_and_390(page: Page, app_url):
+    sign_in(page, app_url)
+    name = f"Fit {uuid.uuid4().hex[:6]}"
+    _taxes_tab(page, app_url)
+    page.get_by_label("Tax name").fill(name)
+    page.get_by_label("Rate (%)").fill("8.875")
+    page.get_by_label("Registration number").fill("GB 123 4567 89")
+    page.get_by_role("button", name="Add tax rate").click()
+    expect(page.locator(".tax-row", has_text=name)).to_be_visible(timeout=TIMEOUT)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    registration = page.get_by_label("Registration number")
+    registration.fill("")
+    # The placeholder fits the input: its text is not wider than the box.
+    assert registration.evaluate(
+        """i => { const c = document.createElement('canvas').getContext('2d');
+                  const s = getComputedStyle(i); c.font = s.font;
+                  return c.measureText(i.placeholder).width
+                         <= i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"""
+    )
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    table = page.locator("#tax-rates")
+    expect(table.get_by_role("columnheader", name="Actions")).to_be_visible()
+    # Nothing of the table is clipped or scrolled sideways inside its card.
+    assert table.evaluate(
+        """t => { const box = t.parentElement; return box.scrollWidth <= box.clientWidth + 1; }"""
+    )
+    card = table.locator("xpath=ancestor::div[contains(@class, 'rt-Card')][1]").bounding_box()
+    actions = table.get_by_role("columnheader", name="Actions").bounding_box()
+    assert actions["x"] + actions["width"] <= card["x"] + card["width"] + 1
+    row = page.locator(".tax-row", has_text=name)
+    expect(row.get_by_role("button", name=f"Edit {name}")).to_be_in_viewport()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
