@@ -115,3 +115,45 @@ def test_the_tax_form_and_table_fit_at_1280_and_390(page: Page, app_url):
     row = page.locator(".tax-row", has_text=name)
     expect(row.get_by_role("button", name=f"Edit {name}")).to_be_in_viewport()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _password_form(page: Page, app_url: str, current: str, new: str, repeat: str) -> None:
+    page.goto(f"{app_url}/settings?tab=account")
+    expect(page.get_by_label("Current password")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_label("Current password").fill(current)
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("Repeat the new password").fill(repeat)
+
+
+def test_change_password_names_every_mistake_beside_its_field(page: Page, app_url):
+    sign_in(page, app_url)
+    _password_form(page, app_url, "not-my-password", "short", "shorter")
+    page.get_by_role("button", name="Change password").click()
+    for label, message in (("Current password", "The current password is wrong"),
+                           ("New password", "at least"),
+                           ("Repeat the new password", "The two new passwords differ")):
+        field = page.get_by_label(label, exact=True)
+        expect(field).to_have_attribute("aria-invalid", "true", timeout=TIMEOUT)
+        error = page.locator("#" + field.get_attribute("aria-describedby"))
+        expect(error).to_contain_text(message)
+
+
+def test_change_password_double_clicked_shows_only_the_success(page: Page, app_url):
+    from tests.e2e.conftest import ADMIN_PASSWORD
+
+    sign_in(page, app_url)
+    new_password = f"new-{uuid.uuid4().hex[:10]}"
+    changed = False
+    try:
+        _password_form(page, app_url, ADMIN_PASSWORD, new_password, new_password)
+        _double_click(page.get_by_role("button", name="Change password"))
+        expect(page.get_by_text("Password changed")).to_be_visible(timeout=TIMEOUT)
+        changed = True
+        time.sleep(1.5)  # the second click's answer, if any, has come back
+        expect(page.locator(".field-error")).to_have_count(0)
+        expect(page.get_by_text("The current password is wrong")).to_have_count(0)
+    finally:
+        if changed:  # the other journeys sign in with ADMIN_PASSWORD
+            _password_form(page, app_url, new_password, ADMIN_PASSWORD, ADMIN_PASSWORD)
+            page.get_by_role("button", name="Change password").click()
+            expect(page.get_by_text("Password changed").first).to_be_visible(timeout=TIMEOUT)

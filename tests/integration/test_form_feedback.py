@@ -101,3 +101,47 @@ def test_the_tax_form_names_every_refused_field_at_once(app):
             assert taxes.error == ""  # nothing under the Compound checkbox
 
     run(scenario())
+
+
+def _password_form(key: int, current: str, new: str, confirm: str) -> dict:
+    return form(form_key=str(key), current_password=current, new_password=new, confirm_password=confirm)
+
+
+def test_change_password_clicked_twice_shows_only_the_success(app):
+    from invoice_crm.state.settings import SettingsState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, SettingsState.on_load, "/settings")
+            key = (await runner.state(tab, SettingsState)).account_key
+            submitted = _password_form(key, PASSWORD, "a better password", "a better password")
+            first = await runner.send(tab, SettingsState.change_password, "/settings", form=submitted)
+            second = await runner.send(tab, SettingsState.change_password, "/settings", form=submitted)
+            assert "Password changed" in sent_text(first)
+            assert "wrong" not in sent_text(second) and "Password changed" not in sent_text(second)
+            shown = await runner.state(tab, SettingsState)
+            assert all(message == "" for message in shown.errors.values())
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert auth.sign_in(OWNER, "a better password")
+
+
+def test_change_password_names_every_mistake_at_once(app):
+    from invoice_crm.state.settings import SettingsState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, SettingsState.on_load, "/settings")
+            key = (await runner.state(tab, SettingsState)).account_key
+            await runner.send(tab, SettingsState.change_password, "/settings",
+                              form=_password_form(key, "not my password", "short", "shorter"))
+            errors = (await runner.state(tab, SettingsState)).errors
+            assert errors["current_password"] == "The current password is wrong"
+            assert "at least" in errors["new_password"]
+            assert errors["confirm_password"] == "The two new passwords differ"
+
+    run(scenario())
+    assert auth.sign_in(OWNER, PASSWORD)  # nothing changed
