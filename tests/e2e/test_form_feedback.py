@@ -157,3 +157,19 @@ def test_change_password_double_clicked_shows_only_the_success(page: Page, app_u
             _password_form(page, app_url, new_password, ADMIN_PASSWORD, ADMIN_PASSWORD)
             page.get_by_role("button", name="Change password").click()
             expect(page.get_by_text("Password changed").first).to_be_visible(timeout=TIMEOUT)
+
+
+def test_delete_draft_double_clicked_shows_only_the_success(page: Page, app_url):
+    from tests.e2e.pages import create_client, new_invoice
+
+    sign_in(page, app_url)
+    tag = uuid.uuid4().hex[:8]
+    create_client(page, app_url, f"Delete {tag}", f"delete-{tag}@example.test")
+    invoice_id = new_invoice(page, app_url, f"Delete {tag}", [("Sketch", "1", "10.00")])
+    page.goto(f"{app_url}/invoices/{invoice_id}")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    confirm = page.get_by_role("alertdialog").get_by_role("button", name="Delete draft")
+    _double_click(confirm)
+    expect(page.get_by_text("deleted")).to_be_visible(timeout=TIMEOUT)
+    time.sleep(1.5)  # the second click's answer, if any, has come back
+    expect(page.get_by_text("Invoice not found")).to_have_count(0)

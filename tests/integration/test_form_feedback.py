@@ -145,3 +145,29 @@ def test_change_password_names_every_mistake_at_once(app):
 
     run(scenario())
     assert auth.sign_in(OWNER, PASSWORD)  # nothing changed
+
+
+def test_delete_draft_clicked_twice_shows_only_the_success(app):
+    from invoice_crm.state.invoice_page import InvoicePageState
+    from tests.integration.helpers import make_invoice
+
+    draft = make_invoice()
+    path = f"/invoices/{draft.id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, InvoicePageState.on_load, path)
+            # Without opening the question first, nothing is deleted.
+            assert "deleted" not in sent_text(await runner.send(tab, InvoicePageState.delete, path))
+            await runner.send(tab, InvoicePageState.open_delete, path)
+            first = await runner.send(tab, InvoicePageState.delete, path)
+            second = await runner.send(tab, InvoicePageState.delete, path)  # queued behind the first
+            assert "deleted" in sent_text(first)
+            assert "not found" not in sent_text(second).lower()
+            assert runner.server_errors == []
+
+    run(scenario())
+    from invoice_crm.services import queries
+
+    assert queries.invoice_detail(draft.id) is None
