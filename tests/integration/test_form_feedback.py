@@ -171,3 +171,25 @@ def test_delete_draft_clicked_twice_shows_only_the_success(app):
     from invoice_crm.services import queries
 
     assert queries.invoice_detail(draft.id) is None
+
+
+def test_each_client_page_starts_with_the_default_statement_range(app):
+    from invoice_crm.state.client_page import ClientPageState
+    from tests.integration.helpers import make_client
+
+    first, second = make_client("First", "first@example.test"), make_client("Second", "second@example.test")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientPageState.on_load, f"/clients/{first.id}")
+            await runner.send(tab, ClientPageState.set_statement_start, f"/clients/{first.id}", value="2026-03-31")
+            await runner.send(tab, ClientPageState.set_statement_end, f"/clients/{first.id}", value="2026-01-01")
+            await runner.send(tab, ClientPageState.download_statement, f"/clients/{first.id}")
+            assert (await runner.state(tab, ClientPageState)).statement_error != ""  # the reversed range
+            await runner.send(tab, ClientPageState.on_load, f"/clients/{second.id}")
+            page = await runner.state(tab, ClientPageState)
+            assert (page.statement_start, page.statement_end, page.statement_error) == ("", "", "")
+            assert runner.server_errors == []
+
+    run(scenario())
