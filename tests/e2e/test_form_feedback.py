@@ -183,7 +183,7 @@ def test_a_statement_range_does_not_follow_to_the_next_clients_page(page: Page, 
     for who in ("One", "Two"):
         create_client(page, app_url, f"{who} {tag}", f"{who.lower()}-{tag}@example.test")
     page.locator(".client-row", has_text=f"One {tag}").get_by_role("link", name=f"One {tag}").click()
-    page.get_by_label("From").fill("2026-03-31")
+    page.get_by_label("From", exact=True).fill("2026-03-31")
     page.get_by_label("To", exact=True).fill("2026-01-01")
     page.get_by_role("button", name="Download statement PDF").click()
     expect(page.locator(".field-error")).to_be_visible(timeout=TIMEOUT)
@@ -191,6 +191,6 @@ def test_a_statement_range_does_not_follow_to_the_next_clients_page(page: Page, 
     page.goto(app_url + "/clients")
     page.locator(".client-row", has_text=f"Two {tag}").get_by_role("link", name=f"Two {tag}").click()
     expect(page.get_by_role("heading", name=f"Two {tag}")).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_label("From")).to_have_value("")
+    expect(page.get_by_label("From", exact=True)).to_have_value("")
     expect(page.get_by_label("To", exact=True)).to_have_value("")
     expect(page.locator(".field-error")).to_have_count(0)
