@@ -194,3 +194,24 @@ def test_a_statement_range_does_not_follow_to_the_next_clients_page(page: Page, 
     expect(page.get_by_label("From", exact=True)).to_have_value("")
     expect(page.get_by_label("To", exact=True)).to_have_value("")
     expect(page.locator(".field-error")).to_have_count(0)
+
+
+def test_a_refused_recurring_form_shows_its_first_field_below_the_top_bar(page: Page, app_url):
+    sign_in(page, app_url)
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(app_url + "/recurring/new")
+    expect(page.get_by_label("Description, line 1")).to_be_visible(timeout=TIMEOUT)
+    save = page.get_by_role("button", name="Save profile")
+    save.scroll_into_view_if_needed()  # the page is scrolled down to the button, as a person would
+    save.click()
+    field = page.locator("#recurring-client_id")
+    expect(field).to_be_focused(timeout=TIMEOUT)
+    time.sleep(0.5)  # smooth scrolling, if any, has ended
+    bar_bottom = page.evaluate(
+        """() => Math.max(0, ...[...document.querySelectorAll('body *')]
+                 .filter(e => getComputedStyle(e).position === 'sticky')
+                 .map(e => e.getBoundingClientRect().bottom))"""
+    )
+    box = field.bounding_box()
+    assert box["y"] >= bar_bottom, (box, bar_bottom)  # not under the sticky top bar
+    assert box["y"] + box["height"] <= 700

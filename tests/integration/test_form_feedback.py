@@ -193,3 +193,18 @@ def test_each_client_page_starts_with_the_default_statement_range(app):
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def test_a_refused_recurring_form_brings_its_first_field_to_the_middle_of_the_window(app):
+    from invoice_crm.state.recurring import RecurringFormState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, RecurringFormState.load_new, "/recurring/new")
+            sent = sent_text(await runner.send(tab, RecurringFormState.save, "/recurring/new", form=form(client_id="")))
+            # Centred (clear of the sticky top bar), not scrollIntoView(true) under it.
+            assert "scrollIntoView({block: 'center'})" in sent and "recurring-client_id" in sent
+            assert runner.server_errors == []
+
+    run(scenario())
