@@ -26,14 +26,16 @@ def _field(label: str, name: str, control: rx.Component, hint: str = "") -> rx.C
 
 def _input(label: str, name: str, hint: str = "", **props) -> rx.Component:
     control = rx.input(
-        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", **props
+        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%",
+        custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
 
 
 def _textarea(label: str, name: str, hint: str = "", **props) -> rx.Component:
     control = rx.text_area(
-        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows="3", **props
+        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows="3",
+        custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
 

@@ -215,3 +215,17 @@ def test_a_refused_recurring_form_shows_its_first_field_below_the_top_bar(page: 
     box = field.bounding_box()
     assert box["y"] >= bar_bottom, (box, bar_bottom)  # not under the sticky top bar
     assert box["y"] + box["height"] <= 700
+
+
+def test_a_javascript_website_is_refused_beside_the_field(page: Page, app_url):
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/settings?tab=profile")
+    website = page.get_by_label("Website")
+    expect(page.get_by_label("Business name")).not_to_have_value("", timeout=TIMEOUT)
+    saved_before = website.input_value()
+    website.fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save business profile").click()
+    expect(page.locator("#settings-website-error")).to_contain_text("http:// or https://", timeout=TIMEOUT)
+    expect(website).to_have_attribute("aria-invalid", "true")
+    page.reload()
+    expect(page.get_by_label("Website")).to_have_value(saved_before, timeout=TIMEOUT)  # nothing saved
