@@ -12,10 +12,12 @@ VISUALLY_HIDDEN = {
 }
 
 
-def field_error(message) -> rx.Component:
+def field_error(message, error_id: str = "") -> rx.Component:
+    """The message under a field; ``error_id`` lets the input name it (``invalid_attrs``)."""
+    props = {"id": error_id} if error_id else {}
     return rx.cond(
         message != "",
-        rx.text(message, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        rx.text(message, color_scheme="red", size="1", class_name="field-error", role="alert", **props),
     )
 
 
@@ -39,20 +41,44 @@ def line_field_label(label, line_number, html_for, **props) -> rx.Component:
 
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:
     # ``html_for`` must be the control's id: Radix Text has no htmlFor prop, so it is passed as an attribute.
+    # The error then has the id ``<html_for>-error`` (for the control's ``invalid_attrs``).
     return rx.vstack(
         field_label(label, html_for) if html_for else rx.text(label, size="2", weight="medium"),
         control,
-        field_error(error),
+        field_error(error, f"{html_for}-error" if html_for else ""),
         spacing="1",
         **props,
     )
 
 
-def labelled_input(label: str, input_id: str, **input_props) -> rx.Component:
-    """A label above a text input; for the small create/edit forms of the directory pages."""
+def invalid_attrs(error, error_id) -> dict:
+    """An input's ties to its error: read out with it (aria-describedby) and marked invalid."""
+    return {
+        "aria-describedby": rx.cond(error != "", error_id, ""),
+        "aria-invalid": rx.cond(error != "", "true", "false"),
+    }
+
+
+def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.Component:
+    """A label above a text input; for the small create/edit forms of the directory pages.
+    With ``error`` (a Var), its message shows under the input, tied to it (aria-invalid)."""
+    if error is None:
+        return rx.vstack(
+            field_label(label, input_id, size="1"),
+            rx.input(id=input_id, width="100%", **input_props),
+            spacing="1",
+            flex="1 1 160px",
+            min_width="0",
+        )
+    error_id = f"{input_id}-error"
+    attrs = {**input_props.pop("custom_attrs", {}), **invalid_attrs(error, error_id)}
     return rx.vstack(
         field_label(label, input_id, size="1"),
-        rx.input(id=input_id, width="100%", **input_props),
+        rx.input(id=input_id, width="100%", custom_attrs=attrs, **input_props),
+        rx.cond(
+            error != "",
+            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        ),
         spacing="1",
         flex="1 1 160px",
         min_width="0",

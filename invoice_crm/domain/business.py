@@ -12,6 +12,7 @@ import io
 import re
 import string
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from defusedxml import ElementTree as SafeET
@@ -32,6 +33,8 @@ MAX_LOGO_PIXELS = 4000
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
+_PORT_ONLY = re.compile(r"^[^/:]+\.[^/:]+:\d+(/|$)")  # example.com:8080 is a host and port, not a scheme
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 _PHONE = re.compile(r"^[0-9+()./\- ]{3,40}$")
 
@@ -129,12 +132,38 @@ def clean_country(raw: object) -> str:
 
 
 def clean_website(raw: object) -> str:
+    """An http(s) address with a real host name (``example.com``; ``https://`` is added when
+    left out). Anything else is refused rather than printed: ``javascript:alert(1)`` would
+    otherwise become ``https://javascript:alert(1)`` on every PDF."""
     text = str(raw or "").strip()
-    if text and not text.lower().startswith(("http://", "https://")):
+    if not text:
+        return ""
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", text, re.IGNORECASE)
+    if scheme and not text.lower().startswith(("http://", "https://")) and not _PORT_ONLY.match(text):
+        raise ValidationError("Website must be an http:// or https:// address such as https://example.com", field="website")
+    if not text.lower().startswith(("http://", "https://")):
         text = "https://" + text
-    if text and (len(text) > 200 or not _URL.match(text)):
+    if len(text) > 200 or not _URL.match(text) or not _has_real_host(text):
         raise ValidationError("Website must be an address such as https://example.com", field="website")
     return text
+
+
+def _has_real_host(url: str) -> bool:
+    """A host name with a dot and letters or digits on each side of every dot; no user:password@."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        return False
+    if "@" in parts.netloc:
+        return False
+    try:
+        host = host.encode("idna").decode("ascii")  # bücher.de is xn--bcher-kva.de
+    except UnicodeError:
+        return False
+    labels = host.split(".")
+    return len(labels) >= 2 and all(_HOST_LABEL.match(label) for label in labels)
 
 
 def clean_phone(raw: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class DomainError(Exception):
     """A rule refused an action. ``field`` names the input at fault, when there is one."""
@@ -33,3 +35,31 @@ class IntegrationError(DomainError):
 
 class Conflict(DomainError):
     """The thing changed since the user loaded it (another tab or window saved first)."""
+
+
+class FieldErrors(ValidationError):
+    """Every refused field of a form at once: ``errors`` maps field -> message, so a form can
+    show each beside its input instead of only the first. Reads as the first one elsewhere."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, field=first_field)
+        self.errors = dict(errors)
+
+
+def check_each(checks: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Run every field's check (name -> a call returning the clean value); raise FieldErrors
+    naming every refused field, keyed by the error's field (or the check's name)."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except FieldErrors as err:
+            for field, message in err.errors.items():
+                errors.setdefault(field, message)
+        except ValidationError as err:
+            errors.setdefault(err.field or name, err.message)
+    if errors:
+        raise FieldErrors(errors)
+    return values

@@ -13,13 +13,17 @@ from invoice_crm.state.editor import EditorState as S
 
 
 def _new_client_form() -> rx.Component:
+    # Checked by the server, not the browser, so each refusal shows beside its field; the form
+    # keeps what was typed until the client is added (then it closes) or while a similar one is asked about.
+    errors = S.client_errors
     return rx.cond(
         S.new_client_open,
         rx.form(
             rx.flex(
-                labelled_input("New client name", "new-client-name", name="name", required=True),
-                labelled_input("New client email", "new-client-email", name="email", type="email"),
-                labelled_input("New client company (optional)", "new-client-company", name="company"),
+                labelled_input("New client name", "new-client-name", errors.get("name", ""), name="name",
+                               custom_attrs={"aria-required": "true"}),
+                labelled_input("New client email", "new-client-email", errors.get("email", ""), name="email", type="email"),
+                labelled_input("New client company (optional)", "new-client-company", errors.get("company", ""), name="company"),
                 rx.button("Add client", type="submit", loading=S.adding_client, disabled=S.adding_client, id="add-client"),
                 gap="0.5em",
                 wrap="wrap",
@@ -27,7 +31,8 @@ def _new_client_form() -> rx.Component:
                 width="100%",
             ),
             on_submit=S.create_client,
-            reset_on_submit=True,
+            reset_on_submit=False,
+            no_validate=True,
             width="100%",
         ),
     )

@@ -92,7 +92,8 @@ def _header() -> rx.Component:
 
 def _delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft", id="delete-draft")),
+        rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft",
+                                          on_click=S.open_delete, id="delete-draft")),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete this draft?"),
             rx.alert_dialog.description("The draft and its lines are removed. This cannot be undone.", size="2"),

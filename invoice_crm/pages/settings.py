@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, invalid_attrs
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.pages.taxes import tax_catalogue
@@ -18,7 +18,7 @@ def _field(label: str, name: str, control: rx.Component, hint: str = "") -> rx.C
         rx.el.label(label, html_for=f"settings-{name}", class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
         control,
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
-        field_error(S.errors[name]),
+        field_error(S.errors[name], f"settings-{name}-error"),
         spacing="1",
         width="100%",
     )
@@ -26,14 +26,16 @@ def _field(label: str, name: str, control: rx.Component, hint: str = "") -> rx.C
 
 def _input(label: str, name: str, hint: str = "", **props) -> rx.Component:
     control = rx.input(
-        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", **props
+        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%",
+        custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
 
 
 def _textarea(label: str, name: str, hint: str = "", **props) -> rx.Component:
     control = rx.text_area(
-        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows="3", **props
+        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows="3",
+        custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
 
@@ -247,7 +249,8 @@ def _integrations() -> rx.Component:
 
 def _password_input(label: str, name: str, autocomplete: str) -> rx.Component:
     return _field(label, name, rx.input(name=name, id=f"settings-{name}", type="password",
-                                        auto_complete=autocomplete, width="100%"))
+                                        auto_complete=autocomplete, width="100%",
+                                        custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error")))
 
 
 def _account() -> rx.Component:
@@ -256,6 +259,8 @@ def _account() -> rx.Component:
         _section_form(
             f"account-{S.account_key}", S.change_password,
             rx.text("Signed in as ", S.user_email, size="2", id="settings-signed-in-as"),
+            # The form's intent: a submission from a form already used is not repeated.
+            rx.el.input(type="hidden", name="form_key", value=S.account_key.to_string()),
             _grid(
                 _password_input("Current password", "current_password", "current-password"),
                 rx.box(),
@@ -263,7 +268,7 @@ def _account() -> rx.Component:
                 _password_input("Repeat the new password", "confirm_password", "new-password"),
             ),
             rx.text("Changing the password signs out every other session.", size="1", color_scheme="gray"),
-            rx.button("Change password", type="submit"),
+            _save_button("Change password", "account"),
             spacing="3",
         ),
         rx.divider(),

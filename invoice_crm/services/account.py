@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from invoice_crm.db import write_session
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.errors import FieldErrors, ValidationError
 from invoice_crm.models import User, UserSession
 from invoice_crm.services import auth
 
@@ -40,11 +40,22 @@ _FIELDS = {"current": "current_password", "new": "new_password"}
 def change_password(token: str, current: str, new: str, confirm: str) -> int:
     """Check the current password, store the new one and end every other session
     (auth.change_password: hashing outside the transaction). Returns how many other sessions
-    were ended."""
+    were ended. Every mistake of the form is named at once (FieldErrors)."""
+    errors: dict[str, str] = {}
+    try:
+        auth.check_password_rules(new, field="new_password")
+    except ValidationError as err:
+        errors["new_password"] = err.message
+    else:
+        if current == new:
+            errors["new_password"] = "The new password is the same as the current one"
     if new != confirm:
-        raise ValidationError("The two new passwords differ", field="confirm_password")
-    if new and current == new:
-        raise ValidationError("The new password is the same as the current one", field="new_password")
+        errors["confirm_password"] = "The two new passwords differ"
+    if errors:
+        # Checked only now: otherwise auth.change_password checks it (one hash, not two).
+        if wrong := auth.current_password_error(token, current):
+            errors = {"current_password": wrong, **errors}
+        raise FieldErrors(errors)
     try:
         return auth.change_password(token, current, new)
     except ValidationError as err:

@@ -267,6 +267,17 @@ def ensure_user(email: str, password: str) -> None:
     forget_sessions()
 
 
+def current_password_error(token: str, current: str) -> str:
+    """Why ``current`` is not the signed-in user's password ('' when it is), for a form that
+    names this mistake together with its others."""
+    email = user_for_token(token)
+    if email is None:
+        return "Sign in again to change the password"
+    if not _verify(_account(email).password_hash, str(current or "")[:MAX_PASSWORD]):
+        return "The current password is wrong"
+    return ""
+
+
 def change_password(token: str, current: str, new: str) -> int:
     """The signed-in user's new password; every other session of the account ends.
     Returns how many other sessions were ended. Hashing happens outside the transaction."""

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.emails import clean_email
-from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.errors import NotFound, ValidationError, check_each
 from invoice_crm.domain.leads import LeadStatus, status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN
 from invoice_crm.domain.text import clean_text
@@ -18,13 +18,14 @@ from invoice_crm.services.activity import enqueue_sheet_syncs
 
 
 def client_fields(name, email, company, address, tax_number="") -> dict:
-    return {
-        "tax_number": clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
-        "name": clean_text(name, field="name", label="Name", max_length=200, required=True, multiline=False),
-        "email": clean_email(email),
-        "company": clean_text(company, field="company", label="Company", max_length=200, required=False, multiline=False),
-        "address": clean_text(address, field="address", label="Address", max_length=1000, required=False),
-    }
+    """The clean fields of a client form; refused ones raise FieldErrors naming every one."""
+    return check_each({
+        "tax_number": lambda: clean_text(tax_number, field="tax_number", label="Tax number", max_length=50, required=False),
+        "name": lambda: clean_text(name, field="name", label="Name", max_length=200, required=True, multiline=False),
+        "email": lambda: clean_email(email),
+        "company": lambda: clean_text(company, field="company", label="Company", max_length=200, required=False, multiline=False),
+        "address": lambda: clean_text(address, field="address", label="Address", max_length=1000, required=False),
+    })
 
 
 def create_client(

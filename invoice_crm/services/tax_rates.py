@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.domain import drafts
-from invoice_crm.domain.errors import NotFound, ValidationError
+from invoice_crm.domain.errors import NotFound, ValidationError, check_each
 from invoice_crm.domain.numbers import NumberField, parse_number
 from invoice_crm.models import TaxRate
 
@@ -17,13 +17,17 @@ RATE = NumberField("Rate", 4, Decimal("0"), Decimal("100"), grouped=False)
 
 
 def _clean(name: object, rate: object, registration_number: object) -> tuple[str, Decimal, str]:
-    name = drafts.clean_text(name, field="tax_name", label="Name", max_length=64, required=True)
-    value = parse_number(rate if isinstance(rate, Decimal) else str(rate or "").strip().rstrip("%").strip(),
-                         RATE, field="tax_rate")
-    number = drafts.clean_text(
-        registration_number, field="tax_registration", label="Registration number", max_length=64, required=False
-    )
-    return name, value, number
+    """The form's clean values; FieldErrors names every refused field at once."""
+    values = check_each({
+        "name": lambda: drafts.clean_text(name, field="tax_name", label="Name", max_length=64, required=True),
+        "rate": lambda: parse_number(
+            rate if isinstance(rate, Decimal) else str(rate or "").strip().rstrip("%").strip(), RATE, field="tax_rate"
+        ),
+        "number": lambda: drafts.clean_text(
+            registration_number, field="tax_registration", label="Registration number", max_length=64, required=False
+        ),
+    })
+    return values["name"], values["rate"], values["number"]
 
 
 def list_tax_rates(include_archived: bool = True) -> list[TaxRate]:

@@ -70,7 +70,9 @@ class ClientPageState(AuthState):
             return self._redirect_to_login()
         self.loading = True
         self.client_id = _route_id(self.router.url.path)
-        self.statement_error = ""
+        # Each client's page starts with the whole history as its statement range, no error:
+        # a range (or its refusal) chosen for one client is not carried to the next.
+        self.statement_start = self.statement_end = self.statement_error = ""
         self.confirm_delete = False
         await self._refresh()
         self.loading = False

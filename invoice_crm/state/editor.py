@@ -15,7 +15,7 @@ import reflex as rx
 
 from invoice_crm.domain import lifecycle
 from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, as_id, draft_errors, is_blank_line
-from invoice_crm.domain.errors import Conflict, DomainError, ValidationError
+from invoice_crm.domain.errors import Conflict, DomainError, FieldErrors, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
     format_money,
@@ -78,6 +78,7 @@ def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], Lin
     return view, LineInput("", values["quantity"], values["unit_price"])
 
 
+CLIENT_FIELDS = ("name", "email", "company")  # the inline new-client form's fields
 MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
@@ -106,6 +107,7 @@ class EditorState(AuthState, EditorTaxesMixin):
     # The inline client form's values while "a similar client exists" is asked (nothing added yet).
     client_duplicate_of: str = ""
     pending_client: dict[str, str] = {}
+    client_errors: dict[str, str] = {}  # the inline client form's refusals, each shown beside its field
     # The draft's version as loaded; a save from an older one is refused (changed elsewhere).
     version: int = 0
     conflict: str = ""
@@ -164,6 +166,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.saving = False
         self.adding_client = False
         self.client_duplicate_of, self.pending_client = "", {}
+        self.client_errors = {}
         self.errors = {}
         self.read_only_reason = ""
         self.not_found = False
@@ -350,14 +353,22 @@ class EditorState(AuthState, EditorTaxesMixin):
     @rx.event
     def toggle_new_client(self):
         self.new_client_open = not self.new_client_open
+        self.client_errors = {}
 
     @rx.event
     async def create_client(self, form: dict):
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
+        fields = {k: str(form.get(k, "")) for k in CLIENT_FIELDS}
+        # Refused fields are named beside their inputs before anything is asked or added.
+        try:
+            client_service.client_fields(fields["name"], fields["email"], fields["company"], "")
+        except FieldErrors as err:
+            self.client_errors = err.errors
+            return
+        self.client_errors = {}
         # A second client with the same name or email is asked about first (as on /clients).
-        fields = {k: str(form.get(k, "")) for k in ("name", "email", "company")}
         same = await asyncio.to_thread(client_accounts.find_duplicate, fields["name"], fields["email"])
         if same:
             self.pending_client, self.client_duplicate_of = fields, same
@@ -392,9 +403,13 @@ class EditorState(AuthState, EditorTaxesMixin):
             )
         except DomainError as err:
             self.adding_client = False
-            yield rx.toast.error(err.message)
+            errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
+            self.client_errors = {k: v for k, v in errors.items() if k in CLIENT_FIELDS}
+            if not self.client_errors:  # not about a field of the form
+                yield rx.toast.error(err.message)
             return
         self.adding_client = False
+        self.client_errors = {}
         self.client_key = idempotency.new_key()  # the form is ready for another client
         self.client_options = await asyncio.to_thread(queries.client_options)
         self.client_id = str(client.id)

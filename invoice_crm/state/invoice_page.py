@@ -14,7 +14,7 @@ from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import PaymentMethod
-from invoice_crm.services import expected_pay, figures, queries
+from invoice_crm.services import expected_pay, figures, idempotency, queries
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.links import pay_url
@@ -39,6 +39,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
     not_found: bool = False
     expected_pay: str = ""  # from the client's history (services.expected_pay)
     expected_late: bool = False
+    delete_key: str = ""  # made when the delete question opens: one delete per opening
 
     @rx.var
     def status(self) -> str:
@@ -158,6 +159,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             return self._redirect_to_login()
         self.loading = True
         self.pay_dialog_open = False
+        self.delete_key = ""
         invoice_id = route_id(self.router.url.path)
         if invoice_id is None:
             self.not_found = True
@@ -187,9 +189,19 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         return rx.redirect(f"/invoices/new?from={self.invoice_id}")
 
     @rx.event
+    def open_delete(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.delete_key = idempotency.new_key()
+        return None
+
+    @rx.event
     async def delete(self):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self.delete_key:  # this opening's delete is done: a queued second click does nothing
+            return None
+        self.delete_key = ""
         try:
             number = await asyncio.to_thread(invoice_service.delete_draft, self.invoice_id, self.user_email)
         except DomainError as err:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import reflex as rx
 
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.services import account, connections
 from invoice_crm.services import business_settings as biz
@@ -179,15 +179,26 @@ class SettingsState(AuthState):
     async def change_password(self, form: dict):
         if self._current_user() is None:
             return self._redirect_to_login()
+        # Once per intent: the form carries the key it was drawn with. A second click queued
+        # behind a change that succeeded carries the old one (that form is gone): nothing to do.
+        if str(form.get("form_key", "")) != str(self.account_key):
+            return None
         self.errors = _no_errors()
+        self.saving = "account"
         try:
             ended = await asyncio.to_thread(
                 account.change_password, self.auth_token, form.get("current_password", ""),
                 form.get("new_password", ""), form.get("confirm_password", ""),
             )
+        except FieldErrors as err:
+            self.saving = ""
+            self.errors = {**_no_errors(), **{k: v for k, v in err.errors.items() if k in ACCOUNT}}
+            return rx.toast.error("Password not changed: check the highlighted fields")
         except DomainError as err:
+            self.saving = ""
             self.errors = {**_no_errors(), (err.field if err.field in ACCOUNT else "current_password"): err.message}
             return rx.toast.error(err.message)
+        self.saving = ""
         self.account_key += 1  # clears the password fields
         return rx.toast.success(f"Password changed; {ended} other session(s) signed out")
 

@@ -6,9 +6,11 @@ import asyncio
 
 import reflex as rx
 
-from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import tax_rates
+from invoice_crm.domain.errors import DomainError, FieldErrors
+from invoice_crm.services import idempotency, tax_rates
 from invoice_crm.state.auth import AuthState
+
+FIELDS = ("tax_name", "tax_rate", "tax_registration")
 
 
 class TaxesState(AuthState):
@@ -18,7 +20,11 @@ class TaxesState(AuthState):
     registration: str = ""
     compound: bool = False
     editing_id: int = 0
-    error: str = ""
+    error: str = ""  # a refusal about no one field (the rate was removed meanwhile)
+    errors: dict[str, str] = {}  # field (tax_name, tax_rate, tax_registration) -> message
+    # Once per intent: made when the form is shown or changed, spent by a save. A second click
+    # queued behind the first finds none and does nothing (it would submit the emptied form).
+    intent: str = ""
 
     async def _refresh(self) -> None:
         rows = await asyncio.to_thread(tax_rates.list_tax_rates)
@@ -45,24 +51,34 @@ class TaxesState(AuthState):
 
     def _clear(self) -> None:
         self.name = self.rate = self.registration = self.error = ""
+        self.errors = {}
         self.compound = False
         self.editing_id = 0
+        self.intent = idempotency.new_key()
+
+    def _changed(self) -> None:
+        if not self.intent:
+            self.intent = idempotency.new_key()
 
     @rx.event
     def set_name(self, value: str):
         self.name = value
+        self._changed()
 
     @rx.event
     def set_rate(self, value: str):
         self.rate = value
+        self._changed()
 
     @rx.event
     def set_registration(self, value: str):
         self.registration = value
+        self._changed()
 
     @rx.event
     def set_compound(self, value: bool):
         self.compound = value
+        self._changed()
 
     @rx.event
     def edit(self, rate_id: int):
@@ -76,6 +92,8 @@ class TaxesState(AuthState):
         self.registration = row["registration"]
         self.compound = row["compound"] != ""
         self.error = ""
+        self.errors = {}
+        self.intent = idempotency.new_key()
 
     @rx.event
     def cancel_edit(self):
@@ -85,7 +103,9 @@ class TaxesState(AuthState):
     async def save(self):
         if self._current_user() is None:
             return self._redirect_to_login()
-        self.error = ""
+        if not self.intent:  # this form was saved and not touched since: a repeated click
+            return None
+        self.error, self.errors = "", {}
         try:
             if self.editing_id:
                 await asyncio.to_thread(
@@ -93,11 +113,18 @@ class TaxesState(AuthState):
                 )
             else:
                 await asyncio.to_thread(tax_rates.create_tax_rate, self.name, self.rate, self.registration, self.compound)
+        except FieldErrors as err:
+            self.errors = err.errors
+            return rx.toast.error("Not saved: check the highlighted fields")
         except DomainError as err:
-            self.error = err.message
+            if err.field in FIELDS:
+                self.errors = {err.field: err.message}
+            else:
+                self.error = err.message
             return rx.toast.error(err.message)
         saved = self.name
         self._clear()
+        self.intent = ""  # spent: the emptied form is a new intent once something is typed
         await self._refresh()
         return rx.toast.success(f"Tax rate {saved} saved")
 

@@ -1,0 +1,32 @@
+"""Business profile rules that need no database: the website printed on every PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from invoice_crm.domain.business import clean_website
+from invoice_crm.domain.errors import ValidationError
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("northwind.example", "https://northwind.example"),
+    ("http://northwind.example/about?x=1", "http://northwind.example/about?x=1"),
+    ("HTTPS://www.my-site.co.uk", "HTTPS://www.my-site.co.uk"),
+    ("northwind.example:8080/shop", "https://northwind.example:8080/shop"),
+    ("bücher.de", "https://bücher.de"),
+    ("", ""),
+])
+def test_a_plausible_web_address_is_kept(typed, kept):
+    assert clean_website(typed) == kept
+
+
+@pytest.mark.parametrize("typed", [
+    "javascript:alert(1)", "JavaScript:alert(1)", "https://javascript:alert(1)", "data:text/html,hi",
+    "mailto:me@northwind.example", "ftp://northwind.example", "localhost", "http://localhost:3000",
+    "https://user:secret@northwind.example", "https://-northwind.example", "https://north wind.example",
+    "northwind.", "https://northwind.example:port",
+])
+def test_anything_else_is_refused_beside_the_website_field(typed):
+    with pytest.raises(ValidationError) as refused:
+        clean_website(typed)
+    assert refused.value.field == "website"
