@@ -12,9 +12,13 @@ from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 
-def _client_form(on_submit, values=None, submit_label="Add client", reset=True) -> rx.Component:
+def _client_form(on_submit, values=None, submit_label="Add client", form_key=None) -> rx.Component:
+    """The add form (``form_key``: it is drawn again, empty, only when that key changes, i.e.
+    once the client is added; refused, or asked about a similar client, it keeps what was
+    typed) or the edit dialog's form (``values``)."""
     values = {} if values is None else values
-    prefix = "client" if reset else "edit-client"
+    prefix = "client" if form_key is not None else "edit-client"
+    keyed = {"key": form_key} if form_key is not None else {}
     return rx.form(
         rx.flex(
             labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
@@ -28,8 +32,9 @@ def _client_form(on_submit, values=None, submit_label="Add client", reset=True) 
             align="end",
         ),
         on_submit=on_submit,
-        reset_on_submit=reset,
+        reset_on_submit=False,
         width="100%",
+        **keyed,
     )
 
 
@@ -54,7 +59,11 @@ def _client_row(client) -> rx.Component:
         rx.table.cell(client["invoices"], text_align="right"),
         rx.table.cell(
             rx.flex(
-                rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2", white_space="nowrap"),
+                # An archived client is not offered in the editor: no link to an empty choice.
+                rx.cond(
+                    client["archived"] == "",
+                    rx.link("New invoice", href="/invoices/new?client=" + client["id"], size="2", white_space="nowrap"),
+                ),
                 rx.button("Edit", size="1", variant="soft", on_click=ClientsState.start_edit(client), aria_label="Edit " + client["name"]),
                 spacing="2",
                 wrap="wrap",
@@ -69,7 +78,7 @@ def clients_page() -> rx.Component:
     S = ClientsState
     return layout(
         page_title("Clients"),
-        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create), field_error(S.error), width="100%")),
+        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_key=S.form_key), field_error(S.error), width="100%")),
         _list(
             S,
             "Loading clients…",
@@ -93,7 +102,7 @@ def clients_page() -> rx.Component:
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Edit client"),
-                _client_form(S.save_edit, S.form, "Save", reset=False),
+                _client_form(S.save_edit, S.form, "Save"),
                 field_error(S.error),
             ),
             open=S.edit_open,

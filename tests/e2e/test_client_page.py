@@ -50,12 +50,22 @@ def test_client_page_statement_archive_delete_and_duplicates(signed_in, app_url)
     # A second client with the same name asks first; Add anyway adds it; that one, with no
     # invoices, can be deleted.
     page.goto(app_url + "/clients")
+    # The archived client is listed without a New invoice link (the editor does not offer it).
+    expect(page.locator(".client-row", has_text=name).get_by_role("link", name="New invoice")).to_have_count(0)
     page.locator("#client-name").fill(name)
+    page.get_by_label("Company").first.fill("Ledger & Sons")
     page.get_by_role("button", name="Add client").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("already a client named")
-    dialog.get_by_role("button", name="Add anyway").click()
+    # Cancel goes back to the form as it was typed.
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#client-name")).to_have_value(name)
+    expect(page.locator("#client-company")).to_have_value("Ledger & Sons")
+    page.get_by_role("button", name="Add client").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Add anyway").click()
     expect(page.locator(".client-row", has_text=name)).to_have_count(2)
+    expect(page.locator("#client-name")).to_have_value("")  # added: the form is empty again
     page.locator(".client-row", has_text=name).filter(has_not_text="Archived").get_by_role("link", name=name).click()
     page.wait_for_url(re.compile(r".*/clients/\d+$"))
     page.get_by_role("button", name="Delete client").click()
