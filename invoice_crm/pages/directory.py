@@ -14,8 +14,8 @@ from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
 
 def _client_form(on_submit, values=None, submit_label="Add client", form_key=None) -> rx.Component:
     """The add form (``form_key``: it is drawn again, empty, only when that key changes, i.e.
-    once the client is added; refused, or asked about a similar client, it keeps what was
-    typed) or the edit dialog's form (``values``)."""
+    once a client is added; refused, or asked about a similar client, it keeps what was typed)
+    or the edit dialog's form (``values``)."""
     values = {} if values is None else values
     prefix = "client" if form_key is not None else "edit-client"
     keyed = {"key": form_key} if form_key is not None else {}
@@ -78,7 +78,7 @@ def clients_page() -> rx.Component:
     S = ClientsState
     return layout(
         page_title("Clients"),
-        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_key=S.form_key), field_error(S.error), width="100%")),
+        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_key=S.added), field_error(S.error), width="100%")),
         _list(
             S,
             "Loading clients…",

@@ -89,6 +89,9 @@ class ClientsState(DirectoryState):
 
     duplicate_of: str = ""
     pending: dict[str, str] = {}
+    # The add form's key: it changes only when a client was added (the form is drawn again,
+    # empty); not on load, which could redraw it under what is being typed.
+    added: int = 0
 
     @rx.event
     async def create(self, form: dict):
@@ -122,6 +125,7 @@ class ClientsState(DirectoryState):
         )
         if not self.error:
             self.form_key = idempotency.new_key()  # the form is empty again: a new intent
+            self.added += 1
         return toast
 
     @rx.event
