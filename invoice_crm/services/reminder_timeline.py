@@ -11,8 +11,8 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import reminders as rules
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.numbers import format_date, format_timestamp
 from invoice_crm.models import EmailMessage, Invoice, ReminderSend
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.delivery import email_rows
@@ -107,14 +107,14 @@ def _row(
     }
     if record is not None and record.outcome == rules.SENT:
         message = emails.get(record.email_id)
-        result = email_rows([message])[0] if message is not None else {"label": "Queued", "detail": ""}
+        result = email_rows([message], tz_name)[0] if message is not None else {"label": "Queued", "detail": ""}
         row.update(
             state="sent", state_label="Sent", recipient=record.recipient,
-            detail=f"{timestamp_text(record.created_at)} to {record.recipient}: {result['label']}"
+            detail=f"{format_timestamp(record.created_at, tz_name)} to {record.recipient}: {result['label']}"
             + (f" ({result['detail']})" if result["detail"] else ""),
         )
     elif record is not None:
-        row.update(state="skipped", state_label="Skipped", detail=f"{timestamp_text(record.created_at)}: {record.reason}")
+        row.update(state="skipped", state_label="Skipped", detail=f"{format_timestamp(record.created_at, tz_name)}: {record.reason}")
     elif not p.step.enabled:
         row.update(state="off", state_label="Off", detail="This step is turned off")
     elif p.before_sending:
