@@ -1,5 +1,6 @@
 """Times and dates people read follow the saved timezone and locale: the invoice page's Sent and
-Viewed facts and its Activity list on the business's clock (not ISO UTC)."""
+Viewed facts and its Activity list on the business's clock (not ISO UTC), the reports' dates and
+months in the locale (their CSV stays ISO)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from invoice_crm.db import read_session
 from invoice_crm.models import EmailMessage, Invoice, InvoiceEvent
-from invoice_crm.services import auth, delivery, invoices, ledger, public_view
+from invoice_crm.services import auth, delivery, invoices, ledger, public_view, report_files, reports
 from invoice_crm.services import business_settings as biz
+from tests.integration.email_helpers import pdf_text
 from tests.integration.helpers import make_client, make_invoice
 from tests.support.events import EventRunner, form, run
 
@@ -78,3 +80,53 @@ def test_email_rows_show_times_on_the_business_clock(database):
                            created_at=datetime(2026, 11, 26, 23, 30, tzinfo=UTC))
     [row] = delivery.email_rows([message])
     assert row["queued_at"] == "27.11.2026, 00:30"  # already the next day in Berlin
+
+
+def test_reports_read_dates_and_months_in_the_business_locale(database):
+    biz.save_invoice_defaults(GERMAN)
+    issued = date(2025, 3, 10)
+    inv = invoices.send_invoice(make_invoice(make_client().id, lines=LINES, issue=issued, due=issued + timedelta(days=14)).id)
+    assert inv.amount > 0
+    as_of, start, end = date(2025, 3, 31), date(2025, 3, 1), date(2025, 4, 30)
+
+    ageing = reports.ageing(as_of)
+    assert ageing.period == "As of 31.03.2025"
+    assert "As of 31.03.2025" in pdf_text(report_files.pdf_bytes(ageing))
+
+    revenue = reports.revenue(start, end)
+    assert revenue.period == "01.03.2025 to 30.04.2025"
+    assert [str(row[0]) for row in revenue.rows] == ["2025-03"]
+    assert reports.cell_text(revenue.rows[0][0], "USD") == "März 2025"
+    assert reports.cell_text(reports.Month(2026, 11), "EUR") == "Nov. 2026"
+    text = pdf_text(report_files.pdf_bytes(revenue))
+    assert "01.03.2025 to 30.04.2025" in text and "März 2025" in text and "2025-03" not in text
+    # The CSV is for machines: the month stays 2025-03, money plain.
+    assert "\r\n2025-03,USD,200.00," in report_files.csv_bytes(revenue).decode("utf-8-sig")
+
+    assert reports.tax_report(start, end).period == "01.03.2025 to 30.04.2025"
+
+
+def test_the_reports_page_says_its_dates_in_the_business_locale(database):
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.reports import ReportsState
+
+    biz.save_invoice_defaults(GERMAN)
+    auth.create_user(OWNER, PASSWORD)
+    issued = date.today().replace(day=1)
+    invoices.send_invoice(make_invoice(make_client().id, lines=LINES, issue=issued, due=issued + timedelta(days=14)).id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            await runner.send("t", ReportsState.on_load, "/reports")
+            page = await runner.state("t", ReportsState)
+            assert runner.server_errors == []
+            return page.as_of, page.as_of_text, page.start_text, page.end_text, [list(r) for r in page.revenue_rows]
+
+    as_of, as_of_text, start_text, end_text, rows = run(scenario())
+    today = date.fromisoformat(as_of)  # the inputs keep ISO
+    assert (as_of_text, start_text, end_text) == (
+        f"{today:%d.%m.%Y}", f"{issued:%d.%m.%Y}", f"{today:%d.%m.%Y}"
+    )
+    assert len(rows) == 1 and not re.match(r"\d{4}-\d{2}", rows[0][0]) and str(today.year) in rows[0][0]
