@@ -4,7 +4,6 @@ many reminders go out today (the dashboard)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import reminders as rules
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
-from invoice_crm.domain.numbers import format_date, format_timestamp
+from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.models import EmailMessage, Invoice, ReminderSend
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.delivery import email_rows
@@ -21,8 +20,8 @@ from invoice_crm.services.reminders import OPEN, inactive_reason
 
 
 def _when(planned: rules.PlannedStep, tz_name: str) -> str:
-    local = planned.at.astimezone(ZoneInfo(tz_name))
-    return f"{format_date(planned.day)}, {local:%H:%M}"
+    """When the step goes out, on the business clock: ``Nov 5, 2026, 9:00 AM``, ``05.11.2026, 09:00``."""
+    return format_timestamp(planned.at, tz_name)
 
 
 def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:

@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 
 from invoice_crm.db import read_session
 from invoice_crm.models import EmailMessage, Invoice, InvoiceEvent
-from invoice_crm.services import auth, delivery, invoices, ledger, public_view, report_files, reports
+from invoice_crm.services import (
+    auth,
+    delivery,
+    invoices,
+    ledger,
+    public_view,
+    reminder_schedules,
+    reminder_timeline,
+    report_files,
+    reports,
+)
 from invoice_crm.services import business_settings as biz
 from tests.integration.email_helpers import pdf_text
 from tests.integration.helpers import make_client, make_invoice
@@ -80,6 +90,15 @@ def test_email_rows_show_times_on_the_business_clock(database):
                            created_at=datetime(2026, 11, 26, 23, 30, tzinfo=UTC))
     [row] = delivery.email_rows([message])
     assert row["queued_at"] == "27.11.2026, 00:30"  # already the next day in Berlin
+
+
+def test_reminder_steps_say_when_they_go_out_on_the_business_clock(database):
+    biz.save_invoice_defaults(GERMAN)
+    reminder_schedules.save_default_schedule(True, "9", [{"offset_days": "0", "enabled": True}])
+    due = date.today() + timedelta(days=20)
+    inv = invoices.send_invoice(make_invoice(make_client().id, lines=LINES, due=due).id)
+    rows = reminder_timeline.invoice_reminders(inv.id)["rows"]
+    assert [r["date"] for r in rows] == [f"{due:%d.%m.%Y}, 09:00"]  # 9:00 in Berlin, de_DE's short time
 
 
 def test_reports_read_dates_and_months_in_the_business_locale(database):
