@@ -119,11 +119,6 @@ def is_overdue(status: InvoiceStatus | str, due_date: date | None, today: date) 
     return InvoiceStatus(status) is InvoiceStatus.SENT and due_date is not None and due_date < today
 
 
-def timestamp_text(value: datetime | None) -> str:
-    """A UTC timestamp as the pages show it: 2026-11-25 20:52 UTC."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
 def countdown(status: InvoiceStatus | str, due_date: date | None, today: date) -> str:
     """'due in N days' / 'due today' / 'N days overdue' for sent and overdue invoices."""
     status = InvoiceStatus(status)

@@ -26,8 +26,9 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -159,6 +160,39 @@ def format_date(value: date | None, locale: str | None = None, style: str = "med
 @functools.lru_cache(maxsize=4096)
 def _date_text(value: date, style: str, locale: str) -> str:
     return babel_dates.format_date(value, format=style, locale=_babel_locale(locale))
+
+
+def format_month(value: date | None, locale: str | None = None) -> str:
+    """The month of ``value`` as a heading reads it: ``Nov 2026`` (en_US), ``Nov. 2026``
+    (de_DE), Babel's ``yMMM`` skeleton. Empty for no date; machine files keep ``2026-11``."""
+    if value is None:
+        return ""
+    return _month_text(date(value.year, value.month, 1), locale or business_locale())
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_text(value: date, locale: str) -> str:
+    return babel_dates.format_skeleton("yMMM", value, locale=_babel_locale(locale))
+
+
+def format_timestamp(value: datetime | None, tz_name: str, locale: str | None = None) -> str:
+    """A moment as people read it, on the clock of ``tz_name`` (the business timezone, passed
+    in: this module reads no settings): ``Nov 26, 2026, 8:32 PM`` (en_US), ``26.11.2026, 20:32``
+    (de_DE): the locale's medium date and short time, joined as the locale joins them. A naive
+    value is taken as UTC (how the database stores moments). Empty for none. Only for text
+    shown to people: exports, the sheet, Stripe and logs keep ISO UTC."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(ZoneInfo(tz_name))
+    loc = _formatting_locale(locale)
+    return (
+        babel_dates.get_datetime_format("medium", locale=loc)
+        .replace("'", "")
+        .replace("{0}", babel_dates.format_time(local, "short", tzinfo=local.tzinfo, locale=loc))
+        .replace("{1}", babel_dates.format_date(local.date(), "medium", locale=loc))
+    )
 
 
 def range_text(spec: NumberField, locale: str | None = None) -> str:

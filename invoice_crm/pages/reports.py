@@ -68,7 +68,7 @@ def _section(title, subtitle, body: rx.Component, buttons: rx.Component, **props
 def _ageing() -> rx.Component:
     return _section(
         "Receivables ageing",
-        "What open invoices still owe, by client and days past due, as of " + S.as_of + ".",
+        "What open invoices still owe, by client and days past due, as of " + S.as_of_text + ".",
         rx.vstack(
             rx.hstack(
                 rx.text("Total outstanding:", size="3", weight="medium"),
@@ -87,7 +87,7 @@ def _ageing() -> rx.Component:
 def _revenue() -> rx.Component:
     return _section(
         "Revenue",
-        "Invoiced, credited and paid from " + S.start + " to " + S.end + ", in each currency (never converted).",
+        "Invoiced, credited and paid from " + S.start_text + " to " + S.end_text + ", in each currency (never converted).",
         report_table(S.revenue_columns, S.revenue_rows, S.revenue_totals, "revenue-table", "Revenue"),
         download_buttons(S, "revenue", "revenue"),
         id="revenue-report",
@@ -97,7 +97,7 @@ def _revenue() -> rx.Component:
 def _tax() -> rx.Component:
     return _section(
         "Tax",
-        "Per tax rate from " + S.start + " to " + S.end
+        "Per tax rate from " + S.start_text + " to " + S.end_text
         + ": accrual (invoiced less credit notes) and cash (tax in payments received).",
         report_table(S.tax_columns, S.tax_rows, S.tax_totals, "tax-table", "Tax report"),
         download_buttons(S, "tax", "tax"),

@@ -23,10 +23,12 @@ from invoice_crm.domain import checkout
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
+from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import payments, rate_limits
 from invoice_crm.services.activity import log_event
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
 
@@ -132,6 +134,8 @@ def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
 
 
 def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> None:
+    # Read before the transaction: the Activity list shows it on the business's clock.
+    until = format_timestamp(created.expires_at, business_timezone()) if created.expires_at else ""
     with write_session() as session:
         # Locked (PostgreSQL; SQLite's writer is single): concurrent clicks that got the same
         # session back from Stripe store and log it once.
@@ -146,8 +150,8 @@ def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> No
         invoice.stripe_session_amount = snap.amount
         invoice.updated_at = utcnow()
         detail = f"Stripe Checkout session {created.id} for {format_money(snap.amount, snap.currency)}"
-        if created.expires_at:
-            detail += f", usable until {created.expires_at:%Y-%m-%d %H:%M} UTC"
+        if until:
+            detail += f", usable until {until}"
         if snap.session_id:
             detail += f"; replaces {snap.session_id}"
         log_event(session, invoice.id, "payment_link", actor, detail)

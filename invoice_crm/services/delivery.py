@@ -17,8 +17,9 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_text
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, timestamp_text
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.integrations import mailer
 from invoice_crm.models import Client, DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services import figures, idempotency, wakeups
@@ -243,19 +244,25 @@ def retry_email(email_id: int, actor: str = "system") -> EmailMessage:
 # --- For the invoice page ---------------------------------------------------------------
 
 
-def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
-    """Display-ready rows: who, what, the delivery state and its reason, and whether Retry applies."""
+def email_rows(messages: list[EmailMessage], tz_name: str | None = None) -> list[dict[str, str]]:
+    """Display-ready rows: who, what, the delivery state and its reason, and whether Retry
+    applies; times in the business timezone (``tz_name``, else the saved one) and locale."""
+    tz_name = tz_name or business_timezone()
+
+    def when(value) -> str:
+        return format_timestamp(value, tz_name)
+
     rows = []
     for m in messages:
         status = DeliveryStatus(m.status)
         if status is DeliveryStatus.DONE:
-            label, detail = "Delivered", timestamp_text(m.sent_at)
+            label, detail = "Delivered", when(m.sent_at)
         elif status is DeliveryStatus.SENDING:
             label, detail = "Sending", ""
         elif status is DeliveryStatus.FAILED:
             label, detail = "Failed", m.last_error
         elif m.last_error:
-            label, detail = "Retrying", f"{m.last_error} (next try {timestamp_text(m.next_attempt_at)})"
+            label, detail = "Retrying", f"{m.last_error} (next try {when(m.next_attempt_at)})"
         else:
             label, detail = "Queued", ""
         retryable = status is DeliveryStatus.FAILED or (status is DeliveryStatus.PENDING and bool(m.last_error))
@@ -269,7 +276,7 @@ def email_rows(messages: list[EmailMessage]) -> list[dict[str, str]]:
                 "label": label,
                 "detail": detail,
                 "attempts": str(m.attempts),
-                "queued_at": timestamp_text(m.created_at),
+                "queued_at": when(m.created_at),
                 "can_retry": "yes" if retryable else "",
             }
         )

@@ -9,7 +9,6 @@ from fpdf import FPDF
 from sqlalchemy import select
 
 from invoice_crm.db import read_session
-from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
@@ -17,7 +16,7 @@ from invoice_crm.models import Client, Invoice, Payment, PaymentMethod
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.client_accounts import statement
 from invoice_crm.services.letterhead import draw_letterhead
-from invoice_crm.services.pdf import ENCODING, pdf_filename, pdf_text
+from invoice_crm.services.pdf import ENCODING, document_date, pdf_filename, pdf_text
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -98,7 +97,7 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
     pdf.set_font("Helvetica", size=10)
     pdf.set_text_color(*INK)
     said = (
-        f"Received with thanks: {received} in payment of invoice {invoice.number}, paid on {long_date(invoice.paid_at)}."
+        f"Received with thanks: {received} in payment of invoice {invoice.number}, paid on {document_date(invoice.paid_at)}."
         if settled else
         f"Received with thanks: {received} towards invoice {invoice.number} "
         f"({format_money(invoice.amount, invoice.currency)})."
@@ -111,7 +110,7 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
             method = "Card (online)" if payment.method == PaymentMethod.STRIPE else "Recorded by the sender"
             if payment.reference and payment.method != PaymentMethod.STRIPE:
                 method += f" ({payment.reference})"
-            table.row([long_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
+            table.row([document_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, pdf_text(f"Total paid: {received}"), align="R", new_x="LMARGIN", new_y="NEXT")
@@ -149,7 +148,7 @@ def render_statement_pdf(client_id: int, start: date | None = None, end: date | 
     pdf = _new_pdf(f"Statement for {st.client.name}")
     top = pdf.get_y()
     draw_letterhead(pdf, business, pdf.epw * 0.55)
-    _heading(pdf, "STATEMENT", f"{long_date(st.start)} to {long_date(st.end)}", top)
+    _heading(pdf, "STATEMENT", f"{document_date(st.start)} to {document_date(st.end)}", top)
     _client_block(pdf, "STATEMENT FOR", st.client)
 
     def money(value) -> str:
@@ -161,10 +160,10 @@ def render_statement_pdf(client_id: int, start: date | None = None, end: date | 
                    line_height=6) as table:
         table.row(["Date", "Type", "Reference", "Charges", "Credits", "Balance"])
         running = st.opening
-        table.row([long_date(st.start), "Opening balance", "", "", "", pdf_text(format_money(running, st.currency))])
+        table.row([document_date(st.start), "Opening balance", "", "", "", pdf_text(format_money(running, st.currency))])
         for entry in st.entries:
             running += entry.charge - entry.credit
-            table.row([long_date(entry.day), entry.kind, pdf_text(entry.reference), money(entry.charge),
+            table.row([document_date(entry.day), entry.kind, pdf_text(entry.reference), money(entry.charge),
                        money(entry.credit), pdf_text(format_money(running, st.currency))])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)

@@ -17,6 +17,7 @@ from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -355,7 +356,7 @@ def check_due_date_at_send(
             raise ValidationError("The new due date cannot be in the past", field="due_date")
         return new_due_date
     if refuse_past_due and due_date is not None and due_date < today:
-        raise ValidationError(PAST_DUE.format(due=due_date.isoformat()), field="due_date")
+        raise ValidationError(PAST_DUE.format(due=format_date(due_date)), field="due_date")
     return due_date
 
 
@@ -392,8 +393,9 @@ def mark_sent(
     invoice.version += 1
     advance_lead(session, invoice, LeadStatus.INVOICED)
     if moved_from != invoice.due_date:
-        log_event(session, invoice.id, "due_moved", actor, f"Due date moved from {moved_from} to {invoice.due_date} at sending")
-    log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {format_money(invoice.amount, invoice.currency)} due {invoice.due_date}")
+        moved = f"moved from {format_date(moved_from)} to" if moved_from else "set to"
+        log_event(session, invoice.id, "due_moved", actor, f"Due date {moved} {format_date(invoice.due_date)} at sending")
+    log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {format_money(invoice.amount, invoice.currency)} due {format_date(invoice.due_date)}")
     enqueue_sheet_sync(session, invoice.id)
     session.flush()
     return invoice
@@ -502,7 +504,7 @@ def sweep_overdue(today: date | None = None) -> int:
                         "invoice_id": i,
                         "kind": "overdue",
                         "actor": "system",
-                        "details": f"Past due date; overdue as of {today}",
+                        "details": f"Past due date; overdue as of {format_date(today)}",
                         "created_at": now,
                     }
                     for i in ids

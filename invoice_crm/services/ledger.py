@@ -22,6 +22,7 @@ from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, parse_amount
 from invoice_crm.domain.numbering import counter_key, format_number
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     MANUAL_METHODS,
     CreditNote,
@@ -69,7 +70,7 @@ def check_payment_date(paid_on: date, issue_date: date, today: date) -> None:
         raise ValidationError("Payment date cannot be in the future", field="paid_on")
     if paid_on < issue_date:
         raise ValidationError(
-            f"Payment date cannot be before the invoice's issue date ({issue_date.isoformat()})", field="paid_on"
+            f"Payment date cannot be before the invoice's issue date ({format_date(issue_date)})", field="paid_on"
         )
 
 
@@ -166,7 +167,7 @@ def apply_payment(
     invoice.version += 1
     after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
-    detail = f"Payment of {format_money(amount, invoice.currency)} on {paid_on} ({method.label.lower()})"
+    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)} ({method.label.lower()})"
     if reference:
         detail += f", reference {reference}"
     if after.balance_due > 0:
@@ -236,7 +237,7 @@ def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoi
         settle(session, invoice, after)
         log_event(
             session, invoice.id, "payment_removed", actor,
-            f"Payment of {format_money(payment.amount, payment.currency)} on {payment.paid_on} removed: {reason}; "
+            f"Payment of {format_money(payment.amount, payment.currency)} on {format_date(payment.paid_on)} removed: {reason}; "
             f"balance due {format_money(after.balance_due, invoice.currency)}",
         )
         enqueue_sheet_sync(session, invoice.id)
@@ -453,7 +454,7 @@ def record_refund(
         figures.refresh_figures(session, invoice)
         log_event(
             session, invoice.id, "refund", actor,
-            f"Refunded {format_money(value, note.currency)} on {when} ({chosen.label.lower()}) against {note.number}",
+            f"Refunded {format_money(value, note.currency)} on {format_date(when)} ({chosen.label.lower()}) against {note.number}",
         )
         enqueue_sheet_sync(session, invoice.id)
         return refund

@@ -22,11 +22,11 @@ from fpdf.fonts import FontFace
 from sqlalchemy import select
 
 from invoice_crm.db import read_session
-from invoice_crm.domain.email_text import long_date
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import current_business
@@ -41,6 +41,12 @@ _FALLBACK = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H"
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 RULE = (222, 226, 230)
+
+
+def document_date(value: date | None) -> str:
+    """A date as the PDFs write it: Babel's long form in the business locale, printable by the
+    core fonts (``November 25, 2026``, ``25. November 2026``); empty for none."""
+    return pdf_text(format_date(value, style="long"))
 
 
 def pdf_text(text: object) -> str:
@@ -119,10 +125,10 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             if r is not None and r.registration_number
         ]
     history = [
-        f"Payment {format_money(p.amount, p.currency)} on {long_date(p.paid_on)} ({p.method.label.lower()})"
+        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)} ({p.method.label.lower()})"
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
-    ] + [f"Credit note {n.number} of {long_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
+    ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
     status = InvoiceStatus(inv.status)
     return _Facts(
         number=display_number(inv.number, inv.id),
@@ -217,7 +223,7 @@ def _render(facts: _Facts) -> bytes:
     pdf.set_text_color(*MUTED)
     status = facts.status_text
     if facts.status is InvoiceStatus.PAID and facts.paid_at:
-        status = f"Paid on {long_date(facts.paid_at)}"
+        status = f"Paid on {document_date(facts.paid_at)}"
     pdf.cell(width * 0.45, 5, pdf_text(f"Status: {status}"), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
 
@@ -239,9 +245,9 @@ def _render(facts: _Facts) -> bytes:
             pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
     pdf.set_y(block)
-    dates = [("Issue date", long_date(facts.issue_date)), ("Due date", long_date(facts.due_date) or "-")]
+    dates = [("Issue date", document_date(facts.issue_date)), ("Due date", document_date(facts.due_date) or "-")]
     if facts.paid_at:
-        dates.append(("Paid on", long_date(facts.paid_at)))
+        dates.append(("Paid on", document_date(facts.paid_at)))
     dates.append(("Currency", facts.currency))
     for label, value in dates:
         pdf.set_x(pdf.l_margin + width * 0.55)
@@ -375,7 +381,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     pdf.set_font("Helvetica", size=10)
     for label, value in (
         ("Credit note for invoice", invoice.number),
-        ("Issue date", long_date(note.issue_date)),
+        ("Issue date", document_date(note.issue_date)),
         ("Client", client.name if client else ""),
         ("Reason", note.reason or "-"),
     ):

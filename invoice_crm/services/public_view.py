@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, timestamp_text
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.numbers import format_date, format_timestamp
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import figures
 from invoice_crm.services.activity import log_event
@@ -114,11 +114,13 @@ def record_view(token: str, now: datetime | None = None) -> bool:
     return True
 
 
-def viewed_text(view_count: int, first: datetime | None, last: datetime | None) -> str:
-    """'Viewed 3 times: first 2026-11-25 10:02 UTC, last 2026-11-26 08:15 UTC' or ''."""
+def viewed_text(view_count: int, first: datetime | None, last: datetime | None, tz_name: str | None = None) -> str:
+    """'Viewed 3 times: first Nov 25, 2026, 10:02 AM, last Nov 26, 2026, 8:15 AM' or '':
+    in the business timezone (``tz_name``, else the saved one) and locale."""
     if not view_count:
         return ""
+    tz_name = tz_name or business_timezone()
     times = "once" if view_count == 1 else f"{view_count} times"
     if view_count == 1 or first == last:
-        return f"Viewed {times}: {timestamp_text(first)}"
-    return f"Viewed {times}: first {timestamp_text(first)}, last {timestamp_text(last)}"
+        return f"Viewed {times}: {format_timestamp(first, tz_name)}"
+    return f"Viewed {times}: first {format_timestamp(first, tz_name)}, last {format_timestamp(last, tz_name)}"

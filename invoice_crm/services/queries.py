@@ -604,8 +604,9 @@ def _chart_note(others: list) -> str:
 
 
 def invoice_detail(invoice_id: int) -> dict | None:
-    """Everything the invoice page shows, display-ready."""
-    today = _today()
+    """Everything the invoice page shows, display-ready; ``timezone``: the business's, for its times."""
+    timezone = business_timezone()
+    today = business_today(timezone)
     with read_session() as session:
         found = session.execute(
             select(Invoice, Client, Project)
@@ -647,6 +648,7 @@ def invoice_detail(invoice_id: int) -> dict | None:
         "payments": payments,
         "emails": emails,
         "countdown": countdown(inv.status, inv.due_date, today),
+        "timezone": timezone,
     }
 
 

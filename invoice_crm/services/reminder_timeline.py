@@ -4,15 +4,14 @@ many reminders go out today (the dashboard)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import reminders as rules
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, timestamp_text
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.models import EmailMessage, Invoice, ReminderSend
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.delivery import email_rows
@@ -21,8 +20,8 @@ from invoice_crm.services.reminders import OPEN, inactive_reason, max_late_days
 
 
 def _when(planned: rules.PlannedStep, tz_name: str) -> str:
-    local = planned.at.astimezone(ZoneInfo(tz_name))
-    return f"{format_date(planned.day)}, {local:%H:%M}"
+    """When the step goes out, on the business clock: ``Nov 5, 2026, 9:00 AM``, ``05.11.2026, 09:00``."""
+    return format_timestamp(planned.at, tz_name)
 
 
 def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
@@ -116,14 +115,14 @@ def _row(
     }
     if record is not None and record.outcome == rules.SENT:
         message = emails.get(record.email_id)
-        result = email_rows([message])[0] if message is not None else {"label": "Queued", "detail": ""}
+        result = email_rows([message], tz_name)[0] if message is not None else {"label": "Queued", "detail": ""}
         row.update(
             state="sent", state_label="Sent", recipient=record.recipient,
-            detail=f"{timestamp_text(record.created_at)} to {record.recipient}: {result['label']}"
+            detail=f"{format_timestamp(record.created_at, tz_name)} to {record.recipient}: {result['label']}"
             + (f" ({result['detail']})" if result["detail"] else ""),
         )
     elif record is not None:
-        row.update(state="skipped", state_label="Skipped", detail=f"{timestamp_text(record.created_at)}: {record.reason}")
+        row.update(state="skipped", state_label="Skipped", detail=f"{format_timestamp(record.created_at, tz_name)}: {record.reason}")
     elif not p.step.enabled:
         row.update(state="off", state_label="Off", detail="This step is turned off")
     elif p.before_sending:

@@ -7,11 +7,10 @@ from decimal import Decimal
 from fpdf import FPDF
 
 from invoice_crm.domain import csv_cells as cell
-from invoice_crm.domain.money import format_money
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.letterhead import draw_letterhead
 from invoice_crm.services.pdf import ENCODING, pdf_text
-from invoice_crm.services.reports import Table
+from invoice_crm.services.reports import Table, cell_text
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -24,10 +23,6 @@ def csv_bytes(table: Table, *, bom: bool = True) -> bytes:
 
     rows = [cells(r) for r in table.rows] + [cells(r) for r in table.totals]
     return b"".join(cell.csv_lines(table.columns, rows, bom=bom))
-
-
-def _shown(value, currency: str) -> str:
-    return format_money(value, currency) if isinstance(value, Decimal) else str(value)
 
 
 def pdf_bytes(table: Table) -> bytes:
@@ -65,7 +60,7 @@ def pdf_bytes(table: Table) -> bytes:
     def row(values: list, bold: bool = False) -> None:
         pdf.set_font("Helvetica", "B" if bold else "", size)
         for i, (w, v) in enumerate(zip(widths, values, strict=True)):
-            text = pdf_text(_shown(v, values[cur]))
+            text = pdf_text(cell_text(v, values[cur]))
             while i == 0 and text and pdf.get_string_width(text) > w - 1:
                 text = text[:-1]
             pdf.cell(w, 5.5, text, align="L" if i == 0 else "R")

@@ -14,6 +14,9 @@ total function itself (the per-rate tax breakdown), per currency, never converte
   issued in the period, less the share of the credit notes issued in it) and cash (the share of
   each payment received in the period, less refunds: payment / invoice total of each rate's
   base and tax). Shares are rounded half-up per document and rate.
+
+A table's cells are text, Decimal money and, by month, ``Month``: ``cell_text`` writes them for
+people (money and months in the business locale), the CSV in machine form (``2026-11``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from sqlalchemy import String, cast, func, select
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
+from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date, format_month
 from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
 from invoice_crm.services import figures
@@ -46,12 +51,47 @@ def check_range(start: date, end: date) -> None:
         raise ValidationError("Choose a range of at most 20 years", field="start")
 
 
+@dataclass(frozen=True, order=True)
+class Month:
+    """A revenue row's month: ``2026-11`` where machines read it (``str``: the CSV), Babel's
+    ``Nov 2026`` / ``Nov. 2026`` where people do (``cell_text``)."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """From the database's ``YYYY-MM`` (the first seven characters of an ISO date)."""
+        year, month = str(text).split("-")[:2]
+        return cls(int(year), int(month))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+
+def cell_text(value, currency: str) -> str:
+    """A cell as the page and the PDF show it: money and months in the business locale."""
+    if isinstance(value, Decimal):
+        return format_money(value, currency)
+    if isinstance(value, Month):
+        return format_month(value.first_day)
+    return str(value)
+
+
+def _period(start: date, end: date) -> str:
+    return f"{format_date(start)} to {format_date(end)}"
+
+
 @dataclass
 class Table:
-    """A report as rows of cells (text or Decimal money), with the currency in its own column."""
+    """A report as rows of cells (text, Decimal money or a Month), with the currency in its own column."""
 
     title: str
-    period: str
+    period: str  # for people, in the business locale (the slug keeps ISO dates for file names)
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     totals: list[list] = field(default_factory=list)  # one row per currency
@@ -112,7 +152,7 @@ def ageing(as_of: date) -> Table:
     for client_id, name, currency, due, balance in found:
         per_client[(name, client_id, currency)][bucket_of(as_of, due)] += balance
     table = Table(
-        "Receivables ageing", f"As of {as_of.isoformat()}", ["Client", "Currency", *BUCKETS, "Total"],
+        "Receivables ageing", f"As of {format_date(as_of)}", ["Client", "Currency", *BUCKETS, "Total"],
         slug=f"ageing-{as_of.isoformat()}",
     )
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 5)
@@ -177,7 +217,7 @@ def revenue(start: date, end: date, *, by: str = "month") -> Table:
     first = "Client" if by_client else "Month"
     table = Table(
         "Revenue by client" if by_client else "Revenue by month",
-        f"{start.isoformat()} to {end.isoformat()}",
+        _period(start, end),
         [first, "Currency", "Invoiced", "Credited", "Paid"],
         slug=f"revenue-by-{'client' if by_client else 'month'}-{start.isoformat()}-to-{end.isoformat()}",
         note="Invoiced: invoices issued (not drafts, not void). Paid: payments received less refunds. "
@@ -190,7 +230,7 @@ def revenue(start: date, end: date, *, by: str = "month") -> Table:
         return ((label[0].lower(), label[1]) if by_client else (label,), currency)
 
     for (label, currency), values in sorted(found.items(), key=order):
-        table.rows.append([label[0] if by_client else label, currency, *values])
+        table.rows.append([label[0] if by_client else Month.parse(label), currency, *values])
         sums[currency] = [a + b for a, b in zip(sums[currency], values, strict=True)]
     table.totals = [["Total", cur, *v] for cur, v in sorted(sums.items())]
     return table
@@ -294,7 +334,7 @@ def tax_report(start: date, end: date) -> Table:
             f.cash_tax += tax
 
     table = Table(
-        "Tax report", f"{start.isoformat()} to {end.isoformat()}",
+        "Tax report", _period(start, end),
         ["Tax", "Rate %", "Currency", "Taxable base", "Tax invoiced", "Base credited", "Tax credited",
          "Net base", "Net tax (accrual)", "Base received", "Tax received (cash)"],
         slug=f"tax-{start.isoformat()}-to-{end.isoformat()}",

@@ -37,10 +37,12 @@ from sqlalchemy import delete, func, select, update
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.domain.sheet_rows import SheetInvoice, parse_row_hint, plan_writes
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
 from invoice_crm.services.activity import SHEET_CLEAR_TOPIC, SHEET_FAILED, SHEET_SYNCED, SHEET_TOPIC
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.jobs import leases
 from invoice_crm.settings import Settings, get_settings
 
@@ -310,7 +312,8 @@ def _record_failure(claim: _Claim, error: SheetsError, now: datetime, settings: 
         seconds=settings.sheets_retry_max_seconds
     )
     next_at = now + delay
-    reason = f"{error.message}; retrying at {next_at:%H:%M:%S} UTC (attempt {claim.attempts})"
+    # Shown on the invoice page: the business's clock and locale, like every time people read.
+    reason = f"{error.message}; retrying at {format_timestamp(next_at, business_timezone())} (attempt {claim.attempts})"
     with write_session() as session:
         session.execute(
             update(OutboxMessage)

@@ -9,10 +9,10 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.lifecycle import InvoiceStatus, timestamp_text
+from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.numbers import format_date, format_timestamp
 from invoice_crm.models import PaymentMethod
 from invoice_crm.services import expected_pay, figures, idempotency, queries
 from invoice_crm.services import invoices as invoice_service
@@ -69,6 +69,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
     def _fill(self, detail: dict) -> None:
         inv, client, project = detail["invoice"], detail["client"], detail["project"]
         totals = detail["totals"]
+        tz_name = detail["timezone"]  # read with the invoice: times are shown on the business's clock
         self.invoice_id = inv.id
         self.invoice = {
             "id": str(inv.id),
@@ -90,7 +91,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "issue_iso": inv.issue_date.isoformat(),  # for rules; the *_date values are for reading
             "due_iso": inv.due_date.isoformat() if inv.due_date else "",
             "due_date": format_date(inv.due_date),
-            "sent_at": timestamp_text(inv.sent_at),
+            "sent_at": format_timestamp(inv.sent_at, tz_name),
             "paid_at": format_date(inv.paid_at),
             "notes": inv.notes,
             "countdown": detail["countdown"],
@@ -98,11 +99,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "stripe_link": inv.stripe_link or "",
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
-            "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at),
+            "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at, tz_name),
         }
         self.lines = queries.line_rows(detail["lines"], inv.currency)
         self.events = [
-            {"kind": e.kind, "actor": e.actor, "details": e.details, "when": timestamp_text(e.created_at)}
+            {"kind": e.kind, "actor": e.actor, "details": e.details, "when": format_timestamp(e.created_at, tz_name)}
             for e in detail["events"]
         ]
         self.breakdown = figures.breakdown_rows(totals, settled=figures.settled(inv.status))
@@ -140,7 +141,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
                 "refund_left_display": format_money(left, n.currency) if left > 0 else "",
                 "refunds": "; ".join(refund_rows.get(n.id, [])),
             })
-        self.emails = email_rows(detail["emails"])
+        self.emails = email_rows(detail["emails"], tz_name)
 
     async def _reload(self) -> None:
         detail = await asyncio.to_thread(queries.invoice_detail, self.invoice_id)

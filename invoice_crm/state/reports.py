@@ -13,6 +13,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_money
+from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import report_files, reports
 from invoice_crm.services.business_settings import business_currency, business_timezone
 from invoice_crm.state.auth import AuthState
@@ -22,11 +23,11 @@ GROUPINGS = {"month": "Month", "client": "Client"}
 
 
 def _shown(table: reports.Table) -> dict[str, list]:
-    """A report's cells as the page shows them: money in the business locale."""
+    """A report's cells as the page shows them: money and months in the business locale."""
     cur = table.currency_column
 
     def text(row: list) -> list[str]:
-        return [format_money(v, row[cur]) if isinstance(v, Decimal) else str(v) for v in row]
+        return [reports.cell_text(v, row[cur]) for v in row]
 
     return {"columns": list(table.columns), "rows": [text(r) for r in table.rows], "totals": [text(r) for r in table.totals]}
 
@@ -48,6 +49,10 @@ class ReportsState(AuthState):
     start: str = ""
     end: str = ""
     by: str = "month"
+    # The dates above as the reports' headings read them (business locale); the inputs keep ISO.
+    as_of_text: str = ""
+    start_text: str = ""
+    end_text: str = ""
     loading: bool = True
     error: str = ""
     ageing_columns: list[str] = []
@@ -64,9 +69,12 @@ class ReportsState(AuthState):
     def _today(self) -> date:
         return business_today(business_timezone())
 
-    def _tables(self) -> dict[str, reports.Table]:
+    def _dates(self) -> tuple[date, date, date]:
         as_of = _date(self.as_of, self._today())
-        start, end = _date(self.start, as_of), _date(self.end, as_of)
+        return as_of, _date(self.start, as_of), _date(self.end, as_of)
+
+    def _tables(self) -> dict[str, reports.Table]:
+        as_of, start, end = self._dates()
         return {
             "ageing": reports.ageing(as_of),
             "revenue": reports.revenue(start, end, by=self.by),
@@ -81,6 +89,7 @@ class ReportsState(AuthState):
             setattr(self, f"{name}_rows", shown["rows"])
             setattr(self, f"{name}_totals", shown["totals"])
         self.ageing_total = _sum_text(reports.ageing_totals(tables["ageing"]))
+        self.as_of_text, self.start_text, self.end_text = (format_date(d) for d in self._dates())
 
     async def _show(self):
         self.error = ""

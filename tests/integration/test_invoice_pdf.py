@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.money import format_money
-from invoice_crm.services import clients, invoices, ledger
+from invoice_crm.services import business_settings, clients, invoices, ledger
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.pdf import render_invoice_pdf, render_public_invoice_pdf
 from tests.fakes.smtp_fixture import BUSINESS_NAME
@@ -33,6 +33,11 @@ def business(database, monkeypatch):
     settings.get_settings.cache_clear()
 
 
+def _long(day: date) -> str:
+    """en_US's long date, Babel's: November 25, 2026."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def _client():
     return clients.create_client("Acme Robotics", "billing@acme.example", "Acme Robotics Ltd", "12 Gear Street\nSpringfield")
 
@@ -47,7 +52,7 @@ def test_sent_invoice_pdf_shows_both_parties_dates_lines_total_notes_and_pay_lin
         BUSINESS_NAME, "1 Rue de la Paix", "75002 Paris", "billing@janedoe.example",
         "Acme Robotics", "Acme Robotics Ltd", "12 Gear Street", "Springfield",
         inv.number, "Status: Sent",
-        f"{TODAY.day} {TODAY:%B %Y}", f"{inv.due_date.day} {inv.due_date:%B %Y}",
+        _long(TODAY), _long(inv.due_date),
         "Design workshop", "$480.00", "12.5", "$1,187.50", "$0.01",
         "Total (USD)", format_money(Decimal("1667.51"), "USD"),
         "Payable by bank transfer.", pay_url(inv.public_token),
@@ -62,8 +67,24 @@ def test_paid_invoice_pdf_has_the_paid_stamp_and_date_and_no_pay_link(business):
     paid_on = TODAY - timedelta(days=1)
     invoices.mark_paid(inv.id, paid_on.isoformat())
     text = pdf_text(render_invoice_pdf(inv.id)[1])
-    assert "PAID" in text and f"Paid on {paid_on.day} {paid_on:%B %Y}" in text
+    assert "PAID" in text and f"Paid on {_long(paid_on)}" in text
     assert pay_url(inv.public_token) not in text
+
+
+def test_a_german_pdf_writes_long_dates_as_german_does(business):
+    """Babel's long form in the business locale: "30. Oktober 2025", with the day's period."""
+    business_settings.save_invoice_defaults({
+        "currency": "EUR", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14",
+        "locale": "de_DE", "timezone": "Europe/Berlin",
+    })
+    lines = [{"description": "Beratung", "quantity": "4", "unit_price": "120,00"}]
+    inv = make_invoice(_client().id, lines=lines, issue=date(2025, 10, 1), due=date(2025, 10, 31))
+    invoices.send_invoice(inv.id)
+    invoices.mark_paid(inv.id, "2025-10-30")
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    for expected in ("1. Oktober 2025", "31. Oktober 2025", "Paid on 30. Oktober 2025"):
+        assert expected in text, expected
+    assert "30 Oktober 2025" not in text
 
 
 def test_a_void_invoices_pdf_asks_for_nothing(business):
