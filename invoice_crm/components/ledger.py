@@ -56,8 +56,9 @@ def _text_field(label: str, control_id: str, value, on_change, error="", **input
     return form_field(label, control, error, html_for=control_id, width="100%")
 
 
-def _date_field(label: str, control_id: str, value, on_change) -> rx.Component:
-    return form_field(label, rx.input(type="date", value=value, on_change=on_change, id=control_id), html_for=control_id, width="100%")
+def _date_field(label: str, control_id: str, value, on_change, error="") -> rx.Component:
+    return form_field(label, rx.input(type="date", value=value, on_change=on_change, id=control_id), error,
+                      html_for=control_id, width="100%")
 
 
 def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Component, is_open, on_open_change,
@@ -80,9 +81,10 @@ def record_payment_dialog(S) -> rx.Component:
         "Record payment",
         _text_field("Amount", "pay-amount", S.payment_amount, S.set_payment_amount, S.payment_amount_error,
                     on_blur=S.leave_payment_amount, input_mode="decimal", auto_complete="off"),
-        _date_field("Payment date", "paid-on", S.paid_on, S.set_paid_on),
+        _date_field("Payment date", "paid-on", S.paid_on, S.set_paid_on, S.paid_on_error),
         form_field("Method", _method_select(S.pay_method, S.set_pay_method, "pay-method"), html_for="pay-method", width="100%"),
-        _text_field("Reference", "payment-reference", S.reference, S.set_reference, placeholder="Bank transfer ref, cheque no."),
+        _text_field("Reference", "payment-reference", S.reference, S.set_reference, S.reference_error,
+                    placeholder="Bank transfer ref, cheque no."),
         rx.cond(
             S.receipt_possible,
             rx.checkbox("Email a receipt to the client", checked=S.email_receipt, on_change=S.set_email_receipt,

@@ -32,7 +32,9 @@ def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Compo
             rx.el.caption(caption, style={"position": "absolute", "left": "-10000px"}),
             rx.table.header(rx.table.row(rx.foreach(
                 columns,
-                lambda c, i: rx.table.column_header_cell(c, text_align=rx.cond(i == 0, "left", "right"), white_space="nowrap"),
+                # Headings may take two lines ("Tax / invoiced"), figures never: the tax report's
+                # eleven columns then fit a 1280 px screen.
+                lambda c, i: rx.table.column_header_cell(c, text_align=rx.cond(i == 0, "left", "right"), vertical_align="bottom"),
             ))),
             rx.table.body(rx.foreach(rows, lambda r: cells(r)), rx.foreach(totals, lambda r: cells(r, "bold"))),
             variant="ghost",

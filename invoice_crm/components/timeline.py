@@ -9,9 +9,11 @@ def _event(event) -> rx.Component:
     return rx.hstack(
         rx.box(width="8px", height="8px", border_radius="50%", background="var(--accent-9)", margin_top="0.45em", flex_shrink="0"),
         rx.vstack(
-            rx.text(rx.text.strong(event["kind"]), " · ", event["details"], size="2"),
-            rx.text(event["when"], " · ", event["actor"], size="1", color_scheme="gray"),
+            # Long unbroken words (a Stripe session id, a link) wrap inside the card on a phone.
+            rx.text(rx.text.strong(event["kind"]), " · ", event["details"], size="2", overflow_wrap="anywhere"),
+            rx.text(event["when"], " · ", event["actor"], size="1", color_scheme="gray", overflow_wrap="anywhere"),
             spacing="0",
+            min_width="0",
         ),
         align="start",
         spacing="3",

@@ -28,7 +28,9 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     paid_on: str = ""
     pay_method: str = "BANK_TRANSFER"
     reference: str = ""
-    pay_error: str = ""
+    pay_error: str = ""  # what belongs to no one field
+    paid_on_error: str = ""
+    reference_error: str = ""
     pay_key: str = ""  # made when the dialog opens: one payment per opening, whatever the clicks
     paying: bool = False
     # "Email a receipt to the client": offered when the client has an address and email is set up.
@@ -73,7 +75,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.paid_on = _today()
         self.pay_method = "BANK_TRANSFER"
         self.reference = ""
-        self.pay_error = ""
+        self.pay_error = self.paid_on_error = self.reference_error = ""
         self.pay_key = idempotency.new_key()
         self.paying = False
         self.receipt_possible = bool(self.invoice.get("client_email", "")) and delivery.email_enabled()
@@ -107,10 +109,9 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             return
         if not self.pay_key or self.paying:
             return
-        self.pay_error = ""
+        self.pay_error = self.paid_on_error = self.reference_error = ""
         amount = self._read_payment_amount() if self.payment_amount.strip() else ""  # blank: the balance
-        if amount is None:
-            self.pay_error = self.payment_amount_error
+        if amount is None:  # said beside the field
             yield rx.toast.error(self.payment_amount_error)
             return
         self.paying = True
@@ -125,7 +126,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             )
         except DomainError as err:
             self.paying = False
-            self.pay_error = err.message
+            self._pay_field_error(err)
             yield rx.toast.error(err.message)
             return
         self.paying = False
@@ -138,6 +139,18 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             yield rx.toast.success(f"{number} is paid{emailed}")
         else:
             yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{emailed}")
+
+    def _pay_field_error(self, err: DomainError) -> None:
+        """The refusal beside the field it is about (the amount, the date, the reference), or
+        under the fields when it is about none of them."""
+        if err.field == "amount":
+            self.payment_amount_error = err.message
+        elif err.field == "paid_on":
+            self.paid_on_error = err.message
+        elif err.field == "reference":
+            self.reference_error = err.message
+        else:
+            self.pay_error = err.message
 
     # -- remove a payment ------------------------------------------------------------
     @rx.event

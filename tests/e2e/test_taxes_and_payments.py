@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+from datetime import date, timedelta
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -165,6 +166,17 @@ def test_a_partial_payment_leaves_the_balance_which_checkout_charges_then_the_re
         client_ctx.close()
     session = fake_stripe_server.sessions_for(invoice_id)[-1]
     assert session["amount_total"] == 15000 and session["status"] == "open"
+
+    # A refused payment says why once, beside the field it is about, and records nothing.
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Payment date").fill((date.today() + timedelta(days=3)).isoformat())
+    dialog.get_by_role("button", name="Save payment").click()
+    expect(dialog.locator("#paid-on-error")).to_have_text("Payment date cannot be in the future")
+    expect(dialog.get_by_text("cannot be in the future")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(".payment-row")).to_have_count(1)
 
     _record_payment(page, None, "Bank transfer", "REST-2")  # the amount defaults to the balance
     expect(page.locator("#invoice-status")).to_contain_text("Paid")
