@@ -1,12 +1,20 @@
 // Asks before leaving the invoice editor with unsaved changes: in-app links (the navigation,
-// "Cancel", Sign out) get a confirm(), closing or reloading the tab the browser's own prompt.
-// The editor marks its form with data-unsaved-changes="true|false" from EditorState.unsaved;
-// typing counts at once, before its debounced update reaches the server.
+// "Cancel", Sign out) and the browser's Back get a confirm(), closing or reloading the tab the
+// browser's own prompt. The editor marks its form with data-unsaved-changes="true|false" from
+// EditorState.unsaved; typing counts at once, before its debounced update reaches the server.
+//
+// Back cannot be cancelled once it has happened, so while there are unsaved changes the
+// editor's history entry has a copy on top of it (same URL and React Router state, marked
+// as ours): Back then only steps from the copy to the entry under it, which this script
+// answers before React Router sees it. Saying no puts the copy back; yes goes back once more,
+// for real. Back onto the entry under a copy with nothing unsaved (after a save, or after
+// leaving by a link) skips it too, so the copy never costs an extra press.
 (function () {
   if (window.__unsavedGuard) return;
   window.__unsavedGuard = true;
   var MESSAGE = "You have unsaved changes on this invoice. Leave without saving?";
   var lastTyped = 0;
+  var typedIn = null; // the editor form typed into: a form shown afresh (after a save) starts clean
 
   function form() {
     return document.querySelector("[data-unsaved-changes]");
@@ -14,12 +22,75 @@
   function unsaved() {
     var el = form();
     if (!el) return false;
-    return el.getAttribute("data-unsaved-changes") === "true" || Date.now() - lastTyped < 1500;
+    return el.getAttribute("data-unsaved-changes") === "true" || (el === typedIn && Date.now() - lastTyped < 1500);
   }
 
   document.addEventListener("input", function (event) {
     var el = form();
-    if (el && el.contains(event.target)) lastTyped = Date.now();
+    if (el && el.contains(event.target)) {
+      lastTyped = Date.now();
+      typedIn = el;
+      keepCopy();
+    }
+  }, true);
+
+  // --- Back -----------------------------------------------------------------------------
+  var MARK = "__unsavedGuardCopy";
+  var lastState = null; // the history state this script last saw (its copy, or a popped entry)
+  var passing = false; // our own history.back(): let React Router have it
+
+  function isCopy(state) {
+    return !!(state && state[MARK]);
+  }
+  // Only on the editor's own URL: not on a page a link has just opened while the editor's
+  // form is still on its way out.
+  var EDITOR_PATH = /^\/invoices\/(new|\d+\/edit)\/?$/;
+  function keepCopy() {
+    if (!EDITOR_PATH.test(window.location.pathname)) return;
+    if (!unsaved() || isCopy(window.history.state)) return;
+    var copy = Object.assign({}, window.history.state);
+    copy[MARK] = window.location.href;
+    window.history.pushState(copy, "", window.location.href);
+    lastState = copy;
+  }
+  // The entry just popped to is the one under our copy: same URL, same React Router entry.
+  function underCopy(state) {
+    if (!isCopy(lastState) || isCopy(state)) return false;
+    var idx = state && state.idx, copyIdx = lastState.idx;
+    return lastState[MARK] === window.location.href && idx === copyIdx;
+  }
+  function goBackForReal() {
+    passing = true;
+    lastTyped = 0;
+    window.history.back();
+  }
+
+  // The editor's flag also turns true without typing (Add line, a select, a removed line).
+  new MutationObserver(function () {
+    if (form()) keepCopy();
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["data-unsaved-changes"]});
+
+  // Capture phase on window: before React Router's own popstate listener.
+  window.addEventListener("popstate", function (event) {
+    var state = window.history.state;
+    if (passing) {
+      passing = false;
+      lastState = state;
+      return;
+    }
+    if (!underCopy(state)) {
+      lastState = state;
+      return;
+    }
+    // Same URL as before: React Router has nothing to do with this step either way.
+    event.stopImmediatePropagation();
+    if (unsaved() && !window.confirm(MESSAGE)) {
+      lastState = null;
+      keepCopy();
+      return;
+    }
+    lastState = state;
+    goBackForReal();
   }, true);
 
   window.addEventListener("beforeunload", function (event) {

@@ -30,13 +30,23 @@ def field_label(label, html_for, *hidden_suffix, **props) -> rx.Component:
     return rx.text(label, *extra, as_="label", custom_attrs={"htmlFor": html_for}, **props)
 
 
+LINE_LABEL_STYLE = {"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"}
+
+
 def line_field_label(label, line_number, html_for, **props) -> rx.Component:
     """The small label over a field of a repeated line: shown as "Description", read out
     (and found by ``get_by_label``) as "Description, line 2"."""
     return rx.el.label(
         label, rx.el.span(", line ", line_number, style=VISUALLY_HIDDEN), html_for=html_for,
-        style={"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"}, **props,
+        style=LINE_LABEL_STYLE, **props,
     )
+
+
+def line_control_label(label: str, html_for, **props) -> rx.Component:
+    """The same small label over a line's control that keeps its own ``aria-label`` (the
+    taxes and the discount): shown, and a click on it focuses the control; the control's
+    accessible name stays its aria-label, which contains this text."""
+    return rx.el.label(label, html_for=html_for, style=LINE_LABEL_STYLE, **props)
 
 
 def form_field(label: str, control: rx.Component, error="", html_for: str = "", **props) -> rx.Component:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, line_field_label
+from invoice_crm.components.forms import field_error, invalid_attrs, line_control_label, line_field_label
 
 
 def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.Component:
@@ -50,9 +50,22 @@ SELECT_STYLE = {
 
 
 def _line_extras(view, index) -> rx.Component:
-    """Per line: up to two taxes and a discount (percent or amount)."""
+    """Per line: up to two taxes and a discount (percent or amount). Each control has a
+    small visible label like the line's other fields; its accessible name stays its
+    aria-label ("Tax", "Second tax", "Line discount type", "Line discount")."""
     from invoice_crm.state.editor import EditorState as S
     from invoice_crm.state.editor_taxes import DISCOUNT_KINDS
+
+    prefix = "line-" + index.to_string() + "-"
+
+    def labelled(label: str, field: str, control: rx.Component, flex: str, *after) -> rx.Component:
+        return rx.box(
+            line_control_label(label, prefix + field, class_name="line-label"),
+            control,
+            *after,
+            flex=flex,
+            min_width="0",
+        )
 
     def tax_select(slot: str, label: str) -> rx.Component:
         return rx.el.select(
@@ -61,41 +74,54 @@ def _line_extras(view, index) -> rx.Component:
             value=view[slot],
             on_change=lambda v: S.set_line_extra(index, slot, v),
             aria_label=label,
+            id=prefix + slot,
             class_name=f"line-{slot}",
             style=SELECT_STYLE,
         )
 
+    discount_error = S.errors.get(f"lines.{index}.discount", "")
+    discount_error_id = prefix + "discount-value-error"
     return rx.flex(
-        rx.box(tax_select("tax1", "Tax"), flex="2 1 150px"),
-        rx.box(tax_select("tax2", "Second tax"), flex="2 1 150px"),
-        rx.box(
+        labelled("Tax", "tax1", tax_select("tax1", "Tax"), "2 1 150px"),
+        labelled("Second tax", "tax2", tax_select("tax2", "Second tax"), "2 1 150px"),
+        labelled(
+            "Discount type",
+            "discount-kind",
             rx.el.select(
                 *[rx.el.option(label, value=key) for key, label in DISCOUNT_KINDS],
                 value=view["discount_kind"],
                 on_change=lambda v: S.set_line_extra(index, "discount_kind", v),
                 aria_label="Line discount type",
+                id=prefix + "discount-kind",
                 class_name="line-discount-kind",
                 style=SELECT_STYLE,
             ),
-            flex="1 1 120px",
+            "1 1 120px",
         ),
-        rx.box(
+        labelled(
+            "Discount",
+            "discount-value",
             rx.input(
                 value=view["discount_value"],
                 on_change=lambda v: S.set_line_extra(index, "discount_value", v),
-                placeholder="Line discount",
                 aria_label="Line discount",
                 input_mode="decimal",
+                id=prefix + "discount-value",
                 class_name="line-discount-value",
                 width="100%",
                 debounce_timeout=0,
+                custom_attrs=invalid_attrs(discount_error, discount_error_id),
             ),
-            field_error(S.errors.get(f"lines.{index}.discount", "")),
-            flex="1 1 100px",
+            "1 1 100px",
+            rx.cond(
+                discount_error != "",
+                rx.text(discount_error, id=discount_error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
+            ),
         ),
         gap="0.75em",
         wrap="wrap",
         width="100%",
+        align="start",
     )
 
 

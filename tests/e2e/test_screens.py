@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
-from tests.e2e.pages import choose, create_client
+from tests.e2e.pages import choose, create_client, new_invoice
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 AMOUNTS = """() => [...document.querySelectorAll('.invoice-row td:nth-child(4)')]
@@ -117,6 +117,9 @@ def test_unreadable_list_parameters_fall_back_to_the_default_list(signed_in, app
 # --- The editor: unsaved changes, all errors at once, empty lines --------------------------
 
 
+UNSAVED_QUESTION = "You have unsaved changes on this invoice. Leave without saving?"
+
+
 def _record_dialogs(page: Page, accept: bool) -> list[str]:
     """Answers every dialog (``seen[0]``-style list of their types); ``accept`` can be
     changed later through the returned list's ``answer`` attribute."""
@@ -163,6 +166,84 @@ def test_the_editor_asks_before_leaving_with_unsaved_changes(signed_in, app_url)
     page.get_by_role("link", name="Cancel").click()
     page.wait_for_url(app_url + "/")
     assert dialogs == ["confirm", "confirm"]
+
+
+def test_browser_back_with_unsaved_changes_asks_and_no_keeps_the_edit(signed_in, app_url):
+    page = signed_in
+    create_client(page, app_url, "Back Studio", "ap@back.example")
+    invoice_id = new_invoice(page, app_url, "Back Studio", [("Design review", "2", "50")])
+    invoice_url = f"{app_url}/invoices/{invoice_id}"
+    expect(page.locator(".line-row").first).to_contain_text("Design review")
+
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_url(invoice_url + "/edit")
+    quantity = page.get_by_label("Quantity, line 1")
+    expect(quantity).to_have_value("2")
+    quantity.fill("5")
+    page.wait_for_function("() => document.querySelector('[data-unsaved-changes=\"true\"]') !== null")
+
+    messages: list[str] = []
+    answer = {"accept": False}
+
+    def handle(dialog):
+        messages.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    page.on("dialog", handle)
+
+    # Back asks; "no" stays on the editor with the edit.
+    page.go_back()
+    for _ in range(50):
+        if messages:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)  # and nothing else happens after the answer
+    assert messages == [UNSAVED_QUESTION]
+    assert page.url == invoice_url + "/edit"
+    expect(page.get_by_label("Quantity, line 1")).to_have_value("5")
+
+    # Back again asks again; "yes" lands on the invoice, which still has the old quantity.
+    answer["accept"] = True
+    page.go_back()
+    page.wait_for_url(invoice_url)
+    assert messages == [UNSAVED_QUESTION, UNSAVED_QUESTION]
+    row = page.locator(".line-row").first
+    expect(row).to_contain_text("Design review")
+    expect(row.locator("td").nth(1)).to_have_text("2")  # the quantity column
+    page.reload()  # as stored, not as the page was left
+    expect(page.locator(".line-row").first.locator("td").nth(1)).to_have_text("2")
+
+
+def test_back_from_a_new_invoice_asks_and_after_a_save_goes_straight_back(signed_in, app_url):
+    page = signed_in
+    create_client(page, app_url, "Forth Studio", "ap@forth.example")
+    dialogs = _record_dialogs(page, accept=True)
+
+    # Typed into a new invoice: Back asks; yes returns to the page before it.
+    page.get_by_role("link", name="New invoice", exact=True).first.click()
+    page.wait_for_url(app_url + "/invoices/new")
+    page.get_by_label("Description, line 1").fill("Never saved")
+    page.wait_for_function("() => document.querySelector('[data-unsaved-changes=\"true\"]') !== null")
+    page.go_back()
+    page.wait_for_url(re.compile(r".*/clients/?$"))
+    assert dialogs == ["confirm"]
+
+    # Saved: Back to the (fresh) editor, and Back again to the clients, with no question and
+    # no extra press for the entry kept while there were unsaved changes.
+    page.get_by_role("link", name="New invoice", exact=True).first.click()
+    page.wait_for_url(app_url + "/invoices/new")
+    choose(page, "#client-select", "Forth Studio")
+    page.get_by_label("Description, line 1").fill("Saved line")
+    page.get_by_label("Unit price, line 1").fill("40")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r".*/invoices/\d+$"))
+    page.go_back()
+    page.wait_for_url(app_url + "/invoices/new")
+    expect(page.get_by_label("Description, line 1")).to_have_value("")
+    page.go_back()
+    page.wait_for_url(re.compile(r".*/clients/?$"))
+    expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+    assert dialogs == ["confirm"]
 
 
 def test_closing_the_tab_with_unsaved_changes_asks_and_a_save_clears_it(signed_in, app_url):
