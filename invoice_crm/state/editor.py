@@ -452,6 +452,8 @@ class EditorState(AuthState, EditorTaxesMixin):
         if self.read_only_reason:
             yield rx.toast.error(self.read_only_reason)
             return
+        if self.saving or not self.save_key:  # a second click queued behind a done save
+            return
         # Every field error at once, each beside its field (the save re-checks everything).
         self.errors = draft_errors(
             client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
@@ -490,6 +492,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             yield rx.toast.error(err.message)
             return
         self.saving = False
+        self.save_key = ""  # saved: the editor is left (its next opening makes a new key)
         yield rx.toast.success(f"{display_number(invoice.number, invoice.id)} saved")
         yield rx.redirect(f"/invoices/{invoice.id}")
 

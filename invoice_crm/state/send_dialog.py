@@ -169,7 +169,7 @@ class DeliveryState(InvoicePageState):
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
-        if self.sending:
+        if self.sending or not self.send_key:  # a second click queued behind a done send
             return
         self.send_errors = {}
         emailed = self.send_mode == REMINDER or self.send_method == BY_EMAIL
@@ -188,6 +188,7 @@ class DeliveryState(InvoicePageState):
             return
         self.send_open = False
         self.sending = False
+        self.send_key = ""  # this opening's send is done
         if self.send_mode == SEND:
             extra = await self._after_send()  # reloads the committed invoice itself
         else:

@@ -92,6 +92,7 @@ def test_double_save_and_double_duplicate_make_one_draft_each(page: Page, app_ur
     expect(page.locator("#invoice-number")).to_contain_text("Draft D-")
     time.sleep(1.5)  # the second submission has been answered by now
     assert [row[0] for row in _invoices_of(app_env, client_id)] == [first_id]
+    expect(page.get_by_text(re.compile(r"^Draft D-\d+ saved$"))).to_have_count(1)  # one save, said once
 
     # Duplicate opens an unsaved copy; saving it twice over makes one draft.
     _double_click(page.get_by_role("button", name="Duplicate"))
