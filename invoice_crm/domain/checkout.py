@@ -65,6 +65,9 @@ def amount_of(session: CheckoutSession) -> Decimal:
     return (Decimal(int(session.amount_total or 0)).scaleb(-digits)).quantize(Decimal("0.01"))
 
 
+OLD_BALANCE = "This payment is for a different amount"
+
+
 def mismatch_reason(
     session: CheckoutSession, *, invoice_id: int, number: str, amount: Decimal, currency: str
 ) -> str | None:
@@ -79,5 +82,5 @@ def mismatch_reason(
     if session.currency and session.currency.lower() != currency.lower():
         return "This payment is in another currency"
     if session.amount_total != to_minor_units(amount, currency):
-        return "This payment is for a different amount"
+        return OLD_BALANCE
     return None

@@ -86,6 +86,32 @@ def _text(raw: object, *, field: str, label: str, max_length: int, required: boo
     return drafts.clean_text(raw, field=field, label=label, max_length=max_length, required=required)
 
 
+def close_stale_checkout(invoice_id: int) -> bool:
+    """After a change by hand to what an invoice owes (a payment recorded or removed, a credit
+    note): its stored Checkout Session, made for the old balance, is expired at Stripe, so a
+    client's tab left open on it cannot pay an amount the app would then refuse to record. The
+    next Pay makes a session for the new balance. True when Stripe expired one."""
+    from invoice_crm.integrations import stripe_gateway
+
+    if not get_settings().stripe_enabled:
+        return False
+    with write_session() as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or not (invoice.stripe_session_id and invoice.stripe_link):
+            return False
+        still_good = InvoiceStatus(invoice.status) in OPEN and invoice.stripe_session_amount == invoice.balance_due
+        if still_good:
+            return False
+        session_id = invoice.stripe_session_id
+        invoice.stripe_link = None  # not offered again; its id stays, for a late webhook
+        invoice.stripe_session_amount = None
+    try:
+        return stripe_gateway.expire_checkout_session(session_id)
+    except IntegrationError as err:
+        log.warning("Could not expire the Checkout session of invoice %s: %s", invoice_id, err.message)
+        return False
+
+
 def parse_method(raw: object) -> PaymentMethod:
     if raw is PaymentMethod.MANUAL:  # "mark as paid" from code (demo data): no method asked
         return raw
@@ -213,7 +239,9 @@ def record_payment(
 
     from invoice_crm.services.invoices import load_invoice
 
-    return idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, load_invoice)
+    invoice = idempotency.run_once(idempotency_key, "record_payment", work, lambda inv: inv.id, load_invoice)
+    close_stale_checkout(invoice_id)
+    return invoice
 
 
 def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoice:
@@ -241,7 +269,8 @@ def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoi
             f"balance due {format_money(after.balance_due, invoice.currency)}",
         )
         enqueue_sheet_sync(session, invoice.id)
-        return invoice
+    close_stale_checkout(invoice.id)
+    return invoice
 
 
 @dataclass(frozen=True)
@@ -403,9 +432,11 @@ def issue_credit_note(
             lines=lines,
         )
 
-    return idempotency.run_once(
+    note = idempotency.run_once(
         idempotency_key, "issue_credit_note", work, lambda note: note.id, lambda note_id: _get(CreditNote, note_id)
     )
+    close_stale_checkout(invoice_id)
+    return note
 
 
 def _get(model, row_id: int | None):

@@ -25,6 +25,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
 from invoice_crm.domain.errors import IntegrationError, NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
+from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
 from invoice_crm.services.activity import log_event
@@ -60,8 +61,9 @@ def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
     return session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
 
 
-def _note_extra_payment(session: Session, invoice: Invoice, intent: str) -> None:
-    """A Stripe payment for an invoice already paid another way: tell the freelancer once."""
+def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> None:
+    """A Stripe payment the app does not record (the invoice was already paid another way, or
+    it paid an older balance): tell the freelancer once, on the invoice's Activity."""
     seen = session.execute(
         select(InvoiceEvent.id).where(
             InvoiceEvent.invoice_id == invoice.id,
@@ -72,7 +74,7 @@ def _note_extra_payment(session: Session, invoice: Invoice, intent: str) -> None
     if seen is None:
         log_event(
             session, invoice.id, "extra_payment", "stripe",
-            f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant",
+            details or f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant",
         )
 
 
@@ -113,6 +115,15 @@ def fulfil_checkout(
                 amount=invoice.balance_due if status is not InvoiceStatus.PAID else invoice.amount,
                 currency=invoice.currency,
             )
+            if reason == checkout.OLD_BALANCE and status in OPEN and isinstance(session_obj.amount_total, int):
+                # Paid at Stripe for what was owed before a change by hand: not recorded (the
+                # amount is not the balance), but the money was taken: say so on the invoice.
+                paid = format_money(checkout.amount_of(session_obj), invoice.currency)
+                _note_extra_payment(
+                    session, invoice, intent or session_obj.id,
+                    f"Stripe payment {intent or session_obj.id} of {paid} was for an older balance and is not recorded: "
+                    "refund it in Stripe, or record it by hand if you keep it",
+                )
             if reason is not None:
                 return Fulfilment("rejected", reason)
             if status is InvoiceStatus.PAID:

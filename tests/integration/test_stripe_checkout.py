@@ -181,3 +181,26 @@ def test_pay_records_a_completed_session_whose_return_was_lost(stripe_api):
     assert payment.stripe_payment_intent_id == session["payment_intent"]
     assert state_of(inv.id).status == "PAID"
     assert len(stripe_api.sessions_for(inv.id)) == 1
+
+
+def test_a_change_by_hand_to_the_balance_expires_the_open_checkout(stripe_api):
+    """A client's Checkout tab left open for the old balance cannot be paid once a payment or a
+    credit note is recorded by hand: the session is expired at Stripe, and the next Pay charges
+    the new balance."""
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()  # 100.00
+    first = session_id_of(checkout.prepare_checkout(inv.id))
+    ledger.record_payment(inv.id, "30.00")
+    [old] = [s for s in stripe_api.sessions_for(inv.id) if s["id"] == first]
+    assert old["status"] == "expired"
+    second = session_id_of(checkout.pay_now(inv.public_token).url)
+    [new] = [s for s in stripe_api.sessions_for(inv.id) if s["id"] == second]
+    assert (new["status"], new["amount_total"]) == ("open", 7000)
+
+    ledger.issue_credit_note(inv.id, amount="10.00")
+    assert [s["status"] for s in stripe_api.sessions_for(inv.id) if s["id"] == second] == ["expired"]
+    third = session_id_of(checkout.pay_now(inv.public_token).url)
+    assert [s["amount_total"] for s in stripe_api.sessions_for(inv.id) if s["id"] == third] == [6000]
+    ledger.record_payment(inv.id, "")  # the rest, by hand: nothing stays payable at Stripe
+    assert [s["status"] for s in stripe_api.sessions_for(inv.id) if s["id"] == third] == ["expired"]

@@ -110,3 +110,18 @@ def test_a_stripe_payment_after_a_manual_one_is_noted_not_recorded(stripe_api):
         assert outcome.outcome == "already_paid"
     assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.MANUAL]
     assert state_of(inv.id).events.count("extra_payment") == 1
+
+
+def test_a_stripe_payment_for_an_older_balance_is_noted_not_recorded(stripe_api):
+    """Paid at Stripe for the whole total after a part was recorded by hand (the tab was open
+    before): not recorded, as its amount is not the balance, but the invoice says so, once."""
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)  # 100.00, paid at Stripe
+    ledger.record_payment(inv.id, "30.00")
+    stripe_session = retrieve_checkout_session(session["id"])
+    for _ in range(2):
+        assert fulfil_checkout(stripe_session, paid_at=utcnow()).outcome == "rejected"
+    assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.BANK_TRANSFER]
+    assert state_of(inv.id).status == "SENT" and state_of(inv.id).events.count("extra_payment") == 1
