@@ -46,7 +46,9 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     status = InvoiceStatus(invoice.status)
     # What is true of this invoice comes first: a paid invoice gets no reminders whether or
     # not email is set up, and its steps still to come will not go out.
-    closed = _closed(status, invoice.balance_due)
+    closed = _closed(status, invoice.balance_due) or (
+        "Sample data: reminders never go out for it." if invoice.is_sample else ""
+    )
     inactive = closed or inactive_reason(schedules)
     if not inactive and mode == rules.MODE_OFF:
         inactive = "Reminders are off for this invoice."
@@ -153,7 +155,8 @@ def reminders_today(now: datetime | None = None) -> int:
     with read_session() as session:
         rows = session.execute(
             select(Invoice.id, Invoice.due_date, Invoice.sent_at).where(
-                Invoice.status.in_(OPEN), Invoice.balance_due > 0, Invoice.due_date.in_(due_dates)
+                Invoice.status.in_(OPEN), Invoice.balance_due > 0, Invoice.due_date.in_(due_dates),
+                Invoice.is_sample.is_(False),
             )
         ).all()
         ids = [r[0] for r in rows]

@@ -68,6 +68,7 @@ def _open_invoices(session: Session, invoice_ids: list[int] | None = None) -> li
         select(Invoice, Client.email)
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.status.in_(OPEN), Invoice.balance_due > 0, Invoice.due_date.is_not(None))
+        .where(Invoice.is_sample.is_(False))  # sample data never emails anyone by itself
         .order_by(Invoice.id)
     )
     if invoice_ids is not None:

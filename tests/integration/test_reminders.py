@@ -323,3 +323,22 @@ def test_steps_whose_time_passed_say_missed_or_due_not_upcoming(database):
     assert (rows["-3"]["state_label"], rows["0"]["state_label"]) == ("Missed", "Due")
     assert "late" in rows["-3"]["detail"] and rows["-3"]["can_skip"] == ""
     assert {rows[k]["state_label"] for k in rows if int(k) > 0} == {"Upcoming"}
+
+
+def test_sample_invoices_never_get_automatic_reminders(mail):
+    """With email set up, the sample data's open invoices (their clients' addresses are made
+    up) get no reminder by themselves; their panel says why."""
+    from invoice_crm.models import Invoice as InvoiceRow
+    from invoice_crm.services import demo
+
+    demo.load_demo_data()
+    with read_session() as s:
+        sample_open = s.execute(
+            select(InvoiceRow.id).where(InvoiceRow.is_sample.is_(True), InvoiceRow.status.in_(("SENT", "OVERDUE")))
+        ).scalars().all()
+    assert sample_open
+    start = _start()
+    _walk(start, start + timedelta(days=20), step=TICK * 4)
+    assert [m for m in mail.messages if m.message["Subject"].startswith("Reminder")] == []
+    assert reminders_today() == 0
+    assert invoice_reminders(sample_open[0])["inactive"] == "Sample data: reminders never go out for it."
