@@ -133,7 +133,7 @@ def _summary() -> rx.Component:
         S.rows_total, " rows read: ", S.ready, rx.cond(S.kind == "clients", " new clients", " new invoices"),
         " ready to import",
         rx.cond(S.skipped > 0, rx.text.span("; ", S.skipped, " already in the app (not imported again)")),
-        rx.cond(S.error_rows > 0, rx.text.span("; ", S.error_rows, " rows with errors")),
+        rx.cond(S.error_rows > 0, rx.text.span("; ", S.error_rows, rx.cond(S.error_rows == 1, " row", " rows"), " with errors")),
         ".",
         size="2", id="import-summary",
     )

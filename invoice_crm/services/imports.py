@@ -28,7 +28,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, numbers
 from invoice_crm.domain import imports as fmt
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.errors import FieldErrors, ValidationError
 from invoice_crm.domain.imports import Column, RowError, Table
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import normalize_currency, parse_amount, parse_quantity, parse_unit_price
@@ -116,8 +116,33 @@ def _digest(value) -> str:
 
 
 def _err(errors: list[RowError], columns: tuple[Column, ...], row: int, exc: ValidationError) -> None:
+    """The row's problems, one line each (every refused field of the row, not only the first)."""
     labels = {c.key: c.label for c in columns}
-    errors.append(RowError(row, labels.get(exc.field or "", "Row"), exc.message))
+    found = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "": exc.message}
+    for field_name, message in found.items():
+        errors.append(RowError(row, labels.get(field_name, "Row"), message))
+
+
+class _Problems:
+    """Collects a row's refused fields so that each is reported, not only the first; a check
+    that needs a value another refused (the unit price needs the currency) is skipped."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}
+
+    def check(self, call, default=None):
+        try:
+            return call()
+        except FieldErrors as exc:
+            for field_name, message in exc.errors.items():
+                self.found.setdefault(field_name, message)
+        except ValidationError as exc:
+            self.found.setdefault(exc.field or "", exc.message)
+        return default
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise FieldErrors(self.found)
 
 
 def template(kind: str) -> str:
@@ -241,71 +266,106 @@ def _check_clients(session: Session, rows: list[dict[str, str]], checked: Checke
 
 
 def _row_invoice(raw: dict[str, str], row: int, default_currency: str, today: date) -> tuple[dict, _Line | None, _Payment | None]:
-    """One invoice row's own values; ``ValidationError`` naming the column at fault."""
+    """One invoice row's own values; ``FieldErrors`` naming every column at fault."""
+    problems = _Problems()
+    number = problems.check(lambda: _invoice_number(raw))
+    fields = problems.check(lambda: _invoice_client(raw))
+    issue = problems.check(lambda: fmt.parse_date(raw.get("issue_date", ""), field="issue_date", label="Issue date", required=True))
+    due = problems.check(lambda: fmt.parse_date(raw.get("due_date", ""), field="due_date", label="Due date", required=True))
+    currency = problems.check(lambda: normalize_currency(raw.get("currency") or default_currency))
+    if issue is not None and due is not None:
+        problems.check(lambda: drafts.check_dates(issue, due))
+    if issue is not None and issue > today:
+        problems.found.setdefault("issue_date", "Issue date is in the future: only past invoices are imported")
+    line = problems.check(lambda: _invoice_line(raw, currency)) if currency is not None else None
+    payment = problems.check(lambda: _invoice_payment(raw, row, currency, issue, today)) if currency is not None else None
+    problems.raise_any()
+    if line is None and payment is None:
+        raise ValidationError("A row needs a line (description and unit price) or a payment", field="description")
+    head = {
+        "number": number, "client_name": fields["name"], "client_email": fields["email"],
+        "issue_date": issue, "due_date": due, "currency": currency,
+    }
+    return head, line, payment
+
+
+def _invoice_number(raw: dict[str, str]) -> str:
     number = drafts.clean_text(raw.get("invoice_number"), field="invoice_number", label="Invoice number",
                                max_length=64, required=True)
     if "\n" in number:
         raise ValidationError("Invoice number must be a single line", field="invoice_number")
+    return number
+
+
+def _invoice_client(raw: dict[str, str]) -> dict:
     try:
-        fields = client_fields(raw.get("client_name", ""), raw.get("client_email", ""), "", "")
+        return client_fields(raw.get("client_name", ""), raw.get("client_email", ""), "", "")
+    except FieldErrors as exc:
+        raise FieldErrors({
+            f"client_{field_name}": message.replace("Name", "Client name").replace("Email", "Client email")
+            for field_name, message in exc.errors.items()
+        }) from None
     except ValidationError as exc:
         raise ValidationError(exc.message.replace("Name", "Client name").replace("Email", "Client email"),
                               field=f"client_{exc.field}") from None
-    head = {
-        "number": number,
-        "client_name": fields["name"],
-        "client_email": fields["email"],
-        "issue_date": fmt.parse_date(raw.get("issue_date", ""), field="issue_date", label="Issue date", required=True),
-        "due_date": fmt.parse_date(raw.get("due_date", ""), field="due_date", label="Due date", required=True),
-        "currency": normalize_currency(raw.get("currency") or default_currency),
-    }
-    drafts.check_dates(head["issue_date"], head["due_date"])
-    if head["issue_date"] > today:
-        raise ValidationError("Issue date is in the future: only past invoices are imported", field="issue_date")
-    line = None
+
+
+def _invoice_line(raw: dict[str, str], currency: str) -> _Line | None:
     description = drafts.clean_text(raw.get("description"), field="description", label="Description",
                                     max_length=500, required=False)
-    has_line = bool(description or (raw.get("unit_price") or "").strip())
-    if has_line:
-        if not description:
-            raise ValidationError("Description is required on a line", field="description")
-        quantity_text = (raw.get("quantity") or "").strip() or "1"
-        rate_text = (raw.get("tax_rate") or "").strip()
-        rate = numbers.parse_number(rate_text, RATE, field="tax_rate") if rate_text else None
-        tax_name = drafts.clean_text(raw.get("tax_name"), field="tax_name", label="Tax name", max_length=64, required=False)
-        if tax_name and rate is None:
-            raise ValidationError("Give the tax rate for this tax", field="tax_rate")
-        line = _Line(
-            description=description,
-            quantity=parse_quantity(quantity_text, field="quantity"),
-            unit_price=parse_unit_price((raw.get("unit_price") or "").strip(), field="unit_price", currency=head["currency"]),
-            tax_name=(tax_name or "Tax") if rate is not None else "",
-            tax_rate=rate,
-        )
-    payment = None
+    if not (description or (raw.get("unit_price") or "").strip()):
+        return None
+    problems = _Problems()
+    if not description:
+        problems.found["description"] = "Description is required on a line"
+    quantity_text = (raw.get("quantity") or "").strip() or "1"
+    rate_text = (raw.get("tax_rate") or "").strip()
+    rate = problems.check(lambda: numbers.parse_number(rate_text, RATE, field="tax_rate")) if rate_text else None
+    tax_name = problems.check(
+        lambda: drafts.clean_text(raw.get("tax_name"), field="tax_name", label="Tax name", max_length=64, required=False)
+    )
+    if tax_name and rate is None and not rate_text:
+        problems.found.setdefault("tax_rate", "Give the tax rate for this tax")
+    quantity = problems.check(lambda: parse_quantity(quantity_text, field="quantity"))
+    unit_price = problems.check(
+        lambda: parse_unit_price((raw.get("unit_price") or "").strip(), field="unit_price", currency=currency)
+    )
+    problems.raise_any()
+    return _Line(
+        description=description, quantity=quantity, unit_price=unit_price,
+        tax_name=(tax_name or "Tax") if rate is not None else "", tax_rate=rate,
+    )
+
+
+def _invoice_payment(raw: dict[str, str], row: int, currency: str, issue: date | None, today: date) -> _Payment | None:
     amount_text = (raw.get("payment_amount") or "").strip()
-    if amount_text:
-        amount = parse_amount(amount_text, field="payment_amount", currency=head["currency"])
-        if round_money(amount, head["currency"]) != amount:
-            raise ValidationError(f"Payment amount has more decimals than {head['currency']} allows", field="payment_amount")
-        paid_on = fmt.parse_date(raw.get("payment_date", ""), field="payment_date", label="Payment date", required=True)
+    if not amount_text:
+        if (raw.get("payment_date") or "").strip():
+            raise ValidationError("Give the payment amount for this payment date", field="payment_amount")
+        return None
+    problems = _Problems()
+    amount = problems.check(lambda: parse_amount(amount_text, field="payment_amount", currency=currency))
+    if amount is not None and round_money(amount, currency) != amount:
+        problems.found["payment_amount"] = f"Payment amount has more decimals than {currency} allows"
+    paid_on = problems.check(
+        lambda: fmt.parse_date(raw.get("payment_date", ""), field="payment_date", label="Payment date", required=True)
+    )
+    if paid_on is not None and issue is not None:
         try:
-            ledger.check_payment_date(paid_on, head["issue_date"], today)
+            ledger.check_payment_date(paid_on, issue, today)
         except ValidationError as exc:
-            raise ValidationError(exc.message, field="payment_date") from None
-        try:
-            method = ledger.parse_method(raw.get("payment_method", ""))
-        except ValidationError:
-            raise ValidationError("Payment method must be Bank transfer, Cash, Cheque, Card or Other",
-                                  field="payment_method") from None
-        reference = drafts.clean_text(raw.get("payment_reference"), field="payment_reference",
-                                      label="Payment reference", max_length=ledger.MAX_REFERENCE, required=False)
-        payment = _Payment(row, amount, paid_on, method, reference)
-    elif (raw.get("payment_date") or "").strip():
-        raise ValidationError("Give the payment amount for this payment date", field="payment_amount")
-    if line is None and payment is None:
-        raise ValidationError("A row needs a line (description and unit price) or a payment", field="description")
-    return head, line, payment
+            problems.found.setdefault("payment_date", exc.message)
+    try:
+        method = ledger.parse_method(raw.get("payment_method", ""))
+    except ValidationError:
+        method = None
+        problems.found["payment_method"] = "Payment method must be Bank transfer, Cash, Cheque, Card or Other"
+    reference = problems.check(lambda: drafts.clean_text(
+        raw.get("payment_reference"), field="payment_reference", label="Payment reference",
+        max_length=ledger.MAX_REFERENCE, required=False,
+    ))
+    problems.raise_any()
+    return _Payment(row, amount, paid_on, method, reference)
 
 
 def _check_invoices(session: Session, rows: list[dict[str, str]], checked: Checked) -> None:

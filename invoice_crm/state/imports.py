@@ -124,8 +124,9 @@ class ImportState(AuthState):
         self._describe_columns()
         await self._check()
         if self.error_count:
-            return rx.toast.warning(f"{self.error_rows or 'Some'} row(s) need attention; nothing imported yet")
-        return rx.toast.success(f"{self.rows_total} row(s) read; nothing imported yet")
+            rows = f"{self.error_rows} rows need" if self.error_rows != 1 else "1 row needs"
+            return rx.toast.warning(f"{rows if self.error_rows else 'Some rows need'} attention; nothing imported yet")
+        return rx.toast.success(f"{self.rows_total} row{'s' if self.rows_total != 1 else ''} read; nothing imported yet")
 
     @rx.event
     async def set_mapping(self, key: str, header: str):

@@ -118,6 +118,22 @@ def test_a_bad_invoice_row_blocks_the_whole_file(database):
     assert [(e.row, e.field) for e in checked.errors] == [(3, "Quantity")]
 
 
+def test_every_problem_of_a_row_is_listed_not_only_the_first(database):
+    """One upload shows all there is to put right in a row: a bad email, a due date before the
+    issue date and an unreadable price, each under its column."""
+    bad = _invoices_csv(
+        _row(f"INV-{YEAR}-0041", price="abc", email="not-an-email", due=PAST - timedelta(days=1)),
+        _row(f"INV-{YEAR}-0042", qty="lots", pay="10.00", paid_on=(TODAY + timedelta(days=5)).isoformat()),
+    )
+    checked = imports.preview("invoices", bad, _mapping("invoices", bad))
+    assert [(e.row, e.field) for e in checked.errors] == [
+        (2, "Client email"), (2, "Due date"), (2, "Unit price"), (3, "Quantity"), (3, "Payment date"),
+    ]
+    clients_bad = b"Name,Email\n,not-an-email\n"
+    checked = imports.preview("clients", clients_bad, _mapping("clients", clients_bad))
+    assert [(e.row, e.field) for e in checked.errors] == [(2, "Name"), (2, "Email")]
+
+
 def test_imported_invoices_keep_their_numbers_and_totals_from_the_total_function(database):
     result = _import("invoices", INVOICES_CSV)
     assert (result.created, result.rejected_rows) == (3, 0)
