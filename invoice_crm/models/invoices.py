@@ -32,6 +32,11 @@ class PaymentMethod(str, enum.Enum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
+    @property
+    def in_text(self) -> str:
+        """As a sentence says it: "bank transfer", "cheque"; a name keeps its capital: "Stripe"."""
+        return self.label if self is PaymentMethod.STRIPE else self.label.lower()
+
 
 MANUAL_METHODS = (
     PaymentMethod.BANK_TRANSFER, PaymentMethod.CASH, PaymentMethod.CHEQUE,

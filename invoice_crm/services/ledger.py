@@ -193,7 +193,7 @@ def apply_payment(
     invoice.version += 1
     after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
-    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)} ({method.label.lower()})"
+    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)} ({method.in_text})"
     if reference:
         detail += f", reference {reference}"
     if after.balance_due > 0:
@@ -485,7 +485,7 @@ def record_refund(
         figures.refresh_figures(session, invoice)
         log_event(
             session, invoice.id, "refund", actor,
-            f"Refunded {format_money(value, note.currency)} on {format_date(when)} ({chosen.label.lower()}) against {note.number}",
+            f"Refunded {format_money(value, note.currency)} on {format_date(when)} ({chosen.in_text}) against {note.number}",
         )
         enqueue_sheet_sync(session, invoice.id)
         return refund

@@ -125,7 +125,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             if r is not None and r.registration_number
         ]
     history = [
-        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)} ({p.method.label.lower()})"
+        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)} ({p.method.in_text})"
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
     ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]

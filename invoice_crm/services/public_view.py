@@ -60,7 +60,7 @@ def public_invoice(token: str) -> dict | None:
         "lines": line_rows(lines, inv.currency),
         "breakdown": figures.breakdown_rows(totals, settled=figures.settled(status)),
         "history": [
-            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.label.lower()})"}
+            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.in_text})"}
             for p in payments
         ] + [
             {"date": format_date(n.issue_date), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
