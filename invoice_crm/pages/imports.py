@@ -130,7 +130,8 @@ def _mapping() -> rx.Component:
 
 def _summary() -> rx.Component:
     return rx.text(
-        S.rows_total, " rows read: ", S.ready, rx.cond(S.kind == "clients", " new clients", " new invoices"),
+        S.rows_total, rx.cond(S.rows_total == 1, " row", " rows"), " read: ", S.ready,
+        rx.cond(S.kind == "clients", " new client", " new invoice"), rx.cond(S.ready == 1, "", "s"),
         " ready to import",
         rx.cond(S.skipped > 0, rx.text.span("; ", S.skipped, " already in the app (not imported again)")),
         rx.cond(S.error_rows > 0, rx.text.span("; ", S.error_rows, rx.cond(S.error_rows == 1, " row", " rows"), " with errors")),
