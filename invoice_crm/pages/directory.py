@@ -9,16 +9,15 @@ from invoice_crm.components.clients import similar_client_question
 from invoice_crm.components.forms import field_error, field_label, labelled_input, select_menu
 from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.domain.leads import PIPELINE
-from invoice_crm.state.directory import ClientsState, LeadsState, ProjectsState
+from invoice_crm.state.directory import ADD_CLIENT_FORM, ClientsState, LeadsState, ProjectsState
 
 
-def _client_form(on_submit, values=None, submit_label="Add client", form_key=None) -> rx.Component:
-    """The add form (``form_key``: it is drawn again, empty, only when that key changes, i.e.
-    once a client is added; refused, or asked about a similar client, it keeps what was typed)
-    or the edit dialog's form (``values``)."""
+def _client_form(on_submit, values=None, submit_label="Add client", form_id=None) -> rx.Component:
+    """The add form (``form_id``: never emptied by a submit, only by the state once the client
+    is added, so a refusal or the similar-client question keeps what was typed) or the edit
+    dialog's form (``values``)."""
     values = {} if values is None else values
-    prefix = "client" if form_key is not None else "edit-client"
-    keyed = {"key": form_key} if form_key is not None else {}
+    prefix = "client" if form_id is not None else "edit-client"
     return rx.form(
         rx.flex(
             labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
@@ -34,7 +33,7 @@ def _client_form(on_submit, values=None, submit_label="Add client", form_key=Non
         on_submit=on_submit,
         reset_on_submit=False,
         width="100%",
-        **keyed,
+        id=form_id,
     )
 
 
@@ -78,7 +77,7 @@ def clients_page() -> rx.Component:
     S = ClientsState
     return layout(
         page_title("Clients"),
-        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_key=S.added), field_error(S.error), width="100%")),
+        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_id=ADD_CLIENT_FORM), field_error(S.error), width="100%")),
         _list(
             S,
             "Loading clients…",

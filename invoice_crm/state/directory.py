@@ -74,6 +74,9 @@ class DirectoryState(AuthState):
         return None
 
 
+ADD_CLIENT_FORM = "add-client-form"  # the page's add form (pages/directory.py)
+
+
 class ClientsState(DirectoryState):
     clients: list[dict[str, str]] = []
 
@@ -89,9 +92,6 @@ class ClientsState(DirectoryState):
 
     duplicate_of: str = ""
     pending: dict[str, str] = {}
-    # The add form's key: it changes only when a client was added (the form is drawn again,
-    # empty); not on load, which could redraw it under what is being typed.
-    added: int = 0
 
     @rx.event
     async def create(self, form: dict):
@@ -125,7 +125,8 @@ class ClientsState(DirectoryState):
         )
         if not self.error:
             self.form_key = idempotency.new_key()  # the form is empty again: a new intent
-            self.added += 1
+            # Emptied only now: refused, or asked about a similar client, it kept what was typed.
+            return [toast, rx.call_script(f"document.getElementById('{ADD_CLIENT_FORM}')?.reset()")]
         return toast
 
     @rx.event
