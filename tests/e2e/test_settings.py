@@ -43,6 +43,9 @@ def _open_settings(page: Page, app_url: str, tab: str = "profile") -> None:
 
 
 def _upload_logo(page: Page, name: str, mime: str, content: bytes) -> None:
+    # As a person does: the next file once the last upload's request has finished (its answer
+    # can show before its request ends; a file dropped meanwhile was not taken, once, in CI).
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Logo (PNG, JPEG or SVG").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
 
 
