@@ -47,19 +47,33 @@ class FieldErrors(ValidationError):
         self.errors = dict(errors)
 
 
+class Problems:
+    """Collects a form's refused fields so that each is reported, not only the first. ``check``
+    runs one field's check and gives its value (``default`` when refused); a check that needs a
+    value another refused can be skipped by the caller. ``raise_any`` then raises them all."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}
+
+    def check(self, call: Callable[[], object], default=None, name: str = ""):
+        try:
+            return call()
+        except FieldErrors as err:
+            for field, message in err.errors.items():
+                self.found.setdefault(field, message)
+        except ValidationError as err:
+            self.found.setdefault(err.field or name, err.message)
+        return default
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise FieldErrors(self.found)
+
+
 def check_each(checks: dict[str, Callable[[], object]]) -> dict[str, object]:
     """Run every field's check (name -> a call returning the clean value); raise FieldErrors
     naming every refused field, keyed by the error's field (or the check's name)."""
-    values: dict[str, object] = {}
-    errors: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except FieldErrors as err:
-            for field, message in err.errors.items():
-                errors.setdefault(field, message)
-        except ValidationError as err:
-            errors.setdefault(err.field or name, err.message)
-    if errors:
-        raise FieldErrors(errors)
+    problems = Problems()
+    values = {name: problems.check(check, name=name) for name, check in checks.items()}
+    problems.raise_any()
     return values

@@ -28,7 +28,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, numbers
 from invoice_crm.domain import imports as fmt
-from invoice_crm.domain.errors import FieldErrors, ValidationError
+from invoice_crm.domain.errors import FieldErrors, Problems, ValidationError
 from invoice_crm.domain.imports import Column, RowError, Table
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import normalize_currency, parse_amount, parse_quantity, parse_unit_price
@@ -121,28 +121,6 @@ def _err(errors: list[RowError], columns: tuple[Column, ...], row: int, exc: Val
     found = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "": exc.message}
     for field_name, message in found.items():
         errors.append(RowError(row, labels.get(field_name, "Row"), message))
-
-
-class _Problems:
-    """Collects a row's refused fields so that each is reported, not only the first; a check
-    that needs a value another refused (the unit price needs the currency) is skipped."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, str] = {}
-
-    def check(self, call, default=None):
-        try:
-            return call()
-        except FieldErrors as exc:
-            for field_name, message in exc.errors.items():
-                self.found.setdefault(field_name, message)
-        except ValidationError as exc:
-            self.found.setdefault(exc.field or "", exc.message)
-        return default
-
-    def raise_any(self) -> None:
-        if self.found:
-            raise FieldErrors(self.found)
 
 
 def template(kind: str) -> str:
@@ -267,7 +245,7 @@ def _check_clients(session: Session, rows: list[dict[str, str]], checked: Checke
 
 def _row_invoice(raw: dict[str, str], row: int, default_currency: str, today: date) -> tuple[dict, _Line | None, _Payment | None]:
     """One invoice row's own values; ``FieldErrors`` naming every column at fault."""
-    problems = _Problems()
+    problems = Problems()
     number = problems.check(lambda: _invoice_number(raw))
     fields = problems.check(lambda: _invoice_client(raw))
     issue = problems.check(lambda: fmt.parse_date(raw.get("issue_date", ""), field="issue_date", label="Issue date", required=True))
@@ -315,7 +293,7 @@ def _invoice_line(raw: dict[str, str], currency: str) -> _Line | None:
                                     max_length=500, required=False)
     if not (description or (raw.get("unit_price") or "").strip()):
         return None
-    problems = _Problems()
+    problems = Problems()
     if not description:
         problems.found["description"] = "Description is required on a line"
     quantity_text = (raw.get("quantity") or "").strip() or "1"
@@ -343,7 +321,7 @@ def _invoice_payment(raw: dict[str, str], row: int, currency: str, issue: date |
         if (raw.get("payment_date") or "").strip():
             raise ValidationError("Give the payment amount for this payment date", field="payment_amount")
         return None
-    problems = _Problems()
+    problems = Problems()
     amount = problems.check(lambda: parse_amount(amount_text, field="payment_amount", currency=currency))
     if amount is not None and round_money(amount, currency) != amount:
         problems.found["payment_amount"] = f"Payment amount has more decimals than {currency} allows"

@@ -88,7 +88,7 @@ def _text(raw: object, *, field: str, label: str, max_length: int, required: boo
 
 def close_stale_checkout(invoice_id: int) -> bool:
     """After a change by hand to what an invoice owes (a payment recorded or removed, a credit
-    note): its stored Checkout Session, made for the old balance, is expired at Stripe, so a
+    note, void): its stored Checkout Session, made for the old balance, is expired at Stripe, so a
     client's tab left open on it cannot pay an amount the app would then refuse to record. The
     next Pay makes a session for the new balance. True when Stripe expired one."""
     from invoice_crm.integrations import stripe_gateway
@@ -282,8 +282,6 @@ class VoidResult:
 def void_invoice(invoice_id: int, reason: str, actor: str = "system") -> VoidResult:
     """A sent or overdue invoice with no payments becomes VOID (final); then, after commit,
     its open Checkout Session is expired at Stripe so the client cannot pay it."""
-    from invoice_crm.integrations import stripe_gateway
-
     reason = _text(reason, field="void_reason", label="Reason", max_length=MAX_REASON, required=True)
     with write_session() as session:
         invoice = _locked(session, invoice_id)
@@ -295,24 +293,15 @@ def void_invoice(invoice_id: int, reason: str, actor: str = "system") -> VoidRes
             raise InvalidTransition(
                 "An invoice with payments cannot be voided; issue a credit note instead", field="status"
             )
-        session_id = invoice.stripe_session_id
         figures.refresh_figures(session, invoice)
         invoice.status = InvoiceStatus.VOID
         invoice.balance_due = ZERO
         invoice.voided_at = utcnow()
         invoice.void_reason = reason
         invoice.updated_at = invoice.voided_at
-        invoice.stripe_link = None
-        invoice.stripe_session_amount = None
         log_event(session, invoice.id, "voided", actor, f"Voided: {reason}")
         enqueue_sheet_sync(session, invoice.id)
-    expired = False
-    if session_id and get_settings().stripe_enabled:
-        try:
-            expired = stripe_gateway.expire_checkout_session(session_id)
-        except IntegrationError as err:
-            log.warning("Could not expire Checkout session of invoice %s: %s", invoice_id, err.message)
-    return VoidResult(invoice, expired)
+    return VoidResult(invoice, close_stale_checkout(invoice_id))  # void: nothing is payable any more
 
 
 def void_and_duplicate(invoice_id: int, reason: str, actor: str = "system") -> Invoice:
