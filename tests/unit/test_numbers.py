@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from babel import numbers as babel_numbers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -238,6 +239,20 @@ def test_any_text_is_read_within_range_or_refused_never_raised(text, locale, spe
     assert spec.minimum <= value <= spec.maximum
     assert value == value.quantize(Decimal(1).scaleb(-spec.places))
     assert all(c.isascii() or not c.isdigit() for c in text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    locale=st.sampled_from(LOCALES),
+    value=st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False, allow_infinity=False),
+    currency=st.sampled_from(sorted(CURRENCIES)),
+)
+def test_amounts_read_exactly_as_babels_format_currency_writes_them(locale, value, currency):
+    """The currency's sign and digits are written into the locale's pattern once (for speed);
+    every amount still reads as Babel's own format_currency writes it (with the letter-digit
+    spacing added), in every supported locale and currency, negatives and -0.00 included."""
+    expected = babel_numbers.format_currency(value, currency, locale=locale, decimal_quantization=False)
+    assert numbers.format_currency(value, currency, locale) == numbers._LETTER_DIGIT.sub("\xa0", expected)
 
 
 def test_remembered_texts_follow_the_locale_and_the_sign():
