@@ -67,13 +67,16 @@ class Invoice(SQLModel, table=True):
             postgresql_where=sa.text("status IN ('SENT', 'OVERDUE')"),
         ),
         sa.Index("ix_invoice_paid_figures", "status", "paid_at", "currency", "amount"),
+        # A client's invoices with what the current-work order reads (open or not, due date):
+        # a search matching a client sorts its invoices from the index alone.
+        sa.Index("ix_invoice_client_work", "client_id", "status", "due_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     # Given when the invoice is sent (services/numbering.py); a draft has none, and shows
     # its draft reference instead (domain/numbering.draft_reference). Unique where set.
     number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), unique=True))
-    client_id: int = Field(foreign_key="client.id", nullable=False, index=True)
+    client_id: int = Field(foreign_key="client.id", nullable=False)  # ix_invoice_client_work
     project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
     # The lead whose work this invoice bills (chosen in the editor, or the client's open lead).
     lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
