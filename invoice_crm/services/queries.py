@@ -27,7 +27,13 @@ from sqlalchemy import (
 from sqlalchemy.sql import operators
 
 from invoice_crm.db import data_version, read_connection, read_session
-from invoice_crm.db_search import number_contains, search_dialect, trigram_matches, uses_trigram
+from invoice_crm.db_search import (
+    contains_text,
+    number_contains,
+    search_dialect,
+    trigram_matches,
+    uses_trigram,
+)
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
@@ -110,7 +116,7 @@ def _filters(q: InvoiceQuery, numbers_at_most=None) -> list:
         values = _search_values(term)
         like = bindparam("search_like", values["search_like"], type_=String)
         client_ids = select(Client.id).where(
-            or_(*(column.ilike(like, escape="\\") for column in (Client.name, Client.company, Client.email)))
+            or_(*(contains_text(column, like) for column in (Client.name, Client.company, Client.email)))
         )
         matches = [number_contains(term, like, numbers_at_most), Invoice.client_id.in_(client_ids)]
         if "search_amount" in values:
