@@ -65,12 +65,10 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     missed = {p.day: reason for p, reason in late.skip}
     due_now = late.send.day if late.send is not None else None
     for p in planned:
-        row = _row(p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed))
-        if row["state"] == "upcoming" and p.day in missed:
-            row.update(state="na", state_label="Missed", detail=missed[p.day], can_skip="")
-        elif row["state"] == "upcoming" and p.day == due_now:
-            row.update(state_label="Due", detail=f"Was due {_when(p, tz_name)}; goes out when reminders next run")
-        rows.append(row)
+        rows.append(_row(
+            p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed),
+            missed=missed.get(p.day, ""), due_now=p.day == due_now,
+        ))
     # Steps done under an earlier schedule stay on the timeline.
     for day, record in sorted(done.items()):
         if day not in planned_days:
@@ -102,8 +100,11 @@ def _closed(status: InvoiceStatus, balance_due) -> str:
 
 
 def _row(
-    p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_name: str, *, can_skip: bool, closed: bool = False
+    p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_name: str, *, can_skip: bool,
+    closed: bool = False, missed: str = "", due_now: bool = False,
 ) -> dict:
+    """One step of the panel. ``missed``: why the worker will skip it (its time has passed
+    with nothing sent, rules.decide); ``due_now``: the late step the worker's next run sends."""
     row = {
         "sort": p.day.isoformat(),
         "offset_days": str(p.step.offset_days),
@@ -131,6 +132,11 @@ def _row(
         row.update(state="na", state_label="Not applicable", detail="It fell before the invoice was sent")
     elif closed:
         row.update(state="na", state_label="Not applicable", detail="Will not go out")
+    elif missed:
+        row.update(state="na", state_label="Missed", detail=missed)
+    elif due_now:
+        row.update(state="upcoming", state_label="Due", detail=f"Was due {_when(p, tz_name)}; goes out when reminders next run",
+                   can_skip="yes" if can_skip else "")
     else:
         row.update(state="upcoming", state_label="Upcoming", detail=f"Goes out {_when(p, tz_name)}",
                    can_skip="yes" if can_skip else "")
