@@ -14,7 +14,7 @@ databases have a trigram index for it, made by migration 0011:
 Neither is in the models' metadata (SQLModel cannot declare them): ``include_object`` keeps
 Alembic's comparison from reporting them as tables and indexes to drop. A later migration that
 rebuilds ``invoice`` on SQLite (batch mode copies and drops the table) drops the triggers with
-it and must make them again.
+it and must make them again: ``SQLITE_TRIGGERS`` (as 0015 does).
 """
 
 from __future__ import annotations
@@ -27,6 +27,23 @@ from invoice_crm.models import Invoice
 SQLITE_TABLE = "invoice_number_search"
 POSTGRESQL_INDEX = "ix_invoice_number_trgm"
 _SEARCH = table(SQLITE_TABLE, column("rowid"), column("number"))
+
+# What keeps the SQLite table in step with invoice.number: made by migration 0011, and again by
+# any migration that rebuilds invoice (dropping a table drops its triggers).
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER invoice_number_search_insert AFTER INSERT ON invoice BEGIN "
+    "INSERT INTO invoice_number_search(rowid, number) VALUES (new.id, new.number); END",
+    "CREATE TRIGGER invoice_number_search_delete AFTER DELETE ON invoice BEGIN "
+    "INSERT INTO invoice_number_search(invoice_number_search, rowid, number) VALUES ('delete', old.id, old.number); END",
+    "CREATE TRIGGER invoice_number_search_update AFTER UPDATE OF number ON invoice BEGIN "
+    "INSERT INTO invoice_number_search(invoice_number_search, rowid, number) VALUES ('delete', old.id, old.number); "
+    "INSERT INTO invoice_number_search(rowid, number) VALUES (new.id, new.number); END",
+)
+SQLITE_DROP_TRIGGERS = (
+    "DROP TRIGGER IF EXISTS invoice_number_search_update",
+    "DROP TRIGGER IF EXISTS invoice_number_search_delete",
+    "DROP TRIGGER IF EXISTS invoice_number_search_insert",
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from invoice_crm.db_search import SQLITE_DROP_TRIGGERS, SQLITE_TRIGGERS
 
 revision: str = '0011'
 down_revision: str | None = '0010'
@@ -19,27 +20,17 @@ depends_on: str | Sequence[str] | None = None
 log = logging.getLogger("alembic.runtime.migration")
 
 # SQLite: an FTS5 index over invoice.number that reads the numbers from invoice itself
-# (external content), kept in step by three triggers. FTS5 and its trigram tokenizer come
-# with SQLite 3.34 and later (Python's own builds have them); without them this fails here,
-# loudly, rather than leave search reading the whole table.
+# (external content), kept in step by three triggers (db_search.SQLITE_TRIGGERS, which 0015
+# makes again after rebuilding invoice). FTS5 and its trigram tokenizer come with SQLite 3.34
+# and later (Python's own builds have them); without them this fails here, loudly, rather
+# than leave search reading the whole table.
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE invoice_number_search USING fts5("
     "number, content='invoice', content_rowid='id', tokenize='trigram')",
     "INSERT INTO invoice_number_search(invoice_number_search) VALUES ('rebuild')",
-    "CREATE TRIGGER invoice_number_search_insert AFTER INSERT ON invoice BEGIN "
-    "INSERT INTO invoice_number_search(rowid, number) VALUES (new.id, new.number); END",
-    "CREATE TRIGGER invoice_number_search_delete AFTER DELETE ON invoice BEGIN "
-    "INSERT INTO invoice_number_search(invoice_number_search, rowid, number) VALUES ('delete', old.id, old.number); END",
-    "CREATE TRIGGER invoice_number_search_update AFTER UPDATE OF number ON invoice BEGIN "
-    "INSERT INTO invoice_number_search(invoice_number_search, rowid, number) VALUES ('delete', old.id, old.number); "
-    "INSERT INTO invoice_number_search(rowid, number) VALUES (new.id, new.number); END",
+    *SQLITE_TRIGGERS,
 ]
-SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS invoice_number_search_update",
-    "DROP TRIGGER IF EXISTS invoice_number_search_delete",
-    "DROP TRIGGER IF EXISTS invoice_number_search_insert",
-    "DROP TABLE IF EXISTS invoice_number_search",
-]
+SQLITE_DOWN = [*SQLITE_DROP_TRIGGERS, "DROP TABLE IF EXISTS invoice_number_search"]
 
 
 def upgrade() -> None:

@@ -70,6 +70,11 @@ class Invoice(SQLModel, table=True):
         # A client's invoices with what the current-work order reads (open or not, due date):
         # a search matching a client sorts its invoices from the index alone.
         sa.Index("ix_invoice_client_work", "client_id", "status", "due_date"),
+        # An id is never given twice (migration 0015): the browser addresses an invoice by id,
+        # and a tab still open on a deleted draft must not reach the next invoice made.
+        # (PostgreSQL's sequence never reuses one; on SQLite, without AUTOINCREMENT, deleting
+        # the newest row frees its id.)
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -283,6 +283,7 @@ def add_draft(
 
 
 CHANGED_ELSEWHERE = "This draft was changed in another tab or window"
+DELETED_ELSEWHERE = "This draft was deleted in another tab or window"
 
 
 def update_draft(
@@ -294,10 +295,16 @@ def update_draft(
     idempotency_key: str | None = None,
 ) -> Invoice:
     """Save a draft. With ``expected_version`` (the version the editor loaded), a save based
-    on an older version is refused: nothing is overwritten unseen."""
+    on an older version is refused: nothing is overwritten unseen; so is a save of a draft
+    deleted since it was loaded (its id is never given to another invoice)."""
 
     def work(session: Session) -> Invoice:
-        invoice = _get(session, invoice_id)
+        try:
+            invoice = _get(session, invoice_id)
+        except NotFound:
+            if expected_version is None:
+                raise
+            raise Conflict(f"{DELETED_ELSEWHERE}.", field="version") from None
         lifecycle.ensure_editable(invoice.status)
         if expected_version is not None and invoice.version != expected_version:
             raise Conflict(f"{CHANGED_ELSEWHERE}. Reload it to see the changes.", field="version")
