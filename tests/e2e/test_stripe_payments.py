@@ -70,6 +70,10 @@ def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
     assert pay_link.startswith(app_url + "/pay/") and "stripe" not in pay_link and "checkout" not in pay_link
     [session] = fake_stripe_server.sessions_for(invoice_id)
     assert session["amount_total"] == 37035
+    # Activity names each event in words, never by its stored code ("payment_link").
+    expect(page.locator(".timeline-event", has_text="Payment link")).to_have_count(1)
+    labels = page.locator(".timeline-label").all_inner_texts()
+    assert "Sent" in labels and not any("_" in label for label in labels), labels
 
     client = browser.new_context()  # the client: another browser, not signed in
     try:
