@@ -14,7 +14,7 @@ from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
-from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.pay import pay_missing_page, pay_page, pay_return_page
 from invoice_crm.pages.recurring import (
     recurring_detail_page,
     recurring_edit_page,
@@ -106,6 +106,8 @@ app.add_page(
     pay_return_page, route="/pay/[token]/paid", on_load=PayState.on_load_return,
     title=_titled(PayState.invoice["number"], "Payment for invoice ", f"Payment · {BUSINESS}", BUSINESS),
 )
+# A pay link cut short (/pay, /pay/): what an unknown token shows, with the same title.
+app.add_page(pay_missing_page, route="/pay", title=f"Invoice · {BUSINESS}")
 
 # Amounts and dates follow the locale saved in Settings from the next read on, without a restart.
 follow_saved_locale()

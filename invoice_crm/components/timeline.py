@@ -10,7 +10,7 @@ def _event(event) -> rx.Component:
         rx.box(width="8px", height="8px", border_radius="50%", background="var(--accent-9)", margin_top="0.45em", flex_shrink="0"),
         rx.vstack(
             # Long unbroken words (a Stripe session id, a link) wrap inside the card on a phone.
-            rx.text(rx.text.strong(event["kind"]), " · ", event["details"], size="2", overflow_wrap="anywhere"),
+            rx.text(rx.text.strong(event["label"], class_name="timeline-label"), " · ", event["details"], size="2", overflow_wrap="anywhere"),
             rx.text(event["when"], " · ", event["actor"], size="1", color_scheme="gray", overflow_wrap="anywhere"),
             spacing="0",
             min_width="0",

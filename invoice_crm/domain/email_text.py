@@ -1,4 +1,4 @@
-"""What the client is told by email: the prefilled invoice and reminder texts, and the rules
+"""What the client is told by email: the prefilled invoice, reminder and receipt texts, and the rules
 an edited subject and message must keep."""
 
 from __future__ import annotations
@@ -63,6 +63,20 @@ def reminder_email(
         f"{_sign_off(business_name)}"
     )
     return subject, body
+
+
+def receipt_email(
+    *, number: str, client_name: str, amount: str, paid_on: date | None, business_name: str, balance_due: str = "",
+) -> tuple[str, str]:
+    """Subject and message for a receipt (the PDF goes with it); ``balance_due``: what a partly
+    paid invoice still owes."""
+    still_due = f" The balance still due is {balance_due}." if balance_due else ""
+    body = (
+        f"Hello {client_name},\n\nThank you for your payment of {amount} for invoice {number}, "
+        f"received on {long_date(paid_on)}.{still_due} The receipt is attached."
+        f"{_sign_off(business_name)}"
+    )
+    return f"Receipt for invoice {number}", body
 
 
 def clean_subject(raw: object) -> str:

@@ -1,4 +1,5 @@
-"""/pay/[token] and /pay/[token]/paid — the invoice as the client sees it, and Pay."""
+"""/pay/[token] and /pay/[token]/paid — the invoice as the client sees it, and Pay; /pay with no
+token says what an unknown token says."""
 
 from __future__ import annotations
 
@@ -152,3 +153,9 @@ def pay_page() -> rx.Component:
 
 def pay_return_page() -> rx.Component:
     return _body(with_return_notice=True)
+
+
+def pay_missing_page() -> rx.Component:
+    """/pay and /pay/, a pay link cut short: the page an unknown token shows, not a bare 404.
+    No state, nothing loaded: there is no invoice to show."""
+    return _frame(_not_available())

@@ -158,6 +158,15 @@ def _invoice_defaults() -> rx.Component:
     )
 
 
+def _built_in_note(name: str, what: str) -> rx.Component:
+    """Says when the preview below is the built-in text: the field is empty, and that is what is sent."""
+    return rx.cond(
+        S.template_built_in[name],
+        rx.text(f"{what} field empty: the built-in text is sent", size="1", color_scheme="gray",
+                font_style="italic", class_name="template-built-in", margin_top="0.25em"),
+    )
+
+
 def _template_pair(kind: str, title: str) -> rx.Component:
     subject, body = f"{kind}_subject", f"{kind}_body"
     return rx.vstack(
@@ -166,7 +175,9 @@ def _template_pair(kind: str, title: str) -> rx.Component:
         _textarea(f"{title} message", body, "Empty: the built-in text", on_change=lambda v: S.preview_template(body, v)),
         rx.box(
             rx.text("Preview", size="1", color_scheme="gray"),
+            _built_in_note(subject, "Subject"),
             rx.text(S.template_previews[subject], size="2", weight="medium"),
+            _built_in_note(body, "Message"),
             rx.text(S.template_previews[body], size="2", white_space="pre-wrap"),
             class_name=f"template-preview-{kind}",
             padding="0.75em", background="var(--gray-a2)", border_radius="var(--radius-2)", width="100%",

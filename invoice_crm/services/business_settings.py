@@ -323,22 +323,6 @@ def preview_number(fmt: str, issued: date) -> str:
     return format_number(fmt, issued, last + 1)
 
 
-SAMPLE_VALUES = {
-    "number": "INV-2026-0042",
-    "client_name": "Acme Ltd",
-    "amount": "$1,250.00",
-    "due_date": "14 March 2026",
-    "pay_link": "https://example.com/pay/…",
-    "paid_on": "10 March 2026",
-}
-
-
-def preview_template(text: str, field_name: str = "template") -> str:
-    """The template filled with sample values, or the reason it cannot be used."""
-    rules.check_template(text, field=field_name)
-    return rules.render_template(text, {**SAMPLE_VALUES, "business_name": current_business().business_name})
-
-
 def signature(business: Business) -> str:
     """Who the email is from, under every client email: name, address, contacts, tax number."""
     lines = [business.business_name, *business.address_lines, business.email, business.phone,

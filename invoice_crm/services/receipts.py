@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
-from invoice_crm.domain.email_text import long_date
+from invoice_crm.domain.email_text import receipt_email
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money
@@ -27,17 +27,15 @@ def compose_receipt(invoice_id: int, session: Session | None = None) -> delivery
             return compose_receipt(invoice_id, own)
     invoice, client, facts = delivery.template_facts(invoice_id, session)
     facts = {**facts, "paid_on": invoice.paid_at}
-    still_due = ""
+    balance_due = ""
     if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
         latest = _latest_payment(session, invoice.id)
         if latest is not None:
             facts.update(amount=format_money(latest.amount, latest.currency), paid_on=latest.paid_on)
-        still_due = f" The balance still due is {format_money(invoice.balance_due, invoice.currency)}."
-    sign = f"\n\nThank you,\n{facts['business_name']}" if facts["business_name"] else "\n\nThank you."
-    default = (
-        f"Receipt for invoice {facts['number']}",
-        f"Hello {facts['client_name']},\n\nThank you for your payment of {facts['amount']} for invoice "
-        f"{facts['number']}, received on {long_date(facts['paid_on'])}.{still_due} The receipt is attached.{sign}",
+        balance_due = format_money(invoice.balance_due, invoice.currency)
+    default = receipt_email(
+        number=facts["number"], client_name=facts["client_name"], amount=facts["amount"], paid_on=facts["paid_on"],
+        business_name=facts["business_name"], balance_due=balance_due,
     )
     return delivery.EmailDraft(client.email, *branded("receipt", default, facts))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import reflex as rx
 
+from invoice_crm.domain.activity import event_label
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money
@@ -103,7 +104,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         }
         self.lines = queries.line_rows(detail["lines"], inv.currency)
         self.events = [
-            {"kind": e.kind, "actor": e.actor, "details": e.details, "when": format_timestamp(e.created_at, tz_name)}
+            {"label": event_label(e.kind), "actor": e.actor, "details": e.details, "when": format_timestamp(e.created_at, tz_name)}
             for e in detail["events"]
         ]
         self.breakdown = figures.breakdown_rows(totals, settled=figures.settled(inv.status))

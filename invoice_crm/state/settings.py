@@ -10,7 +10,7 @@ import reflex as rx
 
 from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.lifecycle import business_today
-from invoice_crm.services import account, connections
+from invoice_crm.services import account, connections, email_previews
 from invoice_crm.services import business_settings as biz
 from invoice_crm.settings import get_settings
 from invoice_crm.state.auth import AuthState
@@ -20,6 +20,7 @@ PROFILE = ("business_name", "address", "country", "email", "phone", "website", "
 DEFAULTS = ("currency", "payment_terms_days", "default_notes", "default_footer", "number_format", "locale", "timezone")
 EMAIL = ("sender_name", "reply_to", "invoice_subject", "invoice_body", "reminder_subject", "reminder_body",
          "receipt_subject", "receipt_body")
+TEMPLATES = tuple(name for name in EMAIL if name.endswith(("_subject", "_body")))
 ACCOUNT = ("current_password", "new_password", "confirm_password", "session")
 ALL_FIELDS = (*PROFILE, *DEFAULTS, *EMAIL, *ACCOUNT, "logo", "preview")
 TABS = ("profile", "invoices", "taxes", "email", "reminders", "integrations", "account")
@@ -38,6 +39,7 @@ class SettingsState(AuthState):
     logo_uri: str = ""
     number_preview: str = ""
     template_previews: dict[str, str] = {}
+    template_built_in: dict[str, bool] = {}  # the field is empty: its preview is the built-in text
     integrations: list[dict[str, str]] = []
     results: dict[str, str] = {}
     results_ok: dict[str, bool] = {}
@@ -51,7 +53,8 @@ class SettingsState(AuthState):
         self.render_key += 1
         self.logo_uri = business.logo_data_uri
         self._set_preview(business.number_format)
-        self.template_previews = {k: self._preview(self.values.get(k, "")) for k in EMAIL if k != "reply_to" and k != "sender_name"}
+        for name in TEMPLATES:
+            self._set_template_preview(name, self.values.get(name, ""))
 
     def _set_preview(self, fmt: str) -> None:
         try:
@@ -62,12 +65,13 @@ class SettingsState(AuthState):
             self.number_preview = ""
             self.errors["preview"] = err.message
 
-    @staticmethod
-    def _preview(text: str) -> str:
+    def _set_template_preview(self, name: str, text: str) -> None:
         try:
-            return biz.preview_template(text)
+            preview = email_previews.preview_field(name, text)
         except DomainError as err:
-            return err.message
+            preview = email_previews.FieldPreview(err.message)
+        self.template_previews[name] = preview.text
+        self.template_built_in[name] = preview.built_in
 
     @rx.event
     async def on_load(self):
@@ -142,7 +146,8 @@ class SettingsState(AuthState):
 
     @rx.event
     def preview_template(self, name: str, text: str):
-        self.template_previews[name] = self._preview(text)
+        if name in TEMPLATES:
+            self._set_template_preview(name, text)
 
     @rx.event
     async def test_connection(self, name: str):

@@ -1,6 +1,7 @@
 """Settings in the real app: the business the client sees (pay page, PDF, receipt) changes
-without a restart; the number format's preview is the next number; bad logos are refused;
-the owner's password change signs the old password and other sessions out.
+without a restart; the number format's preview is the next number; an empty email template's
+preview is the built-in text that is sent; bad logos are refused; the owner's password change
+signs the old password and other sessions out.
 
 (The shared app runs with the fake Stripe on; the PDF with Stripe off — payment
 instructions, no "Pay online" — is tests/integration/settings_page/test_business_settings.py.)"""
@@ -141,6 +142,26 @@ def test_number_format_preview_is_the_next_number(signed_in, app_url):
         page.get_by_label("Number format").fill(DEFAULT_FORMAT)
         page.get_by_role("button", name="Save invoice defaults").click()
         expect(page.get_by_text("Invoice defaults saved")).to_be_visible()
+
+
+def test_an_empty_email_template_previews_the_built_in_text(signed_in, app_url):
+    """An empty subject or message sends the built-in text: the preview shows it, and says so."""
+    page = signed_in
+    page.goto(f"{app_url}/settings?tab=email")
+    preview = page.locator(".template-preview-invoice")
+    expect(preview).to_contain_text("INV-2026-0042", timeout=30_000)  # loaded: the fields hold the saved values
+    subject = page.get_by_label("Invoice email subject")
+    subject.fill("Pay {number} today")
+    expect(preview).to_contain_text("Pay INV-2026-0042 today")
+    expect(preview.locator(".template-built-in", has_text="Subject")).to_have_count(0)
+    subject.fill("")  # not saved: the test changes nothing the others see
+    expect(preview).to_contain_text("Invoice INV-2026-0042")
+    expect(preview.locator(".template-built-in", has_text="Subject")).to_have_text(
+        "Subject field empty: the built-in text is sent"
+    )
+    page.get_by_label("Invoice email message").fill("")
+    expect(preview).to_contain_text("Please find attached invoice INV-2026-0042")
+    expect(preview.locator(".template-built-in", has_text="Message")).to_be_visible()
 
 
 def test_settings_fit_a_phone_and_show_the_integrations(browser, app_url):

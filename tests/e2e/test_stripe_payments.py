@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import send_invoice
@@ -70,6 +71,10 @@ def test_client_pays_through_checkout_and_the_freelancer_sees_it_paid(
     assert pay_link.startswith(app_url + "/pay/") and "stripe" not in pay_link and "checkout" not in pay_link
     [session] = fake_stripe_server.sessions_for(invoice_id)
     assert session["amount_total"] == 37035
+    # Activity names each event in words, never by its stored code ("payment_link").
+    expect(page.locator(".timeline-event", has_text="Payment link")).to_have_count(1)
+    labels = page.locator(".timeline-label").all_inner_texts()
+    assert "Sent" in labels and not any("_" in label for label in labels), labels
 
     client = browser.new_context()  # the client: another browser, not signed in
     try:
@@ -148,6 +153,26 @@ def test_forged_returns_change_nothing(signed_in: Page, app_url: str, browser, f
     page.goto(f"{app_url}/invoices/{invoice_id}")
     expect(page.locator("#invoice-status")).to_contain_text("Sent")
     expect(page.locator(".payment-row")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["/pay", "/pay/", "/pay/not-a-real-token"])
+def test_a_pay_link_cut_short_or_wrong_says_the_invoice_is_not_available(browser, app_url: str, path: str):
+    """The client's view of a pay link without its token (or with a wrong one): the same page,
+    in words, not a bare 404, and nothing of the freelancer's invoices."""
+    client = browser.new_context()  # the client: not signed in
+    try:
+        cp = client.new_page()
+        cp.goto(app_url + path)
+        expect(cp.get_by_role("heading", name="This invoice is not available")).to_be_visible()
+        expect(cp.get_by_text("Check the link you were sent, or ask the sender for a new one.")).to_be_visible()
+        expect(cp).to_have_title(re.compile(r"^Invoice · "))
+        expect(cp.get_by_text("404")).to_have_count(0)
+        expect(cp.locator("#pay-invoice-number")).to_have_count(0)
+        expect(cp.get_by_role("button")).to_have_count(0)  # no Pay, no Download PDF
+        body = cp.locator("body").inner_text()
+        assert "INV-" not in body and "$" not in body, body
+    finally:
+        client.close()
 
 
 def test_webhook_on_the_app_port_records_the_payment(

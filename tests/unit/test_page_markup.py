@@ -19,7 +19,7 @@ from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
 from invoice_crm.pages.login import account_page, login_page
-from invoice_crm.pages.pay import pay_page, pay_return_page
+from invoice_crm.pages.pay import pay_missing_page, pay_page, pay_return_page
 from invoice_crm.pages.recurring import (
     recurring_detail_page,
     recurring_edit_page,
@@ -32,7 +32,7 @@ from invoice_crm.pages.taxes import taxes_page
 
 PAGES = [
     dashboard_page, clients_page, leads_page, projects_page, new_invoice_page, edit_invoice_page,
-    invoice_page, login_page, pay_page, pay_return_page,
+    invoice_page, login_page, pay_page, pay_return_page, pay_missing_page,
     recurring_list_page, recurring_form_page, recurring_detail_page, recurring_edit_page,
     client_page, import_page, account_page, reports_page, settings_page, taxes_page,
 ]

@@ -11,7 +11,7 @@ from PIL import Image
 from invoice_crm import settings
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.services import business_settings as biz
-from invoice_crm.services import delivery, invoices
+from invoice_crm.services import delivery, email_previews, invoices
 from invoice_crm.services.pdf import render_invoice_pdf
 from tests.integration.email_helpers import pdf_text
 from tests.integration.helpers import TODAY, make_client, make_invoice
@@ -163,4 +163,4 @@ def test_client_emails_use_the_templates_and_carry_the_business_signature(databa
     drafted = delivery.compose_invoice_email(inv.id)
     assert drafted.subject == f"Northwind Studio: invoice {delivery.preview_number(inv.id)}"
     assert drafted.body.startswith("Dear Acme, $100.00 please. http")
-    assert biz.preview_template("Hi {client_name}, {amount}") == "Hi Acme Ltd, $1,250.00"
+    assert email_previews.preview_template("Hi {client_name}, {amount}") == "Hi Acme Ltd, $1,250.00"

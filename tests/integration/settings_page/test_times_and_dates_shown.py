@@ -66,7 +66,7 @@ def test_the_invoice_page_shows_times_on_the_business_clock(database):
     assert shown["sent_at"] == _german_clock(sent_at)
     assert shown["viewed"] == "Viewed 2 times: first 26.11.2026, 20:32, last 26.11.2026, 23:32"
     assert events and all(not ISO_TIME.search(e["when"]) for e in events)
-    sent = next(e for e in events if e["kind"] == "sent")
+    sent = next(e for e in events if e["label"] == "Sent")
     # The stored text of a new event writes its due date in the locale too.
     assert sent["details"].endswith(f"due {inv.due_date:%d.%m.%Y}")
 

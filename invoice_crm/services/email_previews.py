@@ -1,0 +1,69 @@
+"""The live preview of Settings -> Email's templates: each subject and message filled with sample
+values, as ``business_settings.branded`` fills them when an email goes out. An empty field is
+not a blank email: the built-in text is sent, so the preview shows that text, and says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from invoice_crm.domain import business as rules
+from invoice_crm.domain import email_text
+from invoice_crm.domain.lifecycle import InvoiceStatus, countdown
+from invoice_crm.services.business_settings import current_business
+
+SAMPLE_DUE = date(2026, 3, 14)
+SAMPLE_FACTS = {
+    "number": "INV-2026-0042",
+    "client_name": "Acme Ltd",
+    "amount": "$1,250.00",
+    "due_date": SAMPLE_DUE,
+    "pay_link": "https://example.com/pay/…",
+    "paid_on": date(2026, 3, 10),
+}
+# What the built-in invoice and reminder texts list under the amount (``delivery.template_facts``).
+SAMPLE_SUMMARY = "Subtotal: $1,250.00\nTotal: $1,250.00\nBalance due: $1,250.00"
+
+
+@dataclass(frozen=True)
+class FieldPreview:
+    text: str
+    built_in: bool = False  # the field is empty: this is the built-in text
+
+
+def _facts() -> dict:
+    return {**SAMPLE_FACTS, "business_name": current_business().business_name}
+
+
+def built_in_email(kind: str, facts: dict) -> tuple[str, str]:
+    """The built-in (subject, message) of an ``invoice``, ``reminder`` or ``receipt`` email."""
+    if kind == "receipt":
+        return email_text.receipt_email(
+            number=facts["number"], client_name=facts["client_name"], amount=facts["amount"],
+            paid_on=facts["paid_on"], business_name=facts["business_name"],
+        )
+    common = {k: facts[k] for k in ("number", "client_name", "amount", "due_date", "pay_link", "business_name")}
+    if kind == "reminder":
+        when = countdown(InvoiceStatus.SENT, facts["due_date"], facts["due_date"] - timedelta(days=3))
+        return email_text.reminder_email(**common, countdown=when, summary=SAMPLE_SUMMARY)
+    return email_text.invoice_email(**common, summary=SAMPLE_SUMMARY)
+
+
+def preview_template(text: str, field_name: str = "template") -> str:
+    """The template filled with sample values, or the reason it cannot be used."""
+    rules.check_template(text, field=field_name)
+    facts = _facts()
+    values = {k: (email_text.long_date(v) if isinstance(v, date) else str(v)) for k, v in facts.items()}
+    return rules.render_template(text, values)
+
+
+def preview_field(name: str, text: str) -> FieldPreview:
+    """What the email field ``name`` (``invoice_subject``, ``receipt_body`` …) holding ``text``
+    puts in the email: the filled template, or, when it is empty, the built-in text."""
+    kind, _, part = name.partition("_")
+    text = text.strip()  # saved trimmed: only spaces is empty
+    if text:
+        rendered = preview_template(text, name)
+        return FieldPreview(rendered.strip() if part == "subject" else rendered)
+    subject, body = built_in_email(kind, _facts())
+    return FieldPreview(subject if part == "subject" else body, built_in=True)

@@ -1,0 +1,43 @@
+"""The invoice page's Activity list, as the page's state sends it: each event under a label
+people read ("Payment link", "Sent"), not its stored code, and an old row whose code has no
+label still under words."""
+
+from __future__ import annotations
+
+import re
+
+from invoice_crm.db import write_session
+from invoice_crm.services import auth, checkout
+from invoice_crm.services.activity import log_event
+from tests.fakes.stripe_fixture import *  # noqa: F403  (the stripe_api fixture)
+from tests.integration.stripe_helpers import sent_invoice
+from tests.support.events import EventRunner, form, run
+
+OWNER, PASSWORD = "owner@example.com", "correct horse"
+CODE = re.compile(r"\w_\w")
+
+
+def test_the_activity_list_shows_labels_not_codes(stripe_api):
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.invoice_page import InvoicePageState
+
+    auth.create_user(OWNER, PASSWORD)
+    inv = sent_invoice()
+    checkout.prepare_checkout(inv.id, OWNER)  # logs "payment_link"
+    with write_session() as session:  # a row from an older version, its code since retired
+        log_event(session, inv.id, "late_fee_added", "system", "Late fee added")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            await runner.send("t", InvoicePageState.on_load, f"/invoices/{inv.id}")
+            page = await runner.state("t", InvoicePageState)
+            assert runner.server_errors == []
+            return [dict(e) for e in page.events]
+
+    events = run(scenario())
+    labels = [e["label"] for e in events]
+    assert {"Created", "Sent", "Payment link", "Late fee added"} <= set(labels), labels
+    assert not any(CODE.search(label) for label in labels), labels
+    assert all("kind" not in e for e in events)  # the page gets the label, not the code
