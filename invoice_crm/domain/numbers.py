@@ -130,24 +130,30 @@ def _currency_text(value: str, currency: str, locale: str) -> str:
     again on every page change, and Babel's pattern work is most of a page's time."""
     # decimal_quantization=False: Babel never rounds (half-even) a cent away in a currency
     # with fewer digits (JPY), it shows it.
-    text = _currency_pattern(currency, locale).apply(Decimal(value), _babel_locale(locale), decimal_quantization=False)
+    pattern = _currency_pattern(currency, locale)
+    if pattern is None:
+        text = babel_numbers.format_currency(
+            Decimal(value), currency, locale=_babel_locale(locale), decimal_quantization=False
+        )
+    else:
+        text = pattern.apply(Decimal(value), _babel_locale(locale), decimal_quantization=False)
     # CLDR's currency spacing, which Babel leaves out: a code is not glued to the digits
     # (``SEK 10.00``, not ``SEK10.00``).
     return _LETTER_DIGIT.sub("\u00a0", text)
 
 
 @functools.lru_cache(maxsize=256)
-def _currency_pattern(currency: str, locale: str) -> babel_numbers.NumberPattern:
+def _currency_pattern(currency: str, locale: str) -> babel_numbers.NumberPattern | None:
     """The locale's currency pattern with this currency's sign and digits written in, once per
     currency and locale. ``format_currency`` looks them up again for every amount, and also
     works out the currency's plural display name, which the standard pattern never shows:
     half of its time. Applied as Babel applies it (tests/unit/test_numbers.py compares the
-    two for every supported locale and currency)."""
+    two for every supported locale and currency). None for a pattern that names the currency."""
     loc = _babel_locale(locale)
     pattern = copy.copy(loc.currency_formats["standard"])
     symbol = babel_numbers.get_currency_symbol(currency, loc)
     if any("¤¤¤" in part for part in (*pattern.prefix, *pattern.suffix)):
-        raise ValueError(f"{loc}'s currency pattern names the currency")  # none of CLDR's standard ones
+        return None  # the currency's name, which depends on the amount: Babel writes it each time
     pattern.prefix = tuple(part.replace("¤¤", currency).replace("¤", symbol) for part in pattern.prefix)
     pattern.suffix = tuple(part.replace("¤¤", currency).replace("¤", symbol) for part in pattern.suffix)
     digits = babel_numbers.get_currency_precision(currency)
