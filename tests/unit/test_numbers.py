@@ -255,6 +255,20 @@ def test_amounts_read_exactly_as_babels_format_currency_writes_them(locale, valu
     assert numbers.format_currency(value, currency, locale) == numbers._LETTER_DIGIT.sub("\xa0", expected)
 
 
+def test_a_pattern_not_prepared_is_written_by_babel_itself(monkeypatch):
+    """A currency pattern naming the currency (none of the supported locales' does) is not
+    prepared: Babel's format_currency writes the amount, with the same spacing rule."""
+    value = Decimal("1234.5")
+    monkeypatch.setattr(numbers, "_currency_pattern", lambda currency, locale: None)
+    numbers._currency_text.cache_clear()
+    try:
+        assert numbers.format_currency(value, "SEK", "en_US") == numbers._LETTER_DIGIT.sub(
+            "\xa0", babel_numbers.format_currency(value, "SEK", locale="en_US", decimal_quantization=False)
+        ) == "SEK\xa01,234.50"
+    finally:
+        numbers._currency_text.cache_clear()
+
+
 def test_remembered_texts_follow_the_locale_and_the_sign():
     """Formatted amounts and dates are remembered (a page of rows formats the same ones again),
     keyed by the locale in effect and the exact amount: nothing carries over between them."""
