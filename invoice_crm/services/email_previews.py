@@ -6,23 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from invoice_crm.domain import business as rules
 from invoice_crm.domain import email_text
 from invoice_crm.domain.lifecycle import InvoiceStatus, countdown
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.domain.money import format_money
+from invoice_crm.domain.totals import LineSpec, compute_totals
+from invoice_crm.services import figures
+from invoice_crm.services.business_settings import current_business, signature
 
 SAMPLE_DUE = date(2026, 3, 14)
+SAMPLE_PRICE = Decimal("1250.00")  # one line, no tax: the sample invoice's total
 SAMPLE_FACTS = {
     "number": "INV-2026-0042",
     "client_name": "Acme Ltd",
-    "amount": "$1,250.00",
     "due_date": SAMPLE_DUE,
     "pay_link": "https://example.com/pay/…",
     "paid_on": date(2026, 3, 10),
 }
-# What the built-in invoice and reminder texts list under the amount (``delivery.template_facts``).
-SAMPLE_SUMMARY = "Subtotal: $1,250.00\nTotal: $1,250.00\nBalance due: $1,250.00"
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,16 @@ class FieldPreview:
 
 
 def _facts() -> dict:
-    return {**SAMPLE_FACTS, "business_name": current_business().business_name}
+    """The sample invoice's facts as an email names them: its amount and the figures under it
+    (``summary``) in the default currency and the business locale, worked out and written as a
+    real invoice's are (``delivery.template_facts``)."""
+    business = current_business()
+    totals = compute_totals([LineSpec(Decimal(1), SAMPLE_PRICE)], currency=business.currency)
+    summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
+    return {
+        **SAMPLE_FACTS, "amount": format_money(totals.total, business.currency), "summary": summary,
+        "business_name": business.business_name,
+    }
 
 
 def built_in_email(kind: str, facts: dict) -> tuple[str, str]:
@@ -45,8 +56,8 @@ def built_in_email(kind: str, facts: dict) -> tuple[str, str]:
     common = {k: facts[k] for k in ("number", "client_name", "amount", "due_date", "pay_link", "business_name")}
     if kind == "reminder":
         when = countdown(InvoiceStatus.SENT, facts["due_date"], facts["due_date"] - timedelta(days=3))
-        return email_text.reminder_email(**common, countdown=when, summary=SAMPLE_SUMMARY)
-    return email_text.invoice_email(**common, summary=SAMPLE_SUMMARY)
+        return email_text.reminder_email(**common, countdown=when, summary=facts["summary"])
+    return email_text.invoice_email(**common, summary=facts["summary"])
 
 
 def preview_template(text: str, field_name: str = "template") -> str:
@@ -64,6 +75,12 @@ def preview_field(name: str, text: str) -> FieldPreview:
     text = text.strip()  # saved trimmed: only spaces is empty
     if text:
         rendered = preview_template(text, name)
-        return FieldPreview(rendered.strip() if part == "subject" else rendered)
+        return FieldPreview(rendered.strip() if part == "subject" else _signed(rendered))
     subject, body = built_in_email(kind, _facts())
-    return FieldPreview(subject if part == "subject" else body, built_in=True)
+    return FieldPreview(subject if part == "subject" else _signed(body), built_in=True)
+
+
+def _signed(body: str) -> str:
+    """A message as it goes out: the business's signature below it (``branded``)."""
+    sign = signature(current_business())
+    return f"{body.rstrip()}\n\n{sign}" if sign and sign not in body else body

@@ -51,3 +51,26 @@ def test_an_empty_template_previews_the_built_in_text_that_is_sent(database):
     assert "received on 10 March 2026" in previews["receipt_body"]
     assert typed == ("Pay INV-2026-0042", False)
     assert emptied == ("Invoice INV-2026-0042 from Northwind Studio", True)
+
+
+def test_a_preview_is_signed_and_written_in_the_business_currency_and_locale_as_the_email_is(database):
+    """A message previews as it goes out: the business's signature below it (built-in text or
+    the owner's), and the sample amount and its figures in the default currency and locale."""
+    from invoice_crm.services import email_previews
+
+    inv = make_invoice(make_client("Acme GmbH", "billing@acme.example").id)  # its prices typed as en_US reads them
+    biz.save_profile({"business_name": "Nordwind Atelier", "address": "Hafenstraße 1\n20457 Hamburg", "country": "DE"})
+    biz.save_invoice_defaults({"currency": "EUR", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14",
+                               "locale": "de_DE", "timezone": "Europe/Berlin"})
+    biz.save_email({"invoice_body": "Guten Tag {client_name}, bitte zahlen Sie {amount}."})
+    sent = delivery.compose_invoice_email(inv.id)
+    sign = biz.signature(biz.current_business())
+    assert sign and sent.body.endswith(sign)
+
+    own = email_previews.preview_field("invoice_body", "Guten Tag {client_name}, bitte zahlen Sie {amount}.")
+    assert own.text == f"Guten Tag Acme Ltd, bitte zahlen Sie 1.250,00\xa0€.\n\n{sign}"
+    built_in = email_previews.preview_field("reminder_body", "")
+    assert built_in.built_in and built_in.text.endswith(sign)
+    assert "Gesamt" not in built_in.text and "Total: 1.250,00\xa0€" in built_in.text
+    assert email_previews.preview_field("reminder_subject", "").text == "Reminder: invoice INV-2026-0042 (1.250,00\xa0€) is due in 3 days"
+    assert email_previews.preview_field("invoice_subject", "Rechnung {number}").text == "Rechnung INV-2026-0042"  # unsigned
