@@ -92,6 +92,21 @@ def _mark_only_note(pay_url) -> rx.Component:
     )
 
 
+def _sender_missing_note() -> rx.Component:
+    """Sending is allowed, but an invoice should say who it is from: the way to fix it."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert", size=16)),
+        rx.callout.text(
+            "Your business name is not set, so the invoice and the email do not say who they are from. ",
+            rx.link("Add it in Settings", href="/settings?tab=profile"), ".",
+            size="2",
+        ),
+        color_scheme="amber",
+        id="sender-missing",
+        width="100%",
+    )
+
+
 def _past_due_choice() -> rx.Component:
     """A draft whose due date has passed: say so, and offer to move it (chosen by default)."""
     return rx.callout.root(
@@ -134,6 +149,7 @@ def send_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
+                rx.cond(D.sender_missing, _sender_missing_note()),
                 rx.cond(D.past_due & ~D.is_reminder, _past_due_choice()),
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),
                 rx.cond(D.by_email & D.mail_enabled, _email_form(), rx.cond(D.is_reminder, rx.fragment(), _mark_only_note(D.invoice["pay_url"]))),

@@ -17,7 +17,7 @@ from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services.business_settings import business_timezone
+from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.state.invoice_page import InvoicePageState
 
 SEND, REMINDER = "send", "reminder"
@@ -48,6 +48,8 @@ class DeliveryState(InvoicePageState):
     old_due_text: str = ""  # ... and as the business locale writes them
     moved_due_text: str = ""
     due_choice: str = MOVE_DUE
+    # No business name in Settings: the invoice and the email would not say who they are from.
+    sender_missing: bool = False
 
     @rx.var
     def is_reminder(self) -> bool:
@@ -77,6 +79,7 @@ class DeliveryState(InvoicePageState):
                 )
         except DomainError as err:
             return rx.toast.error(err.message)
+        self.sender_missing = not (await asyncio.to_thread(current_business)).business_name
         self.send_key = idempotency.new_key()
         self.mail_enabled = delivery.email_enabled()
         self.mail_unavailable = "" if self.mail_enabled else delivery.NOT_CONFIGURED
