@@ -229,10 +229,10 @@ def _integration(row) -> rx.Component:
                 rx.text("Set in the environment: ", rx.code(row["where"]), size="1", color_scheme="gray"),
                 spacing="1",
             ),
-            rx.spacer(),
+            # At the row's end, or under the text at its start when the row wraps (a phone).
             rx.button("Test connection", aria_label="Test connection: " + name, variant="soft",
                       on_click=S.test_connection(name)),
-            gap="1em", wrap="wrap", align="center", width="100%",
+            gap="1em", wrap="wrap", align="center", justify="between", width="100%",
         ),
         rx.cond(
             S.results.contains(name),
@@ -303,7 +303,8 @@ def settings_page() -> rx.Component:
                 rx.tabs.trigger("Reminders", value="reminders"),
                 rx.tabs.trigger("Integrations", value="integrations"),
                 rx.tabs.trigger("Account", value="account"),
-                overflow_x="auto",
+                # On a phone the seven tabs take two rows: all in view, the chosen one too.
+                flex_wrap="wrap",
             ),
             rx.tabs.content(_profile(), value="profile", padding_top="1em"),
             rx.tabs.content(_invoice_defaults(), value="invoices", padding_top="1em"),
