@@ -57,6 +57,8 @@ app = rx.App(
         rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="48x48"),
         # Asks before leaving the invoice editor with unsaved changes (see the file).
         rx.el.script(src="/unsaved_guard.js", defer=True),
+        # A double click on a button that turns into its opposite counts once (see the file).
+        rx.el.script(src="/toggle_guard.js", defer=True),
     ],
 )
 

@@ -63,8 +63,15 @@ def _statement() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.hstack(
-        rx.link(rx.button("New invoice", variant="soft"), href="/invoices/new?client=" + S.client["id"]),
-        rx.button(rx.cond(S.archived, "Restore client", "Archive client"), variant="soft", on_click=S.toggle_archive),
+        rx.cond(~S.archived, rx.link(rx.button("New invoice", variant="soft"), href="/invoices/new?client=" + S.client["id"])),
+        # Each button says what it does (a click from a page shown before a change elsewhere
+        # does not undo it), and data-toggle drops the second click of a double click, which
+        # would land on the opposite button drawn in its place (assets/toggle_guard.js).
+        rx.cond(
+            S.archived,
+            rx.button("Restore client", variant="soft", on_click=S.set_archived(False), custom_attrs={"data-toggle": "true"}),
+            rx.button("Archive client", variant="soft", on_click=S.set_archived(True), custom_attrs={"data-toggle": "true"}),
+        ),
         rx.cond(
             S.invoices.length() == 0,
             rx.button("Delete client", color_scheme="red", variant="soft", on_click=S.set_confirm_delete(True)),

@@ -170,13 +170,16 @@ def statement(client_id: int, start: date | None, end: date | None, currency: st
 
 # --- Archive and delete -------------------------------------------------------------------
 
-def set_archived(client_id: int, archived: bool) -> Client:
+def set_archived(client_id: int, archived: bool) -> bool:
+    """Archive or restore; whether that changed anything (archiving twice keeps the first date)."""
     with write_session() as session:
         client = session.get(Client, client_id)
         if client is None:
             raise NotFound("Client not found", field="client_id")
+        if (client.archived_at is not None) == archived:
+            return False
         client.archived_at = utcnow() if archived else None
-        return client
+        return True
 
 
 def delete_client(client_id: int) -> None:

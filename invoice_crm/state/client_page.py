@@ -100,12 +100,16 @@ class ClientPageState(AuthState):
         return rx.download(data=content, filename=filename, mime_type="application/pdf")
 
     @rx.event
-    async def toggle_archive(self):
+    async def set_archived(self, archived: bool):
+        """Archive or restore, as the button clicked said: a click made before the change shows
+        (a second tab, a queued second click) finds it done and says nothing."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        await asyncio.to_thread(client_accounts.set_archived, self.client_id, not self.archived)
+        changed = await asyncio.to_thread(client_accounts.set_archived, self.client_id, archived)
         await self._refresh()
-        return rx.toast.success("Client archived" if self.archived else "Client restored")
+        if not changed:
+            return None
+        return rx.toast.success("Client archived" if archived else "Client restored")
 
     @rx.event
     def set_confirm_delete(self, value: bool):
