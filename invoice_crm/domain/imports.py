@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from babel import dates as babel_dates
@@ -82,11 +82,13 @@ class Table:
 
     headers: list[str]
     rows: list[list[str]]
+    # Each row's number as a spreadsheet shows the file (blank lines counted, the header row 1
+    # when the file starts with it); a table made without them numbers its rows from 2.
+    numbers: list[int] = field(default_factory=list)
 
-    @staticmethod
-    def row_number(index: int) -> int:
-        """The row as a spreadsheet numbers it: the header is row 1, the first data row 2."""
-        return index + 2
+    def row_number(self, index: int) -> int:
+        """The row as a spreadsheet numbers it, so a refusal names the row to fix."""
+        return self.numbers[index] if self.numbers else index + 2
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,15 @@ def read_csv(content: bytes) -> Table:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[str]] = []
+    numbers: list[int] = []  # each record's row in a spreadsheet (one per record, blank ones too)
     try:
-        for record in reader:
+        for number, record in enumerate(reader, start=1):
             if not any(cell.strip() for cell in record):
-                continue  # blank lines (also trailing ones) are not rows
+                continue  # blank lines (also trailing ones) are not rows, but they are counted
             if len(records) > MAX_ROWS:
                 raise ValidationError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files", field="file")
             records.append(record)
+            numbers.append(number)
     except csv.Error:
         raise ValidationError("The file could not be read as CSV (check its quotes)", field="file") from None
     if not records:
@@ -142,7 +146,7 @@ def read_csv(content: bytes) -> Table:
         cells = [cell[:MAX_CELL + 1] for cell in record[:width]]
         cells += [""] * (width - len(cells))
         rows.append(cells)
-    return Table(headers, rows)
+    return Table(headers, rows, numbers[1:])
 
 
 def _norm(text: str) -> str:
@@ -249,7 +253,7 @@ def rejected_rows_csv(table: Table, errors: list[RowError]) -> str:
             by_row.setdefault(error.row, []).append(f"{error.field}: {error.message}")
     rows = [["Row", "Errors", *table.headers]]
     for index, cells in enumerate(table.rows):
-        number = Table.row_number(index)
+        number = table.row_number(index)
         if number in by_row:
             rows.append([str(number), "; ".join(by_row[number]), *cells])
     return write_csv(rows)

@@ -224,7 +224,7 @@ def _check_clients(session: Session, rows: list[dict[str, str]], checked: Checke
     existing = _existing_client_keys(session) | set(_fingerprints(session, "client"))
     seen: dict[str, int] = {}
     for index, raw in enumerate(rows):
-        row = Table.row_number(index)
+        row = checked.table.row_number(index)
         try:
             fields = client_fields(raw.get("name", ""), raw.get("email", ""), raw.get("company", ""),
                                     raw.get("address", ""), raw.get("tax_number", ""))
@@ -353,7 +353,7 @@ def _check_invoices(session: Session, rows: list[dict[str, str]], checked: Check
     groups: dict[str, _InvoiceItem] = {}
     bad: dict[str, list[int]] = {}  # invoice number -> its rows, when one of them has an error
     for index, raw in enumerate(rows):
-        row = Table.row_number(index)
+        row = checked.table.row_number(index)
         number = (raw.get("invoice_number") or "").strip()
         try:
             head, line, payment = _row_invoice(raw, row, default_currency, today)

@@ -100,7 +100,7 @@ class ImportState(AuthState):
         ]
         rows = fmt.mapped_rows(checked.table, self.mapping)[:PREVIEW_ROWS]
         self.sample = [
-            {"row": str(fmt.Table.row_number(i)),
+            {"row": str(checked.table.row_number(i)),
              "cells": " · ".join(v.strip() for v in row.values() if v.strip())[:200]}
             for i, row in enumerate(rows)
         ]

@@ -106,6 +106,17 @@ def test_a_bad_row_blocks_an_all_or_nothing_import(database):
     assert lines[2].startswith("6,Email: Email must look like")
 
 
+def test_a_refused_row_is_named_by_its_row_in_the_file_blank_lines_counted(database):
+    """A spreadsheet counts a blank line as a row: the preview and the rejected rows name the
+    row a user opens the file at, not one less for every blank line above it."""
+    bad = CLIENTS_CSV.rstrip(b"\n") + b"\n\n\nEve,not-an-email,,,\n"
+    lines_before_eve = bad.decode().split("\n").index("Eve,not-an-email,,,")
+    checked = imports.preview("clients", bad, _mapping("clients", bad))
+    assert [(e.row, e.field) for e in checked.errors] == [(lines_before_eve + 1, "Email")]
+    result = imports.run_import("clients", bad, _mapping("clients", bad), only_valid=True)
+    assert result.rejected_csv.splitlines()[1].startswith(f"{lines_before_eve + 1},Email: Email must look like")
+
+
 def test_a_bad_invoice_row_blocks_the_whole_file(database):
     bad = _invoices_csv(
         _row(f"INV-{YEAR}-0041", price="100.00"),

@@ -116,3 +116,14 @@ def test_templates_read_back_with_every_column_matched():
 )
 def test_sequence_of_a_number_in_the_current_format(fmt_, number, expected):
     assert sequence_of(fmt_, number) == expected
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_the_file():
+    """Blank lines are no rows to import but keep their place, and a quoted cell over two lines
+    is one row: a refusal names the row a spreadsheet shows, and the rejected rows say the same."""
+    content = b'Name,Email\r\nAnn,a@example.com\r\n\r\n"Bob\nSmith",bad\r\n,\r\nCid,c@example.com\r\n'
+    table = fmt.read_csv(content)
+    assert [table.row_number(i) for i in range(len(table.rows))] == [2, 4, 6]
+    assert table.rows[1] == ["Bob\nSmith", "bad"]
+    text = fmt.rejected_rows_csv(table, [fmt.RowError(4, "Email", "Email must look like name@example.com")])
+    assert text.splitlines()[1].startswith("4,Email: Email must look like name@example.com")
