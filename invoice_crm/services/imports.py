@@ -31,7 +31,13 @@ from invoice_crm.domain import imports as fmt
 from invoice_crm.domain.errors import FieldErrors, Problems, ValidationError
 from invoice_crm.domain.imports import Column, RowError, Table
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.money import normalize_currency, parse_amount, parse_quantity, parse_unit_price
+from invoice_crm.domain.money import (
+    format_money,
+    normalize_currency,
+    parse_amount,
+    parse_quantity,
+    parse_unit_price,
+)
 from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, ImportFingerprint, Invoice, LineItem, PaymentMethod
 from invoice_crm.services import figures, ledger, numbering
@@ -425,7 +431,8 @@ def _check_invoices(session: Session, rows: list[dict[str, str]], checked: Check
         if paid > totals.total:
             row = item.payments[-1].row
             checked.errors.append(RowError(row, "Payment amount",
-                                           f"Payments of invoice {number} add up to {paid}, more than its total {totals.total}"))
+                                           f"Payments of invoice {number} add up to {format_money(paid, item.currency)}, "
+                                           f"more than its total {format_money(totals.total, item.currency)}"))
             continue
         checked.items.append(item)
 

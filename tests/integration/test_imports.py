@@ -206,6 +206,8 @@ def test_payments_beyond_the_total_and_conflicting_rows_are_reported(database):
     checked = imports.preview("invoices", bad, _mapping("invoices", bad))
     found = {(e.row, e.field) for e in checked.errors}
     assert (2, "Payment amount") in found
+    [over] = [e.message for e in checked.errors if e.field == "Payment amount"]
+    assert over == "Payments of invoice A-1 add up to $150.00, more than its total $100.00"  # written as money
     assert (4, "Client name") in found and (3, "Invoice number") in found  # A-2 rejected as a whole
     assert (5, "Payment date") in found
     result = _import("invoices", bad, only_valid=True)
