@@ -105,7 +105,10 @@ class ClientPageState(AuthState):
         (a second tab, a queued second click) finds it done and says nothing."""
         if self._current_user() is None:
             return self._redirect_to_login()
-        changed = await asyncio.to_thread(client_accounts.set_archived, self.client_id, archived)
+        try:
+            changed = await asyncio.to_thread(client_accounts.set_archived, self.client_id, archived)
+        except DomainError as err:  # deleted in another tab, or no client loaded
+            return rx.toast.error(err.message)
         await self._refresh()
         if not changed:
             return None
