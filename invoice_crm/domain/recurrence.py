@@ -137,6 +137,37 @@ def next_period(
     return None
 
 
+def period_after(schedule: Schedule, period: date) -> date | None:
+    """The first period start of ``schedule`` later than ``period`` (ignoring its end): the day
+    after the period that began on ``period`` is over. None past the year 9999."""
+    for when in occurrences(schedule):
+        if when > period:
+            return when
+    return None
+
+
+def rescheduled_from(
+    old: Schedule, new: Schedule, *, last_issued: date | None, not_before: date, today: date
+) -> date:
+    """The first day a changed schedule may issue on (the profile's new ``not_before``).
+
+    Never before today, never reaching back. A profile that has issued never issues again
+    inside a period already billed: the new schedule waits until the last issued period is
+    over -- its end taken on the schedule it was billed on (``old``), so monthly on the 26th
+    moved to the 27th goes Nov 26 -> Dec 27, not Nov 27. A bound an earlier change set after
+    that issue (``not_before`` later than ``last_issued``) still holds, so two changes in a
+    row cannot undo it."""
+    first = max(new.start, today)
+    if last_issued is None:
+        return first
+    billed_until = period_after(old, last_issued)
+    if billed_until is not None:
+        first = max(first, billed_until)
+    if not_before > last_issued:
+        first = max(first, not_before)
+    return first
+
+
 def check_schedule(schedule: Schedule) -> None:
     """Field errors of a schedule a person typed."""
     if not 1 <= schedule.every <= MAX_EVERY:

@@ -237,7 +237,8 @@ def save_profile(
     idempotency_key: str | None = None,
 ) -> RecurringProfile:
     """Create a profile, or change one. A change applies to invoices issued from now on: those
-    already issued keep their lines, and a changed schedule never reaches back before today."""
+    already issued keep their lines, and a changed schedule never reaches back before today nor
+    issues again inside a period already billed (``recurrence.rescheduled_from``)."""
     today = today or today_here()
 
     def work(session: Session) -> RecurringProfile:
@@ -252,10 +253,14 @@ def save_profile(
             if expected_version is not None and profile.version != expected_version:
                 raise Conflict("This profile was changed in another tab or window. Reload it.", field="version")
             rescheduled = any(getattr(profile, name) != clean[name] for name in SCHEDULE_FIELDS)
+            billed_on = schedule_of(profile)
             for name, value in clean.items():
                 setattr(profile, name, value)
             if rescheduled:
-                profile.not_before = max(clean["start_date"], today)
+                profile.not_before = recurrence.rescheduled_from(
+                    billed_on, schedule_of(profile), last_issued=profile.last_period,
+                    not_before=profile.not_before, today=today,
+                )
             profile.version += 1
             profile.updated_at = utcnow()
         _refresh_next(profile)

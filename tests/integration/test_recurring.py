@@ -264,3 +264,18 @@ def test_editing_in_the_form_keeps_what_the_form_does_not_show(database):
     assert [int(t) for t in lines[0]["tax_ids"]] == [vat.id, levy.id]
     assert (lines[1]["discount_kind"], Decimal(lines[1]["discount_value"])) == ("amount", Decimal("10.00"))
     assert (saved.discount_kind, saved.discount_value) == ("amount", Decimal("50.00"))
+
+
+def test_changing_the_day_of_the_month_does_not_bill_the_same_month_twice(database):
+    client = make_client()
+    today = date(2026, 11, 26)
+    profile = _profile(client.id, today)
+    recurring.issue_due(today)
+    assert [i.issue_date for i in _invoices()] == [today]
+    changed = recurring.save_profile(
+        recurring.ProfileInput(client_id=client.id, start_date=today, lines=LINES, day_of_month="27"),
+        profile_id=profile.id, today=today, expected_version=recurring.get_profile(profile.id).version,
+    )
+    assert changed.next_issue_date == date(2026, 12, 27)
+    _run_days(today, date(2027, 1, 31))
+    assert [i.issue_date for i in _invoices()] == [today, date(2026, 12, 27), date(2027, 1, 27)]
