@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.errors import FieldErrors
 
 
 class Frequency(str, Enum):
@@ -168,18 +168,27 @@ def rescheduled_from(
     return first
 
 
-def check_schedule(schedule: Schedule) -> None:
-    """Field errors of a schedule a person typed."""
+def schedule_problems(schedule: Schedule) -> dict[str, str]:
+    """Every field error of a schedule a person typed (field -> message); empty when fine."""
+    found: dict[str, str] = {}
     if not 1 <= schedule.every <= MAX_EVERY:
-        raise ValidationError(f"Repeat every 1 to {MAX_EVERY}", field="every")
+        found["every"] = f"Repeat every 1 to {MAX_EVERY}"
     if schedule.day_of_month is not None:
         if schedule.frequency is Frequency.WEEKLY:
-            raise ValidationError("A weekly schedule has no day of the month", field="day_of_month")
-        if not 1 <= schedule.day_of_month <= 31:
-            raise ValidationError("Day of the month must be 1 to 31", field="day_of_month")
+            found["day_of_month"] = "A weekly schedule has no day of the month"
+        elif not 1 <= schedule.day_of_month <= 31:
+            found["day_of_month"] = "Day of the month must be 1 to 31"
     if schedule.end is not None and schedule.end < schedule.start:
-        raise ValidationError("The end date cannot be before the start date", field="end_date")
+        found["end_date"] = "The end date cannot be before the start date"
     if schedule.end is not None and schedule.occurrences is not None:
-        raise ValidationError("Choose an end date or a number of invoices, not both", field="occurrences")
-    if schedule.occurrences is not None and not 1 <= schedule.occurrences <= MAX_OCCURRENCES:
-        raise ValidationError(f"Number of invoices must be 1 to {MAX_OCCURRENCES}", field="occurrences")
+        found["occurrences"] = "Choose an end date or a number of invoices, not both"
+    elif schedule.occurrences is not None and not 1 <= schedule.occurrences <= MAX_OCCURRENCES:
+        found["occurrences"] = f"Number of invoices must be 1 to {MAX_OCCURRENCES}"
+    return found
+
+
+def check_schedule(schedule: Schedule) -> None:
+    """Refuse a schedule with every field error at once (FieldErrors)."""
+    found = schedule_problems(schedule)
+    if found:
+        raise FieldErrors(found)

@@ -9,7 +9,7 @@ import json
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
@@ -221,7 +221,8 @@ class RecurringFormState(AuthState):
             # the period's unique key keeps it once either way).
             await asyncio.to_thread(recurring.issue_due)
         except DomainError as err:
-            self.errors = {(err.field or "form").replace(".taxes", ".tax"): err.message}
+            found = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
+            self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
             self.saving = False
             yield rx.toast.error(err.message)
             return

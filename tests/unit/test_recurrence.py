@@ -18,6 +18,7 @@ from invoice_crm.domain.recurrence import (
     next_period,
     occurrences,
     rescheduled_from,
+    schedule_problems,
 )
 
 starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
@@ -164,3 +165,12 @@ def test_after_any_schedule_edit_the_next_issue_is_on_the_new_schedule_after_the
     assert on_new[-1] == nxt  # on the new schedule ...
     # ... and the first of its dates that can be issued: none skipped between.
     assert not [d for d in on_new if max(today, period_over, new.start) <= d < nxt]
+
+
+def test_a_schedule_is_refused_with_every_field_at_fault():
+    bad = Schedule(date(2027, 3, 1), Frequency.MONTHLY, 0, 32, end=date(2027, 1, 1))
+    assert set(schedule_problems(bad)) == {"every", "day_of_month", "end_date"}
+    assert schedule_problems(Schedule(date(2027, 3, 1), occurrences=0)) == {
+        "occurrences": "Number of invoices must be 1 to 1000"
+    }
+    assert schedule_problems(Schedule(date(2027, 3, 1), Frequency.WEEKLY, 2)) == {}
