@@ -202,6 +202,8 @@ class RecurringFormState(AuthState):
     async def save(self, form: dict):
         if self._current_user() is None:
             return
+        if not self.form_key:  # this opening's save is done: a click queued behind it does nothing
+            return
         self.saving = True
         self.errors = {}
         yield
@@ -227,7 +229,11 @@ class RecurringFormState(AuthState):
             yield rx.toast.error(err.message)
             return
         self.saving = False
+        self.form_key = ""  # saved: the form is left (its next opening makes a new key)
         yield [rx.toast.success("Recurring profile saved"), rx.redirect(f"/recurring/{profile.id}")]
+
+
+DONE_STATUS = {"pause": "Paused", "resume": "Active", "stop": "Stopped"}  # the page's words after each
 
 
 class RecurringDetailState(AuthState):
@@ -264,6 +270,8 @@ class RecurringDetailState(AuthState):
         actions = {"pause": recurring.pause_profile, "resume": recurring.resume_profile, "stop": recurring.stop_profile}
         if action not in actions:
             return rx.toast.error("That request was not understood")
+        if self.profile.get("status") == DONE_STATUS[action]:
+            return None  # a second click queued behind the first: it is already done, say nothing
         self.busy = True
         try:
             await asyncio.to_thread(actions[action], self.profile_id)

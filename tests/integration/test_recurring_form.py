@@ -4,12 +4,16 @@ queued behind the first shows nothing of its own."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from invoice_crm.services import auth
-from tests.support.events import EventRunner, form, run
+from invoice_crm.services import auth, recurring, recurring_views
+from tests.integration.helpers import make_client
+from tests.support.events import EventRunner, form, run, sent_text
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
+LINES = [{"description": "Retainer", "quantity": "1", "unit_price": "1000.00"}]
 
 
 @pytest.fixture
@@ -57,5 +61,56 @@ def test_the_profile_form_shows_every_refused_field_on_the_first_save(app):
             }
             assert state.errors["occurrences"] == "Number of invoices must be 1 or more"
             assert runner.server_errors == []
+
+    run(scenario())
+
+
+def test_save_pause_and_resume_clicked_twice_show_their_success_once(app):
+    from invoice_crm.state.recurring import RecurringDetailState, RecurringFormState
+
+    client = make_client()
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, RecurringFormState.load_new, "/recurring/new")
+            filled = profile_form(client_id=str(client.id))
+            first = await runner.send(tab, RecurringFormState.save, "/recurring/new", form=filled)
+            second = await runner.send(tab, RecurringFormState.save, "/recurring/new", form=filled)  # queued
+            assert "Recurring profile saved" in sent_text(first)
+            assert "saved" not in sent_text(second) and "redirect" not in sent_text(second).lower()
+            [profile] = recurring_views.list_profiles()
+            page = f"/recurring/{profile['id']}"
+            await runner.send(tab, RecurringDetailState.on_load, page)
+            for action, said in (("pause", "Profile paused"), ("resume", "Profile resumed"), ("stop", "Profile stopped")):
+                first = await runner.send(tab, RecurringDetailState.change_status, page, action=action)
+                second = await runner.send(tab, RecurringDetailState.change_status, page, action=action)
+                assert said in sent_text(first), action
+                assert said not in sent_text(second) and "stopped for good" not in sent_text(second), action
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert len(recurring_views.list_profiles()) == 1
+
+
+def test_a_paused_profile_does_not_show_a_next_issue_date_as_if_coming(app):
+    from invoice_crm.state.recurring import RecurringDetailState
+
+    client = make_client()
+    data = recurring.ProfileInput(client_id=client.id, start_date=date(2027, 1, 10), lines=LINES)
+    profile = recurring.save_profile(data, today=date(2026, 11, 26))
+    recurring.pause_profile(profile.id)
+    assert recurring_views.profile_view(profile.id)["next_issue"] == "None while paused"
+    assert recurring_views.list_profiles()[0]["next_issue"] == "None while paused"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            page = f"/recurring/{profile.id}"
+            await runner.send(tab, RecurringDetailState.on_load, page)
+            assert (await runner.state(tab, RecurringDetailState)).profile["next_issue"] == "None while paused"
+            await runner.send(tab, RecurringDetailState.change_status, page, action="resume")
+            shown = (await runner.state(tab, RecurringDetailState)).profile["next_issue"]
+            assert shown != "None while paused" and shown != "—"
 
     run(scenario())
