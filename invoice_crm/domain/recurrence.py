@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.errors import FieldErrors
 
 
 class Frequency(str, Enum):
@@ -137,18 +137,58 @@ def next_period(
     return None
 
 
-def check_schedule(schedule: Schedule) -> None:
-    """Field errors of a schedule a person typed."""
+def period_after(schedule: Schedule, period: date) -> date | None:
+    """The first period start of ``schedule`` later than ``period`` (ignoring its end): the day
+    after the period that began on ``period`` is over. None past the year 9999."""
+    for when in occurrences(schedule):
+        if when > period:
+            return when
+    return None
+
+
+def rescheduled_from(
+    old: Schedule, new: Schedule, *, last_issued: date | None, not_before: date, today: date
+) -> date:
+    """The first day a changed schedule may issue on (the profile's new ``not_before``).
+
+    Never before today, never reaching back. A profile that has issued never issues again
+    inside a period already billed: the new schedule waits until the last issued period is
+    over -- its end taken on the schedule it was billed on (``old``), so monthly on the 26th
+    moved to the 27th goes Nov 26 -> Dec 27, not Nov 27. A bound an earlier change set after
+    that issue (``not_before`` later than ``last_issued``) still holds, so two changes in a
+    row cannot undo it."""
+    first = max(new.start, today)
+    if last_issued is None:
+        return first
+    billed_until = period_after(old, last_issued)
+    if billed_until is not None:
+        first = max(first, billed_until)
+    if not_before > last_issued:
+        first = max(first, not_before)
+    return first
+
+
+def schedule_problems(schedule: Schedule) -> dict[str, str]:
+    """Every field error of a schedule a person typed (field -> message); empty when fine."""
+    found: dict[str, str] = {}
     if not 1 <= schedule.every <= MAX_EVERY:
-        raise ValidationError(f"Repeat every 1 to {MAX_EVERY}", field="every")
+        found["every"] = f"Repeat every 1 to {MAX_EVERY}"
     if schedule.day_of_month is not None:
         if schedule.frequency is Frequency.WEEKLY:
-            raise ValidationError("A weekly schedule has no day of the month", field="day_of_month")
-        if not 1 <= schedule.day_of_month <= 31:
-            raise ValidationError("Day of the month must be 1 to 31", field="day_of_month")
+            found["day_of_month"] = "A weekly schedule has no day of the month"
+        elif not 1 <= schedule.day_of_month <= 31:
+            found["day_of_month"] = "Day of the month must be 1 to 31"
     if schedule.end is not None and schedule.end < schedule.start:
-        raise ValidationError("The end date cannot be before the start date", field="end_date")
+        found["end_date"] = "The end date cannot be before the start date"
     if schedule.end is not None and schedule.occurrences is not None:
-        raise ValidationError("Choose an end date or a number of invoices, not both", field="occurrences")
-    if schedule.occurrences is not None and not 1 <= schedule.occurrences <= MAX_OCCURRENCES:
-        raise ValidationError(f"Number of invoices must be 1 to {MAX_OCCURRENCES}", field="occurrences")
+        found["occurrences"] = "Choose an end date or a number of invoices, not both"
+    elif schedule.occurrences is not None and not 1 <= schedule.occurrences <= MAX_OCCURRENCES:
+        found["occurrences"] = f"Number of invoices must be 1 to {MAX_OCCURRENCES}"
+    return found
+
+
+def check_schedule(schedule: Schedule) -> None:
+    """Refuse a schedule with every field error at once (FieldErrors)."""
+    found = schedule_problems(schedule)
+    if found:
+        raise FieldErrors(found)

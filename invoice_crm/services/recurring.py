@@ -24,7 +24,15 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, recurrence
-from invoice_crm.domain.errors import Conflict, DomainError, NotFound, ValidationError
+from invoice_crm.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    NotFound,
+    Problems,
+    ValidationError,
+    check_each,
+)
 from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
 from invoice_crm.domain.money import normalize_currency
 from invoice_crm.models import Client, Invoice, ProfileStatus, Project, RecurringProfile, RecurringRun
@@ -67,15 +75,38 @@ class ProfileInput:
     catch_up: str = "each"
 
 
-def _small_int(raw: object, *, field: str, label: str, required: bool) -> int | None:
+def _small_int(raw: object, *, field: str, label: str, required: bool, minimum: int = 1) -> int | None:
     text = str(raw if raw is not None else "").strip()
     if not text:
         if required:
             raise ValidationError(f"{label} is required", field=field)
         return None
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        raise ValidationError(f"{label} must be {minimum} or more", field=field)
     if not (text.isascii() and text.isdigit()) or len(text) > 5:
         raise ValidationError(f"{label} must be a whole number", field=field)
     return int(text)
+
+
+def _terms(raw: object) -> int:
+    terms = _small_int(raw, field="payment_terms_days", label="Payment terms", required=True, minimum=0)
+    if terms > MAX_TERMS:
+        raise ValidationError("Payment terms must be at most ten years", field="payment_terms_days")
+    return terms
+
+
+def _frequency(raw: object) -> recurrence.Frequency:
+    try:
+        return recurrence.Frequency(str(raw or "").lower())
+    except ValueError:
+        raise ValidationError("Choose how often", field="frequency") from None
+
+
+def _catch_up(raw: object) -> recurrence.CatchUp:
+    try:
+        return recurrence.CatchUp(str(raw or "each").lower())
+    except ValueError:
+        raise ValidationError("Choose what happens after downtime", field="catch_up") from None
 
 
 def _json_line(line: drafts.LineInput) -> dict:
@@ -105,44 +136,49 @@ def profile_lines(profile: RecurringProfile) -> list[dict]:
 
 
 def _clean(session: Session, data: ProfileInput) -> dict:
-    """The profile's columns from the form, or the first field error."""
+    """The profile's columns from the form, or FieldErrors naming every refused field."""
+    problems = Problems()
     client = session.get(Client, data.client_id) if data.client_id is not None else None
     if client is None:
-        raise ValidationError("Choose a client", field="client_id")
-    if data.project_id is not None:
+        problems.found["client_id"] = "Choose a client"
+    elif data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.client_id != data.client_id:
-            raise ValidationError("That project does not belong to this client", field="project_id")
+            problems.found["project_id"] = "That project does not belong to this client"
     if data.auto_send and not delivery.email_enabled():
-        raise ValidationError(delivery.NOT_CONFIGURED, field="delivery")
-    if data.auto_send and not client.email:
-        raise ValidationError("This client has no email address to send to", field="delivery")
-    try:
-        frequency = recurrence.Frequency(str(data.frequency or "").lower())
-    except ValueError:
-        raise ValidationError("Choose how often", field="frequency") from None
-    try:
-        catch_up = recurrence.CatchUp(str(data.catch_up or "each").lower())
-    except ValueError:
-        raise ValidationError("Choose what happens after downtime", field="catch_up") from None
-    start = drafts.parse_date(data.start_date, field="start_date", label="Start date")
-    end = drafts.parse_date(data.end_date, field="end_date", label="End date", required=False)
-    every = _small_int(data.every, field="every", label="Repeat every", required=True)
-    day = _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)
+        problems.found["delivery"] = delivery.NOT_CONFIGURED
+    elif data.auto_send and client is not None and not client.email:
+        problems.found["delivery"] = "This client has no email address to send to"
+    frequency = problems.check(lambda: _frequency(data.frequency))
+    catch_up = problems.check(lambda: _catch_up(data.catch_up))
+    start = problems.check(lambda: drafts.parse_date(data.start_date, field="start_date", label="Start date"))
+    end = problems.check(lambda: drafts.parse_date(data.end_date, field="end_date", label="End date", required=False))
+    every = problems.check(lambda: _small_int(data.every, field="every", label="Repeat every", required=True))
+    day = problems.check(
+        lambda: _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)
+    )
     if frequency is recurrence.Frequency.WEEKLY:
         day = None
-    occurrences = _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)
-    terms = _small_int(data.payment_terms_days, field="payment_terms_days", label="Payment terms", required=True)
-    if terms > MAX_TERMS:
-        raise ValidationError("Payment terms must be at most ten years", field="payment_terms_days")
-    schedule = recurrence.Schedule(start, frequency, every, day, end, occurrences)
-    recurrence.check_schedule(schedule)
-    lines = drafts.parse_lines(data.lines)
-    if not lines:
-        raise ValidationError("Add at least one line", field="lines")
-    discount = drafts.parse_discount(data.discount_kind, data.discount_value, field="discount")
-    currency = normalize_currency(data.currency or get_settings().currency)
-    notes = drafts.clean_text(data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False)
+    occurrences = problems.check(
+        lambda: _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)
+    )
+    terms = problems.check(lambda: _terms(data.payment_terms_days))
+    # Each schedule rule on its own field; a value refused above is stood in for, and its own
+    # message (reported first) is the one kept.
+    schedule = recurrence.Schedule(
+        start or end or date.min, frequency or recurrence.Frequency.MONTHLY, 1 if every is None else every,
+        day, end, occurrences,
+    )
+    problems.check(lambda: recurrence.check_schedule(schedule))
+    lines = problems.check(lambda: drafts.parse_lines(data.lines), default=[])
+    if not lines and not any(key.startswith("lines") for key in problems.found):
+        problems.found["lines"] = "Add at least one line"
+    discount = problems.check(lambda: drafts.parse_discount(data.discount_kind, data.discount_value, field="discount"))
+    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
+    notes = problems.check(
+        lambda: drafts.clean_text(data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False)
+    )
+    problems.raise_any()
     # The draft rules once now (taxes exist, the total fits), so a bad profile is refused here
     # rather than failing each period later.
     probe = invoice_service.DraftInput(
@@ -182,24 +218,32 @@ def profile_errors(data: ProfileInput) -> dict[str, str]:
     )
     if "issue_date" in errors:
         errors["start_date"] = errors.pop("issue_date").replace("Issue date", "Start date")
-    checks = [
-        ("end_date", lambda: drafts.parse_date(data.end_date, field="end_date", label="End date", required=False)),
-        ("every", lambda: _small_int(data.every, field="every", label="Repeat every", required=True)),
-        ("day_of_month", lambda: _small_int(data.day_of_month, field="day_of_month", label="Day of the month", required=False)),
-        ("occurrences", lambda: _small_int(data.occurrences, field="occurrences", label="Number of invoices", required=False)),
-        ("payment_terms_days", lambda: _small_int(data.payment_terms_days, field="payment_terms_days", label="Payment terms", required=True)),
-    ]
-    for name, check in checks:
+    # What the draft form does not check beside each line: its discount and its taxes.
+    for index, raw in enumerate(data.lines[: drafts.MAX_LINES]):
+        if drafts.is_blank_line(raw):
+            continue
+        prefix = f"lines.{index}"
+        line_checks = {
+            f"{prefix}.discount": lambda raw=raw, prefix=prefix: drafts.parse_discount(
+                raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount"
+            ),
+            f"{prefix}.taxes": lambda raw=raw, prefix=prefix: drafts.parse_tax_ids(
+                raw.get("tax_ids", []), field=f"{prefix}.taxes"
+            ),
+        }
         try:
-            check()
-        except ValidationError as err:
-            errors.setdefault(name, err.message)
-    if not errors:
-        try:
-            with read_session() as session:
-                _clean(session, data)
-        except DomainError as err:
-            errors[err.field or "form"] = err.message
+            check_each(line_checks)
+        except FieldErrors as err:
+            for name, message in err.errors.items():
+                errors.setdefault(name, message)
+    try:
+        with read_session() as session:
+            _clean(session, data)
+    except FieldErrors as err:
+        for name, message in err.errors.items():
+            errors.setdefault(name, message)
+    except DomainError as err:
+        errors.setdefault(err.field or "form", err.message)
     return errors
 
 
@@ -237,7 +281,8 @@ def save_profile(
     idempotency_key: str | None = None,
 ) -> RecurringProfile:
     """Create a profile, or change one. A change applies to invoices issued from now on: those
-    already issued keep their lines, and a changed schedule never reaches back before today."""
+    already issued keep their lines, and a changed schedule never reaches back before today nor
+    issues again inside a period already billed (``recurrence.rescheduled_from``)."""
     today = today or today_here()
 
     def work(session: Session) -> RecurringProfile:
@@ -252,10 +297,14 @@ def save_profile(
             if expected_version is not None and profile.version != expected_version:
                 raise Conflict("This profile was changed in another tab or window. Reload it.", field="version")
             rescheduled = any(getattr(profile, name) != clean[name] for name in SCHEDULE_FIELDS)
+            billed_on = schedule_of(profile)
             for name, value in clean.items():
                 setattr(profile, name, value)
             if rescheduled:
-                profile.not_before = max(clean["start_date"], today)
+                profile.not_before = recurrence.rescheduled_from(
+                    billed_on, schedule_of(profile), last_issued=profile.last_period,
+                    not_before=profile.not_before, today=today,
+                )
             profile.version += 1
             profile.updated_at = utcnow()
         _refresh_next(profile)

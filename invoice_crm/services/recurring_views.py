@@ -90,6 +90,14 @@ def status_text(profile: RecurringProfile) -> str:
     return status.label
 
 
+def _next_issue_text(profile: RecurringProfile) -> str:
+    """The next issue date, or why there is none coming: a paused profile issues nothing until
+    it is resumed (and then the next period after that day, not this date)."""
+    if ProfileStatus(profile.status) is ProfileStatus.PAUSED:
+        return "None while paused"
+    return format_date(profile.next_issue_date) if profile.next_issue_date else "—"
+
+
 def profile_summary(profile: RecurringProfile, client_name: str) -> dict:
 
     schedule = recurrence.Frequency(profile.frequency).describe(profile.every)
@@ -99,7 +107,7 @@ def profile_summary(profile: RecurringProfile, client_name: str) -> dict:
         "id": str(profile.id),
         "client": client_name,
         "schedule": schedule,
-        "next_issue": format_date(profile.next_issue_date) if profile.next_issue_date else "—",
+        "next_issue": _next_issue_text(profile),
         "status": status_text(profile),
         "issued": str(profile.issued_count),
         "auto_send": "Email automatically" if profile.auto_send else "Draft for review",

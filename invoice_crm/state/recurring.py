@@ -9,7 +9,7 @@ import json
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
@@ -202,6 +202,8 @@ class RecurringFormState(AuthState):
     async def save(self, form: dict):
         if self._current_user() is None:
             return
+        if not self.form_key:  # this opening's save is done: a click queued behind it does nothing
+            return
         self.saving = True
         self.errors = {}
         yield
@@ -221,12 +223,17 @@ class RecurringFormState(AuthState):
             # the period's unique key keeps it once either way).
             await asyncio.to_thread(recurring.issue_due)
         except DomainError as err:
-            self.errors = {(err.field or "form").replace(".taxes", ".tax"): err.message}
+            found = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
+            self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
             self.saving = False
             yield rx.toast.error(err.message)
             return
         self.saving = False
+        self.form_key = ""  # saved: the form is left (its next opening makes a new key)
         yield [rx.toast.success("Recurring profile saved"), rx.redirect(f"/recurring/{profile.id}")]
+
+
+DONE_STATUS = {"pause": "Paused", "resume": "Active", "stop": "Stopped"}  # the page's words after each
 
 
 class RecurringDetailState(AuthState):
@@ -263,6 +270,8 @@ class RecurringDetailState(AuthState):
         actions = {"pause": recurring.pause_profile, "resume": recurring.resume_profile, "stop": recurring.stop_profile}
         if action not in actions:
             return rx.toast.error("That request was not understood")
+        if self.profile.get("status") == DONE_STATUS[action]:
+            return None  # a second click queued behind the first: it is already done, say nothing
         self.busy = True
         try:
             await asyncio.to_thread(actions[action], self.profile_id)

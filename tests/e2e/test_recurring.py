@@ -75,6 +75,7 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     # Pause from its page: it says so, and a reload keeps it.
     page.get_by_role("button", name="Pause").click()
     expect(page.locator(".profile-status")).to_have_text("Paused")
+    expect(page.locator(".profile-next")).to_have_text("None while paused")  # no date that will not come
     page.reload()
     expect(page.get_by_role("button", name="Resume")).to_be_visible()
     expect(page.locator(".profile-invoice-row")).to_have_count(1)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session, write_session
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.errors import FieldErrors, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Client, Invoice, LineItem, RecurringProfile, RecurringRun
 from invoice_crm.services import recurring, recurring_views, tax_rates
@@ -264,3 +264,37 @@ def test_editing_in_the_form_keeps_what_the_form_does_not_show(database):
     assert [int(t) for t in lines[0]["tax_ids"]] == [vat.id, levy.id]
     assert (lines[1]["discount_kind"], Decimal(lines[1]["discount_value"])) == ("amount", Decimal("10.00"))
     assert (saved.discount_kind, saved.discount_value) == ("amount", Decimal("50.00"))
+
+
+def test_changing_the_day_of_the_month_does_not_bill_the_same_month_twice(database):
+    client = make_client()
+    today = date(2026, 11, 26)
+    profile = _profile(client.id, today)
+    recurring.issue_due(today)
+    assert [i.issue_date for i in _invoices()] == [today]
+    changed = recurring.save_profile(
+        recurring.ProfileInput(client_id=client.id, start_date=today, lines=LINES, day_of_month="27"),
+        profile_id=profile.id, today=today, expected_version=recurring.get_profile(profile.id).version,
+    )
+    assert changed.next_issue_date == date(2026, 12, 27)
+    _run_days(today, date(2027, 1, 31))
+    assert [i.issue_date for i in _invoices()] == [today, date(2026, 12, 27), date(2027, 1, 27)]
+
+
+def test_every_refused_field_of_the_profile_form_is_named_at_once(database):
+    data = recurring.ProfileInput(
+        client_id=None, start_date="2027-03-01", end_date="2027-01-01", currency="XYZ", every="0",
+        day_of_month="32", occurrences="-3", payment_terms_days="abc",
+        lines=[{"description": "Retainer", "quantity": "0", "unit_price": "1,5",
+                "discount_kind": "percent", "discount_value": "150"}],
+    )
+    errors = recurring.profile_errors(data)
+    assert set(errors) >= {
+        "client_id", "lines.0.quantity", "lines.0.unit_price", "lines.0.discount", "every", "day_of_month",
+        "end_date", "occurrences", "payment_terms_days", "currency",
+    }
+    assert errors["occurrences"] == "Number of invoices must be 1 or more"
+    # The save refuses the same way: every field in one FieldErrors, not the first alone.
+    with pytest.raises(FieldErrors) as err:
+        recurring.save_profile(data, today=date(2027, 1, 1))
+    assert {"client_id", "every", "day_of_month", "end_date", "occurrences", "currency"} <= set(err.value.errors)

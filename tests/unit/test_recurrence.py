@@ -6,10 +6,20 @@ import calendar
 import itertools
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoice_crm.domain.recurrence import CatchUp, Frequency, Schedule, due_periods, next_period, occurrences
+from invoice_crm.domain.recurrence import (
+    CatchUp,
+    Frequency,
+    Schedule,
+    due_periods,
+    next_period,
+    occurrences,
+    rescheduled_from,
+    schedule_problems,
+)
 
 starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
 month_based = st.sampled_from([Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY])
@@ -79,3 +89,88 @@ def test_a_number_of_invoices_ends_the_schedule(start, n):
 def test_the_31st_in_a_leap_year():
     dates = _take(Schedule(date(2028, 1, 31), Frequency.MONTHLY, 1, 31), 4)
     assert dates == [date(2028, 1, 31), date(2028, 2, 29), date(2028, 3, 31), date(2028, 4, 30)]
+
+
+# --- A changed schedule never bills a period twice ---------------------------------------------
+
+
+def _next_after_edit(old: Schedule, new: Schedule, last: date | None, not_before: date, today: date, count: int):
+    bound = rescheduled_from(old, new, last_issued=last, not_before=not_before, today=today)
+    return bound, next_period(new, last_issued=last, not_before=bound, issued_count=count)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # The report: monthly from Nov 26 (issued at once), then "day of the month 27".
+        (Schedule(date(2026, 11, 26)), Schedule(date(2026, 11, 26), day_of_month=27), date(2026, 12, 27)),
+        # An earlier day waits for the next period too: Dec 25 is still inside Nov 26's month.
+        (Schedule(date(2026, 11, 26)), Schedule(date(2026, 11, 26), day_of_month=25), date(2027, 1, 25)),
+        (Schedule(date(2026, 11, 26)), Schedule(date(2026, 11, 26), every=2), date(2027, 1, 26)),
+        (Schedule(date(2026, 11, 26), every=3), Schedule(date(2026, 11, 26)), date(2027, 2, 26)),
+        (Schedule(date(2026, 11, 26)), Schedule(date(2026, 11, 26), Frequency.WEEKLY), date(2026, 12, 31)),
+        (Schedule(date(2026, 11, 26), Frequency.WEEKLY), Schedule(date(2026, 11, 26), day_of_month=5), date(2026, 12, 5)),
+        (Schedule(date(2026, 11, 26), Frequency.WEEKLY, 2), Schedule(date(2026, 11, 27), Frequency.WEEKLY), date(2026, 12, 11)),
+        (Schedule(date(2026, 11, 26), Frequency.YEARLY), Schedule(date(2026, 11, 26), day_of_month=1), date(2027, 12, 1)),
+        (Schedule(date(2026, 11, 26), Frequency.QUARTERLY), Schedule(date(2026, 11, 26), Frequency.YEARLY), date(2027, 11, 26)),
+        # On the 31st the billed period of Feb 28 runs to Mar 30: the 29th waits for April.
+        (Schedule(date(2027, 1, 31)), Schedule(date(2027, 1, 31), day_of_month=29), date(2027, 4, 29)),
+    ],
+)
+def test_a_changed_schedule_starts_after_the_period_already_billed(old, new, expected):
+    last = date(2027, 2, 28) if old.start.day == 31 else old.start
+    _, nxt = _next_after_edit(old, new, last, old.start, last, 1)
+    assert nxt == expected
+
+
+def test_a_profile_never_issued_starts_its_changed_schedule_from_today():
+    old = Schedule(date(2026, 11, 20))
+    new = Schedule(date(2026, 11, 20), day_of_month=27)
+    bound, nxt = _next_after_edit(old, new, None, old.start, date(2026, 11, 26), 0)
+    assert bound == date(2026, 11, 26) and nxt == date(2026, 11, 27)
+
+
+def test_two_changes_in_a_row_still_wait_for_the_billed_period():
+    first = Schedule(date(2026, 11, 26))
+    second = Schedule(date(2026, 11, 26), day_of_month=27)
+    third = Schedule(date(2026, 11, 26), day_of_month=5)
+    today = date(2026, 11, 26)
+    bound, _ = _next_after_edit(first, second, today, first.start, today, 1)
+    _, nxt = _next_after_edit(second, third, today, bound, today, 1)
+    assert nxt == date(2027, 1, 5)  # Dec 5 falls inside the month billed on Nov 26
+
+
+any_frequency = st.sampled_from(list(Frequency))
+
+
+@st.composite
+def schedules(draw, start=starts):
+    frequency = draw(any_frequency)
+    day = None if frequency is Frequency.WEEKLY else draw(st.none() | st.integers(1, 31))
+    return Schedule(draw(start), frequency, draw(st.integers(1, 12)), day)
+
+
+@given(schedules(), schedules(), st.integers(0, 40), st.integers(0, 400))
+def test_after_any_schedule_edit_the_next_issue_is_on_the_new_schedule_after_the_billed_period(
+    old, new, periods, edit_after
+):
+    billed = _take(old, periods + 1)
+    last = billed[-1]
+    today = last + timedelta(days=edit_after)
+    _, nxt = _next_after_edit(old, new, last, old.start, today, len(billed))
+    assert nxt is not None
+    period_over = next(d for d in occurrences(old) if d > last)
+    assert nxt >= max(today, period_over)  # at least one (billed) interval after the last issue
+    on_new = list(itertools.takewhile(lambda d: d <= nxt, occurrences(new)))
+    assert on_new[-1] == nxt  # on the new schedule ...
+    # ... and the first of its dates that can be issued: none skipped between.
+    assert not [d for d in on_new if max(today, period_over, new.start) <= d < nxt]
+
+
+def test_a_schedule_is_refused_with_every_field_at_fault():
+    bad = Schedule(date(2027, 3, 1), Frequency.MONTHLY, 0, 32, end=date(2027, 1, 1))
+    assert set(schedule_problems(bad)) == {"every", "day_of_month", "end_date"}
+    assert schedule_problems(Schedule(date(2027, 3, 1), occurrences=0)) == {
+        "occurrences": "Number of invoices must be 1 to 1000"
+    }
+    assert schedule_problems(Schedule(date(2027, 3, 1), Frequency.WEEKLY, 2)) == {}
