@@ -257,9 +257,11 @@ def _detail_actions() -> rx.Component:
     return rx.hstack(
         rx.cond(p["can_edit"] == "yes", rx.link(rx.button("Edit profile", variant="soft"),
                                                 href="/recurring/" + p["id"] + "/edit")),
+        # Pause and Resume take each other's place: a double click counts once (assets/toggle_guard.js).
         rx.cond(p["can_pause"] == "yes", rx.button("Pause", variant="soft", loading=D.busy,
-                                                   on_click=D.change_status("pause"))),
-        rx.cond(p["can_resume"] == "yes", rx.button("Resume", loading=D.busy, on_click=D.change_status("resume"))),
+                                                   on_click=D.change_status("pause"), custom_attrs={"data-toggle": "true"})),
+        rx.cond(p["can_resume"] == "yes", rx.button("Resume", loading=D.busy, on_click=D.change_status("resume"),
+                                                    custom_attrs={"data-toggle": "true"})),
         rx.cond(p["can_edit"] == "yes", rx.button("Stop", color_scheme="red", variant="soft", loading=D.busy,
                                                   on_click=D.change_status("stop"))),
         wrap="wrap",

@@ -79,6 +79,19 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     page.reload()
     expect(page.get_by_role("button", name="Resume")).to_be_visible()
     expect(page.locator(".profile-invoice-row")).to_have_count(1)
+    # Resume and Pause take each other's place: a double click's second press, landing on the
+    # button drawn in its place, does not undo the first.
+    box = page.get_by_role("button", name="Resume").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.up()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.mouse.down(click_count=2)
+    page.mouse.up(click_count=2)
+    page.wait_for_timeout(1500)
+    expect(page.locator(".profile-status")).not_to_have_text("Paused")
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator(".profile-status")).to_have_text("Paused")
     page.set_viewport_size({"width": 390, "height": 844})  # and on a phone, no sideways scroll
     expect(page.get_by_role("heading", name="Invoices issued")).to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
