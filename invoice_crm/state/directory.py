@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
@@ -22,7 +23,9 @@ class DirectoryState(AuthState):
 
     error: str = ""
     error_field: str = ""
+    errors: dict[str, str] = {}  # the form's refused fields (field -> message), each shown beside its input
     form_key: str = ""  # once per intent: made when the page's create form is shown
+    form_id: ClassVar[str] = ""  # the create form's element id, emptied by ``_create`` once it succeeds
     creating: bool = False
     loaded: bool = False  # the list has been read: its table appears in one piece
 
@@ -33,11 +36,13 @@ class DirectoryState(AuthState):
             return self._redirect_to_login()
         if in_form:
             self.error = self.error_field = ""
+            self.errors = {}
         try:
             await asyncio.to_thread(action)
         except DomainError as err:
             if in_form:
                 self.error, self.error_field = err.message, err.field or ""
+                self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
             return rx.toast.error(err.message)
         await self._refresh()
         return rx.toast.success(success)
@@ -60,7 +65,15 @@ class DirectoryState(AuthState):
         self.creating = False
         if not self.error:
             self.form_key = idempotency.new_key()  # the form is empty again: a new intent
+            self._form_added()
+            if self.form_id:
+                # Emptied only now: refused, the form kept what was typed (see ADD_CLIENT_FORM).
+                yield [toast, rx.call_script(f"document.getElementById('{self.form_id}')?.reset()")]
+                return
         yield toast
+
+    def _form_added(self) -> None:  # overridden: what the state keeps of the emptied form
+        return None
 
     async def _load_page(self):
         """The body of each page's on_load. (Each leaf state declares its own on_load:
@@ -69,12 +82,15 @@ class DirectoryState(AuthState):
             return self._redirect_to_login()
         self.form_key = idempotency.new_key()
         self.creating = False
+        self.errors = {}
         await self._refresh()
         self.loaded = True
         return None
 
 
 ADD_CLIENT_FORM = "add-client-form"  # the page's add form (pages/directory.py)
+ADD_PROJECT_FORM = "add-project-form"
+ADD_LEAD_FORM = "add-lead-form"
 
 
 class ClientsState(DirectoryState):
@@ -170,12 +186,16 @@ class ClientPickerState(DirectoryState):
     def set_new_client_id(self, value: str):
         self.new_client_id = value
 
+    def _form_added(self) -> None:
+        self.new_client_id = ""  # the select is controlled: emptied with the rest of the form
+
     def _chosen_client(self) -> int | None:
         return as_id(self.new_client_id)
 
 
 class ProjectsState(ClientPickerState):
     projects: list[dict[str, str]] = []
+    form_id: ClassVar[str] = ADD_PROJECT_FORM
 
     @rx.event
     async def on_load(self):
@@ -202,6 +222,7 @@ class ProjectsState(ClientPickerState):
 
 class LeadsState(ClientPickerState):
     leads: list[dict[str, str]] = []
+    form_id: ClassVar[str] = ADD_LEAD_FORM
 
     @rx.event
     async def on_load(self):
