@@ -156,6 +156,26 @@ def _create_for_client(state, picker_id: str, field: rx.Component, label: str, f
     )
 
 
+def _rename_field(p) -> rx.Component:
+    """A project's name, saved when the field loses focus or on Enter (its own small form). A
+    refused name keeps what was typed, with the reason under it, so it is put right in place."""
+    S = ProjectsState
+    error, error_id = S.rename_errors.get(p["id"], ""), "rename-project-error-" + p["id"]
+    return rx.form(
+        rx.input(
+            name="name", default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
+            aria_label="Rename project " + p["name"], variant="soft", custom_attrs=invalid_attrs(error, error_id),
+            # Not controlled: its key (the project and its name) redraws it
+            # when the rows move (a new project on top) or the name changes.
+            key=p["id"] + ":" + p["name"],
+        ),
+        rx.cond(error != "", rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert")),
+        on_submit=lambda form: S.submit_rename(p["id"], form),
+        reset_on_submit=False,
+        no_validate=True,
+    )
+
+
 def projects_page() -> rx.Component:
     S = ProjectsState
     return layout(
@@ -174,15 +194,7 @@ def projects_page() -> rx.Component:
                     rx.foreach(
                         S.projects,
                         lambda p: rx.table.row(
-                            rx.table.cell(
-                                rx.input(
-                                    default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
-                                    aria_label="Rename project " + p["name"], variant="soft",
-                                    # Not controlled: its key (the project and its name) redraws it
-                                    # when the rows move (a new project on top) or the name changes.
-                                    key=p["id"] + ":" + p["name"],
-                                )
-                            ),
+                            rx.table.cell(_rename_field(p)),
                             rx.table.cell(p["client"]),
                             class_name="project-row",
                         ),

@@ -197,12 +197,13 @@ class ProjectsState(ClientPickerState):
     projects: list[dict[str, str]] = []
     form_id: ClassVar[str] = ADD_PROJECT_FORM
 
-    @rx.event
-    async def on_load(self):
-        return await self._load_page()
-
     async def _load_rows(self) -> None:
         self.projects = _strings(await asyncio.to_thread(queries.list_projects))
+
+    @rx.event
+    async def on_load(self):
+        self.rename_errors = {}
+        return await self._load_page()
 
     @rx.event
     async def create(self, form: dict):
@@ -213,11 +214,36 @@ class ProjectsState(ClientPickerState):
         ):
             yield update
 
+    # A refused rename, by project id: shown beside that row's field, which keeps the typed
+    # text (a long name is put right in place, not typed again); a reload shows the saved name.
+    rename_errors: dict[str, str] = {}
+
     @rx.event
     async def rename(self, project_id: str, name: str):
+        """From the row's field when it loses focus, or on Enter (``submit_rename``)."""
         if any(p["id"] == project_id and p["name"] == name for p in self.projects):
-            return None  # the field was left as it was
-        return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed", in_form=False)
+            self._forget_rename_error(project_id)
+            return None  # the field was left as it was (or Enter, then the blur, sent it twice)
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not project_id.isdigit():
+            return None
+        try:
+            await asyncio.to_thread(client_service.update_project, int(project_id), name)
+        except DomainError as err:
+            self.rename_errors = {**self.rename_errors, project_id: err.message}
+            return rx.toast.error(err.message)
+        self._forget_rename_error(project_id)
+        await self._refresh()
+        return rx.toast.success("Project renamed")
+
+    @rx.event
+    async def submit_rename(self, project_id: str, form: dict):
+        return await self.rename(project_id, str(form.get("name", "")))
+
+    def _forget_rename_error(self, project_id: str) -> None:
+        if project_id in self.rename_errors:
+            self.rename_errors = {k: v for k, v in self.rename_errors.items() if k != project_id}
 
 
 class LeadsState(ClientPickerState):

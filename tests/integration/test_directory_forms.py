@@ -75,3 +75,38 @@ def test_a_refused_create_keeps_the_form_and_names_each_field(app, page, state_n
 
     run(scenario())
     assert count(Lead if field == "title" else Project) == 1
+
+
+def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
+    from invoice_crm.state.directory import ProjectsState
+
+    client = client_service.create_client("Studio Verde")
+    project = client_service.create_project(client.id, "Brand refresh")
+    other = client_service.create_project(client.id, "Website")
+    pid = str(project.id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ProjectsState.on_load, "/projects")
+            # Enter submits the row's own form: saved, as a blur would.
+            saved = await runner.send(tab, ProjectsState.submit_rename, "/projects", project_id=pid, form=form(name="Brand refresh 2"))
+            assert "Project renamed" in sent_text(saved)
+            # Refused (empty, too long): the reason is kept for that row only; nothing saved.
+            for name, reason in (("  ", "Project name is required"), ("x" * 300, "Project name must be at most 200 characters")):
+                await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name=name)
+                state = await runner.state(tab, ProjectsState)
+                assert state.rename_errors == {pid: reason}
+            # Left as saved again (or put right), the reason goes.
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="Brand refresh 2")
+            assert (await runner.state(tab, ProjectsState)).rename_errors == {}
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="")
+            await runner.send(tab, ProjectsState.submit_rename, "/projects", project_id=pid, form=form(name="Brand refresh 3"))
+            state = await runner.state(tab, ProjectsState)
+            assert state.rename_errors == {}
+            assert {p["id"]: p["name"] for p in state.projects} == {pid: "Brand refresh 3", str(other.id): "Website"}
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        assert session.get(Project, project.id).name == "Brand refresh 3"
