@@ -65,14 +65,14 @@ class DirectoryState(AuthState):
         self.creating = False
         if not self.error:
             self.form_key = idempotency.new_key()  # the form is empty again: a new intent
-            self._form_added()
+            self._empty_form()
             if self.form_id:
                 # Emptied only now: refused, the form kept what was typed (see ADD_CLIENT_FORM).
                 yield [toast, rx.call_script(f"document.getElementById('{self.form_id}')?.reset()")]
                 return
         yield toast
 
-    def _form_added(self) -> None:  # overridden: what the state keeps of the emptied form
+    def _empty_form(self) -> None:  # overridden: what the state keeps of the form, emptied
         return None
 
     async def _load_page(self):
@@ -83,6 +83,7 @@ class DirectoryState(AuthState):
         self.form_key = idempotency.new_key()
         self.creating = False
         self.errors = {}
+        self._empty_form()
         await self._refresh()
         self.loaded = True
         return None
@@ -186,8 +187,10 @@ class ClientPickerState(DirectoryState):
     def set_new_client_id(self, value: str):
         self.new_client_id = value
 
-    def _form_added(self) -> None:
-        self.new_client_id = ""  # the select is controlled: emptied with the rest of the form
+    def _empty_form(self) -> None:
+        # The select is controlled: emptied with the rest of the form, and when a page opens
+        # (leads and projects share it: a client chosen on one is not carried to the other).
+        self.new_client_id = ""
 
     def _chosen_client(self) -> int | None:
         return as_id(self.new_client_id)

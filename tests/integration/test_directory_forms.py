@@ -71,6 +71,14 @@ def test_a_refused_create_keeps_the_form_and_names_each_field(app, page, state_n
             state = await runner.state(tab, state_cls)
             assert state.errors == {} and state.new_client_id == ""
             assert f"getElementById('{form_id}')?.reset()" in sent_text(added)
+            # A refused form left for the other page (leads and projects share the picker):
+            # the page opens empty, not with the client or errors of the one left.
+            await runner.send(tab, state_cls.set_new_client_id, page, value=str(client.id))
+            await runner.send(tab, state_cls.create, page, form=form(**{field: "x" * 201}))
+            other = directory.ProjectsState if state_cls is directory.LeadsState else directory.LeadsState
+            await runner.send(tab, other.on_load, "/projects" if page == "/leads" else "/leads")
+            state = await runner.state(tab, other)
+            assert state.new_client_id == "" and state.errors == {}
             assert runner.server_errors == []
 
     run(scenario())
