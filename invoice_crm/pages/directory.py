@@ -170,7 +170,10 @@ def _rename_field(p) -> rx.Component:
             key=p["id"] + ":" + p["name"],
         ),
         rx.cond(error != "", rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert")),
-        on_submit=lambda form: S.submit_rename(p["id"], form),
+        # The project rides in the form: the submit handler is declared once for the page,
+        # outside the rows, so it cannot name a row's project itself.
+        rx.el.input(type="hidden", name="id", value=p["id"]),
+        on_submit=S.submit_rename,
         reset_on_submit=False,
         no_validate=True,
     )

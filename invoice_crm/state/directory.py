@@ -241,8 +241,9 @@ class ProjectsState(ClientPickerState):
         return rx.toast.success("Project renamed")
 
     @rx.event
-    async def submit_rename(self, project_id: str, form: dict):
-        return await self.rename(project_id, str(form.get("name", "")))
+    async def submit_rename(self, form: dict):
+        """Enter in a row's field: its form carries the project's id and the name."""
+        return await self.rename(str(form.get("id", "")), str(form.get("name", "")))
 
     def _forget_rename_error(self, project_id: str) -> None:
         if project_id in self.rename_errors:

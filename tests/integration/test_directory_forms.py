@@ -98,7 +98,7 @@ def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
             tab = await signed_in(runner)
             await runner.send(tab, ProjectsState.on_load, "/projects")
             # Enter submits the row's own form: saved, as a blur would.
-            saved = await runner.send(tab, ProjectsState.submit_rename, "/projects", project_id=pid, form=form(name="Brand refresh 2"))
+            saved = await runner.send(tab, ProjectsState.submit_rename, "/projects", form=form(id=pid, name="Brand refresh 2"))
             assert "Project renamed" in sent_text(saved)
             # Refused (empty, too long): the reason is kept for that row only; nothing saved.
             for name, reason in (("  ", "Project name is required"), ("x" * 300, "Project name must be at most 200 characters")):
@@ -109,7 +109,7 @@ def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
             await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="Brand refresh 2")
             assert (await runner.state(tab, ProjectsState)).rename_errors == {}
             await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="")
-            await runner.send(tab, ProjectsState.submit_rename, "/projects", project_id=pid, form=form(name="Brand refresh 3"))
+            await runner.send(tab, ProjectsState.submit_rename, "/projects", form=form(id=pid, name="Brand refresh 3"))
             state = await runner.state(tab, ProjectsState)
             assert state.rename_errors == {}
             assert {p["id"]: p["name"] for p in state.projects} == {pid: "Brand refresh 3", str(other.id): "Website"}
