@@ -6,10 +6,17 @@ import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import similar_client_question
-from invoice_crm.components.forms import field_error, field_label, labelled_input, select_menu
+from invoice_crm.components.forms import field_error, field_label, invalid_attrs, labelled_input, select_menu
 from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.domain.leads import PIPELINE
-from invoice_crm.state.directory import ADD_CLIENT_FORM, ClientsState, LeadsState, ProjectsState
+from invoice_crm.state.directory import (
+    ADD_CLIENT_FORM,
+    ADD_LEAD_FORM,
+    ADD_PROJECT_FORM,
+    ClientsState,
+    LeadsState,
+    ProjectsState,
+)
 
 
 def _client_form(on_submit, values=None, submit_label="Add client", form_id=None) -> rx.Component:
@@ -111,26 +118,64 @@ def clients_page() -> rx.Component:
 
 
 def _client_picker(state, picker_id: str) -> rx.Component:
+    error, error_id = state.errors.get("client_id", ""), f"{picker_id}-error"
     return rx.vstack(
         field_label("Client", picker_id, size="1"),
         select_menu(
-            rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%"),
+            rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%", custom_attrs=invalid_attrs(error, error_id)),
             picker_id, state.new_client_id, state.set_new_client_id, options=state.client_options,
         ),
+        field_error(error, error_id),
         spacing="1",
         flex="1 1 160px",
         min_width="0",
     )
 
 
-def _create_for_client(state, picker_id: str, field: rx.Component, label: str) -> rx.Component:
+def _create_for_client(state, picker_id: str, field: rx.Component, label: str, form_id: str) -> rx.Component:
+    # Checked by the server, not the browser, so each refusal shows beside its own field; the
+    # form keeps what was typed until the create succeeds (the state empties it then).
+    # Aligned at the top: an error under one field does not push the others down.
     return card(
         rx.form(
-            rx.flex(_client_picker(state, picker_id), field, rx.button(label, type="submit", loading=state.creating, disabled=state.creating), gap="0.5em", wrap="wrap", align="end"),
+            rx.flex(
+                _client_picker(state, picker_id), field,
+                rx.vstack(
+                    rx.text("\u00a0", size="1", aria_hidden="true"),  # the labels' line: the button sits level with the inputs
+                    rx.button(label, type="submit", loading=state.creating, disabled=state.creating),
+                    spacing="1",
+                ),
+                gap="0.5em", wrap="wrap", align="start",
+            ),
             on_submit=state.create,
-            reset_on_submit=True,
+            reset_on_submit=False,
+            no_validate=True,
+            id=form_id,
         ),
-        field_error(state.error),
+        field_error(state.errors.get("", "")),  # a refusal that names no field of the form
+    )
+
+
+def _rename_field(p) -> rx.Component:
+    """A project's name, saved when the field loses focus or on Enter (its own small form). A
+    refused name keeps what was typed, with the reason under it, so it is put right in place."""
+    S = ProjectsState
+    error, error_id = S.rename_errors.get(p["id"], ""), "rename-project-error-" + p["id"]
+    return rx.form(
+        rx.input(
+            name="name", default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
+            aria_label="Rename project " + p["name"], variant="soft", custom_attrs=invalid_attrs(error, error_id),
+            # Not controlled: its key (the project and its name) redraws it
+            # when the rows move (a new project on top) or the name changes.
+            key=p["id"] + ":" + p["name"],
+        ),
+        rx.cond(error != "", rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert")),
+        # The project rides in the form: the submit handler is declared once for the page,
+        # outside the rows, so it cannot name a row's project itself.
+        rx.el.input(type="hidden", name="id", value=p["id"]),
+        on_submit=S.submit_rename,
+        reset_on_submit=False,
+        no_validate=True,
     )
 
 
@@ -139,7 +184,9 @@ def projects_page() -> rx.Component:
     return layout(
         page_title("Projects"),
         _create_for_client(
-            S, "project-client", labelled_input("Project name", "project-name", name="name", required=True), "Add project"
+            S, "project-client",
+            labelled_input("Project name", "project-name", S.errors.get("name", ""), name="name", custom_attrs={"aria-required": "true"}),
+            "Add project", ADD_PROJECT_FORM,
         ),
         _list(
             S,
@@ -150,15 +197,7 @@ def projects_page() -> rx.Component:
                     rx.foreach(
                         S.projects,
                         lambda p: rx.table.row(
-                            rx.table.cell(
-                                rx.input(
-                                    default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
-                                    aria_label="Rename project " + p["name"], variant="soft",
-                                    # Not controlled: its key (the project and its name) redraws it
-                                    # when the rows move (a new project on top) or the name changes.
-                                    key=p["id"] + ":" + p["name"],
-                                )
-                            ),
+                            rx.table.cell(_rename_field(p)),
                             rx.table.cell(p["client"]),
                             class_name="project-row",
                         ),
@@ -176,7 +215,10 @@ def leads_page() -> rx.Component:
     return layout(
         page_title("Leads"),
         _create_for_client(
-            S, "lead-client", labelled_input("Lead title", "lead-title", name="title", required=True, placeholder="What the lead is about"), "Add lead"
+            S, "lead-client",
+            labelled_input("Lead title", "lead-title", S.errors.get("title", ""), name="title",
+                           custom_attrs={"aria-required": "true"}, placeholder="What the lead is about"),
+            "Add lead", ADD_LEAD_FORM,
         ),
         _list(
             S,

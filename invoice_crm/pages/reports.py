@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, invalid_attrs
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.reports import (
     control,
@@ -19,9 +19,12 @@ from invoice_crm.state.reports import ReportsState as S
 
 def _date(label: str, name: str, value) -> rx.Component:
     input_id = f"report-{name.replace('_', '-')}"
+    error, error_id = S.errors.get(name, ""), f"{input_id}-error"
     return control(
         label, input_id,
-        rx.input(type="date", value=value, on_change=lambda v: S.set_date(name, v), id=input_id, debounce_timeout=0),
+        rx.input(type="date", value=value, on_change=lambda v: S.set_date(name, v), id=input_id, debounce_timeout=0,
+                 custom_attrs=invalid_attrs(error, error_id)),
+        field_error(error, error_id),
         flex="1 1 140px",
     )
 
@@ -41,13 +44,15 @@ def _dates() -> rx.Component:
                     on_change=S.set_by,
                 ),
             ),
-            rx.button("Show reports", on_click=S.apply, loading=S.loading),
+            # Level with the inputs: a label's line above it (the row is aligned at the top, so
+            # an error under one date does not push the other fields down).
+            rx.vstack(rx.text("\u00a0", size="1", aria_hidden="true"), rx.button("Show reports", on_click=S.apply, loading=S.loading), spacing="1"),
             wrap="wrap",
             gap="0.75em",
-            align="end",
+            align="start",
             width="100%",
         ),
-        field_error(S.error),
+        field_error(S.error),  # a refusal that names none of the dates
     )
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.emails import clean_email
-from invoice_crm.domain.errors import NotFound, ValidationError, check_each
+from invoice_crm.domain.errors import NotFound, Problems, ValidationError, check_each
 from invoice_crm.domain.leads import LeadStatus, status_with_invoices
 from invoice_crm.domain.lifecycle import OPEN
 from invoice_crm.domain.text import clean_text
@@ -77,13 +77,15 @@ def update_client(
 def create_project(
     client_id: int | None, name: str, *, idempotency_key: str | None = None, is_sample: bool = False
 ) -> Project:
-    """A new project; a repeated key returns the first one."""
-    name = clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
+    """A new project; a repeated key returns the first one. A refused client and name are
+    reported together (FieldErrors), so the form shows each beside its field."""
 
     def work(session: Session) -> Project:
-        if client_id is None or session.get(Client, client_id) is None:
-            raise ValidationError("Choose a client", field="client_id")
-        project = Project(client_id=client_id, name=name, is_sample=is_sample)
+        problems = Problems()
+        clean = problems.check(lambda: _project_name(name))
+        problems.check(lambda: _chosen_client(session, client_id))
+        problems.raise_any()
+        project = Project(client_id=client_id, name=clean, is_sample=is_sample)
         session.add(project)
         session.flush()
         return project
@@ -91,8 +93,17 @@ def create_project(
     return idempotency.run_once(idempotency_key, "create_project", work, lambda p: p.id, lambda i: _load(Project, i))
 
 
+def _project_name(name: str) -> str:
+    return clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
+
+
+def _chosen_client(session: Session, client_id: int | None) -> None:
+    if client_id is None or session.get(Client, client_id) is None:
+        raise ValidationError("Choose a client", field="client_id")
+
+
 def update_project(project_id: int, name: str) -> Project:
-    name = clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
+    name = _project_name(name)
     with write_session() as session:
         project = _require(session, Project, project_id, "Project")
         project.name = name
@@ -107,13 +118,16 @@ def create_lead(
     idempotency_key: str | None = None,
     is_sample: bool = False,
 ) -> Lead:
-    title = clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False)
+    """A new lead; a repeated key returns the first one. A refused client and title are
+    reported together (FieldErrors)."""
     status = _lead_status(status)
 
     def work(session: Session) -> Lead:
-        if client_id is None or session.get(Client, client_id) is None:
-            raise ValidationError("Choose a client", field="client_id")
-        lead = Lead(client_id=client_id, title=title, status=status, is_sample=is_sample)
+        problems = Problems()
+        clean = problems.check(lambda: clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False))
+        problems.check(lambda: _chosen_client(session, client_id))
+        problems.raise_any()
+        lead = Lead(client_id=client_id, title=clean, status=status, is_sample=is_sample)
         session.add(lead)
         session.flush()
         return lead

@@ -25,6 +25,45 @@ def csv_bytes(table: Table, *, bom: bool = True) -> bytes:
     return b"".join(cell.csv_lines(table.columns, rows, bom=bom))
 
 
+HEADER_LINE = 3.6  # mm: one line of a (wrapped) column header
+
+
+def _header_lines(pdf: FPDF, name: str, width: float) -> list[str]:
+    """A column header in lines that fit ``width`` (its cell margins kept), split at spaces."""
+    room = width - 2 * pdf.c_margin
+    lines: list[str] = []
+    for word in pdf_text(name).split():
+        if lines and pdf.get_string_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def column_widths(pdf: FPDF, table: Table, size: float, *, first: float) -> list[float]:
+    """The first column (the names, cut to fit) gets ``first`` of the page's width; the others
+    share the rest by what they need: their widest figure and their header on one line, or,
+    when that does not fit, their widest header word (the header then wraps), so there is
+    always a gap before the next header. Always the page's width: nothing runs off it."""
+    cur = table.currency_column
+    gap = 2 * pdf.c_margin + 1
+    whole, wrapped = [], []
+    for i, name in enumerate(table.columns[1:], start=1):
+        pdf.set_font("Helvetica", "", size)
+        figures = max([pdf.get_string_width(pdf_text(cell_text(r[i], r[cur]))) for r in (*table.rows, *table.totals)] + [1.0])
+        pdf.set_font("Helvetica", "B", size)
+        header = pdf_text(name)
+        whole.append(max(figures, pdf.get_string_width(header)) + gap)
+        wrapped.append(max([figures, *(pdf.get_string_width(w) for w in header.split())]) + gap)
+    first_width = pdf.epw * first
+    rest = pdf.epw - first_width
+    needs = whole if sum(whole) <= rest else wrapped
+    spare = max(rest - sum(needs), 0.0) / len(needs)
+    if spare == 0.0:  # more than fits: shrink each in proportion (the page's width holds)
+        return [first_width] + [rest * need / sum(needs) for need in needs]
+    return [first_width] + [need + spare for need in needs]
+
+
 def pdf_bytes(table: Table) -> bytes:
     wide = len(table.columns) > 7
     pdf = FPDF(orientation="landscape" if wide else "portrait", unit="mm", format="A4")
@@ -45,14 +84,22 @@ def pdf_bytes(table: Table) -> bytes:
     pdf.cell(pdf.epw * 0.5, 6, pdf_text(table.period), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_y(max(bottom, pdf.get_y()) + 6)
     cur = table.currency_column
-    first = 0.22 if not wide else 0.14
-    widths = [pdf.epw * first] + [pdf.epw * (1 - first) / (len(table.columns) - 1)] * (len(table.columns) - 1)
     size = 7 if wide else 8.5
+    widths = column_widths(pdf, table, size, first=0.22 if not wide else 0.14)
     pdf.set_font("Helvetica", "B", size)
     pdf.set_text_color(*MUTED)
-    for w, name in zip(widths, table.columns, strict=True):
-        pdf.cell(w, 6, pdf_text(name), align="L" if name == table.columns[0] else "R")
-    pdf.ln(6)
+    # A header wraps onto a second line rather than run into its neighbour; the row is as tall
+    # as its tallest header, each header sitting at the bottom, over its figures.
+    lines = [_header_lines(pdf, name, w) for w, name in zip(widths, table.columns, strict=True)]
+    tallest = max(len(parts) for parts in lines)
+    top = pdf.get_y()
+    for i, (w, parts) in enumerate(zip(widths, lines, strict=True)):
+        x = pdf.get_x()
+        for n, part in enumerate(parts):
+            pdf.set_xy(x, top + HEADER_LINE * (tallest - len(parts) + n))
+            pdf.cell(w, HEADER_LINE, part, align="L" if i == 0 else "R")
+        pdf.set_xy(x + w, top)
+    pdf.set_xy(pdf.l_margin, top + HEADER_LINE * tallest + 1.5)
     pdf.set_draw_color(*RULE)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
     pdf.set_text_color(*INK)

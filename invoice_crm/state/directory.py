@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
@@ -22,7 +23,9 @@ class DirectoryState(AuthState):
 
     error: str = ""
     error_field: str = ""
+    errors: dict[str, str] = {}  # the form's refused fields (field -> message), each shown beside its input
     form_key: str = ""  # once per intent: made when the page's create form is shown
+    form_id: ClassVar[str] = ""  # the create form's element id, emptied by ``_create`` once it succeeds
     creating: bool = False
     loaded: bool = False  # the list has been read: its table appears in one piece
 
@@ -33,11 +36,13 @@ class DirectoryState(AuthState):
             return self._redirect_to_login()
         if in_form:
             self.error = self.error_field = ""
+            self.errors = {}
         try:
             await asyncio.to_thread(action)
         except DomainError as err:
             if in_form:
                 self.error, self.error_field = err.message, err.field or ""
+                self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
             return rx.toast.error(err.message)
         await self._refresh()
         return rx.toast.success(success)
@@ -60,7 +65,15 @@ class DirectoryState(AuthState):
         self.creating = False
         if not self.error:
             self.form_key = idempotency.new_key()  # the form is empty again: a new intent
+            self._empty_form()
+            if self.form_id:
+                # Emptied only now: refused, the form kept what was typed (see ADD_CLIENT_FORM).
+                yield [toast, rx.call_script(f"document.getElementById('{self.form_id}')?.reset()")]
+                return
         yield toast
+
+    def _empty_form(self) -> None:  # overridden: what the state keeps of the form, emptied
+        return None
 
     async def _load_page(self):
         """The body of each page's on_load. (Each leaf state declares its own on_load:
@@ -69,12 +82,16 @@ class DirectoryState(AuthState):
             return self._redirect_to_login()
         self.form_key = idempotency.new_key()
         self.creating = False
+        self.errors = {}
+        self._empty_form()
         await self._refresh()
         self.loaded = True
         return None
 
 
 ADD_CLIENT_FORM = "add-client-form"  # the page's add form (pages/directory.py)
+ADD_PROJECT_FORM = "add-project-form"
+ADD_LEAD_FORM = "add-lead-form"
 
 
 class ClientsState(DirectoryState):
@@ -170,19 +187,26 @@ class ClientPickerState(DirectoryState):
     def set_new_client_id(self, value: str):
         self.new_client_id = value
 
+    def _empty_form(self) -> None:
+        # The select is controlled: emptied with the rest of the form, and when a page opens
+        # (leads and projects share it: a client chosen on one is not carried to the other).
+        self.new_client_id = ""
+
     def _chosen_client(self) -> int | None:
         return as_id(self.new_client_id)
 
 
 class ProjectsState(ClientPickerState):
     projects: list[dict[str, str]] = []
-
-    @rx.event
-    async def on_load(self):
-        return await self._load_page()
+    form_id: ClassVar[str] = ADD_PROJECT_FORM
 
     async def _load_rows(self) -> None:
         self.projects = _strings(await asyncio.to_thread(queries.list_projects))
+
+    @rx.event
+    async def on_load(self):
+        self.rename_errors = {}
+        return await self._load_page()
 
     @rx.event
     async def create(self, form: dict):
@@ -193,15 +217,42 @@ class ProjectsState(ClientPickerState):
         ):
             yield update
 
+    # A refused rename, by project id: shown beside that row's field, which keeps the typed
+    # text (a long name is put right in place, not typed again); a reload shows the saved name.
+    rename_errors: dict[str, str] = {}
+
     @rx.event
     async def rename(self, project_id: str, name: str):
+        """From the row's field when it loses focus, or on Enter (``submit_rename``)."""
         if any(p["id"] == project_id and p["name"] == name for p in self.projects):
-            return None  # the field was left as it was
-        return await self._run(lambda: client_service.update_project(int(project_id), name), "Project renamed", in_form=False)
+            self._forget_rename_error(project_id)
+            return None  # the field was left as it was (or Enter, then the blur, sent it twice)
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not project_id.isdigit():
+            return None
+        try:
+            await asyncio.to_thread(client_service.update_project, int(project_id), name)
+        except DomainError as err:
+            self.rename_errors = {**self.rename_errors, project_id: err.message}
+            return rx.toast.error(err.message)
+        self._forget_rename_error(project_id)
+        await self._refresh()
+        return rx.toast.success("Project renamed")
+
+    @rx.event
+    async def submit_rename(self, form: dict):
+        """Enter in a row's field: its form carries the project's id and the name."""
+        return await self.rename(str(form.get("id", "")), str(form.get("name", "")))
+
+    def _forget_rename_error(self, project_id: str) -> None:
+        if project_id in self.rename_errors:
+            self.rename_errors = {k: v for k, v in self.rename_errors.items() if k != project_id}
 
 
 class LeadsState(ClientPickerState):
     leads: list[dict[str, str]] = []
+    form_id: ClassVar[str] = ADD_LEAD_FORM
 
     @rx.event
     async def on_load(self):

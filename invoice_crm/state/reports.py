@@ -44,6 +44,9 @@ def _date(text: str, fallback: date) -> date:
         return fallback
 
 
+DATE_FIELDS = ("as_of", "start", "end")
+
+
 class ReportsState(AuthState):
     as_of: str = ""
     start: str = ""
@@ -54,7 +57,8 @@ class ReportsState(AuthState):
     start_text: str = ""
     end_text: str = ""
     loading: bool = True
-    error: str = ""
+    error: str = ""  # a refusal that names none of the dates
+    errors: dict[str, str] = {}  # a refused date (as_of, start, end) -> why, shown beside it
     ageing_columns: list[str] = []
     ageing_rows: list[list[str]] = []
     ageing_totals: list[list[str]] = []
@@ -91,12 +95,22 @@ class ReportsState(AuthState):
         self.ageing_total = _sum_text(reports.ageing_totals(tables["ageing"]))
         self.as_of_text, self.start_text, self.end_text = (format_date(d) for d in self._dates())
 
+    def _refuse(self, err: DomainError) -> None:
+        """Beside the date it names (the end of a backwards range is To), else under them all."""
+        if err.field in DATE_FIELDS:
+            self.errors = {**self.errors, err.field: err.message}
+        else:
+            self.error = err.message
+
+    def _clear_errors(self) -> None:
+        self.error, self.errors = "", {}
+
     async def _show(self):
-        self.error = ""
+        self._clear_errors()
         try:
             await asyncio.to_thread(self._read)
         except DomainError as err:
-            self.error = err.message
+            self._refuse(err)
         self.loading = False
 
     @rx.event
@@ -120,8 +134,12 @@ class ReportsState(AuthState):
 
     @rx.event
     def set_date(self, name: str, value: str):
-        if name in ("as_of", "start", "end"):
+        if name in DATE_FIELDS:
             setattr(self, name, str(value)[:10])
+            # A changed date takes its refusal away (both ends of the range: it is about the pair).
+            changed = ("start", "end") if name != "as_of" else ("as_of",)
+            if any(k in self.errors for k in changed):
+                self.errors = {k: v for k, v in self.errors.items() if k not in changed}
 
     @rx.event
     def set_by(self, value: str):
@@ -132,19 +150,20 @@ class ReportsState(AuthState):
         """Show the reports for the dates chosen: ageing as of a date; revenue and tax over a range."""
         if self._current_user() is None:
             return self._redirect_to_login()
+        self._clear_errors()
         values = {}
-        for name, label in (("as_of", "As of"), ("start", "From"), ("end", "To")):
+        for name in DATE_FIELDS:  # every unreadable date is named at once, each beside its field
             try:
                 values[name] = date.fromisoformat(getattr(self, name))
             except ValueError:
-                self.error = f"{label}: choose a date"
-                return None
-        try:
-            reports.check_range(values["start"], values["end"])
-        except DomainError as err:
-            self.error = err.message
+                self.errors = {**self.errors, name: "Choose a date"}
+        if "start" in values and "end" in values:
+            try:
+                reports.check_range(values["start"], values["end"])
+            except DomainError as err:
+                self._refuse(err)
+        if self.errors or self.error:
             return None
-        self.error = ""
         self.loading = True
         # The URL is the state: on_load reads it (so reload and Back show the same reports).
         return rx.redirect(self._url())

@@ -99,6 +99,21 @@ def test_the_ageing_total_equals_the_dashboards_outstanding(signed_in, app_url, 
     expect(page.locator("#ageing-total")).to_have_text("$0.00")
 
 
+def test_a_backwards_range_is_named_beside_to(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/reports")
+    expect(page.locator("#ageing-total")).to_have_text(re.compile(r"\d"), timeout=30_000)
+    page.get_by_label("From").fill("2026-12-01")
+    page.get_by_label("To", exact=True).fill("2026-11-01")
+    page.get_by_role("button", name="Show reports").click()
+    expect(page.locator("#report-end-error")).to_have_text("The end date is before the start date")
+    expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Ageing as of")).to_have_attribute("aria-invalid", "false")
+    expect(page.locator(".field-error")).to_have_count(1)
+    page.get_by_label("To", exact=True).fill("2026-12-31")  # changed: its refusal goes
+    expect(page.locator(".field-error")).to_have_count(0)
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_reports_and_the_export_dialog_fit_the_screen(browser, app_url, width, tmp_path):
     context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 500, has_touch=width < 500)

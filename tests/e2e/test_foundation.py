@@ -72,6 +72,50 @@ def test_a_lead_moves_along_the_pipeline_from_its_menu(signed_in, app_url):
     expect(page.locator(".lead-row", has_text=title).first.locator(".lead-status")).to_contain_text("Proposal")
 
 
+def test_a_refused_lead_keeps_what_was_typed_and_names_each_field(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/leads")
+    expect(page.locator(".lead-row").first).to_be_visible()
+    choose(page, "#lead-client", "Studio Verde")
+    title = page.get_by_label("Lead title")
+    title.fill("x" * 201)
+    page.get_by_role("button", name="Add lead").click()
+    expect(page.locator("#lead-title-error")).to_have_text("Lead title must be at most 200 characters")
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_value("x" * 201)
+    expect(page.locator("#lead-client")).to_have_text("Studio Verde")
+    expect(page.locator("#lead-client-error")).to_have_count(0)
+    name = f"Lead {secrets.token_hex(2)}"
+    title.fill(name)
+    page.get_by_role("button", name="Add lead").click()
+    expect(page.locator(".lead-row", has_text=name)).to_be_visible()
+    expect(title).to_have_value("")  # added: the form is empty again
+    expect(page.locator("#lead-client")).to_have_text("Choose a client")
+    expect(page.locator(".field-error")).to_have_count(0)
+
+
+def test_a_project_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_field(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/projects")
+    row = page.locator(".project-row").first
+    box = row.get_by_role("textbox")
+    expect(box).to_be_visible()
+    saved = box.input_value()
+    box.fill("y" * 300)
+    box.press("Enter")
+    expect(row.locator(".field-error")).to_have_text("Project name must be at most 200 characters")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_value("y" * 300)  # kept, to be put right in place
+    renamed = f"{saved} {secrets.token_hex(2)}"
+    box.fill(renamed)
+    box.press("Enter")
+    field = page.get_by_role("textbox", name=f"Rename project {renamed}", exact=True)
+    expect(field).to_have_value(renamed)
+    expect(page.locator(".project-row .field-error")).to_have_count(0)
+    page.reload()
+    expect(field).to_have_value(renamed)
+
+
 def test_a_new_project_shows_in_its_own_row_and_a_rename_renames_the_project_shown(signed_in, app_url):
     """The rows' name fields are not controlled: a project added on top must not leave each
     field showing the project that used to be in its place (renaming the wrong one)."""

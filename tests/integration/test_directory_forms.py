@@ -1,0 +1,120 @@
+"""/projects and /leads: a refused create keeps what was typed and names each refused field
+beside its input, all at once; a rename answers Enter and a refusal. Driven through the app's
+own event processing (tests/support/events.py), signed in."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from invoice_crm.db import read_session
+from invoice_crm.models import Lead, Project
+from invoice_crm.services import auth
+from invoice_crm.services import clients as client_service
+from tests.support.events import EventRunner, form, run, sent_text
+
+OWNER, PASSWORD = "owner@example.com", "correct horse"
+
+
+@pytest.fixture
+def app(database):
+    from invoice_crm.invoice_crm import app
+
+    auth.create_user(OWNER, PASSWORD)
+    return app
+
+
+async def signed_in(runner: EventRunner, token: str = "t") -> str:
+    from invoice_crm.state.auth import AuthState
+
+    await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+    return token
+
+
+def count(model) -> int:
+    with read_session() as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("page", "state_name", "field", "label", "form_id"),
+    [
+        ("/leads", "LeadsState", "title", "Lead title", "add-lead-form"),
+        ("/projects", "ProjectsState", "name", "Project name", "add-project-form"),
+    ],
+)
+def test_a_refused_create_keeps_the_form_and_names_each_field(app, page, state_name, field, label, form_id):
+    from invoice_crm.state import directory
+
+    state_cls = getattr(directory, state_name)
+    client = client_service.create_client("Studio Verde")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, state_cls.on_load, page)
+            # Too long, with a client chosen: the error is the title's/name's, the client stays.
+            await runner.send(tab, state_cls.set_new_client_id, page, value=str(client.id))
+            refused = await runner.send(tab, state_cls.create, page, form=form(**{field: "x" * 201}))
+            state = await runner.state(tab, state_cls)
+            assert state.errors == {field: f"{label} must be at most 200 characters"}
+            assert state.new_client_id == str(client.id)
+            assert f"getElementById('{form_id}')" not in sent_text(refused)  # the typed text stays
+            # No client and no title: both named at once, each beside its own field.
+            await runner.send(tab, state_cls.set_new_client_id, page, value="")
+            await runner.send(tab, state_cls.create, page, form=form(**{field: "  "}))
+            state = await runner.state(tab, state_cls)
+            assert state.errors == {"client_id": "Choose a client", field: f"{label} is required"}
+            # Put right, it is added, the errors go and the form is emptied (client too).
+            await runner.send(tab, state_cls.set_new_client_id, page, value=str(client.id))
+            added = await runner.send(tab, state_cls.create, page, form=form(**{field: "Brand refresh"}))
+            state = await runner.state(tab, state_cls)
+            assert state.errors == {} and state.new_client_id == ""
+            assert f"getElementById('{form_id}')?.reset()" in sent_text(added)
+            # A refused form left for the other page (leads and projects share the picker):
+            # the page opens empty, not with the client or errors of the one left.
+            await runner.send(tab, state_cls.set_new_client_id, page, value=str(client.id))
+            await runner.send(tab, state_cls.create, page, form=form(**{field: "x" * 201}))
+            other = directory.ProjectsState if state_cls is directory.LeadsState else directory.LeadsState
+            await runner.send(tab, other.on_load, "/projects" if page == "/leads" else "/leads")
+            state = await runner.state(tab, other)
+            assert state.new_client_id == "" and state.errors == {}
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert count(Lead if field == "title" else Project) == 1
+
+
+def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
+    from invoice_crm.state.directory import ProjectsState
+
+    client = client_service.create_client("Studio Verde")
+    project = client_service.create_project(client.id, "Brand refresh")
+    other = client_service.create_project(client.id, "Website")
+    pid = str(project.id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ProjectsState.on_load, "/projects")
+            # Enter submits the row's own form: saved, as a blur would.
+            saved = await runner.send(tab, ProjectsState.submit_rename, "/projects", form=form(id=pid, name="Brand refresh 2"))
+            assert "Project renamed" in sent_text(saved)
+            # Refused (empty, too long): the reason is kept for that row only; nothing saved.
+            for name, reason in (("  ", "Project name is required"), ("x" * 300, "Project name must be at most 200 characters")):
+                await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name=name)
+                state = await runner.state(tab, ProjectsState)
+                assert state.rename_errors == {pid: reason}
+            # Left as saved again (or put right), the reason goes.
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="Brand refresh 2")
+            assert (await runner.state(tab, ProjectsState)).rename_errors == {}
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=pid, name="")
+            await runner.send(tab, ProjectsState.submit_rename, "/projects", form=form(id=pid, name="Brand refresh 3"))
+            state = await runner.state(tab, ProjectsState)
+            assert state.rename_errors == {}
+            assert {p["id"]: p["name"] for p in state.projects} == {pid: "Brand refresh 3", str(other.id): "Website"}
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        assert session.get(Project, project.id).name == "Brand refresh 3"
