@@ -9,26 +9,9 @@ from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.models import Lead, Project
-from invoice_crm.services import auth
 from invoice_crm.services import clients as client_service
+from tests.integration.owner_events import signed_in
 from tests.support.events import EventRunner, form, run, sent_text
-
-OWNER, PASSWORD = "owner@example.com", "correct horse"
-
-
-@pytest.fixture
-def app(database):
-    from invoice_crm.invoice_crm import app
-
-    auth.create_user(OWNER, PASSWORD)
-    return app
-
-
-async def signed_in(runner: EventRunner, token: str = "t") -> str:
-    from invoice_crm.state.auth import AuthState
-
-    await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
-    return token
 
 
 def count(model) -> int:

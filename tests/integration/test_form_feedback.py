@@ -4,30 +4,13 @@ Driven through the app's own event processing (tests/support/events.py), signed 
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.models import Client
 from invoice_crm.services import auth
+from tests.integration.owner_events import OWNER, PASSWORD, signed_in
 from tests.support.events import EventRunner, form, run, sent_text
-
-OWNER, PASSWORD = "owner@example.com", "correct horse"
-
-
-@pytest.fixture
-def app(database):
-    from invoice_crm.invoice_crm import app
-
-    auth.create_user(OWNER, PASSWORD)
-    return app
-
-
-async def signed_in(runner: EventRunner, token: str = "t") -> str:
-    from invoice_crm.state.auth import AuthState
-
-    await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
-    return token
 
 
 def client_count() -> int:

@@ -6,29 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from invoice_crm.services import auth, recurring, recurring_views
+from invoice_crm.services import recurring, recurring_views
 from tests.integration.helpers import make_client
+from tests.integration.owner_events import signed_in
 from tests.support.events import EventRunner, form, run, sent_text
 
-OWNER, PASSWORD = "owner@example.com", "correct horse"
 LINES = [{"description": "Retainer", "quantity": "1", "unit_price": "1000.00"}]
 
 
-@pytest.fixture
-def app(database):
-    from invoice_crm.invoice_crm import app
-
-    auth.create_user(OWNER, PASSWORD)
-    return app
-
-
-async def signed_in(runner: EventRunner, token: str = "t") -> str:
-    from invoice_crm.state.auth import AuthState
-
-    await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
-    return token
 
 
 def profile_form(**changes: str) -> dict:

@@ -4,30 +4,16 @@ processing (tests/support/events.py), signed in."""
 
 from __future__ import annotations
 
-import pytest
-
-from invoice_crm.services import auth
-from tests.support.events import EventRunner, form, run
-
-OWNER, PASSWORD = "owner@example.com", "correct horse"
-
-
-@pytest.fixture
-def app(database):
-    from invoice_crm.invoice_crm import app
-
-    auth.create_user(OWNER, PASSWORD)
-    return app
+from tests.integration.owner_events import signed_in
+from tests.support.events import EventRunner, run
 
 
 def test_each_refused_report_date_is_named_beside_its_field(app):
-    from invoice_crm.state.auth import AuthState
     from invoice_crm.state.reports import ReportsState as S
 
     async def scenario():
         async with EventRunner(app) as runner:
-            tab = "t"
-            await runner.send(tab, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            tab = await signed_in(runner)
             await runner.send(tab, S.on_load, "/reports")
             await runner.send(tab, S.set_date, "/reports", name="start", value="2026-12-01")
             await runner.send(tab, S.set_date, "/reports", name="end", value="2026-11-01")
