@@ -22,7 +22,6 @@ class DirectoryState(AuthState):
     """Shared by the three pages: guard, error field, and a run-a-service helper."""
 
     error: str = ""
-    error_field: str = ""
     errors: dict[str, str] = {}  # the form's refused fields (field -> message), each shown beside its input
     form_key: str = ""  # once per intent: made when the page's create form is shown
     form_id: ClassVar[str] = ""  # the create form's element id, emptied by ``_create`` once it succeeds
@@ -35,13 +34,12 @@ class DirectoryState(AuthState):
         if self._current_user() is None:
             return self._redirect_to_login()
         if in_form:
-            self.error = self.error_field = ""
-            self.errors = {}
+            self.error, self.errors = "", {}
         try:
             await asyncio.to_thread(action)
         except DomainError as err:
             if in_form:
-                self.error, self.error_field = err.message, err.field or ""
+                self.error = err.message
                 self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
             return rx.toast.error(err.message)
         await self._refresh()
@@ -63,14 +61,16 @@ class DirectoryState(AuthState):
         key = self.form_key
         toast = await self._run(lambda: action(key), success)
         self.creating = False
-        if not self.error:
-            self.form_key = idempotency.new_key()  # the form is empty again: a new intent
-            self._empty_form()
-            if self.form_id:
-                # Emptied only now: refused, the form kept what was typed (see ADD_CLIENT_FORM).
-                yield [toast, rx.call_script(f"document.getElementById('{self.form_id}')?.reset()")]
-                return
-        yield toast
+        yield self._created(toast) if not self.error else toast
+
+    def _created(self, toast):
+        """After a create went through: a new intent, and the form emptied only now (refused, or
+        asked about a similar client, it kept what was typed)."""
+        self.form_key = idempotency.new_key()
+        self._empty_form()
+        if not self.form_id:
+            return toast
+        return [toast, rx.call_script(f"document.getElementById('{self.form_id}')?.reset()")]
 
     def _empty_form(self) -> None:  # overridden: what the state keeps of the form, emptied
         return None
@@ -96,6 +96,7 @@ ADD_LEAD_FORM = "add-lead-form"
 
 class ClientsState(DirectoryState):
     clients: list[dict[str, str]] = []
+    form_id: ClassVar[str] = ADD_CLIENT_FORM
 
     @rx.event
     async def on_load(self):
@@ -140,11 +141,7 @@ class ClientsState(DirectoryState):
             ),
             f"Client {form.get('name', '').strip()} added",
         )
-        if not self.error:
-            self.form_key = idempotency.new_key()  # the form is empty again: a new intent
-            # Emptied only now: refused, or asked about a similar client, it kept what was typed.
-            return [toast, rx.call_script(f"document.getElementById('{ADD_CLIENT_FORM}')?.reset()")]
-        return toast
+        return self._created(toast) if not self.error else toast
 
     @rx.event
     def start_edit(self, client: dict):
@@ -152,7 +149,7 @@ class ClientsState(DirectoryState):
             return
         self.editing_id = int(client["id"])
         self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address", "tax_number")}
-        self.error = self.error_field = ""
+        self.error = ""
         self.edit_open = True
 
     @rx.event

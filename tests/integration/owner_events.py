@@ -23,3 +23,12 @@ async def signed_in(runner: EventRunner, token: str = "t") -> str:
 
     await runner.send(token, AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
     return token
+
+
+async def invoice_page(runner: EventRunner, invoice_id: int, token: str = "t"):
+    """The invoice page's state as a signed-in tab that opened /invoices/<id> sees it."""
+    from invoice_crm.state.invoice_page import InvoicePageState
+
+    await signed_in(runner, token)
+    await runner.send(token, InvoicePageState.on_load, f"/invoices/{invoice_id}")
+    return await runner.state(token, InvoicePageState)

@@ -7,22 +7,17 @@ from __future__ import annotations
 import re
 
 from invoice_crm.db import write_session
-from invoice_crm.services import auth, checkout
+from invoice_crm.services import checkout
 from invoice_crm.services.activity import log_event
 from tests.fakes.stripe_fixture import *  # noqa: F403  (the stripe_api fixture)
+from tests.integration.owner_events import OWNER, invoice_page
 from tests.integration.stripe_helpers import sent_invoice
-from tests.support.events import EventRunner, form, run
+from tests.support.events import EventRunner, run
 
-OWNER, PASSWORD = "owner@example.com", "correct horse"
 CODE = re.compile(r"\w_\w")
 
 
-def test_the_activity_list_shows_labels_not_codes(stripe_api):
-    from invoice_crm.invoice_crm import app
-    from invoice_crm.state.auth import AuthState
-    from invoice_crm.state.invoice_page import InvoicePageState
-
-    auth.create_user(OWNER, PASSWORD)
+def test_the_activity_list_shows_labels_not_codes(stripe_api, app):
     inv = sent_invoice()
     checkout.prepare_checkout(inv.id, OWNER)  # logs "payment_link"
     with write_session() as session:  # a row from an older version, its code since retired
@@ -30,9 +25,7 @@ def test_the_activity_list_shows_labels_not_codes(stripe_api):
 
     async def scenario():
         async with EventRunner(app) as runner:
-            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
-            await runner.send("t", InvoicePageState.on_load, f"/invoices/{inv.id}")
-            page = await runner.state("t", InvoicePageState)
+            page = await invoice_page(runner, inv.id)
             assert runner.server_errors == []
             return [dict(e) for e in page.events]
 

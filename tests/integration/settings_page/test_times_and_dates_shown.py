@@ -24,6 +24,7 @@ from invoice_crm.services import (
 from invoice_crm.services import business_settings as biz
 from tests.integration.email_helpers import pdf_text
 from tests.integration.helpers import make_client, make_invoice
+from tests.integration.owner_events import invoice_page
 from tests.support.events import EventRunner, form, run
 
 OWNER, PASSWORD = "owner@example.com", "correct horse"
@@ -39,13 +40,8 @@ def _german_clock(moment: datetime) -> str:
     return f"{moment.astimezone(ZoneInfo(BERLIN)):%d.%m.%Y, %H:%M}"
 
 
-def test_the_invoice_page_shows_times_on_the_business_clock(database):
-    from invoice_crm.invoice_crm import app
-    from invoice_crm.state.auth import AuthState
-    from invoice_crm.state.invoice_page import InvoicePageState
-
+def test_the_invoice_page_shows_times_on_the_business_clock(app):
     biz.save_invoice_defaults(GERMAN)
-    auth.create_user(OWNER, PASSWORD)
     today = date.today()
     inv = invoices.send_invoice(make_invoice(make_client().id, lines=LINES, due=today + timedelta(days=20)).id)
     first = datetime(2026, 11, 26, 19, 32, tzinfo=UTC)
@@ -56,9 +52,7 @@ def test_the_invoice_page_shows_times_on_the_business_clock(database):
 
     async def scenario():
         async with EventRunner(app) as runner:
-            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
-            await runner.send("t", InvoicePageState.on_load, f"/invoices/{inv.id}")
-            page = await runner.state("t", InvoicePageState)
+            page = await invoice_page(runner, inv.id)
             assert runner.server_errors == []
             return dict(page.invoice), [dict(e) for e in page.events]
 
