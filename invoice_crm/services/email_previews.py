@@ -14,7 +14,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.totals import LineSpec, compute_totals
 from invoice_crm.services import figures
-from invoice_crm.services.business_settings import current_business, signature
+from invoice_crm.services.business_settings import Business, current_business, signature
 
 SAMPLE_DUE = date(2026, 3, 14)
 SAMPLE_PRICE = Decimal("1250.00")  # one line, no tax: the sample invoice's total
@@ -33,11 +33,10 @@ class FieldPreview:
     built_in: bool = False  # the field is empty: this is the built-in text
 
 
-def _facts() -> dict:
+def _facts(business: Business) -> dict:
     """The sample invoice's facts as an email names them: its amount and the figures under it
     (``summary``) in the default currency and the business locale, worked out and written as a
     real invoice's are (``delivery.template_facts``)."""
-    business = current_business()
     totals = compute_totals([LineSpec(Decimal(1), SAMPLE_PRICE)], currency=business.currency)
     summary = "\n".join(f"{row['label']}: {row['value']}" for row in figures.breakdown_rows(totals))
     return {
@@ -60,27 +59,29 @@ def built_in_email(kind: str, facts: dict) -> tuple[str, str]:
     return email_text.invoice_email(**common, summary=facts["summary"])
 
 
-def preview_template(text: str, field_name: str = "template") -> str:
+def preview_template(text: str, field_name: str = "template", business: Business | None = None) -> str:
     """The template filled with sample values, or the reason it cannot be used."""
     rules.check_template(text, field=field_name)
-    facts = _facts()
+    facts = _facts(business or current_business())
     values = {k: (email_text.long_date(v) if isinstance(v, date) else str(v)) for k, v in facts.items()}
     return rules.render_template(text, values)
 
 
-def preview_field(name: str, text: str) -> FieldPreview:
+def preview_field(name: str, text: str, business: Business | None = None) -> FieldPreview:
     """What the email field ``name`` (``invoice_subject``, ``receipt_body`` …) holding ``text``
-    puts in the email: the filled template, or, when it is empty, the built-in text."""
+    puts in the email: the filled template, or, when it is empty, the built-in text.
+    ``business``: the settings already read (Settings shows six previews at once), else read."""
+    business = business or current_business()
     kind, _, part = name.partition("_")
     text = text.strip()  # saved trimmed: only spaces is empty
     if text:
-        rendered = preview_template(text, name)
-        return FieldPreview(rendered.strip() if part == "subject" else _signed(rendered))
-    subject, body = built_in_email(kind, _facts())
-    return FieldPreview(subject if part == "subject" else _signed(body), built_in=True)
+        rendered = preview_template(text, name, business)
+        return FieldPreview(rendered.strip() if part == "subject" else _signed(rendered, business))
+    subject, body = built_in_email(kind, _facts(business))
+    return FieldPreview(subject if part == "subject" else _signed(body, business), built_in=True)
 
 
-def _signed(body: str) -> str:
+def _signed(body: str, business: Business) -> str:
     """A message as it goes out: the business's signature below it (``branded``)."""
-    sign = signature(current_business())
+    sign = signature(business)
     return f"{body.rstrip()}\n\n{sign}" if sign and sign not in body else body

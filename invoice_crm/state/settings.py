@@ -54,7 +54,7 @@ class SettingsState(AuthState):
         self.logo_uri = business.logo_data_uri
         self._set_preview(business.number_format)
         for name in TEMPLATES:
-            self._set_template_preview(name, self.values.get(name, ""))
+            self._set_template_preview(name, self.values.get(name, ""), business)
 
     def _set_preview(self, fmt: str) -> None:
         try:
@@ -65,9 +65,9 @@ class SettingsState(AuthState):
             self.number_preview = ""
             self.errors["preview"] = err.message
 
-    def _set_template_preview(self, name: str, text: str) -> None:
+    def _set_template_preview(self, name: str, text: str, business: biz.Business | None = None) -> None:
         try:
-            preview = email_previews.preview_field(name, text)
+            preview = email_previews.preview_field(name, text, business)
         except DomainError as err:
             preview = email_previews.FieldPreview(err.message)
         self.template_previews[name] = preview.text
