@@ -126,7 +126,7 @@ def clean_colour(raw: object) -> str:
 
 def clean_country(raw: object) -> str:
     text = str(raw or "").strip().upper()
-    if text and not _COUNTRY.match(text):
+    if text and not (_COUNTRY.match(text) and numbers.is_country_code(text)):
         raise ValidationError("Country must be a two-letter code such as DE, GB or US", field="country")
     return text
 

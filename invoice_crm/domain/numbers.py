@@ -117,6 +117,18 @@ def _formatting_locale(locale: str | None) -> Locale:
     return _babel_locale(locale or business_locale())
 
 
+def country_name(code: str, locale: str | None = None) -> str:
+    """``Germany`` (en_US), ``Deutschland`` (de_DE) for ``DE``: how an address names its country.
+    A code Babel does not know is returned as it is."""
+    code = (code or "").upper()
+    return _formatting_locale(locale).territories.get(code, code) if code else ""
+
+
+def is_country_code(code: str) -> bool:
+    """A two-letter region code (ISO 3166-1) that names a country or territory."""
+    return len(code) == 2 and code.isalpha() and code.upper() in _babel_locale("en").territories
+
+
 def format_currency(amount: Decimal, currency: str, locale: str | None = None) -> str:
     """``$1,234.50`` (en_US), ``1.234,50 €`` (de_DE): the amount rounded half-up to cents."""
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -73,9 +73,10 @@ class Business:
 
     @property
     def address_lines(self) -> list[str]:
-        """Typed with newlines, or with a literal "\\n" in an environment variable."""
+        """Typed with newlines, or with a literal "\\n" in an environment variable; then the
+        country by its name in the business locale (``Germany``, ``Deutschland``)."""
         lines = [p.strip() for p in self.address.replace("\\n", "\n").splitlines() if p.strip()]
-        return [*lines, self.country] if self.country else lines
+        return [*lines, numbers.country_name(self.country, self.locale)] if self.country else lines
 
     @property
     def payment_lines(self) -> list[str]:

@@ -1,10 +1,11 @@
-"""Business profile rules that need no database: the website printed on every PDF."""
+"""Business profile rules that need no database: the website and the country printed on every PDF."""
 
 from __future__ import annotations
 
 import pytest
 
-from invoice_crm.domain.business import clean_website
+from invoice_crm.domain import numbers
+from invoice_crm.domain.business import clean_country, clean_website
 from invoice_crm.domain.errors import ValidationError
 
 
@@ -30,3 +31,23 @@ def test_anything_else_is_refused_beside_the_website_field(typed):
     with pytest.raises(ValidationError) as refused:
         clean_website(typed)
     assert refused.value.field == "website"
+
+
+@pytest.mark.parametrize("typed, kept", [("de", "DE"), (" gb ", "GB"), ("US", "US"), ("", "")])
+def test_a_country_is_kept_as_its_code(typed, kept):
+    assert clean_country(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["XX", "QQ", "Germany", "D", "1A"])
+def test_a_code_that_names_no_country_is_refused_beside_the_country_field(typed):
+    with pytest.raises(ValidationError) as refused:
+        clean_country(typed)
+    assert refused.value.field == "country"
+
+
+@pytest.mark.parametrize("code, locale, name", [
+    ("DE", "en_US", "Germany"), ("DE", "de_DE", "Deutschland"), ("CH", "fr_FR", "Suisse"),
+    ("gb", "en_GB", "United Kingdom"), ("", "en_US", ""),
+])
+def test_an_address_names_its_country_in_the_business_locale(code, locale, name):
+    assert numbers.country_name(code, locale) == name

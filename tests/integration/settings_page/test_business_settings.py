@@ -129,7 +129,7 @@ def test_pdf_shows_the_business_and_payment_instructions_when_online_payment_is_
     inv = make_invoice(client.id)
     invoices.send_invoice(inv.id)
     text = pdf_text(render_invoice_pdf(inv.id)[1])
-    for expected in ("Northwind Studio", "Hauptstrasse 5", "Tax number: DE136695976", "How to pay",
+    for expected in ("Northwind Studio", "Hauptstrasse 5", "Germany", "Tax number: DE136695976", "How to pay",
                      "IBAN: DE89 3704 0044 0532 0130 00", "BIC: COBADEFFXXX", "Please quote the invoice number.",
                      "Tax number: FR40303265045", "Northwind Studio GmbH, Berlin"):
         assert expected in text, expected
