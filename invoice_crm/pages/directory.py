@@ -6,7 +6,14 @@ import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import similar_client_question
-from invoice_crm.components.forms import field_error, field_label, invalid_attrs, labelled_input, select_menu
+from invoice_crm.components.forms import (
+    dialog_actions,
+    field_error,
+    field_label,
+    invalid_attrs,
+    labelled_input,
+    select_menu,
+)
 from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.domain.leads import PIPELINE
 from invoice_crm.state.directory import (
@@ -179,6 +186,32 @@ def _rename_field(p) -> rx.Component:
     )
 
 
+def _rename_lead_dialog() -> rx.Component:
+    """A lead's title, changed in a small dialog (the list shows titles as text). A refused
+    title keeps what was typed, with the reason under the field; saved, the dialog closes."""
+    S = LeadsState
+    error = S.rename_errors.get(S.renaming_id, "")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename lead"),
+            rx.form(
+                rx.vstack(
+                    labelled_input("New title", "rename-lead-title", error, name="title", default_value=S.renaming_title,
+                                   key=S.renaming_id, custom_attrs={"aria-required": "true"}, auto_focus=True),
+                    dialog_actions(rx.button("Save title", type="submit")),
+                    spacing="3",
+                ),
+                on_submit=S.submit_rename,
+                reset_on_submit=False,
+                no_validate=True,
+            ),
+            max_width="28em",
+        ),
+        open=S.renaming_id != "",
+        on_open_change=S.set_rename_open,
+    )
+
+
 def projects_page() -> rx.Component:
     S = ProjectsState
     return layout(
@@ -237,7 +270,15 @@ def leads_page() -> rx.Component:
                         S.leads,
                         lambda lead: rx.table.row(
                             rx.table.cell(
-                                lead["title"],
+                                rx.hstack(
+                                    rx.text(lead["title"], class_name="lead-title"),
+                                    rx.icon_button(
+                                        rx.icon("pencil", size=14), size="1", variant="ghost", color_scheme="gray",
+                                        aria_label="Rename lead " + lead["title"], title="Rename",
+                                        on_click=S.start_rename(lead["id"], lead["title"]),
+                                    ),
+                                    align="center", spacing="2",
+                                ),
                                 # On a phone the client is under the title: four columns do not fit.
                                 rx.text(lead["client"], display=PHONE_ONLY, size="1", color_scheme="gray"),
                             ),
@@ -257,4 +298,5 @@ def leads_page() -> rx.Component:
                 variant="ghost",
             ),
         ),
+        _rename_lead_dialog(),
     )

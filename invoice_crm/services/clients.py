@@ -124,7 +124,7 @@ def create_lead(
 
     def work(session: Session) -> Lead:
         problems = Problems()
-        clean = problems.check(lambda: clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False))
+        clean = problems.check(lambda: _lead_title(title))
         problems.check(lambda: _chosen_client(session, client_id))
         problems.raise_any()
         lead = Lead(client_id=client_id, title=clean, status=status, is_sample=is_sample)
@@ -133,6 +133,19 @@ def create_lead(
         return lead
 
     return idempotency.run_once(idempotency_key, "create_lead", work, lambda le: le.id, lambda i: _load(Lead, i))
+
+
+def _lead_title(title: str) -> str:
+    return clean_text(title, field="title", label="Lead title", max_length=200, required=True, multiline=False)
+
+
+def update_lead_title(lead_id: int, title: str) -> Lead:
+    title = _lead_title(title)
+    with write_session() as session:
+        lead = _require(session, Lead, lead_id, "Lead")
+        lead.title = title
+        lead.updated_at = utcnow()
+        return lead
 
 
 def set_lead_status(lead_id: int, status: str) -> Lead:

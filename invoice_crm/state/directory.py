@@ -192,6 +192,29 @@ class ClientPickerState(DirectoryState):
     def _chosen_client(self) -> int | None:
         return as_id(self.new_client_id)
 
+    async def _rename(self, rows: list[dict[str, str]], column: str, row_id: str, text: str, save, success: str):
+        """A row's name (a project's field, a lead's Rename dialog). A refusal is kept by row id
+        in the page's ``rename_errors`` (each page declares its own) and shown beside the field."""
+        if any(r["id"] == row_id and r[column] == text for r in rows):
+            self._forget_rename_error(row_id)
+            return None  # the field was left as it was (or Enter, then the blur, sent it twice)
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not row_id.isdigit():
+            return None
+        try:
+            await asyncio.to_thread(save, int(row_id), text)
+        except DomainError as err:
+            self.rename_errors = {**self.rename_errors, row_id: err.message}
+            return rx.toast.error(err.message)
+        self._forget_rename_error(row_id)
+        await self._refresh()
+        return rx.toast.success(success)
+
+    def _forget_rename_error(self, row_id: str) -> None:
+        if row_id in self.rename_errors:
+            self.rename_errors = {k: v for k, v in self.rename_errors.items() if k != row_id}
+
 
 class ProjectsState(ClientPickerState):
     projects: list[dict[str, str]] = []
@@ -221,30 +244,12 @@ class ProjectsState(ClientPickerState):
     @rx.event
     async def rename(self, project_id: str, name: str):
         """From the row's field when it loses focus, or on Enter (``submit_rename``)."""
-        if any(p["id"] == project_id and p["name"] == name for p in self.projects):
-            self._forget_rename_error(project_id)
-            return None  # the field was left as it was (or Enter, then the blur, sent it twice)
-        if self._current_user() is None:
-            return self._redirect_to_login()
-        if not project_id.isdigit():
-            return None
-        try:
-            await asyncio.to_thread(client_service.update_project, int(project_id), name)
-        except DomainError as err:
-            self.rename_errors = {**self.rename_errors, project_id: err.message}
-            return rx.toast.error(err.message)
-        self._forget_rename_error(project_id)
-        await self._refresh()
-        return rx.toast.success("Project renamed")
+        return await self._rename(self.projects, "name", project_id, name, client_service.update_project, "Project renamed")
 
     @rx.event
     async def submit_rename(self, form: dict):
         """Enter in a row's field: its form carries the project's id and the name."""
         return await self.rename(str(form.get("id", "")), str(form.get("name", "")))
-
-    def _forget_rename_error(self, project_id: str) -> None:
-        if project_id in self.rename_errors:
-            self.rename_errors = {k: v for k, v in self.rename_errors.items() if k != project_id}
 
 
 class LeadsState(ClientPickerState):
@@ -253,10 +258,37 @@ class LeadsState(ClientPickerState):
 
     @rx.event
     async def on_load(self):
+        self.rename_errors, self.renaming_id, self.renaming_title = {}, "", ""
         return await self._load_page()
 
     async def _load_rows(self) -> None:
         self.leads = _strings(await asyncio.to_thread(queries.list_leads))
+
+    # The lead whose Rename dialog is open ("" when none), and a refused title by lead id.
+    renaming_id: str = ""
+    renaming_title: str = ""
+    rename_errors: dict[str, str] = {}
+
+    @rx.event
+    def start_rename(self, lead_id: str, title: str):
+        self.renaming_id, self.renaming_title = lead_id, title
+        self._forget_rename_error(lead_id)
+
+    @rx.event
+    def set_rename_open(self, value: bool):
+        if not value:
+            self.renaming_id = self.renaming_title = ""
+
+    @rx.event
+    async def submit_rename(self, form: dict):
+        """The dialog's Save (or Enter): saved or left as it was, it closes; refused, it stays
+        open with the reason under the field. A second submit finds it closed and does nothing."""
+        lead_id = self.renaming_id
+        toast = await self._rename(self.leads, "title", lead_id, str(form.get("title", "")),
+                                   client_service.update_lead_title, "Lead renamed")
+        if lead_id not in self.rename_errors:
+            self.renaming_id = self.renaming_title = ""
+        return toast
 
     @rx.event
     async def create(self, form: dict):

@@ -94,6 +94,33 @@ def test_a_refused_lead_keeps_what_was_typed_and_names_each_field(signed_in, app
     expect(page.locator(".field-error")).to_have_count(0)
 
 
+def test_a_lead_is_renamed_from_its_row_and_a_refused_title_stays_in_the_dialog(signed_in, app_url):
+    page = signed_in
+    page.goto(app_url + "/leads")
+    choose(page, "#lead-client", "Studio Verde")
+    title = f"Logo ideas {secrets.token_hex(2)}"
+    page.get_by_label("Lead title").fill(title)
+    page.get_by_role("button", name="Add lead").click()
+    expect(page.locator(".lead-row", has_text=title)).to_be_visible()
+
+    page.get_by_role("button", name=f"Rename lead {title}", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Rename lead")
+    field = dialog.get_by_label("New title")
+    expect(field).to_have_value(title)
+    field.fill("z" * 201)
+    dialog.get_by_role("button", name="Save title").click()
+    expect(dialog.locator(".field-error")).to_have_text("Lead title must be at most 200 characters")
+    expect(field).to_have_value("z" * 201)  # kept, to be put right in place
+    renamed = f"{title} and colours"
+    field.fill(renamed)
+    field.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".lead-row", has_text=renamed)).to_be_visible()
+    page.reload()
+    expect(page.locator(".lead-row", has_text=renamed)).to_be_visible()
+    expect(page.get_by_role("button", name=f"Rename lead {title}", exact=True)).to_have_count(0)
+
+
 def test_a_project_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_field(signed_in, app_url):
     page = signed_in
     page.goto(app_url + "/projects")

@@ -1,5 +1,6 @@
 """/projects and /leads: a refused create keeps what was typed and names each refused field
-beside its input, all at once; a rename answers Enter and a refusal. Driven through the app's
+beside its input, all at once; a rename (a project's field, a lead's dialog) answers Enter and
+a refusal. Driven through the app's
 own event processing (tests/support/events.py), signed in."""
 
 from __future__ import annotations
@@ -101,3 +102,36 @@ def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
     run(scenario())
     with read_session() as session:
         assert session.get(Project, project.id).name == "Brand refresh 3"
+
+
+def test_a_lead_is_renamed_in_its_dialog_which_keeps_a_refused_title_open_with_the_reason(app):
+    from invoice_crm.state.directory import LeadsState
+
+    client = client_service.create_client("Studio Verde")
+    lead = client_service.create_lead(client.id, "Brand refresh")
+    other = client_service.create_lead(client.id, "Website")
+    lid = str(lead.id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, LeadsState.on_load, "/leads")
+            await runner.send(tab, LeadsState.start_rename, "/leads", lead_id=lid, title="Brand refresh")
+            for title, reason in (("  ", "Lead title is required"), ("x" * 300, "Lead title must be at most 200 characters")):
+                await runner.send(tab, LeadsState.submit_rename, "/leads", form=form(title=title))
+                state = await runner.state(tab, LeadsState)
+                assert state.rename_errors == {lid: reason} and state.renaming_id == lid  # still open
+            saved = await runner.send(tab, LeadsState.submit_rename, "/leads", form=form(title="Brand refresh, phase 2"))
+            assert "Lead renamed" in sent_text(saved)
+            state = await runner.state(tab, LeadsState)
+            assert state.renaming_id == "" and state.rename_errors == {}
+            assert {r["id"]: r["title"] for r in state.leads} == {lid: "Brand refresh, phase 2", str(other.id): "Website"}
+            # A second Save of the same dialog (a double click) finds it closed: nothing more.
+            again = await runner.send(tab, LeadsState.submit_rename, "/leads", form=form(title="Something else"))
+            assert "Lead renamed" not in sent_text(again)
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        assert session.get(Lead, lead.id).title == "Brand refresh, phase 2"
+        assert session.get(Lead, other.id).title == "Website"
