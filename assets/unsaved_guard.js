@@ -1,7 +1,10 @@
-// Asks before leaving the invoice editor with unsaved changes: in-app links (the navigation,
-// "Cancel", Sign out) and the browser's Back get a confirm(), closing or reloading the tab the
-// browser's own prompt. The editor marks its form with data-unsaved-changes="true|false" from
-// EditorState.unsaved; typing counts at once, before its debounced update reaches the server.
+// Asks before leaving the invoice editor or the recurring profile form with unsaved changes:
+// in-app links (the navigation, "Cancel", Sign out) and the browser's Back get a confirm(),
+// closing or reloading the tab the browser's own prompt. The editor marks its form with
+// data-unsaved-changes="true|false" from EditorState.unsaved; typing counts at once, before its
+// debounced update reaches the server. The recurring form is not controlled (the server sees it
+// only on Save): marked data-unsaved-on-input, any typing or choice in it counts until the form
+// is drawn afresh (saved) or left. data-unsaved-message names what would be lost.
 //
 // Back cannot be cancelled once it has happened, so while there are unsaved changes the
 // editor's history entry has a copy on top of it (same URL and React Router state, marked
@@ -22,17 +25,28 @@
   function unsaved() {
     var el = form();
     if (!el) return false;
-    return el.getAttribute("data-unsaved-changes") === "true" || (el === typedIn && Date.now() - lastTyped < 1500);
+    if (el.getAttribute("data-unsaved-changes") === "true") return true;
+    return el === typedIn && (el.hasAttribute("data-unsaved-on-input") || Date.now() - lastTyped < 1500);
+  }
+  function message() {
+    var el = form();
+    return (el && el.getAttribute("data-unsaved-message")) || MESSAGE;
+  }
+  function forgetTyping() {
+    lastTyped = 0;
+    typedIn = null;
   }
 
-  document.addEventListener("input", function (event) {
+  function typed(event) {
     var el = form();
     if (el && el.contains(event.target)) {
       lastTyped = Date.now();
       typedIn = el;
       keepCopy();
     }
-  }, true);
+  }
+  document.addEventListener("input", typed, true);
+  document.addEventListener("change", typed, true); // a native select's choice
 
   // --- Back -----------------------------------------------------------------------------
   var MARK = "__unsavedGuardCopy";
@@ -44,7 +58,7 @@
   }
   // Only on the editor's own URL: not on a page a link has just opened while the editor's
   // form is still on its way out.
-  var EDITOR_PATH = /^\/invoices\/(new|\d+\/edit)\/?$/;
+  var EDITOR_PATH = /^\/(invoices|recurring)\/(new|\d+\/edit)\/?$/;
   function keepCopy() {
     if (!EDITOR_PATH.test(window.location.pathname)) return;
     if (!unsaved() || isCopy(window.history.state)) return;
@@ -61,7 +75,7 @@
   }
   function goBackForReal() {
     passing = true;
-    lastTyped = 0;
+    forgetTyping();
     window.history.back();
   }
 
@@ -84,7 +98,7 @@
     }
     // Same URL as before: React Router has nothing to do with this step either way.
     event.stopImmediatePropagation();
-    if (unsaved() && !window.confirm(MESSAGE)) {
+    if (unsaved() && !window.confirm(message())) {
       lastState = null;
       keepCopy();
       return;
@@ -107,11 +121,11 @@
     var leaving = target && target.closest("a[href], [data-leaves-page]");
     if (!leaving || leaving.getAttribute("target") === "_blank" || leaving.hasAttribute("download")) return;
     if (!unsaved()) return;
-    if (!window.confirm(MESSAGE)) {
+    if (!window.confirm(message())) {
       event.preventDefault();
       event.stopImmediatePropagation();
     } else {
-      lastTyped = 0;
+      forgetTyping();
     }
   }, true);
 })();

@@ -213,6 +213,10 @@ def _form() -> rx.Component:
             spacing="4", width="100%",
         ),
         on_submit=F.save, key=F.form_key, width="100%",
+        # Read by assets/unsaved_guard.js: anything typed or chosen here is asked about before
+        # leaving, until the form is drawn afresh (a save empties form_key, its key).
+        custom_attrs={"data-unsaved-changes": "false", "data-unsaved-on-input": "true",
+                      "data-unsaved-message": "You have unsaved changes to this recurring profile. Leave without saving?"},
     )
 
 

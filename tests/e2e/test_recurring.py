@@ -108,3 +108,53 @@ def test_recurring_pages_fit_a_phone(signed_in, app_url):
     page.goto(app_url + "/recurring")
     expect(page.get_by_role("heading", name="Recurring invoices")).to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_the_profile_form_asks_before_leaving_with_unsaved_changes(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Guarded Client {tag}"
+    create_client(page, app_url, name, f"guarded-{tag}@client.example")
+    asked: list[str] = []
+    answer = {"accept": False}
+
+    def handle(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    page.on("dialog", handle)
+
+    # Nothing typed: leaving asks nothing.
+    page.goto(app_url + "/recurring/new")
+    expect(page.get_by_label("Description, line 1")).to_be_visible()
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(app_url + "/recurring")
+    assert asked == []
+
+    # Typed: Cancel asks; "no" keeps the page and what was typed.
+    page.goto(app_url + "/recurring/new")
+    page.get_by_label("Description, line 1").fill("Monthly retainer")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_timeout(300)
+    assert asked == ["You have unsaved changes to this recurring profile. Leave without saving?"]
+    assert page.url.rstrip("/").endswith("/recurring/new")
+    expect(page.get_by_label("Description, line 1")).to_have_value("Monthly retainer")
+
+    # A refused save keeps it unsaved; a saved one leaves without asking.
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Choose a client").last).to_be_visible()
+    page.get_by_label("Client", exact=True).select_option(label=name)
+    page.get_by_label("Unit price, line 1").fill("450")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    page.get_by_role("link", name="Clients").first.click()
+    page.wait_for_url(app_url + "/clients")
+    assert len(asked) == 1
+
+    # "Yes" leaves.
+    page.goto(app_url + "/recurring/new")
+    page.get_by_label("Frequency").select_option("weekly")
+    answer["accept"] = True
+    page.get_by_role("link", name="Dashboard").first.click()
+    page.wait_for_url(app_url + "/")
+    assert len(asked) == 2
