@@ -91,10 +91,19 @@ class PlannedStep:
     step: Step
     day: date  # the step's identity on this invoice
     at: datetime  # when it goes out (UTC)
-    before_sending: bool  # it fell before the invoice was sent: it does not apply
+    before_sending: bool  # it fell before the invoice was sent (or imported): it does not apply
+
+
+def applies_from(sent_at: datetime | None, imported_at: datetime | None) -> datetime | None:
+    """From when an invoice's steps apply: once it was sent, or, imported with a past issue
+    date as its sending, once it was brought into the app (its earlier steps were never due here)."""
+    if sent_at is None or imported_at is None:
+        return sent_at
+    return max(sent_at, imported_at)
 
 
 def plan(steps: list[Step], due_date: date, sent_at: datetime | None, send_hour: int, tz_name: str) -> list[PlannedStep]:
+    """The steps on their days; ``sent_at``: from when they apply (``applies_from``)."""
     planned = []
     for step in sorted(steps, key=lambda s: s.offset_days):
         day = step_date(due_date, step.offset_days)

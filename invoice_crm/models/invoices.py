@@ -94,6 +94,8 @@ class Invoice(SQLModel, table=True):
     imported: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false())
     )
+    # When it was imported (its sent_at is its issue date): no reminder step before this applies.
+    imported_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     # The stored figures of the one total function (domain.totals), refreshed by every change
     # to lines, payments, credit notes and refunds: amount is the total.
     amount: Decimal = Field(default=Decimal("0.00"), sa_column=_money(index=True))

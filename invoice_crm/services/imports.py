@@ -489,7 +489,7 @@ def _store_invoice(session: Session, item: _InvoiceItem) -> Invoice:
     sent_at = datetime.combine(item.issue_date, time(12), tzinfo=UTC)
     invoice = Invoice(
         number=item.number, client_id=client.id, currency=item.currency, status=InvoiceStatus.SENT,
-        issue_date=item.issue_date, due_date=item.due_date, sent_at=sent_at, imported=True,
+        issue_date=item.issue_date, due_date=item.due_date, sent_at=sent_at, imported=True, imported_at=utcnow(),
         tax_rounding=get_settings().invoice_tax_rounding, created_at=sent_at, updated_at=utcnow(),
     )
     session.add(invoice)

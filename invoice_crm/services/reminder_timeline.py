@@ -58,7 +58,9 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     steps = schedules.steps_for(invoice_id) if mode != rules.MODE_OFF else []
     if mode == rules.MODE_OFF or not schedules.default_on:
         steps = []
-    planned = rules.plan(steps, invoice.due_date, invoice.sent_at, schedules.send_hour, tz_name) if invoice.due_date else []
+    since = rules.applies_from(invoice.sent_at, invoice.imported_at)
+    planned = rules.plan(steps, invoice.due_date, since, schedules.send_hour, tz_name) if invoice.due_date else []
+    before = "It fell before the invoice was imported" if since != invoice.sent_at else "It fell before the invoice was sent"
     planned_days = {p.day for p in planned}
     # Steps whose time has passed with nothing recorded: what the worker will do with them.
     late = rules.decide(planned, set(done), now, max_late_days())
@@ -67,7 +69,7 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     for p in planned:
         rows.append(_row(
             p, done.get(p.day), emails, tz_name, can_skip=not inactive, closed=bool(closed),
-            missed=missed.get(p.day, ""), due_now=p.day == due_now,
+            missed=missed.get(p.day, ""), due_now=p.day == due_now, before=before,
         ))
     # Steps done under an earlier schedule stay on the timeline.
     for day, record in sorted(done.items()):
@@ -101,7 +103,7 @@ def _closed(status: InvoiceStatus, balance_due) -> str:
 
 def _row(
     p: rules.PlannedStep, record: ReminderSend | None, emails: dict, tz_name: str, *, can_skip: bool,
-    closed: bool = False, missed: str = "", due_now: bool = False,
+    closed: bool = False, missed: str = "", due_now: bool = False, before: str = "",
 ) -> dict:
     """One step of the panel. ``missed``: why the worker will skip it (its time has passed
     with nothing sent, rules.decide); ``due_now``: the late step the worker's next run sends."""
@@ -129,7 +131,7 @@ def _row(
     elif not p.step.enabled:
         row.update(state="off", state_label="Off", detail="This step is turned off")
     elif p.before_sending:
-        row.update(state="na", state_label="Not applicable", detail="It fell before the invoice was sent")
+        row.update(state="na", state_label="Not applicable", detail=before or "It fell before the invoice was sent")
     elif closed:
         row.update(state="na", state_label="Not applicable", detail="Will not go out")
     elif missed:
@@ -160,7 +162,7 @@ def reminders_today(now: datetime | None = None) -> int:
     due_dates = [today - timedelta(days=o) for o in offsets]
     with read_session() as session:
         rows = session.execute(
-            select(Invoice.id, Invoice.due_date, Invoice.sent_at).where(
+            select(Invoice.id, Invoice.due_date, Invoice.sent_at, Invoice.imported_at).where(
                 Invoice.status.in_(OPEN), Invoice.balance_due > 0, Invoice.due_date.in_(due_dates),
                 Invoice.is_sample.is_(False),
             )
@@ -175,10 +177,10 @@ def reminders_today(now: datetime | None = None) -> int:
                 )
             ).scalars())
     count = 0
-    for invoice_id, due_date, sent_at in rows:
+    for invoice_id, due_date, sent_at, imported_at in rows:
         if invoice_id in skipped:
             continue
         steps = [s for s in schedules.steps_for(invoice_id) if s.enabled]
-        planned = rules.plan(steps, due_date, sent_at, schedules.send_hour, tz_name)
+        planned = rules.plan(steps, due_date, rules.applies_from(sent_at, imported_at), schedules.send_hour, tz_name)
         count += any(p.day == today and not p.before_sending for p in planned)
     return count

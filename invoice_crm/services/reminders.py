@@ -166,7 +166,8 @@ def send_due_reminders(now: datetime | None = None) -> Report:
         steps = schedules.steps_for(invoice.id)
         if not steps:
             continue
-        planned = rules.plan(steps, invoice.due_date, invoice.sent_at, schedules.send_hour, tz_name)
+        since = rules.applies_from(invoice.sent_at, invoice.imported_at)
+        planned = rules.plan(steps, invoice.due_date, since, schedules.send_hour, tz_name)
         decision = rules.decide(planned, set(done.get(invoice.id, {})), now, max_late_days())
         if decision.send is None and not decision.skip:
             continue

@@ -100,25 +100,29 @@ def _found(term: str) -> set[int]:
 
 
 def test_0015_rebuilds_invoice_with_autoincrement_and_keeps_every_row_index_and_search(tmp_path, monkeypatch):
+    """Seeded by today's services (at head), then taken down to 0014: a database as 0014 made
+    it (no AUTOINCREMENT), which 0015 must carry over row for row."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     reset_caches()
     try:
-        command.upgrade(alembic_config(url), "0014")
+        command.upgrade(alembic_config(url), "head")
         ids = _seed()
+        reset_caches()
+        command.downgrade(alembic_config(url), "0014")
         rows, indexes, table_sql = _snapshot(url)
         assert all(rows[name] for name in DEPENDENTS), [name for name in DEPENDENTS if not rows[name]]
         assert {"ix_invoice_client_work", "ix_invoice_open_figures"} <= {index[0] for index in indexes}
         assert "AUTOINCREMENT" not in table_sql
-        reset_caches()
 
-        command.upgrade(alembic_config(url), "head")
+        command.upgrade(alembic_config(url), "0015")
         upgraded, upgraded_indexes, upgraded_sql = _snapshot(url)
         assert upgraded == rows and upgraded_indexes == indexes
         assert "AUTOINCREMENT" in upgraded_sql
         # A database made from the models (no code path does today) would agree.
         assert "AUTOINCREMENT" in str(CreateTable(Invoice.__table__).compile(dialect=sqlite.dialect()))
 
+        command.upgrade(alembic_config(url), "head")
         reset_caches()
         assert _found("IMPORTED-47") == {ids["paid"]}  # an invoice from before, by its number
         sent = invoices.send_invoice(make_invoice(make_client("New Client", "new@new.example").id).id)
@@ -129,14 +133,19 @@ def test_0015_rebuilds_invoice_with_autoincrement_and_keeps_every_row_index_and_
         assert invoices.mark_paid(ids["open"]).status is InvoiceStatus.PAID  # dependent rows still work
         reset_caches()
 
+        command.downgrade(alembic_config(url), "0015")
         before_down, _, _ = _snapshot(url)
         command.downgrade(alembic_config(url), "0014")
         downgraded, downgraded_indexes, downgraded_sql = _snapshot(url)
         assert downgraded == before_down and downgraded_indexes == indexes
         assert "AUTOINCREMENT" not in downgraded_sql
-        reset_caches()
-        assert _found(sent.number) == {sent.id} and _found("IMPORTED-47") == {ids["paid"]}
-        with write_session() as session:
-            assert session.execute(select(func.count()).select_from(Invoice)).scalar_one() == len(rows["invoice"]) + 2
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(text("invoice"))).scalar_one() == len(rows["invoice"]) + 2
+            found = conn.execute(text(
+                "SELECT rowid FROM invoice_number_search WHERE invoice_number_search MATCH :term"), {"term": f'"{sent.number}"'}
+            ).scalars().all()
+            assert found == [sent.id]  # the number search's triggers came through the rebuild
+        engine.dispose()
     finally:
         reset_caches()

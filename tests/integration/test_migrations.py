@@ -94,3 +94,29 @@ def test_0002_takes_numbers_back_from_drafts_and_continues_the_sent_sequence(tmp
     assert {inv.lead_id for inv in rows.values()} == {1} and {inv.version for inv in rows.values()} == {1}
     assert invoices.send_invoice(3).number == f"INV-{year}-0002"  # its lines survived the rebuild too
     reset_caches()
+
+
+def test_0016_dates_invoices_imported_before_it_from_their_import_entry(database):
+    """Invoices imported before 0016 get their imported_at from their "imported" activity
+    entry; other invoices keep none."""
+    from invoice_crm.models import Invoice, InvoiceEvent
+    from invoice_crm.services import imports
+
+    content = (
+        b"Invoice number,Client name,Client email,Issue date,Due date,Currency,Description,Quantity,Unit price\n"
+        b"OLD-1,Ada Lovelace,ada@example.com,2026-01-05,2026-02-04,USD,Design,1,500.00\n"
+    )
+    imports.run_import("invoices", content, imports.read("invoices", content)[1], only_valid=False)
+    made_here = make_invoice()
+    with read_session() as s:
+        imported = s.execute(select(Invoice).where(Invoice.number == "OLD-1")).scalar_one()
+        entry = s.execute(select(InvoiceEvent.created_at).where(
+            InvoiceEvent.invoice_id == imported.id, InvoiceEvent.kind == "imported")).scalar_one()
+    assert imported.imported_at is not None and imported.imported_at > imported.sent_at
+
+    cfg = alembic_config(database)
+    command.downgrade(cfg, "0015")
+    command.upgrade(cfg, "head")
+    with read_session() as s:
+        assert s.get(Invoice, imported.id).imported_at == entry
+        assert s.get(Invoice, made_here.id).imported_at is None

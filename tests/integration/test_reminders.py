@@ -342,3 +342,32 @@ def test_sample_invoices_never_get_automatic_reminders(mail):
     assert [m for m in mail.messages if m.message["Subject"].startswith("Reminder")] == []
     assert reminders_today() == 0
     assert invoice_reminders(sample_open[0])["inactive"] == "Sample data: reminders never go out for it."
+
+
+def test_an_imported_invoices_steps_before_its_import_never_apply(mail):
+    """An open invoice imported with a past issue and due date: the steps that fell before it
+    was imported are "Not applicable" (not Missed, never recorded as skipped, never sent);
+    the steps after the import go out on their days."""
+    from invoice_crm.services import imports
+
+    today = datetime.now(UTC).date()
+    issue, due = today - timedelta(days=40), today - timedelta(days=5)  # steps -3 and 0 passed, +7 and +14 to come
+    content = (
+        "Invoice number,Client name,Client email,Issue date,Due date,Currency,Description,Quantity,Unit price\n"
+        f"OLD-7,Ada Lovelace,ada@example.com,{issue.isoformat()},{due.isoformat()},USD,Design,1,500.00\n"
+    ).encode()
+    imports.run_import("invoices", content, imports.read("invoices", content)[1], only_valid=False)
+    with read_session() as s:
+        inv = s.execute(select(Invoice).where(Invoice.number == "OLD-7")).scalar_one()
+    assert inv.status == "OVERDUE"
+
+    rows = {row["offset_days"]: row for row in invoice_reminders(inv.id)["rows"]}
+    for offset in ("-3", "0"):
+        assert (rows[offset]["state_label"], rows[offset]["detail"]) == (
+            "Not applicable", "It fell before the invoice was imported"), rows[offset]
+    assert {rows["7"]["state_label"], rows["14"]["state_label"]} == {"Upcoming"}
+
+    start = _start()
+    _walk(start, start + timedelta(days=3))
+    assert len(_reminders_to(mail, "ada@example.com")) == 1
+    assert [(r.step_date, r.outcome) for r in _records(inv.id)] == [(due + timedelta(days=7), rules.SENT)]

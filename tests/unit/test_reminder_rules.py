@@ -66,3 +66,15 @@ def test_offsets_hours_and_steps_are_checked():
     with pytest.raises(ValidationError, match="same day"):
         rules.check_steps([rules.Step(1), rules.Step(1)])
     assert [s.offset_days for s in rules.check_steps([rules.Step(7), rules.Step(-3)])] == [-3, 7]
+
+
+def test_steps_apply_from_the_sending_or_for_an_imported_invoice_from_its_import():
+    sent = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    imported = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    assert rules.applies_from(sent, None) == sent
+    assert rules.applies_from(sent, imported) == imported
+    assert rules.applies_from(imported, sent) == imported  # sent again after the import: from then
+    assert rules.applies_from(None, imported) is None  # a draft: no step applies yet
+    planned = rules.plan([rules.Step(-3), rules.Step(0), rules.Step(7)], date(2026, 11, 18),
+                         rules.applies_from(sent, imported), 9, "UTC")
+    assert [p.before_sending for p in planned] == [True, True, False]
