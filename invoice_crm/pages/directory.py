@@ -196,8 +196,11 @@ def _rename_lead_dialog() -> rx.Component:
             rx.dialog.title("Rename lead"),
             rx.form(
                 rx.vstack(
-                    labelled_input("New title", "rename-lead-title", error, name="title", default_value=S.renaming_title,
-                                   key=S.renaming_id, custom_attrs={"aria-required": "true"}, auto_focus=True),
+                    rx.flex(  # a row: the field's flex basis is its width, and it takes the whole line
+                        labelled_input("New title", "rename-lead-title", error, name="title", default_value=S.renaming_title,
+                                       key=S.renaming_id, custom_attrs={"aria-required": "true"}, auto_focus=True),
+                        width="100%",
+                    ),
                     dialog_actions(rx.button("Save title", type="submit")),
                     spacing="3",
                 ),
