@@ -28,7 +28,14 @@ def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Compo
             )
         )
 
-    return rx.box(
+    # A phone shows the first columns; the rest are a swipe away, and it says so.
+    hint = rx.hstack(
+        rx.icon("move-horizontal", size=14, aria_hidden="true"),
+        rx.text("Swipe the table sideways for all its columns", size="1"),
+        display=["flex", "none"], align="center", spacing="1", color_scheme="gray", class_name="swipe-hint",
+        color="var(--gray-11)",
+    )
+    return rx.vstack(hint, rx.box(
         rx.table.root(
             rx.el.caption(caption, style={"position": "absolute", "left": "-10000px"}),
             rx.table.header(rx.table.row(rx.foreach(
@@ -45,7 +52,7 @@ def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Compo
         ),
         overflow_x="auto",  # a wide report scrolls inside its card, never the page
         width="100%",
-    )
+    ), spacing="1", width="100%")
 
 
 def download_buttons(state, report: str, name: str) -> rx.Component:

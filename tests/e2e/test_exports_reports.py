@@ -132,6 +132,15 @@ def test_reports_and_the_export_dialog_fit_the_screen(browser, app_url, width, t
         for label in ("Ageing as of", "From", "To", "Revenue by", "CSV encoding"):
             expect(page.get_by_label(label, exact=True)).to_be_visible()
         assert page.evaluate(NO_SIDEWAYS_SCROLL), f"/reports scrolls sideways at {width}px"
+        # A phone sees the first columns of each report, and is told the rest are a swipe away.
+        hints = page.get_by_text("Swipe the table sideways for all its columns")
+        if width < 500:
+            expect(hints).to_have_count(3)
+            for i in range(3):
+                expect(hints.nth(i)).to_be_visible()
+        else:
+            for i in range(hints.count()):
+                expect(hints.nth(i)).to_be_hidden()
         page.screenshot(path=tmp_path / f"reports-{width}.png", full_page=True)
     finally:
         context.close()
