@@ -97,7 +97,7 @@ def _profile() -> rx.Component:
     return _section(
         "Business profile",
         _section_form(
-            f"profile-{S.render_key}", S.save_profile,
+            "profile-" + S.render_keys["profile"].to_string(), S.save_profile,
             _grid(
                 _input("Business name", "business_name", required=True),
                 _input("Email", "email", type="email"),
@@ -131,7 +131,7 @@ def _invoice_defaults() -> rx.Component:
     return _section(
         "Invoice defaults",
         _section_form(
-            f"defaults-{S.render_key}", S.save_defaults,
+            "defaults-" + S.render_keys["invoices"].to_string(), S.save_defaults,
             _grid(
                 _input("Default currency", "currency", "Three letters, such as USD or EUR", max_length=3),
                 _input("Payment terms (days)", "payment_terms_days", "New invoices fall due this many days after issue", inputmode="numeric"),
@@ -191,7 +191,7 @@ def _email() -> rx.Component:
     return _section(
         "Email",
         _section_form(
-            f"email-{S.render_key}", S.save_email,
+            "email-" + S.render_keys["email"].to_string(), S.save_email,
             _grid(
                 _input("Sender name", "sender_name", "The name clients see the email from"),
                 _input("Reply-to address", "reply_to", "Where clients' answers go", type="email"),

@@ -23,6 +23,7 @@ EMAIL = ("sender_name", "reply_to", "invoice_subject", "invoice_body", "reminder
 TEMPLATES = tuple(name for name in EMAIL if name.endswith(("_subject", "_body")))
 ACCOUNT = ("current_password", "new_password", "confirm_password", "session")
 ALL_FIELDS = (*PROFILE, *DEFAULTS, *EMAIL, *ACCOUNT, "logo", "preview")
+FORMS = ("profile", "invoices", "email")  # the sections saved by a form of their own
 TABS = ("profile", "invoices", "taxes", "email", "reminders", "integrations", "account")
 
 
@@ -34,7 +35,10 @@ class SettingsState(AuthState):
     tab: str = "profile"
     values: dict[str, str] = {}
     errors: dict[str, str] = _no_errors()
-    render_key: int = 0  # forms are keyed on it, so their fields show the saved values
+    # The section forms are keyed on these (profile, invoices, email): a save redraws its own
+    # form with the saved values, and leaves what is typed but not saved in the others (and the
+    # profile form when a logo is saved) as it is.
+    render_keys: dict[str, int] = dict.fromkeys(FORMS, 0)
     account_key: int = 0  # the password form: emptied after a change, not on every load
     logo_uri: str = ""
     number_preview: str = ""
@@ -46,11 +50,11 @@ class SettingsState(AuthState):
     email_enabled: bool = False
     saving: str = ""
 
-    def _show(self, business: biz.Business) -> None:
+    def _show(self, business: biz.Business, redraw: tuple[str, ...] = FORMS) -> None:
         data = asdict(business)
         data.pop("logo")
         self.values = {k: str(v) for k, v in data.items()}
-        self.render_key += 1
+        self.render_keys = {k: n + (k in redraw) for k, n in self.render_keys.items()}
         self.logo_uri = business.logo_data_uri
         self._set_preview(business.number_format)
         for name in TEMPLATES:
@@ -99,20 +103,22 @@ class SettingsState(AuthState):
     async def _save(self, section: str, action, fields: tuple[str, ...], done: str):
         if self._current_user() is None:
             return self._redirect_to_login()
-        self.errors = _no_errors()
+        # Only this section's errors are answered: another form's refusal stays beside its
+        # fields, which keep what was typed there.
+        self.errors = {**self.errors, **dict.fromkeys(fields, "")}
         self.saving = section
         try:
             business = await asyncio.to_thread(action)
         except biz.SettingsErrors as err:
             self.saving = ""
-            self.errors = {**_no_errors(), **err.errors}
+            self.errors = {**self.errors, **err.errors}
             return rx.toast.error("Not saved: check the highlighted fields")
         except DomainError as err:
             self.saving = ""
-            self.errors = {**_no_errors(), (err.field if err.field in fields else fields[0]): err.message}
+            self.errors = {**self.errors, (err.field if err.field in fields else fields[0]): err.message}
             return rx.toast.error(err.message)
         self.saving = ""
-        self._show(business)
+        self._show(business, redraw=(section,))
         return rx.toast.success(done)
 
     @rx.event

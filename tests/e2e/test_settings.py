@@ -118,6 +118,29 @@ def test_business_details_reach_the_client_without_a_restart(signed_in, app_url,
         context.close()
 
 
+def test_a_logo_upload_leaves_what_is_typed_in_the_profile_alone(signed_in, app_url):
+    """The logo saves on its own: the profile's typed, unsaved fields and a refusal showing
+    beside one of them stay as they are."""
+    page = signed_in
+    _open_settings(page, app_url)
+    saved_phone = page.get_by_label("Phone").input_value()
+    page.get_by_label("Country").fill("XX")
+    page.get_by_role("button", name="Save business profile").click()
+    country_error = page.locator("#settings-country-error")
+    expect(country_error).to_have_text("Country must be a two-letter code such as DE, GB or US")
+    phone = f"+49 30 {secrets.randbelow(10**6):06d}"
+    page.get_by_label("Phone").fill(phone)
+    _upload_logo(page, "logo.png", "image/png", _png())
+    expect(page.get_by_text("Logo saved")).to_be_visible()
+    expect(page.locator("#settings-logo-image")).to_be_visible()
+    expect(page.get_by_label("Phone")).to_have_value(phone)
+    expect(page.get_by_label("Country")).to_have_value("XX")
+    expect(country_error).to_be_visible()
+    page.reload()  # nothing of the profile was saved with the logo
+    expect(page.get_by_label("Business name")).not_to_have_value("", timeout=30_000)
+    expect(page.get_by_label("Phone")).to_have_value(saved_phone)
+
+
 def test_number_format_preview_is_the_next_number(signed_in, app_url):
     page = signed_in
     tag = secrets.token_hex(2).upper()
