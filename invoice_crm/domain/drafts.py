@@ -38,8 +38,9 @@ def as_id(text: object) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-def parse_line(raw: dict, index: int) -> LineInput:
-    """One line from raw form values; ``field`` names it like ``lines.2.quantity``."""
+def parse_line(raw: dict, index: int, currency: str | None = None) -> LineInput:
+    """One line from raw form values; ``field`` names it like ``lines.2.quantity``. With the
+    invoice's ``currency``, a price it cannot bill exactly (999.50 JPY) is refused."""
     prefix = f"lines.{index}"
     return LineInput(
         description=clean_text(
@@ -50,7 +51,7 @@ def parse_line(raw: dict, index: int) -> LineInput:
             required=True,
         ),
         quantity=parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"),
-        unit_price=parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price"),
+        unit_price=parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency),
         **parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount"),
         tax_ids=parse_tax_ids(
             raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
@@ -102,12 +103,12 @@ def is_blank_line(raw: dict) -> bool:
     return untouched and not str(raw.get("description") or "").strip() and not str(raw.get("unit_price") or "").strip()
 
 
-def parse_lines(raw_lines: list[dict]) -> list[LineInput]:
+def parse_lines(raw_lines: list[dict], currency: str | None = None) -> list[LineInput]:
     """The filled-in lines; an untouched empty line is left out rather than refused.
     Error fields keep each line's position in the form (``lines.2.quantity``)."""
     if len(raw_lines) > MAX_LINES:
         raise ValidationError(f"An invoice can have at most {MAX_LINES} lines", field="lines")
-    return [parse_line(raw, i) for i, raw in enumerate(raw_lines) if not is_blank_line(raw)]
+    return [parse_line(raw, i, currency) for i, raw in enumerate(raw_lines) if not is_blank_line(raw)]
 
 
 def _collect(errors: dict[str, str], check, *args, **kwargs) -> object:

@@ -88,9 +88,11 @@ def format_quantity(value: Decimal) -> str:
     return numbers.format_number(value, QUANTITY)
 
 
-def format_price(value: Decimal) -> str:
-    """A unit price or amount for an input, as it will be billed: ``1,234.50`` / ``1.234,50``."""
-    return numbers.format_number(value, UNIT_PRICE)
+def format_price(value: Decimal, currency: str | None = None) -> str:
+    """A unit price or amount for an input, as it will be billed: ``1,234.50`` / ``1.234,50``;
+    ``1,234`` in a currency without cents (JPY)."""
+    digits = CURRENCIES.get((currency or "").upper(), UNIT_PRICE.places)
+    return numbers.format_number(value, UNIT_PRICE, places=min(digits, UNIT_PRICE.places))
 
 
 QUANTITY = numbers.NumberField("Quantity", 3, QUANTITY_STEP, MAX_QUANTITY, grouped=False)
@@ -104,13 +106,29 @@ def parse_quantity(raw: object, field: str = "quantity") -> Decimal:
 
 
 def parse_unit_price(raw: object, field: str = "unit_price", currency: str | None = None) -> Decimal:
-    """A unit price typed in the business locale, with or without ``currency``'s sign."""
-    return numbers.parse_number(raw, UNIT_PRICE, field=field, currency=currency)
+    """A unit price typed in the business locale, with or without ``currency``'s sign; in
+    ``currency``'s smallest unit (whole yen for JPY)."""
+    value = numbers.parse_number(raw, UNIT_PRICE, field=field, currency=currency)
+    return check_minor_units(value, currency, field=field, label=UNIT_PRICE.label)
 
 
 def parse_amount(raw: object, field: str = "amount", currency: str | None = None) -> Decimal:
-    """A payment amount typed in the business locale, with or without ``currency``'s sign."""
-    return numbers.parse_number(raw, AMOUNT, field=field, currency=currency)
+    """A payment amount typed in the business locale, with or without ``currency``'s sign; in
+    ``currency``'s smallest unit."""
+    value = numbers.parse_number(raw, AMOUNT, field=field, currency=currency)
+    return check_minor_units(value, currency, field=field, label=AMOUNT.label)
+
+
+def check_minor_units(value: Decimal, currency: str | None, *, field: str, label: str) -> Decimal:
+    """``value`` unchanged if ``currency`` can bill it exactly: ``999.50`` JPY cannot (the yen
+    has no smaller unit), and its line would be rounded to 1,000 while showing 999.50.
+    ``1000.00`` JPY is 1,000 exactly and passes. Without a currency nothing is checked."""
+    digits = CURRENCIES.get((currency or "").upper())
+    if digits is None or value == value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):
+        return value
+    if digits == 0:
+        raise ValidationError(f"{label} must be a whole number in {currency.upper()}: it has no smaller unit", field=field)
+    raise ValidationError(f"{label} can have at most {digits} decimal places in {currency.upper()}", field=field)
 
 
 def normalize_currency(raw: str | None) -> str:

@@ -122,10 +122,10 @@ def _parse(session: Session, data: DraftInput) -> _CleanDraft:
     issue_date = drafts.parse_date(data.issue_date, field="issue_date", label="Issue date")
     due_date = drafts.parse_date(data.due_date, field="due_date", label="Due date", required=False)
     drafts.check_dates(issue_date, due_date)
-    lines = drafts.parse_lines(data.lines)
+    currency = normalize_currency(data.currency or get_settings().currency)
+    lines = drafts.parse_lines(data.lines, currency)
     discount = drafts.parse_discount(data.discount_kind, data.discount_value, field="discount")
     taxes = _tax_rates(session, lines)
-    currency = normalize_currency(data.currency or get_settings().currency)
     probe = Invoice(
         number="", client_id=data.client_id, issue_date=issue_date, currency=currency,
         tax_inclusive=bool(data.tax_inclusive), tax_rounding=get_settings().invoice_tax_rounding,

@@ -20,7 +20,7 @@ from invoice_crm.domain import drafts, lifecycle, totals
 from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
-from invoice_crm.domain.money import format_money, parse_amount
+from invoice_crm.domain.money import check_minor_units, format_money, parse_amount
 from invoice_crm.domain.numbering import counter_key, format_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
@@ -227,6 +227,8 @@ def record_payment(
     def work(session: Session) -> Invoice:
         invoice = _locked(session, invoice_id)
         check_payment_date(paid_date, invoice.issue_date, _today())
+        if value is not None:
+            check_minor_units(value, invoice.currency, field="amount", label="Amount")
         apply_payment(
             session, invoice, paid_on=paid_date, method=chosen, reference=reference, actor=actor, amount=value
         )
@@ -415,7 +417,7 @@ def issue_credit_note(
             )
             lines_text = "\n".join(lines[i].description for i in chosen)
         else:
-            value = parse_amount(amount, field="credit_amount")
+            value = parse_amount(amount, field="credit_amount", currency=invoice.currency)
         return add_credit_note(
             session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor,
             lines=lines,
@@ -459,7 +461,7 @@ def record_refund(
             select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.credit_note_id == note.id)
         ).scalar()
         left = note.refund_due - Decimal(done or 0)
-        value = left if str(amount or "").strip() == "" else parse_amount(amount, field="refund_amount")
+        value = left if str(amount or "").strip() == "" else parse_amount(amount, field="refund_amount", currency=note.currency)
         if value <= 0 or value > left:
             raise ValidationError(
                 f"A refund against {note.number} can be at most {format_money(max(left, ZERO), note.currency)}",

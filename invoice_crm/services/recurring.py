@@ -170,11 +170,11 @@ def _clean(session: Session, data: ProfileInput) -> dict:
         day, end, occurrences,
     )
     problems.check(lambda: recurrence.check_schedule(schedule))
-    lines = problems.check(lambda: drafts.parse_lines(data.lines), default=[])
+    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
+    lines = problems.check(lambda: drafts.parse_lines(data.lines, currency), default=[])
     if not lines and not any(key.startswith("lines") for key in problems.found):
         problems.found["lines"] = "Add at least one line"
     discount = problems.check(lambda: drafts.parse_discount(data.discount_kind, data.discount_value, field="discount"))
-    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
     notes = problems.check(
         lambda: drafts.clean_text(data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False)
     )

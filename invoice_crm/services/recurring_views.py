@@ -28,7 +28,7 @@ def profile_form_lines(profile: RecurringProfile) -> list[dict]:
         shown.append({
             **line,
             "quantity": format_quantity(line["quantity"]),
-            "unit_price": format_price(line["unit_price"]),
+            "unit_price": format_price(line["unit_price"], profile.currency),
             "discount_value": format_number(line["discount_value"], percent) if line.get("discount_kind") else "",
         })
     return shown

@@ -164,3 +164,30 @@ def test_paid_figures_follow_a_removed_payment(database):
     ledger.remove_payment(payment.id, "Recorded twice")
     summary = queries.dashboard_summary()
     assert summary["paid_30d"] == "$0.00" and summary["outstanding"] == "$100.00"
+
+
+def test_a_yen_invoice_takes_only_whole_yen_prices_and_payments(database):
+    """999.50 + 0.50 JPY would show lines of 1,000 in all and bill 1,001 (each line rounded to
+    the yen): such prices are refused beside their field, and so are payments, credit notes
+    and refunds of a fraction of a yen; whole amounts typed with .00 are kept."""
+    with pytest.raises(ValidationError) as refused:
+        make_invoice(currency="JPY", lines=[{"description": "Design", "quantity": "1", "unit_price": "999.50"},
+                                            {"description": "Extra", "quantity": "1", "unit_price": "0.50"}])
+    assert refused.value.field == "lines.0.unit_price" and "whole number in JPY" in refused.value.message
+    inv = invoices.send_invoice(make_invoice(currency="JPY", lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "1,000.00"},
+        {"description": "Extra", "quantity": "3", "unit_price": "333"}]).id)
+    assert inv.amount == D("1999")
+    for amount in ("0.5", "100.25"):
+        with pytest.raises(ValidationError) as refused:
+            ledger.record_payment(inv.id, amount, date.today())
+        assert refused.value.field == "amount" and "whole number in JPY" in refused.value.message
+        with pytest.raises(ValidationError) as refused:
+            ledger.issue_credit_note(inv.id, amount=amount, reason="Goodwill")
+        assert refused.value.field == "credit_amount" and "whole number in JPY" in refused.value.message
+    paid = ledger.record_payment(inv.id, "999", date.today())
+    assert paid.balance_due == D("1000")
+    note = ledger.issue_credit_note(inv.id, amount="100", reason="Goodwill")
+    with pytest.raises(ValidationError) as refused:
+        ledger.record_refund(note.id, "50.5", date.today().isoformat())
+    assert refused.value.field == "refund_amount" and "whole number in JPY" in refused.value.message

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invoice_crm.domain.drafts import LineInput
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.money import (
+    CURRENCIES,
     format_money,
     invoice_total,
     line_total,
@@ -13,6 +16,7 @@ from invoice_crm.domain.money import (
     quantize_money,
     to_minor_units,
 )
+from invoice_crm.domain.totals import LineSpec, compute_totals
 
 
 @pytest.mark.parametrize(
@@ -107,3 +111,43 @@ def test_quantities_display_as_typed():
     assert plain_number(Decimal("2.500")) == "2.5"
     assert plain_number(Decimal("100.000")) == "100"  # never 1E+2
     assert plain_number(Decimal("0.125")) == "0.125"
+
+
+@pytest.mark.parametrize(("typed", "currency", "kept"), [
+    ("1000", "JPY", Decimal("1000")), ("1,000.00", "JPY", Decimal("1000")), ("¥1,500", "JPY", Decimal("1500")),
+    ("999.50", "USD", Decimal("999.50")), ("999.5", None, Decimal("999.50")),
+])
+def test_a_price_the_currency_can_bill_exactly_is_kept(typed, currency, kept):
+    assert parse_unit_price(typed, currency=currency) == kept
+
+
+@pytest.mark.parametrize("typed", ["999.50", "0.5", "1,000.01", "¥12.30"])
+def test_a_yen_price_with_a_fraction_of_a_yen_is_refused_beside_its_field(typed):
+    """The line would be billed rounded (999.50 -> 1,000) while showing the price as typed: the
+    lines would not add up to the total the client pays."""
+    with pytest.raises(ValidationError) as refused:
+        parse_unit_price(typed, field="lines.0.unit_price", currency="JPY")
+    assert refused.value.field == "lines.0.unit_price"
+    assert refused.value.message == "Unit price must be a whole number in JPY: it has no smaller unit"
+
+
+@given(st.decimals(min_value=0, max_value=1_000_000, places=2, allow_nan=False, allow_infinity=False),
+       st.sampled_from(sorted(CURRENCIES)))
+def test_every_accepted_price_is_billed_as_it_is_shown(price, currency):
+    """Whatever is accepted for a currency, its line at quantity 1 is the price itself: the
+    total function has nothing to round away."""
+    try:
+        kept = parse_unit_price(price, currency=currency)
+    except ValidationError:
+        assert CURRENCIES[currency] == 0 and price != price.to_integral_value()
+        return
+    assert compute_totals([LineSpec(Decimal(1), kept)], currency=currency).total == kept
+
+
+def test_a_price_field_shows_a_yen_price_without_decimals():
+    from invoice_crm.domain.money import format_price
+
+    assert format_price(Decimal("1500"), "JPY") == "1,500"
+    assert format_price(Decimal("1500"), "USD") == "1,500.00"
+    assert format_price(Decimal("1500")) == "1,500.00"
+    assert parse_unit_price(format_price(Decimal("1500"), "JPY"), currency="JPY") == Decimal("1500")

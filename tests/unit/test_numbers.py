@@ -4,7 +4,7 @@ and (hypothesis) that formatting then parsing is exact and no input is read 10^k
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from babel import numbers as babel_numbers
@@ -187,9 +187,15 @@ def test_money_formatted_then_parsed_is_the_same_decimal(locale, value, currency
 @settings(max_examples=300, deadline=None)
 @given(locale=st.sampled_from(LOCALES), value=_amounts(AMOUNT), currency=st.sampled_from(sorted(CURRENCIES)))
 def test_payment_amounts_formatted_then_parsed_are_the_same_decimal(locale, value, currency):
+    """In the currency's smallest unit (a whole yen: a fraction of one is refused)."""
     numbers.use_business_locale(locale)
-    assert parse_amount(format_money(value, currency), currency=currency) == value
     assert parse_amount(format_price(value)) == value
+    if CURRENCIES[currency] == 0 and value != value.to_integral_value():
+        with pytest.raises(ValidationError, match="whole number in JPY"):
+            parse_amount(format_money(value, currency), currency=currency)
+        value = max(value.to_integral_value(rounding=ROUND_DOWN), Decimal(1))
+    assert parse_amount(format_money(value, currency), currency=currency) == value
+    assert parse_amount(format_price(value, currency), currency=currency) == value
 
 
 @settings(max_examples=300, deadline=None)
