@@ -185,6 +185,19 @@ def format_number(value: Decimal, spec: NumberField, locale: str | None = None, 
     return babel_numbers.format_decimal(value, format=pattern, locale=_formatting_locale(locale), decimal_quantization=True)
 
 
+def format_percent(rate: Decimal, locale: str | None = None) -> str:
+    """A rate given in percent (``8.875`` is 8.875 %) as the locale writes a percentage:
+    ``8.875%`` (en_US), ``8,875 %`` (de_DE, fr_FR); every decimal kept, none added."""
+    return _percent_text(format(Decimal(rate).normalize(), "f"), locale or business_locale())
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent_text(rate: str, locale: str) -> str:
+    return babel_numbers.format_percent(
+        Decimal(rate) / 100, locale=_babel_locale(locale), decimal_quantization=False
+    )
+
+
 def format_date(value: date | None, locale: str | None = None, style: str = "medium") -> str:
     """``Nov 5, 2026`` (en_US), ``05.11.2026`` (de_DE); ``style="long"``: ``November 5, 2026``.
     Empty for no date. Only for text shown to people: the sheet, Stripe and date inputs keep ISO."""

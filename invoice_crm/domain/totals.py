@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
+from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 
 ZERO = Decimal("0")
@@ -67,7 +68,7 @@ class TaxRate:
 
     @property
     def label(self) -> str:
-        return f"{self.name} {format(self.rate.normalize(), 'f')}%"
+        return f"{self.name} {numbers.format_percent(self.rate)}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class TaxLine:
 
     @property
     def label(self) -> str:
-        return f"{self.name} {format(self.rate.normalize(), 'f')}%"
+        return f"{self.name} {numbers.format_percent(self.rate)}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from invoice_crm.domain import totals as T
 from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.numbers import format_percent
 from invoice_crm.models import CreditNote, Invoice, LineItem, Payment, Refund
 
 ZERO = Decimal("0")
@@ -165,9 +166,9 @@ def line_tax_text(li) -> str:
     """'VAT 20%' / 'GST 5% + QST 9.975% (compound)' for a stored line."""
     parts = []
     if getattr(li, "tax1_rate", None) is not None:
-        parts.append(f"{li.tax1_name} {format(li.tax1_rate.normalize(), 'f')}%")
+        parts.append(f"{li.tax1_name} {format_percent(li.tax1_rate)}")
     if getattr(li, "tax2_rate", None) is not None:
-        parts.append(f"{li.tax2_name} {format(li.tax2_rate.normalize(), 'f')}%" + (" (compound)" if li.tax2_compound else ""))
+        parts.append(f"{li.tax2_name} {format_percent(li.tax2_rate)}" + (" (compound)" if li.tax2_compound else ""))
     return " + ".join(parts)
 
 
@@ -177,7 +178,7 @@ def line_discount_text(li, currency: str) -> str:
 
     kind, value = getattr(li, "discount_kind", ""), getattr(li, "discount_value", None) or ZERO
     if kind == "percent" and value:
-        return f"-{format(value.normalize(), 'f')}%"
+        return "-" + format_percent(value)
     if kind == "amount" and value:
         return "-" + format_money(value, currency)
     return ""

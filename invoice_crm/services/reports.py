@@ -33,10 +33,11 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
-from invoice_crm.domain.numbers import format_date, format_month
+from invoice_crm.domain.numbers import format_date, format_month, format_number
 from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
 from invoice_crm.services import figures
+from invoice_crm.services.tax_rates import RATE
 
 ZERO = Decimal("0.00")
 ISSUED = (*OPEN, InvoiceStatus.PAID)  # not drafts, not void
@@ -73,12 +74,25 @@ class Month:
         return date(self.year, self.month, 1)
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A tax rate in percent: plain in files (``8.875``), as the locale writes it on the page
+    and the PDF (``8,875`` under de_DE; the column says "%")."""
+
+    value: Decimal
+
+    def __str__(self) -> str:
+        return format(self.value.normalize(), "f")
+
+
 def cell_text(value, currency: str) -> str:
-    """A cell as the page and the PDF show it: money and months in the business locale."""
+    """A cell as the page and the PDF show it: money, months and rates in the business locale."""
     if isinstance(value, Decimal):
         return format_money(value, currency)
     if isinstance(value, Month):
         return format_month(value.first_day)
+    if isinstance(value, Rate):
+        return format_number(value.value, RATE)
     return str(value)
 
 
@@ -350,8 +364,7 @@ def tax_report(start: date, end: date) -> Table:
     for (currency, name, rate), f in sorted(found.items(), key=order):
         values = [f.base, f.tax, f.credited_base, f.credited_tax, f.base - f.credited_base,
                   f.tax - f.credited_tax, f.cash_base, f.cash_tax]
-        rate_text = "" if rate is None else format(rate.normalize(), "f")
-        table.rows.append([name, rate_text, currency, *values])
+        table.rows.append([name, "" if rate is None else Rate(rate), currency, *values])
         sums[currency] = [a + b for a, b in zip(sums[currency], values, strict=True)]
     table.totals = [["Total", "", cur, *v] for cur, v in sorted(sums.items())]
     return table

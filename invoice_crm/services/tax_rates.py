@@ -10,7 +10,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.domain import drafts
 from invoice_crm.domain.errors import NotFound, ValidationError, check_each
-from invoice_crm.domain.numbers import NumberField, parse_number
+from invoice_crm.domain.numbers import NumberField, format_percent, parse_number
 from invoice_crm.models import TaxRate
 
 RATE = NumberField("Rate", 4, Decimal("0"), Decimal("100"), grouped=False)
@@ -45,7 +45,7 @@ def create_tax_rate(name: object, rate: object, registration_number: object = ""
             select(TaxRate.id).where(TaxRate.name == name, TaxRate.rate == value, TaxRate.archived.is_(False))
         ).first()
         if taken:
-            raise ValidationError(f"{name} {value.normalize()}% is already in the list", field="tax_name")
+            raise ValidationError(f"{name} {format_percent(value)} is already in the list", field="tax_name")
         tax = TaxRate(name=name, rate=value, registration_number=number, compound=bool(compound))
         session.add(tax)
         session.flush()

@@ -12,7 +12,7 @@ import reflex as rx
 from invoice_crm.domain import totals as T
 from invoice_crm.domain.drafts import DISCOUNT_AMOUNT, DISCOUNT_PERCENT, parse_discount
 from invoice_crm.domain.errors import ValidationError
-from invoice_crm.domain.numbers import format_number
+from invoice_crm.domain.numbers import format_number, format_percent
 from invoice_crm.services import figures, tax_rates
 from invoice_crm.settings import get_settings
 
@@ -62,7 +62,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
         self.tax_options = [
             {
                 "id": str(t.id),
-                "label": f"{t.name} {format(t.rate.normalize(), 'f')}%" + (" (compound)" if t.compound else ""),
+                "label": f"{t.name} {format_percent(t.rate)}" + (" (compound)" if t.compound else ""),
                 "name": t.name,
                 "rate": format(t.rate, "f"),
                 "compound": "yes" if t.compound else "",

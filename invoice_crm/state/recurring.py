@@ -10,6 +10,7 @@ import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError, FieldErrors
+from invoice_crm.domain.numbers import format_percent
 from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
@@ -94,7 +95,7 @@ class RecurringFormState(AuthState):
         self.client_options = await asyncio.to_thread(queries.client_options)
         self.project_options = await asyncio.to_thread(queries.project_options, as_id(self.client_id))
         rates = await asyncio.to_thread(tax_rates.list_tax_rates, False)
-        self.tax_options = [{"id": str(t.id), "label": f"{t.name} {format(t.rate.normalize(), 'f')}%"} for t in rates]
+        self.tax_options = [{"id": str(t.id), "label": f"{t.name} {format_percent(t.rate)}"} for t in rates]
 
     @rx.event
     async def load_new(self):

@@ -7,10 +7,24 @@ import asyncio
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError, FieldErrors
+from invoice_crm.domain.numbers import format_number, format_percent
 from invoice_crm.services import idempotency, tax_rates
 from invoice_crm.state.auth import AuthState
 
 FIELDS = ("tax_name", "tax_rate", "tax_registration")
+
+
+def rate_row(t) -> dict[str, str]:
+    """A rate as the list shows it, in the business locale (``8,875 %`` under de_DE)."""
+    return {
+        "id": str(t.id),
+        "name": t.name,
+        "rate": format_percent(t.rate),
+        "rate_plain": format_number(t.rate, tax_rates.RATE),  # the edit field: read back as the same rate
+        "registration": t.registration_number,
+        "compound": "Compound" if t.compound else "",
+        "archived": "Archived" if t.archived else "",
+    }
 
 
 class TaxesState(AuthState):
@@ -27,19 +41,7 @@ class TaxesState(AuthState):
     intent: str = ""
 
     async def _refresh(self) -> None:
-        rows = await asyncio.to_thread(tax_rates.list_tax_rates)
-        self.rates = [
-            {
-                "id": str(t.id),
-                "name": t.name,
-                "rate": format(t.rate.normalize(), "f") + "%",
-                "rate_plain": format(t.rate.normalize(), "f"),
-                "registration": t.registration_number,
-                "compound": "Compound" if t.compound else "",
-                "archived": "Archived" if t.archived else "",
-            }
-            for t in rows
-        ]
+        self.rates = [rate_row(t) for t in await asyncio.to_thread(tax_rates.list_tax_rates)]
 
     @rx.event
     async def on_load(self):

@@ -45,7 +45,8 @@ def _hand_built_books():
 
 
 def _by_rate(table):
-    return {(row[0], row[1]): row[2:] for row in table.rows}
+    """By name and rate as the CSV writes it (a Rate cell's plain text)."""
+    return {(row[0], str(row[1])): row[2:] for row in table.rows}
 
 
 def test_the_tax_report_equals_the_figures_worked_out_by_hand(database):

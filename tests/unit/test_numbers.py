@@ -297,3 +297,11 @@ def test_remembered_texts_follow_the_locale_and_the_sign():
         assert numbers.format_date(day) == "Nov 5, 2026"
     finally:
         numbers.use_locale_source(previous)
+
+
+@pytest.mark.parametrize(("rate", "locale", "shown"), [
+    ("8.875", "en_US", "8.875%"), ("8.875", "de_DE", "8,875\xa0%"), ("8.875", "fr_FR", "8,875\xa0%"),
+    ("20.0000", "en_US", "20%"), ("9.975", "de_CH", "9.975%"), ("100", "en_US", "100%"), ("0.5", "de_DE", "0,5\xa0%"),
+])
+def test_a_rate_is_written_as_the_locale_writes_a_percentage(rate, locale, shown):
+    assert numbers.format_percent(Decimal(rate), locale) == shown
