@@ -458,6 +458,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.errors = draft_errors(
             client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
             lines=self.lines, notes=self.notes, currency=self.currency,
+            discount_kind=self.invoice_discount_kind, discount_value=self.invoice_discount_value,
         )
         if self.errors:
             count = len(self.errors)
@@ -488,7 +489,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             return
         except DomainError as err:
             self.saving = False
-            self.errors = {err.field or "form": err.message}
+            self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
             yield rx.toast.error(err.message)
             return
         self.saving = False
