@@ -138,7 +138,7 @@ def _discount_and_tax() -> rx.Component:
             form_field(
                 "Invoice discount",
                 rx.input(value=S.invoice_discount_value, on_change=S.set_invoice_discount_value, input_mode="decimal",
-                         placeholder="10 (percent) or 25.00", id="invoice-discount", debounce_timeout=0),
+                         placeholder=S.invoice_discount_placeholder, id="invoice-discount", debounce_timeout=0),
                 S.errors.get("discount", ""),
                 html_for="invoice-discount",
                 flex="1 1 160px",
