@@ -81,8 +81,15 @@ def _line_extras(view, index) -> rx.Component:
 
     discount_error = S.errors.get(f"lines.{index}.discount", "")
     discount_error_id = prefix + "discount-value-error"
+    taxes_error = S.errors.get(f"lines.{index}.taxes", "")
     return rx.flex(
-        labelled("Tax", "tax1", tax_select("tax1", "Tax"), "2 1 150px"),
+        labelled(
+            "Tax", "tax1", tax_select("tax1", "Tax"), "2 1 150px",
+            rx.cond(
+                taxes_error != "",
+                rx.text(taxes_error, id=prefix + "taxes-error", color_scheme="red", size="1", class_name="field-error", role="alert"),
+            ),
+        ),
         labelled("Second tax", "tax2", tax_select("tax2", "Second tax"), "2 1 150px"),
         labelled(
             "Discount type",

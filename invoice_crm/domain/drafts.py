@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain import totals as T
+from invoice_crm.domain.errors import Problems, ValidationError
 from invoice_crm.domain.money import line_total, parse_quantity, parse_unit_price
 from invoice_crm.domain.numbers import NumberField, parse_number
 from invoice_crm.domain.text import clean_text
@@ -39,24 +40,25 @@ def as_id(text: object) -> int | None:
 
 
 def parse_line(raw: dict, index: int, currency: str | None = None) -> LineInput:
-    """One line from raw form values; ``field`` names it like ``lines.2.quantity``. With the
+    """One line from raw form values; ``field`` names it like ``lines.2.quantity``. Every
+    refused field of the line is named at once (``FieldErrors``), not only the first. With the
     invoice's ``currency``, a price it cannot bill exactly (999.50 JPY) is refused."""
     prefix = f"lines.{index}"
-    return LineInput(
-        description=clean_text(
-            raw.get("description"),
-            field=f"{prefix}.description",
-            label="Description",
-            max_length=MAX_DESCRIPTION,
-            required=True,
-        ),
-        quantity=parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"),
-        unit_price=parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency),
-        **parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount"),
-        tax_ids=parse_tax_ids(
-            raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
-        ),
+    problems = Problems()
+    description = problems.check(lambda: clean_text(
+        raw.get("description"), field=f"{prefix}.description", label="Description",
+        max_length=MAX_DESCRIPTION, required=True,
+    ))
+    quantity = problems.check(lambda: parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"))
+    unit_price = problems.check(lambda: parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency))
+    discount = problems.check(
+        lambda: parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount")
     )
+    tax_ids = problems.check(lambda: parse_tax_ids(
+        raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
+    ))
+    problems.raise_any()
+    return LineInput(description=description, quantity=quantity, unit_price=unit_price, **discount, tax_ids=tax_ids)
 
 
 DISCOUNT_PERCENT = NumberField("Discount", 2, Decimal("0"), Decimal("100"))
@@ -105,48 +107,80 @@ def is_blank_line(raw: dict) -> bool:
 
 def parse_lines(raw_lines: list[dict], currency: str | None = None) -> list[LineInput]:
     """The filled-in lines; an untouched empty line is left out rather than refused.
-    Error fields keep each line's position in the form (``lines.2.quantity``)."""
+    Error fields keep each line's position in the form (``lines.2.quantity``); every refused
+    field of every line is named at once (``FieldErrors``)."""
     if len(raw_lines) > MAX_LINES:
         raise ValidationError(f"An invoice can have at most {MAX_LINES} lines", field="lines")
-    return [parse_line(raw, i, currency) for i, raw in enumerate(raw_lines) if not is_blank_line(raw)]
+    problems = Problems()
+    lines = [problems.check(lambda i=i, raw=raw: parse_line(raw, i, currency)) for i, raw in enumerate(raw_lines) if not is_blank_line(raw)]
+    problems.raise_any()
+    return lines
 
 
-def _collect(errors: dict[str, str], check, *args, **kwargs) -> object:
-    """Run one field's check; record its message (the first per field) instead of stopping."""
-    try:
-        return check(*args, **kwargs)
-    except ValidationError as err:
-        errors.setdefault(err.field or "form", err.message)
+def _line_errors(problems: Problems, raw: dict, index: int, currency: str | None) -> T.LineSpec | None:
+    """Record every refused field of one line; the line as priced (for the discount checks)
+    when its numbers and discount read, else None."""
+    prefix = f"lines.{index}"
+    problems.check(lambda: clean_text(
+        raw.get("description"), field=f"{prefix}.description", label="Description",
+        max_length=MAX_DESCRIPTION, required=True,
+    ))
+    quantity = problems.check(lambda: parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"))
+    price = problems.check(lambda: parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency))
+    discount = problems.check(
+        lambda: parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount")
+    )
+    problems.check(lambda: parse_tax_ids(
+        raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
+    ))
+    if quantity is None or price is None or discount is None:
         return None
+    spec = T.LineSpec(quantity, price, T.Discount(discount["discount_kind"], discount["discount_value"]))
+    # A discount larger than its line (or with more decimals than the currency has) is refused
+    # beside it now, with the other fields' errors, not only once they are put right.
+    found = len(problems.found)
+    problems.check(lambda: _as_field(lambda: T.compute_totals([spec], currency=currency or "USD"), f"{prefix}.discount"))
+    return spec if len(problems.found) == found else None
+
+
+def _as_field(call, field: str):
+    """``call()``, its refusal named as ``field`` (the totals name a line by its place among
+    the lines they were given, not by its place in the form)."""
+    try:
+        return call()
+    except ValidationError as err:
+        raise ValidationError(err.message, field=field) from None
 
 
 def draft_errors(
     *, client_chosen: bool, issue_date: object, due_date: object, lines: list[dict], notes: object,
-    currency: str | None = None,
+    currency: str | None = None, discount_kind: object = "", discount_value: object = "",
 ) -> dict[str, str]:
     """Every field error of a draft form at once, keyed like the errors the save raises
-    (``client_id``, ``due_date``, ``lines.1.unit_price`` …), so each shows beside its field."""
-    errors: dict[str, str] = {}
+    (``client_id``, ``due_date``, ``lines.1.unit_price``, ``lines.0.discount``, ``discount`` …),
+    so each shows beside its field. The invoice discount is held against the lines only when
+    they all read (what it may take off depends on them)."""
+    problems = Problems()
     if not client_chosen:
-        errors["client_id"] = "Choose a client"
-    issued = _collect(errors, parse_date, issue_date, field="issue_date", label="Issue date")
-    due = _collect(errors, parse_date, due_date, field="due_date", label="Due date", required=False)
+        problems.found["client_id"] = "Choose a client"
+    issued = problems.check(lambda: parse_date(issue_date, field="issue_date", label="Issue date"))
+    due = problems.check(lambda: parse_date(due_date, field="due_date", label="Due date", required=False))
     if issued is not None and due is not None:
-        _collect(errors, check_dates, issued, due)
+        problems.check(lambda: check_dates(issued, due))
     if len(lines) > MAX_LINES:
-        errors["lines"] = f"An invoice can have at most {MAX_LINES} lines"
-    for index, raw in enumerate(lines[:MAX_LINES]):
-        if is_blank_line(raw):
-            continue
-        prefix = f"lines.{index}"
-        _collect(
-            errors, clean_text, raw.get("description"), field=f"{prefix}.description", label="Description",
-            max_length=MAX_DESCRIPTION, required=True,
-        )
-        _collect(errors, parse_quantity, raw.get("quantity"), field=f"{prefix}.quantity")
-        _collect(errors, parse_unit_price, raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency)
-    _collect(errors, clean_text, notes, field="notes", label="Notes", max_length=MAX_NOTES, required=False)
-    return errors
+        problems.found["lines"] = f"An invoice can have at most {MAX_LINES} lines"
+    specs = [
+        _line_errors(problems, raw, index, currency)
+        for index, raw in enumerate(lines[:MAX_LINES]) if not is_blank_line(raw)
+    ]
+    terms = problems.check(lambda: parse_discount(discount_kind, discount_value, field="discount"))
+    if terms is not None and None not in specs:
+        invoice_discount = T.Discount(terms["discount_kind"], terms["discount_value"])
+        problems.check(lambda: _as_field(
+            lambda: T.compute_totals(specs, currency=currency or "USD", invoice_discount=invoice_discount), "discount"
+        ))
+    problems.check(lambda: clean_text(notes, field="notes", label="Notes", max_length=MAX_NOTES, required=False))
+    return dict(problems.found)
 
 
 def parse_date(raw: object, *, field: str, label: str, required: bool = True) -> date | None:

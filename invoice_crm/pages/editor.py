@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.clients import similar_client_question
-from invoice_crm.components.forms import field_error, form_field, labelled_input, select_menu
+from invoice_crm.components.forms import field_error, form_field, invalid_attrs, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
 from invoice_crm.domain.money import CURRENCIES
@@ -138,7 +138,8 @@ def _discount_and_tax() -> rx.Component:
             form_field(
                 "Invoice discount",
                 rx.input(value=S.invoice_discount_value, on_change=S.set_invoice_discount_value, input_mode="decimal",
-                         placeholder="10 (percent) or 25.00", id="invoice-discount", debounce_timeout=0),
+                         placeholder=S.invoice_discount_placeholder, id="invoice-discount", debounce_timeout=0,
+                         custom_attrs=invalid_attrs(S.errors.get("discount", ""), "invoice-discount-error")),
                 S.errors.get("discount", ""),
                 html_for="invoice-discount",
                 flex="1 1 160px",

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
-from invoice_crm.domain.errors import Conflict, NotFound, ValidationError
+from invoice_crm.domain.errors import Conflict, NotFound, Problems, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
@@ -113,18 +113,27 @@ def _line_rows(lines: list[drafts.LineInput], taxes: dict, invoice_id: int | Non
 
 
 def _parse(session: Session, data: DraftInput) -> _CleanDraft:
+    """The draft as it will be stored; every refused field is named at once (``FieldErrors``)."""
+    problems = Problems()
     if data.client_id is None or session.get(Client, data.client_id) is None:
-        raise ValidationError("Choose a client", field="client_id")
-    if data.project_id is not None:
+        problems.found["client_id"] = "Choose a client"
+    elif data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.client_id != data.client_id:
-            raise ValidationError("That project does not belong to this client", field="project_id")
-    issue_date = drafts.parse_date(data.issue_date, field="issue_date", label="Issue date")
-    due_date = drafts.parse_date(data.due_date, field="due_date", label="Due date", required=False)
-    drafts.check_dates(issue_date, due_date)
-    currency = normalize_currency(data.currency or get_settings().currency)
-    lines = drafts.parse_lines(data.lines, currency)
-    discount = drafts.parse_discount(data.discount_kind, data.discount_value, field="discount")
+            problems.found["project_id"] = "That project does not belong to this client"
+    issue_date = problems.check(lambda: drafts.parse_date(data.issue_date, field="issue_date", label="Issue date"))
+    due_date = problems.check(
+        lambda: drafts.parse_date(data.due_date, field="due_date", label="Due date", required=False)
+    )
+    if issue_date is not None:
+        problems.check(lambda: drafts.check_dates(issue_date, due_date))
+    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
+    lines = problems.check(lambda: drafts.parse_lines(data.lines, currency), default=[])
+    discount = problems.check(lambda: drafts.parse_discount(data.discount_kind, data.discount_value, field="discount"))
+    notes = problems.check(lambda: drafts.clean_text(
+        data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False
+    ))
+    problems.raise_any()
     taxes = _tax_rates(session, lines)
     probe = Invoice(
         number="", client_id=data.client_id, issue_date=issue_date, currency=currency,
@@ -139,9 +148,7 @@ def _parse(session: Session, data: DraftInput) -> _CleanDraft:
         issue_date=issue_date,
         due_date=due_date,
         currency=currency,
-        notes=drafts.clean_text(
-            data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False
-        ),
+        notes=notes,
         lines=lines,
         discount_kind=discount["discount_kind"],
         discount_value=discount["discount_value"],

@@ -354,11 +354,18 @@ class EditorState(AuthState, EditorTaxesMixin):
     def toggle_new_client(self):
         self.new_client_open = not self.new_client_open
         self.client_errors = {}
+        if self.new_client_open:  # a new intent: this opening's add (see create_client)
+            self.client_key = idempotency.new_key()
 
     @rx.event
     async def create_client(self, form: dict):
         if self._current_user() is None:
             yield self._redirect_to_login()
+            return
+        if self.adding_client or not self.client_key:
+            # The second click of a double click, queued behind the add it repeats: the form's
+            # client is added and chosen already (asking "a similar client exists" would be
+            # about that very client). The key is made again when the form opens again.
             return
         fields = {k: str(form.get(k, "")) for k in CLIENT_FIELDS}
         # Refused fields are named beside their inputs before anything is asked or added.
@@ -410,7 +417,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             return
         self.adding_client = False
         self.client_errors = {}
-        self.client_key = idempotency.new_key()  # the form is ready for another client
+        self.client_key = ""  # this opening's client is added; "New" opens the form with a new key
         self.client_options = await asyncio.to_thread(queries.client_options)
         self.client_id = str(client.id)
         self.errors.pop("client_id", None)
@@ -458,6 +465,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.errors = draft_errors(
             client_chosen=self.client_id.isdigit(), issue_date=self.issue_date, due_date=self.due_date,
             lines=self.lines, notes=self.notes, currency=self.currency,
+            discount_kind=self.invoice_discount_kind, discount_value=self.invoice_discount_value,
         )
         if self.errors:
             count = len(self.errors)
@@ -488,7 +496,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             return
         except DomainError as err:
             self.saving = False
-            self.errors = {err.field or "form": err.message}
+            self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
             yield rx.toast.error(err.message)
             return
         self.saving = False

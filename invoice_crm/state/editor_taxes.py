@@ -27,6 +27,13 @@ def _discount_text(kind: str, value) -> str:
     return format_number(value, DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT)
 
 
+def discount_placeholder() -> str:
+    """The invoice discount's example, written as the business locale reads it (``25,00`` in
+    fr_FR and de_DE): a placeholder must never suggest what the field then refuses."""
+    percent = format_number(Decimal(10), DISCOUNT_PERCENT, places=0)
+    return f"{percent} (percent) or {format_number(Decimal(25), DISCOUNT_AMOUNT)}"
+
+
 def line_extras(li=None) -> dict[str, str]:
     """The editor's tax and discount keys of a line (empty for a new one)."""
     if li is None:
@@ -55,6 +62,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
     invoice_discount_kind: str = ""
     invoice_discount_value: str = ""
     tax_inclusive: bool = False
+    invoice_discount_placeholder: str = ""
 
     async def _load_tax_options(self, keep: set[str] | None = None) -> None:
         rows = await asyncio.to_thread(tax_rates.list_tax_rates)
@@ -72,6 +80,7 @@ class EditorTaxesMixin(rx.State, mixin=True):
         ]
 
     def _load_invoice_terms(self, inv=None) -> None:
+        self.invoice_discount_placeholder = discount_placeholder()  # the locale as of this opening
         self.invoice_discount_kind = (inv.discount_kind or "") if inv is not None else ""
         self.invoice_discount_value = _discount_text(inv.discount_kind, inv.discount_value) if inv is not None else ""
         self.tax_inclusive = bool(inv.tax_inclusive) if inv is not None else False

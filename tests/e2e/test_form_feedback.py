@@ -45,6 +45,30 @@ def test_the_editors_inline_client_form_names_a_missing_name_and_a_bad_email(pag
     expect(page.locator("#client-select")).to_contain_text(f"Inline {tag}")
 
 
+def test_the_editors_first_save_shows_every_refused_field_beside_it(page: Page, app_url):
+    sign_in(page, app_url)
+    page.goto(app_url + "/invoices/new")
+    expect(page.locator("#save-draft")).to_be_visible(timeout=TIMEOUT)
+    line = page.locator(".line-item").first
+    line.locator(".line-description input").fill("X")
+    line.locator(".line-quantity input").fill("abc")
+    line.locator(".line-unit-price input").fill("100")
+    page.get_by_label("Line discount type").select_option("percent")
+    page.get_by_label("Line discount", exact=True).fill("150")
+    page.get_by_label("Invoice discount type").select_option("percent")
+    page.get_by_label("Invoice discount", exact=True).fill("200")
+    page.get_by_role("button", name="Save draft").click()
+
+    # One Save: each error beside its own field, tied to it; nothing saved.
+    expect(page.locator("#client-select-error")).to_have_text("Choose a client", timeout=TIMEOUT)
+    expect(page.locator("#line-0-quantity-error")).to_contain_text("Quantity must be a number")
+    expect(page.locator("#line-0-discount-value-error")).to_have_text("Discount must be between 0.00 and 100.00")
+    expect(page.locator("#invoice-discount-error")).to_have_text("Discount must be between 0.00 and 100.00")
+    expect(page.get_by_label("Line discount", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Invoice discount", exact=True)).to_have_attribute("aria-describedby", "invoice-discount-error")
+    assert page.url.rstrip("/").endswith("/invoices/new")
+
+
 def _taxes_tab(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/settings?tab=taxes")
     expect(page.get_by_label("Tax name")).to_be_visible(timeout=TIMEOUT)

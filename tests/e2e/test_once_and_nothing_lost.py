@@ -107,6 +107,25 @@ def test_double_save_and_double_duplicate_make_one_draft_each(page: Page, app_ur
     assert len(rows) == 2 and all(number is None for _, number, _ in rows)  # drafts hold no number
 
 
+def test_a_double_clicked_add_client_in_the_editor_adds_one_client_chosen_and_asks_nothing(
+    page: Page, app_url, app_env
+):
+    page.set_viewport_size({"width": 390, "height": 844})  # as found, on a phone
+    sign_in(page, app_url)
+    tag = uuid.uuid4().hex[:8]
+    name = f"Sigma {tag}"
+    page.goto(app_url + "/invoices/new")
+    page.get_by_role("button", name="New", exact=True).click()
+    page.get_by_label("New client name").fill(name)
+    page.get_by_label("New client email").fill(f"ap-{tag}@sigma.example")
+    _double_click(page.get_by_role("button", name="Add client"))
+    expect(page.get_by_text(f"Client {name} added")).to_have_count(1, timeout=RESULT_TIMEOUT)
+    time.sleep(1.5)  # the second submission has been answered by now
+    expect(page.get_by_role("alertdialog")).to_have_count(0)  # no "a similar client exists" about itself
+    assert _db(app_env, "SELECT count(*) FROM client WHERE name = ?", name) == [(1,)]
+    expect(page.locator("#client-select")).to_contain_text(name)  # chosen in the editor
+
+
 def test_deleting_a_draft_and_abandoning_a_duplicate_leave_no_gap(page: Page, app_url, app_env):
     sign_in(page, app_url)
     name, _ = _fresh_client(page, app_url)

@@ -1,0 +1,138 @@
+"""The invoice editor's answers: a double-clicked "Add client" adds one client and asks nothing
+about itself; the invoice discount's example reads back in the business locale; Save names
+every refused field at once, the discounts included. Driven through the app's own event
+processing (tests/support/events.py), signed in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from invoice_crm.db import read_session
+from invoice_crm.domain import numbers
+from invoice_crm.models import Client, Invoice
+from invoice_crm.services import clients as client_service
+from invoice_crm.settings import get_settings
+from tests.integration.owner_events import signed_in
+from tests.support.events import EventRunner, form, run, sent_text
+
+NEW = "/invoices/new"
+
+
+def count(model) -> int:
+    with read_session() as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.fixture
+def locale(monkeypatch, database):
+    """BUSINESS_LOCALE as start-up would read it; back to en_US after."""
+
+    def use(code: str) -> None:
+        monkeypatch.setenv("BUSINESS_LOCALE", code)
+        get_settings.cache_clear()
+        get_settings()
+
+    yield use
+    get_settings.cache_clear()
+    numbers.use_business_locale(numbers.DEFAULT_LOCALE)
+
+
+def test_a_double_clicked_add_client_adds_one_client_and_asks_nothing_about_it(app):
+    from invoice_crm.state.editor import EditorState
+
+    sigma = form(name="Sigma Labs", email="ap@sigma.example", company="")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.toggle_new_client, NEW)
+            first = await runner.send(tab, EditorState.create_client, NEW, form=sigma)
+            second = await runner.send(tab, EditorState.create_client, NEW, form=sigma)  # queued behind
+            assert "Client Sigma Labs added" in sent_text(first)
+            assert "added" not in sent_text(second)
+            editor = await runner.state(tab, EditorState)
+            assert editor.client_duplicate_of == "" and editor.pending_client == {}  # no question
+            with read_session() as session:
+                sigma_id = session.execute(select(Client.id).where(Client.name == "Sigma Labs")).scalar_one()
+            assert editor.client_id == str(sigma_id)  # the one added, chosen in the editor
+            assert not editor.new_client_open and editor.client_errors == {}
+            # Opened again, the form is a new intent: the same name is asked about as usual.
+            await runner.send(tab, EditorState.toggle_new_client, NEW)
+            await runner.send(tab, EditorState.create_client, NEW, form=sigma)
+            editor = await runner.state(tab, EditorState)
+            assert editor.client_duplicate_of == "Sigma Labs"
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert count(Client) == 1
+
+
+@pytest.mark.parametrize("code", ["fr_FR", "de_DE", "en_US"])
+def test_the_invoice_discount_example_is_written_as_the_locale_reads_it(app, locale, code):
+    from invoice_crm.state.editor import EditorState
+
+    locale(code)
+    client = client_service.create_client("Studio Verde")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            editor = await runner.state(tab, EditorState)
+            example = editor.invoice_discount_placeholder
+            assert example == ("10 (percent) or 25.00" if code == "en_US" else "10 (percent) or 25,00")
+            # Typed as suggested, it is taken.
+            await runner.send(tab, EditorState.set_client, NEW, value=str(client.id))
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="description", value="Design")
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="unit_price", value="100")
+            await runner.send(tab, EditorState.set_invoice_discount_kind, NEW, value="amount")
+            await runner.send(tab, EditorState.set_invoice_discount_value, NEW, value=example.split(" or ")[1])
+            saved = await runner.send(tab, EditorState.save, NEW)
+            assert " saved" in sent_text(saved)
+            assert (await runner.state(tab, EditorState)).errors == {}
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        invoice = session.execute(select(Invoice)).scalar_one()
+        assert (invoice.discount_kind, invoice.discount_value) == ("amount", Decimal("25.00"))
+
+
+@pytest.mark.parametrize("price", ["100", "abc"])
+def test_the_first_save_names_every_refused_field_the_discounts_included(app, price):
+    from invoice_crm.state.editor import EditorState
+
+    client = client_service.create_client("Studio Verde")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.set_client, NEW, value=str(client.id))
+            for field, value in (("description", "X"), ("quantity", "abc"), ("unit_price", price)):
+                await runner.send(tab, EditorState.set_line, NEW, index=0, field=field, value=value)
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="discount_kind", value="percent")
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="discount_value", value="150")
+            await runner.send(tab, EditorState.set_invoice_discount_kind, NEW, value="percent")
+            await runner.send(tab, EditorState.set_invoice_discount_value, NEW, value="200")
+            await runner.send(tab, EditorState.save, NEW)
+            errors = (await runner.state(tab, EditorState)).errors
+            expected = {"lines.0.quantity", "lines.0.discount", "discount"} | ({"lines.0.unit_price"} if price == "abc" else set())
+            assert set(errors) == expected
+            assert errors["lines.0.discount"] == "Discount must be between 0.00 and 100.00"
+            # Put right but for a line discount larger than its line: that is named on this Save.
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="quantity", value="1")
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="unit_price", value="100")
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="discount_kind", value="amount")
+            await runner.send(tab, EditorState.set_invoice_discount_value, NEW, value="10")
+            await runner.send(tab, EditorState.save, NEW)
+            errors = (await runner.state(tab, EditorState)).errors
+            assert errors == {"lines.0.discount": "A line discount cannot be more than the amount it discounts"}
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert count(Invoice) == 0
