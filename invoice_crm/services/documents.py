@@ -85,6 +85,16 @@ def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment]]:
     return invoice, client, list(payments)
 
 
+def receipt_method(method: PaymentMethod, reference: str = "") -> str:
+    """How money came in (or went back), as the receipt's Method column says it: the method
+    recorded, as the invoice page labels it ("Bank transfer"), with its reference; a Stripe
+    payment is "Card (online)" (its reference is Stripe's id, nothing the client knows)."""
+    if method is PaymentMethod.STRIPE:
+        return "Card (online)"
+    said = "Recorded by the sender" if method is PaymentMethod.MANUAL else method.label
+    return said + (f" ({reference})" if reference else "")
+
+
 def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple[str, bytes]:
     business = current_business()
     received = format_money(invoice.amount_paid, invoice.currency)
@@ -107,10 +117,10 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
     with pdf.table(col_widths=(30, 30, 40), text_align=("LEFT", "LEFT", "RIGHT"), line_height=6) as table:
         table.row(["Paid on", "Method", "Amount"])
         for payment in payments:
-            method = "Card (online)" if payment.method == PaymentMethod.STRIPE else "Recorded by the sender"
-            if payment.reference and payment.method != PaymentMethod.STRIPE:
-                method += f" ({payment.reference})"
-            table.row([document_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
+            table.row([
+                document_date(payment.paid_on), pdf_text(receipt_method(payment.method, payment.reference)),
+                pdf_text(format_money(payment.amount, payment.currency)),
+            ])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, pdf_text(f"Total paid: {received}"), align="R", new_x="LMARGIN", new_y="NEXT")
