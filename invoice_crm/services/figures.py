@@ -77,13 +77,15 @@ def lines_of(session: Session, invoice_id: int) -> list[LineItem]:
 
 @dataclass(frozen=True)
 class InvoiceRecord:
-    """What a client document shows of an invoice: its lines, figures, live payments and
-    credit notes (the PDF and the pay page read it the same way)."""
+    """What a client document shows of an invoice: its lines, figures, live payments, credit
+    notes and refunds (the PDF, the receipt and the pay page read it the same way). The
+    payments less the refunds are ``totals.paid``, so a document listing both adds up."""
 
     lines: list[LineItem]
     totals: T.Totals
     payments: list[Payment]
     credit_notes: list[CreditNote]
+    refunds: list[Refund]
 
 
 def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
@@ -94,7 +96,10 @@ def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
     notes = session.execute(
         select(CreditNote).where(CreditNote.invoice_id == invoice.id).order_by(CreditNote.id)
     ).scalars().all()
-    return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes))
+    refunds = session.execute(
+        select(Refund).where(Refund.invoice_id == invoice.id).order_by(Refund.refunded_on, Refund.id)
+    ).scalars().all()
+    return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes), list(refunds))
 
 
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:

@@ -101,6 +101,7 @@ class _Facts:
     lines: list[_Line]
     breakdown: list[dict] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
+    history_title: str = "PAYMENTS AND CREDIT NOTES"
     status_text: str = ""
     registrations: list[str] = field(default_factory=list)
     client_tax_number: str = ""
@@ -117,7 +118,9 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             raise NotFound("Invoice not found", field="invoice_id")
         inv, client = found
         record = figures.invoice_record(session, inv)
-        lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
+        lines, totals, payments, notes, refunds = (
+            record.lines, record.totals, record.payments, record.credit_notes, record.refunds
+        )
         tax_ids = {i for li in lines for i in (li.tax1_id, li.tax2_id) if i is not None}
         registrations = [
             f"{r.name} registration no. {r.registration_number}"
@@ -129,6 +132,14 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
     ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
+    # Refunds are taken off "Paid" by the total function: listed, so the payments less them add up to it.
+    numbers = {n.id: n.number for n in notes}
+    history += [
+        f"Refund {format_money(r.amount, r.currency)} on {document_date(r.refunded_on)} ({r.method.in_text})"
+        + (f", ref. {r.reference}" if r.reference else "")
+        + (f", against credit note {numbers[r.credit_note_id]}" if r.credit_note_id in numbers else "")
+        for r in refunds
+    ]
     status = InvoiceStatus(inv.status)
     return _Facts(
         number=display_number(inv.number, inv.id),
@@ -152,6 +163,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         ],
         breakdown=figures.breakdown_rows(totals, settled=figures.settled(status)),
         history=history,
+        history_title="PAYMENTS, CREDIT NOTES AND REFUNDS" if refunds else "PAYMENTS AND CREDIT NOTES",
         status_text=status_label(status, totals.paid),
         registrations=registrations,
         client_tax_number=client.tax_number,
@@ -280,7 +292,7 @@ def _render(facts: _Facts) -> bytes:
         for line in facts.registrations:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     if facts.history:
-        _section(pdf, "PAYMENTS AND CREDIT NOTES", space=4)
+        _section(pdf, facts.history_title, space=4)
         for line in facts.history:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 

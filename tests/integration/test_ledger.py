@@ -132,6 +132,23 @@ def test_a_credit_note_on_a_paid_invoice_records_an_amount_to_refund(database):
         assert s.execute(select(CreditNote)).scalar_one().number == note.number
 
 
+def test_a_refund_by_hand_is_listed_on_the_receipt_and_the_invoice_pdf_so_they_add_up(database):
+    from invoice_crm.services.documents import render_receipt_pdf
+    from invoice_crm.services.pdf import render_invoice_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00", TODAY, method="BANK_TRANSFER", reference="BT-1")
+    note = ledger.issue_credit_note(inv.id, amount="30.00", reason="Discount agreed later")
+    ledger.record_refund(note.id, "10.00", TODAY.isoformat(), "CHEQUE", "CHQ-5")
+    receipt = " ".join(pdf_text(render_receipt_pdf(inv.id)[1]).split())
+    assert "Bank transfer (BT-1) $100.00" in receipt and "Refunded: Cheque (CHQ-5) -$10.00" in receipt
+    assert "Total paid: $90.00" in receipt
+    invoice = " ".join(pdf_text(render_invoice_pdf(inv.id)[1]).split())
+    assert "Payment $100.00" in invoice and "Paid -$90.00" in invoice and "Credited -$30.00" in invoice
+    assert f"Refund $10.00 on {TODAY:%B} {TODAY.day}, {TODAY.year} (cheque), ref. CHQ-5, against credit note {note.number}" in invoice
+
+
 def test_the_email_and_the_pdf_carry_the_breakdown_and_the_balance(database):
     from invoice_crm.services.delivery import compose_invoice_email, compose_reminder
     from invoice_crm.services.pdf import render_credit_note_pdf, render_invoice_pdf
