@@ -102,6 +102,26 @@ def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
     return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes), list(refunds))
 
 
+@dataclass(frozen=True)
+class NoteRefunds:
+    """A credit note's refunds as they stand: what was given back against it (``refunded``)
+    and what it still has to refund (``left``, never below zero)."""
+
+    refunds: list[Refund]
+    refunded: Decimal
+    left: Decimal
+
+
+def note_refunds(session: Session, note: CreditNote) -> NoteRefunds:
+    """The one place a credit note's refund left is worked out (its ``refund_due`` less the
+    refunds recorded against it): the credit note PDF, Record refund and the activity use it."""
+    refunds = list(session.execute(
+        select(Refund).where(Refund.credit_note_id == note.id).order_by(Refund.refunded_on, Refund.id)
+    ).scalars().all())
+    refunded = sum((r.amount for r in refunds), ZERO)
+    return NoteRefunds(refunds, refunded, max(note.refund_due - refunded, ZERO))
+
+
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:
     if lines is None:
         lines = lines_of(session, invoice.id)

@@ -23,13 +23,13 @@ from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, status_label
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
 from invoice_crm.services import figures
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.queries import line_rows
@@ -367,6 +367,12 @@ def _stamp(pdf: FPDF, word: str) -> None:
         pdf.cell(50, 18, word, border=1, align="C")
 
 
+def _figure_row(pdf: FPDF, label: str, value: str) -> None:
+    width = pdf.epw
+    pdf.cell(width * 0.6, 6, pdf_text(label), align="R")
+    pdf.cell(width * 0.4, 6, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
 def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     """(filename, PDF bytes) of a credit note: its own number, the invoice it corrects, what it credits."""
     with read_session() as session:
@@ -375,6 +381,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
             raise NotFound("Credit note not found", field="credit_note_id")
         invoice = session.get(Invoice, note.invoice_id)
         client = session.get(Client, invoice.client_id)
+        refunds = figures.note_refunds(session, note)
     settings = get_settings()
     business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
     pdf = _InvoicePDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
@@ -409,8 +416,24 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(width * 0.6, 8, pdf_text(f"Credit ({note.currency})"), align="R")
     pdf.cell(width * 0.4, 8, pdf_text(format_money(note.amount, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+    # What was to refund, the refunds made against it (when, how) and what is left, as of the
+    # day the PDF is made: figures.note_refunds, the one place that is worked out.
+    pdf.set_font("Helvetica", size=10)
     if note.refund_due > 0:
+        _figure_row(pdf, "Overpaid, to refund", format_money(note.refund_due, note.currency))
+    if refunds.refunds:
+        _section(pdf, "REFUNDS", space=3)
+        with pdf.table(col_widths=(30, 25, 45, 25), text_align=("LEFT", "LEFT", "LEFT", "RIGHT"), line_height=6) as table:
+            table.row(["Refunded on", "Method", "Reference", "Amount"])
+            for refund in refunds.refunds:
+                table.row([
+                    document_date(refund.refunded_on), pdf_text(refund.method.label), pdf_text(refund.reference),
+                    pdf_text(format_money(refund.amount, refund.currency)),
+                ])
+        pdf.ln(2)
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(width * 0.6, 6, "To refund", align="R")
-        pdf.cell(width * 0.4, 6, pdf_text(format_money(note.refund_due, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+        _figure_row(pdf, "Refunded", format_money(refunds.refunded, note.currency))
+    if note.refund_due > 0:
+        today = business_today(business_timezone())
+        _figure_row(pdf, f"Still to refund (as of {document_date(today)})", format_money(refunds.left, note.currency))
     return pdf_filename(note.number), bytes(pdf.output())

@@ -5,6 +5,7 @@ the pay link charges the balance."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal as D
 
@@ -146,6 +147,20 @@ def test_after_a_stripe_refund_the_receipt_and_the_invoice_pdf_list_it_and_add_u
     history = [row["text"] for row in public_invoice(inv.public_token)["history"]]  # the pay page
     assert history == ["Payment $100.00 (Stripe)", f"Credit note {note.number}: $10.00", "Refund $10.00 (Stripe)"]
 
+
+def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(stripe):
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import events, pdf_text
+
+    url, fake = stripe
+    inv, note = _one_refund_of_ten(url, fake, "Credit Reader")
+    text = " ".join(pdf_text(render_credit_note_pdf(note.id)[1]).split())
+    assert "Credit (USD) $10.00" in text and "Overpaid, to refund $10.00" in text
+    assert "Refunded $10.00" in text and re.search(r"Still to refund \(as of [^)]+\) \$0\.00", text)
+    said = [details for kind, details in events(inv.id) if kind in ("credit_note", "refund")]
+    assert said[0] == f"Credit note {note.number} for $10.00: Refunded in Stripe"  # nothing claimed "to refund"
+    assert said[1].startswith("Refunded $10.00 on ") and "(Stripe)" in said[1]
+    assert said[1].endswith(f"against {note.number}; nothing left to refund")
 
 
 def _long(day) -> str:
