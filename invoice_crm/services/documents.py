@@ -12,7 +12,7 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
-from invoice_crm.models import Client, Invoice, Payment, PaymentMethod
+from invoice_crm.models import Client, Invoice, Payment, PaymentMethod, Refund
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.client_accounts import statement
 from invoice_crm.services.letterhead import draw_letterhead
@@ -72,7 +72,7 @@ def has_receipt(invoice: Invoice) -> bool:
     )
 
 
-def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment]]:
+def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment], list[Refund]]:
     found = session.execute(query).first()
     if found is None or not has_receipt(found[0]):
         raise NotFound("There is no receipt: nothing has been paid on this invoice", field="invoice")
@@ -82,10 +82,23 @@ def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment]]:
         .where(Payment.invoice_id == invoice.id, Payment.removed_at.is_(None))
         .order_by(Payment.paid_on, Payment.id)
     ).scalars().all()
-    return invoice, client, list(payments)
+    refunds = session.execute(
+        select(Refund).where(Refund.invoice_id == invoice.id).order_by(Refund.refunded_on, Refund.id)
+    ).scalars().all()
+    return invoice, client, list(payments), list(refunds)
 
 
-def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple[str, bytes]:
+def receipt_method(method: PaymentMethod, reference: str = "") -> str:
+    """How money came in (or went back), as the receipt's Method column says it: the method
+    recorded, as the invoice page labels it ("Bank transfer"), with its reference; a Stripe
+    payment is "Card (online)" (its reference is Stripe's id, nothing the client knows)."""
+    if method is PaymentMethod.STRIPE:
+        return "Card (online)"
+    said = "Recorded by the sender" if method is PaymentMethod.MANUAL else method.label
+    return said + (f" ({reference})" if reference else "")
+
+
+def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds: list[Refund]) -> tuple[str, bytes]:
     business = current_business()
     received = format_money(invoice.amount_paid, invoice.currency)
     settled = InvoiceStatus(invoice.status) is InvoiceStatus.PAID
@@ -96,21 +109,29 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment]) -> tuple
     _client_block(pdf, "RECEIVED FROM", client)
     pdf.set_font("Helvetica", size=10)
     pdf.set_text_color(*INK)
+    net = " net of refunds" if refunds else ""
     said = (
-        f"Received with thanks: {received} in payment of invoice {invoice.number}, paid on {document_date(invoice.paid_at)}."
+        f"Received with thanks: {received}{net} in payment of invoice {invoice.number}, paid on {document_date(invoice.paid_at)}."
         if settled else
-        f"Received with thanks: {received} towards invoice {invoice.number} "
+        f"Received with thanks: {received}{net} towards invoice {invoice.number} "
         f"({format_money(invoice.amount, invoice.currency)})."
     )
     pdf.multi_cell(0, 6, pdf_text(said), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+    # The payments less the refunds are what the total function counts as paid (the invoice's
+    # stored amount_paid, printed as "Total paid"), so the rows add up to it.
     with pdf.table(col_widths=(30, 30, 40), text_align=("LEFT", "LEFT", "RIGHT"), line_height=6) as table:
-        table.row(["Paid on", "Method", "Amount"])
+        table.row(["Date", "Method", "Amount"])
         for payment in payments:
-            method = "Card (online)" if payment.method == PaymentMethod.STRIPE else "Recorded by the sender"
-            if payment.reference and payment.method != PaymentMethod.STRIPE:
-                method += f" ({payment.reference})"
-            table.row([document_date(payment.paid_on), pdf_text(method), pdf_text(format_money(payment.amount, payment.currency))])
+            table.row([
+                document_date(payment.paid_on), pdf_text(receipt_method(payment.method, payment.reference)),
+                pdf_text(format_money(payment.amount, payment.currency)),
+            ])
+        for refund in refunds:
+            how = "Refunded to card (online)" if refund.method is PaymentMethod.STRIPE else (
+                "Refunded: " + receipt_method(refund.method, refund.reference)
+            )
+            table.row([document_date(refund.refunded_on), pdf_text(how), pdf_text("-" + format_money(refund.amount, refund.currency))])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, pdf_text(f"Total paid: {received}"), align="R", new_x="LMARGIN", new_y="NEXT")

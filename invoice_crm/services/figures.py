@@ -78,13 +78,15 @@ def lines_of(session: Session, invoice_id: int) -> list[LineItem]:
 
 @dataclass(frozen=True)
 class InvoiceRecord:
-    """What a client document shows of an invoice: its lines, figures, live payments and
-    credit notes (the PDF and the pay page read it the same way)."""
+    """What a client document shows of an invoice: its lines, figures, live payments, credit
+    notes and refunds (the PDF, the receipt and the pay page read it the same way). The
+    payments less the refunds are ``totals.paid``, so a document listing both adds up."""
 
     lines: list[LineItem]
     totals: T.Totals
     payments: list[Payment]
     credit_notes: list[CreditNote]
+    refunds: list[Refund]
 
 
 def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
@@ -95,7 +97,30 @@ def invoice_record(session: Session, invoice: Invoice) -> InvoiceRecord:
     notes = session.execute(
         select(CreditNote).where(CreditNote.invoice_id == invoice.id).order_by(CreditNote.id)
     ).scalars().all()
-    return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes))
+    refunds = session.execute(
+        select(Refund).where(Refund.invoice_id == invoice.id).order_by(Refund.refunded_on, Refund.id)
+    ).scalars().all()
+    return InvoiceRecord(lines, invoice_totals(session, invoice, lines), list(payments), list(notes), list(refunds))
+
+
+@dataclass(frozen=True)
+class NoteRefunds:
+    """A credit note's refunds as they stand: what was given back against it (``refunded``)
+    and what it still has to refund (``left``, never below zero)."""
+
+    refunds: list[Refund]
+    refunded: Decimal
+    left: Decimal
+
+
+def note_refunds(session: Session, note: CreditNote) -> NoteRefunds:
+    """The one place a credit note's refund left is worked out (its ``refund_due`` less the
+    refunds recorded against it): the credit note PDF, Record refund and the activity use it."""
+    refunds = list(session.execute(
+        select(Refund).where(Refund.credit_note_id == note.id).order_by(Refund.refunded_on, Refund.id)
+    ).scalars().all())
+    refunded = sum((r.amount for r in refunds), ZERO)
+    return NoteRefunds(refunds, refunded, max(note.refund_due - refunded, ZERO))
 
 
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:

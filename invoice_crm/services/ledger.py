@@ -379,8 +379,10 @@ def add_credit_note(
     detail = f"Credit note {note.number} for {format_money(amount, invoice.currency)}"
     if reason:
         detail += f": {reason}"
-    if refund_due > 0:
-        detail += f"; {format_money(refund_due, invoice.currency)} to refund"
+    if refund_due > 0 and not stripe_refund_id:
+        # Said as of its issue: the refund, when it is recorded, has its own entry with what
+        # is left (a Stripe refund's note comes with its refund, so there is nothing to add).
+        detail += f"; {format_money(refund_due, invoice.currency)} overpaid, to be refunded"
     log_event(session, invoice.id, "credit_note", actor, detail)
     enqueue_sheet_sync(session, invoice.id)
     return note
@@ -436,6 +438,20 @@ def _get(model, row_id: int | None):
         return session.get(model, row_id)
 
 
+def refund_text(session: Session, note: CreditNote, refund: Refund) -> str:
+    """The activity entry of a refund (recorded by hand or made in Stripe), with what its
+    credit note has left to refund once it is recorded: "Refunded $40.00 on Nov 27, 2026
+    (bank transfer), reference R-1, against CN-2026-0001; $60.00 still to refund"."""
+    text = f"Refunded {format_money(refund.amount, refund.currency)} on {format_date(refund.refunded_on)} ({refund.method.in_text})"
+    if refund.reference:
+        text += f", reference {refund.reference}"
+    text += f" against {note.number}"
+    left = figures.note_refunds(session, note).left
+    if left > 0:
+        return text + f"; {format_money(left, note.currency)} still to refund"
+    return text + ("; nothing left to refund" if note.refund_due > 0 else "")
+
+
 def record_refund(
     credit_note_id: int,
     amount: object = "",
@@ -457,10 +473,7 @@ def record_refund(
         if note is None:
             raise NotFound("Credit note not found", field="credit_note_id")
         invoice = _locked(session, note.invoice_id)
-        done = session.execute(
-            select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.credit_note_id == note.id)
-        ).scalar()
-        left = note.refund_due - Decimal(done or 0)
+        left = figures.note_refunds(session, note).left
         value = left if str(amount or "").strip() == "" else parse_amount(amount, field="refund_amount", currency=note.currency)
         if value <= 0 or value > left:
             raise ValidationError(
@@ -474,10 +487,7 @@ def record_refund(
         session.add(refund)
         session.flush()
         figures.refresh_figures(session, invoice)
-        log_event(
-            session, invoice.id, "refund", actor,
-            f"Refunded {format_money(value, note.currency)} on {format_date(when)} ({chosen.in_text}) against {note.number}",
-        )
+        log_event(session, invoice.id, "refund", actor, refund_text(session, note, refund))
         enqueue_sheet_sync(session, invoice.id)
         return refund
 

@@ -23,13 +23,13 @@ from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, status_label
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
 from invoice_crm.services import figures
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.queries import line_rows
@@ -101,6 +101,7 @@ class _Facts:
     lines: list[_Line]
     breakdown: list[dict] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
+    history_title: str = "PAYMENTS AND CREDIT NOTES"
     status_text: str = ""
     registrations: list[str] = field(default_factory=list)
     client_tax_number: str = ""
@@ -117,7 +118,9 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             raise NotFound("Invoice not found", field="invoice_id")
         inv, client = found
         record = figures.invoice_record(session, inv)
-        lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
+        lines, totals, payments, notes, refunds = (
+            record.lines, record.totals, record.payments, record.credit_notes, record.refunds
+        )
         tax_ids = {i for li in lines for i in (li.tax1_id, li.tax2_id) if i is not None}
         registrations = [
             f"{r.name} registration no. {r.registration_number}"
@@ -129,6 +132,14 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
     ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
+    # Refunds are taken off "Paid" by the total function: listed, so the payments less them add up to it.
+    numbers = {n.id: n.number for n in notes}
+    history += [
+        f"Refund {format_money(r.amount, r.currency)} on {document_date(r.refunded_on)} ({r.method.in_text})"
+        + (f", ref. {r.reference}" if r.reference else "")
+        + (f", against credit note {numbers[r.credit_note_id]}" if r.credit_note_id in numbers else "")
+        for r in refunds
+    ]
     status = InvoiceStatus(inv.status)
     return _Facts(
         number=display_number(inv.number, inv.id),
@@ -152,6 +163,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         ],
         breakdown=figures.breakdown_rows(totals, settled=figures.settled(status)),
         history=history,
+        history_title="PAYMENTS, CREDIT NOTES AND REFUNDS" if refunds else "PAYMENTS AND CREDIT NOTES",
         status_text=status_label(status, totals.paid),
         registrations=registrations,
         client_tax_number=client.tax_number,
@@ -280,7 +292,7 @@ def _render(facts: _Facts) -> bytes:
         for line in facts.registrations:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     if facts.history:
-        _section(pdf, "PAYMENTS AND CREDIT NOTES", space=4)
+        _section(pdf, facts.history_title, space=4)
         for line in facts.history:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
@@ -355,6 +367,12 @@ def _stamp(pdf: FPDF, word: str) -> None:
         pdf.cell(50, 18, word, border=1, align="C")
 
 
+def _figure_row(pdf: FPDF, label: str, value: str) -> None:
+    width = pdf.epw
+    pdf.cell(width * 0.6, 6, pdf_text(label), align="R")
+    pdf.cell(width * 0.4, 6, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
 def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     """(filename, PDF bytes) of a credit note: its own number, the invoice it corrects, what it credits."""
     with read_session() as session:
@@ -363,6 +381,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
             raise NotFound("Credit note not found", field="credit_note_id")
         invoice = session.get(Invoice, note.invoice_id)
         client = session.get(Client, invoice.client_id)
+        refunds = figures.note_refunds(session, note)
     settings = get_settings()
     business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
     pdf = _InvoicePDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
@@ -397,8 +416,24 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(width * 0.6, 8, pdf_text(f"Credit ({note.currency})"), align="R")
     pdf.cell(width * 0.4, 8, pdf_text(format_money(note.amount, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+    # What was to refund, the refunds made against it (when, how) and what is left, as of the
+    # day the PDF is made: figures.note_refunds, the one place that is worked out.
+    pdf.set_font("Helvetica", size=10)
     if note.refund_due > 0:
+        _figure_row(pdf, "Overpaid, to refund", format_money(note.refund_due, note.currency))
+    if refunds.refunds:
+        _section(pdf, "REFUNDS", space=3)
+        with pdf.table(col_widths=(30, 25, 45, 25), text_align=("LEFT", "LEFT", "LEFT", "RIGHT"), line_height=6) as table:
+            table.row(["Refunded on", "Method", "Reference", "Amount"])
+            for refund in refunds.refunds:
+                table.row([
+                    document_date(refund.refunded_on), pdf_text(refund.method.label), pdf_text(refund.reference),
+                    pdf_text(format_money(refund.amount, refund.currency)),
+                ])
+        pdf.ln(2)
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(width * 0.6, 6, "To refund", align="R")
-        pdf.cell(width * 0.4, 6, pdf_text(format_money(note.refund_due, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+        _figure_row(pdf, "Refunded", format_money(refunds.refunded, note.currency))
+    if note.refund_due > 0:
+        today = business_today(business_timezone())
+        _figure_row(pdf, f"Still to refund (as of {document_date(today)})", format_money(refunds.left, note.currency))
     return pdf_filename(note.number), bytes(pdf.output())

@@ -41,6 +41,7 @@ def public_invoice(token: str) -> dict | None:
         inv, client, client_tax_number = row
         record = figures.invoice_record(session, inv)
         lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
+        refunds = record.refunds
     status = InvoiceStatus(inv.status)
     balance = ZERO if status is InvoiceStatus.VOID else totals.balance_due
     return {
@@ -65,6 +66,9 @@ def public_invoice(token: str) -> dict | None:
         ] + [
             {"date": format_date(n.issue_date), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
             for n in notes
+        ] + [  # taken off "Paid" by the total function: listed, so the history adds up to it
+            {"date": format_date(r.refunded_on), "text": f"Refund {format_money(r.amount, r.currency)} ({r.method.in_text})"}
+            for r in refunds
         ],
         "client_tax_number": client_tax_number,
         "business": business_view(),

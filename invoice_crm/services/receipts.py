@@ -20,13 +20,15 @@ from invoice_crm.services.email_sender import KIND_RECEIPT
 
 
 def compose_receipt(invoice_id: int, session: Session | None = None) -> delivery.EmailDraft:
-    """The receipt email. Paid: ``{amount}`` is the total, ``{paid_on}`` the day it was settled.
-    Partly paid: the latest payment and its day, and the balance still due."""
+    """The receipt email. Paid: ``{amount}`` is what was paid (the total function's paid: the
+    payments less any refund, as the receipt PDF's "Total paid"; a credit note paid nothing),
+    ``{paid_on}`` the day it was settled. Partly paid: the latest payment and its day, and the
+    balance still due."""
     if session is None:
         with read_session() as own:
             return compose_receipt(invoice_id, own)
     invoice, client, facts = delivery.template_facts(invoice_id, session)
-    facts = {**facts, "paid_on": invoice.paid_at}
+    facts = {**facts, "amount": format_money(invoice.amount_paid, invoice.currency), "paid_on": invoice.paid_at}
     balance_due = ""
     if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
         latest = _latest_payment(session, invoice.id)

@@ -80,13 +80,14 @@ def _record_one(session, refund: dict, created) -> int:
                 session, invoice, amount, reason="Refunded in Stripe", issue_date=day, actor="stripe",
                 stripe_refund_id=refund_id,
             )
-            session.add(Refund(
+            made = Refund(
                 invoice_id=invoice.id, credit_note_id=note.id, amount=amount, currency=invoice.currency,
                 refunded_on=day, method=PaymentMethod.STRIPE, reference=refund_id, stripe_refund_id=refund_id,
-            ))
+            )
+            session.add(made)
             session.flush()
             figures.refresh_figures(session, invoice)
-            log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} recorded with credit note {note.number}")
+            log_event(session, invoice.id, "refund", "stripe", ledger.refund_text(session, note, made))
     except DomainError as err:
         log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} not recorded: {err.message}")
         return 0

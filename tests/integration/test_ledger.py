@@ -1,5 +1,6 @@
 """Partial payments, removal, void, credit notes and refunds on a real database."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -130,6 +131,46 @@ def test_a_credit_note_on_a_paid_invoice_records_an_amount_to_refund(database):
     assert stored.amount_paid == D("70.00") and stored.amount_credited == D("30.00") and stored.balance_due == 0
     with read_session() as s:
         assert s.execute(select(CreditNote)).scalar_one().number == note.number
+
+
+def test_a_refund_by_hand_is_listed_on_the_receipt_and_the_invoice_pdf_so_they_add_up(database):
+    from invoice_crm.services.documents import render_receipt_pdf
+    from invoice_crm.services.pdf import render_invoice_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00", TODAY, method="BANK_TRANSFER", reference="BT-1")
+    note = ledger.issue_credit_note(inv.id, amount="30.00", reason="Discount agreed later")
+    ledger.record_refund(note.id, "10.00", TODAY.isoformat(), "CHEQUE", "CHQ-5")
+    receipt = " ".join(pdf_text(render_receipt_pdf(inv.id)[1]).split())
+    assert "Bank transfer (BT-1) $100.00" in receipt and "Refunded: Cheque (CHQ-5) -$10.00" in receipt
+    assert "Total paid: $90.00" in receipt
+    invoice = " ".join(pdf_text(render_invoice_pdf(inv.id)[1]).split())
+    assert "Payment $100.00" in invoice and "Paid -$90.00" in invoice and "Credited -$30.00" in invoice
+    assert f"Refund $10.00 on {TODAY:%B} {TODAY.day}, {TODAY.year} (cheque), ref. CHQ-5, against credit note {note.number}" in invoice
+
+
+def test_a_credit_note_and_its_activity_say_what_is_refunded_and_still_to_refund_as_it_stands(database):
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import events, pdf_text
+
+    def text_of(pdf: tuple[str, bytes]) -> str:
+        return " ".join(pdf_text(pdf[1]).split())
+
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00", TODAY, method="BANK_TRANSFER", reference="BT-1")
+    note = ledger.issue_credit_note(inv.id, amount="30.00", reason="Discount agreed later")
+    before = text_of(render_credit_note_pdf(note.id))
+    assert "Overpaid, to refund $30.00" in before and re.search(r"Still to refund \(as of [^)]+\) \$30\.00", before)
+    ledger.record_refund(note.id, "10.00", TODAY.isoformat(), "CHEQUE", "CHQ-5")
+    after = text_of(render_credit_note_pdf(note.id))
+    assert "Overpaid, to refund $30.00" in after and "Cheque CHQ-5 $10.00" in after and "Refunded $10.00" in after
+    assert re.search(r"Still to refund \(as of [^)]+\) \$20\.00", after)
+    said = [details for kind, details in events(inv.id) if kind in ("credit_note", "refund")]
+    assert said[0] == f"Credit note {note.number} for $30.00: Discount agreed later; $30.00 overpaid, to be refunded"
+    assert said[1].endswith(f"(cheque), reference CHQ-5 against {note.number}; $20.00 still to refund")
+    ledger.record_refund(note.id, "", TODAY.isoformat(), "BANK_TRANSFER")
+    assert events(inv.id)[-1][1].endswith(f"(bank transfer) against {note.number}; nothing left to refund")
 
 
 def test_the_email_and_the_pdf_carry_the_breakdown_and_the_balance(database):

@@ -5,6 +5,7 @@ the pay link charges the balance."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal as D
 
@@ -112,3 +113,55 @@ def test_void_expires_the_open_checkout_session(stripe):
     assert result.expired_session and fake.get(session_id)["status"] == "expired"
     with pytest.raises(Exception, match="cancelled"):
         checkout.pay_now(inv.public_token)
+
+
+def _one_refund_of_ten(url: str, fake: FakeStripe, name: str) -> tuple[Invoice, CreditNote]:
+    """$100.00 paid through the pay link's Checkout, then $10.00 refunded in Stripe (its webhook delivered)."""
+    inv = sent_invoice(name)
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    fake.refund(session["id"], amount=1000)
+    assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200
+    with read_session() as s:
+        note = s.execute(select(CreditNote).where(CreditNote.invoice_id == inv.id)).scalar_one()
+        return s.get(Invoice, inv.id), note
+
+
+def test_after_a_stripe_refund_the_receipt_and_the_invoice_pdf_list_it_and_add_up(stripe):
+    from invoice_crm.services.documents import render_public_receipt_pdf
+    from invoice_crm.services.pdf import render_public_invoice_pdf
+    from invoice_crm.services.public_view import public_invoice
+    from tests.integration.email_helpers import pdf_text
+
+    url, fake = stripe
+    inv, note = _one_refund_of_ten(url, fake, "Receipt Reader")
+    assert inv.amount_paid == D("90.00") and inv.status is InvoiceStatus.PAID
+    receipt = " ".join(pdf_text(render_public_receipt_pdf(inv.public_token)[1]).split())
+    # The card payment, the refund (date, how, amount) and the total they add up to.
+    assert "Card (online) $100.00" in receipt
+    assert "Refunded to card (online) -$10.00" in receipt
+    assert "Total paid: $90.00" in receipt and "Received with thanks: $90.00 net of refunds" in receipt
+    text = " ".join(pdf_text(render_public_invoice_pdf(inv.public_token)[1]).split())
+    assert "Payment $100.00" in text and "Paid -$90.00" in text and "Credited -$10.00" in text
+    assert f"Refund $10.00 on {_long(note.issue_date)} (Stripe)" in text and f"against credit note {note.number}" in text
+    history = [row["text"] for row in public_invoice(inv.public_token)["history"]]  # the pay page
+    assert history == ["Payment $100.00 (Stripe)", f"Credit note {note.number}: $10.00", "Refund $10.00 (Stripe)"]
+
+
+def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(stripe):
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import events, pdf_text
+
+    url, fake = stripe
+    inv, note = _one_refund_of_ten(url, fake, "Credit Reader")
+    text = " ".join(pdf_text(render_credit_note_pdf(note.id)[1]).split())
+    assert "Credit (USD) $10.00" in text and "Overpaid, to refund $10.00" in text
+    assert "Refunded $10.00" in text and re.search(r"Still to refund \(as of [^)]+\) \$0\.00", text)
+    said = [details for kind, details in events(inv.id) if kind in ("credit_note", "refund")]
+    assert said[0] == f"Credit note {note.number} for $10.00: Refunded in Stripe"  # nothing claimed "to refund"
+    assert said[1].startswith("Refunded $10.00 on ") and "(Stripe)" in said[1]
+    assert said[1].endswith(f"against {note.number}; nothing left to refund")
+
+
+def _long(day) -> str:
+    return f"{day:%B} {day.day}, {day.year}"

@@ -67,3 +67,28 @@ def test_a_receipt_that_cannot_be_sent_records_no_payment(mail):
         ledger.record_payment(inv.id, "", TODAY, email_receipt=True)
     assert invoices.load_invoice(inv.id).status == "SENT"  # nothing half-done: no payment either
     assert emails(inv.id) == []
+
+
+def test_the_receipt_names_the_method_recorded_as_the_invoice_page_does(mail):
+    from invoice_crm.services import ledger
+    from invoice_crm.services.idempotency import new_key
+
+    inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
+    ledger.record_payment(inv.id, "40.00", TODAY, method="BANK_TRANSFER", idempotency_key=new_key(), email_receipt=True)
+    ledger.record_payment(inv.id, "", TODAY, method="CHEQUE", reference="CHQ-7", idempotency_key=new_key(), email_receipt=True)
+    assert email_sender.deliver_pending_emails() == 2
+    first, second = (" ".join(pdf_text(m.attachments[0].get_content()).split()) for m in mail.messages_to("billing@acme.example"))
+    assert "Bank transfer $40.00" in first and "Recorded by the sender" not in first
+    assert "Bank transfer $40.00" in second and "Cheque (CHQ-7)" in second
+
+
+def test_the_receipt_email_of_a_credited_invoice_thanks_for_what_was_paid(mail):
+    from invoice_crm.services import ledger
+
+    inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
+    ledger.issue_credit_note(inv.id, amount="30.00", reason="Goodwill")
+    ledger.record_payment(inv.id, "", TODAY, email_receipt=True)  # the balance: $70.00 settles it
+    assert email_sender.deliver_pending_emails() == 1
+    [got] = mail.messages_to("billing@acme.example")
+    assert "Thank you for your payment of $70.00" in got.text and "$100.00" not in got.text
+    assert "Total paid: $70.00" in " ".join(pdf_text(got.attachments[0].get_content()).split())
