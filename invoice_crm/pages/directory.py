@@ -40,6 +40,9 @@ def _client_form(on_submit, values=None, submit_label="Add client", form_id=None
             labelled_input("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
             labelled_input("Client tax number", f"{prefix}-tax-number", name="tax_number", default_value=values.get("tax_number", "")),
             rx.button(submit_label, type="submit"),
+            # The add form carries the key it was drawn with: a double click's two
+            # submissions are one intent (DirectoryState._intent).
+            *([rx.el.input(type="hidden", name="form_key", value=ClientsState.form_key)] if form_id is not None else []),
             gap="0.5em",
             wrap="wrap",
             align="end",
@@ -152,6 +155,7 @@ def _create_for_client(state, picker_id: str, field: rx.Component, label: str, f
                     rx.button(label, type="submit", loading=state.creating, disabled=state.creating),
                     spacing="1",
                 ),
+                rx.el.input(type="hidden", name="form_key", value=state.form_key),  # one intent per key
                 gap="0.5em", wrap="wrap", align="start",
             ),
             on_submit=state.create,

@@ -24,6 +24,10 @@ class DirectoryState(AuthState):
     error: str = ""
     errors: dict[str, str] = {}  # the form's refused fields (field -> message), each shown beside its input
     form_key: str = ""  # once per intent: made when the page's create form is shown
+    # The key of the last create that went through. The form carries the key it was drawn
+    # with (a hidden field), so both submissions of a double click carry the same one: the
+    # second, queued behind the first, finds it spent and does nothing.
+    _spent_key: str = ""
     form_id: ClassVar[str] = ""  # the create form's element id, emptied by ``_create`` once it succeeds
     creating: bool = False
     loaded: bool = False  # the list has been read: its table appears in one piece
@@ -48,17 +52,25 @@ class DirectoryState(AuthState):
     async def _refresh(self) -> None:  # overridden
         return None
 
-    async def _create(self, action, success: str):
+    def _intent(self, form: dict) -> str:
+        """The create's key: the one its form was drawn with, else the page's current one;
+        "" when that key is spent (a repeated submission of a create already made)."""
+        key = str(form.get("form_key") or "") or self.form_key or idempotency.new_key()
+        return "" if key == self._spent_key else key
+
+    async def _create(self, form: dict, action, success: str):
         """A create with the form's idempotency key; the button shows progress meanwhile.
-        A repeated submission of the same form returns the first result, not a second row."""
+        A repeated submission of the same form does nothing (no second row, no error about the
+        form it emptied)."""
         if self._current_user() is None:
             yield self._redirect_to_login()
             return
-        if not self.form_key:
-            self.form_key = idempotency.new_key()
+        key = self._intent(form)
+        if not key:
+            return
+        self.form_key = key
         self.creating = True
         yield
-        key = self.form_key
         toast = await self._run(lambda: action(key), success)
         self.creating = False
         yield self._created(toast) if not self.error else toast
@@ -66,6 +78,7 @@ class DirectoryState(AuthState):
     def _created(self, toast):
         """After a create went through: a new intent, and the form emptied only now (refused, or
         asked about a similar client, it kept what was typed)."""
+        self._spent_key = self.form_key
         self.form_key = idempotency.new_key()
         self._empty_form()
         if not self.form_id:
@@ -115,6 +128,8 @@ class ClientsState(DirectoryState):
     async def create(self, form: dict):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if not self._intent(form):
+            return None  # the second click of a double click: the client is already added
         # A second client with the same name or email is asked about first.
         same = await asyncio.to_thread(client_accounts.find_duplicate, form.get("name", ""), form.get("email", ""))
         if same:
@@ -132,7 +147,9 @@ class ClientsState(DirectoryState):
         self.pending, self.duplicate_of = {}, ""
 
     async def _create_client(self, form: dict):
-        key = self.form_key or idempotency.new_key()
+        key = self._intent(form)
+        if not key:
+            return None
         self.form_key = key
         toast = await self._run(
             lambda: client_service.create_client(
@@ -232,7 +249,7 @@ class ProjectsState(ClientPickerState):
     async def create(self, form: dict):
         client_id = self._chosen_client()
         async for update in self._create(
-            lambda key: client_service.create_project(client_id, form.get("name", ""), idempotency_key=key),
+            form, lambda key: client_service.create_project(client_id, form.get("name", ""), idempotency_key=key),
             f"Project {form.get('name', '').strip()} added",
         ):
             yield update
@@ -294,7 +311,7 @@ class LeadsState(ClientPickerState):
     async def create(self, form: dict):
         client_id = self._chosen_client()
         async for update in self._create(
-            lambda key: client_service.create_lead(client_id, form.get("title", ""), idempotency_key=key),
+            form, lambda key: client_service.create_lead(client_id, form.get("title", ""), idempotency_key=key),
             "Lead added",
         ):
             yield update

@@ -126,6 +126,34 @@ def test_a_double_clicked_add_client_in_the_editor_adds_one_client_chosen_and_as
     expect(page.locator("#client-select")).to_contain_text(name)  # chosen in the editor
 
 
+def test_double_clicked_adds_on_clients_and_projects_add_once_and_say_nothing_more(page: Page, app_url, app_env):
+    """The second click of a double click on Add client / Add project is the same intent:
+    one row, one "added", no similar-client question and no "Choose a client" about the form
+    the first click emptied."""
+    sign_in(page, app_url)
+    tag = uuid.uuid4().hex[:8]
+    name = f"Omega {tag}"
+    page.goto(app_url + "/clients")
+    page.get_by_label("Client name").fill(name)
+    page.get_by_label("Client email").fill(f"ap-{tag}@omega.example")
+    _double_click(page.get_by_role("button", name="Add client"))
+    expect(page.get_by_text(f"Client {name} added")).to_have_count(1, timeout=RESULT_TIMEOUT)
+    time.sleep(1.5)
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    assert _db(app_env, "SELECT count(*) FROM client WHERE name = ?", name) == [(1,)]
+
+    page.goto(app_url + "/projects")
+    page.locator("#project-client").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    project = f"Launch {tag}"
+    page.get_by_label("Project name").fill(project)
+    _double_click(page.get_by_role("button", name="Add project"))
+    expect(page.get_by_text(f"Project {project} added")).to_have_count(1, timeout=RESULT_TIMEOUT)
+    time.sleep(1.5)
+    expect(page.locator(".field-error")).to_have_count(0)
+    assert _db(app_env, "SELECT count(*) FROM project WHERE name = ?", project) == [(1,)]
+
+
 def test_deleting_a_draft_and_abandoning_a_duplicate_leave_no_gap(page: Page, app_url, app_env):
     sign_in(page, app_url)
     name, _ = _fresh_client(page, app_url)

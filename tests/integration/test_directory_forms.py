@@ -135,3 +135,45 @@ def test_a_lead_is_renamed_in_its_dialog_which_keeps_a_refused_title_open_with_t
     with read_session() as session:
         assert session.get(Lead, lead.id).title == "Brand refresh, phase 2"
         assert session.get(Lead, other.id).title == "Website"
+
+
+@pytest.mark.parametrize(
+    ("page", "state_name", "field", "model"),
+    [
+        ("/leads", "LeadsState", "title", Lead),
+        ("/projects", "ProjectsState", "name", Project),
+        ("/clients", "ClientsState", "name", None),
+    ],
+)
+def test_a_double_clicked_add_adds_once_and_the_second_click_says_nothing(app, page, state_name, field, model):
+    """Both submissions of a double click carry the key the form was drawn with: the second,
+    queued behind the first, finds it spent and does nothing: no second row, no "Choose a
+    client" about the emptied form, no similar-client question about the row just added."""
+    from invoice_crm.models import Client
+    from invoice_crm.state import directory
+
+    state_cls = getattr(directory, state_name)
+    client = client_service.create_client("Studio Verde")
+    model = model or Client
+    before = count(model)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, state_cls.on_load, page)
+            if model is not Client:
+                await runner.send(tab, state_cls.set_new_client_id, page, value=str(client.id))
+            key = (await runner.state(tab, state_cls)).form_key
+            submitted = form(form_key=key, email="ap@sigma.example", **{field: "Sigma Labs"})
+            first = await runner.send(tab, state_cls.create, page, form=submitted)
+            second = await runner.send(tab, state_cls.create, page, form=submitted)
+            state = await runner.state(tab, state_cls)
+            assert "added" in sent_text(first).lower()
+            assert sent_text(second) in ("", "[]") or "added" not in sent_text(second).lower(), sent_text(second)
+            assert state.errors == {} and state.error == ""
+            assert getattr(state, "duplicate_of", "") == ""
+            assert state.form_key not in ("", key)  # the next add is a new intent
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert count(model) == before + 1
