@@ -22,13 +22,17 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from invoice_crm.domain.business import MAX_LOGO_BYTES
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-MAX_BODY = 512 * 1024  # Stripe events are a few kB; the app's forms travel over the websocket
+# Stripe events are a few kB and the app's forms travel over the websocket; the largest bodies
+# are uploads (a logo of up to 512 KB, an import of up to 500 KB) in their multipart envelope.
+MAX_BODY = MAX_LOGO_BYTES + 64 * 1024
 BUILD_FILES = "/assets/"  # Vite's output: every name carries a hash of the file's content
 FOREVER = (b"cache-control", b"public, max-age=31536000, immutable")
 

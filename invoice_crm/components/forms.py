@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
+from reflex.vars import ArrayVar, ObjectVar, Var
 
 # Read out by screen readers, not shown (the usual "visually hidden" recipe).
 VISUALLY_HIDDEN = {
@@ -127,4 +128,14 @@ def select_menu(trigger: rx.Component, control_id: str, value, on_change, *, ite
     return rx.select.root(
         trigger, rx.select.content(*entries), value=value, on_change=on_change, on_open_change=menu_open.set,
         **root_props,
+    )
+
+
+def rejection_codes(rejected: Var) -> Var:
+    """react-dropzone's rejected files as their error codes (``file-too-large,…``): sent to the
+    server instead of the records, which hold the File itself (its whole content would travel)."""
+    return (
+        rejected.to(ArrayVar)
+        .map(lambda record: record.to(ObjectVar, dict)["errors"].to(ArrayVar).map(lambda e: e.to(ObjectVar, dict)["code"]).join(","))
+        .join(",")
     )

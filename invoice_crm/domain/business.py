@@ -30,6 +30,7 @@ from invoice_crm.domain.errors import ValidationError
 
 MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_PIXELS = 4000
+LOGO_TOO_LARGE = f"The logo must be at most {MAX_LOGO_BYTES // 1024} KB"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -122,6 +123,17 @@ def clean_colour(raw: object) -> str:
     if not _COLOUR.match(text):
         raise ValidationError("Brand colour must look like #1a2b3c", field="brand_color")
     return text.lower()
+
+
+def rejected_upload_message(codes: str, too_large: str) -> str:
+    """Why the browser kept a dropped file back, from react-dropzone's error codes (comma
+    separated): the field's own ``too_large`` message, or what to do instead."""
+    found = set(str(codes or "").split(","))
+    if "file-too-large" in found:
+        return too_large
+    if "too-many-files" in found:
+        return "Drop one file at a time"
+    return "That file could not be taken; choose another"
 
 
 def clean_country(raw: object) -> str:
@@ -246,7 +258,7 @@ def check_logo(content: bytes) -> Logo:
     if not content:
         raise ValidationError("The logo file is empty", field="logo")
     if len(content) > MAX_LOGO_BYTES:
-        raise ValidationError(f"The logo must be at most {MAX_LOGO_BYTES // 1024} KB", field="logo")
+        raise ValidationError(LOGO_TOO_LARGE, field="logo")
     head = content[:512].lstrip().lower()
     if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in content[:4096].lower():
         check_svg(content)

@@ -18,6 +18,7 @@ from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 
 MAX_FILE_BYTES = 500_000  # under the backend's request bound (api/hardening.MAX_BODY)
+FILE_TOO_LARGE = f"The file is larger than {MAX_FILE_BYTES // 1000} KB; split it into smaller files"
 MAX_ROWS = 5_000
 MAX_COLUMNS = 60
 MAX_CELL = 2_000
@@ -108,7 +109,7 @@ def read_csv(content: bytes) -> Table:
     """The file's header and rows: UTF-8 (with or without BOM; Windows-1252 as a fallback),
     comma, semicolon or tab separated, bounded in size, rows and columns."""
     if len(content) > MAX_FILE_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_FILE_BYTES // 1000} KB; split it into smaller files", field="file")
+        raise ValidationError(FILE_TOO_LARGE, field="file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, field_label
+from invoice_crm.components.forms import field_error, field_label, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.domain.imports import MAX_FILE_BYTES, MAX_ROWS
 from invoice_crm.state.imports import NONE
@@ -82,6 +82,7 @@ def _upload() -> rx.Component:
                 ),
                 id="import-file",
                 on_drop=S.upload(rx.upload_files(upload_id="import-file")),
+                on_drop_rejected=lambda rejected: S.file_rejected(rejection_codes(rejected)),
                 max_files=1,
                 max_size=MAX_FILE_BYTES,
                 disabled=S.importing,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, invalid_attrs
+from invoice_crm.components.forms import field_error, invalid_attrs, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
+from invoice_crm.domain.business import MAX_LOGO_BYTES
 from invoice_crm.pages.taxes import tax_catalogue
 from invoice_crm.state.settings import SettingsState as S
 
@@ -70,7 +71,9 @@ def _logo() -> rx.Component:
                 rx.text("Drop a logo here, or click to choose a file", size="2", color_scheme="gray"),
                 id="logo",
                 on_drop=S.upload_logo(rx.upload_files(upload_id="logo")),
+                on_drop_rejected=lambda rejected: S.logo_rejected(rejection_codes(rejected)),
                 max_files=1,
+                max_size=MAX_LOGO_BYTES,  # a larger file is kept back in the browser and said beside the field
                 border="1px dashed var(--gray-a7)",
                 padding="1em",
                 border_radius="var(--radius-3)",

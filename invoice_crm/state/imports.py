@@ -9,6 +9,7 @@ import threading
 import reflex as rx
 
 from invoice_crm.domain import imports as fmt
+from invoice_crm.domain.business import rejected_upload_message
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import imports
 from invoice_crm.state.auth import AuthState
@@ -104,6 +105,12 @@ class ImportState(AuthState):
              "cells": " · ".join(v.strip() for v in row.values() if v.strip())[:200]}
             for i, row in enumerate(rows)
         ]
+
+    @rx.event
+    def file_rejected(self, codes: str):
+        """A file the browser did not send (larger than an import may be): said beside the field."""
+        self._reset_file()
+        self.file_error = rejected_upload_message(codes, fmt.FILE_TOO_LARGE)
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 import reflex as rx
 
+from invoice_crm.domain import business as rules
 from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.services import account, connections, email_previews
@@ -141,6 +142,11 @@ class SettingsState(AuthState):
             return None
         content = await files[0].read()
         return await self._save("logo", lambda: biz.save_logo(content), ("logo",), "Logo saved")
+
+    @rx.event
+    def logo_rejected(self, codes: str):
+        """A file the browser did not send (larger than the logo may be): said beside the field."""
+        self.errors = {**self.errors, "logo": rules.rejected_upload_message(codes, rules.LOGO_TOO_LARGE)}
 
     @rx.event
     async def remove_logo(self):

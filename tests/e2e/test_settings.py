@@ -141,6 +141,21 @@ def test_a_logo_upload_leaves_what_is_typed_in_the_profile_alone(signed_in, app_
     expect(page.get_by_label("Phone")).to_have_value(saved_phone)
 
 
+def test_a_logo_over_the_limit_is_refused_beside_the_field_and_one_near_it_is_taken(signed_in, app_url):
+    page = signed_in
+    _open_settings(page, app_url)
+    _upload_logo(page, "huge.png", "image/png", b"\x89PNG" + b"0" * (600 * 1024))
+    expect(page.locator(".field-error", has_text="The logo must be at most 512 KB")).to_be_visible()
+    # A PNG just under the limit travels (the request bound leaves room for its envelope).
+    out = io.BytesIO()
+    Image.frombytes("RGB", (416, 416), secrets.token_bytes(416 * 416 * 3)).save(out, format="PNG", compress_level=0)
+    near = out.getvalue()
+    assert 500 * 1024 < len(near) <= 512 * 1024, len(near)
+    _upload_logo(page, "near.png", "image/png", near)
+    expect(page.get_by_text("Logo saved")).to_be_visible()
+    expect(page.locator(".field-error", has_text="The logo must be")).to_have_count(0)
+
+
 def test_number_format_preview_is_the_next_number(signed_in, app_url):
     page = signed_in
     tag = secrets.token_hex(2).upper()

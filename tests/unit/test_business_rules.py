@@ -51,3 +51,20 @@ def test_a_code_that_names_no_country_is_refused_beside_the_country_field(typed)
 ])
 def test_an_address_names_its_country_in_the_business_locale(code, locale, name):
     assert numbers.country_name(code, locale) == name
+
+
+def test_a_file_the_browser_keeps_back_is_named_in_the_fields_words():
+    from invoice_crm.domain.business import LOGO_TOO_LARGE, rejected_upload_message
+
+    assert rejected_upload_message("file-too-large", LOGO_TOO_LARGE) == "The logo must be at most 512 KB"
+    assert rejected_upload_message("too-many-files,file-too-large", LOGO_TOO_LARGE) == LOGO_TOO_LARGE
+    assert rejected_upload_message("too-many-files", LOGO_TOO_LARGE) == "Drop one file at a time"
+    assert rejected_upload_message("", LOGO_TOO_LARGE) == "That file could not be taken; choose another"
+
+
+def test_the_request_bound_lets_the_largest_upload_through_with_its_envelope():
+    from invoice_crm.api.hardening import MAX_BODY
+    from invoice_crm.domain.business import MAX_LOGO_BYTES
+    from invoice_crm.domain.imports import MAX_FILE_BYTES
+
+    assert max(MAX_LOGO_BYTES, MAX_FILE_BYTES) + 16 * 1024 <= MAX_BODY
