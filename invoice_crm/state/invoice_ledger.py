@@ -300,7 +300,9 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             )
         except DomainError as err:
             if err.field in ("credit_amount", "credit_lines", "credit_reason"):
-                self.credit_errors = {err.field: err.message}
+                # By line the amount field is not shown: a refused amount is the lines' total.
+                field = "credit_lines" if positions and err.field == "credit_amount" else err.field
+                self.credit_errors = {field: err.message}
             else:
                 self.credit_error = err.message
             return rx.toast.error(err.message)

@@ -154,11 +154,19 @@ def test_the_credit_note_dialog_shows_each_line_and_the_total_that_issuing_credi
             await runner.send("t", InvoicePageState.toggle_credit_line, page, position="2", checked=True)
             ticked = (await runner.state("t", InvoicePageState)).credit_total
             await runner.send("t", InvoicePageState.confirm_credit, page)
+            # Every line again: more than is left to credit, refused beside the lines (the
+            # amount field is not shown when crediting by line).
+            await runner.send("t", InvoicePageState.open_credit, page)
+            for position in ("0", "1", "2"):
+                await runner.send("t", InvoicePageState.toggle_credit_line, page, position=position, checked=True)
+            await runner.send("t", InvoicePageState.confirm_credit, page)
+            again = await runner.state("t", InvoicePageState)
             assert runner.server_errors == []
-            return per_line, before, ticked
+            return per_line, before, ticked, dict(again.credit_errors)
 
-    per_line, before, ticked = run(scenario())
+    per_line, before, ticked, errors = run(scenario())
     assert before == "" and len(per_line) == 3 and all(per_line)
+    assert list(errors) == ["credit_lines"] and "cannot be more than" in errors["credit_lines"]
     [note] = ledger_notes(inv.id)
     from invoice_crm.domain.money import format_money
 
