@@ -5,7 +5,7 @@ refunds. Each handler reads its dialog, calls one service, reloads and toasts.""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
@@ -317,7 +317,11 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.refund_note_id = int(note_id)
         # What is left to refund, written as the business locale writes it (42,50 in fr_FR),
         # so that saving it unchanged reads it back as the same amount.
-        self.refund_amount = format_price(Decimal(left)) if left else ""
+        try:
+            value = Decimal(left or "NaN")
+            self.refund_amount = format_price(value) if value.is_finite() else ""
+        except InvalidOperation:  # not the page's figure: blank, which refunds what is left
+            self.refund_amount = ""
         self.refund_date = _today()
         self.refund_method = "BANK_TRANSFER"
         self.refund_reference = ""
