@@ -15,7 +15,7 @@ from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server an
 from tests.integration.email_helpers import emails
 from tests.integration.helpers import TODAY, make_client, make_invoice
 from tests.integration.owner_events import invoice_page, owner_app
-from tests.support.events import EventRunner, run
+from tests.support.events import EventRunner, run, sent_text
 
 FRENCH = {"currency": "USD", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14", "locale": "fr_FR"}
 
@@ -110,14 +110,17 @@ def test_an_emptied_payment_or_refund_date_is_required_beside_its_field(app):
             await runner.send("t", InvoicePageState.confirm_paid, page)
             pay = await runner.state("t", InvoicePageState)
             pay_seen = (pay.paid_on_error, pay.pay_error, pay.pay_dialog_open)
+            paid_before = invoices.load_invoice(inv.id).amount_paid
+            # Put right, it is saved, and the refusal's toast is taken away with the success.
+            await runner.send("t", InvoicePageState.set_paid_on, page, value=TODAY.isoformat())
+            saved = await runner.send("t", InvoicePageState.confirm_paid, page)
             assert runner.server_errors == []
-            return pay_seen
+            return pay_seen, paid_before, sent_text(saved)
 
-    paid_on_error, pay_error, still_open = run(scenario())
+    (paid_on_error, pay_error, still_open), paid_before, saved = run(scenario())
     assert (paid_on_error, pay_error, still_open) == ("Payment date is required", "", True)
-    assert invoices.load_invoice(inv.id).amount_paid == 0  # nothing saved
-
-    invoices.mark_paid(inv.id, TODAY)
+    assert paid_before == 0  # nothing saved
+    assert ".dismiss()" in saved and saved.index(".dismiss()") < saved.rindex("is paid")  # then the success toast
     note = ledger.issue_credit_note(inv.id, amount="10.00")
 
     async def refund():
