@@ -124,20 +124,46 @@ def void_dialog(S) -> rx.Component:
     )
 
 
+def _credit_line(S, line, i) -> rx.Component:
+    """A line to tick, named by its description, with what crediting it alone would credit."""
+    return rx.hstack(
+        rx.checkbox(
+            line["description"],
+            checked=S.credit_lines.contains(i.to_string()),
+            on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
+        ),
+        rx.text(S.credit_line_amounts[i], size="2", style=NUMBERS, class_name="credit-line-amount"),
+        justify="between",
+        align="center",
+        spacing="3",
+        width="100%",
+        class_name="credit-line",
+    )
+
+
 def credit_note_dialog(S) -> rx.Component:
+    chosen = S.credit_lines.length() > 0
     return _ledger_dialog(
         "Issue a credit note",
-        rx.text("Lines to credit", size="2", weight="medium"),
-        rx.foreach(
-            S.lines,
-            lambda line, i: rx.checkbox(
-                line["description"],
-                checked=S.credit_lines.contains(i.to_string()),
-                on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
+        rx.text("Lines to credit", size="2", weight="medium", id="credit-lines-label"),
+        rx.vstack(rx.foreach(S.lines, lambda line, i: _credit_line(S, line, i)), spacing="2", width="100%",
+                  role="group", aria_labelledby="credit-lines-label"),
+        field_error(S.credit_errors.get("credit_lines", "")),
+        rx.cond(
+            chosen,
+            # By line: the amount is what the ticked lines come to, shown before issuing.
+            rx.hstack(
+                rx.text("Total to credit", size="2", weight="medium", id="credit-total-label"),
+                rx.text(S.credit_total, size="3", weight="bold", style=NUMBERS, id="credit-total",
+                        aria_labelledby="credit-total-label"),
+                justify="between",
+                align="center",
+                width="100%",
             ),
+            _text_field("Credit amount", "credit-amount", S.credit_amount, S.set_credit_amount,
+                        S.credit_errors.get("credit_amount", ""), input_mode="decimal", placeholder="or choose lines above"),
         ),
-        _text_field("Credit amount", "credit-amount", S.credit_amount, S.set_credit_amount, input_mode="decimal", placeholder="or choose lines above"),
-        _text_field("Reason", "credit-reason", S.credit_reason, S.set_credit_reason),
+        _text_field("Reason", "credit-reason", S.credit_reason, S.set_credit_reason, S.credit_errors.get("credit_reason", "")),
         error=S.credit_error,
         actions=dialog_actions(rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit")),
         is_open=S.credit_open,
@@ -165,10 +191,12 @@ def _remove_dialog(S) -> rx.Component:
 def _refund_dialog(S) -> rx.Component:
     return _ledger_dialog(
         "Record a refund",
-        _text_field("Refund amount", "refund-amount", S.refund_amount, S.set_refund_amount, input_mode="decimal"),
-        _date_field("Refund date", "refund-date", S.refund_date, S.set_refund_date),
+        _text_field("Refund amount", "refund-amount", S.refund_amount, S.set_refund_amount,
+                    S.refund_errors.get("refund_amount", ""), input_mode="decimal", auto_complete="off"),
+        _date_field("Refund date", "refund-date", S.refund_date, S.set_refund_date, S.refund_errors.get("refunded_on", "")),
         form_field("Refund method", _method_select(S.refund_method, S.set_refund_method, "refund-method"), html_for="refund-method", width="100%"),
-        _text_field("Refund reference", "refund-reference", S.refund_reference, S.set_refund_reference),
+        _text_field("Refund reference", "refund-reference", S.refund_reference, S.set_refund_reference,
+                    S.refund_errors.get("refund_reference", "")),
         error=S.refund_error,
         actions=dialog_actions(rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund")),
         is_open=S.refund_open,

@@ -75,8 +75,10 @@ def check_payment_date(paid_on: date, issue_date: date, today: date) -> None:
 
 
 def _past_date(raw: object, *, field: str, label: str) -> date:
+    """The date a form gave (required: an emptied field is refused, not read as today), or
+    today when code passes none at all."""
     today = _today()
-    value = drafts.parse_date(raw, field=field, label=label, required=False) or today
+    value = today if raw is None else drafts.parse_date(raw, field=field, label=label)
     if value > today:
         raise ValidationError(f"{label} cannot be in the future", field=field)
     return value
@@ -412,11 +414,7 @@ def issue_credit_note(
             chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
             if not chosen:
                 raise ValidationError("Choose at least one line", field="credit_lines")
-            value = totals.lines_total(
-                [figures.line_spec(li) for li in lines], chosen,
-                currency=invoice.currency, invoice_discount=figures.invoice_discount(invoice),
-                tax_inclusive=bool(invoice.tax_inclusive), rounding=invoice.tax_rounding or "document",
-            )
+            value = _lines_credit(invoice, lines, chosen)
             lines_text = "\n".join(lines[i].description for i in chosen)
         else:
             value = parse_amount(amount, field="credit_amount", currency=invoice.currency)
@@ -430,6 +428,39 @@ def issue_credit_note(
     )
     close_stale_checkout(invoice_id)
     return note
+
+
+def _lines_credit(invoice: Invoice, lines: list, chosen: list[int]) -> Decimal:
+    """What crediting the ``chosen`` lines credits: their share of the total (tax and discounts
+    included), from the one total function."""
+    return totals.lines_total(
+        [figures.line_spec(li) for li in lines], chosen,
+        currency=invoice.currency, invoice_discount=figures.invoice_discount(invoice),
+        tax_inclusive=bool(invoice.tax_inclusive), rounding=invoice.tax_rounding or "document",
+    )
+
+
+@dataclass(frozen=True)
+class LinesCredit:
+    """The Credit note dialog's figures: each line's credit alone, and the ticked lines' total,
+    as money in the invoice currency and business locale (exactly what issuing would credit)."""
+
+    per_line: list[str]
+    total: str
+
+
+def credit_by_lines(invoice_id: int, line_positions: list[int]) -> LinesCredit:
+    """Before issuing: what a by-line credit note of ``line_positions`` would credit (computed
+    as ``issue_credit_note`` computes it), and what each line alone would."""
+    with read_session() as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise NotFound("Invoice not found", field="invoice_id")
+        lines = figures.lines_of(session, invoice.id)
+        chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
+        per_line = [format_money(_lines_credit(invoice, lines, [i]), invoice.currency) for i in range(len(lines))]
+        total = format_money(_lines_credit(invoice, lines, chosen), invoice.currency) if chosen else ""
+    return LinesCredit(per_line, total)
 
 
 def _get(model, row_id: int | None):

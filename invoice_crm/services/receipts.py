@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from invoice_crm.db import read_session, write_session
+from invoice_crm.db import read_session
 from invoice_crm.domain.email_text import receipt_email
 from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money
 from invoice_crm.models import EmailMessage, Invoice, Payment
-from invoice_crm.services import delivery
+from invoice_crm.services import delivery, idempotency
 from invoice_crm.services.business_settings import branded
 from invoice_crm.services.documents import has_receipt
 from invoice_crm.services.email_sender import KIND_RECEIPT
@@ -63,10 +63,23 @@ def queue_receipt(session: Session, invoice: Invoice, actor: str) -> EmailMessag
     return delivery.queue_email(session, invoice, KIND_RECEIPT, email, actor)
 
 
-def send_receipt(invoice_id: int, actor: str = "system") -> EmailMessage:
-    """Queue the receipt email to the client's address (a paid or partly paid invoice)."""
-    with write_session() as session:
+def send_receipt(invoice_id: int, actor: str = "system", *, idempotency_key: str | None = None) -> EmailMessage:
+    """Queue the receipt email to the client's address (a paid or partly paid invoice); once
+    per key: a repeated key (the second click of a double click, a replayed event) queues
+    nothing more and gives the first email back."""
+
+    def work(session: Session) -> EmailMessage:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:
             raise NotFound("Invoice not found", field="invoice_id")
         return queue_receipt(session, invoice, actor)
+
+    return idempotency.run_once(idempotency_key, "email_receipt", work, lambda m: m.id, _queued)
+
+
+def _queued(email_id: int | None) -> EmailMessage:
+    with read_session() as session:
+        message = session.get(EmailMessage, email_id) if email_id is not None else None
+    if message is None:
+        raise NotFound("Email not found", field="email_id")
+    return message

@@ -5,7 +5,7 @@ refunds. Each handler reads its dialog, calls one service, reloads and toasts.""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
@@ -53,8 +53,12 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     credit_open: bool = False
     credit_amount: str = ""
     credit_lines: list[str] = []
+    # What each line alone would credit, and the ticked lines' total (services.ledger.credit_by_lines).
+    credit_line_amounts: list[str] = []
+    credit_total: str = ""
     credit_reason: str = ""
-    credit_error: str = ""
+    credit_error: str = ""  # what belongs to no one field
+    credit_errors: dict[str, str] = {}  # beside the fields: credit_amount, credit_lines, credit_reason
     credit_key: str = ""  # also stored with the note: one note per opening, whatever the clicks
 
     refund_open: bool = False
@@ -63,7 +67,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     refund_date: str = ""
     refund_method: str = "BANK_TRANSFER"
     refund_reference: str = ""
-    refund_error: str = ""
+    refund_error: str = ""  # what belongs to no one field
+    refund_errors: dict[str, str] = {}  # beside the fields: refund_amount, refunded_on, refund_reference
     refund_key: str = ""  # also stored with the refund
 
     # -- record payment --------------------------------------------------------------
@@ -89,6 +94,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def set_paid_on(self, value: str):
         self.paid_on = value
+        self.paid_on_error = ""
 
     @rx.event
     def set_pay_method(self, value: str):
@@ -136,9 +142,10 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         number = self.invoice.get("number", "Invoice")
         emailed = f"; receipt emailed to {self.invoice.get('client_email', '')}" if send_receipt else ""
         if self.invoice.get("status") == "PAID":
-            yield rx.toast.success(f"{number} is paid{emailed}")
+            done = rx.toast.success(f"{number} is paid{emailed}")
         else:
-            yield rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{emailed}")
+            done = rx.toast.success(f"Payment recorded; balance due {self.invoice.get('balance', '')}{emailed}")
+        yield [rx.toast.dismiss(), done]  # an earlier refusal's toast does not stay beside it
 
     def _pay_field_error(self, err: DomainError) -> None:
         """The refusal beside the field it is about (the amount, the date, the reference), or
@@ -239,6 +246,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.credit_lines = []
         self.credit_reason = ""
         self.credit_error = ""
+        self.credit_errors = {}
+        self._show_credit_by_lines()
         self.credit_key = idempotency.new_key()
         self.credit_open = True
 
@@ -249,6 +258,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def set_credit_amount(self, value: str):
         self.credit_amount = value
+        self.credit_errors.pop("credit_amount", None)
 
     @rx.event
     def set_credit_reason(self, value: str):
@@ -258,6 +268,20 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     def toggle_credit_line(self, position: str, checked: bool):
         chosen = [p for p in self.credit_lines if p != position]
         self.credit_lines = [*chosen, position] if checked else chosen
+        self.credit_errors.pop("credit_lines", None)
+        self._show_credit_by_lines()
+
+    def _show_credit_by_lines(self) -> None:
+        """Each line's credit and the ticked lines' total, as issuing would credit them."""
+        try:
+            figures = ledger.credit_by_lines(self.invoice_id, self._credit_positions())
+        except DomainError as err:
+            self.credit_line_amounts, self.credit_total, self.credit_error = [], "", err.message
+            return
+        self.credit_line_amounts, self.credit_total = figures.per_line, figures.total
+
+    def _credit_positions(self) -> list[int]:
+        return [int(p) for p in self.credit_lines if p.isdigit()]
 
     @rx.event
     async def confirm_credit(self):
@@ -265,7 +289,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             return self._redirect_to_login()
         if not self.credit_key:
             return None
-        positions = [int(p) for p in self.credit_lines if p.isdigit()]
+        positions = self._credit_positions()
+        self.credit_error, self.credit_errors = "", {}
         try:
             note = await asyncio.to_thread(
                 lambda: ledger.issue_credit_note(
@@ -274,22 +299,34 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
                 )
             )
         except DomainError as err:
-            self.credit_error = err.message
+            if err.field in ("credit_amount", "credit_lines", "credit_reason"):
+                # By line the amount field is not shown: a refused amount is the lines' total.
+                field = "credit_lines" if positions and err.field == "credit_amount" else err.field
+                self.credit_errors = {field: err.message}
+            else:
+                self.credit_error = err.message
             return rx.toast.error(err.message)
         self.credit_key = ""
         self.credit_open = False
         await self._reload()
-        return rx.toast.success(f"Credit note {note.number} issued")
+        return [rx.toast.dismiss(), rx.toast.success(f"Credit note {note.number} issued")]
 
     # -- refunds ---------------------------------------------------------------------
     @rx.event
     def open_refund(self, note_id: str, left: str):
         self.refund_note_id = int(note_id)
-        self.refund_amount = left
+        # What is left to refund, written as the business locale writes it (42,50 in fr_FR),
+        # so that saving it unchanged reads it back as the same amount.
+        try:
+            value = Decimal(left or "NaN")
+            self.refund_amount = format_price(value) if value.is_finite() else ""
+        except InvalidOperation:  # not the page's figure: blank, which refunds what is left
+            self.refund_amount = ""
         self.refund_date = _today()
         self.refund_method = "BANK_TRANSFER"
         self.refund_reference = ""
         self.refund_error = ""
+        self.refund_errors = {}
         self.refund_key = idempotency.new_key()
         self.refund_open = True
 
@@ -300,10 +337,12 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def set_refund_amount(self, value: str):
         self.refund_amount = value
+        self.refund_errors.pop("refund_amount", None)
 
     @rx.event
     def set_refund_date(self, value: str):
         self.refund_date = value
+        self.refund_errors.pop("refunded_on", None)
 
     @rx.event
     def set_refund_method(self, value: str):
@@ -312,6 +351,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def set_refund_reference(self, value: str):
         self.refund_reference = value
+        self.refund_errors.pop("refund_reference", None)
 
     @rx.event
     async def confirm_refund(self):
@@ -319,6 +359,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             return self._redirect_to_login()
         if not self.refund_key:
             return None
+        self.refund_error, self.refund_errors = "", {}
         try:
             await asyncio.to_thread(
                 lambda: ledger.record_refund(
@@ -327,12 +368,15 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
                 )
             )
         except DomainError as err:
-            self.refund_error = err.message
+            if err.field in ("refund_amount", "refunded_on", "refund_reference"):
+                self.refund_errors = {err.field: err.message}
+            else:
+                self.refund_error = err.message
             return rx.toast.error(err.message)
         self.refund_key = ""
         self.refund_open = False
         await self._reload()
-        return rx.toast.success("Refund recorded")
+        return [rx.toast.dismiss(), rx.toast.success("Refund recorded")]
 
     @rx.event
     async def download_credit_note(self, note_id: str):
