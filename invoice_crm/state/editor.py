@@ -218,7 +218,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.notes = data.notes
         self.lines = [
             {
-                **new_line(li["description"], format_quantity(li["quantity"]), format_price(li["unit_price"])),
+                **new_line(li["description"], format_quantity(li["quantity"]), format_price(li["unit_price"], data.currency)),
                 **copied_line_extras(li),
             }
             for li in data.lines
@@ -254,7 +254,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.currency = inv.currency
         self.notes = inv.notes
         self.lines = [
-            {**new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price)), **line_extras(li)}
+            {**new_line(li.description, format_quantity(li.quantity), format_price(li.unit_price, inv.currency)), **line_extras(li)}
             for li in detail["lines"]
         ] or [new_line()]
         self._load_invoice_terms(inv)
@@ -327,7 +327,7 @@ class EditorState(AuthState, EditorTaxesMixin):
             number = _read_number(field, self.lines[index][field], self.currency)
         except ValidationError:
             return None
-        shown = format_quantity(number) if field == "quantity" else format_price(number)
+        shown = format_quantity(number) if field == "quantity" else format_price(number, self.currency)
         self.lines[index] = {**self.lines[index], field: shown}
         if shown == value:
             return None

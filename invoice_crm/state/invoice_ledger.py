@@ -75,7 +75,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     @rx.event
     def open_pay_dialog(self):
         balance = self.invoice.get("balance_plain", "")
-        self.payment_amount = format_price(Decimal(balance)) if balance else ""
+        self.payment_amount = format_price(Decimal(balance), self.invoice.get("currency")) if balance else ""
         self.payment_amount_error = ""
         self.paid_on = _today()
         self.pay_method = "BANK_TRANSFER"
@@ -319,7 +319,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         # so that saving it unchanged reads it back as the same amount.
         try:
             value = Decimal(left or "NaN")
-            self.refund_amount = format_price(value) if value.is_finite() else ""
+            self.refund_amount = format_price(value, self.invoice.get("currency")) if value.is_finite() else ""
         except InvalidOperation:  # not the page's figure: blank, which refunds what is left
             self.refund_amount = ""
         self.refund_date = _today()

@@ -51,7 +51,7 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
         self.payment_amount = str(value)[:100]
         amount = self._read_payment_amount()
         if amount is not None:
-            self.payment_amount = format_price(amount)
+            self.payment_amount = format_price(amount, self.invoice.get("currency"))
 
     @rx.var
     def needs_payment_link(self) -> bool:
