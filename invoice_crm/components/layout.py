@@ -83,6 +83,9 @@ def layout(*children: rx.Component) -> rx.Component:
             max_width="1200px",
             margin_x="auto",
             padding=["0.75em", "1em", "1.5em"],
+            # On a phone a toast spans the bottom of the screen: room below the last buttons
+            # (the editor's Save draft) lets them be scrolled clear of it.
+            padding_bottom=["6em", "6em", "1.5em"],
             width="100%",
         ),
         min_height="100vh",

@@ -540,3 +540,25 @@ def test_the_app_has_a_favicon(page, app_url):
     for path in (href, "/favicon.ico"):
         response = page.request.get(app_url + path)
         assert response.ok and len(response.body()) > 100, path
+
+
+def test_on_a_phone_the_editors_buttons_scroll_clear_of_a_toast(browser, app_url):
+    """A toast spans the bottom of a phone's screen: the page has room below its last
+    buttons, so Save draft can be scrolled above it while it shows."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        page.goto(app_url + "/invoices/new")
+        page.get_by_label("Description, line 1").fill("Toast check")
+        page.get_by_role("button", name="Save draft").click()  # no client, no price: refused with a toast
+        toast = page.locator("[data-sonner-toast]").first
+        expect(toast).to_be_visible()
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_timeout(300)
+        save = page.get_by_role("button", name="Save draft").bounding_box()
+        cancel = page.get_by_role("link", name="Cancel").bounding_box()
+        top = toast.bounding_box()["y"]
+        assert save["y"] + save["height"] <= top and cancel["y"] + cancel["height"] <= top, (save, cancel, top)
+    finally:
+        context.close()
