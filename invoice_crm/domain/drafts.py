@@ -43,22 +43,29 @@ def parse_line(raw: dict, index: int, currency: str | None = None) -> LineInput:
     """One line from raw form values; ``field`` names it like ``lines.2.quantity``. Every
     refused field of the line is named at once (``FieldErrors``), not only the first. With the
     invoice's ``currency``, a price it cannot bill exactly (999.50 JPY) is refused."""
-    prefix = f"lines.{index}"
     problems = Problems()
-    description = problems.check(lambda: clean_text(
-        raw.get("description"), field=f"{prefix}.description", label="Description",
-        max_length=MAX_DESCRIPTION, required=True,
-    ))
-    quantity = problems.check(lambda: parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"))
-    unit_price = problems.check(lambda: parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency))
-    discount = problems.check(
-        lambda: parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount")
-    )
-    tax_ids = problems.check(lambda: parse_tax_ids(
-        raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
-    ))
+    description, quantity, unit_price, discount, tax_ids = _read_line(problems, raw, index, currency)
     problems.raise_any()
     return LineInput(description=description, quantity=quantity, unit_price=unit_price, **discount, tax_ids=tax_ids)
+
+
+def _read_line(problems: Problems, raw: dict, index: int, currency: str | None) -> tuple:
+    """Each field of a line read, its refusal recorded in ``problems`` (None in its place)."""
+    prefix = f"lines.{index}"
+    return (
+        problems.check(lambda: clean_text(
+            raw.get("description"), field=f"{prefix}.description", label="Description",
+            max_length=MAX_DESCRIPTION, required=True,
+        )),
+        problems.check(lambda: parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity")),
+        problems.check(lambda: parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency)),
+        problems.check(
+            lambda: parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount")
+        ),
+        problems.check(lambda: parse_tax_ids(
+            raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
+        )),
+    )
 
 
 DISCOUNT_PERCENT = NumberField("Discount", 2, Decimal("0"), Decimal("100"))
@@ -121,18 +128,7 @@ def _line_errors(problems: Problems, raw: dict, index: int, currency: str | None
     """Record every refused field of one line; the line as priced (for the discount checks)
     when its numbers and discount read, else None."""
     prefix = f"lines.{index}"
-    problems.check(lambda: clean_text(
-        raw.get("description"), field=f"{prefix}.description", label="Description",
-        max_length=MAX_DESCRIPTION, required=True,
-    ))
-    quantity = problems.check(lambda: parse_quantity(raw.get("quantity"), field=f"{prefix}.quantity"))
-    price = problems.check(lambda: parse_unit_price(raw.get("unit_price"), field=f"{prefix}.unit_price", currency=currency))
-    discount = problems.check(
-        lambda: parse_discount(raw.get("discount_kind"), raw.get("discount_value"), field=f"{prefix}.discount")
-    )
-    problems.check(lambda: parse_tax_ids(
-        raw.get("tax_ids") if "tax_ids" in raw else [raw.get("tax1"), raw.get("tax2")], field=f"{prefix}.taxes"
-    ))
+    _, quantity, price, discount, _ = _read_line(problems, raw, index, currency)
     if quantity is None or price is None or discount is None:
         return None
     spec = T.LineSpec(quantity, price, T.Discount(discount["discount_kind"], discount["discount_value"]))

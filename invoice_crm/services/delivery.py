@@ -177,10 +177,11 @@ def send_invoice_by_email(
             )
         return queue_email(session, invoice, KIND_INVOICE, sent, actor)
 
-    return idempotency.run_once(idempotency_key, "send_email", work, lambda m: m.id, _email)
+    return idempotency.run_once(idempotency_key, "send_email", work, lambda m: m.id, queued_email)
 
 
-def _email(email_id: int | None) -> EmailMessage:
+def queued_email(email_id: int | None) -> EmailMessage:
+    """The email a repeated send queued the first time (idempotency's replay)."""
     with read_session() as session:
         message = session.get(EmailMessage, email_id) if email_id is not None else None
     if message is None:
@@ -211,7 +212,7 @@ def send_reminder(
             )
         return queue_email(session, invoice, KIND_REMINDER, email, actor)
 
-    return idempotency.run_once(idempotency_key, "reminder", work, lambda m: m.id, _email)
+    return idempotency.run_once(idempotency_key, "reminder", work, lambda m: m.id, queued_email)
 
 
 def retry_email(email_id: int, actor: str = "system") -> EmailMessage:

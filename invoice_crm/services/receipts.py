@@ -74,12 +74,6 @@ def send_receipt(invoice_id: int, actor: str = "system", *, idempotency_key: str
             raise NotFound("Invoice not found", field="invoice_id")
         return queue_receipt(session, invoice, actor)
 
-    return idempotency.run_once(idempotency_key, "email_receipt", work, lambda m: m.id, _queued)
+    return idempotency.run_once(idempotency_key, "email_receipt", work, lambda m: m.id, delivery.queued_email)
 
 
-def _queued(email_id: int | None) -> EmailMessage:
-    with read_session() as session:
-        message = session.get(EmailMessage, email_id) if email_id is not None else None
-    if message is None:
-        raise NotFound("Email not found", field="email_id")
-    return message
