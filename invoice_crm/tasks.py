@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from invoice_crm.services import email_sender as sender
-from invoice_crm.services import recurring, reminders, sheets_resync, sheets_sync, wakeups
+from invoice_crm.services import recurring, recurring_issue, reminders, sheets_resync, sheets_sync, wakeups
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.services.jobs import leases
 from invoice_crm.settings import get_settings
@@ -123,7 +123,7 @@ async def reminder_worker() -> None:
 def recurring_step() -> None:
     """Issue the recurring invoices that are due (profiles are claimed with leases, and each
     period's unique key keeps it once across every process)."""
-    report = recurring.issue_due()
+    report = recurring_issue.issue_due()
     if report.issued:
         log.info("recurring: %d invoice(s) issued, %d emailed", len(report.issued), report.sent)
 

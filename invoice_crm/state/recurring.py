@@ -11,7 +11,7 @@ import reflex as rx
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.numbers import format_percent
-from invoice_crm.services import idempotency, queries, recurring, recurring_views, tax_rates
+from invoice_crm.services import idempotency, queries, recurring, recurring_issue, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
 
@@ -222,7 +222,7 @@ class RecurringFormState(AuthState):
             )
             # Whatever is due today is issued now (the worker, woken by the save, would too;
             # the period's unique key keeps it once either way).
-            await asyncio.to_thread(recurring.issue_due)
+            await asyncio.to_thread(recurring_issue.issue_due)
         except DomainError as err:
             found = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
             self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
@@ -277,7 +277,7 @@ class RecurringDetailState(AuthState):
         try:
             await asyncio.to_thread(actions[action], self.profile_id)
             if action == "resume":
-                await asyncio.to_thread(recurring.issue_due)
+                await asyncio.to_thread(recurring_issue.issue_due)
         except DomainError as err:
             self.busy = False
             return rx.toast.error(err.message)

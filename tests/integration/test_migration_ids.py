@@ -18,7 +18,16 @@ from invoice_crm.db import write_session
 from invoice_crm.domain import reminders as rules
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Invoice
-from invoice_crm.services import delivery, demo, invoices, ledger, queries, recurring, reminders
+from invoice_crm.services import (
+    delivery,
+    demo,
+    invoices,
+    ledger,
+    queries,
+    recurring,
+    recurring_issue,
+    reminders,
+)
 from invoice_crm.services import reminder_schedules as schedules
 from tests.conftest import alembic_config, reset_caches
 from tests.integration.helpers import make_client, make_invoice
@@ -53,7 +62,7 @@ def _seed() -> dict[str, int]:
         ),
         today=today,
     )
-    recurring.issue_due(today)
+    recurring_issue.issue_due(today)
     return {"paid": paid.id, "open": open_.id}
 
 

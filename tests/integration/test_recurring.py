@@ -13,7 +13,7 @@ from invoice_crm.db import read_session, write_session
 from invoice_crm.domain.errors import FieldErrors, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Client, Invoice, LineItem, RecurringProfile, RecurringRun
-from invoice_crm.services import recurring, recurring_views, tax_rates
+from invoice_crm.services import recurring, recurring_issue, recurring_views, tax_rates
 from tests.integration.helpers import at_once, make_client
 
 LINES = [{"description": "Retainer", "quantity": "1", "unit_price": "1000.00"}]
@@ -32,7 +32,7 @@ def _invoices() -> list[Invoice]:
 def _run_days(first: date, last: date) -> None:
     day = first
     while day <= last:
-        recurring.issue_due(day)
+        recurring_issue.issue_due(day)
         day += timedelta(days=1)
 
 
@@ -43,7 +43,7 @@ def test_monthly_on_the_31st_over_a_year_issues_one_invoice_per_month_on_the_rig
     day = date(2027, 1, 1)
     while day <= date(2027, 12, 31):
         before = {i.id for i in _invoices()}
-        recurring.issue_due(day)
+        recurring_issue.issue_due(day)
         for inv in _invoices():
             if inv.id not in before:
                 issued_on[inv.issue_date] = day
@@ -70,12 +70,12 @@ def test_monthly_on_the_31st_over_a_year_issues_one_invoice_per_month_on_the_rig
 def test_after_three_months_of_downtime_missed_months_are_issued_once(database, catch_up):
     client = make_client()
     _profile(client.id, date(2027, 1, 15), catch_up=catch_up)
-    recurring.issue_due(date(2027, 1, 15))
+    recurring_issue.issue_due(date(2027, 1, 15))
     assert [i.issue_date for i in _invoices()] == [date(2027, 1, 15)]
     # Down from Jan 16 to May 1: Feb 15, Mar 15, Apr 15 were missed.
     back = date(2027, 5, 1)
-    recurring.issue_due(back)
-    recurring.issue_due(back)  # a second round (or a restart) the same day adds nothing
+    recurring_issue.issue_due(back)
+    recurring_issue.issue_due(back)  # a second round (or a restart) the same day adds nothing
     _run_days(back, date(2027, 5, 20))
     dates = [i.issue_date for i in _invoices()]
     if catch_up == "each":
@@ -95,7 +95,7 @@ def test_two_worker_loops_at_once_issue_nothing_twice(database):
 
     def worker():
         for day in days:
-            recurring.issue_due(day)
+            recurring_issue.issue_due(day)
 
     at_once(worker, 2)
     invoices = _invoices()
@@ -111,14 +111,14 @@ def test_racing_issuers_of_one_profile_wait_on_its_lock_and_issue_once(database)
     once still give one invoice per period -- the row lock, then the unique key."""
     client = make_client()
     profile = _profile(client.id, date(2027, 1, 1), frequency="weekly")
-    at_once(lambda: recurring.issue_profile(profile.id, date(2027, 1, 29)), 4)
+    at_once(lambda: recurring_issue.issue_profile(profile.id, date(2027, 1, 29)), 4)
     assert [i.issue_date for i in _invoices()] == [date(2027, 1, d) for d in (1, 8, 15, 22, 29)]
 
 
 def test_the_unique_key_refuses_a_second_run_for_a_period(database):
     client = make_client()
     profile = _profile(client.id, date(2027, 1, 1))
-    recurring.issue_due(date(2027, 1, 1))
+    recurring_issue.issue_due(date(2027, 1, 1))
     with pytest.raises(Exception), write_session() as s:  # noqa: B017 -- IntegrityError of any driver
         s.add(RecurringRun(profile_id=profile.id, period_start=date(2027, 1, 1)))
         s.flush()
@@ -128,9 +128,9 @@ def test_pause_resume_stop_and_edits_change_future_invoices_only(database):
     client = make_client()
     vat = tax_rates.create_tax_rate("VAT", "20")
     profile = _profile(client.id, date(2027, 1, 10))
-    recurring.issue_due(date(2027, 1, 10))
+    recurring_issue.issue_due(date(2027, 1, 10))
     recurring.pause_profile(profile.id)
-    recurring.issue_due(date(2027, 2, 10))  # paused: nothing
+    recurring_issue.issue_due(date(2027, 2, 10))  # paused: nothing
     assert len(_invoices()) == 1
     recurring.resume_profile(profile.id, today=date(2027, 2, 20))  # February fell in the pause
     assert recurring.get_profile(profile.id).next_issue_date == date(2027, 3, 10)
@@ -142,7 +142,7 @@ def test_pause_resume_stop_and_edits_change_future_invoices_only(database):
         ),
         profile_id=profile.id, today=date(2027, 2, 25), expected_version=current.version,
     )
-    recurring.issue_due(date(2027, 3, 10))
+    recurring_issue.issue_due(date(2027, 3, 10))
     first, march = _invoices()
     assert first.amount == Decimal("1000.00")  # issued before the edit: unchanged
     assert march.amount == Decimal("1440.00") and march.tax_total == Decimal("240.00")
@@ -158,7 +158,7 @@ def test_number_of_invoices_and_end_date_end_the_schedule(database):
     counted = _profile(client.id, date(2027, 1, 1), frequency="quarterly", occurrences="2")
     ended = _profile(client.id, date(2027, 1, 1), frequency="yearly", end_date="2028-06-30")
     for day in (date(2027, 1, 1), date(2027, 4, 1), date(2027, 7, 1), date(2028, 1, 1), date(2029, 1, 1)):
-        recurring.issue_due(day)
+        recurring_issue.issue_due(day)
     assert recurring_views.count_runs(counted.id) == 2
     assert recurring_views.count_runs(ended.id) == 2
     assert recurring.get_profile(counted.id).next_issue_date is None
@@ -270,7 +270,7 @@ def test_changing_the_day_of_the_month_does_not_bill_the_same_month_twice(databa
     client = make_client()
     today = date(2026, 11, 26)
     profile = _profile(client.id, today)
-    recurring.issue_due(today)
+    recurring_issue.issue_due(today)
     assert [i.issue_date for i in _invoices()] == [today]
     changed = recurring.save_profile(
         recurring.ProfileInput(client_id=client.id, start_date=today, lines=LINES, day_of_month="27"),

@@ -11,7 +11,7 @@ from invoice_crm.db import read_session
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import Invoice
-from invoice_crm.services import email_sender, recurring
+from invoice_crm.services import email_sender, recurring, recurring_issue
 from invoice_crm.services.links import pay_url
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.email_helpers import pdf_text
@@ -27,7 +27,7 @@ def test_auto_send_emails_each_issued_invoice_once_with_pdf_and_pay_link(mail):
         today=date(2027, 3, 1),
     )
     for day in (date(2027, 3, 1), date(2027, 3, 1), date(2027, 4, 1)):
-        recurring.issue_due(day)
+        recurring_issue.issue_due(day)
         email_sender.deliver_pending_emails()
     email_sender.deliver_pending_emails()
     with read_session() as s:
