@@ -46,9 +46,12 @@ def quantize_money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """quantity x unit price, rounded half-up to cents."""
-    return quantize_money(Decimal(quantity) * Decimal(unit_price))
+def line_total(quantity: Decimal, unit_price: Decimal, currency: str = "USD") -> Decimal:
+    """quantity x unit price, rounded half-up to the currency's smallest unit (cents; the
+    yen for JPY), as the one total function rounds a line's amount."""
+    from invoice_crm.domain.totals import round_money
+
+    return round_money(Decimal(quantity) * Decimal(unit_price), currency)
 
 
 def invoice_total(lines: Iterable[PricedLine]) -> Decimal:

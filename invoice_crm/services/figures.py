@@ -151,13 +151,11 @@ def breakdown_rows(t: T.Totals, *, settled: bool = True) -> list[dict[str, str]]
     """The breakdown every view prints, in order: subtotal, discounts, each tax by name and
     rate with its base, total, then paid, credited and balance due (``settled``: the invoice
     was sent, so there is a balance to speak of)."""
-    from invoice_crm.domain.money import CURRENCIES, format_money
+    from invoice_crm.domain.money import format_money
 
     cur = t.currency
 
     def money(value: Decimal) -> str:
-        if CURRENCIES.get(cur, 2) == 0:
-            return format_money(value, cur).replace(".00", "")
         return format_money(value, cur)
 
     # With tax in the prices, the subtotal and the discounts are shown net of it (the taxes

@@ -666,7 +666,7 @@ def line_rows(lines, currency: str) -> list[dict[str, str]]:
             "description": li.description,
             "quantity": format_quantity(li.quantity),
             "unit_price": format_money(li.unit_price, currency),
-            "total": format_money(line_total(li.quantity, li.unit_price), currency),
+            "total": format_money(line_total(li.quantity, li.unit_price, currency), currency),
             "discount": figures.line_discount_text(li, currency),
             "taxes": figures.line_tax_text(li),
         }

@@ -21,6 +21,7 @@ from invoice_crm.domain.money import (
     format_money,
     format_price,
     format_quantity,
+    line_total,
     parse_quantity,
     parse_unit_price,
 )
@@ -145,7 +146,9 @@ class EditorState(AuthState, EditorTaxesMixin):
                 saved_error = self.errors.get(f"lines.{index}.{field}", "")
                 if saved_error and not view.get(f"{field}_error"):
                     view[f"{field}_error"] = saved_error
-            view["total_display"] = format_money(priced.total, self.currency) if priced else "—"
+            view["total_display"] = (
+                format_money(line_total(priced.quantity, priced.unit_price, self.currency), self.currency) if priced else "—"
+            )
             views.append(view)
         return views
 
