@@ -137,10 +137,17 @@ def rejected_upload_message(codes: str, too_large: str) -> str:
 
 
 def clean_country(raw: object) -> str:
-    text = str(raw or "").strip().upper()
-    if text and not (_COUNTRY.match(text) and numbers.is_country_code(text)):
-        raise ValidationError("Country must be a two-letter code such as DE, GB or US", field="country")
-    return text
+    """The country as its two-letter code: typed as the code (``de``) or by its name in English
+    or the business locale (``Germany``, ``Deutschland``)."""
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    if _COUNTRY.match(text.upper()) and numbers.is_country_code(text.upper()):
+        return text.upper()
+    named = numbers.country_code(text[:100])
+    if not named:
+        raise ValidationError("Country must be a two-letter code such as DE, GB or US, or a country's name", field="country")
+    return named
 
 
 def clean_website(raw: object) -> str:

@@ -124,6 +124,19 @@ def country_name(code: str, locale: str | None = None) -> str:
     return _formatting_locale(locale).territories.get(code, code) if code else ""
 
 
+def country_code(name: str, locale: str | None = None) -> str:
+    """``DE`` for ``Germany`` (English) or ``Deutschland`` (de_DE), any case; "" when the
+    name is no country's name in English or in ``locale``."""
+    wanted = " ".join(str(name or "").split()).casefold()
+    if not wanted:
+        return ""
+    for loc in dict.fromkeys(("en", locale or business_locale())):
+        for code, label in _babel_locale(loc).territories.items():
+            if len(code) == 2 and code.isalpha() and label.casefold() == wanted:
+                return code
+    return ""
+
+
 def is_country_code(code: str) -> bool:
     """A two-letter region code (ISO 3166-1) that names a country or territory."""
     return len(code) == 2 and code.isalpha() and code.upper() in _babel_locale("en").territories

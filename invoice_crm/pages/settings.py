@@ -106,7 +106,7 @@ def _profile() -> rx.Component:
                 _input("Email", "email", type="email"),
                 _textarea("Address", "address", "One line per address line"),
                 rx.vstack(
-                    _input("Country", "country", "Two letters: DE, FR, GB, US …", max_length=2),
+                    _input("Country", "country", "Two letters (DE, FR, GB, US …) or the country's name", max_length=100),
                     _input("Phone", "phone"),
                     width="100%",
                 ),

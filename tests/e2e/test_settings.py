@@ -127,7 +127,7 @@ def test_a_logo_upload_leaves_what_is_typed_in_the_profile_alone(signed_in, app_
     page.get_by_label("Country").fill("XX")
     page.get_by_role("button", name="Save business profile").click()
     country_error = page.locator("#settings-country-error")
-    expect(country_error).to_have_text("Country must be a two-letter code such as DE, GB or US")
+    expect(country_error).to_have_text("Country must be a two-letter code such as DE, GB or US, or a country's name")
     phone = f"+49 30 {secrets.randbelow(10**6):06d}"
     page.get_by_label("Phone").fill(phone)
     _upload_logo(page, "logo.png", "image/png", _png())

@@ -33,12 +33,23 @@ def test_anything_else_is_refused_beside_the_website_field(typed):
     assert refused.value.field == "website"
 
 
-@pytest.mark.parametrize("typed, kept", [("de", "DE"), (" gb ", "GB"), ("US", "US"), ("", "")])
-def test_a_country_is_kept_as_its_code(typed, kept):
+@pytest.mark.parametrize("typed, kept", [
+    ("de", "DE"), (" gb ", "GB"), ("US", "US"), ("", ""),
+    ("Germany", "DE"), ("germany", "DE"), ("United  Kingdom", "GB"), ("Switzerland", "CH"),
+])
+def test_a_country_is_kept_as_its_code_typed_as_the_code_or_by_name(typed, kept):
     assert clean_country(typed) == kept
 
 
-@pytest.mark.parametrize("typed", ["XX", "QQ", "Germany", "D", "1A"])
+def test_a_country_is_also_known_by_its_name_in_the_business_locale():
+    numbers.use_business_locale("de_DE")
+    try:
+        assert clean_country("Deutschland") == "DE" and clean_country("Schweiz") == "CH"
+    finally:
+        numbers.use_business_locale("en_US")
+
+
+@pytest.mark.parametrize("typed", ["XX", "QQ", "Germanyland", "D", "1A"])
 def test_a_code_that_names_no_country_is_refused_beside_the_country_field(typed):
     with pytest.raises(ValidationError) as refused:
         clean_country(typed)

@@ -68,7 +68,7 @@ def test_profile_fields_are_checked_and_stored_in_standard_form(database):
         ("iban", "DE89 3704 0044 0532 0130 01", "DE"),
         ("bic", "NOTABIC!", "DE"),
         ("brand_color", "red", "DE"),
-        ("country", "Germany", "DE"),
+        ("country", "Germanyland", "DE"),
     ],
 )
 def test_invalid_values_are_refused_beside_their_field_and_nothing_is_saved(database, field, value, country):
