@@ -26,7 +26,7 @@ def _form() -> rx.Component:
             rx.flex(
                 _input("Tax name", "tax_name", "tax-name", S.name, S.set_name, "2 1 160px", placeholder="VAT"),
                 _input("Rate (%)", "tax_rate", "tax-rate", S.rate, S.set_rate, "1 1 100px",
-                       placeholder="20 or 9.975", input_mode="decimal"),
+                       placeholder=S.rate_example, input_mode="decimal"),
                 # Wide enough for its placeholder on one line (about 30 characters).
                 _input("Registration number", "tax_registration", "tax-registration", S.registration,
                        S.set_registration, "3 1 240px", placeholder="optional, printed on invoices"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import reflex as rx
 
@@ -40,7 +41,10 @@ class TaxesState(AuthState):
     # queued behind the first finds none and does nothing (it would submit the emptied form).
     intent: str = ""
 
+    rate_example: str = "20 or 9.975"  # the rate field's placeholder, in the business locale
+
     async def _refresh(self) -> None:
+        self.rate_example = "20 or " + format_number(Decimal("9.975"), tax_rates.RATE)
         self.rates = [rate_row(t) for t in await asyncio.to_thread(tax_rates.list_tax_rates)]
 
     @rx.event

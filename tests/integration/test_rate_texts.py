@@ -5,6 +5,7 @@ every text a person reads; files keep the plain number."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from invoice_crm.domain.numbers import parse_number
 from invoice_crm.services import business_settings as biz
@@ -47,3 +48,22 @@ def test_rates_and_percent_discounts_follow_the_business_locale(database):
     biz.save_invoice_defaults({**DEFAULTS, "locale": "en_US"})
     assert "Sales tax 8.875% on €875.00" in delivery.compose_invoice_email(inv.id).body
     assert reports.cell_text(row[1], "EUR") == "8.875"
+
+
+def test_the_rate_fields_example_is_written_as_the_locale_reads_it(app):
+    """Under de_DE the Rate field suggests 9,975 (its 9.975 was refused as "unclear")."""
+    from invoice_crm.state.taxes import TaxesState
+    from tests.integration.owner_events import signed_in
+    from tests.support.events import EventRunner, run
+
+    biz.save_invoice_defaults({**DEFAULTS, "locale": "de_DE"})
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, TaxesState.on_load, "/settings")
+            return (await runner.state(tab, TaxesState)).rate_example
+
+    example = run(scenario())
+    assert example == "20 or 9,975"
+    assert parse_number(example.split(" or ")[1], tax_rates.RATE, field="tax_rate") == Decimal("9.975")
