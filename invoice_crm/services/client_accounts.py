@@ -50,6 +50,7 @@ class ClientAccount:
     rows: list[dict] = field(default_factory=list)
     outstanding: dict[str, Decimal] = field(default_factory=dict)
     overdue: dict[str, Decimal] = field(default_factory=dict)
+    currency: str = ""  # the one currency of all the client's invoices ("" for none, or several)
 
 
 def client_account(client_id: int) -> ClientAccount:
@@ -75,9 +76,11 @@ def client_account(client_id: int) -> ClientAccount:
         }
         for inv in invoices
     ]
+    used = {inv.currency for inv in invoices if inv.currency}
     return ClientAccount(
         client=client,
         rows=rows,
+        currency=next(iter(used)) if len(used) == 1 else "",
         outstanding=_by_currency((inv.currency, balances[inv.id]) for inv in invoices),
         overdue=_by_currency(
             (inv.currency, balances[inv.id]) for inv in invoices if InvoiceStatus(inv.status) is InvoiceStatus.OVERDUE

@@ -60,8 +60,10 @@ class ClientPageState(AuthState):
         }
         self.archived = c.archived_at is not None
         self.invoices = [{k: str(v) for k, v in row.items()} for row in acc.rows]
-        self.outstanding = client_accounts.money_text(acc.outstanding, currency)
-        self.overdue = client_accounts.money_text(acc.overdue, currency)
+        # Nothing owed is said in the client's own currency when it has one (0 ¥, not $0.00).
+        own = acc.currency or currency
+        self.outstanding = client_accounts.money_text(acc.outstanding, own)
+        self.overdue = client_accounts.money_text(acc.overdue, own)
         self.pay_habit = await asyncio.to_thread(expected_pay.habit_text, self.client_id)
 
     @rx.event

@@ -48,3 +48,24 @@ def _stored_lines(invoice_id: int):
 
     with read_session() as session:
         return figures.lines_of(session, invoice_id)
+
+
+def test_a_yen_clients_page_says_nothing_overdue_in_yen(app):
+    """A client whose invoices are all in yen: nothing overdue is 0 ¥, not the business's $0.00."""
+    from invoice_crm.state.client_page import ClientPageState
+    from tests.integration.owner_events import signed_in
+    from tests.support.events import EventRunner, run
+
+    client = make_client("Kyoto Works", "ap@kyoto.example")
+    invoices.send_invoice(make_invoice(client.id, currency="JPY", lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "50000"}]).id)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            page = f"/clients/{client.id}"
+            await runner.send(tab, ClientPageState.on_load, page)
+            state = await runner.state(tab, ClientPageState)
+            return state.outstanding, state.overdue
+
+    assert run(scenario()) == ("¥50,000", "¥0")
