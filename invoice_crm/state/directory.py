@@ -45,6 +45,10 @@ class DirectoryState(AuthState):
             if in_form:
                 self.error = err.message
                 self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
+            # One toast per form, replaced by the next refusal: a double click on a refused
+            # form says it once (sonner updates a toast of the same id).
+            if in_form:
+                return rx.toast.error(err.message, id=f"{self.form_id or 'form'}-refused")
             return rx.toast.error(err.message)
         await self._refresh()
         return rx.toast.success(success)
