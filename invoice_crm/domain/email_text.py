@@ -13,9 +13,9 @@ MAX_BODY = 20000
 
 
 def long_date(value: date | None) -> str:
-    """``14 March 2025``, ``14 März 2025`` (de_DE): day, month name in the business locale, year —
-    read the same way everywhere, unlike 03/14 or 14.03."""
-    return numbers.format_date(value, style="d MMMM y")
+    """``14 March 2025``, ``14. März 2025`` (de_DE): the month named, as the business locale
+    writes a date in full (numbers.format_long_date), unlike 03/14 or 14.03."""
+    return numbers.format_long_date(value)
 
 
 def _sign_off(business_name: str) -> str:

@@ -224,6 +224,22 @@ def _date_text(value: date, style: str, locale: str) -> str:
     return babel_dates.format_date(value, format=style, locale=_babel_locale(locale))
 
 
+def format_long_date(value: date | None, locale: str | None = None) -> str:
+    """The date spelled out as the locale writes it (``14. März 2025``, ``14 mars 2025``,
+    ``2025年3月14日``), the day before the month where the locale puts the month first
+    (``14 March 2025`` under en_US): read the same way by any reader of the language."""
+    if value is None:
+        return ""
+    loc = locale or business_locale()
+    return _date_text(value, _long_pattern(loc), loc)
+
+
+@functools.lru_cache(maxsize=64)
+def _long_pattern(locale: str) -> str:
+    pattern = babel_dates.get_date_format("long", locale=_babel_locale(locale)).pattern
+    return "d MMMM y" if pattern.lstrip().startswith("M") else pattern
+
+
 def format_month(value: date | None, locale: str | None = None) -> str:
     """The month of ``value`` as a heading reads it: ``Nov 2026`` (en_US), ``Nov. 2026``
     (de_DE), Babel's ``yMMM`` skeleton. Empty for no date; machine files keep ``2026-11``."""

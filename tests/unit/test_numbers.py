@@ -305,3 +305,13 @@ def test_remembered_texts_follow_the_locale_and_the_sign():
 ])
 def test_a_rate_is_written_as_the_locale_writes_a_percentage(rate, locale, shown):
     assert numbers.format_percent(Decimal(rate), locale) == shown
+
+
+@pytest.mark.parametrize(("locale", "written"), [
+    ("en_US", "14 March 2025"), ("en_GB", "14 March 2025"), ("de_DE", "14. März 2025"), ("fr_FR", "14 mars 2025"),
+    ("es_ES", "14 de marzo de 2025"), ("ja_JP", "2025年3月14日"),
+])
+def test_emails_write_a_date_in_full_as_the_locale_does_the_day_before_the_month(locale, written):
+    """German emails said "14 März 2025" (no period after the day): the locale's own long form,
+    except that a month-first form (en_US) keeps the day first."""
+    assert numbers.format_long_date(date(2025, 3, 14), locale) == written
