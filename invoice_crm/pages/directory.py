@@ -294,7 +294,7 @@ def leads_page() -> rx.Component:
                             rx.table.cell(
                                 select_menu(
                                     rx.select.trigger(aria_label="Move " + lead["title"] + " to"), "lead-move", lead["status"],
-                                    lambda v: S.set_status(lead["id"], v), items=[(s.value, s.value) for s in PIPELINE], size="1",
+                                    lambda v: S.set_status(lead["id"], v), items=[(s.value.capitalize(), s.value) for s in PIPELINE], size="1",
                                 ),
                             ),
                             class_name="lead-row",

@@ -65,9 +65,9 @@ def test_a_lead_moves_along_the_pipeline_from_its_menu(signed_in, app_url):
     menu = page.get_by_role("combobox", name=f"Move {title} to")
     menu.click()
     expect(page.get_by_role("option")).to_have_count(6)
-    page.get_by_role("option", name="PROPOSAL", exact=True).click()
+    page.get_by_role("option", name="Proposal", exact=True).click()  # as the badge says it
     expect(row.locator(".lead-status")).to_contain_text("Proposal")
-    expect(menu).to_have_text("PROPOSAL")
+    expect(menu).to_have_text("Proposal")
     page.reload()
     expect(page.locator(".lead-row", has_text=title).first.locator(".lead-status")).to_contain_text("Proposal")
 
