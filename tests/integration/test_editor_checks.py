@@ -11,10 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
-from invoice_crm.domain import numbers
 from invoice_crm.models import Client, Invoice
 from invoice_crm.services import clients as client_service
-from invoice_crm.settings import get_settings
 from tests.integration.owner_events import signed_in
 from tests.support.events import EventRunner, form, run, sent_text
 
@@ -25,19 +23,6 @@ def count(model) -> int:
     with read_session() as session:
         return session.execute(select(func.count()).select_from(model)).scalar_one()
 
-
-@pytest.fixture
-def locale(monkeypatch, database):
-    """BUSINESS_LOCALE as start-up would read it; back to en_US after."""
-
-    def use(code: str) -> None:
-        monkeypatch.setenv("BUSINESS_LOCALE", code)
-        get_settings.cache_clear()
-        get_settings()
-
-    yield use
-    get_settings.cache_clear()
-    numbers.use_business_locale(numbers.DEFAULT_LOCALE)
 
 
 def test_a_double_clicked_add_client_adds_one_client_and_asks_nothing_about_it(app):

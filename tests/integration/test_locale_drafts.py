@@ -6,25 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_crm.domain import numbers
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.services import demo, invoices
-from invoice_crm.settings import get_settings
 from tests.integration.helpers import draft_input, make_client
-
-
-@pytest.fixture
-def locale(monkeypatch, database):
-    """Switch BUSINESS_LOCALE as start-up would (settings read again), back to en_US after."""
-
-    def use(code: str) -> None:
-        monkeypatch.setenv("BUSINESS_LOCALE", code)
-        get_settings.cache_clear()
-        get_settings()
-
-    yield use
-    get_settings.cache_clear()
-    numbers.use_business_locale(numbers.DEFAULT_LOCALE)
 
 
 def test_1_5_is_refused_under_en_us_naming_the_line_field(locale):
