@@ -241,13 +241,13 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
 
     # -- credit notes ----------------------------------------------------------------
     @rx.event
-    def open_credit(self):
+    async def open_credit(self):
         self.credit_amount = ""
         self.credit_lines = []
         self.credit_reason = ""
         self.credit_error = ""
         self.credit_errors = {}
-        self._show_credit_by_lines()
+        await self._show_credit_by_lines()
         self.credit_key = idempotency.new_key()
         self.credit_open = True
 
@@ -265,16 +265,17 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.credit_reason = value
 
     @rx.event
-    def toggle_credit_line(self, position: str, checked: bool):
+    async def toggle_credit_line(self, position: str, checked: bool):
         chosen = [p for p in self.credit_lines if p != position]
         self.credit_lines = [*chosen, position] if checked else chosen
         self.credit_errors.pop("credit_lines", None)
-        self._show_credit_by_lines()
+        await self._show_credit_by_lines()
 
-    def _show_credit_by_lines(self) -> None:
-        """Each line's credit and the ticked lines' total, as issuing would credit them."""
+    async def _show_credit_by_lines(self) -> None:
+        """Each line's credit and the ticked lines' total, as issuing would credit them (read
+        in a thread, as every other read of these handlers: not on the event loop)."""
         try:
-            figures = ledger.credit_by_lines(self.invoice_id, self._credit_positions())
+            figures = await asyncio.to_thread(ledger.credit_by_lines, self.invoice_id, self._credit_positions())
         except DomainError as err:
             self.credit_line_amounts, self.credit_total, self.credit_error = [], "", err.message
             return
