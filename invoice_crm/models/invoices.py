@@ -30,12 +30,19 @@ class PaymentMethod(str, enum.Enum):
 
     @property
     def label(self) -> str:
+        """As a table's Method column says it: "Bank transfer"; a Stripe payment is "Online
+        (Stripe)": Checkout may take a card, a bank debit or a wallet, so not "Card"."""
+        if self is PaymentMethod.STRIPE:
+            return "Online (Stripe)"
         return self.value.replace("_", " ").capitalize()
 
     @property
     def in_text(self) -> str:
-        """As a sentence says it: "bank transfer", "cheque"; a name keeps its capital: "Stripe"."""
-        return self.label if self is PaymentMethod.STRIPE else self.label.lower()
+        """As a sentence says it, in its parentheses: "bank transfer", "cheque", "online, by
+        Stripe" (the same words as the label, wherever the client or the owner reads them)."""
+        if self is PaymentMethod.STRIPE:
+            return "online, by Stripe"
+        return self.label.lower()
 
 
 MANUAL_METHODS = (

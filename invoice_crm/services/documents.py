@@ -91,9 +91,9 @@ def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment], list
 def receipt_method(method: PaymentMethod, reference: str = "") -> str:
     """How money came in (or went back), as the receipt's Method column says it: the method
     recorded, as the invoice page labels it ("Bank transfer"), with its reference; a Stripe
-    payment is "Card (online)" (its reference is Stripe's id, nothing the client knows)."""
+    payment is "Online (Stripe)", without its reference (Stripe's id, nothing the client knows)."""
     if method is PaymentMethod.STRIPE:
-        return "Card (online)"
+        return method.label
     said = "Recorded by the sender" if method is PaymentMethod.MANUAL else method.label
     return said + (f" ({reference})" if reference else "")
 
@@ -128,9 +128,7 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds:
                 pdf_text(format_money(payment.amount, payment.currency)),
             ])
         for refund in refunds:
-            how = "Refunded to card (online)" if refund.method is PaymentMethod.STRIPE else (
-                "Refunded: " + receipt_method(refund.method, refund.reference)
-            )
+            how = "Refunded: " + receipt_method(refund.method, refund.reference)
             table.row([document_date(refund.refunded_on), pdf_text(how), pdf_text("-" + format_money(refund.amount, refund.currency))])
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
