@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from babel import dates as babel_dates
 
@@ -25,13 +26,22 @@ MAX_CELL = 2_000
 NOT_IMPORTED = ""  # a column mapped to nothing
 
 
+# The examples in a column's help are numbers, written as the business locale writes them.
+_EXAMPLE = numbers.NumberField("Example", 4, Decimal("0"), Decimal("1000"), grouped=False)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
     required: bool
-    help: str
+    help: str  # "{}" stands for each of ``examples``, in order
     aliases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def help_in(self, locale: str | None = None) -> str:
+        """The help as the file is read: ``e.g. 2 or 1,5`` under de_DE."""
+        return self.help.format(*(numbers.format_number(Decimal(e), _EXAMPLE, locale) for e in self.examples))
 
 
 CLIENT_COLUMNS: tuple[Column, ...] = (
@@ -50,10 +60,10 @@ INVOICE_COLUMNS: tuple[Column, ...] = (
     Column("due_date", "Due date", True, "YYYY-MM-DD (or the business locale's short date)", ("due", "due on")),
     Column("currency", "Currency", False, "three-letter code such as USD or EUR; blank: the default currency", ("cur", "currency code")),
     Column("description", "Description", False, "the line's text; blank on a row that only records a payment", ("item", "line", "line description", "service")),
-    Column("quantity", "Quantity", False, "e.g. 2 or 1.5 (business locale); blank: 1", ("qty", "hours", "units")),
+    Column("quantity", "Quantity", False, "e.g. {} or {}; blank: 1", ("qty", "hours", "units"), ("2", "1.5")),
     Column("unit_price", "Unit price", False, "price of one unit before tax (business locale)", ("price", "rate", "unit cost", "amount")),
     Column("tax_name", "Tax name", False, "e.g. VAT; blank: Tax", ("tax",)),
-    Column("tax_rate", "Tax rate (%)", False, "percent, e.g. 20 or 9.975; blank: no tax", ("tax rate", "tax %", "vat rate", "vat %")),
+    Column("tax_rate", "Tax rate (%)", False, "percent, e.g. {} or {}; blank: no tax", ("tax rate", "tax %", "vat rate", "vat %"), ("20", "9.975")),
     Column("payment_amount", "Payment amount", False, "a payment received for this invoice (one per row)", ("paid", "amount paid", "payment")),
     Column("payment_date", "Payment date", False, "date of that payment (needed with an amount)", ("paid on", "paid date", "date paid")),
     Column("payment_method", "Payment method", False, "Bank transfer, Cash, Cheque, Card or Other; blank: Bank transfer", ("method",)),

@@ -63,7 +63,7 @@ class ImportState(AuthState):
 
     def _describe_columns(self) -> None:
         self.columns = [
-            {"key": c.key, "label": c.label, "required": "required" if c.required else "optional", "help": c.help,
+            {"key": c.key, "label": c.label, "required": "required" if c.required else "optional", "help": c.help_in(),
              "header": self.mapping.get(c.key) or NONE}
             for c in fmt.columns_of(self.kind)
         ]

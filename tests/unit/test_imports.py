@@ -127,3 +127,16 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_the_file():
     assert table.rows[1] == ["Bob\nSmith", "bad"]
     text = fmt.rejected_rows_csv(table, [fmt.RowError(4, "Email", "Email must look like name@example.com")])
     assert text.splitlines()[1].startswith("4,Email: Email must look like name@example.com")
+
+
+@pytest.mark.parametrize("loc, quantity, rate", [
+    ("en_US", "e.g. 2 or 1.5; blank: 1", "percent, e.g. 20 or 9.975; blank: no tax"),
+    ("de_DE", "e.g. 2 or 1,5; blank: 1", "percent, e.g. 20 or 9,975; blank: no tax"),
+    ("fr_FR", "e.g. 2 or 1,5; blank: 1", "percent, e.g. 20 or 9,975; blank: no tax"),
+])
+def test_the_columns_examples_are_written_as_the_file_is_read(locale, loc, quantity, rate):
+    # The help said "20 or 9.975" under de_DE, where 9.975 is read as nine thousand.
+    locale(loc)
+    help_of = {c.key: c.help_in() for c in fmt.INVOICE_COLUMNS}
+    assert help_of["quantity"] == quantity and help_of["tax_rate"] == rate
+    assert all("{}" not in c.help_in() for c in fmt.CLIENT_COLUMNS + fmt.INVOICE_COLUMNS)
