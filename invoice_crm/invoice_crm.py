@@ -13,7 +13,7 @@ from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
-from invoice_crm.pages.login import account_page, login_page
+from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_missing_page, pay_page, pay_return_page
 from invoice_crm.pages.recurring import (
     recurring_detail_page,
@@ -22,7 +22,7 @@ from invoice_crm.pages.recurring import (
     recurring_list_page,
 )
 from invoice_crm.pages.reports import reports_page
-from invoice_crm.pages.settings import settings_page
+from invoice_crm.pages.settings import account_page, settings_page
 from invoice_crm.pages.taxes import taxes_page
 from invoice_crm.services.business_settings import follow_saved_locale
 from invoice_crm.settings import get_settings
@@ -75,7 +75,7 @@ def _titled(number, prefix: str, fallback: str, suffix: str = APP):
 
 
 app.add_page(login_page, route="/login", title="Sign in · Invoice CRM", on_load=AuthState.load_login_page)
-app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=AuthState.load_account)
+app.add_page(account_page, route="/account", title="Account · Invoice CRM", on_load=SettingsState.load_account)
 app.add_page(dashboard_page, route="/", title="Invoices · Invoice CRM", on_load=DashboardState.on_load)  # its cards too
 app.add_page(new_invoice_page, route="/invoices/new", title="New invoice · Invoice CRM", on_load=EditorState.load_new)
 app.add_page(

@@ -17,40 +17,6 @@ def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:
     )
 
 
-def _account_error() -> rx.Component:
-    return rx.cond(
-        S.account_error != "",
-        rx.callout(S.account_error, icon="circle-alert", color_scheme="red", id="account-error", width="100%"),
-    )
-
-
-def account_page() -> rx.Component:
-    """/account — change the password (other sessions end)."""
-    from invoice_crm.components.layout import layout, page_title
-
-    return layout(
-        page_title("Account"),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.heading("Change password", size="4"),
-                    rx.text("Signed in as ", rx.text.strong(S.user_email), size="2"),
-                    _account_error(),
-                    _field("Current password", "current", "password", auto_complete="current-password"),
-                    _field("New password (8+ characters)", "new", "password", auto_complete="new-password"),
-                    _field("Repeat new password", "confirm", "password", auto_complete="new-password"),
-                    rx.button("Change password", type="submit", id="change-password"),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.change_password,
-                reset_on_submit=True,
-            ),
-            width="min(420px, 100%)",
-        ),
-    )
-
-
 def _error() -> rx.Component:
     return rx.cond(
         S.login_error != "",

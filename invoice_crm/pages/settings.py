@@ -267,9 +267,11 @@ def _password_input(label: str, name: str, autocomplete: str) -> rx.Component:
                                         custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error")))
 
 
-def _account() -> rx.Component:
+def account_section(title: str = "Account") -> rx.Component:
+    """Change the password, end other sessions: Settings → Account, and /account (the header's
+    address link) alike."""
     return _section(
-        "Account",
+        title,
         _section_form(
             f"account-{S.account_key}", S.change_password,
             rx.text("Signed in as ", S.user_email, size="2", id="settings-signed-in-as"),
@@ -277,7 +279,7 @@ def _account() -> rx.Component:
             rx.el.input(type="hidden", name="form_key", value=S.account_key.to_string()),
             _grid(
                 _password_input("Current password", "current_password", "current-password"),
-                rx.box(),
+                rx.box(display=rx.breakpoints(initial="none", md="block")),  # the new pair on a row of its own
                 _password_input("New password", "new_password", "new-password"),
                 _password_input("Repeat the new password", "confirm_password", "new-password"),
             ),
@@ -292,6 +294,11 @@ def _account() -> rx.Component:
             align="center", wrap="wrap",
         ),
     )
+
+
+def account_page() -> rx.Component:
+    """/account: the signed-in address's page, the same form as Settings → Account."""
+    return layout(page_title("Account"), rx.box(account_section("Password and sessions"), width="100%", max_width="760px"))
 
 
 def settings_page() -> rx.Component:
@@ -315,7 +322,7 @@ def settings_page() -> rx.Component:
             rx.tabs.content(_email(), value="email", padding_top="1em"),
             rx.tabs.content(reminder_settings_section(), value="reminders", padding_top="1em"),
             rx.tabs.content(_integrations(), value="integrations", padding_top="1em"),
-            rx.tabs.content(_account(), value="account", padding_top="1em"),
+            rx.tabs.content(account_section(), value="account", padding_top="1em"),
             value=S.tab,
             on_change=S.set_tab,
             width="100%",

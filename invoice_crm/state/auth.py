@@ -9,7 +9,7 @@ import time
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import account, auth
+from invoice_crm.services import auth
 
 LOGIN_ROUTE = "/login"
 # A sign-in's error stays this long when the login page loads again: a socket that reconnects
@@ -24,7 +24,6 @@ class AuthState(rx.State):
     has_owner: bool = True
     login_error: str = ""
     signing_in: bool = False
-    account_error: str = ""
     _login_error_at: float = 0.0  # backend only: when login_error was set
 
     def _current_user(self) -> str | None:
@@ -104,22 +103,3 @@ class AuthState(rx.State):
         self.auth_token = ""
         self.user_email = ""
         return rx.redirect(LOGIN_ROUTE)
-
-    @rx.event
-    def load_account(self):
-        self.account_error = ""
-        self._current_user()
-
-    @rx.event
-    async def change_password(self, form: dict):
-        """The signed-in user's new password; every other session of the account ends."""
-        self.account_error = ""
-        try:
-            await asyncio.to_thread(
-                account.change_password, self.auth_token, form.get("current", ""), form.get("new", ""),
-                form.get("confirm", ""),
-            )
-        except DomainError as err:
-            self.account_error = err.message
-            return None
-        return rx.toast.success("Password changed. Every other session was signed out.")

@@ -95,6 +95,15 @@ class SettingsState(AuthState):
         return None
 
     @rx.event
+    def load_account(self):
+        """/account: only the password form, read from nothing else."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.errors = _no_errors()
+        self.saving = ""
+        return None
+
+    @rx.event
     def set_tab(self, tab: str):
         if tab not in TABS:  # only known tab names ever reach the script below
             return None

@@ -174,8 +174,12 @@ def test_account_page_changes_the_password_only_with_the_current_one(signed_in, 
     page = signed_in
     page.locator("#account-link").click()
     page.wait_for_url("**/account**")
-    page.get_by_label("Current password").fill("not-my-password")
-    page.get_by_label("New password (8+ characters)").fill("brand-new-pass-1")
-    page.get_by_label("Repeat new password").fill("brand-new-pass-1")
+    # The same form as Settings -> Account: the refusal is said beside its field.
+    current = page.get_by_label("Current password")
+    current.fill("not-my-password")
+    page.get_by_label("New password", exact=True).fill("brand-new-pass-1")
+    page.get_by_label("Repeat the new password").fill("brand-new-pass-1")
     page.get_by_role("button", name="Change password").click()
-    expect(page.locator("#account-error")).to_contain_text("current password is wrong")
+    expect(current).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#" + current.get_attribute("aria-describedby"))).to_contain_text("current password is wrong")
+    expect(page.get_by_label("New password", exact=True)).to_have_value("brand-new-pass-1")  # nothing typed is lost
