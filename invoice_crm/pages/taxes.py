@@ -108,6 +108,11 @@ def tax_catalogue() -> rx.Component:
                 size=rx.breakpoints(initial="1", sm="2"),
                 id="tax-rates",
             ),
+            rx.cond(
+                S.loaded & (S.rates.length() == 0),
+                rx.text("No tax rates yet. Add one above: each invoice line can then carry it (VAT, GST, sales tax).",
+                        size="2", color_scheme="gray", id="no-tax-rates", padding_top="2"),
+            ),
             overflow_x="auto",
         ),
         spacing="4",

@@ -30,6 +30,7 @@ def rate_row(t) -> dict[str, str]:
 
 class TaxesState(AuthState):
     rates: list[dict[str, str]] = []
+    loaded: bool = False  # the list has been read: "none yet" is said only then
     name: str = ""
     rate: str = ""
     registration: str = ""
@@ -46,6 +47,7 @@ class TaxesState(AuthState):
     async def _refresh(self) -> None:
         self.rate_example = "20 or " + format_number(Decimal("9.975"), tax_rates.RATE)
         self.rates = [rate_row(t) for t in await asyncio.to_thread(tax_rates.list_tax_rates)]
+        self.loaded = True
 
     @rx.event
     async def on_load(self):

@@ -67,3 +67,26 @@ def test_the_rate_fields_example_is_written_as_the_locale_reads_it(app):
     example = run(scenario())
     assert example == "20 or 9,975"
     assert parse_number(example.split(" or ")[1], tax_rates.RATE, field="tax_rate") == Decimal("9.975")
+
+
+def test_an_empty_catalogue_says_so_only_once_it_was_read(app):
+    """The table showed its headers and nothing else when no rate existed (as on a fresh start)."""
+    from invoice_crm.state.taxes import TaxesState
+    from tests.integration.owner_events import signed_in
+    from tests.support.events import EventRunner, run
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            before = (await runner.state(tab, TaxesState)).loaded
+            await runner.send(tab, TaxesState.on_load, "/taxes")
+            state = await runner.state(tab, TaxesState)
+            empty = (state.loaded, list(state.rates))
+            tax_rates.create_tax_rate("VAT", "20")
+            await runner.send(tab, TaxesState.on_load, "/taxes")
+            return before, empty, [r["name"] for r in (await runner.state(tab, TaxesState)).rates]
+
+    before, empty, after = run(scenario())
+    assert before is False  # not "none yet" before the read: no flash of an empty state
+    assert empty == (True, [])
+    assert after == ["VAT"]
