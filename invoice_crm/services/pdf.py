@@ -26,7 +26,7 @@ from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.numbers import format_long_date
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
 from invoice_crm.services import figures
 from invoice_crm.services.business_settings import business_timezone, current_business
@@ -44,9 +44,10 @@ RULE = (222, 226, 230)
 
 
 def document_date(value: date | None) -> str:
-    """A date as the PDFs write it: Babel's long form in the business locale, printable by the
-    core fonts (``November 25, 2026``, ``25. November 2026``); empty for none."""
-    return pdf_text(format_date(value, style="long"))
+    """A date as the PDFs write it: spelled out as the emails write it (``25 November 2026``
+    under en_US, ``25. November 2026``; domain.numbers.format_long_date), so one invoice's
+    email, PDF and receipt agree; printable by the core fonts; empty for none."""
+    return pdf_text(format_long_date(value))
 
 
 def pdf_text(text: object) -> str:

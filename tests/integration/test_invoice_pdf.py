@@ -34,8 +34,8 @@ def business(database, monkeypatch):
 
 
 def _long(day: date) -> str:
-    """en_US's long date, Babel's: November 25, 2026."""
-    return f"{day:%B} {day.day}, {day.year}"
+    """A PDF's date under en_US, as the emails write it: 25 November 2026."""
+    return f"{day.day} {day:%B} {day.year}"
 
 
 def _client():
@@ -69,6 +69,19 @@ def test_paid_invoice_pdf_has_the_paid_stamp_and_date_and_no_pay_link(business):
     text = pdf_text(render_invoice_pdf(inv.id)[1])
     assert "PAID" in text and f"Paid on {_long(paid_on)}" in text
     assert pay_url(inv.public_token) not in text
+
+
+def test_the_email_the_pdf_and_the_receipt_write_a_date_alike(business):
+    """Under en_US the email said "due on 11 December 2026" and the PDF "December 11, 2026"."""
+    from invoice_crm.services import delivery
+    from invoice_crm.services.documents import render_receipt_pdf
+
+    inv = invoices.send_invoice(make_invoice(_client().id, lines=LINES, due=date(2026, 12, 11)).id)
+    assert "due on 11 December 2026" in delivery.compose_invoice_email(inv.id).body
+    assert "11 December 2026" in pdf_text(render_invoice_pdf(inv.id)[1])
+    invoices.mark_paid(inv.id, TODAY.isoformat())
+    assert _long(TODAY) in pdf_text(render_receipt_pdf(inv.id)[1])
+    assert f"Paid on {_long(TODAY)}" in pdf_text(render_invoice_pdf(inv.id)[1])
 
 
 def test_a_german_pdf_writes_long_dates_as_german_does(business):

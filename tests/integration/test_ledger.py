@@ -147,7 +147,7 @@ def test_a_refund_by_hand_is_listed_on_the_receipt_and_the_invoice_pdf_so_they_a
     assert "Total paid: $90.00" in receipt
     invoice = " ".join(pdf_text(render_invoice_pdf(inv.id)[1]).split())
     assert "Payment $100.00" in invoice and "Paid -$90.00" in invoice and "Credited -$30.00" in invoice
-    assert f"Refund $10.00 on {TODAY:%B} {TODAY.day}, {TODAY.year} (cheque), ref. CHQ-5, against credit note {note.number}" in invoice
+    assert f"Refund $10.00 on {TODAY.day} {TODAY:%B} {TODAY.year} (cheque), ref. CHQ-5, against credit note {note.number}" in invoice
 
 
 def test_a_credit_note_and_its_activity_say_what_is_refunded_and_still_to_refund_as_it_stands(database):

@@ -164,4 +164,4 @@ def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(s
 
 
 def _long(day) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+    return f"{day.day} {day:%B} {day.year}"
