@@ -60,7 +60,11 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
         steps = []
     since = rules.applies_from(invoice.sent_at, invoice.imported_at)
     planned = rules.plan(steps, invoice.due_date, since, schedules.send_hour, tz_name) if invoice.due_date else []
-    before = "It fell before the invoice was imported" if since != invoice.sent_at else "It fell before the invoice was sent"
+    # When it was sent, on the business clock: a step of the same day whose hour had passed
+    # (say, after the send hour was moved earlier) says why it does not apply.
+    before = (
+        "It fell before the invoice was imported" if since != invoice.sent_at else "It fell before the invoice was sent"
+    ) + (f" ({format_timestamp(since, tz_name)})" if since is not None else "")
     planned_days = {p.day for p in planned}
     # Steps whose time has passed with nothing recorded: what the worker will do with them.
     late = rules.decide(planned, set(done), now, max_late_days())

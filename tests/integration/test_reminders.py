@@ -266,6 +266,24 @@ def test_without_email_the_schedule_is_inactive_and_nothing_is_queued(database, 
     assert all(row["can_skip"] == "" for row in panel["rows"])
 
 
+def test_a_step_of_the_sending_day_whose_hour_had_passed_says_when_the_invoice_was_sent(mail):
+    """Sent at 10:00 and due that day, with reminders at 09:00: the due-date step fell an hour
+    before the invoice was sent. It said only "It fell before the invoice was sent", which
+    reads as wrong for a step of the same day; it now says when the invoice was sent."""
+    from invoice_crm.db import write_session
+    from invoice_crm.domain.numbers import format_timestamp
+
+    inv = _sent_invoice(due_in=0)
+    sent_at = datetime.combine(inv.due_date, datetime.min.time(), UTC).replace(hour=10)
+    with write_session() as s:  # sent at 10:00 (UTC, the business timezone here) on the due date
+        s.get(Invoice, inv.id).sent_at = sent_at
+    schedules.save_default_schedule(True, "9", [{"offset_days": "0", "enabled": True}])
+    row = next(r for r in invoice_reminders(inv.id)["rows"] if r["offset_days"] == "0")
+    assert row["state_label"] == "Not applicable"
+    assert row["detail"] == f"It fell before the invoice was sent ({format_timestamp(sent_at, 'UTC')})"
+    assert "10:00" in row["detail"]
+
+
 def test_the_default_schedule_is_saved_checked_whole(database):
     with pytest.raises(business_settings.SettingsErrors) as refused:
         schedules.save_default_schedule(True, "25", [
@@ -363,8 +381,8 @@ def test_an_imported_invoices_steps_before_its_import_never_apply(mail):
 
     rows = {row["offset_days"]: row for row in invoice_reminders(inv.id)["rows"]}
     for offset in ("-3", "0"):
-        assert (rows[offset]["state_label"], rows[offset]["detail"]) == (
-            "Not applicable", "It fell before the invoice was imported"), rows[offset]
+        assert rows[offset]["state_label"] == "Not applicable", rows[offset]
+        assert rows[offset]["detail"].startswith("It fell before the invoice was imported ("), rows[offset]
     assert {rows["7"]["state_label"], rows["14"]["state_label"]} == {"Upcoming"}
 
     start = _start()
