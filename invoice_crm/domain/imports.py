@@ -7,6 +7,7 @@ Pure rules: no database, no Reflex. ``services/imports.py`` checks the rows and 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -40,8 +41,12 @@ class Column:
     examples: tuple[str, ...] = ()
 
     def help_in(self, locale: str | None = None) -> str:
-        """The help as the file is read: ``e.g. 2 or 1,5`` under de_DE."""
-        return self.help.format(*(numbers.format_number(Decimal(e), _EXAMPLE, locale) for e in self.examples))
+        """The help as the file is read: ``e.g. 2 or 1,5`` under de_DE; ``{date}``: 31 March
+        2025 as the locale's short date (``31.03.25``)."""
+        return self.help.format(
+            *(numbers.format_number(Decimal(e), _EXAMPLE, locale) for e in self.examples),
+            date=babel_dates.format_date(date(2025, 3, 31), format="short", locale=locale or numbers.business_locale()),
+        )
 
 
 CLIENT_COLUMNS: tuple[Column, ...] = (
@@ -56,8 +61,8 @@ INVOICE_COLUMNS: tuple[Column, ...] = (
     Column("invoice_number", "Invoice number", True, "kept as it is; rows with the same number form one invoice", ("number", "invoice", "invoice no", "invoice #", "no")),
     Column("client_name", "Client name", True, "matched to an existing client (by email, else by name) or created", ("client", "customer", "customer name")),
     Column("client_email", "Client email", False, "the client's email, used to find the client", ("email", "e-mail", "email address", "customer email")),
-    Column("issue_date", "Issue date", True, "YYYY-MM-DD (or the business locale's short date)", ("date", "invoice date", "issued")),
-    Column("due_date", "Due date", True, "YYYY-MM-DD (or the business locale's short date)", ("due", "due on")),
+    Column("issue_date", "Issue date", True, "2025-03-31 or {date} (the business locale's short date)", ("date", "invoice date", "issued")),
+    Column("due_date", "Due date", True, "2025-03-31 or {date} (the business locale's short date)", ("due", "due on")),
     Column("currency", "Currency", False, "three-letter code such as USD or EUR; blank: the default currency", ("cur", "currency code")),
     Column("description", "Description", False, "the line's text; blank on a row that only records a payment", ("item", "line", "line description", "service")),
     Column("quantity", "Quantity", False, "e.g. {} or {}; blank: 1", ("qty", "hours", "units"), ("2", "1.5")),
@@ -65,7 +70,7 @@ INVOICE_COLUMNS: tuple[Column, ...] = (
     Column("tax_name", "Tax name", False, "e.g. VAT; blank: Tax", ("tax",)),
     Column("tax_rate", "Tax rate (%)", False, "percent, e.g. {} or {}; blank: no tax", ("tax rate", "tax %", "vat rate", "vat %"), ("20", "9.975")),
     Column("payment_amount", "Payment amount", False, "a payment received for this invoice (one per row)", ("paid", "amount paid", "payment")),
-    Column("payment_date", "Payment date", False, "date of that payment (needed with an amount)", ("paid on", "paid date", "date paid")),
+    Column("payment_date", "Payment date", False, "date of that payment, as the dates above (needed with an amount)", ("paid on", "paid date", "date paid")),
     Column("payment_method", "Payment method", False, "Bank transfer, Cash, Cheque, Card or Other; blank: Bank transfer", ("method",)),
     Column("payment_reference", "Payment reference", False, "e.g. the bank reference", ("reference", "ref")),
 )
@@ -226,25 +231,42 @@ def parse_date(raw: str, *, field: str, label: str, required: bool) -> date | No
 
 
 def _locale_short_date(text: str) -> date | None:
-    """The date in the order of the business locale's short pattern (Babel: ``M/d/yy`` under
-    en_US, ``dd.MM.yy`` under de_DE), strictly: ``31/03/2025`` is no date under en_US."""
-    parts = re.fullmatch(r"(\d{1,4})[./\-](\d{1,2}|\d{4})[./\-](\d{1,4})", text)
-    if parts is None:
+    """The date as the business locale's short pattern writes it (Babel: ``M/d/yy`` under
+    en_US, ``dd.MM.yy`` under de_DE), strictly: its order and its separators, a year of two or
+    four digits. ``31/03/2025`` is no date under en_US, nor ``04.03.25`` (a German file's 4 March
+    would be read as 3 April), nor ``3/4/25`` under de_DE."""
+    match = _short_date_regex(numbers.business_locale()).fullmatch(text)
+    if match is None:
         return None
-    pattern = babel_dates.get_date_format("short", locale=numbers.business_locale()).pattern
-    order = [ch for ch in dict.fromkeys(re.sub(r"[^dMy]", "", pattern))]
-    if sorted(order) != ["M", "d", "y"]:
-        return None
-    values = dict(zip(order, (int(p) for p in parts.groups()), strict=True))
-    year_text = parts.group(order.index("y") + 1)
-    if len(year_text) == 2:
+    values = {key: int(value) for key, value in match.groupdict().items()}
+    if len(match.group("y")) == 2:
         values["y"] += 2000
-    elif len(year_text) != 4:
-        return None
     try:
         return date(values["y"], values["M"], values["d"])
     except ValueError:
         return None
+
+
+@functools.lru_cache(maxsize=32)
+def _short_date_regex(locale: str) -> re.Pattern:
+    """The locale's numeric short date pattern as a regex; one that never matches where the
+    pattern is not day, month and year in digits."""
+    pattern = babel_dates.get_date_format("short", locale=locale).pattern
+    parts, seen = [], set()
+    for token in re.findall(r"d+|M+|y+|'[^']*'|.", pattern):
+        kind = token[0]
+        if kind in "dMy":
+            if kind in seen or (kind == "M" and len(token) > 2):  # a month name: not read here
+                return re.compile(r"(?!)")
+            seen.add(kind)
+            parts.append(f"(?P<{kind}>" + (r"\d{2}|\d{4}" if kind == "y" else r"\d{1,2}") + ")")
+        elif kind == "'":
+            parts.append(re.escape(token.strip("'")))
+        elif token.isalpha():  # another field (an era, a weekday): not a plain numeric date
+            return re.compile(r"(?!)")
+        else:
+            parts.append(re.escape(token))
+    return re.compile("".join(parts) if seen == {"d", "M", "y"} else r"(?!)")
 
 
 def write_csv(rows: list[list[str]]) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from babel import dates as babel_dates
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invoice_crm.domain import imports as fmt
 from invoice_crm.domain import numbers
@@ -75,6 +78,17 @@ def test_a_mapping_must_name_the_required_columns_once():
         ("en_US", "31/03/2025", None),  # not the en_US order: refused, never guessed
         ("de_DE", "2025-02-30", None),
         ("en_US", "yesterday", None),
+        # Another locale's separators: refused, not read in this locale's order (a German
+        # file's 04.03.25, 4 March, was read as 3 April under en_US; a US file's 3/4/25 as
+        # 3 April under de_DE).
+        ("en_US", "04.03.25", None),
+        ("en_US", "4-3-25", None),
+        ("de_DE", "3/4/25", None),
+        ("de_DE", "3-5-25", None),
+        ("de_DE", "4.3.2025", date(2025, 3, 4)),
+        ("de_DE", "04.03.25", date(2025, 3, 4)),
+        ("en_US", "3/4/2025", date(2025, 3, 4)),
+        ("en_US", "3/4/202", None),  # a three-digit year
     ],
 )
 def test_dates_are_iso_or_the_locale_short_date(locale, loc, text, expected):
@@ -140,3 +154,22 @@ def test_the_columns_examples_are_written_as_the_file_is_read(locale, loc, quant
     help_of = {c.key: c.help_in() for c in fmt.INVOICE_COLUMNS}
     assert help_of["quantity"] == quantity and help_of["tax_rate"] == rate
     assert all("{}" not in c.help_in() for c in fmt.CLIENT_COLUMNS + fmt.INVOICE_COLUMNS)
+
+
+@given(st.sampled_from(numbers.SUPPORTED_LOCALES), st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+def test_every_supported_locales_short_date_reads_back_as_the_same_day(loc, day):
+    before = numbers.business_locale()
+    numbers.use_business_locale(loc)
+    try:
+        written = babel_dates.format_date(day, format="short", locale=loc)
+        assert fmt.parse_date(written, field="issue_date", label="Issue date", required=True) == day
+    finally:
+        numbers.use_business_locale(before)
+
+
+def test_the_date_columns_help_shows_the_locales_short_date(locale):
+    locale("de_DE")
+    help_of = {c.key: c.help_in() for c in fmt.INVOICE_COLUMNS}
+    assert help_of["issue_date"] == "2025-03-31 or 31.03.25 (the business locale's short date)"
+    locale("en_US")
+    assert {c.key: c.help_in() for c in fmt.INVOICE_COLUMNS}["due_date"].startswith("2025-03-31 or 3/31/25 ")
