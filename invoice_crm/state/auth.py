@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from urllib.parse import quote
 
 import reflex as rx
 
@@ -33,8 +34,14 @@ class AuthState(rx.State):
         return email
 
     def _redirect_to_login(self):
-        path = self.router.url.path or "/"
-        return rx.redirect(f"{LOGIN_ROUTE}?next={path}" if path not in ("/", LOGIN_ROUTE) else LOGIN_ROUTE)
+        """To /login, which comes back here after signing in: the path and its query (a
+        bookmarked, filtered list keeps its filters), encoded as one parameter."""
+        url = self.router.url
+        path = url.path or "/"
+        target = path + (f"?{url.query}" if url.query else "")
+        if path.rstrip("/") == LOGIN_ROUTE or target == "/":
+            return rx.redirect(LOGIN_ROUTE)
+        return rx.redirect(f"{LOGIN_ROUTE}?next={quote(target, safe='/')}")
 
     @rx.event
     def load_login_page(self):
@@ -53,8 +60,8 @@ class AuthState(rx.State):
 
     def _next_path(self) -> str:
         target = self.router.url.query_parameters.get("next", "/")
-        # Only same-site paths: never an open redirect.
-        return target if target.startswith("/") and not target.startswith("//") else "/"
+        # Only same-site paths: never an open redirect ("//host" and "/\\host" are other sites).
+        return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
     async def _start_session(self, form: dict):
         try:

@@ -296,3 +296,43 @@ def test_changing_the_password_signs_out_the_other_tabs(seeded, app):
             assert SECRET_EMAIL in sent_text(here)
 
     run(scenario())
+
+
+@pytest.mark.parametrize("page, module, state", [
+    ("/reports?start=2025-01-01&end=2025-03-31", "reports", "ReportsState"),
+    ("/?q=bulk&status=OVERDUE&page=2", "dashboard", "DashboardState"),
+])
+def test_signing_in_comes_back_to_the_address_with_its_query(seeded, app, page, module, state):
+    """A bookmarked list whose session had ended: /login?next= kept the path but not its query
+    (the report's dates, the dashboard's search and filter were lost), and "/" with a query
+    had no next at all."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from invoice_crm.state.auth import AuthState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            on_load = getattr(importlib.import_module(f"invoice_crm.state.{module}"), state).on_load
+            refused = sent_text(await runner.send("t", on_load, page))
+            login = next(word for word in refused.replace('"', " ").split() if word.startswith("/login?next="))
+            back = await runner.send("t", AuthState.sign_in, login, form=form(email=OWNER, password=PASSWORD))
+            return login, sent_text(back)
+
+    login, back = run(scenario())
+    assert parse_qs(urlsplit(login).query)["next"] == [page]
+    assert page in back
+
+
+def test_next_never_leads_to_another_site(seeded, app):
+    from invoice_crm.state.auth import AuthState
+
+    async def scenario(target):
+        async with EventRunner(app) as runner:
+            updates = await runner.send("t", AuthState.sign_in, f"/login?next={target}",
+                                        form=form(email=OWNER, password=PASSWORD))
+            # Where the browser is sent: the events' payloads (the delta carries the page's own URL).
+            return str([e.payload for u in updates for e in (getattr(u, "events", None) or [])])
+
+    for target in ("//evil.example/x", "/%5Cevil.example/x", "https://evil.example/"):
+        sent = run(scenario(target))
+        assert "'path': '/'" in sent and "evil.example" not in sent, (target, sent)
