@@ -25,7 +25,7 @@ def _figure(label: str, value, test_id: str) -> rx.Component:
 def _invoice_row(row) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link(row["number"], href="/invoices/" + row["id"])),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(status_badge(row["badge"])),
         rx.table.cell(row["issue_date"], display=WIDE_ONLY),
         rx.table.cell(
             row["due_date"],

@@ -24,6 +24,7 @@ from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, RecurringProfile, Refund
 from invoice_crm.services.business_settings import business_timezone, current_business
+from invoice_crm.services.queries import badge_of
 
 
 def _balances(invoices: list[Invoice]) -> dict[int, Decimal]:
@@ -68,6 +69,7 @@ def client_account(client_id: int) -> ClientAccount:
             "id": inv.id,
             "number": display_number(inv.number, inv.id),  # a draft: "Draft D-0012"
             "status": InvoiceStatus(inv.status).value,
+            "badge": badge_of(inv.status, inv.amount_paid),  # "Partially paid", as the list and the invoice say
             "issue_date": format_date(inv.issue_date),
             "due_date": format_date(inv.due_date),
             "countdown": countdown(inv.status, inv.due_date, today),

@@ -57,6 +57,20 @@ def _client_with_history():
     return client, paid
 
 
+def test_the_client_pages_rows_name_a_part_paid_invoice_as_the_list_does(database):
+    """The client page said "Overdue" where the list, the invoice page and the sheet said
+    "Partially paid"."""
+    from invoice_crm.services import ledger
+
+    client = make_client("Part Payer", "part@example.com")
+    inv = invoices.send_invoice(make_invoice(client.id, lines=[{"description": "A", "quantity": "1", "unit_price": "100"}]).id)
+    ledger.record_payment(inv.id, "40.00", TODAY.isoformat())
+    row = client_accounts.client_account(client.id).rows[0]
+    listed, _ = queries.list_invoices(queries.InvoiceQuery(search="Part Payer", page_size=10))
+    assert row["badge"] == "PARTIAL" == listed[0]["badge"]
+    assert row["status"] == "SENT"  # the countdown's colour still follows the status
+
+
 def test_client_figures_equal_the_dashboards_and_the_statement_closes_on_the_outstanding(database):
     client, _ = _client_with_history()
     make_invoice(make_client("Someone Else", "else@example.com").id)
