@@ -195,14 +195,13 @@ def clean_phone(raw: object) -> str:
 def clean_locale(raw: object) -> str:
     """A locale that money, numbers and dates can be written and read in (numbers.SUPPORTED_LOCALES)."""
     text = str(raw or "").strip().replace("-", "_") or "en_US"
+    refused = ValidationError(f"Locale must be one of {', '.join(numbers.SUPPORTED_LOCALES)}", field="locale")
     if not _LOCALE.match(text):
-        raise ValidationError("Locale must look like en_US, de_DE or fr", field="locale")
+        raise refused  # (it said "must look like en_US, de_DE or fr": fr alone is not taken)
     try:
         return numbers.check_locale(text)
     except ValueError:
-        raise ValidationError(
-            f"Locale must be one of {', '.join(numbers.SUPPORTED_LOCALES)}", field="locale"
-        ) from None
+        raise refused from None
 
 
 def clean_timezone(raw: object) -> str:

@@ -8,6 +8,7 @@ from invoice_crm.components.forms import field_error, invalid_attrs, rejection_c
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.domain.business import MAX_LOGO_BYTES
+from invoice_crm.domain.numbers import SUPPORTED_LOCALES
 from invoice_crm.pages.taxes import tax_catalogue
 from invoice_crm.state.settings import SettingsState as S
 
@@ -151,7 +152,7 @@ def _invoice_defaults() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                _input("Business locale", "locale", "Such as en_US, de_DE, fr_FR"),
+                _input("Business locale", "locale", "One of " + ", ".join(SUPPORTED_LOCALES)),
                 _input("Business timezone", "timezone", "Such as Europe/Berlin; decides what \"today\" is"),
                 _textarea("Default notes", "default_notes", "Prefilled on new invoices"),
                 _textarea("Footer", "default_footer", "Printed at the foot of every PDF"),

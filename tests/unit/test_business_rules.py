@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from invoice_crm.domain import numbers
+from invoice_crm.domain import business, numbers
 from invoice_crm.domain.business import clean_country, clean_website
 from invoice_crm.domain.errors import ValidationError
 
@@ -79,3 +79,12 @@ def test_the_request_bound_lets_the_largest_upload_through_with_its_envelope():
     from invoice_crm.domain.imports import MAX_FILE_BYTES
 
     assert max(MAX_LOGO_BYTES, MAX_FILE_BYTES) + 16 * 1024 <= MAX_BODY
+
+
+@pytest.mark.parametrize("typed", ["fr", "xx_YY", "english", "pt_BR"])
+def test_a_refused_locale_names_the_ones_that_are_taken(typed):
+    # It said "must look like en_US, de_DE or fr" and then refused fr.
+    with pytest.raises(ValidationError) as refused:
+        business.clean_locale(typed)
+    assert refused.value.message == "Locale must be one of " + ", ".join(numbers.SUPPORTED_LOCALES)
+    assert "fr_FR" in refused.value.message and refused.value.field == "locale"
