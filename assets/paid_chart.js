@@ -5,7 +5,9 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 
 function money(currency, locale, compact) {
   const options = { style: "currency", currency };
-  if (compact) options.notation = "compact";
+  // Compact notation groups only from five digits by default ("3800 $" under de_DE, next to
+  // "3.800,00 $" everywhere else): grouped always, as Babel writes the app's other amounts.
+  if (compact) Object.assign(options, { notation: "compact", useGrouping: "always" });
   const format = new Intl.NumberFormat(String(locale || "en-US").replace("_", "-"), options);
   return (value) => format.format(value);
 }

@@ -110,3 +110,16 @@ def test_1_5_under_de_DE_bills_1_50(de_page, de_app):
     page.get_by_label("Quantity").fill("2")
     page.get_by_label("Unit price").fill("€ 1.234,50")
     expect(page.locator("#invoice-total")).to_have_text(re.compile(r"^2\.469,00\s€$"))
+
+
+def test_the_charts_axis_groups_thousands_as_the_locale_does(de_page, de_app):
+    """The axis read "3800 €" (compact notation groups from five digits only) beside 3.800,00 €."""
+    page = de_page
+    page.goto(de_app["APP_URL"] + "/")
+    # The amount axis's ticks (recharts draws them in its own layers, beside the month names).
+    amounts = page.locator("#paid-chart .recharts-cartesian-axis-tick-value", has_text="€")
+    expect(amounts.first).to_be_visible(timeout=30_000)
+    texts = [t.strip() for t in amounts.all_text_contents()]
+    big = [t for t in texts if re.search(r"\d\.\d{3}", t) or re.search(r"\d{4}", t)]
+    assert big, texts  # the sample data's months reach the thousands
+    assert all(re.fullmatch(r"\d{1,3}(\.\d{3})+\s€", t) for t in big), texts
