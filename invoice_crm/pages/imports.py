@@ -164,7 +164,9 @@ def _errors() -> rx.Component:
                     rx.table.body(rx.foreach(S.errors, _error_row)),
                     size="1", width="100%", aria_labelledby="import-errors-heading",
                 ),
-                max_height="24em", overflow="auto", width="100%",
+                # A box of its own on a wide screen; on a phone the page scrolls, not a short
+                # inner box with its fifth row cut in half.
+                max_height=rx.breakpoints(initial="none", md="24em"), overflow="auto", width="100%",
             ),
             rx.cond(S.error_count > S.errors.length(),
                     rx.text("Only the first ", S.errors.length(), " problems are listed.", size="1", color_scheme="gray")),

@@ -121,12 +121,13 @@ class ImportState(AuthState):
         self._reset_file()
         upload = files[0]
         content = await upload.read()
-        self.file_name = (upload.name or "file.csv")[-120:]
+        name = (upload.name or "file.csv")[-120:]
         try:
             table, mapping = await asyncio.to_thread(imports.read, self.kind, content)
-        except DomainError as err:
-            self.file_error = err.message
+        except DomainError as err:  # nothing was read: the drop zone does not say "Read <file>"
+            self.file_error = f"{name}: {err.message}"
             return rx.toast.error(err.message)
+        self.file_name = name
         self._content, self.headers, self.mapping = content, table.headers, mapping
         self._describe_columns()
         await self._check()

@@ -135,3 +135,34 @@ def test_import_past_invoices_at_phone_and_desktop_width(browser, app_url, width
         expect(page.locator("#invoice-amount")).to_have_text("$985.00")  # 10 x 80 + 20% VAT + 25
     finally:
         context.close()
+
+
+def test_a_file_refused_whole_is_not_said_to_be_read(signed_in, app_url):
+    """More rows than an import takes: the drop zone said "Read big.csv — drop another file"
+    beside the refusal, as if it had been read."""
+    page = signed_in
+    page.goto(app_url + "/import")
+    content = "Name\n" + "".join(f"Client {i}\n" for i in range(5_001))
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+    expect(page.get_by_text("big.csv: ")).to_be_visible()
+    expect(page.get_by_text("Drop a CSV file here, or click to choose one")).to_be_visible()
+    expect(page.get_by_text("Read big.csv")).to_have_count(0)
+
+
+def test_rows_with_errors_are_all_on_the_page_on_a_phone(browser, app_url):
+    """At 390 px the errors were a short inner box: four rows, the fifth cut in half."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        page.goto(app_url + "/import")
+        _upload(page, "Name,Email\n" + "".join(f"Bad {i},not-an-email-{i}\n" for i in range(12)))
+        errors = page.locator(".import-error")
+        expect(errors).to_have_count(12)
+        box = page.locator("#import-errors-heading").locator("xpath=following-sibling::div[1]")
+        assert box.evaluate("b => b.scrollHeight <= b.clientHeight + 1"), "the errors scroll inside a box"
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    finally:
+        context.close()
