@@ -18,7 +18,7 @@ from invoice_crm.pages.directory import clients_page, leads_page, projects_page
 from invoice_crm.pages.editor import edit_invoice_page, new_invoice_page
 from invoice_crm.pages.imports import import_page
 from invoice_crm.pages.invoice import invoice_page
-from invoice_crm.pages.login import account_page, login_page
+from invoice_crm.pages.login import login_page
 from invoice_crm.pages.pay import pay_missing_page, pay_page, pay_return_page
 from invoice_crm.pages.recurring import (
     recurring_detail_page,
@@ -27,7 +27,7 @@ from invoice_crm.pages.recurring import (
     recurring_list_page,
 )
 from invoice_crm.pages.reports import reports_page
-from invoice_crm.pages.settings import settings_page
+from invoice_crm.pages.settings import account_page, settings_page
 from invoice_crm.pages.taxes import taxes_page
 
 PAGES = [
