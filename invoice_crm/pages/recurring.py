@@ -245,13 +245,14 @@ def recurring_form_page() -> rx.Component:
 
 def _invoice_row(row) -> rx.Component:
     return rx.table.row(
+        # A reference reads as one word: "Draft D-0027" or "INV-2026-0016" never breaks at its hyphen.
         rx.table.row_header_cell(rx.cond(
             row["invoice_id"] != "", rx.link(row["number"], href="/invoices/" + row["invoice_id"]), row["number"],
-        )),
+        ), white_space="nowrap", class_name="profile-invoice-ref"),
         rx.table.cell(row["period"]),
         rx.table.cell(rx.cond(row["status"] != "", status_badge(row["status"]), "")),
-        rx.table.cell(row["amount"], text_align="right"),
-        rx.table.cell(row["note"], display=WIDE_ONLY),
+        rx.table.cell(row["amount"], text_align="right", white_space="nowrap"),
+        rx.table.cell(row["note"], display=WIDE_ONLY, class_name="profile-invoice-delivery"),
         class_name="profile-invoice-row",
     )
 
@@ -266,9 +267,28 @@ def _detail_actions() -> rx.Component:
                                                    on_click=D.change_status("pause"), custom_attrs={"data-toggle": "true"})),
         rx.cond(p["can_resume"] == "yes", rx.button("Resume", loading=D.busy, on_click=D.change_status("resume"),
                                                     custom_attrs={"data-toggle": "true"})),
-        rx.cond(p["can_edit"] == "yes", rx.button("Stop", color_scheme="red", variant="soft", loading=D.busy,
-                                                  on_click=D.change_status("stop"))),
+        rx.cond(p["can_stop"] == "yes", _stop_dialog()),
         wrap="wrap",
+    )
+
+
+def _stop_dialog() -> rx.Component:
+    """Stop is final, and on a phone it sits beside Pause: it asks first, as Delete draft does."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Stop", color_scheme="red", variant="soft", loading=D.busy,
+                                          on_click=D.open_stop, id="stop-profile")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Stop this profile?"),
+            rx.alert_dialog.description(
+                "No more invoices will be issued from it. Invoices already issued stay as they are. "
+                "This cannot be undone.", size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Stop profile", color_scheme="red", on_click=D.confirm_stop,
+                                                 id="confirm-stop")),
+                justify="end", spacing="3", margin_top="1em",
+            ),
+        ),
     )
 
 

@@ -323,12 +323,24 @@ def get_profile(profile_id: int | None) -> RecurringProfile:
     return profile
 
 
+def is_finished(profile: RecurringProfile) -> bool:
+    """Its end is reached (the number of invoices issued, or no period left before the end
+    date): nothing more to pause, resume or stop. Not final: an edit that raises the number
+    of invoices or moves the end date gives it a next issue date again."""
+    return ProfileStatus(profile.status) is not ProfileStatus.STOPPED and profile.next_issue_date is None
+
+
+FINISHED = "This profile is finished: it has issued all its invoices. To issue more, edit it and raise the number of invoices or move the end date"
+
+
 def _set_status(profile_id: int, status: ProfileStatus, today: date | None) -> RecurringProfile:
     with write_session() as session:
         profile = locked_profile(session, profile_id)
         current = ProfileStatus(profile.status)
         if current is ProfileStatus.STOPPED:
             raise ValidationError("This profile is stopped for good", field="status")
+        if is_finished(profile):
+            raise ValidationError(FINISHED, field="status")
         if current is status:
             return profile
         if status is ProfileStatus.ACTIVE:

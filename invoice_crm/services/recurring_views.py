@@ -3,6 +3,9 @@ issued, and a profile as its form shows it (numbers in the business locale)."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
@@ -12,10 +15,21 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import format_money, format_price, format_quantity
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date, format_number
-from invoice_crm.models import Client, Invoice, ProfileStatus, Project, RecurringProfile, RecurringRun
+from invoice_crm.models import (
+    Client,
+    DeliveryStatus,
+    EmailMessage,
+    Invoice,
+    ProfileStatus,
+    Project,
+    RecurringProfile,
+    RecurringRun,
+)
 from invoice_crm.services import figures
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services.recurring import SEND_PENDING, SEND_QUEUED, profile_lines
+from invoice_crm.services.business_settings import business_timezone
+from invoice_crm.services.email_sender import KIND_INVOICE
+from invoice_crm.services.recurring import SEND_PENDING, SEND_QUEUED, is_finished, profile_lines
 from invoice_crm.settings import get_settings
 
 
@@ -52,10 +66,11 @@ def profile_view(profile_id: int | None) -> dict:
             rows = None
 
     status = ProfileStatus(profile.status)
+    finished = is_finished(profile)
     if profile.end_date:
         ends = f"Ends {format_date(profile.end_date)}"
     elif profile.occurrences:
-        ends = f"{profile.occurrences} invoices in all"
+        ends = f"{_count(profile.occurrences, 'invoice')} in all"
     else:
         ends = "No end"
     return {
@@ -65,12 +80,23 @@ def profile_view(profile_id: int | None) -> dict:
         "amount": format_money(figures.compute(probe, rows).total, profile.currency) if rows is not None else "—",
         "starts": format_date(profile.start_date),
         "ends": ends,
-        "terms": f"Due {profile.payment_terms_days} days after issue",
+        "terms": _terms_text(profile.payment_terms_days),
         "catch_up": "Each missed period" if profile.catch_up == "each" else "Only the latest period",
-        "can_pause": "yes" if status is ProfileStatus.ACTIVE else "",
-        "can_resume": "yes" if status is ProfileStatus.PAUSED else "",
+        # A finished profile has nothing to pause, resume or stop: an edit (more invoices, a
+        # later end date) is what brings it back.
+        "can_pause": "yes" if status is ProfileStatus.ACTIVE and not finished else "",
+        "can_resume": "yes" if status is ProfileStatus.PAUSED and not finished else "",
+        "can_stop": "yes" if status is not ProfileStatus.STOPPED and not finished else "",
         "can_edit": "yes" if status is not ProfileStatus.STOPPED else "",
     }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _terms_text(days: int) -> str:
+    return "Due on the day of issue" if days == 0 else f"Due {_count(days, 'day')} after issue"
 
 
 def list_profiles() -> list[dict]:
@@ -84,16 +110,13 @@ def list_profiles() -> list[dict]:
 
 
 def status_text(profile: RecurringProfile) -> str:
-    status = ProfileStatus(profile.status)
-    if status is ProfileStatus.ACTIVE and profile.next_issue_date is None:
-        return "Finished"
-    return status.label
+    return "Finished" if is_finished(profile) else ProfileStatus(profile.status).label
 
 
 def _next_issue_text(profile: RecurringProfile) -> str:
     """The next issue date, or why there is none coming: a paused profile issues nothing until
     it is resumed (and then the next period after that day, not this date)."""
-    if ProfileStatus(profile.status) is ProfileStatus.PAUSED:
+    if ProfileStatus(profile.status) is ProfileStatus.PAUSED and not is_finished(profile):
         return "None while paused"
     return format_date(profile.next_issue_date) if profile.next_issue_date else "—"
 
@@ -115,12 +138,23 @@ def profile_summary(profile: RecurringProfile, client_name: str) -> dict:
 
 
 def profile_invoices(profile_id: int) -> list[dict]:
-    """The invoices a profile issued, newest period first."""
+    """The invoices a profile issued, newest period first, each with what became of it:
+    left as a draft, emailed (to whom, when), marked as sent by hand, or why not."""
     with read_session() as session:
         rows = session.execute(
             select(RecurringRun, Invoice).outerjoin(Invoice, Invoice.id == RecurringRun.invoice_id)
             .where(RecurringRun.profile_id == profile_id).order_by(RecurringRun.period_start.desc())
         ).all()
+        invoice_ids = [invoice.id for _, invoice in rows if invoice is not None]
+        emails: dict[int, EmailMessage] = {}
+        if invoice_ids:
+            for message in session.execute(
+                select(EmailMessage)
+                .where(EmailMessage.invoice_id.in_(invoice_ids), EmailMessage.kind == KIND_INVOICE)
+                .order_by(EmailMessage.id)
+            ).scalars():
+                emails[message.invoice_id] = message  # the latest invoice email of each
+    tz_name = business_timezone() if emails else ""
     out = []
     for run, invoice in rows:
         out.append({
@@ -129,9 +163,35 @@ def profile_invoices(profile_id: int) -> list[dict]:
             "period": format_date(run.period_start),
             "status": InvoiceStatus(invoice.status).value if invoice else "",
             "amount": format_money(invoice.amount, invoice.currency) if invoice else "",
-            "note": "" if run.send_state in ("", SEND_QUEUED) else ("Sending" if run.send_state == SEND_PENDING else run.send_state),
+            "note": delivery_text(run.send_state, invoice, emails.get(invoice.id) if invoice else None, tz_name),
         })
     return out
+
+
+def delivery_text(send_state: str, invoice: Invoice | None, email: EmailMessage | None, tz_name: str) -> str:
+    """What happened to an issued invoice, from what the app recorded: the run's send state
+    (auto-send), the invoice's status, and its latest invoice email (by the profile or by hand)."""
+    if invoice is None:
+        return "Deleted before it was sent"
+    if send_state == SEND_PENDING:
+        return "Sending"
+    if send_state not in ("", SEND_QUEUED):
+        return send_state  # why the automatic email was not sent ("Left as a draft: ...")
+    if email is not None:
+        status = DeliveryStatus(email.status)
+        if status is DeliveryStatus.DONE:
+            sent_on = email.sent_at or email.created_at
+            when = sent_on.replace(tzinfo=sent_on.tzinfo or UTC).astimezone(ZoneInfo(tz_name)).date()
+            return f"Emailed to {email.recipient} on {format_date(when)}"
+        if status is DeliveryStatus.FAILED:
+            return f"Email to {email.recipient} failed: {email.last_error}" if email.last_error else (
+                f"Email to {email.recipient} failed")
+        if email.last_error:
+            return f"Email to {email.recipient} not delivered yet, retrying: {email.last_error}"
+        return f"Being emailed to {email.recipient}"
+    if InvoiceStatus(invoice.status) is InvoiceStatus.DRAFT:
+        return "Draft (not sent)"
+    return "Marked as sent (not emailed)"
 
 
 def count_runs(profile_id: int) -> int:

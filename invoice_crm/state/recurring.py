@@ -234,7 +234,7 @@ class RecurringFormState(AuthState):
         yield [rx.toast.success("Recurring profile saved"), rx.redirect(f"/recurring/{profile.id}")]
 
 
-DONE_STATUS = {"pause": "Paused", "resume": "Active", "stop": "Stopped"}  # the page's words after each
+DONE_STATUS = {"pause": "Paused", "resume": "Active"}  # the page's words after each
 
 
 class RecurringDetailState(AuthState):
@@ -244,6 +244,7 @@ class RecurringDetailState(AuthState):
     loading: bool = True
     not_found: bool = False
     busy: bool = False
+    stop_key: str = ""  # made when the Stop question opens: one stop per opening
 
     async def _refresh(self) -> None:
         try:
@@ -255,11 +256,19 @@ class RecurringDetailState(AuthState):
         self.profile = view
         self.invoices = await asyncio.to_thread(recurring_views.profile_invoices, self.profile_id)
 
+    async def _refused(self, err: DomainError):
+        """A refusal means the profile is not what this page shows (stopped or finished in
+        another tab, say): show it as it is now, with the actions that apply to it."""
+        await self._refresh()
+        self.busy = False
+        return rx.toast.error(err.message)
+
     @rx.event
     async def on_load(self):
         if self._current_user() is None:
             return self._redirect_to_login()
         self.profile_id = _route_id(self.router.url.path)
+        self.stop_key = ""
         await self._refresh()
         self.loading = False
         return None
@@ -268,7 +277,7 @@ class RecurringDetailState(AuthState):
     async def change_status(self, action: str):
         if self._current_user() is None:
             return self._redirect_to_login()
-        actions = {"pause": recurring.pause_profile, "resume": recurring.resume_profile, "stop": recurring.stop_profile}
+        actions = {"pause": recurring.pause_profile, "resume": recurring.resume_profile}
         if action not in actions:
             return rx.toast.error("That request was not understood")
         if self.profile.get("status") == DONE_STATUS[action]:
@@ -279,8 +288,32 @@ class RecurringDetailState(AuthState):
             if action == "resume":
                 await asyncio.to_thread(recurring_issue.issue_due)
         except DomainError as err:
-            self.busy = False
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         await self._refresh()
         self.busy = False
-        return rx.toast.success({"pause": "Profile paused", "resume": "Profile resumed", "stop": "Profile stopped"}[action])
+        return rx.toast.success({"pause": "Profile paused", "resume": "Profile resumed"}[action])
+
+    @rx.event
+    def open_stop(self):
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.stop_key = idempotency.new_key()
+        return None
+
+    @rx.event
+    async def confirm_stop(self):
+        """Stop, as confirmed in the dialog: once per opening of it (a click queued behind the
+        first finds the key spent and does nothing)."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not self.stop_key:
+            return None
+        self.stop_key = ""
+        self.busy = True
+        try:
+            await asyncio.to_thread(recurring.stop_profile, self.profile_id)
+        except DomainError as err:
+            return await self._refused(err)
+        await self._refresh()
+        self.busy = False
+        return rx.toast.success("Profile stopped")

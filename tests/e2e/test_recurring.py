@@ -158,3 +158,44 @@ def test_the_profile_form_asks_before_leaving_with_unsaved_changes(signed_in, ap
     page.get_by_role("link", name="Dashboard").first.click()
     page.wait_for_url(app_url + "/")
     assert len(asked) == 2
+
+
+def test_stop_asks_first_and_references_stay_whole_on_a_phone(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Stopping Client {tag}"
+    create_client(page, app_url, name, f"stopping-{tag}@client.example")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/recurring/new")
+    page.get_by_label("Client", exact=True).select_option(label=name)
+    page.get_by_label("Description, line 1").fill("Weekly support")
+    page.get_by_label("Unit price, line 1").fill("100")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+
+    # The draft's reference ("Draft D-0027") is one line, not "Draft D-" over "0027".
+    link = page.locator(".profile-invoice-row").get_by_role("link")
+    expect(link).to_have_count(1, timeout=30_000)
+    expect(link).to_have_text(re.compile(r"^Draft D-\d+$"))
+    assert link.evaluate("a => a.getClientRects().length") == 1
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+    # Stop asks first; Cancel leaves the profile as it was.
+    page.get_by_role("button", name="Stop", exact=True).click()
+    dialog = page.get_by_role("alertdialog", name="Stop this profile?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("No more invoices will be issued")
+    expect(dialog).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".profile-status")).to_have_text("Active")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+
+    # Confirmed, it stops: nothing left to pause, resume, stop or edit.
+    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Stop profile").click()
+    expect(page.locator(".profile-status")).to_have_text("Stopped")
+    expect(page.get_by_text("Profile stopped")).to_be_visible()
+    for gone in ("Pause", "Resume", "Stop"):
+        expect(page.get_by_role("button", name=gone, exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit profile")).to_have_count(0)

@@ -51,3 +51,20 @@ def test_auto_send_is_refused_without_email_set_up(database):
             today=date(2027, 3, 1),
         )
     assert err.value.field == "delivery"
+
+
+def test_the_profile_page_says_each_auto_sent_invoice_was_emailed_and_to_whom(mail):
+    from invoice_crm.domain.numbers import format_date
+    from invoice_crm.services import recurring_views
+
+    client = make_client("Hosted Co", "ap@hosted.example")
+    profile = recurring.save_profile(
+        recurring.ProfileInput(client_id=client.id, start_date="2027-03-01", lines=LINES, auto_send=True),
+        today=date(2027, 3, 1),
+    )
+    recurring_issue.issue_due(date(2027, 3, 1))
+    [row] = recurring_views.profile_invoices(profile.id)
+    assert row["note"] == "Being emailed to ap@hosted.example"
+    email_sender.deliver_pending_emails()
+    [row] = recurring_views.profile_invoices(profile.id)
+    assert row["note"] == f"Emailed to ap@hosted.example on {format_date(recurring.today_here())}"
