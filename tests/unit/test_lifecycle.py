@@ -38,7 +38,7 @@ def test_refusal_messages_say_what_is_wrong():
         check_transition(S.SENT, S.SENT)
     with pytest.raises(InvalidTransition, match="already paid"):
         check_transition(S.PAID, S.PAID)
-    with pytest.raises(InvalidTransition, match="^This invoice is void; there is nothing to pay$"):
+    with pytest.raises(InvalidTransition, match=r"^This invoice is void; there is nothing to pay$"):
         check_transition(S.VOID, S.PAID)  # Record payment in a tab left open on a voided invoice
 
 
