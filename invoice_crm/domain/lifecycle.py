@@ -35,14 +35,22 @@ ALLOWED_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
 _REFUSALS: dict[tuple[InvoiceStatus, InvoiceStatus], str] = {
     (InvoiceStatus.DRAFT, InvoiceStatus.PAID): "A draft cannot be paid; send it first",
     (InvoiceStatus.DRAFT, InvoiceStatus.OVERDUE): "A draft cannot be overdue; send it first",
-    (InvoiceStatus.SENT, InvoiceStatus.SENT): "This invoice has already been sent",
     (InvoiceStatus.OVERDUE, InvoiceStatus.SENT): "This invoice has already been sent",
     (InvoiceStatus.PAID, InvoiceStatus.SENT): "This invoice is already paid",
-    (InvoiceStatus.PAID, InvoiceStatus.PAID): "This invoice is already paid",
     (InvoiceStatus.PAID, InvoiceStatus.OVERDUE): "A paid invoice cannot become overdue",
-    (InvoiceStatus.OVERDUE, InvoiceStatus.OVERDUE): "This invoice is already overdue",
     (InvoiceStatus.DRAFT, InvoiceStatus.VOID): "A draft is not voided; delete it instead",
     (InvoiceStatus.PAID, InvoiceStatus.VOID): "A paid invoice cannot be voided; issue a credit note",
+    (InvoiceStatus.VOID, InvoiceStatus.PAID): "This invoice is void; there is nothing to pay",
+}
+
+# Asked to become what it already is (a second tab acting on an invoice changed in the first):
+# said as where it stands, not as a move from a status to itself.
+_ALREADY: dict[InvoiceStatus, str] = {
+    InvoiceStatus.DRAFT: "This invoice is still a draft",
+    InvoiceStatus.SENT: "This invoice has already been sent",
+    InvoiceStatus.PAID: "This invoice is already paid",
+    InvoiceStatus.OVERDUE: "This invoice is already overdue",
+    InvoiceStatus.VOID: "This invoice is already void",
 }
 
 
@@ -73,6 +81,8 @@ def check_transition(current: InvoiceStatus | str, target: InvoiceStatus | str) 
     current, target = InvoiceStatus(current), InvoiceStatus(target)
     if target in ALLOWED_TRANSITIONS[current]:
         return
+    if current is target:
+        raise InvalidTransition(_ALREADY[current], field="status")
     message = _REFUSALS.get(
         (current, target), f"An invoice cannot go from {current.label} to {target.label}"
     )

@@ -71,7 +71,7 @@ def _pay_area() -> rx.Component:
             S.payable,
             rx.button(
                 rx.icon("credit-card", size=16), "Pay ", inv["balance"],
-                size="3", on_click=S.pay, loading=S.paying, id="pay-button",
+                size="3", on_click=S.pay(inv["balance_plain"]), loading=S.paying, id="pay-button",
             ),
             rx.vstack(
                 rx.text(

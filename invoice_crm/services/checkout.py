@@ -20,7 +20,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
-from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
+from invoice_crm.domain.errors import Conflict, IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
 from invoice_crm.domain.numbers import format_timestamp
@@ -170,11 +170,15 @@ def prepare_checkout(invoice_id: int, actor: str = "system") -> str:
     return _create(snap, actor).url or ""
 
 
-def pay_now(public_token: str, address: str = "") -> PayStep:
+def pay_now(public_token: str, address: str = "", shown_balance: Decimal | None = None) -> PayStep:
     """The client's Pay button: the stored session while it is open, unexpired and for the
     current amount; a completed one is recorded (its return may have been lost); otherwise
     a fresh session. Each click that reaches Stripe counts against a per-minute budget per
-    invoice and per client address (PAY_ATTEMPTS_PER_MINUTE)."""
+    invoice and per client address (PAY_ATTEMPTS_PER_MINUTE).
+
+    ``shown_balance``: the amount the pressed button said ("Pay $90.04"). When the balance is
+    no longer that (a payment or credit note recorded meanwhile), no Checkout is opened for an
+    amount the client did not see: ``Conflict`` names the balance now, to press Pay again."""
     snap = _snapshot(Invoice.public_token == public_token) if 0 < len(public_token or "") <= MAX_TOKEN else None
     if snap is None or snap.status is InvoiceStatus.DRAFT:
         raise NotFound("This invoice is not available", field="token")
@@ -182,6 +186,12 @@ def pay_now(public_token: str, address: str = "") -> PayStep:
         return PayStep(paid=True)
     if snap.status is InvoiceStatus.VOID:
         raise InvalidTransition("This invoice was cancelled; there is nothing to pay", field="token")
+    if shown_balance is not None and shown_balance != snap.amount:
+        _require_payable(snap)  # nothing left to pay at all: said as such
+        raise Conflict(
+            f"The balance is now {format_money(snap.amount, snap.currency)}. Press Pay again to pay it.",
+            field="amount",
+        )
     rate_limits.take(
         [f"pay:invoice:{snap.invoice_id}", f"pay:addr:{address or 'unknown'}"],
         get_settings().pay_attempts_per_minute,

@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 HANDLED_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
 REFUND_EVENTS = frozenset({"charge.refunded", "refund.updated", "refund.created"})
 NOT_CONFIRMED = "Payment not confirmed yet"
+# What the client's return from Checkout says when the invoice was voided meanwhile.
+VOID_NOTHING_TO_PAY = "This invoice was cancelled; there is nothing to pay"
+VOID_PAYMENT_REFUNDED = (
+    "This invoice was cancelled before your payment reached it, so the payment is not recorded; it will be refunded"
+)
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,11 @@ def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
     return session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
 
 
-def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> None:
-    """A Stripe payment the app does not record (the invoice was already paid another way, or
-    it paid an older balance): tell the freelancer once, on the invoice's Activity."""
+def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> str | None:
+    """A Stripe payment the app does not record (the invoice was already paid another way or
+    voided, or it paid an older balance): tell the freelancer once, on the invoice's Activity.
+    Returns the note when this call wrote it (None when an earlier report of it already had),
+    for the caller to log once the transaction has committed."""
     seen = session.execute(
         select(InvoiceEvent.id).where(
             InvoiceEvent.invoice_id == invoice.id,
@@ -71,11 +78,11 @@ def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details
             InvoiceEvent.details.contains(intent),
         )
     ).first()
-    if seen is None:
-        log_event(
-            session, invoice.id, "extra_payment", "stripe",
-            details or f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant",
-        )
+    if seen is not None:
+        return None
+    details = details or f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant"
+    log_event(session, invoice.id, "extra_payment", "stripe", details)
+    return details
 
 
 def fulfil_checkout(
@@ -91,61 +98,97 @@ def fulfil_checkout(
     invoice_id = _invoice_id_of(session_obj)
     if expected_invoice_id is not None and invoice_id != expected_invoice_id:
         return Fulfilment("rejected", "This payment is for another invoice")
+    noted: list[tuple[int, str]] = []  # Activity notes written: logged after the commit
     try:
         with write_session() as session:
-            if event_id is not None:
-                if session.get(StripeEvent, event_id) is not None:
-                    return Fulfilment("duplicate", "This event was already processed")
-                session.add(StripeEvent(event_id=event_id, type=event_type[:64], processed_at=utcnow()))
-            invoice = _locked_invoice(session, invoice_id) if invoice_id is not None else None
-            if invoice is None:
-                return Fulfilment("rejected", "This payment is not for an invoice of this app")
-            intent = session_obj.payment_intent or None
-            same_payment = [Payment.stripe_session_id == session_obj.id]
-            if intent:
-                same_payment.append(Payment.stripe_payment_intent_id == intent)
-            recorded = session.execute(select(Payment.id).where(or_(*same_payment))).first()
-            if recorded is not None:
-                return Fulfilment("duplicate", "This payment is already recorded")
-            status = InvoiceStatus(invoice.status)
-            reason = checkout.mismatch_reason(
-                session_obj,
-                invoice_id=invoice.id,
-                number=invoice.number,
-                amount=invoice.balance_due if status is not InvoiceStatus.PAID else invoice.amount,
-                currency=invoice.currency,
-            )
-            if reason == checkout.OLD_BALANCE and status in OPEN and isinstance(session_obj.amount_total, int):
-                # Paid at Stripe for what was owed before a change by hand: not recorded (the
-                # amount is not the balance), but the money was taken: say so on the invoice.
-                paid = format_money(checkout.amount_of(session_obj), invoice.currency)
-                _note_extra_payment(
-                    session, invoice, intent or session_obj.id,
-                    f"Stripe payment {intent or session_obj.id} of {paid} was for an older balance and is not recorded: "
-                    "refund it in Stripe, or record it by hand if you keep it",
-                )
-            if reason is not None:
-                return Fulfilment("rejected", reason)
-            if status is InvoiceStatus.PAID:
-                _note_extra_payment(session, invoice, intent or session_obj.id)
-                return Fulfilment("already_paid", "This invoice was already paid")
-            if status not in OPEN:
-                return Fulfilment("rejected", "This invoice cannot be paid")
-            apply_payment(
-                session,
-                invoice,
-                paid_on=business_today(business_timezone(), paid_at),
-                method=PaymentMethod.STRIPE,
-                amount=checkout.amount_of(session_obj),
-                reference=intent or session_obj.id,
-                actor=actor,
-                stripe_payment_intent_id=intent,
-                stripe_session_id=session_obj.id,
-            )
-            return Fulfilment("recorded", "Payment received")
+            result = _fulfil(session, session_obj, invoice_id, paid_at, event_id, event_type, actor, noted)
     except IntegrityError:
         # Another transaction recorded this event or payment between our check and insert.
         return Fulfilment("duplicate", "This payment is already recorded")
+    for noted_invoice, note in noted:
+        # Money taken at Stripe that the app did not record: someone has to refund it.
+        log.warning("Invoice %s: %s", noted_invoice, note)
+    return result
+
+
+def _fulfil(
+    session: Session,
+    session_obj: checkout.CheckoutSession,
+    invoice_id: int | None,
+    paid_at: datetime,
+    event_id: str | None,
+    event_type: str,
+    actor: str,
+    noted: list[tuple[int, str]],
+) -> Fulfilment:
+    """``fulfil_checkout`` inside its transaction; a note written for the freelancer is added
+    to ``noted``."""
+    if event_id is not None:
+        if session.get(StripeEvent, event_id) is not None:
+            return Fulfilment("duplicate", "This event was already processed")
+        session.add(StripeEvent(event_id=event_id, type=event_type[:64], processed_at=utcnow()))
+    invoice = _locked_invoice(session, invoice_id) if invoice_id is not None else None
+    if invoice is None:
+        return Fulfilment("rejected", "This payment is not for an invoice of this app")
+    intent = session_obj.payment_intent or None
+    same_payment = [Payment.stripe_session_id == session_obj.id]
+    if intent:
+        same_payment.append(Payment.stripe_payment_intent_id == intent)
+    recorded = session.execute(select(Payment.id).where(or_(*same_payment))).first()
+    if recorded is not None:
+        return Fulfilment("duplicate", "This payment is already recorded")
+
+    def note(details: str | None = None) -> None:
+        written = _note_extra_payment(session, invoice, intent or session_obj.id, details)
+        if written:
+            noted.append((invoice.id, written))
+
+    status = InvoiceStatus(invoice.status)
+    reason = checkout.mismatch_reason(
+        session_obj,
+        invoice_id=invoice.id,
+        number=invoice.number,
+        amount=invoice.balance_due if status in OPEN else invoice.amount,
+        currency=invoice.currency,
+    )
+    if status is InvoiceStatus.VOID:
+        # Void expires the open session, but one already completed, or an async payment (bank
+        # debit) confirmed days later, still pays: the money was taken for a cancelled invoice.
+        if reason not in (None, checkout.OLD_BALANCE) or not isinstance(session_obj.amount_total, int):
+            return Fulfilment("rejected", reason or "This invoice cannot be paid")  # no payment of it
+        paid = format_money(checkout.amount_of(session_obj), invoice.currency)
+        note(
+            f"Stripe payment {intent or session_obj.id} of {paid} arrived after the invoice was voided "
+            "and is not recorded: refund it in Stripe"
+        )
+        return Fulfilment("rejected", VOID_PAYMENT_REFUNDED)
+    if reason == checkout.OLD_BALANCE and status in OPEN and isinstance(session_obj.amount_total, int):
+        # Paid at Stripe for what was owed before a change by hand: not recorded (the
+        # amount is not the balance), but the money was taken: say so on the invoice.
+        paid = format_money(checkout.amount_of(session_obj), invoice.currency)
+        note(
+            f"Stripe payment {intent or session_obj.id} of {paid} was for an older balance and is not recorded: "
+            "refund it in Stripe, or record it by hand if you keep it"
+        )
+    if reason is not None:
+        return Fulfilment("rejected", reason)
+    if status is InvoiceStatus.PAID:
+        note()
+        return Fulfilment("already_paid", "This invoice was already paid")
+    if status not in OPEN:
+        return Fulfilment("rejected", "This invoice cannot be paid")
+    apply_payment(
+        session,
+        invoice,
+        paid_on=business_today(business_timezone(), paid_at),
+        method=PaymentMethod.STRIPE,
+        amount=checkout.amount_of(session_obj),
+        reference=intent or session_obj.id,
+        actor=actor,
+        stripe_payment_intent_id=intent,
+        stripe_session_id=session_obj.id,
+    )
+    return Fulfilment("recorded", "Payment received")
 
 
 @dataclass(frozen=True)
@@ -175,18 +218,25 @@ def confirm_checkout_return(
     inv_id, status = found
     if status is InvoiceStatus.PAID:
         return ReturnCheck(True, "This invoice is paid")
+
+    def not_paid(why: str) -> ReturnCheck:
+        # A voided invoice is not waiting for anything: "not confirmed yet" would never change.
+        return ReturnCheck(False, VOID_NOTHING_TO_PAY if status is InvoiceStatus.VOID else f"{NOT_CONFIRMED}. {why}")
+
     if not session_id:
-        return ReturnCheck(False, f"{NOT_CONFIRMED}. The return carries no Stripe session")
+        return not_paid("The return carries no Stripe session")
     try:
         session_obj = stripe_gateway.retrieve_checkout_session(session_id)
     except IntegrationError as err:
-        return ReturnCheck(False, f"{NOT_CONFIRMED}. {err.message}")
+        return ReturnCheck(False, f"{NOT_CONFIRMED}. {err.message}")  # asked again on a reload
     if session_obj is None:
-        return ReturnCheck(False, f"{NOT_CONFIRMED}. Stripe has no such checkout session")
+        return not_paid("Stripe has no such checkout session")
     result = fulfil_checkout(session_obj, paid_at=utcnow(), expected_invoice_id=inv_id)
     if result.paid:
         return ReturnCheck(True, "Payment received", recorded=result.outcome == "recorded")
-    return ReturnCheck(False, f"{NOT_CONFIRMED}. {result.message}")
+    if result.message == VOID_PAYMENT_REFUNDED:  # paid, for an invoice voided meanwhile: never "paid"
+        return ReturnCheck(False, VOID_PAYMENT_REFUNDED)
+    return not_paid(result.message)
 
 
 def receive_stripe_webhook(payload: bytes, signature: str | None) -> str:

@@ -53,6 +53,7 @@ def public_invoice(token: str) -> dict | None:
         "countdown": countdown(status, inv.due_date, business_today(business_timezone())),
         "total": format_money(totals.total, inv.currency),
         "balance": format_money(balance, inv.currency),
+        "balance_plain": format(balance, "f"),  # what the Pay button showed, said back when pressed
         "badge": badge_of(status, totals.paid),
         "void": "yes" if status is InvoiceStatus.VOID else "",
         "notes": inv.notes,

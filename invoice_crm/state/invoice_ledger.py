@@ -12,6 +12,7 @@ import reflex as rx
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_price
+from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import MANUAL_METHODS
 from invoice_crm.services import delivery, idempotency, ledger
 from invoice_crm.services.business_settings import business_timezone
@@ -133,7 +134,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         except DomainError as err:
             self.paying = False
             self._pay_field_error(err)
-            yield rx.toast.error(err.message)
+            yield await self._refused(err)
             return
         self.paying = False
         self.pay_key = ""  # this opening's payment is done: a queued second click does nothing
@@ -186,7 +187,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             await asyncio.to_thread(ledger.remove_payment, self.remove_payment_id, self.remove_reason, self.user_email)
         except DomainError as err:
             self.remove_error = err.message
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         self.remove_key = ""
         self.remove_open = False
         await self._reload()
@@ -218,7 +219,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             await asyncio.to_thread(ledger.void_invoice, self.invoice_id, self.void_reason, self.user_email)
         except DomainError as err:
             self.void_error = err.message
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         self.void_key = ""
         self.void_open = False
         await self._reload()
@@ -234,10 +235,12 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             copy = await asyncio.to_thread(ledger.void_and_duplicate, self.invoice_id, self.void_reason, self.user_email)
         except DomainError as err:
             self.void_error = err.message
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         self.void_key = ""
         self.void_open = False
-        return [rx.toast.success(f"Voided; draft {copy.number} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
+        # The copy is a draft, so it has no number yet: named by its reference ("Draft D-0030").
+        created = display_number(copy.number, copy.id)
+        return [rx.toast.success(f"Voided; {created} created"), rx.redirect(f"/invoices/{copy.id}/edit")]
 
     # -- credit notes ----------------------------------------------------------------
     @rx.event
@@ -306,7 +309,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
                 self.credit_errors = {field: err.message}
             else:
                 self.credit_error = err.message
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         self.credit_key = ""
         self.credit_open = False
         await self._reload()
@@ -373,7 +376,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
                 self.refund_errors = {err.field: err.message}
             else:
                 self.refund_error = err.message
-            return rx.toast.error(err.message)
+            return await self._refused(err)
         self.refund_key = ""
         self.refund_open = False
         await self._reload()

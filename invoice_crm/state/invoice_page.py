@@ -155,6 +155,20 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         await asyncio.to_thread(self._load_reminders)
         self.expected_pay, self.expected_late = await asyncio.to_thread(expected_pay.expectation_text, self.invoice_id)
 
+    async def _refused(self, err: DomainError):
+        """A refused action's toast, with the page read again first: a refusal is often the
+        sign that the invoice changed in another tab or window (voided, paid, credited), so the
+        page shows it as it now is, with only the actions its status now allows; a dialog whose
+        action is no longer offered closes (its button is gone with it)."""
+        await self._reload()
+        if not self.can_mark_paid:
+            self.pay_dialog_open = False
+        if not self.can_void:
+            self.void_open = False
+        if not self.can_credit:
+            self.credit_open = False
+        return rx.toast.error(err.message)
+
     @rx.event
     async def on_load(self):
         if self._current_user() is None:

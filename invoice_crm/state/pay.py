@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
@@ -100,12 +101,24 @@ class PayState(rx.State):
         self.loading = False
 
     @rx.event
-    async def pay(self):
+    async def pay(self, shown: str = ""):
+        """Pay: ``shown`` is the balance the pressed button said (blank: what this page was
+        last sent). A refusal (cancelled, the balance changed, Stripe down) reads the invoice
+        again, so the page says what is true now: its status, its balance, its button."""
         self.paying = True
         yield
         try:
-            step = await asyncio.to_thread(checkout.pay_now, self._token(), self.router.session.client_ip or "")
+            shown_balance: Decimal | None = Decimal(shown or self.invoice.get("balance_plain", ""))
+        except InvalidOperation:
+            shown_balance = None
+        if shown_balance is not None and not shown_balance.is_finite():
+            shown_balance = None  # not a figure this page sent: the balance decides, as before
+        try:
+            step = await asyncio.to_thread(
+                checkout.pay_now, self._token(), self.router.session.client_ip or "", shown_balance
+            )
         except DomainError as err:
+            await self._load()
             self.paying = False
             yield rx.toast.error(err.message)
             return

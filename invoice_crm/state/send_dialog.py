@@ -187,6 +187,8 @@ class DeliveryState(InvoicePageState):
             await self._reload()
             if err.field == "due_date" and self.send_mode == SEND:
                 self._check_past_due(SEND)
+            if self.send_mode == REMINDER and not self.can_mark_paid:
+                self.send_open = False  # paid or voided meanwhile: no reminder to send, no button either
             yield rx.toast.error(err.message)
             return
         self.send_open = False

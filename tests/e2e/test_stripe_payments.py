@@ -225,3 +225,55 @@ def test_stripe_down_while_sending_leaves_it_sent_with_a_retry(signed_in: Page, 
     page.locator("#create-payment-link").click()
     expect(page.locator("#payment-link-missing")).to_have_count(0)
     assert len(fake_stripe_server.sessions_for(invoice_id)) == 1
+
+
+def test_a_pay_page_left_open_says_what_changed_instead_of_paying_it(
+    signed_in: Page, app_url: str, browser, fake_stripe_server: FakeStripe
+):
+    """The client's tab was open while the freelancer part-paid one invoice by hand and voided
+    another: Pay opens no Checkout for what the page did not show; it says what is true now,
+    and the page shows it (the new balance on the button; cancelled, with no button)."""
+    page = signed_in
+    name = f"Stale {secrets.token_hex(3)}"
+    _client_with_lead(page, app_url, name)
+    links = {}
+    for which in ("part paid", "voided"):
+        invoice_id = _draft_for(page, app_url, name)
+        send_invoice(page)
+        expect(page.locator("#invoice-status")).to_contain_text("Sent")
+        links[which] = (invoice_id, page.locator("#pay-link").inner_text())
+
+    client = browser.new_context()
+    try:
+        part_paid, voided = client.new_page(), client.new_page()
+        for tab, which in ((part_paid, "part paid"), (voided, "voided")):
+            tab.goto(links[which][1])
+            expect(tab.get_by_role("button", name="Pay $370.35")).to_be_visible()
+
+        page.goto(f"{app_url}/invoices/{links['part paid'][0]}")
+        page.get_by_role("button", name="Record payment").click()
+        page.get_by_label("Amount").fill("70.35")
+        page.get_by_role("button", name="Save payment").click()
+        expect(page.locator("#invoice-balance")).to_have_text("$300.00")
+        page.goto(f"{app_url}/invoices/{links['voided'][0]}")
+        page.get_by_role("button", name="Void").click()
+        page.get_by_label("Reason for voiding").fill("Wrong client")
+        page.get_by_role("button", name="Void invoice").click()
+        expect(page.locator("#invoice-status")).to_contain_text("Void")
+
+        part_paid.get_by_role("button", name="Pay $370.35").click()
+        expect(part_paid.get_by_text("The balance is now $300.00. Press Pay again to pay it.")).to_be_visible()
+        expect(part_paid.get_by_role("button", name="Pay $300.00")).to_be_visible()
+        assert part_paid.url == links["part paid"][1]  # no Checkout for $300.00 yet
+        part_paid.get_by_role("button", name="Pay $300.00").click()
+        part_paid.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        expect(part_paid.locator("#fake-checkout-amount")).to_have_text("USD 300.00")
+
+        voided.get_by_role("button", name="Pay $370.35").click()
+        expect(voided.get_by_text("This invoice was cancelled; there is nothing to pay").first).to_be_visible()
+        expect(voided.locator("#cancelled-notice")).to_be_visible()
+        expect(voided.locator("#pay-invoice-status")).to_contain_text("Void")
+        expect(voided.get_by_role("button", name=re.compile("^Pay"))).to_have_count(0)
+        assert fake_stripe_server.sessions_for(links["voided"][0])[-1]["status"] == "expired"
+    finally:
+        client.close()

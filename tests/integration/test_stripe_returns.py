@@ -125,3 +125,55 @@ def test_a_stripe_payment_for_an_older_balance_is_noted_not_recorded(stripe_api)
         assert fulfil_checkout(stripe_session, paid_at=utcnow()).outcome == "rejected"
     assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.BANK_TRANSFER]
     assert state_of(inv.id).status == "SENT" and state_of(inv.id).events.count("extra_payment") == 1
+
+
+def _notes(invoice_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from invoice_crm.db import read_session
+    from invoice_crm.models import InvoiceEvent
+
+    with read_session() as s:
+        return list(s.execute(
+            select(InvoiceEvent.details).where(InvoiceEvent.invoice_id == invoice_id, InvoiceEvent.kind == "extra_payment")
+        ).scalars())
+
+
+def test_a_stripe_payment_for_a_voided_invoice_is_noted_once_and_the_return_says_so(stripe_api, caplog):
+    """Paid at Stripe, then voided (Void cannot expire a completed session): the money was taken
+    for a cancelled invoice. Not recorded, but the invoice's Activity says so once, a warning
+    is logged once, and the client's return says the payment will be refunded, never "paid"."""
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)  # $100.00, completed at Stripe
+    assert ledger.void_invoice(inv.id, "Wrong client").expired_session is False
+    stripe_session = retrieve_checkout_session(session["id"])
+
+    with caplog.at_level("WARNING", logger="invoice_crm.services.payments"):
+        outcomes = [fulfil_checkout(stripe_session, paid_at=utcnow()) for _ in range(2)]  # the webhook, retried
+        returns = [confirm_checkout_return(session["id"], public_token=inv.public_token) for _ in range(2)]
+
+    assert {(o.outcome, o.paid) for o in outcomes} == {("rejected", False)}
+    assert {(r.paid, r.recorded, r.message) for r in returns} == {(
+        False, False,
+        "This invoice was cancelled before your payment reached it, so the payment is not recorded; it will be refunded",
+    )}
+    assert payments_of(inv.id) == [] and state_of(inv.id).status == "VOID"
+    note = f"Stripe payment {session['payment_intent']} of $100.00 arrived after the invoice was voided and is not recorded: refund it in Stripe"
+    assert _notes(inv.id) == [note]
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "voided" in r.getMessage()]
+    assert len(warnings) == 1 and session["payment_intent"] in warnings[0].getMessage()
+
+
+def test_a_return_to_a_voided_invoice_without_a_payment_says_it_was_cancelled(stripe_api):
+    """Not "Payment not confirmed yet", which a void invoice would say forever."""
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()
+    unpaid = session_id_of(checkout.prepare_checkout(inv.id))
+    ledger.void_invoice(inv.id, "Wrong client")
+    for session_id in (unpaid, None, "cs_test_doesnotexist"):
+        result = confirm_checkout_return(session_id, public_token=inv.public_token)
+        assert (result.paid, result.message) == (False, "This invoice was cancelled; there is nothing to pay")
+    assert _notes(inv.id) == [] and payments_of(inv.id) == []

@@ -250,3 +250,34 @@ def test_verified_but_malformed_events_answer_400_without_a_traceback(endpoint, 
     else:
         assert status == 400 and "error" in json.loads(body), body
     assert state_of(inv.id).status == "SENT" and state_of(inv.id).payments == 0
+
+
+def test_a_payment_arriving_after_void_is_noted_once_however_often_it_is_delivered(endpoint):
+    """Void cannot expire a completed session (nor stop a bank debit confirmed days later):
+    its events are not recorded, but the invoice's Activity says the money must be refunded,
+    once for the payment, whatever the retries and the second event."""
+    from sqlalchemy import select
+
+    from invoice_crm.db import read_session
+    from invoice_crm.models import InvoiceEvent
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice("Voided Payer")
+    session = paid_session(endpoint.fake, inv.id)
+    ledger.void_invoice(inv.id, "Wrong client")
+    completed = endpoint.fake.event_for(session["id"])
+    async_paid = endpoint.fake.event_for(session["id"], "checkout.session.async_payment_succeeded")
+
+    answers = [endpoint.deliver(event)[1]["outcome"] for event in (completed, completed, async_paid, async_paid)]
+
+    assert answers == ["rejected", "duplicate", "rejected", "duplicate"]
+    with read_session() as s:
+        notes = list(s.execute(
+            select(InvoiceEvent.details).where(InvoiceEvent.invoice_id == inv.id, InvoiceEvent.kind == "extra_payment")
+        ).scalars())
+    assert notes == [
+        f"Stripe payment {session['payment_intent']} of $100.00 arrived after the invoice was voided "
+        "and is not recorded: refund it in Stripe"
+    ]
+    after = state_of(inv.id)
+    assert (after.status, after.payments) == ("VOID", 0)

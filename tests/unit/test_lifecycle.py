@@ -38,6 +38,23 @@ def test_refusal_messages_say_what_is_wrong():
         check_transition(S.SENT, S.SENT)
     with pytest.raises(InvalidTransition, match="already paid"):
         check_transition(S.PAID, S.PAID)
+    with pytest.raises(InvalidTransition, match=r"^This invoice is void; there is nothing to pay$"):
+        check_transition(S.VOID, S.PAID)  # Record payment in a tab left open on a voided invoice
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_asked_for_the_status_it_has_the_invoice_says_where_it_stands(status):
+    """A second tab voiding a voided invoice hears "already void", not "from Void to Void"."""
+    with pytest.raises(InvalidTransition) as err:
+        check_transition(status, status)
+    assert "cannot go from" not in err.value.message
+    assert err.value.message == {
+        S.DRAFT: "This invoice is still a draft",
+        S.SENT: "This invoice has already been sent",
+        S.PAID: "This invoice is already paid",
+        S.OVERDUE: "This invoice is already overdue",
+        S.VOID: "This invoice is already void",
+    }[status]
 
 
 @pytest.mark.parametrize("status", [S.SENT, S.OVERDUE, S.PAID])

@@ -1,0 +1,106 @@
+"""The invoice page left open in a second tab while the invoice changed in the first: each
+refused action says why and reads the page again, so the tab shows the invoice's status now
+and only the actions it allows. Driven through the app's own events (tests/support/events.py)."""
+
+from __future__ import annotations
+
+from invoice_crm.domain.numbering import draft_reference
+from invoice_crm.services import invoices, ledger
+from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
+from tests.integration.helpers import make_client, make_invoice
+from tests.integration.owner_events import invoice_page
+from tests.support.events import EventRunner, run, sent_text
+
+
+def _sent() -> int:
+    return invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id).id
+
+
+def test_actions_refused_in_a_tab_left_open_on_a_voided_invoice_show_it_void(app, mail):
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+    from invoice_crm.state.send_dialog import DeliveryState
+
+    invoice_id = _sent()
+    page = f"/invoices/{invoice_id}"
+    tabs = ("pay", "void", "credit", "reminder")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            for tab in tabs:  # each opened while the invoice was still Sent
+                assert (await invoice_page(runner, invoice_id, tab)).status == "SENT"
+            ledger.void_invoice(invoice_id, "Wrong client")  # in the first tab
+
+            said = {}
+            await runner.send("pay", S.open_pay_dialog, page)
+            said["pay"] = sent_text(await runner.send("pay", S.confirm_paid, page))
+            await runner.send("void", S.open_void, page)
+            await runner.send("void", S.set_void_reason, page, value="again")
+            said["void"] = sent_text(await runner.send("void", S.confirm_void, page))
+            await runner.send("credit", S.open_credit, page)
+            await runner.send("credit", S.set_credit_amount, page, value="10.00")
+            await runner.send("credit", S.set_credit_reason, page, value="Discount")
+            said["credit"] = sent_text(await runner.send("credit", S.confirm_credit, page))
+            await runner.send("reminder", DeliveryState.open_reminder_dialog, page)
+            said["reminder"] = sent_text(await runner.send("reminder", DeliveryState.submit_send, page))
+
+            states = {tab: await runner.state(tab, DeliveryState) for tab in tabs}
+            assert runner.server_errors == []
+            return said, states
+
+    said, states = run(scenario())
+    assert "This invoice is void; there is nothing to pay" in said["pay"]
+    assert "This invoice is already void" in said["void"] and "Void to Void" not in said["void"]
+    assert "Credit notes are for sent, overdue or paid invoices" in said["credit"]
+    assert "Reminders are for sent or overdue invoices" in said["reminder"]
+    for tab, state in states.items():
+        # The tab reads the invoice again: Void, with its reason, and no money actions left.
+        assert state.status == "VOID", tab
+        assert state.invoice["void_reason"] == "Wrong client", tab
+        assert not (state.can_mark_paid or state.can_void or state.can_credit), tab
+        assert not (state.pay_dialog_open or state.void_open or state.credit_open or state.send_open), tab
+
+
+def test_a_stale_payment_over_the_new_balance_shows_the_new_balance(app):
+    """Record payment prefilled before a credit note in another tab: refused as an
+    overpayment, and the page now shows the balance the message names."""
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+
+    invoice_id = _sent()
+    page = f"/invoices/{invoice_id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            before = (await invoice_page(runner, invoice_id)).invoice["balance"]
+            await runner.send("t", S.open_pay_dialog, page)  # prefilled with the whole balance
+            ledger.issue_credit_note(invoice_id, amount="10.00", reason="Discount")
+            refused = sent_text(await runner.send("t", S.confirm_paid, page))
+            state = await runner.state("t", S)
+            assert runner.server_errors == []
+            return before, refused, state
+
+    before, refused, state = run(scenario())
+    assert "more than the balance due" in refused
+    assert state.invoice["balance"] != before and state.invoice["balance"] in refused
+    assert state.pay_dialog_open  # still payable: the dialog stays, with what was typed
+    assert state.payment_amount_error
+
+
+def test_void_and_duplicate_names_the_new_draft_by_its_reference(app):
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+
+    invoice_id = _sent()
+    page = f"/invoices/{invoice_id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await invoice_page(runner, invoice_id)
+            await runner.send("t", S.open_void, page)
+            await runner.send("t", S.set_void_reason, page, value="Re-issue")
+            done = sent_text(await runner.send("t", S.void_and_duplicate, page))
+            assert runner.server_errors == []
+            return done
+
+    done = run(scenario())
+    copy_id = invoice_id + 1
+    assert f"Voided; Draft {draft_reference(copy_id)} created" in done
+    assert "None" not in done and f"/invoices/{copy_id}/edit" in done
