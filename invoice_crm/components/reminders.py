@@ -7,11 +7,12 @@ import reflex as rx
 
 from invoice_crm.components.forms import field_error, field_label
 from invoice_crm.components.layout import card
+from invoice_crm.domain.business import REMINDER_PLACEHOLDERS, placeholder_help
 from invoice_crm.state.invoice_reminders import MODE_LABELS
 from invoice_crm.state.reminder_settings import ReminderSettingsState as R
 
 STATE_COLORS = {"sent": "green", "skipped": "gray", "upcoming": "blue", "off": "gray", "na": "gray"}
-PLACEHOLDER_HELP = "Placeholders: {number} {client_name} {amount} {due_date} {pay_link} {business_name}"
+PLACEHOLDER_HELP = placeholder_help(REMINDER_PLACEHOLDERS)  # a reminder has no {paid_on}
 
 
 # --- The invoice page -------------------------------------------------------------------

@@ -286,17 +286,24 @@ def check_logo(content: bytes) -> Logo:
 # --- Email templates ----------------------------------------------------------------------
 
 PLACEHOLDERS = ("number", "client_name", "amount", "due_date", "pay_link", "business_name", "paid_on")
+# A reminder is for an invoice not paid yet: it has no {paid_on} (always empty there).
+REMINDER_PLACEHOLDERS = tuple(p for p in PLACEHOLDERS if p != "paid_on")
 
 
-def check_template(text: str, *, field: str) -> str:
+def placeholder_help(names: tuple[str, ...] = PLACEHOLDERS) -> str:
+    """The line under a template field, naming what it may use."""
+    return "Placeholders: " + " ".join("{" + p + "}" for p in names)
+
+
+def check_template(text: str, *, field: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> str:
     """A template may use only the known placeholders, in {braces}."""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
         raise ValidationError("Unbalanced { or } (write {{ or }} for a literal brace)", field=field) from None
-    unknown = sorted(n for n in names if n not in PLACEHOLDERS)
+    unknown = sorted(n for n in names if n not in allowed)
     if unknown:
-        known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        known = ", ".join("{" + p + "}" for p in allowed)
         raise ValidationError(f"Unknown placeholder {{{unknown[0]}}}; use {known}", field=field)
     return text
 

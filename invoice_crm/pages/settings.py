@@ -7,12 +7,12 @@ import reflex as rx
 from invoice_crm.components.forms import field_error, invalid_attrs, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
-from invoice_crm.domain.business import MAX_LOGO_BYTES
+from invoice_crm.domain.business import MAX_LOGO_BYTES, placeholder_help
 from invoice_crm.domain.numbers import SUPPORTED_LOCALES
 from invoice_crm.pages.taxes import tax_catalogue
 from invoice_crm.state.settings import SettingsState as S
 
-PLACEHOLDER_HELP = "Placeholders: {number} {client_name} {amount} {due_date} {pay_link} {business_name} {paid_on}"
+PLACEHOLDER_HELP = placeholder_help()
 
 
 def _field(label: str, name: str, control: rx.Component, hint: str = "") -> rx.Component:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import reminders as rules
-from invoice_crm.domain.business import check_template
+from invoice_crm.domain.business import REMINDER_PLACEHOLDERS, check_template
 from invoice_crm.domain.drafts import clean_text
 from invoice_crm.domain.errors import DomainError, NotFound, ValidationError
 from invoice_crm.models import Invoice, ReminderSchedule, ReminderStep
@@ -82,12 +82,13 @@ def _template(raw: object, name: str, label: str, max_length: int) -> str:
     text = clean_text(raw or "", field=name, label=label, max_length=max_length, required=False)
     if name.endswith("subject") and ("\n" in text or "\r" in text):
         raise ValidationError("Subject must be a single line", field=name)
-    return check_template(text, field=name)
+    return check_template(text, field=name, allowed=REMINDER_PLACEHOLDERS)
 
 
 def clean_steps(raw_steps: list[dict]) -> list[rules.Step]:
     """Every step's fields checked at once: errors keyed ``steps.<i>.<field>``."""
     steps, errors = [], {}
+    offsets: list[tuple[int, int]] = []
     for i, raw in enumerate(raw_steps):
         try:
             offset = rules.clean_offset(raw.get("offset_days", ""), field=f"steps.{i}.offset_days")
@@ -100,14 +101,24 @@ def clean_steps(raw_steps: list[dict]) -> list[rules.Step]:
                 texts[name] = _template(raw.get(name, ""), f"steps.{i}.{name}", label, size)
             except DomainError as err:
                 errors[err.field] = err.message
+        if offset is not None:
+            offsets.append((i, offset))
         if offset is not None and len(texts) == 2:
             enabled = raw.get("enabled") in (True, "on", "true", "yes", 1)
             steps.append(rules.Step(offset, enabled, texts["subject"], texts["body"]))
+    # The steps as a whole are checked with the fields, not only once every field is right:
+    # two steps on one day were said only on the Save after a subject was mended.
+    try:
+        rules.check_steps([rules.Step(offset) for _, offset in offsets])
+    except DomainError as err:
+        errors[err.field] = err.message
+        seen: set[int] = set()
+        for i, offset in offsets:  # the later of two steps on one day, beside its Days field
+            if offset in seen:
+                errors.setdefault(f"steps.{i}.offset_days", "Another step falls on this day")
+            seen.add(offset)
     if not errors:
-        try:
-            steps = rules.check_steps(steps)
-        except DomainError as err:
-            errors[err.field] = err.message
+        steps = rules.check_steps(steps)
     if errors:
         raise SettingsErrors(errors)
     return steps

@@ -284,6 +284,30 @@ def test_a_step_of_the_sending_day_whose_hour_had_passed_says_when_the_invoice_w
     assert "10:00" in row["detail"]
 
 
+def test_two_steps_on_one_day_are_said_with_the_other_mistakes_at_the_first_save(database):
+    """Only "Unbalanced { or }" showed; "Two steps fall on the same day" came a Save later."""
+    with pytest.raises(business_settings.SettingsErrors) as refused:
+        schedules.save_default_schedule(True, "9", [
+            {"offset_days": "0"}, {"offset_days": "7", "subject": "Due {foo"}, {"offset_days": "7"},
+        ])
+    errors = refused.value.errors
+    assert errors["steps.1.subject"].startswith("Unbalanced")
+    assert errors["steps"] == "Two steps fall on the same day; give each its own number of days"
+    assert errors["steps.2.offset_days"] == "Another step falls on this day"
+
+
+def test_a_reminder_may_not_use_paid_on_which_the_help_does_not_offer(database):
+    from invoice_crm.components.reminders import PLACEHOLDER_HELP
+
+    with pytest.raises(business_settings.SettingsErrors) as refused:
+        schedules.save_default_schedule(True, "9", [{"offset_days": "0", "subject": "Paid {paid_on}?"}])
+    message = refused.value.errors["steps.0.subject"]
+    assert message.startswith("Unknown placeholder {paid_on}") and "{paid_on}" not in message.split(";")[1]
+    assert "{paid_on}" not in PLACEHOLDER_HELP
+    offered = {p for p in PLACEHOLDER_HELP.removeprefix("Placeholders: ").split()}
+    assert offered == {"{" + p + "}" for p in schedules.REMINDER_PLACEHOLDERS}
+
+
 def test_the_default_schedule_is_saved_checked_whole(database):
     with pytest.raises(business_settings.SettingsErrors) as refused:
         schedules.save_default_schedule(True, "25", [
