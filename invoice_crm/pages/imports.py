@@ -143,7 +143,7 @@ def _summary() -> rx.Component:
 
 def _error_row(e) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell("Row " + e["row"]),
+        rx.table.row_header_cell("Row " + e["row"], white_space="nowrap"),
         rx.table.cell(e["field"]),
         rx.table.cell(e["message"]),
         class_name="import-error",
