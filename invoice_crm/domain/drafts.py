@@ -78,8 +78,13 @@ def parse_discount(kind: object, value: object, *, field: str) -> dict:
     if kind not in ("", "percent", "amount"):
         raise ValidationError("Discount must be a percent or an amount", field=field)
     text = str(value if value is not None else "").strip()
-    if not kind or text in ("", "0"):
+    if text in ("", "0"):
         return {"discount_kind": "", "discount_value": Decimal("0")}
+    if not kind:
+        # A value with "No discount" was dropped on Save without a word: ask which it is.
+        if parse_number(value if isinstance(value, Decimal) else text, DISCOUNT_AMOUNT, field=field) == 0:
+            return {"discount_kind": "", "discount_value": Decimal("0")}
+        raise ValidationError("Choose Percent or Amount for this discount, or clear it", field=field)
     number = parse_number(value if isinstance(value, Decimal) else text,
                           DISCOUNT_PERCENT if kind == "percent" else DISCOUNT_AMOUNT, field=field)
     return {"discount_kind": kind if number > 0 else "", "discount_value": number}

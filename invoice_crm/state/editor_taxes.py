@@ -95,13 +95,18 @@ class EditorTaxesMixin(rx.State, mixin=True):
     @rx.event
     def set_line_extra(self, index: int, field: str, value: str):
         if field in LINE_EXTRAS and 0 <= index < len(self.lines):
-            self.lines[index] = {**self.lines[index], field: value}
+            changed = {field: value}
+            if field == "discount_kind" and not value:
+                changed["discount_value"] = ""  # "No discount": the value goes with it
+            self.lines[index] = {**self.lines[index], **changed}
             self.errors.pop(f"lines.{index}.discount", None)
             self.errors.pop(f"lines.{index}.taxes", None)
 
     @rx.event
     def set_invoice_discount_kind(self, value: str):
         self.invoice_discount_kind = value
+        if not value:  # "No discount": the value goes with it
+            self.invoice_discount_value = ""
         self.errors.pop("discount", None)
 
     @rx.event

@@ -121,3 +121,36 @@ def test_the_first_save_names_every_refused_field_the_discounts_included(app, pr
 
     run(scenario())
     assert count(Invoice) == 0
+
+
+def test_a_discount_typed_with_no_type_is_asked_about_not_dropped(app):
+    """Typed 10 and 20 with the type left at "No discount": saved at 100 without a word."""
+    from invoice_crm.state.editor import EditorState
+
+    client = client_service.create_client("Studio Gris")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.set_client, NEW, value=str(client.id))
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="description", value="Design")
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="unit_price", value="100")
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="discount_value", value="10")
+            await runner.send(tab, EditorState.set_invoice_discount_value, NEW, value="20")
+            refused = await runner.send(tab, EditorState.save, NEW)
+            errors = (await runner.state(tab, EditorState)).errors
+            assert " saved" not in sent_text(refused)
+            assert errors["discount"] == errors["lines.0.discount"] == "Choose Percent or Amount for this discount, or clear it"
+            # "No discount" chosen for them: the values go, and it saves.
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="discount_kind", value="")
+            await runner.send(tab, EditorState.set_invoice_discount_kind, NEW, value="")
+            editor = await runner.state(tab, EditorState)
+            assert editor.lines[0]["discount_value"] == "" and editor.invoice_discount_value == ""
+            saved = await runner.send(tab, EditorState.save, NEW)
+            assert " saved" in sent_text(saved)
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        assert session.execute(select(Invoice.amount)).scalar_one() == Decimal("100.00")
