@@ -98,14 +98,23 @@ class Every(rx.Component):
     on_tick: rx.EventHandler[no_args_event_spec]
 
 
-def paid_chart(data, currency: str, note, locale: rx.Var) -> rx.Component:
+def paid_chart(data, currency: str, note, locale: rx.Var, paid_any: rx.Var) -> rx.Component:
     """Rendered once the page's data has arrived (the dashboard shows its content then), so
-    the chart's code is fetched and run only after that, never competing with the rows."""
+    the chart's code is fetched and run only after that, never competing with the rows.
+    With nothing paid in its months, it says so in the same room (not an empty grid)."""
     return rx.card(
         rx.text("Paid per month (", currency, ")", size="2", weight="medium", margin_bottom="0.5em"),
         # Its place is kept while the chart's code loads: nothing below moves when it appears.
         rx.box(
-            _PaidBars.create(data=data, currency=currency, locale=locale, height=CHART_HEIGHT),
+            rx.cond(
+                paid_any,
+                _PaidBars.create(data=data, currency=currency, locale=locale, height=CHART_HEIGHT),
+                rx.center(
+                    rx.text("Nothing paid in these months yet: payments you record or receive show here.",
+                            size="2", color_scheme="gray", text_align="center", id="chart-empty"),
+                    height="100%",
+                ),
+            ),
             height=f"{CHART_HEIGHT}px",
             width="100%",
         ),

@@ -179,7 +179,12 @@ def invoice_table(state) -> rx.Component:
                 rx.center(
                     rx.vstack(
                         rx.icon("inbox", size=32, color="var(--gray-8)"),
-                        rx.text("No invoices match.", color_scheme="gray"),
+                        # "match" only where a search or a filter is set; a new install has none.
+                        rx.text(
+                            rx.cond((state.search != "") | (state.status != ""), "No invoices match.",
+                                    "No invoices yet: your first one starts here."),
+                            color_scheme="gray", id="no-invoices",
+                        ),
                         rx.link("Create an invoice", href="/invoices/new"),
                         align="center",
                     ),

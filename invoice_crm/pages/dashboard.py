@@ -40,7 +40,7 @@ def _content() -> rx.Component:
         rx.flex(
             summary_card("Outstanding", S.outstanding, (S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
             summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
-            summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, " invoices"), "circle-check", "green", "card-paid"),
+            summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, rx.cond(S.paid_30d_count == 1, " invoice", " invoices")), "circle-check", "green", "card-paid"),
             summary_card("Reminders today", R.reminders_today, (R.reminders_note,), "bell-ring", "amber", "card-reminders"),
             # Read when the card mounts, not on every change of the list's URL (search, sort, page);
             # its figure and note arrive into the room kept for them (two lines for the note).
@@ -52,7 +52,7 @@ def _content() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale),
+        paid_chart(S.monthly, S.chart_currency, S.chart_note, S.chart_locale, S.paid_any),
         invoice_table(S),
         # Last: its status is read after the page shows, and nothing below it can move.
         sheet_sync_panel(),

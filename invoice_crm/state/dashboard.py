@@ -130,6 +130,7 @@ class DashboardState(AuthState):
     paid_30d: str = ""
     paid_30d_count: int = 0
     monthly: list[dict[str, str | float]] = []
+    paid_any: bool = True  # a month of the chart has a payment (else it says so, not an empty grid)
     chart_note: str = ""
     chart_locale: str = "en-US"  # the business locale (Settings), as the browser's Intl names it
     chart_currency: str = "USD"  # the default currency (Settings): the one the chart plots
@@ -177,6 +178,7 @@ class DashboardState(AuthState):
         self._shown_at = time.monotonic()
         summary = dict(summary)
         self.monthly = summary.pop("monthly")
+        self.paid_any = any(float(m.get("paid") or 0) > 0 for m in self.monthly)
         for key, value in summary.items():
             setattr(self, key, value)
 

@@ -193,3 +193,30 @@ def test_a_reload_at_another_lists_url_never_shows_the_old_list(database):
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def test_a_new_install_says_nothing_was_paid_rather_than_an_empty_chart(database):
+    """A fresh install drew an empty grid with a $0-$4 axis; it says nothing was paid yet,
+    and the chart appears with the first payment."""
+    from datetime import date
+
+    from invoice_crm.invoice_crm import app
+    from invoice_crm.services import invoices, ledger
+    from invoice_crm.state.auth import AuthState
+    from invoice_crm.state.dashboard import DashboardState
+    from tests.integration.helpers import make_invoice
+
+    auth.create_user(OWNER, PASSWORD)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await runner.send("t", AuthState.sign_in, "/login", form=form(email=OWNER, password=PASSWORD))
+            await runner.send("t", DashboardState.on_load, "/")
+            empty = (await runner.state("t", DashboardState)).paid_any
+            inv = invoices.send_invoice(make_invoice().id)
+            ledger.record_payment(inv.id, "100.00", date.today().isoformat())
+            await runner.send("t", DashboardState.on_load, "/?q=x")  # another list: read again
+            await runner.send("t", DashboardState.on_load, "/")
+            return empty, (await runner.state("t", DashboardState)).paid_any
+
+    assert run(scenario()) == (False, True)
