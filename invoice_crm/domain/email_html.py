@@ -28,7 +28,9 @@ def _paragraph(text: str) -> str:
     for match in _LINK.finditer(text):
         out.append(escape(text[last:match.start()]))
         url = match.group(0).rstrip(".,;:)")
-        out.append(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>')
+        # A pay link is one long word: it may break anywhere, or a phone's mail app widens
+        # the whole message to fit it (510 px at 390).
+        out.append(f'<a href="{escape(url, quote=True)}" style="word-break:break-all;overflow-wrap:anywhere">{escape(url)}</a>')
         last = match.start() + len(url)
     out.append(escape(text[last:]))
     return "".join(out).replace("\n", "<br>\n")
@@ -48,7 +50,8 @@ def html_body(text: str, head: Letterhead) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     body = "\n".join(f'<p style="margin:0 0 1em">{_paragraph(p)}</p>' for p in paragraphs)
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>\n'
         '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1f2937;font-size:14px">\n'
         f'<div style="max-width:600px;margin:0 auto">\n'
         f'<div style="border-bottom:3px solid {colour};padding-bottom:12px;margin-bottom:16px">{logo}{name}'
