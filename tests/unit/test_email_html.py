@@ -15,7 +15,7 @@ def test_text_is_escaped_and_kept_line_by_line():
 
 def test_only_http_links_become_links_and_a_trailing_stop_stays_text():
     html = html_body("Pay: https://pay.example/p/abc. Or javascript:alert(1)", HEAD)
-    assert '<a href="https://pay.example/p/abc">https://pay.example/p/abc</a>.' in html
+    assert '<a href="https://pay.example/p/abc" style="word-break:break-all;overflow-wrap:anywhere">https://pay.example/p/abc</a>.' in html
     assert 'href="javascript' not in html
 
 
