@@ -34,9 +34,9 @@ def _input(label: str, name: str, hint: str = "", **props) -> rx.Component:
     return _field(label, name, control, hint)
 
 
-def _textarea(label: str, name: str, hint: str = "", **props) -> rx.Component:
+def _textarea(label: str, name: str, hint: str = "", rows: str = "3", **props) -> rx.Component:
     control = rx.text_area(
-        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows="3",
+        name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows=rows,
         custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
@@ -176,13 +176,17 @@ def _template_pair(kind: str, title: str) -> rx.Component:
     return rx.vstack(
         rx.heading(title, size="3"),
         _input(f"{title} subject", subject, "Empty: the built-in text", on_change=lambda v: S.preview_template(subject, v)),
-        _textarea(f"{title} message", body, "Empty: the built-in text", on_change=lambda v: S.preview_template(body, v)),
+        _textarea(f"{title} message", body, "Empty: the built-in text", rows="8",
+                  on_change=lambda v: S.preview_template(body, v)),
         rx.box(
             rx.text("Preview", size="1", color_scheme="gray"),
             _built_in_note(subject, "Subject"),
-            rx.text(S.template_previews[subject], size="2", weight="medium"),
+            # The subject as a mail app shows it, apart from the message below it.
+            rx.text(rx.text.span("Subject: ", color_scheme="gray", weight="regular"), S.template_previews[subject],
+                    size="2", weight="medium", class_name="template-preview-subject"),
+            rx.separator(size="4", margin_y="0.5em"),
             _built_in_note(body, "Message"),
-            rx.text(S.template_previews[body], size="2", white_space="pre-wrap"),
+            rx.text(S.template_previews[body], size="2", white_space="pre-wrap", class_name="template-preview-body"),
             class_name=f"template-preview-{kind}",
             padding="0.75em", background="var(--gray-a2)", border_radius="var(--radius-2)", width="100%",
         ),

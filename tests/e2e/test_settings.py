@@ -191,6 +191,10 @@ def test_an_empty_email_template_previews_the_built_in_text(signed_in, app_url):
     subject = page.get_by_label("Invoice email subject")
     subject.fill("Pay {number} today")
     expect(preview).to_contain_text("Pay INV-2026-0042 today")
+    # The subject is labelled and apart from the message (it ran straight into the body).
+    expect(preview.locator(".template-preview-subject")).to_have_text("Subject: Pay INV-2026-0042 today")
+    expect(preview.locator(".template-preview-body")).not_to_contain_text("Pay INV-2026-0042 today")
+    assert page.get_by_label("Invoice email message").get_attribute("rows") == "8"
     expect(preview.locator(".template-built-in", has_text="Subject")).to_have_count(0)
     subject.fill("")  # not saved: the test changes nothing the others see
     expect(preview).to_contain_text("Invoice INV-2026-0042")
