@@ -23,7 +23,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
-from invoice_crm.domain.errors import IntegrationError, NotFound
+from invoice_crm.domain.errors import DomainError, IntegrationError, NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import stripe_gateway
@@ -188,7 +188,23 @@ def _fulfil(
         stripe_payment_intent_id=intent,
         stripe_session_id=session_obj.id,
     )
+    _email_receipt(session, invoice, actor)
     return Fulfilment("recorded", "Payment received")
+
+
+def _email_receipt(session: Session, invoice: Invoice, actor: str) -> None:
+    """A client who paid online is sent the receipt, as one whose payment is recorded by hand
+    can be: queued in the payment's transaction, so once with the payment however often Stripe
+    reports it. Nothing without email set up or a client address (the payment stands)."""
+    from invoice_crm.services import delivery, receipts  # receipts -> delivery -> ledger
+
+    if not delivery.email_enabled():
+        return
+    session.flush()
+    try:
+        receipts.queue_receipt(session, invoice, actor)
+    except DomainError as err:
+        log.info("Invoice %s: no receipt emailed for the online payment: %s", invoice.id, err.message)
 
 
 @dataclass(frozen=True)

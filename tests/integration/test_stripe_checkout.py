@@ -204,3 +204,4 @@ def test_a_change_by_hand_to_the_balance_expires_the_open_checkout(stripe_api):
     assert [s["amount_total"] for s in stripe_api.sessions_for(inv.id) if s["id"] == third] == [6000]
     ledger.record_payment(inv.id, "")  # the rest, by hand: nothing stays payable at Stripe
     assert [s["status"] for s in stripe_api.sessions_for(inv.id) if s["id"] == third] == ["expired"]
+
