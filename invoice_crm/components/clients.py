@@ -9,13 +9,13 @@ import reflex as rx
 from invoice_crm.components.forms import field_label
 
 
-def client_search_field(state, select_id: str, **props) -> rx.Component:
+def client_search_field(state, select_id: str, label_size: str = "1", **props) -> rx.Component:
     """The box that finds clients for the menu ``select_id`` (state: ClientChoicesMixin): the
     menu offers only what it finds, a few at a time, and the line under it says how to find
     the others. Enter in it submits no form (its ``form`` names none)."""
     search_id, hint_id = f"{select_id}-search", f"{select_id}-search-hint"
     return rx.vstack(
-        field_label("Find a client", search_id, size="1"),
+        field_label("Find a client", search_id, size=label_size),  # as the menu's own label
         rx.input(
             rx.input.slot(rx.icon("search", size=14)),
             id=search_id,

@@ -41,7 +41,7 @@ def _new_client_form() -> rx.Component:
 def _terms() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            client_search_field(S, "client-select", flex="1 1 200px"),
+            client_search_field(S, "client-select", label_size="2", flex="1 1 200px"),
             form_field(
                 "Client",
                 rx.hstack(
