@@ -139,15 +139,20 @@ class ClientsState(DirectoryState):
     search: str = ""
     page: int = 1
     total: int = 0
-    _pushed: str = ""  # the list URL a control of the page has just shown (on_load finds it shown)
+    # The list URLs the page's controls have shown and handed to the browser, oldest first:
+    # on_load, which each runs, finds its rows shown already. Typing runs ahead of the URL
+    # (a search of "ab", then "abc", before the first URL's on_load): that on_load must not
+    # put "ab" back in the box while "abc" is typed.
+    _pushed: list[str] = []
 
     @rx.event
     async def on_load(self):
         search, page = clients_params(self.router.url.query_parameters)
-        if self._pushed and self._pushed == clients_url(search, page) and self.loaded:
-            self._pushed = ""
-            return None  # the rows of this URL are on screen already
-        self._pushed = ""
+        url = clients_url(search, page)
+        if self.loaded and url in self._pushed:
+            self._pushed = self._pushed[self._pushed.index(url) + 1:]
+            return None  # a control of the page has shown this list (or a later one)
+        self._pushed = []
         self.search, self.page = search, page
         return await self._load_page()
 
@@ -178,8 +183,9 @@ class ClientsState(DirectoryState):
             return self._redirect_to_login()
         self.search, self.page = search, page
         await self._refresh()
-        self._pushed = clients_url(self.search, self.page)
-        return rx.redirect(self._pushed)
+        url = clients_url(self.search, self.page)
+        self._pushed = [*self._pushed[-20:], url]
+        return rx.redirect(url)
 
     @rx.event
     async def set_search(self, value: str):

@@ -94,6 +94,15 @@ def test_the_clients_page_events_send_one_page_and_round_trip_the_url(app, many_
             assert "/clients?q=firm7.EXAMPLE" in sent_text(shown)  # put in the URL
             nxt = await runner.send(tab, ClientsState.next_page, "/clients?q=firm7.EXAMPLE")
             assert "/clients?q=firm7.EXAMPLE&page=2" in sent_text(nxt)
+            # Typing ran ahead of the URL: the first search's URL arriving does not put its
+            # text back in the box (nor its rows) while the later search is shown.
+            await runner.send(tab, ClientsState.set_search, "/clients", value="zep")
+            await runner.send(tab, ClientsState.set_search, "/clients", value="zephyr at")
+            await runner.send(tab, ClientsState.on_load, "/clients?q=zep")
+            state = await runner.state(tab, ClientsState)
+            assert state.search == "zephyr at" and [c["name"] for c in state.clients] == ["Zephyr Ateliers"]
+            await runner.send(tab, ClientsState.on_load, "/clients?q=zephyr+at")
+            assert (await runner.state(tab, ClientsState)).search == "zephyr at"
             # Back, reload or a bookmark: the URL alone shows the same list.
             await runner.send(tab, ClientsState.on_load, "/clients?q=zephyr")
             state = await runner.state(tab, ClientsState)
