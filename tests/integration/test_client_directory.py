@@ -186,3 +186,22 @@ def test_editing_a_client_into_another_asks_first_and_saves_once(app):
 def _name(client_id: int) -> str:
     with read_session() as session:
         return session.get(Client, client_id).name
+
+
+def test_a_page_is_read_through_indexes_not_by_sorting_every_client(many_clients):
+    """SQLite's plan for the unsearched page and for its invoice counts: the name index gives
+    the clients in order (no sort of the table), the client index counts the invoices."""
+    from sqlalchemy import text
+
+    with read_session() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("the plan's words are SQLite's")
+
+        def plan(statement) -> str:
+            sql = str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            return " ".join(str(row) for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+        page = plan(client_lists.page_statement([], 40))
+        assert "ix_client_name" in page and "TEMP B-TREE" not in page, page
+        counts = plan(client_lists.invoice_counts([1, 2, 3]))
+        assert "INDEX" in counts and "SCAN invoice" not in counts.replace("COVERING INDEX", ""), counts
