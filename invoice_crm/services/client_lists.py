@@ -3,7 +3,7 @@
 Neither sends the whole table. A page of the unsearched list is read in name order, which
 the index on ``client.name`` (its entries end in the row id) hands over already sorted: no
 sort of every client, and the database stops at the end of the page (OFFSET steps over the
-index entries before it; a keyset would skip even that, but needs no change below 100,000s). A search matches any part of the name, company or email,
+index entries before it: cheap at tens of thousands of clients). A search matches any part of the name, company or email,
 whatever the case (as the dashboard's search finds invoices by their client), which no
 ordinary index serves; it reads the three short columns of each client, a few milliseconds
 at thousands of clients, and still sends only one page (or the picker's few matches).
