@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, func, or_, select
+from sqlalchemy import String, and_, bindparam, func, or_, select
 
 from invoice_crm.db import read_session
 from invoice_crm.db_search import contains_text
@@ -82,6 +82,25 @@ def client_page(search: str = "", page: int = 1, per_page: int = CLIENTS_PER_PAG
         for c in clients
     ]
     return ClientPage(rows=rows, total=total, page=page)
+
+
+def page_holding(client_id: int, search: str = "", per_page: int = CLIENTS_PER_PAGE) -> tuple[str, int]:
+    """The search and page of /clients that show this client (a client just added): the
+    search kept when it finds the client, else none."""
+    term = search_term(search)
+    with read_session() as session:
+        client = session.get(Client, client_id)
+        if client is None:
+            return search, 1
+        conditions = _matching(term)
+        if term and session.execute(select(Client.id).where(Client.id == client_id, *conditions)).first() is None:
+            search, conditions = "", []
+        before = session.execute(
+            select(func.count(Client.id)).where(
+                *conditions, or_(Client.name < client.name, and_(Client.name == client.name, Client.id < client.id))
+            )
+        ).scalar_one()
+    return search, before // per_page + 1
 
 
 @dataclass(frozen=True)

@@ -233,14 +233,29 @@ class ClientsState(DirectoryState):
         if not key:
             return None
         self.form_key = key
+        added = []
         toast = await self._run(
-            lambda: client_service.create_client(
+            lambda: added.append(client_service.create_client(
                 form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""),
                 form.get("tax_number", ""), idempotency_key=key,
-            ),
+            )),
             f"Client {form.get('name', '').strip()} added",
         )
-        return self._created(toast) if not self.error else toast
+        if self.error or not added:
+            return toast
+        done = self._created(toast)
+        return [*(done if isinstance(done, list) else [done]), *await self._show_added(added[0].id)]
+
+    async def _show_added(self, client_id: int) -> list:
+        """The list moves to the page that holds the client just added (the search kept when
+        it finds them), so what was added is in view."""
+        self.search, self.page = await asyncio.to_thread(client_lists.page_holding, client_id, self.search)
+        await self._refresh()
+        url = clients_url(self.search, self.page)
+        if url == clients_url(*clients_params(self.router.url.query_parameters)):
+            return []
+        self._pushed = [*self._pushed[-20:], url]
+        return [rx.redirect(url)]
 
     @rx.event
     def start_edit(self, client: dict):

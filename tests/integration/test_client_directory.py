@@ -205,3 +205,33 @@ def test_a_page_is_read_through_indexes_not_by_sorting_every_client(many_clients
         assert "ix_client_name" in page and "TEMP B-TREE" not in page, page
         counts = plan(client_lists.invoice_counts([1, 2, 3]))
         assert "INDEX" in counts and "SCAN invoice" not in counts.replace("COVERING INDEX", ""), counts
+
+
+def test_a_client_just_added_is_shown_on_its_page(app, many_clients):
+    from invoice_crm.state.directory import ClientsState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            key = (await runner.state(tab, ClientsState)).form_key
+            added = await runner.send(tab, ClientsState.create, "/clients", form=form(form_key=key, name="Client 2500b"))
+            state = await runner.state(tab, ClientsState)
+            assert state.page == 2501 // client_lists.CLIENTS_PER_PAGE + 1 and state.search == ""
+            assert "Client 2500b" in [c["name"] for c in state.clients]
+            assert f"/clients?page={state.page}" in sent_text(added) and "Client 2500b added" in sent_text(added)
+            # A search that does not find the new client is left for the page that shows it.
+            await runner.send(tab, ClientsState.on_load, "/clients?q=zephyr")
+            key = (await runner.state(tab, ClientsState)).form_key
+            await runner.send(tab, ClientsState.create, "/clients?q=zephyr", form=form(form_key=key, name="Aardvark Works"))
+            state = await runner.state(tab, ClientsState)
+            assert state.search == "" and state.page == 1 and state.clients[0]["name"] == "Aardvark Works"
+            # One it finds is kept: both Zephyrs are in view.
+            await runner.send(tab, ClientsState.on_load, "/clients?q=zephyr")
+            key = (await runner.state(tab, ClientsState)).form_key
+            await runner.send(tab, ClientsState.create, "/clients?q=zephyr", form=form(form_key=key, name="Zephyr Two"))
+            state = await runner.state(tab, ClientsState)
+            assert state.search == "zephyr" and [c["name"] for c in state.clients] == ["Zephyr Ateliers", "Zephyr Two"]
+            assert runner.server_errors == []
+
+    run(scenario())
