@@ -25,7 +25,9 @@ def client_search_field(state, select_id: str, label_size: str = "1", **props) -
             placeholder="Name, company or email",
             width="100%",
             custom_attrs={"form": f"{search_id}-no-form", "autoComplete": "off", "aria-describedby": hint_id,
-                          "aria-controls": select_id},
+                          "aria-controls": select_id,
+                          # What the menu holds was found for this text (the server's; tests wait on it).
+                          "data-searched": state.client_search},
         ),
         rx.text(state.client_hint, id=hint_id, size="1", color_scheme="gray", aria_live="polite"),
         **{"spacing": "1", "flex": "1 1 180px", "min_width": "0", **props},

@@ -108,7 +108,7 @@ def _clients_toolbar() -> rx.Component:
             flex="1 1 240px",
             max_width=["100%", "360px"],
         ),
-        _pager(),
+        _pager("clients-range"),
         wrap="wrap",
         gap="0.75em",
         align="end",
@@ -117,10 +117,13 @@ def _clients_toolbar() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
+def _pager(range_id: str = "") -> rx.Component:
+    """The range shown and Previous/Next: above the list, and again under a long one (the one
+    above is the range read out when it changes, by its id)."""
     S = ClientsState
+    extra = {"id": range_id, "aria_live": "polite"} if range_id else {}
     return rx.hstack(
-        rx.text(S.range_label, size="2", color_scheme="gray", id="clients-range", aria_live="polite"),
+        rx.text(S.range_label, size="2", color_scheme="gray", **extra),
         rx.button("Previous", size="1", variant="soft", on_click=S.previous_page, disabled=S.page <= 1),
         rx.button("Next", size="1", variant="soft", on_click=S.next_page, disabled=S.page >= S.page_count),
         spacing="2",
