@@ -198,6 +198,11 @@ def format_number(value: Decimal, spec: NumberField, locale: str | None = None, 
     return babel_numbers.format_decimal(value, format=pattern, locale=_formatting_locale(locale), decimal_quantization=True)
 
 
+def format_count(value: int, locale: str | None = None) -> str:
+    """A count as the locale groups it: ``5,011`` (en_US), ``5.011`` (de_DE)."""
+    return babel_numbers.format_decimal(value, format="#,##0", locale=_formatting_locale(locale))
+
+
 def format_percent(rate: Decimal, locale: str | None = None) -> str:
     """A rate given in percent (``8.875`` is 8.875 %) as the locale writes a percentage:
     ``8.875%`` (en_US), ``8,875 %`` (de_DE, fr_FR); every decimal kept, none added."""

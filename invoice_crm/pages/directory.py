@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import lead_badge
-from invoice_crm.components.clients import similar_client_question
+from invoice_crm.components.clients import client_search_field, similar_client_question
 from invoice_crm.components.forms import (
     dialog_actions,
     field_error,
@@ -90,31 +90,81 @@ def _client_row(client) -> rx.Component:
     )
 
 
+def _clients_toolbar() -> rx.Component:
+    S = ClientsState
+    return rx.flex(
+        rx.vstack(
+            field_label("Search clients", "client-search", size="1"),
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                id="client-search",
+                type="search",
+                placeholder="Name, company or email",
+                value=S.search,
+                on_change=S.set_search.debounce(300),
+                width="100%",
+            ),
+            spacing="1",
+            flex="1 1 240px",
+            max_width=["100%", "360px"],
+        ),
+        _pager("clients-range"),
+        wrap="wrap",
+        gap="0.75em",
+        align="end",
+        justify="between",
+        width="100%",
+    )
+
+
+def _pager(range_id: str = "") -> rx.Component:
+    """The range shown and Previous/Next: above the list, and again under a long one (the one
+    above is the range read out when it changes, by its id)."""
+    S = ClientsState
+    extra = {"id": range_id, "aria_live": "polite"} if range_id else {}
+    return rx.hstack(
+        rx.text(S.range_label, size="2", color_scheme="gray", **extra),
+        rx.button("Previous", size="1", variant="soft", on_click=S.previous_page, disabled=S.page <= 1),
+        rx.button("Next", size="1", variant="soft", on_click=S.next_page, disabled=S.page >= S.page_count),
+        spacing="2",
+        align="center",
+    )
+
+
+def _clients_table() -> rx.Component:
+    S = ClientsState
+    return rx.cond(
+        S.total == 0,
+        rx.text(
+            rx.cond(S.search.strip() != "", "No client's name, company or email has this text.", "No clients yet: add the first one above."),
+            color_scheme="gray", size="2", id="clients-empty",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Name"),
+                    rx.table.column_header_cell("Email", display=WIDE_ONLY),
+                    rx.table.column_header_cell("Company", display=WIDE_ONLY),
+                    rx.table.column_header_cell("Invoices", text_align="right"),
+                    rx.table.column_header_cell("Actions"),
+                )
+            ),
+            rx.table.body(rx.foreach(S.clients, _client_row)),
+            width="100%",
+            variant="ghost",
+            size=rx.breakpoints(initial="1", sm="2"),
+        ),
+    )
+
+
 def clients_page() -> rx.Component:
     S = ClientsState
     return layout(
         page_title("Clients"),
         card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_id=ADD_CLIENT_FORM), field_error(S.error), width="100%")),
-        _list(
-            S,
-            "Loading clients…",
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Name"),
-                        rx.table.column_header_cell("Email", display=WIDE_ONLY),
-                        rx.table.column_header_cell("Company", display=WIDE_ONLY),
-                        rx.table.column_header_cell("Invoices", text_align="right"),
-                        rx.table.column_header_cell("Actions"),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.clients, _client_row)),
-                width="100%",
-                variant="ghost",
-                size=rx.breakpoints(initial="1", sm="2"),
-            ),
-        ),
-        similar_client_question(S.duplicate_of, S.cancel_duplicate, S.confirm_duplicate),
+        _clients_toolbar(),
+        _list(S, "Loading clients…", rx.vstack(_clients_table(), rx.cond(S.page_count > 1, _pager()), width="100%", spacing="3")),
+        similar_client_question(S.duplicate_of, S.cancel_duplicate, S.confirm_duplicate, S.pending_edit),
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Edit client"),
@@ -129,16 +179,19 @@ def clients_page() -> rx.Component:
 
 def _client_picker(state, picker_id: str) -> rx.Component:
     error, error_id = state.errors.get("client_id", ""), f"{picker_id}-error"
-    return rx.vstack(
-        field_label("Client", picker_id, size="1"),
-        select_menu(
-            rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%", custom_attrs=invalid_attrs(error, error_id)),
-            picker_id, state.new_client_id, state.set_new_client_id, options=state.client_options,
+    return rx.fragment(
+        client_search_field(state, picker_id),
+        rx.vstack(
+            field_label("Client", picker_id, size="1"),
+            select_menu(
+                rx.select.trigger(placeholder="Choose a client", id=picker_id, width="100%", custom_attrs=invalid_attrs(error, error_id)),
+                picker_id, state.new_client_id, state.set_new_client_id, options=state.client_options,
+            ),
+            field_error(error, error_id),
+            spacing="1",
+            flex="1 1 160px",
+            min_width="0",
         ),
-        field_error(error, error_id),
-        spacing="1",
-        flex="1 1 160px",
-        min_width="0",
     )
 
 

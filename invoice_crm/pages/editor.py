@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.clients import similar_client_question
+from invoice_crm.components.clients import client_search_field, similar_client_question
 from invoice_crm.components.forms import field_error, form_field, invalid_attrs, labelled_input, select_menu
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
@@ -41,6 +41,7 @@ def _new_client_form() -> rx.Component:
 def _terms() -> rx.Component:
     return rx.vstack(
         rx.flex(
+            client_search_field(S, "client-select", label_size="2", flex="1 1 200px"),
             form_field(
                 "Client",
                 rx.hstack(

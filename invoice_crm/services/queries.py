@@ -692,31 +692,6 @@ def project_options(client_id: int | None) -> list[dict]:
     return [{"id": str(i), "name": n} for i, n in rows]
 
 
-def list_clients() -> list[dict]:
-    with read_session() as session:
-        counts = (
-            select(Invoice.client_id, func.count().label("n")).group_by(Invoice.client_id).subquery()
-        )
-        rows = session.execute(
-            select(Client, func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.client_id == Client.id)
-            .order_by(Client.name)
-        ).all()
-    return [
-        {
-            "id": c.id,
-            "name": c.name,
-            "email": c.email,
-            "company": c.company,
-            "address": c.address,
-            "tax_number": c.tax_number,
-            "archived": "yes" if c.archived_at else "",
-            "invoices": int(n),
-        }
-        for c, n in rows
-    ]
-
-
 def list_projects() -> list[dict]:
     with read_session() as session:
         rows = session.execute(

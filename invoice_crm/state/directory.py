@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from typing import ClassVar
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError, FieldErrors
-from invoice_crm.services import client_accounts, idempotency, queries
+from invoice_crm.domain.numbers import format_count
+from invoice_crm.services import client_accounts, client_lists, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.client_choices import ClientChoicesMixin
 
 
 def _strings(rows: list[dict]) -> list[dict[str, str]]:
@@ -111,22 +114,94 @@ ADD_PROJECT_FORM = "add-project-form"
 ADD_LEAD_FORM = "add-lead-form"
 
 
+def clients_url(search: str, page: int) -> str:
+    """The /clients list as a URL (a bookmark, Back and reload show the same page of it)."""
+    query = {k: v for k, v in (("q", search.strip()), ("page", str(page) if page > 1 else "")) if v}
+    return "/clients" + ("?" + urlencode(query) if query else "")
+
+
+def clients_params(params) -> tuple[str, int]:
+    """The search and page a /clients URL names; an unreadable page is the first."""
+    page = str(params.get("page", "1"))
+    number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 8 else 1
+    return str(params.get("q", ""))[: client_lists.MAX_SEARCH], max(1, number)
+
+
+CLIENT_FIELDS = ("name", "email", "company", "address", "tax_number")
+
+
 class ClientsState(DirectoryState):
+    """/clients: one page of the clients the search finds (the search and the page are the
+    URL's ``q`` and ``page``), the add form and the edit dialog."""
+
     clients: list[dict[str, str]] = []
     form_id: ClassVar[str] = ADD_CLIENT_FORM
+    search: str = ""
+    page: int = 1
+    total: int = 0
+    # The list URLs the page's controls have shown and handed to the browser, oldest first:
+    # on_load, which each runs, finds its rows shown already. Typing runs ahead of the URL
+    # (a search of "ab", then "abc", before the first URL's on_load): that on_load must not
+    # put "ab" back in the box while "abc" is typed.
+    _pushed: list[str] = []
 
     @rx.event
     async def on_load(self):
+        search, page = clients_params(self.router.url.query_parameters)
+        url = clients_url(search, page)
+        if self.loaded and url in self._pushed:
+            self._pushed = self._pushed[self._pushed.index(url) + 1:]
+            return None  # a control of the page has shown this list (or a later one)
+        self._pushed = []
+        self.search, self.page = search, page
         return await self._load_page()
+
     editing_id: int = 0
     edit_open: bool = False
     form: dict[str, str] = {}
 
     async def _refresh(self) -> None:
-        self.clients = _strings(await asyncio.to_thread(queries.list_clients))
+        found = await asyncio.to_thread(client_lists.client_page, self.search, self.page)
+        self.clients, self.total, self.page = _strings(found.rows), found.total, found.page
+
+    @rx.var
+    def page_count(self) -> int:
+        return client_lists.page_count(self.total)
+
+    @rx.var
+    def range_label(self) -> str:
+        """``1–50 of 5,011`` (numbers as the business locale writes them)."""
+        if self.total == 0:
+            return "No clients"
+        first = (self.page - 1) * client_lists.CLIENTS_PER_PAGE + 1
+        last = min(self.page * client_lists.CLIENTS_PER_PAGE, self.total)
+        return f"{format_count(first)}–{format_count(last)} of {format_count(self.total)}"
+
+    async def _show(self, search: str, page: int):
+        """Show this page of the list at once, then put it in the URL (a new history entry)."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        self.search, self.page = search, page
+        await self._refresh()
+        url = clients_url(self.search, self.page)
+        self._pushed = [*self._pushed[-20:], url]
+        return rx.redirect(url)
+
+    @rx.event
+    async def set_search(self, value: str):
+        return await self._show(str(value)[: client_lists.MAX_SEARCH], 1)
+
+    @rx.event
+    async def next_page(self):
+        return await self._show(self.search, min(self.page + 1, self.page_count))
+
+    @rx.event
+    async def previous_page(self):
+        return await self._show(self.search, max(1, self.page - 1))
 
     duplicate_of: str = ""
     pending: dict[str, str] = {}
+    pending_edit: bool = False  # the similar-client question is about the edit dialog's save
 
     @rx.event
     async def create(self, form: dict):
@@ -137,39 +212,57 @@ class ClientsState(DirectoryState):
         # A second client with the same name or email is asked about first.
         same = await asyncio.to_thread(client_accounts.find_duplicate, form.get("name", ""), form.get("email", ""))
         if same:
-            self.pending, self.duplicate_of = {k: str(v) for k, v in form.items()}, same
+            self.pending, self.duplicate_of, self.pending_edit = {k: str(v) for k, v in form.items()}, same, False
             return None
         return await self._create_client(form)
 
     @rx.event
     async def confirm_duplicate(self):
-        form, self.pending, self.duplicate_of = self.pending, {}, ""
+        form, editing, self.pending, self.duplicate_of, self.pending_edit = self.pending, self.pending_edit, {}, "", False
+        if editing:
+            # Answered once: a second click on "Save anyway" finds nothing pending.
+            return await self._save_edit(form) if form else None
         return await self._create_client(form)
 
     @rx.event
     def cancel_duplicate(self, _open: bool = False):
-        self.pending, self.duplicate_of = {}, ""
+        self.pending, self.duplicate_of, self.pending_edit = {}, "", False
 
     async def _create_client(self, form: dict):
         key = self._intent(form)
         if not key:
             return None
         self.form_key = key
+        added = []
         toast = await self._run(
-            lambda: client_service.create_client(
+            lambda: added.append(client_service.create_client(
                 form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""),
                 form.get("tax_number", ""), idempotency_key=key,
-            ),
+            )),
             f"Client {form.get('name', '').strip()} added",
         )
-        return self._created(toast) if not self.error else toast
+        if self.error or not added:
+            return toast
+        done = self._created(toast)
+        return [*(done if isinstance(done, list) else [done]), *await self._show_added(added[0].id)]
+
+    async def _show_added(self, client_id: int) -> list:
+        """The list moves to the page that holds the client just added (the search kept when
+        it finds them), so what was added is in view."""
+        self.search, self.page = await asyncio.to_thread(client_lists.page_holding, client_id, self.search)
+        await self._refresh()
+        url = clients_url(self.search, self.page)
+        if url == clients_url(*clients_params(self.router.url.query_parameters)):
+            return []
+        self._pushed = [*self._pushed[-20:], url]
+        return [rx.redirect(url)]
 
     @rx.event
     def start_edit(self, client: dict):
         if not str(client.get("id", "")).isdigit():
             return
         self.editing_id = int(client["id"])
-        self.form = {k: client.get(k, "") for k in ("name", "email", "company", "address", "tax_number")}
+        self.form = {k: client.get(k, "") for k in CLIENT_FIELDS}
         self.error = ""
         self.edit_open = True
 
@@ -179,8 +272,30 @@ class ClientsState(DirectoryState):
 
     @rx.event
     async def save_edit(self, form: dict):
+        """Saved, unless the edit makes the client's name or email another client's: that is
+        asked first, as adding such a client is ("A similar client exists")."""
+        if self._current_user() is None:
+            return self._redirect_to_login()
+        if not self.edit_open:
+            return None  # the dialog was saved and closed (a double click's second submission)
+        fields = {k: str(form.get(k, "")) for k in CLIENT_FIELDS}
+        if self.duplicate_of:
+            return None  # already asked about this save (a double click): the question is open
+        if _key(fields["name"]) != _key(self.form.get("name", "")) or _key(fields["email"]) != _key(self.form.get("email", "")):
+            same = await asyncio.to_thread(client_accounts.find_duplicate, fields["name"], fields["email"], self.editing_id)
+            if same:
+                self.pending, self.duplicate_of, self.pending_edit = fields, same, True
+                return None
+        return await self._save_edit(fields)
+
+    async def _save_edit(self, form: dict):
+        if not self.edit_open:
+            return None
         toast = await self._run(
-            lambda: client_service.update_client(self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""), form.get("tax_number", "")),
+            lambda: client_service.update_client(
+                self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""),
+                form.get("address", ""), form.get("tax_number", ""),
+            ),
             "Client saved",
         )
         if not self.error:
@@ -188,10 +303,14 @@ class ClientsState(DirectoryState):
         return toast
 
 
-class ClientPickerState(DirectoryState):
+def _key(text: str) -> str:
+    """A name or email as the similar-client check compares them."""
+    return str(text or "").strip().lower()
+
+
+class ClientPickerState(DirectoryState, ClientChoicesMixin):
     """A list page whose create form starts by choosing a client."""
 
-    client_options: list[dict[str, str]] = []
     new_client_id: str = ""
 
     async def _load_rows(self) -> None:  # overridden
@@ -199,7 +318,10 @@ class ClientPickerState(DirectoryState):
 
     async def _refresh(self) -> None:
         await self._load_rows()
-        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_client_options()
+
+    def _picked_client_id(self) -> int | None:
+        return as_id(self.new_client_id)
 
     @rx.event
     def set_new_client_id(self, value: str):
@@ -209,6 +331,10 @@ class ClientPickerState(DirectoryState):
         # The select is controlled: emptied with the rest of the form, and when a page opens
         # (leads and projects share it: a client chosen on one is not carried to the other).
         self.new_client_id = ""
+
+    async def _load_page(self):
+        self.client_search = ""  # a page opens offering the newest clients (a search typed here stays after a create)
+        return await super()._load_page()
 
     def _chosen_client(self) -> int | None:
         return as_id(self.new_client_id)

@@ -31,6 +31,7 @@ from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.client_choices import ClientChoicesMixin
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras, line_extras
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
@@ -83,7 +84,7 @@ CLIENT_FIELDS = ("name", "email", "company")  # the inline new-client form's fie
 MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
-class EditorState(AuthState, EditorTaxesMixin):
+class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
     invoice_id: int = 0
     number: str = ""
     client_id: str = ""
@@ -94,7 +95,6 @@ class EditorState(AuthState, EditorTaxesMixin):
     notes: str = ""
     lines: list[dict[str, str]] = []
     errors: dict[str, str] = {}
-    client_options: list[dict[str, str]] = []
     project_options: list[dict[str, str]] = []
     read_only_reason: str = ""
     not_found: bool = False
@@ -175,6 +175,10 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.not_found = False
         self.new_client_open = False
         self.project_options = []
+        self.client_search = ""  # the picker offers the newest clients again
+
+    def _picked_client_id(self) -> int | None:
+        return as_id(self.client_id)
 
     @rx.event
     async def load_new(self):
@@ -199,7 +203,7 @@ class EditorState(AuthState, EditorTaxesMixin):
         else:
             self._load_invoice_terms()
             await self._load_tax_options()
-        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_client_options()
         await self._load_projects()
         self.pristine = self._fingerprint()
         self.loading = False
@@ -267,7 +271,7 @@ class EditorState(AuthState, EditorTaxesMixin):
                 lifecycle.ensure_editable(inv.status)
             except DomainError as err:
                 self.read_only_reason = err.message
-        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_client_options()
         await self._load_projects()
         self.pristine = self._fingerprint()
         self.loading = False
@@ -421,8 +425,8 @@ class EditorState(AuthState, EditorTaxesMixin):
         self.adding_client = False
         self.client_errors = {}
         self.client_key = ""  # this opening's client is added; "New" opens the form with a new key
-        self.client_options = await asyncio.to_thread(queries.client_options)
         self.client_id = str(client.id)
+        await self._load_client_options()  # the new client among them, chosen
         self.errors.pop("client_id", None)
         self.new_client_open = False
         await self._load_projects()

@@ -4,14 +4,39 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
+CLIENT_PICKERS = ("#client-select", "#project-client", "#lead-client")
+
 
 def choose(page: Page, trigger_selector: str, option: str) -> None:
-    """Pick an option in a Radix select."""
+    """Pick an option in a Radix select. A client menu offers a few clients at a time: the
+    client is first found by typing its name in the "Find a client" box beside it."""
+    if trigger_selector in CLIENT_PICKERS:
+        find_client(page, trigger_selector, option)
     page.locator(trigger_selector).click()
     page.get_by_role("option", name=option, exact=True).click()
+
+
+def find_client(page: Page, trigger_selector: str, text: str) -> None:
+    """Type in the "Find a client" box of this client menu; wait until the menu holds what it found."""
+    search = page.get_by_label("Find a client").and_(page.locator(trigger_selector + "-search"))
+    search.fill(text)
+    page.wait_for_function(
+        "([id, text]) => document.getElementById(id)?.dataset.searched === text",
+        arg=[trigger_selector.removeprefix("#") + "-search", text],
+        timeout=10_000,
+    )
+
+
+def client_row(page: Page, app_url: str, name: str):
+    """The row of this client on /clients, found with the list's search (the list has pages)."""
+    page.goto(app_url + "/clients?" + urlencode({"q": name}))
+    # The box shows the URL's search in the same update as its rows: they are this search's.
+    expect(page.get_by_label("Search clients")).to_have_value(name)
+    return page.locator(".client-row", has_text=name)
 
 
 def create_client(page: Page, app_url: str, name: str, email: str) -> None:

@@ -201,20 +201,19 @@ def test_delete_draft_double_clicked_shows_only_the_success(page: Page, app_url)
 
 
 def test_a_statement_range_does_not_follow_to_the_next_clients_page(page: Page, app_url):
-    from tests.e2e.pages import create_client
+    from tests.e2e.pages import client_row, create_client
 
     sign_in(page, app_url)
     tag = uuid.uuid4().hex[:8]
     for who in ("One", "Two"):
         create_client(page, app_url, f"{who} {tag}", f"{who.lower()}-{tag}@example.test")
-    page.locator(".client-row", has_text=f"One {tag}").get_by_role("link", name=f"One {tag}").click()
+    client_row(page, app_url, f"One {tag}").get_by_role("link", name=f"One {tag}").click()
     page.get_by_label("From", exact=True).fill("2026-03-31")
     page.get_by_label("To", exact=True).fill("2026-01-01")
     page.get_by_role("button", name="Download statement PDF").click()
     expect(page.locator(".field-error")).to_be_visible(timeout=TIMEOUT)
 
-    page.goto(app_url + "/clients")
-    page.locator(".client-row", has_text=f"Two {tag}").get_by_role("link", name=f"Two {tag}").click()
+    client_row(page, app_url, f"Two {tag}").get_by_role("link", name=f"Two {tag}").click()
     expect(page.get_by_role("heading", name=f"Two {tag}")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_label("From", exact=True)).to_have_value("")
     expect(page.get_by_label("To", exact=True)).to_have_value("")

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import choose
+from tests.e2e.pages import choose, client_row
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -25,9 +25,8 @@ def _upload(page: Page, content: str) -> None:
 
 
 def _listed(page: Page, app_url: str, name: str):
-    page.goto(app_url + "/clients")
-    expect(page.locator(".client-row").first).to_be_visible()
-    return page.locator(".client-row", has_text=name)
+    """The rows of clients of this name on /clients, found with its search (the list has pages)."""
+    return client_row(page, app_url, name)
 
 
 def test_import_clients_with_two_bad_rows(signed_in, app_url):

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import create_client, new_invoice
+from tests.e2e.pages import choose, create_client, new_invoice
 
 RESULT_TIMEOUT = 30_000
 INVOICE_URL = re.compile(r".*/invoices/(\d+)$")
@@ -82,8 +82,7 @@ def test_double_save_and_double_duplicate_make_one_draft_each(page: Page, app_ur
     client_id = _client_id(app_env, name)
 
     page.goto(app_url + "/invoices/new")
-    page.locator("#client-select").click()
-    page.get_by_role("option", name=name, exact=True).click()
+    choose(page, "#client-select", name)
     line = page.locator(".line-item").first
     line.locator(".line-description input").fill("Once only")
     line.locator(".line-unit-price input").fill("100")
@@ -143,8 +142,7 @@ def test_double_clicked_adds_on_clients_and_projects_add_once_and_say_nothing_mo
     assert _db(app_env, "SELECT count(*) FROM client WHERE name = ?", name) == [(1,)]
 
     page.goto(app_url + "/projects")
-    page.locator("#project-client").click()
-    page.get_by_role("option", name=name, exact=True).click()
+    choose(page, "#project-client", name)
     project = f"Launch {tag}"
     page.get_by_label("Project name").fill(project)
     _double_click(page.get_by_role("button", name="Add project"))

@@ -11,7 +11,7 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import send_invoice
+from tests.e2e.pages import choose, send_invoice
 
 WAIT_SECONDS = 60
 
@@ -37,8 +37,7 @@ def _sync_state_after_reload(page: Page, wanted: str) -> bool:
 def _new_invoice(page: Page, app_url: str, client: str, description: str, quantity: str, price: str) -> str:
     page.goto(app_url + "/invoices/new")
     expect(page.locator("#save-draft")).to_be_visible()
-    page.locator("#client-select").click()
-    page.get_by_role("option", name=client, exact=True).click()
+    choose(page, "#client-select", client)
     line = page.locator(".line-item").first
     line.locator(".line-description input").fill(description)
     line.locator(".line-quantity input").fill(quantity)

@@ -9,15 +9,10 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import send_invoice
+from tests.e2e.pages import choose, client_row, send_invoice
 from tests.fakes.fake_stripe import FakeStripe
 
 INVOICE_URL = re.compile(r".*/invoices/(\d+)$")
-
-
-def _pick(page: Page, option: str) -> None:
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=option).click()
 
 
 def _client_with_lead(page: Page, app_url: str, name: str) -> None:
@@ -27,15 +22,14 @@ def _client_with_lead(page: Page, app_url: str, name: str) -> None:
     page.get_by_role("button", name="Add client").click()
     expect(page.locator(".client-row", has_text=name)).to_be_visible()
     page.goto(app_url + "/leads")
-    _pick(page, name)
+    choose(page, "#lead-client", name)
     page.get_by_label("Lead title").fill(f"Website for {name}")
     page.get_by_role("button", name="Add lead").click()
     expect(page.locator(".lead-row", has_text=name)).to_be_visible()
 
 
 def _draft_for(page: Page, app_url: str, name: str) -> int:
-    page.goto(app_url + "/clients")
-    page.locator(".client-row", has_text=name).get_by_role("link", name="New invoice").click()
+    client_row(page, app_url, name).get_by_role("link", name="New invoice").click()
     page.wait_for_url("**/invoices/new?client=*")
     page.locator(".line-description input").first.fill("Website build")
     page.locator(".line-quantity input").first.fill("3")
