@@ -70,6 +70,23 @@ def invalid_attrs(error, error_id) -> dict:
     }
 
 
+def labelled_textarea(label: str, input_id: str, error="", rows: str = "2", **props) -> rx.Component:
+    """A label above a text area of a few lines (a postal address is printed line by line),
+    for the same small forms as ``labelled_input``; its error shows under it, tied to it."""
+    error_id = f"{input_id}-error"
+    return rx.vstack(
+        field_label(label, input_id, size="1"),
+        rx.text_area(id=input_id, width="100%", rows=rows, custom_attrs=invalid_attrs(error, error_id), **props),
+        rx.cond(
+            error != "",
+            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
+        ),
+        spacing="1",
+        flex="1 1 220px",
+        min_width="0",
+    )
+
+
 def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.Component:
     """A label above a text input; for the small create/edit forms of the directory pages.
     With ``error`` (a Var), its message shows under the input, tied to it (aria-invalid)."""

@@ -12,6 +12,7 @@ from invoice_crm.components.forms import (
     field_label,
     invalid_attrs,
     labelled_input,
+    labelled_textarea,
     select_menu,
 )
 from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
@@ -37,7 +38,7 @@ def _client_form(on_submit, values=None, submit_label="Add client", form_id=None
             labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
             labelled_input("Client email", f"{prefix}-email", name="email", type="email", default_value=values.get("email", "")),
             labelled_input("Company", f"{prefix}-company", name="company", default_value=values.get("company", "")),
-            labelled_input("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
+            labelled_textarea("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
             labelled_input("Client tax number", f"{prefix}-tax-number", name="tax_number", default_value=values.get("tax_number", "")),
             rx.button(submit_label, type="submit"),
             # The add form carries the key it was drawn with: a double click's two

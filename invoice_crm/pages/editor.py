@@ -5,7 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.clients import client_search_field, similar_client_question
-from invoice_crm.components.forms import field_error, form_field, invalid_attrs, labelled_input, select_menu
+from invoice_crm.components.forms import (
+    field_error,
+    form_field,
+    invalid_attrs,
+    labelled_input,
+    labelled_textarea,
+    select_menu,
+)
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
 from invoice_crm.domain.money import CURRENCIES
@@ -24,6 +31,7 @@ def _new_client_form() -> rx.Component:
                                custom_attrs={"aria-required": "true"}),
                 labelled_input("New client email", "new-client-email", errors.get("email", ""), name="email", type="email"),
                 labelled_input("New client company (optional)", "new-client-company", errors.get("company", ""), name="company"),
+                labelled_textarea("New client address (optional)", "new-client-address", errors.get("address", ""), name="address"),
                 rx.button("Add client", type="submit", loading=S.adding_client, disabled=S.adding_client, id="add-client"),
                 gap="0.5em",
                 wrap="wrap",

@@ -80,7 +80,7 @@ def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], Lin
     return view, LineInput("", values["quantity"], values["unit_price"])
 
 
-CLIENT_FIELDS = ("name", "email", "company")  # the inline new-client form's fields
+CLIENT_FIELDS = ("name", "email", "company", "address")  # the inline new-client form's fields
 MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
@@ -377,7 +377,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         fields = {k: str(form.get(k, "")) for k in CLIENT_FIELDS}
         # Refused fields are named beside their inputs before anything is asked or added.
         try:
-            client_service.client_fields(fields["name"], fields["email"], fields["company"], "")
+            client_service.client_fields(fields["name"], fields["email"], fields["company"], fields["address"])
         except FieldErrors as err:
             self.client_errors = err.errors
             return
@@ -412,7 +412,8 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         try:
             client = await asyncio.to_thread(
                 lambda: client_service.create_client(
-                    form.get("name", ""), form.get("email", ""), form.get("company", ""), idempotency_key=key
+                    form.get("name", ""), form.get("email", ""), form.get("company", ""), form.get("address", ""),
+                    idempotency_key=key,
                 )
             )
         except DomainError as err:

@@ -338,11 +338,14 @@ def test_every_form_field_has_a_visible_label_tied_to_it(page, app_url):
     expect(shown).to_be_visible()
     expect(shown).to_contain_text("Description")
     page.locator("#new-client-toggle").click()
-    _labelled(page, "New client name", "New client email", "New client company (optional)")
+    _labelled(page, "New client name", "New client email", "New client company (optional)", "New client address (optional)")
+    # A postal address is written on several lines, as the PDF prints it.
+    assert page.get_by_label("New client address (optional)").evaluate("e => e.tagName") == "TEXTAREA"
 
     page.goto(app_url + "/clients")
     expect(page.locator(".client-row").first).to_be_visible()
     _labelled(page, "Client name", "Client email", "Company", "Address")
+    assert page.get_by_label("Address", exact=True).evaluate("e => e.tagName") == "TEXTAREA"
     page.locator(".client-row").first.get_by_role("button", name=re.compile("^Edit")).click()
     _labelled(page.get_by_role("dialog"), "Client name", "Client email", "Company", "Address")
     page.keyboard.press("Escape")

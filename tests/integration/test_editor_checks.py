@@ -154,3 +154,23 @@ def test_a_discount_typed_with_no_type_is_asked_about_not_dropped(app):
     run(scenario())
     with read_session() as session:
         assert session.execute(select(Invoice.amount)).scalar_one() == Decimal("100.00")
+
+
+def test_the_editors_new_client_takes_an_address_of_several_lines(app):
+    """The inline New client had no address at all, and nothing said where to add one."""
+    from invoice_crm.state.editor import EditorState
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.toggle_new_client, NEW)
+            added = await runner.send(tab, EditorState.create_client, NEW, form=form(
+                name="Atelier Lumière", email="compta@lumiere.example", company="",
+                address="12 rue Mercière\n69002 Lyon"))
+            assert "added" in sent_text(added)
+            assert runner.server_errors == []
+
+    run(scenario())
+    with read_session() as session:
+        assert session.execute(select(Client.address)).scalar_one() == "12 rue Mercière\n69002 Lyon"
