@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client
-    # address (sign-in and pay throttling); 0 ignores the header (it is the client's to forge).
+    # address (sign-in and pay throttling) and X-Forwarded-Proto for the scheme of the app's own
+    # redirects (https behind a TLS proxy); 0 ignores both (they are the client's to forge).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     # The client's Pay button: Checkout creations allowed per minute per invoice and per address.
     pay_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
