@@ -4,11 +4,13 @@ built pages are served as Reflex serves them (StaticFiles, html=True), where /lo
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.testclient import TestClient
 
 from invoice_crm.api.forwarded import ForwardedProto
 
@@ -21,8 +23,12 @@ def pages(tmp_path) -> Starlette:
 
 
 def _location(app, **headers) -> str:
-    client = TestClient(app, base_url="http://invoices.example.com")
-    response = client.get("/login", headers=headers, follow_redirects=False)
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://invoices.example.com") as client:
+            return await client.get("/login", headers=headers, follow_redirects=False)
+
+    response = asyncio.run(get())
     assert response.status_code == 307
     return response.headers["location"]
 
