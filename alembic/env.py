@@ -8,7 +8,7 @@ import invoice_crm.models  # noqa: F401  (registers every table on SQLModel.meta
 from alembic import context
 from invoice_crm.db import make_engine
 from invoice_crm.db_search import include_object
-from invoice_crm.settings import get_settings
+from invoice_crm.startup import clean_failures, settings_or_exit
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -18,7 +18,8 @@ target_metadata = SQLModel.metadata
 
 
 def _url() -> str:
-    return config.attributes.get("url") or get_settings().database_url
+    # A refused setting (ADMIN_PASSWORD too short...) stops `make migrate` with one line.
+    return config.attributes.get("url") or settings_or_exit().database_url
 
 
 def run_migrations_offline() -> None:
@@ -36,8 +37,12 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(_url())
-    with engine.connect() as conn:
+    url = _url()
+    # A database that cannot be reached or used: one line saying why, never the password.
+    with clean_failures(url):
+        engine = make_engine(url)
+        conn = engine.connect()
+    with conn:
         if conn.dialect.name == "sqlite":
             # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
             # keys on, that DROP would cascade-delete the rows that reference it (an invoice's

@@ -1,5 +1,7 @@
 """Start-up chores run by `make run` / `make serve` before the app starts (owner account and
-demo data), and `serve`: the production server with several backend workers."""
+demo data); `run`: the app on APP_PORT (`make run`); `serve`: the production server with
+several backend workers (`make serve`). Both take the port from the settings, so APP_PORT in
+.env counts (and the environment still wins over .env)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from pydantic import ValidationError as PydanticValidationError
-
 from invoice_crm import privacy
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import auth, demo, idempotency
 from invoice_crm.services.invoices import sweep_overdue
 from invoice_crm.settings import get_settings
+from invoice_crm.startup import clean_failures, settings_or_exit
 
 
 def bootstrap() -> None:
@@ -31,12 +32,25 @@ def bootstrap() -> None:
     sweep_overdue()
     auth.prune_expired_sessions()
     idempotency.prune()  # keys older than a month: no form stays open that long
+    # /login/ as the page is served: /login answers with a redirect to it.
     if auth.has_users():
-        print(f"Sign in at {settings.app_url}/login")
+        print(f"Sign in at {settings.app_url}/login/")
     else:
         code = auth.new_setup_code()
-        print(f"Create the owner account at {settings.app_url}/login with the set-up code:\n\n    {code}\n")
+        print(f"Create the owner account at {settings.app_url}/login/ with the set-up code:\n\n    {code}\n")
         print("(The code is valid until the owner account is made; each start prints a new one.)")
+
+
+def _reflex() -> str:
+    return shutil.which("reflex") or str(Path(sys.executable).with_name("reflex"))
+
+
+def run() -> None:
+    """`reflex run --env prod` on APP_PORT (one backend process): `make run`."""
+    settings = get_settings()
+    reflex = _reflex()
+    sys.stdout.flush()
+    os.execv(reflex, [reflex, "run", "--env", "prod", "--frontend-port", str(settings.app_port)])
 
 
 def serve() -> None:
@@ -55,22 +69,25 @@ def serve() -> None:
     )
     if settings.reflex_redis_url:
         env["REFLEX_REDIS_URL"] = settings.reflex_redis_url
-    reflex = shutil.which("reflex") or str(Path(sys.executable).with_name("reflex"))
+    reflex = _reflex()
     print(f"Serving with {settings.web_workers} backend worker(s) on port {settings.app_port}; public URL {settings.app_url}")
     sys.stdout.flush()
     os.execve(reflex, [reflex, "run", "--env", "prod", "--frontend-port", str(settings.app_port)], env)
 
 
 def main(argv: list[str]) -> int:
-    commands = {"bootstrap": bootstrap, "serve": serve}
+    commands = {"bootstrap": bootstrap, "run": run, "serve": serve}
     if len(argv) != 1 or argv[0] not in commands:
         print(f"usage: python -m invoice_crm.cli {{{'|'.join(commands)}}}", file=sys.stderr)
         return 2
+    # A wrong setting or database: one line saying why ("Cannot start: ..."), no traceback.
     try:
-        commands[argv[0]]()
-    except PydanticValidationError as err:  # a setting is wrong: say which and why, no traceback
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
-        print(f"Cannot start: {problems}", file=sys.stderr)
+        with clean_failures(settings_or_exit().database_url):
+            commands[argv[0]]()
+    except SystemExit as stop:
+        if not isinstance(stop.code, str):
+            raise
+        print(stop.code, file=sys.stderr)
         return 1
     return 0
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from invoice_crm import privacy, tasks
 from invoice_crm.api.app import api
+from invoice_crm.api.forwarded import forwarded_proto
 from invoice_crm.api.hardening import hardened
 from invoice_crm.pages.client import client_page
 from invoice_crm.pages.dashboard import dashboard_page
@@ -50,8 +51,9 @@ app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True, dir="ltr"),
     stylesheets=["/invoice_list.css"],
     # POST /api/stripe/webhook on the same port; then bounded bodies and security headers
-    # around everything the backend serves (pages, events, uploads, the webhook).
-    api_transformer=[api, hardened(get_settings().app_url)],
+    # around everything the backend serves (pages, events, uploads, the webhook); outermost,
+    # the scheme the browser used when a trusted proxy says so (X-Forwarded-Proto).
+    api_transformer=[api, hardened(get_settings().app_url), forwarded_proto(get_settings().trusted_proxy_hops)],
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="48x48"),

@@ -23,7 +23,9 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore",
+        # A refused value is never repeated in the error: it may be a secret (ADMIN_PASSWORD).
+        hide_input_in_errors=True,
     )
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'invoice_crm.db'}"
@@ -48,7 +50,8 @@ class Settings(BaseSettings):
     admin_email: str = ""
     admin_password: SecretStr = SecretStr("")
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client
-    # address (sign-in and pay throttling); 0 ignores the header (it is the client's to forge).
+    # address (sign-in and pay throttling) and X-Forwarded-Proto for the scheme of the app's own
+    # redirects (https behind a TLS proxy); 0 ignores both (they are the client's to forge).
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     # The client's Pay button: Checkout creations allowed per minute per invoice and per address.
     pay_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
@@ -109,6 +112,28 @@ class Settings(BaseSettings):
     # The freelancer, as shown on invoices and in emails.
     business_name: str = ""
     business_address: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        # The messages never repeat the URL: it holds the database password.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "DATABASE_URL is not a database URL (postgresql+psycopg://user:password@host:5432/name "
+                "or sqlite:///path); a password with @, : or / must be percent-encoded"
+            ) from None
+        if url.drivername in ("postgres", "postgresql"):
+            raise ValueError(f"DATABASE_URL starts with {url.drivername}://; use postgresql+psycopg:// (psycopg 3)")
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise ValueError(
+                f"DATABASE_URL names {url.get_backend_name()!r}; use postgresql+psycopg://… or sqlite:///…"
+            )
+        return value
 
     @field_validator("business_timezone")
     @classmethod

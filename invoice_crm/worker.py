@@ -10,7 +10,7 @@ import asyncio
 import logging
 import signal
 
-from invoice_crm import tasks
+from invoice_crm import startup, tasks
 from invoice_crm.services.business_settings import follow_saved_locale
 from invoice_crm.services.jobs import leases
 
@@ -30,6 +30,7 @@ async def run() -> None:
 
 
 def main() -> None:
+    startup.check_database()  # a wrong setting or DATABASE_URL: one line, before any loop starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     asyncio.run(run())
 

@@ -128,6 +128,9 @@ def production_app(postgres_server, redis_server, tmp_path_factory) -> Iterator[
         "WEB_WORKERS": "3",
         "APP_PORT": str(app_port),
         "APP_URL": f"http://127.0.0.1:{proxy_port}",  # the public URL is the proxy's
+        # As the README's production block says: loopback only, the proxy's headers trusted.
+        "APP_HOST": "127.0.0.1",
+        "TRUSTED_PROXY_HOPS": "1",
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "LOAD_DEMO_DATA": "false",
@@ -141,7 +144,7 @@ def production_app(postgres_server, redis_server, tmp_path_factory) -> Iterator[
     proxy = None
     try:
         proc = start_app(env, log, target="serve", url=f"http://127.0.0.1:{app_port}")
-        proxy = start_nginx(app_port, proxy_port)
+        proxy = start_nginx(app_port, proxy_port, tls=True)
         yield ProductionApp(
             url=proxy.url, direct_url=f"http://127.0.0.1:{app_port}", env=env, proxy=proxy,
             sheets=sheets, smtp=smtp, stripe=stripe, log=log,

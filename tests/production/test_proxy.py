@@ -4,6 +4,8 @@ the webhook endpoint all pass through the proxy."""
 from __future__ import annotations
 
 import asyncio
+import http.client
+import ssl
 import urllib.error
 import urllib.request
 
@@ -35,3 +37,34 @@ def test_a_page_and_the_event_websocket_load_through_nginx(production_app):
         raise AssertionError("an unsigned webhook must be refused")
     except urllib.error.HTTPError as err:
         assert err.code == 400  # reached the app through the proxy, and refused there
+
+
+def _get(host: str, port: int, path: str, tls: bool = False, **headers: str) -> http.client.HTTPResponse:
+    if tls:
+        connection = http.client.HTTPSConnection(host, port, timeout=30, context=ssl._create_unverified_context())
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_a_slashless_page_behind_the_tls_proxy_redirects_to_https(production_app):
+    proxy = production_app.proxy
+    response = _get("127.0.0.1", proxy.tls_port, "/login", tls=True)
+    assert response.status == 307
+    assert response.getheader("location") == f"{proxy.tls_url}/login/"  # not http:// on the TLS port
+    assert _get("127.0.0.1", proxy.tls_port, "/login/", tls=True).status == 200
+
+    # The app itself keeps the scheme its trusted proxy reports, whatever the proxy's config.
+    app_port = int(production_app.direct_url.rsplit(":", 1)[1])
+    direct = _get("127.0.0.1", app_port, "/clients", Host="invoices.example.com", **{"X-Forwarded-Proto": "https"})
+    assert direct.getheader("location") == "https://invoices.example.com/clients/"
+
+
+def test_start_up_prints_the_sign_in_page_itself_and_no_false_schema_warning(production_app):
+    log = production_app.log.read_text()
+    assert f"Sign in at {production_app.env['APP_URL']}/login/\n" in log
+    assert "Detected database schema changes" not in log and "schema differs" not in log

@@ -203,14 +203,31 @@ NGINX_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 
 
 class NginxServer(_ChildServer):
+    tls_port: int | None = None
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def tls_url(self) -> str:
+        return f"https://127.0.0.1:{self.tls_port}"
 
-def start_nginx(app_port: int, port: int | None = None) -> NginxServer:
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+def start_nginx(app_port: int, port: int | None = None, tls: bool = False) -> NginxServer:
     """The repository's deploy/nginx.conf, its upstream pointed at the app and its listener on a
-    free plain-HTTP port (the TLS part needs a certificate; here the proxy path is what counts)."""
+    free plain-HTTP port; with ``tls``, the same locations on a second port with TLS too (a
+    self-signed certificate), as the browser reaches them in production."""
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
         raise RuntimeError("nginx is not installed (apt-get install nginx; .ci/run does it)")
@@ -220,6 +237,11 @@ def start_nginx(app_port: int, port: int | None = None) -> NginxServer:
     (directory / "shared.conf").write_text(_between(site, "# --- shared ---", "# --- end of shared ---"))
     (directory / "locations.conf").write_text(_between(site, "# --- locations ---", "# --- end of locations ---"))
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
+    tls_port = free_port() if tls else None
+    tls_lines = ""
+    if tls_port:
+        cert, key = _self_signed_certificate(directory)
+        tls_lines = f"listen 127.0.0.1:{tls_port} ssl;\n    ssl_certificate {cert};\n    ssl_certificate_key {key};"
     (directory / "nginx.conf").write_text(
         f"""daemon off;
 worker_processes 1;
@@ -237,6 +259,7 @@ http {{
   include {directory}/shared.conf;
   server {{
     listen 127.0.0.1:{port};
+    {tls_lines}
     server_name _;
     include {directory}/locations.conf;
   }}
@@ -248,6 +271,7 @@ http {{
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
     )
     server = NginxServer(port=port, directory=directory, proc=proc)
+    server.tls_port = tls_port
     server.wait_until_listening(20, "nginx")
     return server
 

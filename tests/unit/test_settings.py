@@ -116,3 +116,15 @@ def test_the_loopback_app_url_accepts_each_loopback_name_and_nothing_else():
     assert Settings(app_url="http://127.0.0.1:8080/").app_origins[0] == "http://127.0.0.1:8080"
     assert "http://localhost:8080" in Settings(app_url="http://127.0.0.1:8080/").app_origins
     assert Settings(app_url="https://invoices.example.com").app_origins == ["https://invoices.example.com"]
+
+
+def test_a_refused_secret_is_not_repeated_in_the_error(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "hunter2")
+    with pytest.raises(ValidationError) as refused:
+        _settings()
+    assert "hunter2" not in str(refused.value) and "hunter2" not in repr(refused.value)
+    monkeypatch.delenv("ADMIN_PASSWORD")
+    monkeypatch.setenv("DATABASE_URL", "postgres://me:hunter2@db.example.com/crm")
+    with pytest.raises(ValidationError, match="use postgresql\\+psycopg://") as refused:
+        _settings()
+    assert "hunter2" not in str(refused.value)
