@@ -78,6 +78,7 @@ def test_the_invoice_page_says_credited_and_offers_no_receipt(app):
     state = run(scenario())
     assert state.invoice["badge"] == "CREDITED" and state.invoice["credited"] == "yes"
     assert not state.has_receipt  # no Email receipt button
+    assert state.reminder_inactive == "The invoice is credited in full: no more reminders."
 
 
 def test_no_receipt_is_made_or_emailed_when_nothing_was_received(database):
