@@ -6,8 +6,10 @@ import reflex as rx
 
 STATUS_COLORS = {
     "DRAFT": "gray", "SENT": "blue", "PAID": "green", "OVERDUE": "red", "VOID": "gray", "PARTIAL": "amber",
+    "CREDITED": "violet",
 }
-LABELS = {"PARTIAL": "Partially paid"}  # a sent or overdue invoice with some payment
+# PARTIAL: a sent or overdue invoice with some payment; CREDITED: paid by credit notes alone.
+LABELS = {"PARTIAL": "Partially paid", "CREDITED": "Credited"}
 LEAD_COLORS = {
     "NEW": "gray",
     "CONTACTED": "cyan",

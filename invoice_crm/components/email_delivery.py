@@ -148,7 +148,9 @@ def send_dialog() -> rx.Component:
                 ),
                 size="2",
             ),
-            rx.vstack(
+            # A form: Enter in To or Subject sends, as the button does (its key: once per
+            # opening); Enter in the message is a new line. Errors are the server's.
+            rx.form(rx.vstack(
                 rx.cond(D.sender_missing, _sender_missing_note()),
                 rx.cond(D.past_due & ~D.is_reminder, _past_due_choice()),
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),
@@ -157,7 +159,7 @@ def send_dialog() -> rx.Component:
                 dialog_actions(
                     rx.button(
                         D.confirm_label,
-                        on_click=D.submit_send,
+                        type="submit",
                         loading=D.sending,
                         disabled=(D.is_reminder & ~D.mail_enabled) | D.sending,
                         id="send-confirm",
@@ -166,7 +168,7 @@ def send_dialog() -> rx.Component:
                 spacing="4",
                 margin_top="1em",
                 width="100%",
-            ),
+            ), on_submit=D.submit_send, reset_on_submit=False, no_validate=True),
             max_width="560px",
         ),
         open=D.send_open,

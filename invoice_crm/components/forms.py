@@ -114,9 +114,11 @@ def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.C
 
 
 def dialog_actions(*buttons: rx.Component, cancel: str = "Cancel") -> rx.Component:
-    """A dialog's button row: a soft button that closes it, then its own actions, at the right."""
+    """A dialog's button row: a soft button that closes it, then its own actions, at the right.
+    The closing button is type=button: in a dialog whose fields are a form, Enter presses the
+    form's first submit button, which must be the action, not Cancel."""
     return rx.hstack(
-        rx.dialog.close(rx.button(cancel, variant="soft", color_scheme="gray")),
+        rx.dialog.close(rx.button(cancel, variant="soft", color_scheme="gray", type="button")),
         *buttons,
         justify="end",
         width="100%",

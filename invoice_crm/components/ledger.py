@@ -61,15 +61,24 @@ def _date_field(label: str, control_id: str, value, on_change, error="") -> rx.C
                       html_for=control_id, width="100%")
 
 
-def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Component, is_open, on_open_change,
+def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Component, on_submit, is_open, on_open_change,
                    description: rx.Component | None = None, trigger: rx.Component | None = None) -> rx.Component:
-    """Every dialog here has one shape: title, a description if any, the fields, the error, the buttons."""
+    """Every dialog here has one shape: title, a description if any, the fields, the error, the
+    buttons. The fields are a form: Enter in any of them does what the confirm button (its one
+    submit button) does; the handler reads the state the fields set, and its key makes a double
+    Enter, or Enter and a click, do it once. Errors are the server's, beside the fields
+    (no_validate), and what was typed stays (reset_on_submit off) until the dialog closes."""
     head = [rx.dialog.title(title)] + ([description] if description is not None else [])
     return rx.dialog.root(
         *([rx.dialog.trigger(trigger)] if trigger is not None else []),
         rx.dialog.content(
             *head,
-            rx.vstack(*fields, field_error(error), actions, spacing="3", margin_top="1em"),
+            rx.form(
+                rx.vstack(*fields, field_error(error), actions, spacing="3", margin_top="1em"),
+                on_submit=on_submit,
+                reset_on_submit=False,
+                no_validate=True,
+            ),
         ),
         open=is_open,
         on_open_change=on_open_change,
@@ -92,8 +101,9 @@ def record_payment_dialog(S) -> rx.Component:
         ),
         error=S.pay_error,
         actions=dialog_actions(
-            rx.button("Save payment", color_scheme="green", on_click=S.confirm_paid, loading=S.paying, disabled=S.paying, id="confirm-paid"),
+            rx.button("Save payment", color_scheme="green", type="submit", loading=S.paying, disabled=S.paying, id="confirm-paid"),
         ),
+        on_submit=S.confirm_paid,
         is_open=S.pay_dialog_open,
         on_open_change=S.set_pay_dialog_open,
         description=rx.dialog.description(S.invoice["number"], ": balance due ", S.invoice["balance"], ".", size="2"),
@@ -107,13 +117,15 @@ def void_dialog(S) -> rx.Component:
         _text_field("Reason for voiding", "void-reason", S.void_reason, S.set_void_reason),
         error=S.void_error,
         actions=rx.hstack(
-            rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray")),
-            rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", on_click=S.void_and_duplicate, id="void-duplicate"),
-            rx.button("Void invoice", color_scheme="red", on_click=S.confirm_void, id="confirm-void"),
+            rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray", type="button")),
+            rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", type="button",
+                      on_click=S.void_and_duplicate, id="void-duplicate"),
+            rx.button("Void invoice", color_scheme="red", type="submit", id="confirm-void"),  # Enter: void only
             justify="end",
             wrap="wrap",
             width="100%",
         ),
+        on_submit=S.confirm_void,
         is_open=S.void_open,
         on_open_change=S.set_void_open,
         description=rx.dialog.description(
@@ -165,7 +177,8 @@ def credit_note_dialog(S) -> rx.Component:
         ),
         _text_field("Reason", "credit-reason", S.credit_reason, S.set_credit_reason, S.credit_errors.get("credit_reason", "")),
         error=S.credit_error,
-        actions=dialog_actions(rx.button("Issue credit note", on_click=S.confirm_credit, id="confirm-credit")),
+        actions=dialog_actions(rx.button("Issue credit note", type="submit", id="confirm-credit")),
+        on_submit=S.confirm_credit,
         is_open=S.credit_open,
         on_open_change=S.set_credit_open,
         description=rx.dialog.description("Credit chosen lines (tax and discounts included), or an amount.", size="2"),
@@ -179,9 +192,10 @@ def _remove_dialog(S) -> rx.Component:
         _text_field("Reason for removing", "remove-reason", S.remove_reason, S.set_remove_reason),
         error=S.remove_error,
         actions=dialog_actions(
-            rx.button("Remove payment", color_scheme="red", on_click=S.confirm_remove, id="confirm-remove"),
+            rx.button("Remove payment", color_scheme="red", type="submit", id="confirm-remove"),
             cancel="Keep it",
         ),
+        on_submit=S.confirm_remove,
         is_open=S.remove_open,
         on_open_change=S.set_remove_open,
         description=rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
@@ -198,7 +212,8 @@ def _refund_dialog(S) -> rx.Component:
         _text_field("Refund reference", "refund-reference", S.refund_reference, S.set_refund_reference,
                     S.refund_errors.get("refund_reference", "")),
         error=S.refund_error,
-        actions=dialog_actions(rx.button("Save refund", on_click=S.confirm_refund, id="confirm-refund")),
+        actions=dialog_actions(rx.button("Save refund", type="submit", id="confirm-refund")),
+        on_submit=S.confirm_refund,
         is_open=S.refund_open,
         on_open_change=S.set_refund_open,
     )

@@ -54,12 +54,22 @@ _ALREADY: dict[InvoiceStatus, str] = {
 }
 
 
+def credited_in_full(status: InvoiceStatus | str, amount_paid=0) -> bool:
+    """Settled with nothing received: a PAID invoice whose balance credit notes took to zero
+    with no payment kept (``amount_paid``: the payments less refunds). It stays PAID (it owes
+    nothing, the money model settles it) but is said "Credited", with no receipt and no
+    "paid" wording; one partly paid and credited for the rest is paid for what came in."""
+    return InvoiceStatus(status) is InvoiceStatus.PAID and not (amount_paid and amount_paid > 0)
+
+
 def status_label(status: InvoiceStatus | str, amount_paid=0) -> str:
     """The word the pages and the sheet show: 'Partially paid' for a sent or overdue invoice
-    with some payment received."""
+    with some payment received; 'Credited' for one settled by credit notes alone."""
     status = InvoiceStatus(status)
     if status in OPEN and amount_paid and amount_paid > 0:
         return "Partially paid"
+    if credited_in_full(status, amount_paid):
+        return "Credited"
     return status.label
 
 

@@ -70,7 +70,9 @@ def _header() -> rx.Component:
                 rx.cond(S.expected_pay != "", _fact("Expected payment", S.expected_pay, "invoice-expected-pay",
                                                     color_scheme=rx.cond(S.expected_late, "amber", "gray"))),
                 _fact("Sent", rx.cond(inv["sent_at"] != "", inv["sent_at"], "—")),
-                _fact("Paid", rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"), "invoice-paid-at"),
+                # Settled by credit notes alone: the day it was credited, not "paid".
+                _fact(rx.cond(inv["credited"] == "yes", "Credited", "Paid"), rx.cond(inv["paid_at"] != "", inv["paid_at"], "—"),
+                      "invoice-paid-at"),
                 rx.cond(~S.is_draft, _fact("Viewed by the client", rx.cond(inv["viewed"] != "", inv["viewed"], "Not yet"), "invoice-viewed")),
                 rx.cond(  # with sync off, the dashboard says so once; no badge here
                     inv["sync"] != "OFF",

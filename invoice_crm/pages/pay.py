@@ -61,6 +61,13 @@ def _pay_area() -> rx.Component:
             id="cancelled-notice", width="100%",
         ),
         rx.cond(
+        S.is_credited,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("receipt")),
+            rx.callout.text("This invoice was credited in full on ", inv["paid_at"], "; there is nothing to pay."),
+            color_scheme="violet", id="credited-notice", width="100%",
+        ),
+        rx.cond(
         S.is_paid,
         rx.callout.root(
             rx.callout.icon(rx.icon("circle-check")),
@@ -81,6 +88,7 @@ def _pay_area() -> rx.Component:
                 payment_instructions(S.payment_lines),
                 width="100%",
             ),
+        ),
         ),
         ),
     )
@@ -128,7 +136,7 @@ def _invoice() -> rx.Component:
                     on_click=S.download_pdf, id="pay-download-pdf",
                 ),
                 rx.cond(
-                    S.is_paid,
+                    S.has_receipt,
                     rx.button(
                         rx.icon("receipt", size=16), "Download receipt", variant="soft", size="3",
                         on_click=S.download_receipt, id="pay-download-receipt",

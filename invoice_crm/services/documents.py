@@ -64,12 +64,11 @@ def _client_block(pdf: FPDF, label: str, client: Client) -> None:
 # --- Receipt ------------------------------------------------------------------------------
 
 def has_receipt(invoice: Invoice) -> bool:
-    """Money came in: the invoice is paid, or an open invoice has payments (a receipt for what
-    was received so far, with the balance still due)."""
+    """Money came in and was kept: a paid invoice, or an open one with payments (a receipt for
+    what was received so far, with the balance still due). One settled by credit notes alone
+    (or whose payments were all refunded) received nothing: no receipt."""
     status = InvoiceStatus(invoice.status)
-    return status is InvoiceStatus.PAID or (
-        status in OPEN and (invoice.amount_paid or 0) > 0
-    )
+    return status in (*OPEN, InvoiceStatus.PAID) and (invoice.amount_paid or 0) > 0
 
 
 def _receipt_facts(session, query) -> tuple[Invoice, Client, list[Payment], list[Refund]]:

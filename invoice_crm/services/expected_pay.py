@@ -35,7 +35,11 @@ def _local_date(moment: datetime | None, zone: ZoneInfo) -> date | None:
     return moment.astimezone(zone).date()
 
 
-_PAID = (Invoice.status == InvoiceStatus.PAID, Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None))
+# Paid with money kept: one credited in full (amount_paid 0) says nothing of how the client pays.
+_PAID = (
+    Invoice.status == InvoiceStatus.PAID, Invoice.amount_paid > 0,
+    Invoice.sent_at.is_not(None), Invoice.paid_at.is_not(None),
+)
 
 
 def _days_taken(session: Session, client_ids: list[int], zone: ZoneInfo) -> dict[int, list[int]]:

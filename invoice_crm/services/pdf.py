@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from invoice_crm.db import read_session
 from invoice_crm.domain.errors import NotFound
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, status_label
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, credited_in_full, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_long_date
@@ -106,6 +106,9 @@ class _Facts:
     status_text: str = ""
     registrations: list[str] = field(default_factory=list)
     client_tax_number: str = ""
+    # Settled by credit notes with nothing received (lifecycle.credited_in_full): said
+    # "Credited", stamped CREDITED, never "paid".
+    credited: bool = False
 
 
 def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Facts:
@@ -168,6 +171,7 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
         status_text=status_label(status, totals.paid),
         registrations=registrations,
         client_tax_number=client.tax_number,
+        credited=credited_in_full(status, totals.paid),
     )
 
 
@@ -235,7 +239,9 @@ def _render(facts: _Facts) -> bytes:
     pdf.set_font("Helvetica", size=9)
     pdf.set_text_color(*MUTED)
     status = facts.status_text
-    if facts.status is InvoiceStatus.PAID and facts.paid_at:
+    if facts.credited and facts.paid_at:
+        status = f"Credited in full on {document_date(facts.paid_at)}"
+    elif facts.status is InvoiceStatus.PAID and facts.paid_at:
         status = f"Paid on {document_date(facts.paid_at)}"
     pdf.cell(width * 0.45, 5, pdf_text(f"Status: {status}"), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
@@ -260,7 +266,7 @@ def _render(facts: _Facts) -> bytes:
     pdf.set_y(block)
     dates = [("Issue date", document_date(facts.issue_date)), ("Due date", document_date(facts.due_date) or "-")]
     if facts.paid_at:
-        dates.append(("Paid on", document_date(facts.paid_at)))
+        dates.append(("Credited on" if facts.credited else "Paid on", document_date(facts.paid_at)))
     dates.append(("Currency", facts.currency))
     for label, value in dates:
         pdf.set_x(pdf.l_margin + width * 0.55)
@@ -321,9 +327,12 @@ def _render(facts: _Facts) -> bytes:
     elif facts.status is InvoiceStatus.PAID:
         pdf.set_font("Helvetica", "B", 10)
         pdf.set_text_color(*INK)
-        pdf.cell(0, 6, "Paid in full - thank you.", new_x="LMARGIN", new_y="NEXT")
+        said = "Credited in full - nothing to pay." if facts.credited else "Paid in full - thank you."
+        pdf.cell(0, 6, said, new_x="LMARGIN", new_y="NEXT")
 
-    if facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+    if facts.credited:
+        _stamp(pdf, "CREDITED")
+    elif facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         _stamp(pdf, facts.status.value)
     return bytes(pdf.output())
 
@@ -354,18 +363,20 @@ def _breakdown(pdf: FPDF, rows: list[dict], currency: str) -> None:
 
 
 def _stamp(pdf: FPDF, word: str) -> None:
-    """A rotated, outlined stamp after the content, on the right (PAID in green, DRAFT in grey)."""
-    colour = {"PAID": (25, 135, 84), "VOID": (220, 53, 69)}.get(word, (134, 142, 150))
+    """A rotated, outlined stamp after the content, on the right (PAID in green, CREDITED in
+    violet, DRAFT in grey), as wide as its word needs."""
+    colour = {"PAID": (25, 135, 84), "VOID": (220, 53, 69), "CREDITED": (110, 86, 207)}.get(word, (134, 142, 150))
     if pdf.get_y() + 40 > pdf.page_break_trigger:
         pdf.add_page()
-    x, y = pdf.l_margin + pdf.epw - 62, pdf.get_y() + 8
-    with pdf.rotation(angle=12, x=x + 25, y=y + 9):
+    pdf.set_font("Helvetica", "B", 30)
+    box = max(50.0, pdf.get_string_width(word) + 8)
+    x, y = pdf.l_margin + pdf.epw - 12 - box, pdf.get_y() + 8
+    with pdf.rotation(angle=12, x=x + box / 2, y=y + 9):
         pdf.set_draw_color(*colour)
         pdf.set_text_color(*colour)
         pdf.set_line_width(1.2)
-        pdf.set_font("Helvetica", "B", 30)
         pdf.set_xy(x, y)
-        pdf.cell(50, 18, word, border=1, align="C")
+        pdf.cell(box, 18, word, border=1, align="C")
 
 
 def _figure_row(pdf: FPDF, label: str, value: str) -> None:

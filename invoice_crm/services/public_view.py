@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, credited_in_full
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date, format_timestamp
 from invoice_crm.models import Client, Invoice
@@ -55,6 +55,8 @@ def public_invoice(token: str) -> dict | None:
         "balance": format_money(balance, inv.currency),
         "balance_plain": format(balance, "f"),  # what the Pay button showed, said back when pressed
         "badge": badge_of(status, totals.paid),
+        # Settled by credit notes with nothing received: "credited in full", no receipt.
+        "credited": "yes" if credited_in_full(status, totals.paid) else "",
         "void": "yes" if status is InvoiceStatus.VOID else "",
         "notes": inv.notes,
         "paid_at": format_date(inv.paid_at),

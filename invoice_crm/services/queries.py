@@ -36,7 +36,7 @@ from invoice_crm.db_search import (
 )
 from invoice_crm.db_types import ScaledDecimal
 from invoice_crm.domain.leads import status_with_invoices
-from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown, credited_in_full
 from invoice_crm.domain.money import CURRENCIES, format_money, format_quantity, line_total
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date
@@ -186,10 +186,13 @@ _ROW_NAMES = tuple(column.key for column in ROW_COLUMNS)
 
 
 def badge_of(status, amount_paid) -> str:
-    """The status badge key: PARTIAL for a sent or overdue invoice with some payment."""
+    """The status badge key: PARTIAL for a sent or overdue invoice with some payment, CREDITED
+    for a paid one settled by credit notes with nothing received (lifecycle.credited_in_full)."""
     status = InvoiceStatus(status)
     if status in OPEN and amount_paid and amount_paid > 0:
         return "PARTIAL"
+    if credited_in_full(status, amount_paid):
+        return "CREDITED"
     return status.value
 
 

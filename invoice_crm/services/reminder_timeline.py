@@ -10,7 +10,7 @@ from sqlalchemy import select
 from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import reminders as rules
-from invoice_crm.domain.lifecycle import InvoiceStatus, business_today
+from invoice_crm.domain.lifecycle import InvoiceStatus, business_today, credited_in_full
 from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.models import EmailMessage, Invoice, ReminderSend
 from invoice_crm.services.business_settings import current_business
@@ -46,7 +46,7 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     status = InvoiceStatus(invoice.status)
     # What is true of this invoice comes first: a paid invoice gets no reminders whether or
     # not email is set up, and its steps still to come will not go out.
-    closed = _closed(status, invoice.balance_due) or (
+    closed = _closed(status, invoice.balance_due, invoice.amount_paid) or (
         "Sample data: reminders never go out for it." if invoice.is_sample else ""
     )
     inactive = closed or inactive_reason(schedules)
@@ -94,8 +94,10 @@ def invoice_reminders(invoice_id: int, now: datetime | None = None) -> dict:
     }
 
 
-def _closed(status: InvoiceStatus, balance_due) -> str:
+def _closed(status: InvoiceStatus, balance_due, amount_paid) -> str:
     """Why no reminder will go out for this invoice any more ("" while it is owed)."""
+    if credited_in_full(status, amount_paid):  # settled by credit notes, nothing received
+        return "The invoice is credited in full: no more reminders."
     if status is InvoiceStatus.PAID:
         return "The invoice is paid: no more reminders."
     if status is InvoiceStatus.VOID:

@@ -10,7 +10,7 @@ import reflex as rx
 
 from invoice_crm.domain.activity import event_label
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import InvoiceStatus, credited_in_full
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import format_date, format_timestamp
@@ -18,6 +18,7 @@ from invoice_crm.models import PaymentMethod
 from invoice_crm.services import expected_pay, figures, idempotency, queries
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.delivery import email_rows
+from invoice_crm.services.documents import has_receipt
 from invoice_crm.services.links import pay_url
 from invoice_crm.services.public_view import viewed_text
 from invoice_crm.state.auth import AuthState
@@ -60,8 +61,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
 
     @rx.var
     def has_receipt(self) -> bool:
-        """Money came in: paid, or an open invoice with payments (services.documents.has_receipt)."""
-        return self.status == InvoiceStatus.PAID.value or (self.can_mark_paid and self.invoice.get("has_payments", "") == "yes")
+        """Money came in and was kept (services.documents.has_receipt): paid, or an open invoice
+        with payments; not one credited in full with nothing received."""
+        return self.invoice.get("has_receipt", "") == "yes"
 
     @rx.var
     def can_credit(self) -> bool:
@@ -86,6 +88,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "balance_plain": format(totals.balance_due, "f"),
             "badge": queries.badge_of(inv.status, totals.paid),
             "has_payments": "yes" if any(p.removed_at is None for p in detail["payments"]) else "",
+            "has_receipt": "yes" if has_receipt(inv) else "",
+            # Settled by credit notes with nothing received: "Credited", never "Paid".
+            "credited": "yes" if credited_in_full(inv.status, totals.paid) else "",
             "void_reason": inv.void_reason,
             "currency": inv.currency,
             "issue_date": format_date(inv.issue_date),

@@ -40,6 +40,15 @@ class PayState(rx.State):
         return self.invoice.get("status", "") == "PAID"
 
     @rx.var
+    def is_credited(self) -> bool:
+        """Paid by credit notes alone (lifecycle.credited_in_full): nothing to pay, nothing received."""
+        return self.invoice.get("credited", "") == "yes"
+
+    @rx.var
+    def has_receipt(self) -> bool:
+        return self.is_paid and not self.is_credited
+
+    @rx.var
     def is_void(self) -> bool:
         return self.invoice.get("status", "") == "VOID"
 
@@ -97,7 +106,8 @@ class PayState(rx.State):
                 self.notice = ""
         await self._load()
         if self.is_paid and not self.notice_paid:
-            self.notice, self.notice_paid = "This invoice is paid", True
+            said = "This invoice was credited in full; there is nothing to pay" if self.is_credited else "This invoice is paid"
+            self.notice, self.notice_paid = said, True
         self.loading = False
 
     @rx.event

@@ -7,6 +7,7 @@ Set INVOICE_DIALOG_SHOTS to a folder to keep screenshots of the dialogs at 390 p
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -134,3 +135,83 @@ def test_the_refund_dialog_prefills_what_is_left_and_refuses_beside_the_amount(p
     dialog.get_by_role("button", name="Save refund").click()
     expect(dialog).to_be_hidden()
     assert _db(app_env, "SELECT count(*) FROM refund WHERE invoice_id = ?", invoice_id) == [(1,)]
+
+
+def test_enter_in_amount_records_the_payment_once(page: Page, app_url, app_env, fake_smtp):
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "100")])
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    amount = dialog.get_by_label("Amount")
+    amount.fill("30")
+    # A double Enter before any answer: one payment (the dialog's key), as for a double click.
+    amount.evaluate("""input => {
+        for (let i = 0; i < 2; i++) input.form.requestSubmit();
+    }""")
+    expect(dialog).to_be_hidden(timeout=RESULT_TIMEOUT)
+    expect(page.locator("#invoice-status")).to_have_text("Partially paid")
+    time.sleep(1.5)
+    assert len(_db(app_env, "SELECT id FROM payment WHERE invoice_id = ?", invoice_id)) == 1
+
+    # Enter pressed in the field, then at once a click on Save: one more payment, not two.
+    page.get_by_role("button", name="Record payment").click()
+    amount = dialog.get_by_label("Amount")
+    amount.fill("20")
+    amount.press("Enter")
+    page.evaluate("() => { const b = document.getElementById('confirm-paid'); if (b) b.click(); }")
+    expect(dialog).to_be_hidden(timeout=RESULT_TIMEOUT)
+    time.sleep(1.5)
+    assert len(_db(app_env, "SELECT id FROM payment WHERE invoice_id = ?", invoice_id)) == 2
+    expect(page.locator("#invoice-balance")).to_have_text("$50.00")
+
+
+def test_enter_in_the_credit_note_reason_issues_it(page: Page, app_url, app_env, fake_smtp):
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "100")])
+    page.get_by_role("button", name="Credit note").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Credit amount").fill("10")
+    dialog.get_by_label("Reason").fill("kb")
+    dialog.get_by_label("Reason").press("Enter")
+    expect(dialog).to_be_hidden(timeout=RESULT_TIMEOUT)
+    expect(page.locator(".credit-note-row")).to_contain_text("$10.00")
+    assert len(_db(app_env, "SELECT id FROM credit_note WHERE invoice_id = ?", invoice_id)) == 1
+
+
+def test_enter_with_an_error_keeps_the_dialog_and_says_it_beside_the_field(page: Page, app_url, app_env, fake_smtp):
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "40")])
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Payment date").fill("")
+    dialog.get_by_label("Reference").press("Enter")
+    expect(dialog.locator("#paid-on-error")).to_have_text("Payment date is required")
+    expect(dialog.get_by_label("Reference")).to_be_visible()
+    assert _db(app_env, "SELECT count(*) FROM payment WHERE invoice_id = ?", invoice_id) == [(0,)]
+
+
+def test_an_invoice_credited_in_full_says_credited_on_its_page_and_its_pay_page(page: Page, app_url, app_env, fake_smtp):
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Design", "1", "1500"), ("Build", "1", "592.50")])
+    page.get_by_role("button", name="Credit note").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("checkbox", name="Design").click()
+    dialog.get_by_role("checkbox", name="Build").click()
+    expect(dialog.locator("#credit-total")).to_have_text("$2,092.50")
+    dialog.get_by_label("Reason").fill("Project cancelled")
+    dialog.get_by_role("button", name="Issue credit note").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#invoice-status")).to_have_text("Credited")
+    expect(page.get_by_text("Credited", exact=True).last).to_be_visible()
+    expect(page.get_by_role("button", name="Email receipt")).to_have_count(0)
+    _shot(page, "credited_in_full_invoice")
+
+    [(token,)] = _db(app_env, "SELECT public_token FROM invoice WHERE id = ?", invoice_id)
+    page.goto(f"{app_url}/pay/{token}")
+    expect(page.locator("#credited-notice")).to_contain_text("credited in full")
+    expect(page.locator("#credited-notice")).to_contain_text("there is nothing to pay")
+    expect(page.locator("#pay-invoice-status")).to_have_text("Credited")
+    expect(page.locator("#paid-notice")).to_have_count(0)
+    expect(page.get_by_role("button", name="Download receipt")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Pay "))).to_have_count(0)
+    _shot(page, "credited_in_full_pay_page")

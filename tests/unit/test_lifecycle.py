@@ -8,9 +8,11 @@ from invoice_crm.domain.lifecycle import (
     business_today,
     check_transition,
     countdown,
+    credited_in_full,
     ensure_editable,
     ensure_sendable,
     is_overdue,
+    status_label,
 )
 
 S = InvoiceStatus
@@ -110,3 +112,30 @@ def test_countdown_words():
     assert countdown(S.OVERDUE, date(2026, 5, 1), today) == "9 days overdue"
     assert countdown(S.DRAFT, date(2026, 5, 13), today) == ""
     assert countdown(S.PAID, date(2026, 5, 1), today) == ""
+
+
+# (status, amount paid net of refunds) -> the word shown, and whether it is credited in full.
+STATUS_WORDS = [
+    ("SENT", "0.00", "Sent", False),
+    ("SENT", "40.00", "Partially paid", False),
+    ("OVERDUE", "40.00", "Partially paid", False),
+    ("PAID", "100.00", "Paid", False),  # paid in full
+    ("PAID", "40.00", "Paid", False),  # partly paid, the rest credited: paid for what came in
+    ("PAID", "0.00", "Credited", True),  # settled by credit notes with nothing received
+    ("PAID", "-0.00", "Credited", True),
+    ("PAID", 0, "Credited", True),
+    ("VOID", "0.00", "Void", False),
+    ("DRAFT", "0.00", "Draft", False),
+]
+
+
+@pytest.mark.parametrize(("status", "paid", "word", "credited"), STATUS_WORDS)
+def test_status_words_say_credited_for_an_invoice_paid_by_credit_notes_alone(status, paid, word, credited):
+    from decimal import Decimal
+
+    from invoice_crm.services.queries import badge_of
+
+    amount = Decimal(paid) if isinstance(paid, str) else paid
+    assert status_label(status, amount) == word
+    assert credited_in_full(status, amount) is credited
+    assert (badge_of(status, amount) == "CREDITED") is credited

@@ -33,7 +33,7 @@ def _inv(invoice_id: int, number: str, hint: int | None = None, **kw) -> SheetIn
 
 def test_a_row_holds_text_as_text_exact_amounts_and_iso_dates():
     row = row_values(_inv(1, "INV-2025-0001", client="=HYPERLINK(\"x\")", amount=Decimal("1667.51"),
-                          status="PAID", paid_date=date(2025, 4, 2)))
+                          status="PAID", paid_date=date(2025, 4, 2), amount_paid=Decimal("1667.51")))
     assert row == ["INV-2025-0001", "'=HYPERLINK(\"x\")", "1667.51", "Paid", "2025-03-31", "2025-04-02"]
     assert len(row) == len(HEADER)
 
@@ -69,6 +69,9 @@ def test_status_says_partially_paid_and_void():
     base = _inv(1, "INV-2025-0001", amount=Decimal("100.00"), status="SENT")
     assert row_values(replace(base, amount_paid=Decimal("40.00")))[2:4] == ["100.00", "Partially paid"]
     assert row_values(replace(base, status="VOID"))[3] == "Void"
+    # Paid by credit notes alone (nothing received): "Credited"; paid for part, credited the rest: "Paid".
+    assert row_values(replace(base, status="PAID", amount_paid=Decimal("0.00")))[3] == "Credited"
+    assert row_values(replace(base, status="PAID", amount_paid=Decimal("40.00")))[3] == "Paid"
     assert HEADER == ("Invoice #", "Client", "Amount", "Status", "Due Date", "Paid Date")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import status_label
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.sheet_rows import HEADER
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
@@ -51,7 +51,7 @@ def database_rows() -> list[list]:
     with read_session() as s:
         found = s.execute(select(Invoice, Client.name).join(Client, Client.id == Invoice.client_id)).all()
     return sorted(
-        ([display_number(inv.number, inv.id), client, inv.amount, InvoiceStatus(inv.status).label, inv.due_date, inv.paid_at] for inv, client in found),
+        ([display_number(inv.number, inv.id), client, inv.amount, status_label(inv.status, inv.amount_paid), inv.due_date, inv.paid_at] for inv, client in found),
         key=lambda row: row[0],
     )
 

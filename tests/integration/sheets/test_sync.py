@@ -111,6 +111,21 @@ def test_send_overdue_and_paid_update_the_same_row(sheet):
     assert_sheet_equals_database(sheet)
 
 
+def test_an_invoice_credited_in_full_says_credited_and_one_partly_paid_says_paid(sheet):
+    from invoice_crm.services import ledger
+
+    client = make_client("Blue Harbor")
+    credited = invoices.send_invoice(make_invoice(client.id).id)
+    ledger.issue_credit_note(credited.id, line_positions=[0], reason="Project cancelled")
+    partly = invoices.send_invoice(make_invoice(client.id).id)
+    ledger.record_payment(partly.id, "40.00")
+    ledger.issue_credit_note(partly.id, amount="60.00", reason="Scope reduced")
+    sheets_sync.deliver_pending()
+    assert sheet.cells()[_row_of(sheet, credited.number) - 1][3] == "Credited"
+    assert sheet.cells()[_row_of(sheet, partly.number) - 1][3] == "Paid"
+    assert_sheet_equals_database(sheet)
+
+
 def test_several_changes_of_one_invoice_become_one_write(sheet):
     inv = make_invoice()
     for price in ("10.00", "20.00", "30.00", "40.00"):
