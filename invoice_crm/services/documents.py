@@ -13,20 +13,20 @@ from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
 from invoice_crm.models import Client, Invoice, Payment, PaymentMethod, Refund
-from invoice_crm.services.business_settings import current_business
+from invoice_crm.services.business_settings import Business, current_business
 from invoice_crm.services.client_accounts import statement
 from invoice_crm.services.letterhead import draw_letterhead
-from invoice_crm.services.pdf import ENCODING, document_date, pdf_filename, pdf_text
+from invoice_crm.services.pdf import FooteredPDF, document_date, pdf_filename, pdf_text
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 
 
-def _new_pdf(title: str) -> FPDF:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(auto=True, margin=20)
+def _new_pdf(title: str, business: Business) -> FPDF:
+    """A receipt or a statement, with the foot every PDF of the app has: the Settings footer
+    ("Printed at the foot of every PDF"), else the document's name, and its page numbers."""
+    footer = business.default_footer or title + (f" · {business.business_name}" if business.business_name else "")
+    pdf = FooteredPDF(footer_text=footer)
     pdf.set_title(pdf_text(title))
     pdf.set_creator("Invoice CRM")
     pdf.add_page()
@@ -101,7 +101,7 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds:
     business = current_business()
     received = format_money(invoice.amount_paid, invoice.currency)
     settled = InvoiceStatus(invoice.status) is InvoiceStatus.PAID
-    pdf = _new_pdf(f"Receipt for invoice {invoice.number}")
+    pdf = _new_pdf(f"Receipt for invoice {invoice.number}", business)
     top = pdf.get_y()
     draw_letterhead(pdf, business, pdf.epw * 0.55)
     _heading(pdf, "RECEIPT", f"Invoice {invoice.number}", top)
@@ -163,7 +163,7 @@ def render_statement_pdf(client_id: int, start: date | None = None, end: date | 
 
     st = statement(client_id, start, end)
     business = current_business()
-    pdf = _new_pdf(f"Statement for {st.client.name}")
+    pdf = _new_pdf(f"Statement for {st.client.name}", business)
     top = pdf.get_y()
     draw_letterhead(pdf, business, pdf.epw * 0.55)
     _heading(pdf, "STATEMENT", f"{document_date(st.start)} to {document_date(st.end)}", top)

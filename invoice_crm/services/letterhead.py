@@ -49,12 +49,13 @@ def draw_letterhead(pdf: FPDF, business: Business, width: float, *, fallback_nam
             pdf.multi_cell(width, 4.5, _pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
 
-def draw_payment_instructions(pdf: FPDF, business: Business) -> None:
-    """How to pay when online payment is off: the IBAN/BIC and the free text from Settings."""
+def draw_payment_instructions(pdf: FPDF, business: Business, title: str = "How to pay") -> None:
+    """How to pay by hand: the IBAN/BIC and the free text from Settings (alone when online
+    payment is off; under the pay link, as another way, when it is on)."""
     lines = business.payment_lines
     pdf.set_font("Helvetica", "B", 10)
     pdf.set_text_color(*INK)
-    pdf.cell(0, 6, "How to pay", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     for line in lines or ["Please pay as agreed with the sender."]:
         pdf.multi_cell(0, 4.5, _pdf_text(line), new_x="LMARGIN", new_y="NEXT")

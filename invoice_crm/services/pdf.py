@@ -198,7 +198,10 @@ def _address_lines(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\\n", "\n").splitlines() if part.strip()]
 
 
-class _InvoicePDF(FPDF):
+class FooteredPDF(FPDF):
+    """An A4 document of the app (invoice, credit note, receipt, statement): the Settings
+    footer (or the document's name) and "Page n of N" at the foot of every page."""
+
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.core_fonts_encoding = ENCODING
@@ -219,7 +222,7 @@ def _render(facts: _Facts) -> bytes:
     profile = current_business()  # the Settings page's values, read now
     business = profile.business_name or parseaddr(settings.mail_from)[0] or ""
     footer = profile.default_footer or f"Invoice {facts.number}" + (f" · {business}" if business else "")
-    pdf = _InvoicePDF(footer_text=footer)
+    pdf = FooteredPDF(footer_text=footer)
     pdf.set_title(pdf_text(f"Invoice {facts.number}"))
     pdf.set_author(pdf_text(business))
     pdf.set_creator("Invoice CRM")
@@ -324,6 +327,11 @@ def _render(facts: _Facts) -> bytes:
         pdf.set_font("Helvetica", size=9)
         pdf.set_text_color(37, 99, 235)
         pdf.multi_cell(0, 4.5, pdf_text(link), link=link, new_x="LMARGIN", new_y="NEXT")
+        if settings.stripe_enabled and profile.payment_lines:
+            # Bank details set in Settings are offered beside the card: "shown to clients who
+            # pay by bank transfer" (they never reached a client while Stripe was on).
+            pdf.ln(3)
+            draw_payment_instructions(pdf, profile, title="Or pay by bank transfer")
     elif facts.status is InvoiceStatus.PAID:
         pdf.set_font("Helvetica", "B", 10)
         pdf.set_text_color(*INK)
@@ -396,7 +404,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         refunds = figures.note_refunds(session, note)
     settings = get_settings()
     business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
-    pdf = _InvoicePDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
+    pdf = FooteredPDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
     pdf.set_title(pdf_text(f"Credit note {note.number}"))
     pdf.set_creator("Invoice CRM")
     pdf.add_page()

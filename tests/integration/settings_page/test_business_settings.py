@@ -136,13 +136,33 @@ def test_pdf_shows_the_business_and_payment_instructions_when_online_payment_is_
     assert "Pay online" not in text
 
 
-def test_pdf_says_pay_online_and_no_instructions_when_stripe_is_on(stripe_api):
+def test_pdf_says_pay_online_and_offers_the_bank_details_beside_it_when_stripe_is_on(stripe_api):
+    """The IBAN ("shown to clients who pay by bank transfer") never reached a client while
+    Stripe was on; it is now printed under the pay link as the other way to pay."""
     biz.save_profile(PROFILE)
     inv = make_invoice(make_client().id)
     invoices.send_invoice(inv.id)
     text = pdf_text(render_invoice_pdf(inv.id)[1])
     assert "Pay online" in text and "Northwind Studio" in text
-    assert "IBAN" not in text
+    assert "Or pay by bank transfer" in text and "IBAN: DE89 3704 0044 0532 0130 00" in text
+    assert text.index("Pay online") < text.index("Or pay by bank transfer")
+    biz.save_profile({**PROFILE, "iban": "", "bic": "", "payment_instructions": ""})
+    text = pdf_text(render_invoice_pdf(inv.id)[1])
+    assert "Or pay by bank transfer" not in text and "Please pay as agreed" not in text  # nothing set: nothing said
+
+
+def test_receipts_and_statements_carry_the_settings_footer_and_page_numbers(database):
+    """"Printed at the foot of every PDF": the receipt and the statement had no footer."""
+    from invoice_crm.services.documents import render_receipt_pdf, render_statement_pdf
+
+    biz.save_invoice_defaults({"currency": "USD", "number_format": "INV-{seq:04d}", "payment_terms_days": "14",
+                               "default_footer": "Northwind Studio GmbH, Berlin · SIRET 123"})
+    client = make_client("Footer Client", "footer@client.example")
+    inv = invoices.send_invoice(make_invoice(client.id).id)
+    invoices.mark_paid(inv.id, TODAY.isoformat())
+    for content in (render_receipt_pdf(inv.id)[1], render_statement_pdf(client.id)[1]):
+        text = pdf_text(content)
+        assert "Northwind Studio GmbH, Berlin" in text and "Page 1 of 1" in text
 
 
 def test_client_emails_use_the_templates_and_carry_the_business_signature(database, monkeypatch):
