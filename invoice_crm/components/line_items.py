@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.forms import field_error, invalid_attrs, line_control_label, line_field_label
+from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY
 
 
 def _line_input(view, index, field: str, label: str, flex: str, **props) -> rx.Component:
@@ -200,8 +201,10 @@ def line_items_table(lines) -> rx.Component:
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Description"),
-                rx.table.column_header_cell("Qty", text_align="right"),
-                rx.table.column_header_cell("Unit price", text_align="right"),
+                # On a phone the quantity and price go under the description ("2 × $80.00"):
+                # four columns cut the Total off at 390 px.
+                rx.table.column_header_cell("Qty", text_align="right", display=WIDE_ONLY),
+                rx.table.column_header_cell("Unit price", text_align="right", display=WIDE_ONLY),
                 rx.table.column_header_cell("Total", text_align="right"),
             )
         ),
@@ -220,9 +223,11 @@ def line_items_table(lines) -> rx.Component:
                                 size="1", color_scheme="gray",
                             ),
                         ),
+                        rx.text(line["quantity"], " × ", line["unit_price"], size="1", color_scheme="gray",
+                                display=PHONE_ONLY, class_name="line-qty-price"),
                     ),
-                    rx.table.cell(line["quantity"], text_align="right"),
-                    rx.table.cell(line["unit_price"], text_align="right", white_space="nowrap"),
+                    rx.table.cell(line["quantity"], text_align="right", display=WIDE_ONLY),
+                    rx.table.cell(line["unit_price"], text_align="right", white_space="nowrap", display=WIDE_ONLY),
                     rx.table.cell(line["total"], text_align="right", class_name="line-total", white_space="nowrap"),
                     class_name="line-row",
                 ),

@@ -107,7 +107,8 @@ def _invoice() -> rx.Component:
                 wrap="wrap", align="center", width="100%",
             ),
             rx.flex(
-                _fact("Billed to", inv["client"], "pay-invoice-client"),
+                _fact("Billed to", inv["client"], "pay-invoice-client",
+                      rx.cond(inv["client_company"] != "", rx.text(inv["client_company"], size="2", id="pay-invoice-company"))),
                 _fact("Issued", inv["issue_date"], "pay-invoice-issued"),
                 _fact(
                     "Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "pay-invoice-due",

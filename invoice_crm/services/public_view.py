@@ -32,13 +32,13 @@ def public_invoice(token: str) -> dict | None:
     settings = get_settings()
     with read_session() as session:
         row = session.execute(
-            select(Invoice, Client.name, Client.tax_number)
+            select(Invoice, Client.name, Client.tax_number, Client.company)
             .join(Client, Client.id == Invoice.client_id)
             .where(Invoice.public_token == token)
         ).first()
         if row is None or InvoiceStatus(row[0].status) is InvoiceStatus.DRAFT:
             return None
-        inv, client, client_tax_number = row
+        inv, client, client_tax_number, client_company = row
         record = figures.invoice_record(session, inv)
         lines, totals, payments, notes = record.lines, record.totals, record.payments, record.credit_notes
         refunds = record.refunds
@@ -47,6 +47,7 @@ def public_invoice(token: str) -> dict | None:
     return {
         "number": inv.number,
         "client": client,
+        "client_company": client_company or "",  # as the PDF and the receipt print it
         "status": status.value,
         "issue_date": format_date(inv.issue_date),
         "due_date": format_date(inv.due_date),

@@ -500,6 +500,7 @@ def test_no_page_scrolls_sideways_and_nothing_essential_is_hidden(browser, app_u
         _in_view(page, page.locator("#pay-link"), width)  # the pay link wraps
         for cell in page.locator(".line-total").all():
             _in_view(page, cell, width)  # the lines are not clipped
+            assert cell.evaluate(NOT_CLIPPED), f"a line's total is cut off at {width}px"
         pay_url = page.locator("#pay-link").inner_text()
 
         page.goto(app_url + "/clients")
@@ -528,6 +529,9 @@ def test_no_page_scrolls_sideways_and_nothing_essential_is_hidden(browser, app_u
         _check(page, rf"^Pay invoice {sent_number} · ", width)
         for cell in page.locator(".line-total").all():
             _in_view(page, cell, width)
+            assert cell.evaluate(NOT_CLIPPED), f"a line's total is cut off on the pay page at {width}px"
+        if width < 500:  # quantity and price under the description
+            expect(page.locator(".line-qty-price").first).to_contain_text(" × ")
         page.goto(pay_url + "/paid")
         expect(page.locator("#pay-invoice-number")).to_be_visible()
         _check(page, rf"^Payment for invoice {sent_number} · ", width)

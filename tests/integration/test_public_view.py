@@ -31,3 +31,13 @@ def test_a_sent_invoice_shows_its_lines_total_and_due_date(database):
     invoices.mark_paid(inv.id)
     paid = public_invoice(inv.public_token)
     assert paid["status"] == "PAID" and paid["paid_at"] and paid["payable"] is False
+
+
+def test_the_pay_page_names_the_clients_company_as_the_pdf_does(database):
+    from invoice_crm.services import clients, invoices
+    from tests.integration.helpers import make_invoice
+
+    client = clients.create_client("Ada Lovelace", "ada@example.com", "Analytical Engines Ltd")
+    inv = invoices.send_invoice(make_invoice(client.id).id)
+    view = public_invoice(inv.public_token)
+    assert (view["client"], view["client_company"]) == ("Ada Lovelace", "Analytical Engines Ltd")
