@@ -39,7 +39,11 @@
 
   function typed(event) {
     var el = form();
-    if (el && el.contains(event.target)) {
+    // A box that belongs to no form of the page ("Find a client": form="…-no-form") searches;
+    // it changes nothing to save.
+    var target = event.target;
+    if (target && target.hasAttribute && target.hasAttribute("form") && !target.form) return;
+    if (el && el.contains(target)) {
       lastTyped = Date.now();
       typedIn = el;
       keepCopy();

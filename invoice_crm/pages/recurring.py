@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge
+from invoice_crm.components.clients import client_search_field
 from invoice_crm.components.forms import field_error, field_label, line_field_label
 from invoice_crm.components.layout import WIDE_ONLY, card, layout, loading_block, page_title
 from invoice_crm.components.line_items import SELECT_STYLE
@@ -139,6 +140,7 @@ def _lines() -> rx.Component:
 
 def _who() -> rx.Component:
     return card(rx.flex(
+        client_search_field(F, "recurring-client_id", label_size="2"),
         _field("Client", rx.el.select(
             rx.el.option("Choose a client", value=""),
             rx.foreach(F.client_options, lambda c: rx.el.option(c["name"], value=c["id"])),

@@ -14,6 +14,7 @@ from invoice_crm.domain.numbers import format_percent
 from invoice_crm.services import idempotency, queries, recurring, recurring_issue, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.client_choices import ClientChoicesMixin
 
 MAX_LINES = 6  # one form submission carries every field (the event guard allows 50)
 LINE_FIELDS = ("description", "quantity", "unit_price", "tax", "discount")
@@ -63,14 +64,13 @@ class RecurringListState(AuthState):
         return None
 
 
-class RecurringFormState(AuthState):
+class RecurringFormState(AuthState, ClientChoicesMixin):
     profile_id: int = 0
     version: int = 0
     form_key: str = ""
     values: dict[str, str] = {}
     client_id: str = ""
     lines: list[dict[str, str]] = []
-    client_options: list[dict[str, str]] = []
     project_options: list[dict[str, str]] = []
     tax_options: list[dict[str, str]] = []
     errors: dict[str, str] = {}
@@ -87,12 +87,15 @@ class RecurringFormState(AuthState):
     def is_new(self) -> bool:
         return self.profile_id == 0
 
+    def _picked_client_id(self) -> int | None:
+        return as_id(self.client_id)
+
     @rx.var
     def can_add_line(self) -> bool:
         return len(self.lines) < MAX_LINES
 
     async def _load_options(self) -> None:
-        self.client_options = await asyncio.to_thread(queries.client_options)
+        await self._load_client_options()  # a few, found by typing (ClientChoicesMixin)
         self.project_options = await asyncio.to_thread(queries.project_options, as_id(self.client_id))
         rates = await asyncio.to_thread(tax_rates.list_tax_rates, False)
         self.tax_options = [{"id": str(t.id), "label": f"{t.name} {format_percent(t.rate)}"} for t in rates]

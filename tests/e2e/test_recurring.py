@@ -9,7 +9,7 @@ import secrets
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import create_client
+from tests.e2e.pages import create_client, find_client
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -24,6 +24,7 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     page.wait_for_url(app_url + "/recurring")
     page.get_by_role("link", name="New recurring profile").click()
     page.wait_for_url(app_url + "/recurring/new")
+    find_client(page, "#recurring-client_id", name)  # the menu offers a few clients, found by typing
     page.get_by_label("Client", exact=True).select_option(label=name)
     # Nothing filled in yet: the error shows beside the field, nothing is saved.
     page.get_by_role("button", name="Save profile").click()
@@ -131,6 +132,13 @@ def test_the_profile_form_asks_before_leaving_with_unsaved_changes(signed_in, ap
     page.wait_for_url(app_url + "/recurring")
     assert asked == []
 
+    # A search in "Find a client" changes nothing to save: leaving asks nothing either.
+    page.goto(app_url + "/recurring/new")
+    find_client(page, "#recurring-client_id", name)
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(app_url + "/recurring")
+    assert asked == []
+
     # Typed: Cancel asks; "no" keeps the page and what was typed.
     page.goto(app_url + "/recurring/new")
     page.get_by_label("Description, line 1").fill("Monthly retainer")
@@ -143,6 +151,7 @@ def test_the_profile_form_asks_before_leaving_with_unsaved_changes(signed_in, ap
     # A refused save keeps it unsaved; a saved one leaves without asking.
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Choose a client").last).to_be_visible()
+    find_client(page, "#recurring-client_id", name)  # the menu offers a few clients, found by typing
     page.get_by_label("Client", exact=True).select_option(label=name)
     page.get_by_label("Unit price, line 1").fill("450")
     page.get_by_role("button", name="Save profile").click()
@@ -167,6 +176,7 @@ def test_stop_asks_first_and_references_stay_whole_on_a_phone(signed_in, app_url
     create_client(page, app_url, name, f"stopping-{tag}@client.example")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(app_url + "/recurring/new")
+    find_client(page, "#recurring-client_id", name)  # the menu offers a few clients, found by typing
     page.get_by_label("Client", exact=True).select_option(label=name)
     page.get_by_label("Description, line 1").fill("Weekly support")
     page.get_by_label("Unit price, line 1").fill("100")
