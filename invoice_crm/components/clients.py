@@ -29,7 +29,10 @@ def client_search_field(state, select_id: str, label_size: str = "1", **props) -
                           # What the menu holds was found for this text (the server's; tests wait on it).
                           "data-searched": state.client_search},
         ),
-        rx.text(state.client_hint, id=hint_id, size="1", color_scheme="gray", aria_live="polite"),
+        # Said once something is typed: a line appearing under the box when the page's data
+        # arrives would move everything below it (no layout shift while a page loads).
+        rx.text(rx.cond(state.client_search != "", state.client_hint, ""), id=hint_id, size="1",
+                color_scheme="gray", aria_live="polite"),
         **{"spacing": "1", "flex": "1 1 180px", "min_width": "0", **props},
     )
 
