@@ -4,8 +4,6 @@ built pages are served as Reflex serves them (StaticFiles, html=True), where /lo
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -13,6 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from invoice_crm.api.forwarded import ForwardedProto
+from tests.support.events import run
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def _location(app, **headers) -> str:
         async with httpx.AsyncClient(transport=transport, base_url="http://invoices.example.com") as client:
             return await client.get("/login", headers=headers, follow_redirects=False)
 
-    response = asyncio.run(get())
+    response = run(get())  # its own loop: in a full run Playwright's sync API holds this thread's
     assert response.status_code == 307
     return response.headers["location"]
 
