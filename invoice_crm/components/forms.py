@@ -77,10 +77,7 @@ def labelled_textarea(label: str, input_id: str, error="", rows: str = "2", **pr
     return rx.vstack(
         field_label(label, input_id, size="1"),
         rx.text_area(id=input_id, width="100%", rows=rows, custom_attrs=invalid_attrs(error, error_id), **props),
-        rx.cond(
-            error != "",
-            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
-        ),
+        field_error(error, error_id),
         spacing="1",
         flex="1 1 220px",
         min_width="0",
@@ -103,10 +100,7 @@ def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.C
     return rx.vstack(
         field_label(label, input_id, size="1"),
         rx.input(id=input_id, width="100%", custom_attrs=attrs, **input_props),
-        rx.cond(
-            error != "",
-            rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert"),
-        ),
+        field_error(error, error_id),
         spacing="1",
         flex="1 1 160px",
         min_width="0",
