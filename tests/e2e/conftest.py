@@ -41,8 +41,12 @@ def _system_chromium() -> str | None:
 
 def chromium_launch_args() -> dict:
     """Playwright's launch options: our flags, and Debian's Chromium where it exists (no browser
-    download here); Playwright's own elsewhere. For the tests and for the benchmarks."""
-    args: dict = {"args": CHROMIUM_ARGS}
+    download here); Playwright's own elsewhere. For the tests and for the benchmarks.
+
+    Scrollbars are drawn and take their width, as on a desktop: headless Playwright hides them,
+    which Debian's Chromium obeys; CI's run with Playwright's own Chrome drew them, and a page that
+    moved when its scrollbar appeared failed there only."""
+    args: dict = {"args": CHROMIUM_ARGS, "ignore_default_args": ["--hide-scrollbars"]}
     path = _system_chromium()
     if path:
         args["executable_path"] = path
