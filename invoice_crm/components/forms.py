@@ -31,6 +31,25 @@ def field_label(label, html_for, *hidden_suffix, **props) -> rx.Component:
     return rx.text(label, *extra, as_="label", custom_attrs={"htmlFor": html_for}, **props)
 
 
+def control(label: str, control_id: str, *components: rx.Component, **props) -> rx.Component:
+    """A small grey label over a toolbar's control (and what follows it: the control's error)."""
+    return rx.vstack(field_label(label, control_id, size="1", color_scheme="gray"), *components, spacing="1", **props)
+
+
+def search_field(label: str, input_id: str, placeholder: str, value, on_change, **input_props) -> rx.Component:
+    """A list's search box: its label, a magnifier, and the search run 300 ms after typing stops."""
+    return control(
+        label, input_id,
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            id=input_id, placeholder=placeholder, value=value, on_change=on_change.debounce(300), width="100%",
+            **input_props,
+        ),
+        flex="1 1 260px",
+        max_width=["100%", "360px"],
+    )
+
+
 LINE_LABEL_STYLE = {"font_size": "var(--font-size-1)", "font_weight": "500", "display": "block"}
 
 

@@ -5,34 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge, sync_badge
-from invoice_crm.components.forms import field_label, select_menu
+from invoice_crm.components.forms import control, search_field, select_menu
 from invoice_crm.components.layout import WIDE_ONLY  # the header's; the rows use assets/invoice_list.css
 from invoice_crm.state.dashboard import SORT_OPTIONS
 
 STATUS_ITEMS = ["ALL", "DRAFT", "SENT", "OVERDUE", "PAID", "VOID"]  # as the filter always named them
 
 
-def _control(label: str, control_id: str, control: rx.Component, **props) -> rx.Component:
-    return rx.vstack(field_label(label, control_id, size="1", color_scheme="gray"), control, spacing="1", **props)
-
-
 def toolbar(state) -> rx.Component:
     return rx.flex(
-        _control(
-            "Search invoices",
-            "invoice-search",
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Number, client, company, email or amount",
-                value=state.search,
-                on_change=state.set_search.debounce(300),
-                width="100%",
-                id="invoice-search",
-            ),
-            flex="1 1 260px",
-            max_width=["100%", "360px"],
-        ),
-        _control(
+        search_field("Search invoices", "invoice-search", "Number, client, company, email or amount",
+                     state.search, state.set_search),
+        control(
             "Status",
             "status-filter",
             select_menu(
@@ -40,7 +24,7 @@ def toolbar(state) -> rx.Component:
                 state.set_status, items=[(item, item) for item in STATUS_ITEMS],
             ),
         ),
-        _control(
+        control(
             "Sort by",
             "sort-select",
             rx.hstack(

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_label
+from invoice_crm.components.forms import control
 from invoice_crm.state.exports import ENCODINGS
 from invoice_crm.state.exports import ExportState as X
-
-
-def control(label: str, control_id: str, *components: rx.Component, **props) -> rx.Component:
-    """A small grey label over its control (and what follows it: the control's error)."""
-    return rx.vstack(field_label(label, control_id, size="1", color_scheme="gray"), *components, spacing="1", **props)
 
 
 def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Component:

@@ -13,6 +13,7 @@ from invoice_crm.components.forms import (
     invalid_attrs,
     labelled_input,
     labelled_textarea,
+    search_field,
     select_menu,
 )
 from invoice_crm.components.layout import PHONE_ONLY, WIDE_ONLY, card, layout, loading_block, page_title
@@ -94,21 +95,7 @@ def _client_row(client) -> rx.Component:
 def _clients_toolbar() -> rx.Component:
     S = ClientsState
     return rx.flex(
-        rx.vstack(
-            field_label("Search clients", "client-search", size="1"),
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                id="client-search",
-                type="search",
-                placeholder="Name, company or email",
-                value=S.search,
-                on_change=S.set_search.debounce(300),
-                width="100%",
-            ),
-            spacing="1",
-            flex="1 1 240px",
-            max_width=["100%", "360px"],
-        ),
+        search_field("Search clients", "client-search", "Name, company or email", S.search, S.set_search, type="search"),
         _pager("clients-range"),
         wrap="wrap",
         gap="0.75em",

@@ -52,44 +52,46 @@ def _return_notice() -> rx.Component:
     return checkout_result_notice(S.notice, S.notice_paid, "payment-confirmation")
 
 
-def _pay_area() -> rx.Component:
+def _notice(icon: str, color: str, notice_id: str, *text) -> rx.Component:
+    """Why there is no Pay button: the invoice was cancelled, credited or paid."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon(icon)), rx.callout.text(*text), color_scheme=color, id=notice_id, width="100%",
+    )
+
+
+def _pay_button_or_instructions() -> rx.Component:
     inv = S.invoice
     return rx.cond(
+        S.payable,
+        rx.button(
+            rx.icon("credit-card", size=16), "Pay ", inv["balance"],
+            size="3", on_click=S.pay(inv["balance_plain"]), loading=S.paying, id="pay-button",
+        ),
+        rx.vstack(
+            rx.text(
+                "Online payment is not available for this invoice; please pay as agreed with the sender.",
+                size="2", color_scheme="gray", id="no-online-payment",
+            ),
+            payment_instructions(S.payment_lines),
+            width="100%",
+        ),
+    )
+
+
+def _pay_area() -> rx.Component:
+    paid_at = S.invoice["paid_at"]
+    return rx.cond(
         S.is_void,
-        rx.callout(
-            "This invoice was cancelled; there is nothing to pay.", icon="ban", color_scheme="gray",
-            id="cancelled-notice", width="100%",
-        ),
+        _notice("ban", "gray", "cancelled-notice", "This invoice was cancelled; there is nothing to pay."),
         rx.cond(
-        S.is_credited,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("receipt")),
-            rx.callout.text("This invoice was credited in full on ", inv["paid_at"], "; there is nothing to pay."),
-            color_scheme="violet", id="credited-notice", width="100%",
-        ),
-        rx.cond(
-        S.is_paid,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("circle-check")),
-            rx.callout.text("Paid on ", inv["paid_at"], ". Thank you!"),
-            color_scheme="green", id="paid-notice", width="100%",
-        ),
-        rx.cond(
-            S.payable,
-            rx.button(
-                rx.icon("credit-card", size=16), "Pay ", inv["balance"],
-                size="3", on_click=S.pay(inv["balance_plain"]), loading=S.paying, id="pay-button",
+            S.is_credited,
+            _notice("receipt", "violet", "credited-notice",
+                    "This invoice was credited in full on ", paid_at, "; there is nothing to pay."),
+            rx.cond(
+                S.is_paid,
+                _notice("circle-check", "green", "paid-notice", "Paid on ", paid_at, ". Thank you!"),
+                _pay_button_or_instructions(),
             ),
-            rx.vstack(
-                rx.text(
-                    "Online payment is not available for this invoice; please pay as agreed with the sender.",
-                    size="2", color_scheme="gray", id="no-online-payment",
-                ),
-                payment_instructions(S.payment_lines),
-                width="100%",
-            ),
-        ),
-        ),
         ),
     )
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, invalid_attrs
+from invoice_crm.components.forms import control, field_error, invalid_attrs
 from invoice_crm.components.layout import card, layout, loading_block, page_title
 from invoice_crm.components.reports import (
-    control,
     download_buttons,
     encoding_select,
     export_feedback,
