@@ -46,6 +46,11 @@ def _new_client_form() -> rx.Component:
     )
 
 
+def _invalid(error_key: str, control_id: str) -> dict:
+    """The control's ties to its error under it (form_field gives the error the id ``<id>-error``)."""
+    return invalid_attrs(S.errors.get(error_key, ""), f"{control_id}-error")
+
+
 def _terms() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -54,7 +59,8 @@ def _terms() -> rx.Component:
                 "Client",
                 rx.hstack(
                     select_menu(
-                        rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0"),
+                        rx.select.trigger(placeholder="Choose a client", id="client-select", flex="1", min_width="0",
+                                          custom_attrs=_invalid("client_id", "client-select")),
                         "client-select", S.client_id, S.set_client, options=S.client_options,
                     ),
                     rx.button(
@@ -70,7 +76,8 @@ def _terms() -> rx.Component:
             form_field(
                 "Project (optional)",
                 select_menu(
-                    rx.select.trigger(placeholder="No project", id="project-select", width="100%"),
+                    rx.select.trigger(placeholder="No project", id="project-select", width="100%",
+                                      custom_attrs=_invalid("project_id", "project-select")),
                     "project-select", rx.cond(S.project_id == "", "none", S.project_id), S.set_project,
                     items=[("No project", "none")], options=S.project_options,
                 ),
@@ -87,13 +94,15 @@ def _terms() -> rx.Component:
         rx.flex(
             form_field(
                 "Issue date",
-                rx.input(type="date", value=S.issue_date, on_change=lambda v: S.set_field("issue_date", v), id="issue-date"),
+                rx.input(type="date", value=S.issue_date, on_change=lambda v: S.set_field("issue_date", v), id="issue-date",
+                         custom_attrs=_invalid("issue_date", "issue-date")),
                 S.errors.get("issue_date", ""),
                 html_for="issue-date",
             ),
             form_field(
                 "Due date",
-                rx.input(type="date", value=S.due_date, on_change=lambda v: S.set_field("due_date", v), id="due-date"),
+                rx.input(type="date", value=S.due_date, on_change=lambda v: S.set_field("due_date", v), id="due-date",
+                         custom_attrs=_invalid("due_date", "due-date")),
                 S.errors.get("due_date", ""),
                 html_for="due-date",
             ),
@@ -110,7 +119,7 @@ def _terms() -> rx.Component:
             form_field(
                 "Currency",
                 select_menu(
-                    rx.select.trigger(id="currency"), "currency", S.currency, lambda v: S.set_field("currency", v),
+                    rx.select.trigger(id="currency", custom_attrs=_invalid("currency", "currency")), "currency", S.currency, lambda v: S.set_field("currency", v),
                     items=[(code, code) for code in sorted(CURRENCIES)],
                 ),
                 S.errors.get("currency", ""),
@@ -196,7 +205,8 @@ def _editor() -> rx.Component:
         card(
             form_field(
                 "Notes (shown on the invoice)",
-                rx.text_area(value=S.notes, on_change=lambda v: S.set_field("notes", v), id="notes", rows="3", width="100%"),
+                rx.text_area(value=S.notes, on_change=lambda v: S.set_field("notes", v), id="notes", rows="3", width="100%",
+                             custom_attrs=_invalid("notes", "notes")),
                 S.errors.get("notes", ""),
                 html_for="notes",
                 width="100%",

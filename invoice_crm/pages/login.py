@@ -20,7 +20,8 @@ def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:
 def _error() -> rx.Component:
     return rx.cond(
         S.login_error != "",
-        rx.callout(S.login_error, icon="circle-alert", color_scheme="red", id="login-error", width="100%"),
+        rx.callout(S.login_error, icon="circle-alert", color_scheme="red", id="login-error", width="100%",
+                   custom_attrs={"role": "alert"}),  # read out when it appears
     )
 
 

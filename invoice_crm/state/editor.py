@@ -33,6 +33,7 @@ from invoice_crm.services.business_settings import business_timezone, current_bu
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_choices import ClientChoicesMixin
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras, line_extras
+from invoice_crm.state.focus import show_field
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
@@ -81,6 +82,19 @@ def _live_line(line: dict[str, str], currency: str) -> tuple[dict[str, str], Lin
 
 
 CLIENT_FIELDS = ("name", "email", "company", "address")  # the inline new-client form's fields
+# A refused field's element on the page (pages/editor.py, components/line_items.py).
+FIELD_IDS = {"client_id": "client-select", "project_id": "project-select", "issue_date": "issue-date",
+             "due_date": "due-date", "currency": "currency", "discount": "invoice-discount", "notes": "notes",
+             "lines": "line-0-description"}
+LINE_FIELD_IDS = {"discount": "discount-value", "taxes": "tax1"}
+
+
+def field_id(error_key: str) -> str:
+    """The id of the field an error key names: ``lines.2.unit_price`` is ``line-2-unit_price``."""
+    if error_key.startswith("lines."):
+        _, index, name = [*error_key.split(".", 2), "", ""][:3]
+        return f"line-{index}-{LINE_FIELD_IDS.get(name, name or 'description')}"
+    return FIELD_IDS.get(error_key, "save-draft")
 MAX_NUMBER_TEXT = 100  # kept of a pasted number (still refused: no number in range is that long)
 
 
@@ -349,6 +363,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
     def add_line(self):
         self.lines = [*self.lines, new_line()]
         self.errors.pop("lines", None)
+        return show_field(f"line-{len(self.lines) - 1}-description")  # typing goes to the new line
 
     @rx.event
     def remove_line(self, index: int):
@@ -356,6 +371,9 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
             self.lines = self.lines[:index] + self.lines[index + 1 :]
             # Errors are keyed by position: what followed the removed line moved up.
             self.errors = {k: v for k, v in self.errors.items() if not k.startswith("lines.")}
+            # Focus where the removed line was (the line that moved up), not lost to the page.
+            return show_field(f"line-{index}-description" if index < len(self.lines) else "add-line")
+        return None
 
     @rx.event
     def toggle_new_client(self):
@@ -363,6 +381,8 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         self.client_errors = {}
         if self.new_client_open:  # a new intent: this opening's add (see create_client)
             self.client_key = idempotency.new_key()
+            return show_field("new-client-name")
+        return None
 
     @rx.event
     async def create_client(self, form: dict):
@@ -478,6 +498,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         if self.errors:
             count = len(self.errors)
             yield rx.toast.error(f"{count} field{'s' if count > 1 else ''} to correct before saving")
+            yield show_field(field_id(next(iter(self.errors))))  # the first, in the form's order
             return
         self.saving = True
         self.conflict = ""
@@ -506,6 +527,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
             self.saving = False
             self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
             yield rx.toast.error(err.message)
+            yield show_field(field_id(next(iter(self.errors))))
             return
         self.saving = False
         self.save_key = ""  # saved: the editor is left (its next opening makes a new key)

@@ -4,7 +4,6 @@ and a profile's page (/recurring/<id>) with the invoices it issued."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 import reflex as rx
 
@@ -15,6 +14,7 @@ from invoice_crm.services import idempotency, queries, recurring, recurring_issu
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_choices import ClientChoicesMixin
+from invoice_crm.state.focus import show_field
 
 MAX_LINES = 6  # one form submission carries every field (the event guard allows 50)
 LINE_FIELDS = ("description", "quantity", "unit_price", "tax", "discount")
@@ -33,17 +33,6 @@ def _field_id(error_key: str) -> str:
         _, index, name = [*error_key.split("."), "", ""][:3]
         return f"recurring-line-{index}-{name}"
     return f"recurring-{error_key}"
-
-
-def _show_field(element_id: str) -> rx.event.EventSpec:
-    """Bring a refused field into view and focus it. Centred, not at the top: from 48em the
-    top bar is sticky and would cover a field scrolled to the top of the window (as with
-    scrollIntoView(true)), whatever height its wrapped links give it."""
-    target = json.dumps(element_id)
-    return rx.call_script(
-        f"(() => {{ const el = document.getElementById({target}); if (!el) return;"
-        " el.scrollIntoView({block: 'center'}); el.focus({preventScroll: true}); })()"
-    )
 
 
 def blank_line(index: int) -> dict[str, str]:
@@ -216,7 +205,7 @@ class RecurringFormState(AuthState, ClientChoicesMixin):
         self.errors = {key.replace(".taxes", ".tax"): message for key, message in found.items()}
         if self.errors:
             self.saving = False
-            yield [rx.toast.error("Check the highlighted fields"), _show_field(_field_id(next(iter(self.errors))))]
+            yield [rx.toast.error("Check the highlighted fields"), show_field(_field_id(next(iter(self.errors))))]
             return
         try:
             profile = await asyncio.to_thread(

@@ -66,7 +66,47 @@ def test_the_editors_first_save_shows_every_refused_field_beside_it(page: Page, 
     expect(page.locator("#invoice-discount-error")).to_have_text("Discount must be between 0.00 and 100.00")
     expect(page.get_by_label("Line discount", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Invoice discount", exact=True)).to_have_attribute("aria-describedby", "invoice-discount-error")
+    client = page.locator("#client-select")
+    expect(client).to_have_attribute("aria-invalid", "true")
+    expect(client).to_have_attribute("aria-describedby", "client-select-error")
+    expect(client).to_be_focused()  # the first refused field, in the form's order
     assert page.url.rstrip("/").endswith("/invoices/new")
+
+
+def test_the_editors_keyboard_focus_follows_what_was_added_or_removed(page: Page, app_url):
+    """Add line puts the cursor in the new line; removing a line puts it in the line that moved
+    up (or on Add line); New client in its name field: typing never goes nowhere."""
+    sign_in(page, app_url)
+    page.goto(app_url + "/invoices/new")
+    expect(page.locator("#save-draft")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_label("Description, line 1").fill("First")
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_label("Description, line 2")).to_be_focused()
+    page.keyboard.type("Second")
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_label("Description, line 3")).to_be_focused()
+    page.keyboard.type("Third")
+
+    page.get_by_role("button", name="Remove line 2").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Description, line 2")).to_have_value("Third")
+    expect(page.get_by_label("Description, line 2")).to_be_focused()
+    page.get_by_role("button", name="Remove line 2").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Description, line 2")).to_have_count(0)
+    expect(page.get_by_role("button", name="Add line")).to_be_focused()
+
+    page.get_by_role("button", name="New", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("New client name")).to_be_focused()
+
+
+def test_a_refused_sign_in_is_read_out(page: Page, app_url):
+    page.goto(app_url + "/login")
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Email or password is wrong", timeout=TIMEOUT)
 
 
 def _taxes_tab(page: Page, app_url: str) -> None:
