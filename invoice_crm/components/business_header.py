@@ -14,7 +14,7 @@ def business_header(business, lines, client_tax_number) -> rx.Component:
                 rx.image(src=business["logo"], alt=business["name"] + " logo", max_height="64px", max_width="220px",
                          id="business-logo"),
             ),
-            rx.heading(business["name"], size="5", id="business-name", style={"color": business["brand_color"]}),
+            rx.text(business["name"], size="5", weight="bold", id="business-name", style={"color": business["brand_color"]}),
             rx.foreach(lines, lambda line: rx.text(line, size="2", color_scheme="gray")),
             rx.cond(business["tax"] != "", rx.text(business["tax"], size="2", color_scheme="gray", id="business-tax")),
             spacing="1",

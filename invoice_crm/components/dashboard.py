@@ -44,8 +44,9 @@ def summary_card(title: str, value, detail: tuple, icon: str, color: str, test_i
                 # Sums in several currencies ("1.616,00 € + 17.050,00 $") go on a line each: an
                 # amount never breaks (Babel joins figure and sign with no-break spaces), the
                 # " + " between them may.
-                rx.heading(
-                    value, size="5", id=test_id, font_size="min(var(--font-size-5), 13cqi)", white_space="normal",
+                rx.text(  # a figure, not a heading (the page's headings are its titles)
+                    value, size="5", weight="bold", id=test_id, font_size="min(var(--font-size-5), 13cqi)",
+                    white_space="normal", line_height="var(--heading-line-height-5)",
                     min_height="var(--heading-line-height-5)",
                 ),
                 rx.text(*detail, size="1", color_scheme="gray", min_height=f"calc({note_lines} * var(--line-height-1))"),

@@ -208,7 +208,7 @@ def emails_card() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading("Emails", size="3"),
+                    rx.heading("Emails", size="3", as_="h2"),
                     rx.cond(D.watching_email, rx.spinner(size="1")),
                     rx.spacer(),
                     rx.icon_button(rx.icon("refresh-cw", size=14), size="1", variant="ghost", on_click=D.refresh_emails, aria_label="Refresh emails", id="refresh-emails"),

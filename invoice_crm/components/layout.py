@@ -38,7 +38,7 @@ def navbar() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.link(
-                rx.hstack(rx.icon("receipt", size=20), rx.heading("Invoice CRM", size="4"), align="center"),
+                rx.hstack(rx.icon("receipt", size=20), rx.text("Invoice CRM", size="4", weight="bold"), align="center"),
                 href="/",
                 underline="none",
                 color_scheme="gray",

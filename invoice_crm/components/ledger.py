@@ -224,7 +224,7 @@ def payments_card(S, card) -> rx.Component:
         S.payments.length() > 0,
         card(
             rx.vstack(
-                rx.heading("Payments", size="3"),
+                rx.heading("Payments", size="3", as_="h2"),
                 rx.foreach(
                     S.payments,
                     lambda p: rx.hstack(
@@ -250,7 +250,7 @@ def credit_notes_card(S, card) -> rx.Component:
         S.credit_notes.length() > 0,
         card(
             rx.vstack(
-                rx.heading("Credit notes", size="3"),
+                rx.heading("Credit notes", size="3", as_="h2"),
                 rx.foreach(
                     S.credit_notes,
                     lambda n: rx.vstack(

@@ -185,7 +185,7 @@ def line_items_editor() -> rx.Component:
         rx.hstack(
             rx.spacer(),
             rx.text("Total", weight="medium"),
-            rx.heading(S.total_display, size="5", id="invoice-total"),
+            rx.text(S.total_display, size="5", weight="bold", id="invoice-total"),
             align="center",
             spacing="3",
             width="100%",

@@ -67,7 +67,7 @@ def invoice_reminders_card(S) -> rx.Component:
     return card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Reminders", size="3"),
+                rx.heading("Reminders", size="3", as_="h2"),
                 rx.spacer(),
                 rx.hstack(
                     field_label("Reminders for this invoice", "invoice-reminder-mode", size="1"),
@@ -159,7 +159,7 @@ def reminder_settings_section() -> rx.Component:
     hours = [rx.el.option(f"{h:02d}:00", value=str(h)) for h in range(24)]
     return card(
         rx.vstack(
-            rx.heading("Reminders", size="4"),
+            rx.heading("Reminders", size="4", as_="h2"),
             rx.cond(
                 R.inactive != "",
                 rx.callout.root(

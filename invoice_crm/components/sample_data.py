@@ -12,7 +12,7 @@ def start_choice() -> rx.Component:
         S.ask_start,
         rx.card(
             rx.vstack(
-                rx.heading("Welcome! How do you want to start?", size="4"),
+                rx.heading("Welcome! How do you want to start?", size="4", as_="h2"),
                 rx.text(
                     "Start with empty books for your real clients, or explore the app with sample "
                     "clients and invoices first (marked as sample, removable in one click).",

@@ -23,7 +23,7 @@ def _event(event) -> rx.Component:
 
 def timeline(events) -> rx.Component:
     return rx.vstack(
-        rx.heading("Activity", size="3"),
+        rx.heading("Activity", size="3", as_="h2"),
         rx.cond(
             events.length() > 0,
             rx.vstack(rx.foreach(events, _event), spacing="3", id="timeline"),

@@ -19,7 +19,7 @@ def _detail(label: str, value, test_id: str) -> rx.Component:
 
 
 def _figure(label: str, value, test_id: str) -> rx.Component:
-    return card(rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(value, size="6", id=test_id), spacing="1"))
+    return card(rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.text(value, size="6", weight="bold", id=test_id), spacing="1"))
 
 
 def _invoice_row(row) -> rx.Component:
@@ -41,7 +41,7 @@ def _invoice_row(row) -> rx.Component:
 def _statement() -> rx.Component:
     return card(
         rx.vstack(
-            rx.heading("Statement", size="4"),
+            rx.heading("Statement", size="4", as_="h2"),
             rx.text("Opening balance, invoices, payments and credit notes, and the closing balance. "
                     "Leave From empty to start with the first invoice; To defaults to today.",
                     size="2", color_scheme="gray"),
@@ -115,7 +115,7 @@ def _body() -> rx.Component:
             columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
         ),
         card(
-            rx.heading("Invoices", size="4"),
+            rx.heading("Invoices", size="4", as_="h2"),
             rx.table.root(
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Status"),

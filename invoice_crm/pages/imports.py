@@ -119,7 +119,7 @@ def _mapping_select(c) -> rx.Component:
 
 def _mapping() -> rx.Component:
     return card(rx.vstack(
-        rx.heading("Columns", size="4"),
+        rx.heading("Columns", size="4", as_="h2"),
         rx.text("Which column of the file holds each field (matched by name; change any of them).", size="2", color_scheme="gray"),
         rx.grid(
             rx.foreach(S.columns, _mapping_select),
@@ -154,7 +154,7 @@ def _errors() -> rx.Component:
     return rx.cond(
         S.error_count > 0,
         rx.vstack(
-            rx.heading("Rows with errors", size="3", id="import-errors-heading"),
+            rx.heading("Rows with errors", size="3", id="import-errors-heading", as_="h3"),
             rx.box(
                 rx.table.root(
                     rx.table.header(rx.table.row(
@@ -237,7 +237,7 @@ def import_page() -> rx.Component:
             rx.vstack(
                 _mapping(),
                 card(rx.vstack(
-                    rx.heading("Preview", size="4"), _summary(), _sample(), _errors(), _actions(),
+                    rx.heading("Preview", size="4", as_="h2"), _summary(), _sample(), _errors(), _actions(),
                     spacing="4", width="100%",
                 )),
                 spacing="5", width="100%",

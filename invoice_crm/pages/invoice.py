@@ -50,7 +50,7 @@ def _header() -> rx.Component:
                 rx.cond(inv["countdown"] != "", rx.text(inv["countdown"], size="2", color_scheme=rx.cond(inv["status"] == "OVERDUE", "red", "gray"), id="countdown")),
                 rx.spacer(),
                 rx.vstack(
-                    rx.heading(inv["amount"], size="7", id="invoice-amount"),
+                    rx.text(inv["amount"], size="7", weight="bold", id="invoice-amount"),
                     rx.cond(
                         (inv["status"] == "SENT") | (inv["status"] == "OVERDUE"),
                         rx.text("Balance due ", rx.text.strong(inv["balance"], id="invoice-balance"), size="2"),

@@ -61,7 +61,7 @@ def login_page() -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.hstack(rx.icon("receipt", size=24), rx.heading("Invoice CRM", size="5"), align="center"),
+                rx.hstack(rx.icon("receipt", size=24), rx.text("Invoice CRM", size="5", weight="bold"), align="center"),
                 rx.cond(S.has_owner, sign_in, create_owner),
                 spacing="5",
                 width="100%",

@@ -105,7 +105,7 @@ def _invoice() -> rx.Component:
                 rx.heading("Invoice ", inv["number"], size="6", id="pay-invoice-number"),
                 rx.box(status_badge(inv["badge"]), id="pay-invoice-status"),
                 rx.spacer(),
-                rx.heading(inv["total"], size="6", id="pay-invoice-total"),
+                rx.text(inv["total"], size="6", weight="bold", id="pay-invoice-total"),
                 wrap="wrap", align="center", width="100%",
             ),
             rx.flex(

@@ -126,7 +126,7 @@ def _line(line) -> rx.Component:
 def _lines() -> rx.Component:
     return card(
         rx.vstack(
-            rx.heading("Lines", size="4"),
+            rx.heading("Lines", size="4", as_="h2"),
             rx.text("Every invoice copies these lines, with their taxes and discounts. A line left empty is left out.",
                     size="1", color_scheme="gray"),
             rx.foreach(F.lines, _line),
@@ -160,7 +160,7 @@ def _who() -> rx.Component:
 
 def _schedule() -> rx.Component:
     return card(rx.vstack(
-        rx.heading("Schedule", size="4"),
+        rx.heading("Schedule", size="4", as_="h2"),
         rx.flex(
             _field("Frequency", _native_select("frequency", FREQUENCIES,
                                                default_value=F.values.get("frequency", "monthly")), "frequency"),
@@ -183,7 +183,7 @@ def _schedule() -> rx.Component:
 
 def _terms() -> rx.Component:
     return card(rx.vstack(
-        rx.heading("Each invoice", size="4"),
+        rx.heading("Each invoice", size="4", as_="h2"),
         rx.flex(
             _field("Payment terms (days)", _text_input("payment_terms_days", input_mode="numeric"),
                    "payment_terms_days", "Due this many days after the invoice is issued", flex="1 1 180px"),
@@ -312,7 +312,7 @@ def _detail_body() -> rx.Component:
             gap="1.5em", wrap="wrap",
         )),
         card(
-            rx.heading("Invoices issued", size="4"),
+            rx.heading("Invoices issued", size="4", as_="h2"),
             rx.table.root(
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("Invoice"), rx.table.column_header_cell("Period"),

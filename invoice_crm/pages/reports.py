@@ -58,7 +58,7 @@ def _dates() -> rx.Component:
 def _section(title, subtitle, body: rx.Component, buttons: rx.Component, **props) -> rx.Component:
     return card(
         rx.vstack(
-            rx.heading(title, size="4"),
+            rx.heading(title, size="4", as_="h2"),
             rx.text(subtitle, size="2", color_scheme="gray"),
             body,
             buttons,
@@ -117,7 +117,7 @@ def _export_button(label: str, kind: str, start, end) -> rx.Component:
 def _exports() -> rx.Component:
     return card(
         rx.vstack(
-            rx.heading("Export data", size="4"),
+            rx.heading("Export data", size="4", as_="h2"),
             rx.text(
                 "CSV files: money as plain numbers with the currency in its own column, dates as YYYY-MM-DD. "
                 "Payments and line items cover the From–To dates above. The invoice list exports from the dashboard.",

@@ -47,7 +47,7 @@ def _grid(*children: rx.Component) -> rx.Component:
 
 
 def _section(title: str, form: rx.Component, *below: rx.Component) -> rx.Component:
-    return card(rx.vstack(rx.heading(title, size="4"), form, *below, spacing="4", width="100%"))
+    return card(rx.vstack(rx.heading(title, size="4", as_="h2"), form, *below, spacing="4", width="100%"))
 
 
 def _section_form(key: str, on_submit, *children: rx.Component, spacing: str = "4") -> rx.Component:
@@ -174,7 +174,7 @@ def _built_in_note(name: str, what: str) -> rx.Component:
 def _template_pair(kind: str, title: str) -> rx.Component:
     subject, body = f"{kind}_subject", f"{kind}_body"
     return rx.vstack(
-        rx.heading(title, size="3"),
+        rx.heading(title, size="3", as_="h3"),
         _input(f"{title} subject", subject, "Empty: the built-in text", on_change=lambda v: S.preview_template(subject, v)),
         _textarea(f"{title} message", body, "Empty: the built-in text", rows="8",
                   on_change=lambda v: S.preview_template(body, v)),

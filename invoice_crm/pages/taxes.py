@@ -22,7 +22,7 @@ def _input(label: str, field: str, input_id: str, value, on_change, flex: str, *
 def _form() -> rx.Component:
     return card(
         rx.vstack(
-            rx.heading(rx.cond(S.editing_id > 0, "Edit tax rate", "Add a tax rate"), size="4"),
+            rx.heading(rx.cond(S.editing_id > 0, "Edit tax rate", "Add a tax rate"), size="4", as_="h2"),
             rx.flex(
                 _input("Tax name", "tax_name", "tax-name", S.name, S.set_name, "2 1 160px", placeholder="VAT"),
                 _input("Rate (%)", "tax_rate", "tax-rate", S.rate, S.set_rate, "1 1 100px",

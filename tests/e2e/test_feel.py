@@ -126,3 +126,28 @@ def test_reloading_the_tab_at_another_list_never_shows_the_old_one(browser, app_
         assert page.evaluate("window.__statuses") == ["DRAFT"]
     finally:
         context.close()
+
+
+def test_each_page_has_one_main_heading_and_its_figures_are_not_headings(signed_in, app_url):
+    """A screen reader's list of headings: the page's title once (h1), its sections under it
+    (h2, h3); the app's name and the amounts are not headings."""
+    page = signed_in
+    page.goto(app_url + "/?status=OVERDUE")
+    invoice = page.locator(".invoice-row th a").first.get_attribute("href")
+    page.goto(app_url + invoice)
+    pay_link = page.locator("#pay-link").inner_text()
+    page.goto(app_url + "/clients")
+    client = page.locator(".client-row a[href^='/clients/']").first.get_attribute("href")
+    main = {
+        "/": "Invoices", "/invoices/new": "New invoice", invoice: None, "/clients": "Clients", client: None,
+        "/projects": "Projects", "/leads": "Leads", "/recurring": "Recurring invoices", "/reports": "Reports",
+        "/settings": "Settings", "/import": None, "/account": None,
+    }
+    for path, title in [*main.items(), (pay_link, None)]:
+        page.goto(path if path.startswith("http") else app_url + path)
+        expect(page.locator("h1")).to_have_count(1)
+        if title:
+            expect(page.locator("h1")).to_have_text(title)
+        headings = page.get_by_role("heading").all_inner_texts()
+        assert "Invoice CRM" not in headings, (path, headings)
+        assert not any(text.lstrip("$€£¥-−").strip()[:1].isdigit() for text in headings), (path, headings)
