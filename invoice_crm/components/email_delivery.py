@@ -44,6 +44,7 @@ def _method_choice() -> rx.Component:
             ),
             value=D.send_method,
             on_change=D.set_send_method,
+            aria_label="How to send",
         ),
         rx.cond(
             ~D.mail_enabled,

@@ -57,7 +57,13 @@ def toolbar(state) -> rx.Component:
 def _header(label: str, column: str | None, state) -> rx.Component:
     if column is None:
         return rx.table.column_header_cell(label)
-    return rx.table.column_header_cell(_header_link(label, column, state))
+    return rx.table.column_header_cell(_header_link(label, column, state), custom_attrs=sorted_by(column, state))
+
+
+def sorted_by(column: str, state) -> dict:
+    """Which way the list is sorted by this column, for screen readers (aria-sort)."""
+    order = rx.cond(state.sort == column, rx.cond(state.descending, "descending", "ascending"), "none")
+    return {"aria-sort": order}
 
 
 def _header_link(label: str, column: str, state) -> rx.Component:
@@ -137,9 +143,11 @@ def invoice_table(state) -> rx.Component:
                                 rx.link("Amount", on_click=state.sort_by("amount"), cursor="pointer",
                                         color_scheme="gray", high_contrast=True, underline="none"),
                                 text_align="right",
+                                custom_attrs=sorted_by("amount", state),
                             ),
                             rx.table.column_header_cell("Status", rx.text.span(" · due", display=["inline", "none"])),
-                            rx.table.column_header_cell(_header_link("Due", "due_date", state), display=WIDE_ONLY),
+                            rx.table.column_header_cell(_header_link("Due", "due_date", state), display=WIDE_ONLY,
+                                                         custom_attrs=sorted_by("due_date", state)),
                             rx.table.column_header_cell("Paid", display=["none", "none", "table-cell"]),
                             rx.cond(
                                 state.sheets_on,

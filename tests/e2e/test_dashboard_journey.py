@@ -128,6 +128,9 @@ def test_search_filter_and_sort(signed_in, app_url):
     )
     values = amounts()
     assert values == sorted(values, reverse=True)
+    # A screen reader hears it too: the Amount column is the one sorted, largest first.
+    expect(page.get_by_role("columnheader", name="Amount")).to_have_attribute("aria-sort", "descending")
+    expect(page.get_by_role("columnheader", name="Due")).to_have_attribute("aria-sort", "none")
 
     page.locator("#invoice-search").fill("no such invoice anywhere")
     expect(rows).to_have_count(0)

@@ -122,7 +122,7 @@ def test_mark_as_sent_sends_no_email_and_a_reminder_does(page, app_url, fake_smt
     sign_in(page, app_url)
     number, email, _ = _new_draft(page, app_url)
     page.locator("#send-invoice").click()
-    page.locator("#method-mark").click()
+    page.get_by_role("radiogroup", name="How to send").get_by_role("radio", name="Mark as sent").click()
     expect(page.locator("#send-recipient")).to_have_count(0)
     expect(page.locator("#send-confirm")).to_have_text("Mark as sent")
     page.locator("#send-confirm").click()
