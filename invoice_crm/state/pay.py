@@ -130,7 +130,8 @@ class PayState(rx.State):
         except DomainError as err:
             await self._load()
             self.paying = False
-            yield rx.toast.error(err.message)
+            # One message however often Pay was pressed (a double click refused twice).
+            yield rx.toast.error(err.message, id="pay-refused")
             return
         self.paying = False  # a click after coming Back reuses the same session
         if step.paid or not step.url:
