@@ -235,3 +235,22 @@ def test_a_return_to_a_voided_invoice_without_a_payment_says_it_was_cancelled(st
         result = confirm_checkout_return(session_id, public_token=inv.public_token)
         assert (result.paid, result.message) == (False, "This invoice was cancelled; there is nothing to pay")
     assert _notes(inv.id) == [] and payments_of(inv.id) == []
+
+
+def test_an_amount_that_only_begins_like_an_earlier_balance_does_not_match(stripe_api):
+    """QA's yen invoice: the app made its session for ¥4,520; a payment of ¥4 is not that
+    balance, though "¥4" begins "¥4,520" in the Payment link row."""
+    from invoice_crm.services import clients
+
+    client = clients.create_client("Yen Payer", "billing@yen.example")
+    inv = invoices.send_invoice(make_invoice(
+        client.id, currency="JPY", lines=[{"description": "Work", "quantity": "1", "unit_price": "4520"}],
+    ).id)
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))
+    stripe_api.set_field(session_id, amount_total=4)
+    session = stripe_api.pay(session_id)
+    assert fulfil_checkout(retrieve_checkout_session(session_id), paid_at=utcnow()).outcome == "rejected"
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of ¥4 does not match the invoice (balance due ¥4,520) "
+        "and is not recorded: refund it in Stripe, or record it by hand if you keep it"
+    ]
