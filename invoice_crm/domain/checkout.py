@@ -65,7 +65,10 @@ def amount_of(session: CheckoutSession) -> Decimal:
     return (Decimal(int(session.amount_total or 0)).scaleb(-digits)).quantize(Decimal("0.01"))
 
 
-OLD_BALANCE = "This payment is for a different amount"
+UNPAID = "Stripe reports this checkout as unpaid"
+OTHER_INVOICE = "This payment is for another invoice"
+OTHER_CURRENCY = "This payment is in another currency"
+OTHER_AMOUNT = "This payment is for a different amount"
 
 
 def mismatch_reason(
@@ -74,13 +77,35 @@ def mismatch_reason(
     """Why this session does not prove a payment of this invoice's ``amount`` (its balance
     due); None if it does. A session made for an older balance is refused."""
     if session.payment_status != "paid":
-        return "Stripe reports this checkout as unpaid"
+        return UNPAID
     if str(session.metadata.get("invoice_id", "")) != str(invoice_id) or (
         session.metadata.get("invoice_number", "") != number
     ):
-        return "This payment is for another invoice"
+        return OTHER_INVOICE
     if session.currency and session.currency.lower() != currency.lower():
-        return "This payment is in another currency"
+        return OTHER_CURRENCY
     if session.amount_total != to_minor_units(amount, currency):
-        return OLD_BALANCE
+        return OTHER_AMOUNT
     return None
+
+
+# What the invoice's Activity says of money Stripe took that the app does not record: someone
+# has to refund it (or, when it fits the balance, record it by hand).
+
+def other_currency_note(reference: str, paid: str, currency: str, invoice_currency: str) -> str:
+    return (
+        f"Stripe payment {reference} of {paid} is in {currency.upper()}, not in the invoice's currency "
+        f"({invoice_currency.upper()}), and is not recorded: refund it in Stripe"
+    )
+
+
+def other_amount_note(reference: str, paid: str, balance_due: str, *, earlier_balance: bool, fits: bool) -> str:
+    """``earlier_balance``: the session was made by this app for what the invoice owed then (a
+    payment or credit note changed it since); else its amount matches nothing the invoice was
+    asked for. ``fits``: not more than the balance due, so recording it by hand is possible."""
+    what = "was for an earlier balance of the invoice" if earlier_balance else "does not match the invoice"
+    keep = ", or record it by hand if you keep it" if fits else ""
+    return (
+        f"Stripe payment {reference} of {paid} {what} (balance due {balance_due}) and is not recorded: "
+        f"refund it in Stripe{keep}"
+    )

@@ -67,13 +67,19 @@ def reminder_email(
 
 def receipt_email(
     *, number: str, client_name: str, amount: str, paid_on: date | None, business_name: str, balance_due: str = "",
+    paid_in_full: bool = False,
 ) -> tuple[str, str]:
-    """Subject and message for a receipt (the PDF goes with it); ``balance_due``: what a partly
-    paid invoice still owes."""
-    still_due = f" The balance still due is {balance_due}." if balance_due else ""
+    """Subject and message for a receipt (the PDF goes with it): ``amount`` is the payment the
+    client made (never the invoice's total: the last of several payments settles it);
+    ``balance_due``: what a partly paid invoice still owes; ``paid_in_full``: this payment (or an
+    earlier one) settled the invoice."""
+    if balance_due:
+        after = f" The balance still due is {balance_due}."
+    else:
+        after = " The invoice is now paid in full." if paid_in_full else ""
     body = (
         f"Hello {client_name},\n\nThank you for your payment of {amount} for invoice {number}, "
-        f"received on {long_date(paid_on)}.{still_due} The receipt is attached."
+        f"received on {long_date(paid_on)}.{after} The receipt is attached."
         f"{_sign_off(business_name)}"
     )
     return f"Receipt for invoice {number}", body

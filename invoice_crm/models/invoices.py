@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from invoice_crm.db_types import ScaledDecimal, UTCDateTime, utcnow
 from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.payment_methods import in_sentence, method_label
 
 
 def new_public_token() -> str:
@@ -30,19 +31,14 @@ class PaymentMethod(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        """As a table's Method column says it: "Bank transfer"; a Stripe payment is "Online
-        (Stripe)": Checkout may take a card, a bank debit or a wallet, so not "Card"."""
-        if self is PaymentMethod.STRIPE:
-            return "Online (Stripe)"
-        return self.value.replace("_", " ").capitalize()
+        """As a table's Method column, a receipt or a CSV says it: "Bank transfer", "Online
+        (Stripe)" (domain.payment_methods, the one label)."""
+        return method_label(self.value)
 
     @property
     def in_text(self) -> str:
-        """As a sentence says it, in its parentheses: "bank transfer", "cheque", "online, by
-        Stripe" (the same words as the label, wherever the client or the owner reads them)."""
-        if self is PaymentMethod.STRIPE:
-            return "online, by Stripe"
-        return self.label.lower()
+        """The same label inside a sentence, after a comma: "bank transfer", "online (Stripe)"."""
+        return in_sentence(self.value)
 
 
 MANUAL_METHODS = (

@@ -51,6 +51,7 @@ def built_in_email(kind: str, facts: dict) -> tuple[str, str]:
         return email_text.receipt_email(
             number=facts["number"], client_name=facts["client_name"], amount=facts["amount"],
             paid_on=facts["paid_on"], business_name=facts["business_name"],
+            paid_in_full=True,  # the sample invoice's one payment of its total
         )
     common = {k: facts[k] for k in ("number", "client_name", "amount", "due_date", "pay_link", "business_name")}
     if kind == "reminder":

@@ -195,7 +195,7 @@ def apply_payment(
     invoice.version += 1
     after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
-    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)} ({method.in_text})"
+    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)}, {method.in_text}"
     if reference:
         detail += f", reference {reference}"
     if after.balance_due > 0:
@@ -471,9 +471,9 @@ def _get(model, row_id: int | None):
 
 def refund_text(session: Session, note: CreditNote, refund: Refund) -> str:
     """The activity entry of a refund (recorded by hand or made in Stripe), with what its
-    credit note has left to refund once it is recorded: "Refunded $40.00 on Nov 27, 2026
-    (bank transfer), reference R-1, against CN-2026-0001; $60.00 still to refund"."""
-    text = f"Refunded {format_money(refund.amount, refund.currency)} on {format_date(refund.refunded_on)} ({refund.method.in_text})"
+    credit note has left to refund once it is recorded: "Refunded $40.00 on Nov 27, 2026,
+    bank transfer, reference R-1 against CN-2026-0001; $60.00 still to refund"."""
+    text = f"Refunded {format_money(refund.amount, refund.currency)} on {format_date(refund.refunded_on)}, {refund.method.in_text}"
     if refund.reference:
         text += f", reference {refund.reference}"
     text += f" against {note.number}"

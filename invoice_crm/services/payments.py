@@ -68,9 +68,10 @@ def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
 
 def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> str | None:
     """A Stripe payment the app does not record (the invoice was already paid another way or
-    voided, or it paid an older balance): tell the freelancer once, on the invoice's Activity.
-    Returns the note when this call wrote it (None when an earlier report of it already had),
-    for the caller to log once the transaction has committed."""
+    voided, it paid an older balance or another amount, or in another currency): tell the
+    freelancer once, on the invoice's Activity. Returns the note when this call wrote it (None
+    when an earlier report of it already had), for the caller to log once the transaction has
+    committed."""
     seen = session.execute(
         select(InvoiceEvent.id).where(
             InvoiceEvent.invoice_id == invoice.id,
@@ -83,6 +84,21 @@ def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details
     details = details or f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant"
     log_event(session, invoice.id, "extra_payment", "stripe", details)
     return details
+
+
+def _made_for(session: Session, invoice: Invoice, session_id: str, paid: str) -> bool:
+    """This app made Checkout session ``session_id`` for this invoice, for ``paid`` (its balance
+    then), as the invoice's Activity recorded it ("Stripe Checkout session cs_… for $172.88, …")."""
+    said = f"Stripe Checkout session {session_id} for {paid}"
+    rows = session.execute(
+        select(InvoiceEvent.details).where(
+            InvoiceEvent.invoice_id == invoice.id,
+            InvoiceEvent.kind == "payment_link",
+            InvoiceEvent.details.contains(said),
+        )
+    ).scalars()
+    # Exactly that amount: "¥4,520" is also the start of "¥4,520,000".
+    return any(d == said or d.startswith((said + ", usable", said + "; replaces")) for d in rows)
 
 
 def fulfil_checkout(
@@ -151,30 +167,34 @@ def _fulfil(
         amount=invoice.balance_due if status in OPEN else invoice.amount,
         currency=invoice.currency,
     )
+    # Stripe took money for this invoice (paid, naming it, with an amount): if it is not
+    # recorded, the freelancer is told, once, on the invoice's Activity.
+    taken = reason not in (checkout.UNPAID, checkout.OTHER_INVOICE) and isinstance(session_obj.amount_total, int)
+    reference = intent or session_obj.id
+    paid = format_money(checkout.amount_of(session_obj), (session_obj.currency or invoice.currency).upper()) if taken else ""
+    if taken and reason == checkout.OTHER_CURRENCY:
+        note(checkout.other_currency_note(reference, paid, session_obj.currency or "", invoice.currency))
+        return Fulfilment("rejected", reason)
     if status is InvoiceStatus.VOID:
         # Void expires the open session, but one already completed, or an async payment (bank
         # debit) confirmed days later, still pays: the money was taken for a cancelled invoice.
-        if reason not in (None, checkout.OLD_BALANCE) or not isinstance(session_obj.amount_total, int):
+        if not taken:
             return Fulfilment("rejected", reason or "This invoice cannot be paid")  # no payment of it
-        paid = format_money(checkout.amount_of(session_obj), invoice.currency)
-        note(
-            f"Stripe payment {intent or session_obj.id} of {paid} arrived after the invoice was voided "
-            "and is not recorded: refund it in Stripe"
-        )
+        note(f"Stripe payment {reference} of {paid} arrived after the invoice was voided and is not recorded: refund it in Stripe")
         return Fulfilment("rejected", VOID_PAYMENT_REFUNDED)
-    if reason == checkout.OLD_BALANCE and status in OPEN and isinstance(session_obj.amount_total, int):
-        # Paid at Stripe for what was owed before a change by hand: not recorded (the
-        # amount is not the balance), but the money was taken: say so on the invoice.
-        paid = format_money(checkout.amount_of(session_obj), invoice.currency)
-        note(
-            f"Stripe payment {intent or session_obj.id} of {paid} was for an older balance and is not recorded: "
-            "refund it in Stripe, or record it by hand if you keep it"
-        )
+    if status is InvoiceStatus.PAID and taken:
+        note()  # of the total or of another amount: either way the invoice was paid already
+        return Fulfilment("already_paid", "This invoice was already paid") if reason is None else Fulfilment("rejected", reason)
+    if reason == checkout.OTHER_AMOUNT and status in OPEN and taken:
+        # Paid at Stripe for what was owed before a change by hand (a tab left open), or for an
+        # amount this invoice never asked: not recorded, but the money was taken.
+        amount = checkout.amount_of(session_obj)
+        note(checkout.other_amount_note(
+            reference, paid, format_money(invoice.balance_due, invoice.currency),
+            earlier_balance=_made_for(session, invoice, session_obj.id, paid), fits=amount <= invoice.balance_due,
+        ))
     if reason is not None:
         return Fulfilment("rejected", reason)
-    if status is InvoiceStatus.PAID:
-        note()
-        return Fulfilment("already_paid", "This invoice was already paid")
     if status not in OPEN:
         return Fulfilment("rejected", "This invoice cannot be paid")
     apply_payment(

@@ -132,14 +132,14 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             if r is not None and r.registration_number
         ]
     history = [
-        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)} ({p.method.in_text})"
+        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)}, {p.method.in_text}"
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
     ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
     # Refunds are taken off "Paid" by the total function: listed, so the payments less them add up to it.
     numbers = {n.id: n.number for n in notes}
     history += [
-        f"Refund {format_money(r.amount, r.currency)} on {document_date(r.refunded_on)} ({r.method.in_text})"
+        f"Refund {format_money(r.amount, r.currency)} on {document_date(r.refunded_on)}, {r.method.in_text}"
         + (f", ref. {r.reference}" if r.reference else "")
         + (f", against credit note {numbers[r.credit_note_id]}" if r.credit_note_id in numbers else "")
         for r in refunds

@@ -65,13 +65,13 @@ def public_invoice(token: str) -> dict | None:
         "lines": line_rows(lines, inv.currency),
         "breakdown": figures.breakdown_rows(totals, settled=figures.settled(status)),
         "history": [
-            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)} ({p.method.in_text})"}
+            {"date": format_date(p.paid_on), "text": f"Payment {format_money(p.amount, p.currency)}, {p.method.in_text}"}
             for p in payments
         ] + [
             {"date": format_date(n.issue_date), "text": f"Credit note {n.number}: {format_money(n.amount, n.currency)}"}
             for n in notes
         ] + [  # taken off "Paid" by the total function: listed, so the history adds up to it
-            {"date": format_date(r.refunded_on), "text": f"Refund {format_money(r.amount, r.currency)} ({r.method.in_text})"}
+            {"date": format_date(r.refunded_on), "text": f"Refund {format_money(r.amount, r.currency)}, {r.method.in_text}"}
             for r in refunds
         ],
         "client_tax_number": client_tax_number,

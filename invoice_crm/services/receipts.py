@@ -20,33 +20,34 @@ from invoice_crm.services.email_sender import KIND_RECEIPT
 
 
 def compose_receipt(invoice_id: int, session: Session | None = None) -> delivery.EmailDraft:
-    """The receipt email. Paid: ``{amount}`` is what was paid (the total function's paid: the
-    payments less any refund, as the receipt PDF's "Total paid"; a credit note paid nothing),
-    ``{paid_on}`` the day it was settled. Partly paid: the latest payment and its day, and the
-    balance still due."""
+    """The receipt email: ``{amount}`` and ``{paid_on}`` are the payment recorded last (the one
+    just made, when the receipt goes with it), never the invoice's total, which the last of
+    several payments does not pay alone. A partly paid invoice adds the balance still due; a
+    paid one says it is now paid in full (the PDF lists every payment and the total paid)."""
     if session is None:
         with read_session() as own:
             return compose_receipt(invoice_id, own)
     invoice, client, facts = delivery.template_facts(invoice_id, session)
     facts = {**facts, "amount": format_money(invoice.amount_paid, invoice.currency), "paid_on": invoice.paid_at}
-    balance_due = ""
-    if InvoiceStatus(invoice.status) is not InvoiceStatus.PAID:
-        latest = _latest_payment(session, invoice.id)
-        if latest is not None:
-            facts.update(amount=format_money(latest.amount, latest.currency), paid_on=latest.paid_on)
-        balance_due = format_money(invoice.balance_due, invoice.currency)
+    latest = _latest_payment(session, invoice.id)
+    if latest is not None:
+        facts.update(amount=format_money(latest.amount, latest.currency), paid_on=latest.paid_on)
+    settled = InvoiceStatus(invoice.status) is InvoiceStatus.PAID
+    balance_due = "" if settled else format_money(invoice.balance_due, invoice.currency)
     default = receipt_email(
         number=facts["number"], client_name=facts["client_name"], amount=facts["amount"], paid_on=facts["paid_on"],
-        business_name=facts["business_name"], balance_due=balance_due,
+        business_name=facts["business_name"], balance_due=balance_due, paid_in_full=settled,
     )
     return delivery.EmailDraft(client.email, *branded("receipt", default, facts))
 
 
 def _latest_payment(session: Session, invoice_id: int) -> Payment | None:
+    """The payment recorded last (not the latest date: one recorded today may be dated back),
+    so a receipt queued with a payment names that payment."""
     return session.execute(
         select(Payment)
         .where(Payment.invoice_id == invoice_id, Payment.removed_at.is_(None))
-        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .order_by(Payment.id.desc())
         .limit(1)
     ).scalars().first()
 

@@ -132,7 +132,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             if r.credit_note_id is not None:
                 refunded[r.credit_note_id] = refunded.get(r.credit_note_id, Decimal(0)) + r.amount
                 refund_rows.setdefault(r.credit_note_id, []).append(
-                    f"Refunded {format_money(r.amount, r.currency)} on {format_date(r.refunded_on)} ({r.method.in_text})"
+                    f"Refunded {format_money(r.amount, r.currency)} on {format_date(r.refunded_on)}, {r.method.in_text}"
                 )
         self.credit_notes = []
         for n in detail["credit_notes"]:

@@ -37,3 +37,23 @@ def test_without_email_set_up_an_online_payment_still_stands(stripe_api):
     inv = sent_invoice("No Mail Payer")
     paid_session(stripe_api, inv.id)
     assert checkout.pay_now(inv.public_token).paid
+
+
+def test_the_online_payment_that_settles_an_invoice_is_thanked_for_its_own_amount(stripe_api, mail):
+    """QA: $40.00 by hand, then the client paid the last $60.00 by card and read "Thank you for
+    your payment of $100.00". The receipt names the $60.00 taken, and that the invoice is paid."""
+    from invoice_crm.services import ledger
+    from invoice_crm.services.idempotency import new_key
+    from tests.integration.helpers import TODAY
+
+    inv = sent_invoice("Part Payer")
+    ledger.record_payment(inv.id, "40.00", TODAY, idempotency_key=new_key())
+    session = paid_session(stripe_api, inv.id)
+    assert session["amount_total"] == 6000
+    assert checkout.pay_now(inv.public_token).paid
+    email_sender.deliver_pending_emails()
+    [receipt] = _receipts(mail)
+    html = receipt.message.get_body(preferencelist=("html",)).get_content()
+    for said in (receipt.text, html):
+        assert "Thank you for your payment of $60.00" in said and "The invoice is now paid in full." in said
+        assert "$100.00" not in said

@@ -143,9 +143,9 @@ def test_after_a_stripe_refund_the_receipt_and_the_invoice_pdf_list_it_and_add_u
     assert "Total paid: $90.00" in receipt and "Received with thanks: $90.00 net of refunds" in receipt
     text = " ".join(pdf_text(render_public_invoice_pdf(inv.public_token)[1]).split())
     assert "Payment $100.00" in text and "Paid -$90.00" in text and "Credited -$10.00" in text
-    assert f"Refund $10.00 on {_long(note.issue_date)} (online, by Stripe)" in text and f"against credit note {note.number}" in text
+    assert f"Refund $10.00 on {_long(note.issue_date)}, online (Stripe)" in text and f"against credit note {note.number}" in text
     history = [row["text"] for row in public_invoice(inv.public_token)["history"]]  # the pay page
-    assert history == ["Payment $100.00 (online, by Stripe)", f"Credit note {note.number}: $10.00", "Refund $10.00 (online, by Stripe)"]
+    assert history == ["Payment $100.00, online (Stripe)", f"Credit note {note.number}: $10.00", "Refund $10.00, online (Stripe)"]
 
 
 def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(stripe):
@@ -159,7 +159,7 @@ def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(s
     assert "Refunded $10.00" in text and re.search(r"Still to refund \(as of [^)]+\) \$0\.00", text)
     said = [details for kind, details in events(inv.id) if kind in ("credit_note", "refund")]
     assert said[0] == f"Credit note {note.number} for $10.00: Refunded in Stripe"  # nothing claimed "to refund"
-    assert said[1].startswith("Refunded $10.00 on ") and "(online, by Stripe)" in said[1]
+    assert said[1].startswith("Refunded $10.00 on ") and ", online (Stripe)" in said[1]
     assert said[1].endswith(f"against {note.number}; nothing left to refund")
 
 

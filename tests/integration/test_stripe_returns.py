@@ -125,6 +125,64 @@ def test_a_stripe_payment_for_an_older_balance_is_noted_not_recorded(stripe_api)
         assert fulfil_checkout(stripe_session, paid_at=utcnow()).outcome == "rejected"
     assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.BANK_TRANSFER]
     assert state_of(inv.id).status == "SENT" and state_of(inv.id).events.count("extra_payment") == 1
+    # The app made that session for $100.00, the balance then: an earlier balance, truly. More
+    # than the $70.00 now due, so it cannot be recorded by hand either.
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of $100.00 was for an earlier balance of the invoice "
+        "(balance due $70.00) and is not recorded: refund it in Stripe"
+    ]
+
+
+def test_a_stripe_payment_of_an_amount_the_invoice_never_asked_is_said_not_to_match(stripe_api):
+    """QA: a confirmed session for this invoice whose amount was never its balance was called
+    "for an older balance". It does not match the invoice: said so, once."""
+    inv = sent_invoice()
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))  # made for $100.00
+    stripe_api.set_field(session_id, amount_total=4000)
+    session = stripe_api.pay(session_id)
+    for _ in range(2):
+        assert fulfil_checkout(retrieve_checkout_session(session_id), paid_at=utcnow()).outcome == "rejected"
+    assert payments_of(inv.id) == [] and state_of(inv.id).status == "SENT"
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of $40.00 does not match the invoice (balance due $100.00) "
+        "and is not recorded: refund it in Stripe, or record it by hand if you keep it"
+    ]
+
+
+def test_a_stripe_payment_in_another_currency_is_noted_once_and_logged(stripe_api, caplog):
+    """QA: the same event in another currency was refused with no Activity line and no log
+    line: money Stripe took would go unnoticed."""
+    inv = sent_invoice()
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))
+    stripe_api.set_field(session_id, currency="eur")
+    session = stripe_api.pay(session_id)
+    with caplog.at_level("WARNING", logger="invoice_crm.services.payments"):
+        outcomes = [fulfil_checkout(retrieve_checkout_session(session_id), paid_at=utcnow()) for _ in range(2)]
+    assert {(o.outcome, o.message) for o in outcomes} == {("rejected", "This payment is in another currency")}
+    assert payments_of(inv.id) == [] and state_of(inv.id).status == "SENT"
+    note = (
+        f"Stripe payment {session['payment_intent']} of €100.00 is in EUR, not in the invoice's currency (USD), "
+        "and is not recorded: refund it in Stripe"
+    )
+    assert _notes(inv.id) == [note]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"Invoice {inv.id}: {note}"]
+    assert "sk_" not in warnings[0] and "whsec" not in warnings[0]
+
+
+def test_a_stripe_payment_of_another_amount_after_the_invoice_was_paid_is_noted(stripe_api):
+    """Not recorded (the invoice is paid), and not silently dropped either."""
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)  # $100.00 at Stripe, a tab left open
+    ledger.record_payment(inv.id, "30.00")
+    ledger.record_payment(inv.id, "")  # the rest by hand
+    stripe_api.set_field(session["id"], amount_total=7000)
+    assert fulfil_checkout(retrieve_checkout_session(session["id"]), paid_at=utcnow()).outcome == "rejected"
+    assert [n.split(" arrived after ")[1] for n in _notes(inv.id)] == [
+        "the invoice was already paid; refund it in Stripe if it was not meant"
+    ]
 
 
 def _notes(invoice_id: int) -> list[str]:
@@ -177,3 +235,22 @@ def test_a_return_to_a_voided_invoice_without_a_payment_says_it_was_cancelled(st
         result = confirm_checkout_return(session_id, public_token=inv.public_token)
         assert (result.paid, result.message) == (False, "This invoice was cancelled; there is nothing to pay")
     assert _notes(inv.id) == [] and payments_of(inv.id) == []
+
+
+def test_an_amount_that_only_begins_like_an_earlier_balance_does_not_match(stripe_api):
+    """QA's yen invoice: the app made its session for ¥4,520; a payment of ¥4 is not that
+    balance, though "¥4" begins "¥4,520" in the Payment link row."""
+    from invoice_crm.services import clients
+
+    client = clients.create_client("Yen Payer", "billing@yen.example")
+    inv = invoices.send_invoice(make_invoice(
+        client.id, currency="JPY", lines=[{"description": "Work", "quantity": "1", "unit_price": "4520"}],
+    ).id)
+    session_id = session_id_of(checkout.prepare_checkout(inv.id))
+    stripe_api.set_field(session_id, amount_total=4)
+    session = stripe_api.pay(session_id)
+    assert fulfil_checkout(retrieve_checkout_session(session_id), paid_at=utcnow()).outcome == "rejected"
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of ¥4 does not match the invoice (balance due ¥4,520) "
+        "and is not recorded: refund it in Stripe, or record it by hand if you keep it"
+    ]

@@ -48,7 +48,7 @@ def test_an_empty_template_previews_the_built_in_text_that_is_sent(database):
     assert "https://example.com/pay/" in previews["invoice_body"]
     assert previews["reminder_subject"] == "Reminder: invoice INV-2026-0042 ($1,250.00) is due in 3 days"
     assert previews["receipt_subject"] == "Receipt for invoice INV-2026-0042"
-    assert "received on 10 March 2026" in previews["receipt_body"]
+    assert "received on 10 March 2026. The invoice is now paid in full." in previews["receipt_body"]
     assert typed == ("Pay INV-2026-0042", False)
     assert emptied == ("Invoice INV-2026-0042 from Northwind Studio", True)
 

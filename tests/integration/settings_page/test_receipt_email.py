@@ -92,3 +92,42 @@ def test_the_receipt_email_of_a_credited_invoice_thanks_for_what_was_paid(mail):
     [got] = mail.messages_to("billing@acme.example")
     assert "Thank you for your payment of $70.00" in got.text and "$100.00" not in got.text
     assert "Total paid: $70.00" in " ".join(pdf_text(got.attachments[0].get_content()).split())
+
+
+def _html(received) -> str:
+    return received.message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_the_receipt_of_the_payment_that_settles_an_invoice_names_that_payment_and_says_paid_in_full(mail):
+    """QA: after $40.00 by hand, the last $60.00 by hand was thanked as "your payment of
+    $100.00" (the invoice's total). The email names this payment, in both parts."""
+    from invoice_crm.services import ledger
+    from invoice_crm.services.idempotency import new_key
+
+    inv = invoices.send_invoice(make_invoice(make_client("Acme", "billing@acme.example").id).id)
+    ledger.record_payment(inv.id, "40.00", TODAY, idempotency_key=new_key(), email_receipt=True)
+    ledger.record_payment(inv.id, "", TODAY, method="CHEQUE", idempotency_key=new_key(), email_receipt=True)
+    assert email_sender.deliver_pending_emails() == 2
+    _, settling = mail.messages_to("billing@acme.example")
+    for said in (settling.text, _html(settling)):
+        assert "Thank you for your payment of $60.00" in said and "The invoice is now paid in full." in said
+        assert "$100.00" not in said and "balance still due" not in said
+    # The PDF still gives every payment and the total paid.
+    assert "Total paid: $100.00" in " ".join(pdf_text(settling.attachments[0].get_content()).split())
+
+
+def test_a_receipt_with_a_payment_dated_back_names_that_payment_not_the_latest_dated(mail):
+    """A payment recorded today may be dated before an earlier recorded one: its receipt is
+    still about it."""
+    from datetime import timedelta
+
+    from invoice_crm.services import ledger
+    from invoice_crm.services.idempotency import new_key
+
+    client = make_client("Acme", "billing@acme.example")
+    inv = invoices.send_invoice(make_invoice(client.id, issue=TODAY - timedelta(days=5)).id)
+    ledger.record_payment(inv.id, "40.00", TODAY, idempotency_key=new_key())
+    ledger.record_payment(inv.id, "25.00", TODAY - timedelta(days=1), idempotency_key=new_key(), email_receipt=True)
+    assert email_sender.deliver_pending_emails() == 1
+    [got] = mail.messages_to("billing@acme.example")
+    assert "Thank you for your payment of $25.00" in got.text and "The balance still due is $35.00" in got.text
