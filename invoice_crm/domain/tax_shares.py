@@ -139,14 +139,16 @@ class InvoiceTaxShares:
         return step
 
 
-def line_taxes(totals: Totals, specs: Sequence[LineSpec]) -> list[Decimal]:
-    """Each line's part of the invoice's tax: every rate's tax spread over the lines carrying it
-    in proportion to their amounts (``spread``: the parts sum to the rate's tax exactly), so the
-    lines' taxes add up to the invoice's tax and their nets to its total less tax."""
-    out = [ZERO for _ in specs]
+def line_taxes(totals: Totals, specs: Sequence[LineSpec]) -> list[dict[str, Decimal]]:
+    """Each line's part of each of the invoice's taxes ({tax key: amount}): every rate's tax
+    spread over the lines carrying it in proportion to their amounts (``spread``: the parts sum
+    to the rate's tax exactly), so the lines' taxes add up to the invoice's tax and their nets
+    to its total less tax."""
+    out: list[dict[str, Decimal]] = [{} for _ in specs]
     for t in totals.taxes:
         weights = [fig.net if any(x.key == t.key for x in spec.taxes) else ZERO
                    for spec, fig in zip(specs, totals.lines, strict=True)]
         for i, part in enumerate(spread(t.amount, weights, totals.currency)):
-            out[i] += part
+            if weights[i]:
+                out[i][t.key] = out[i].get(t.key, ZERO) + part
     return out
