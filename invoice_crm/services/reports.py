@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -270,21 +271,30 @@ def _breakdown(invoice: Invoice, lines) -> tuple[Decimal, dict[tuple, tuple[Deci
     return totals.total, tax_shares.parts_of(totals, [figures.line_spec(li) for li in lines])
 
 
-def credited_positions(lines_text: str, descriptions: list[str]) -> list[int] | None:
-    """The lines a credit note by lines credits, from the descriptions it names in order (one a
-    line, as issuing wrote them); None when it names none or one the invoice does not have."""
-    names = [n for n in (lines_text or "").split("\n") if n]
-    if not names:
-        return None
-    found, at = [], 0
-    for name in names:
-        while at < len(descriptions) and descriptions[at] != name:
-            at += 1
-        if at == len(descriptions):
-            return None
-        found.append(at)
-        at += 1
-    return found
+def credited_positions(lines_text: str, descriptions: list[str], limit: int = 20) -> Iterator[list[int]]:
+    """The lines a credit note by lines may credit: each way of reading its text (the
+    descriptions of the lines it credits, in order, one after the other on their own lines, as
+    issuing wrote them; a description may itself span lines) as lines of the invoice. More than
+    one when the invoice repeats a description; none when the note names no line of it."""
+    if not lines_text:
+        return
+    found = 0
+
+    def walk(at: int, start: int, chosen: list[int]) -> Iterator[list[int]]:
+        nonlocal found
+        if at == len(lines_text):
+            found += 1
+            yield chosen
+            return
+        for i in range(start, len(descriptions)):
+            name = descriptions[i]
+            end = at + len(name)
+            if name and lines_text.startswith(name, at) and (end == len(lines_text) or lines_text[end] == "\n"):
+                yield from walk(end if end == len(lines_text) else end + 1, i + 1, [*chosen, i])
+            if found >= limit:
+                return
+
+    yield from walk(0, 0, [])
 
 
 @dataclass
@@ -295,15 +305,20 @@ class _Invoice:
     lines: list
     shares: tax_shares.InvoiceTaxShares
 
-    def lines_parts(self, lines_text: str):
-        chosen = credited_positions(lines_text, [li.description for li in self.lines])
-        if chosen is None:
-            return None
-        return tax_shares.lines_parts(
-            [figures.line_spec(li) for li in self.lines], chosen, currency=self.invoice.currency,
-            invoice_discount=figures.invoice_discount(self.invoice),
-            tax_inclusive=bool(self.invoice.tax_inclusive), rounding=self.invoice.tax_rounding or "document",
-        )
+    def lines_parts(self, lines_text: str, amount: Decimal):
+        """(their total, their parts) of the lines a note by lines credits: of the ways its text
+        reads as lines, the one worth the note's amount, else the first; None: a note by amount."""
+        first = None
+        for chosen in credited_positions(lines_text, [li.description for li in self.lines]):
+            found = tax_shares.lines_parts(
+                [figures.line_spec(li) for li in self.lines], chosen, currency=self.invoice.currency,
+                invoice_discount=figures.invoice_discount(self.invoice),
+                tax_inclusive=bool(self.invoice.tax_inclusive), rounding=self.invoice.tax_rounding or "document",
+            )
+            if found[0] == amount:
+                return found
+            first = first or found
+        return first
 
 
 def _touched(session, start: date, end: date) -> set[int]:
@@ -374,7 +389,7 @@ def tax_report(start: date, end: date) -> Table:
                 books[invoice_id] = _Invoice(invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts))
             book = books[invoice_id]
             if kind == 0:
-                own = book.shares.credit(amount, book.lines_parts(lines_text))
+                own = book.shares.credit(amount, book.lines_parts(lines_text, amount))
             else:
                 own = book.shares.receive(amount)
             if day < start:

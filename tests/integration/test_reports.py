@@ -173,6 +173,18 @@ def test_a_credit_note_by_lines_credits_the_rates_of_those_lines_only(database):
     assert rows["Reduced"][2:4] == (D("0.00"), D("0.00"))  # all of Materials credited
 
 
+def test_a_credit_note_by_lines_finds_its_line_among_lines_of_the_same_name(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = _sent(make_client().id, [
+        {"description": "Hosting\nmonthly", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Hosting\nmonthly", "quantity": "1", "unit_price": "40.00"},
+    ])
+    note = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Not used")
+    assert note.amount == D("40.00")
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["No tax"][:2] == (D("40.00"), D("0.00")) and rows["VAT"][:2] == (D("0.00"), D("0.00"))
+
+
 def test_a_credit_note_by_amount_keeps_its_share_of_each_rate(database):
     vat = tax_rates.create_tax_rate("VAT", "20")
     inv = _sent(make_client().id, [
