@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from invoice_crm.domain.money import quantize_money
 from invoice_crm.domain.sheet_rows import CONTROL_STARTS, FORMULA_STARTS
+from invoice_crm.domain.totals import round_money
 
 BOM = "\ufeff"
 ENCODINGS = ("utf-8-sig", "utf-8")  # with a BOM (spreadsheet programs), or plain
@@ -30,9 +31,12 @@ def text(value: object) -> str:
     return "'" + value if is_formula(value) else value
 
 
-def money(value: Decimal | None) -> str:
-    """A plain decimal numeral (1234.50): no grouping, no symbol; the currency has its own column."""
-    return "" if value is None else format(quantize_money(Decimal(value)), "f")
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    """A plain decimal numeral (1234.50): no grouping, no symbol; the currency has its own column.
+    With the currency, in its own minor units (JPY 4520, USD 4520.00)."""
+    if value is None:
+        return ""
+    return format(round_money(Decimal(value), currency) if currency else quantize_money(Decimal(value)), "f")
 
 
 def day(value: date | None) -> str:

@@ -14,17 +14,21 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import literal, select, union_all
 
 from invoice_crm.db import read_session
 from invoice_crm.domain import csv_cells as cell
-from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.tax_shares import line_taxes
 from invoice_crm.models import Client, Invoice, LineItem, Payment, Project, Refund
 from invoice_crm.services import figures, queries
 
 BATCH = 500
+ISSUED = (*OPEN, InvoiceStatus.PAID)  # not drafts, not void (as the reports)
+ZERO = Decimal("0.00")
 KINDS = ("invoices", "payments", "clients", "lines")
 
 
@@ -64,8 +68,8 @@ def _invoice_rows(q: queries.InvoiceQuery) -> Iterator[list[str]]:
                 yield [
                     cell.text(display_number(r.number, r.id)), cell.text(r[2]), cell.text(r[3] or ""),
                     InvoiceStatus(r.status).value, cell.day(r.issue_date), cell.day(r.due_date),
-                    cell.day(r.paid_at), r.currency, cell.money(r.amount), cell.money(r.tax_total),
-                    cell.money(r.amount_paid), cell.money(r.amount_credited), cell.money(r.balance_due),
+                    cell.day(r.paid_at), r.currency, *(cell.money(v, r.currency) for v in (
+                        r.amount, r.tax_total, r.amount_paid, r.amount_credited, r.balance_due)),
                 ]
 
 
@@ -102,7 +106,7 @@ def _payment_rows(start: date, end: date) -> Iterator[list[str]]:
             yield [
                 cell.day(_as_date(r[0])), r[1], cell.text(display_number(r[4], r[3])), cell.text(r[5]),
                 cell.text(getattr(method, "label", None) or str(method).replace("_", " ").capitalize()),
-                cell.text(r[7]), r[8], cell.money(r[9]),
+                cell.text(r[7]), r[8], cell.money(r[9], r[8]),
             ]
 
 
@@ -136,18 +140,22 @@ def clients_csv(*, bom: bool = True) -> Export:
 
 LINE_HEADER = (
     "Invoice", "Issue date", "Status", "Client", "Currency", "Position", "Description", "Quantity",
-    "Unit price", "Amount", "Discounts", "Net", "Tax 1", "Tax 1 rate", "Tax 2", "Tax 2 rate",
+    "Unit price", "Amount", "Discounts", "Net", "Tax 1", "Tax 1 rate", "Tax 1 amount", "Tax 2",
+    "Tax 2 rate", "Tax 2 amount", "Total",
 )
 
 
 def _line_rows(start: date, end: date) -> Iterator[list[str]]:
-    """Lines of the invoices issued in the range; each invoice's lines go through the one total
-    function together (discount shares), one invoice at a time."""
+    """Lines of the invoices issued in the range (not drafts, not void: as Revenue counts them);
+    each invoice's lines go through the one total function together (discount shares), one
+    invoice at a time. Net is the line's amount before tax (a tax-inclusive line's tax taken
+    out), each tax its share of the invoice's tax for that rate, Total the two together: the
+    lines' Totals add up to the invoice's total, their taxes to its tax."""
     statement = (
         select(Invoice, LineItem, Client.name)
         .join(LineItem, LineItem.invoice_id == Invoice.id)
         .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.issue_date >= start, Invoice.issue_date <= end)
+        .where(Invoice.status.in_(ISSUED), Invoice.issue_date >= start, Invoice.issue_date <= end)
         .order_by(Invoice.issue_date, Invoice.id, LineItem.position, LineItem.id)
     )
     with read_session() as session:
@@ -155,14 +163,24 @@ def _line_rows(start: date, end: date) -> Iterator[list[str]]:
             rows = list(group)
             invoice, client = rows[0][0], rows[0][2]
             lines = [r[1] for r in rows]
+            specs = [figures.line_spec(li) for li in lines]
             totals = figures.compute(invoice, lines)
-            for li, fig in zip(lines, totals.lines, strict=True):
+            currency = invoice.currency
+
+            def money(value, currency=currency):
+                return cell.money(value, currency)
+
+            for li, spec, fig, taxes in zip(lines, specs, totals.lines, line_taxes(totals, specs), strict=True):
+                amounts = [taxes.get(t.key, ZERO) for t in spec.taxes] + [None, None]
+                tax = sum(taxes.values(), ZERO)
+                net = fig.net - tax if invoice.tax_inclusive else fig.net
                 yield [
                     cell.text(display_number(invoice.number, invoice.id)), cell.day(invoice.issue_date),
-                    InvoiceStatus(invoice.status).value, cell.text(client), invoice.currency, str(li.position + 1),
-                    cell.text(li.description), format(li.quantity.normalize(), "f"), cell.money(li.unit_price),
-                    cell.money(fig.amount), cell.money(fig.discount + fig.invoice_discount), cell.money(fig.net),
-                    cell.text(li.tax1_name), _rate(li.tax1_rate), cell.text(li.tax2_name), _rate(li.tax2_rate),
+                    InvoiceStatus(invoice.status).value, cell.text(client), currency, str(li.position + 1),
+                    cell.text(li.description), format(li.quantity.normalize(), "f"), money(li.unit_price),
+                    money(fig.amount), money(fig.discount + fig.invoice_discount), money(net),
+                    cell.text(li.tax1_name), _rate(li.tax1_rate), money(amounts[0]),
+                    cell.text(li.tax2_name), _rate(li.tax2_rate), money(amounts[1]), money(net + tax),
                 ]
             session.expunge_all()  # the identity map must not grow with the rows
 

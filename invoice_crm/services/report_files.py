@@ -19,7 +19,8 @@ RULE = (222, 226, 230)
 
 def csv_bytes(table: Table, *, bom: bool = True) -> bytes:
     def cells(row: list) -> list[str]:
-        return [cell.money(v) if isinstance(v, Decimal) else cell.text(v) for v in row]
+        currency = row[table.currency_column]
+        return [cell.money(v, currency) if isinstance(v, Decimal) else cell.text(v) for v in row]
 
     rows = [cells(r) for r in table.rows] + [cells(r) for r in table.totals]
     return b"".join(cell.csv_lines(table.columns, rows, bom=bom))

@@ -11,9 +11,10 @@ total function itself (the per-rate tax breakdown), per currency, never converte
   it, drafts and void invoices not counted), credited (credit notes issued in it), and paid
   (payments received in it, less refunds given in it).
 - Tax, per currency and rate, for a period: accrual (the taxable base and tax of the invoices
-  issued in the period, less the share of the credit notes issued in it) and cash (the share of
-  each payment received in the period, less refunds: payment / invoice total of each rate's
-  base and tax). Shares are rounded half-up per document and rate.
+  issued in the period, less what the credit notes issued in it credit: a note by lines the
+  base and tax of its lines, a note by amount its share of each rate) and cash (what payments
+  less refunds in the period carry of each rate, allocated cumulatively per invoice so that an
+  invoice settled in full has received exactly its net tax). See ``domain.tax_shares``.
 
 A table's cells are text, Decimal money and, by month, ``Month``: ``cell_text`` writes them for
 people (money and months in the business locale), the CSV in machine form (``2026-11``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -30,11 +32,11 @@ from decimal import Decimal
 from sqlalchemy import String, cast, func, select
 
 from invoice_crm.db import read_session
+from invoice_crm.domain import tax_shares
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_date, format_month, format_number
-from invoice_crm.domain.totals import round_money
 from invoice_crm.models import Client, CreditNote, Invoice, LineItem, Payment, Refund
 from invoice_crm.services import figures
 from invoice_crm.services.tax_rates import RATE
@@ -262,50 +264,102 @@ class TaxFigures:
     cash_tax: Decimal = ZERO
 
 
-NO_TAX = ("No tax", None)
-
-
 def _breakdown(invoice: Invoice, lines) -> tuple[Decimal, dict[tuple, tuple[Decimal, Decimal]]]:
     """The invoice's total and {(name, rate): (base, tax)} from the one total function; lines
     without tax under "No tax"."""
     totals = figures.compute(invoice, lines)
-    parts = {(t.name, t.rate): (t.base, t.amount) for t in totals.taxes}
-    untaxed = sum(
-        (fig.net for li, fig in zip(lines, totals.lines, strict=True) if li.tax1_rate is None and li.tax2_rate is None),
-        ZERO,
-    )
-    if untaxed:
-        parts[NO_TAX] = (untaxed, ZERO)
-    return totals.total, parts
+    return totals.total, tax_shares.parts_of(totals, [figures.line_spec(li) for li in lines])
 
 
-def _share(value: Decimal, part: Decimal, whole: Decimal, currency: str) -> Decimal:
-    return round_money(value * part / whole, currency) if whole else ZERO
+def credited_positions(lines_text: str, descriptions: list[str], limit: int = 20) -> Iterator[list[int]]:
+    """The lines a credit note by lines may credit: each way of reading its text (the
+    descriptions of the lines it credits, in order, one after the other on their own lines, as
+    issuing wrote them; a description may itself span lines) as lines of the invoice. More than
+    one when the invoice repeats a description; none when the note names no line of it."""
+    if not lines_text:
+        return
+    found = 0
+
+    def walk(at: int, start: int, chosen: list[int]) -> Iterator[list[int]]:
+        nonlocal found
+        if at == len(lines_text):
+            found += 1
+            yield chosen
+            return
+        for i in range(start, len(descriptions)):
+            name = descriptions[i]
+            end = at + len(name)
+            if name and lines_text.startswith(name, at) and (end == len(lines_text) or lines_text[end] == "\n"):
+                yield from walk(end if end == len(lines_text) else end + 1, i + 1, [*chosen, i])
+            if found >= limit:
+                return
+
+    yield from walk(0, 0, [])
+
+
+@dataclass
+class _Invoice:
+    """What the tax report keeps of an invoice: its lines (for notes by lines) and its running split."""
+
+    invoice: Invoice
+    lines: list
+    shares: tax_shares.InvoiceTaxShares
+
+    def lines_parts(self, lines_text: str, amount: Decimal):
+        """(their total, their parts) of the lines a note by lines credits: of the ways its text
+        reads as lines, the one worth the note's amount, else the first; None: a note by amount."""
+        first = None
+        for chosen in credited_positions(lines_text, [li.description for li in self.lines]):
+            found = tax_shares.lines_parts(
+                [figures.line_spec(li) for li in self.lines], chosen, currency=self.invoice.currency,
+                invoice_discount=figures.invoice_discount(self.invoice),
+                tax_inclusive=bool(self.invoice.tax_inclusive), rounding=self.invoice.tax_rounding or "document",
+            )
+            if found[0] == amount:
+                return found
+            first = first or found
+        return first
+
+
+def _touched(session, start: date, end: date) -> set[int]:
+    """Issued invoices with a credit note, payment or refund in the period."""
+    ids: set[int] = set()
+    for model, day, *where in (
+        (CreditNote, CreditNote.issue_date),
+        (Payment, Payment.paid_on, Payment.removed_at.is_(None)),
+        (Refund, Refund.refunded_on),
+    ):
+        ids.update(session.execute(
+            select(model.invoice_id).join(Invoice, Invoice.id == model.invoice_id)
+            .where(Invoice.status.in_(ISSUED), day >= start, day <= end, *where).distinct()
+        ).scalars())
+    return ids
+
+
+def _events(session, ids: list[int], end: date):
+    """The invoices' credit notes, payments and refunds up to ``end``, in the order they
+    happened (on one day, credit notes before cash): (day, invoice id, amount, lines text or None)."""
+    found = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        found += [(d, 0, n, inv, amount, text) for d, n, inv, amount, text in session.execute(
+            select(CreditNote.issue_date, CreditNote.id, CreditNote.invoice_id, CreditNote.amount, CreditNote.lines_text)
+            .where(CreditNote.invoice_id.in_(chunk), CreditNote.issue_date <= end))]
+        found += [(d, 1, n, inv, amount, None) for d, n, inv, amount in session.execute(
+            select(Payment.paid_on, Payment.id, Payment.invoice_id, Payment.amount)
+            .where(Payment.invoice_id.in_(chunk), Payment.removed_at.is_(None), Payment.paid_on <= end))]
+        found += [(d, 2, n, inv, -amount, None) for d, n, inv, amount in session.execute(
+            select(Refund.refunded_on, Refund.id, Refund.invoice_id, Refund.amount)
+            .where(Refund.invoice_id.in_(chunk), Refund.refunded_on <= end))]
+    found.sort(key=lambda e: (e[0], e[1] > 0, e[1], e[2]))
+    return [(d, kind, inv, amount, text) for d, kind, _, inv, amount, text in found]
 
 
 def tax_report(start: date, end: date) -> Table:
     check_range(start, end)
     found: dict[tuple, TaxFigures] = defaultdict(TaxFigures)
-    cache: dict[int, tuple[str, Decimal, dict]] = {}
 
     with read_session() as session:
-        def breakdown_of(invoice_id: int):
-            if invoice_id not in cache:
-                invoice = session.get(Invoice, invoice_id)
-                lines = session.execute(
-                    select(LineItem).where(LineItem.invoice_id == invoice_id).order_by(LineItem.position)
-                ).scalars().all()
-                cache[invoice_id] = (invoice.currency, *_breakdown(invoice, lines))
-            return cache[invoice_id]
-
-        def shares(amounts):
-            """For each (invoice, amount) of a part of an invoice (a credit note, a payment, a
-            refund): each tax line's figures and that part's share of its base and tax."""
-            for invoice_id, amount in amounts:
-                currency, total, parts = breakdown_of(invoice_id)
-                for (name, rate), (base, tax) in parts.items():
-                    yield found[(currency, name, rate)], _share(base, amount, total, currency), _share(tax, amount, total, currency)
-
         issued = session.execute(
             select(Invoice, LineItem)
             .join(LineItem, LineItem.invoice_id == Invoice.id)
@@ -323,37 +377,41 @@ def tax_report(start: date, end: date) -> Table:
                 f.tax += tax
             session.expunge_all()
 
-        notes = session.execute(
-            select(CreditNote.invoice_id, CreditNote.amount)
-            .join(Invoice, Invoice.id == CreditNote.invoice_id)
-            .where(Invoice.status.in_(ISSUED), CreditNote.issue_date >= start, CreditNote.issue_date <= end)
-        ).all()
-        for f, base, tax in shares(notes):
-            f.credited_base += base
-            f.credited_tax += tax
-
-        money_in = [
-            *session.execute(
-                select(Payment.invoice_id, Payment.amount).join(Invoice, Invoice.id == Payment.invoice_id)
-                .where(Invoice.status.in_(ISSUED), Payment.removed_at.is_(None),
-                       Payment.paid_on >= start, Payment.paid_on <= end)
-            ).all(),
-            *((i, -a) for i, a in session.execute(
-                select(Refund.invoice_id, Refund.amount).join(Invoice, Invoice.id == Refund.invoice_id)
-                .where(Invoice.status.in_(ISSUED), Refund.refunded_on >= start, Refund.refunded_on <= end)
-            ).all()),
-        ]
-        for f, base, tax in shares(money_in):
-            f.cash_base += base
-            f.cash_tax += tax
+        # Credit notes and cash, per invoice in the order they happened (see domain.tax_shares):
+        # the ones before the period only set where each invoice stood when it began.
+        ids = sorted(_touched(session, start, end))
+        books: dict[int, _Invoice] = {}
+        for day, kind, invoice_id, amount, lines_text in _events(session, ids, end):
+            if invoice_id not in books:
+                invoice = session.get(Invoice, invoice_id)
+                lines = figures.lines_of(session, invoice_id)
+                total, parts = _breakdown(invoice, lines)
+                books[invoice_id] = _Invoice(invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts))
+            book = books[invoice_id]
+            if kind == 0:
+                own = book.shares.credit(amount, book.lines_parts(lines_text, amount))
+            else:
+                own = book.shares.receive(amount)
+            if day < start:
+                continue
+            for (name, rate), (base, tax) in own.items():
+                f = found[(book.invoice.currency, name, rate)]
+                if kind == 0:
+                    f.credited_base += base
+                    f.credited_tax += tax
+                else:
+                    f.cash_base += base
+                    f.cash_tax += tax
 
     table = Table(
         "Tax report", _period(start, end),
         ["Tax", "Rate %", "Currency", "Taxable base", "Tax invoiced", "Base credited", "Tax credited",
          "Net base", "Net tax (accrual)", "Base received", "Tax received (cash)"],
         slug=f"tax-{start.isoformat()}-to-{end.isoformat()}",
-        note="Accrual: invoices issued in the period less credit notes issued in it. Cash: the tax "
-             "share of payments received in the period, less refunds, in proportion to each invoice's total.",
+        note="Accrual: invoices issued in the period less credit notes issued in it (a note by lines: "
+             "the base and tax of its lines; by amount: its share of each rate). Cash: the tax share of "
+             "payments received in the period, less refunds, in proportion to what each invoice asks "
+             "for after its credit notes.",
     )
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 8)
 

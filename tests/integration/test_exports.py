@@ -17,7 +17,18 @@ import pytest
 
 from bench.seed import seed
 from invoice_crm.db import get_engine
-from invoice_crm.services import auth, clients, export_tickets, exports, invoices, ledger, queries, tax_rates
+from invoice_crm.services import (
+    auth,
+    clients,
+    export_tickets,
+    exports,
+    invoices,
+    ledger,
+    queries,
+    report_files,
+    reports,
+    tax_rates,
+)
 from tests.integration.app_server import serve_api
 from tests.integration.helpers import make_client, make_invoice
 
@@ -78,7 +89,8 @@ def test_money_is_plain_with_its_currency_and_dates_iso(database):
 def test_text_a_spreadsheet_would_run_is_neutralised(database):
     for name in ("=HYPERLINK(\"http://evil.example\")", "+31 20 555", "-2+3", "@SUM(A1:A9)"):
         client = make_client(name, "")
-        make_invoice(client.id, lines=[{"description": "=cmd|' /C calc'!A0", "quantity": "1", "unit_price": "10"}])
+        invoices.send_invoice(make_invoice(
+            client.id, lines=[{"description": "=cmd|' /C calc'!A0", "quantity": "1", "unit_price": "10"}]).id)
     clients.create_client("Plain Client", "")
     names = [r[0] for r in _rows(exports.clients_csv())[1:]]
     assert sorted(names) == sorted(["'=HYPERLINK(\"http://evil.example\")", "'+31 20 555", "'-2+3", "'@SUM(A1:A9)", "Plain Client"])
@@ -174,3 +186,49 @@ def test_the_download_endpoint_streams_for_the_owner_only(served):
         export_tickets.issue("not-a-session", "invoices", {})
     auth.sign_out(token)  # signing out ends the tickets already given
     assert _get(f"{served}/api/exports/invoices.csv?ticket={ticket}")[0] == 403
+
+
+def test_line_items_give_the_net_before_tax_and_only_issued_invoices(database):
+    """QA7 F: a 2 x 59.00 line with 20 % in the price read Net 118.00 (the gross) and no tax; the
+    lines of a draft and of a void invoice were listed although Revenue leaves them out."""
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    client = make_client()
+    inclusive = invoices.send_invoice(make_invoice(client.id, tax_inclusive=True, lines=[
+        {"description": "Licence", "quantity": "2", "unit_price": "59.00", "tax_ids": [vat.id]}]).id)
+    exclusive = invoices.send_invoice(make_invoice(client.id, lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "33.33", "tax_ids": [vat.id]},
+        {"description": "Review", "quantity": "1", "unit_price": "33.33", "tax_ids": [vat.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "10.00"}]).id)
+    make_invoice(client.id, lines=[{"description": "Drafted", "quantity": "1", "unit_price": "500"}])
+    voided = invoices.send_invoice(make_invoice(client.id, lines=[
+        {"description": "Voided", "quantity": "1", "unit_price": "500"}]).id)
+    ledger.void_invoice(voided.id, "Sent by mistake")
+    header, *rows = _rows(exports.lines_csv(TODAY - timedelta(days=1), TODAY))
+    by_desc = {r[6]: dict(zip(header, r, strict=True)) for r in rows}
+    assert set(by_desc) == {"Licence", "Design", "Review", "Travel"}
+    licence = by_desc["Licence"]
+    assert (licence["Amount"], licence["Net"], licence["Tax 1 amount"], licence["Total"]) == (
+        "118.00", "98.33", "19.67", "118.00")
+    assert inclusive.amount == D("118.00")
+    # 66.66 at 20 % is 13.33 on the invoice (rounded once): the lines share it 6.67 / 6.66.
+    assert [by_desc[d]["Tax 1 amount"] for d in ("Design", "Review")] == ["6.67", "6.66"]
+    assert (by_desc["Travel"]["Tax 1 amount"], by_desc["Travel"]["Total"]) == ("", "10.00")
+    for inv in (inclusive, exclusive):
+        lines = [r for r in by_desc.values() if r["Invoice"] == inv.number]
+        assert sum(D(r["Total"]) for r in lines) == inv.amount
+        assert sum(D(r["Tax 1 amount"] or 0) for r in lines) == inv.tax_total
+
+
+def test_yen_amounts_are_written_in_whole_yen(database):
+    """QA7: JPY amounts read 4520.00 in the CSVs; the yen has no minor unit."""
+    inv = invoices.send_invoice(make_invoice(make_client().id, currency="JPY", lines=[
+        {"description": "Translation", "quantity": "3", "unit_price": "1234"}]).id)
+    ledger.record_payment(inv.id, "", TODAY.isoformat(), "BANK_TRANSFER", "Y-1")
+    header, row = _rows(exports.invoices_csv(queries.InvoiceQuery()))
+    record = dict(zip(header, row, strict=True))
+    assert (record["Total"], record["Paid"], record["Balance due"]) == ("3702", "3702", "0")
+    assert _rows(exports.payments_csv(TODAY, TODAY))[1][7] == "3702"
+    line = dict(zip(*_rows(exports.lines_csv(TODAY, TODAY)), strict=True))
+    assert (line["Unit price"], line["Net"], line["Total"]) == ("1234", "3702", "3702")
+    text = report_files.csv_bytes(reports.revenue(TODAY, TODAY)).decode("utf-8-sig")
+    assert ",JPY,3702,0,3702" in text

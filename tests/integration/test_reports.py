@@ -144,3 +144,78 @@ def test_the_tax_pdf_reads_with_a_space_between_its_headers(database):
     pdf = PdfReader(BytesIO(report_files.pdf_bytes(reports.tax_report(START, END))))
     text = "\n".join(page.extract_text(extraction_mode="layout") for page in pdf.pages)
     assert "Base received" in text and "receivedTax" not in text
+
+
+def _rows_of(table, currency="USD"):
+    """{name: (credited base, credited tax, net base, net tax, base received, tax received)}."""
+    return {row[0]: tuple(row[5:]) for row in table.rows if row[2] == currency}
+
+
+def test_a_credit_note_by_lines_credits_the_rates_of_those_lines_only(database):
+    """QA7 D: crediting the untaxed Travel line took VAT off the tax report (its pro-rata share of
+    the invoice) and only part of Travel off "No tax"."""
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    reduced = tax_rates.create_tax_rate("Reduced", "5.5")
+    inv = _sent(make_client().id, [
+        {"description": "Workshop", "quantity": "2", "unit_price": "450.00", "tax_ids": [vat.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "123.45"},
+        {"description": "Materials", "quantity": "7", "unit_price": "3.99", "tax_ids": [reduced.id]},
+    ], discount_kind="amount", discount_value="50.00")
+    travel = ledger.issue_credit_note(inv.id, line_positions=[1], reason="No travel")
+    materials = ledger.issue_credit_note(inv.id, line_positions=[2], reason="Not delivered")
+    rows = _rows_of(reports.tax_report(START, END))
+    # Travel 123.45 less its share of the 50.00 off (5.87): 117.58, no tax; Materials 27.93 less
+    # 1.33: 26.60 at 5.5 % = 1.46 (the credit note: 28.06).
+    assert travel.amount == D("117.58") and materials.amount == D("28.06")
+    assert rows["No tax"][:2] == (D("117.58"), D("0.00"))
+    assert rows["Reduced"][:2] == (D("26.60"), D("1.46"))
+    assert rows["VAT"][:2] == (D("0.00"), D("0.00"))
+    assert rows["Reduced"][2:4] == (D("0.00"), D("0.00"))  # all of Materials credited
+
+
+def test_a_credit_note_by_lines_finds_its_line_among_lines_of_the_same_name(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = _sent(make_client().id, [
+        {"description": "Hosting\nmonthly", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Hosting\nmonthly", "quantity": "1", "unit_price": "40.00"},
+    ])
+    note = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Not used")
+    assert note.amount == D("40.00")
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["No tax"][:2] == (D("40.00"), D("0.00")) and rows["VAT"][:2] == (D("0.00"), D("0.00"))
+
+
+def test_a_credit_note_by_amount_keeps_its_share_of_each_rate(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = _sent(make_client().id, [
+        {"description": "Licence", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "80.00"},
+    ])
+    ledger.issue_credit_note(inv.id, amount="50.00", reason="Goodwill")  # a quarter of 200.00
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["VAT"][:2] == (D("25.00"), D("5.00")) and rows["No tax"][:2] == (D("20.00"), D("0.00"))
+
+
+def test_an_invoice_settled_in_full_received_exactly_its_net_tax(database):
+    """QA7 A: GST 5 % net tax 4.40 was received as 4.39, each payment and the refund rounded on
+    its own (1.74 + 0.87 + 2.13 - 0.35)."""
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    reduced = tax_rates.create_tax_rate("Reduced", "5.5")
+    gst = tax_rates.create_tax_rate("GST", "5")
+    qst = tax_rates.create_tax_rate("QST", "9.975", compound=True)
+    inv = _sent(make_client().id, [
+        {"description": "Design", "quantity": "1.5", "unit_price": "85.00", "tax_ids": [vat.id],
+         "discount_kind": "percent", "discount_value": "10"},
+        {"description": "Hosting", "quantity": "0.333", "unit_price": "100.00", "tax_ids": [reduced.id],
+         "discount_kind": "amount", "discount_value": "1.00"},
+        {"description": "Consulting", "quantity": "3", "unit_price": "33.33", "tax_ids": [gst.id, qst.id]},
+    ], discount_kind="percent", discount_value="5", issue=TODAY - timedelta(days=5))
+    assert inv.amount == D("272.88")
+    for amount in ("100.00", "50.25", "122.63"):
+        ledger.record_payment(inv.id, amount, (TODAY - timedelta(days=3)).isoformat(), "BANK_TRANSFER", "")
+    note = ledger.issue_credit_note(inv.id, amount="20.00", reason="Goodwill")
+    ledger.record_refund(note.id, "20.00", TODAY.isoformat(), "BANK_TRANSFER", "R-1")
+    table = reports.tax_report(START, END)
+    assert _rows_of(table)["GST"][2:] == (D("88.03"), D("4.40"), D("88.03"), D("4.40"))
+    for _, net_base, net_tax, base_in, tax_in in (r[1:] for r in _rows_of(table).values()):
+        assert (base_in, tax_in) == (net_base, net_tax)
