@@ -232,3 +232,27 @@ def test_a_yen_invoice_takes_only_whole_yen_prices_and_payments(database):
     with pytest.raises(ValidationError) as refused:
         ledger.record_refund(note.id, "50.5", date.today().isoformat())
     assert refused.value.field == "refund_amount" and "whole number in JPY" in refused.value.message
+
+
+def test_a_line_is_credited_once_even_from_a_stale_dialog(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = _sent(lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "0.12", "tax_ids": [vat.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "0.12", "tax_ids": [vat.id]},
+    ])
+    assert inv.amount == D("0.29")
+    stale = ledger.credit_by_lines(inv.id, [1])  # a second tab's dialog, opened before the note
+    first = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Travel not billable")
+    assert first.amount == D("0.14") and stale.total == "$0.14"
+    shown = ledger.credit_by_lines(inv.id, [1])
+    assert shown.per_line == ["$0.15", f"Credited ({first.number})"] and shown.credited == [False, True]
+    assert shown.total == ""  # a credited line ticked in a stale dialog adds nothing
+    with pytest.raises(ValidationError, match=f"Already credited: Travel \\({first.number}\\)") as refused:
+        ledger.issue_credit_note(inv.id, line_positions=[1])  # the stale tab's Issue
+    assert refused.value.field == "credit_lines"
+    with pytest.raises(ValidationError, match="Already credited"):
+        ledger.issue_credit_note(inv.id, line_positions=[0, 1])
+    second = ledger.issue_credit_note(inv.id, line_positions=[0])
+    assert second.amount == D("0.15")  # the rest of the invoice: the two notes make its total
+    stored = _inv(inv.id)
+    assert stored.amount_credited == D("0.29") and stored.balance_due == 0 and stored.status is InvoiceStatus.PAID
