@@ -256,3 +256,22 @@ def test_a_line_is_credited_once_even_from_a_stale_dialog(database):
     assert second.amount == D("0.15")  # the rest of the invoice: the two notes make its total
     stored = _inv(inv.id)
     assert stored.amount_credited == D("0.29") and stored.balance_due == 0 and stored.status is InvoiceStatus.PAID
+
+
+def test_a_credit_note_pdf_prints_each_line_credited_and_the_tax_it_corrects_per_rate(database):
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    reduced = tax_rates.create_tax_rate("Reduced", "5.5")
+    inv = _sent(lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Kleinteile", "quantity": "1", "unit_price": "33.10", "tax_ids": [reduced.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "117.58"},
+    ])
+    note = ledger.issue_credit_note(inv.id, line_positions=[1, 2], reason="Returned")
+    assert note.amount == D("152.50")  # 33.10 + 1.82 + 117.58
+    text = " ".join(pdf_text(render_credit_note_pdf(note.id)[1]).split())
+    assert "Line Amount (excl. tax) Kleinteile $33.10 Travel $117.58" in text
+    assert "Reduced 5.5% on $33.10 $1.82" in text and "VAT" not in text  # only the rates of its lines
+    assert "Credit (USD) $152.50" in text
