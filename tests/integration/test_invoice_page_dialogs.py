@@ -160,7 +160,8 @@ def test_the_credit_note_dialog_shows_each_line_and_the_total_that_issuing_credi
             # Every line again: two of them are credited already, refused beside the lines (the
             # amount field is not shown when crediting by line).
             await runner.send("t", InvoicePageState.open_credit, page)
-            for position in ("0", "1", "2"):
+            assert (await runner.state("t", InvoicePageState)).credit_line_done == [False, True, True]
+            for position in ("0", "1", "2"):  # a stale tab's ticks
                 await runner.send("t", InvoicePageState.toggle_credit_line, page, position=position, checked=True)
             await runner.send("t", InvoicePageState.confirm_credit, page)
             again = await runner.state("t", InvoicePageState)
