@@ -137,12 +137,14 @@ def void_dialog(S) -> rx.Component:
 
 
 def _credit_line(S, line, i) -> rx.Component:
-    """A line to tick, named by its description, with what crediting it alone would credit."""
+    """A line to tick, named by its description, with what crediting it alone would credit
+    (or, credited already, by which note: then it cannot be ticked)."""
     return rx.hstack(
         rx.checkbox(
             line["description"],
             checked=S.credit_lines.contains(i.to_string()),
             on_change=lambda checked: S.toggle_credit_line(i.to_string(), checked),
+            disabled=S.credit_line_done[i],  # credited already: its amount says by which note
         ),
         rx.text(S.credit_line_amounts[i], size="2", style=NUMBERS, class_name="credit-line-amount"),
         justify="between",

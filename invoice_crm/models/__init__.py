@@ -1,6 +1,6 @@
 """SQLModel tables. Import from here; the modules split them by concept."""
 
-from invoice_crm.models.billing import CreditNote, Refund, TaxRate
+from invoice_crm.models.billing import CreditNote, CreditNoteLine, Refund, TaxRate
 from invoice_crm.models.business import BusinessSettings
 from invoice_crm.models.imports import ImportFingerprint
 from invoice_crm.models.invoices import (
@@ -32,6 +32,7 @@ __all__ = [
     "BusinessSettings",
     "Client",
     "CreditNote",
+    "CreditNoteLine",
     "DeliveryStatus",
     "EmailMessage",
     "IdempotencyKey",

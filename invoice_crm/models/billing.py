@@ -60,6 +60,20 @@ class CreditNote(SQLModel, table=True):
     )
 
 
+class CreditNoteLine(SQLModel, table=True):
+    """A line a credit note by lines credits. A line is credited at most once: the unique
+    line keeps a stale dialog or a second tab from crediting it again."""
+
+    __tablename__ = "credit_note_line"
+    id: int | None = Field(default=None, primary_key=True)
+    credit_note_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("credit_note.id"), nullable=False, index=True)
+    )
+    line_item_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("line_item.id"), nullable=False, unique=True)
+    )
+
+
 class Refund(SQLModel, table=True):
     """Money given back, against a credit note: by hand or reported by Stripe."""
 

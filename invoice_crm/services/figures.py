@@ -14,10 +14,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from invoice_crm.domain import credits
 from invoice_crm.domain import totals as T
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.numbers import format_percent
-from invoice_crm.models import CreditNote, Invoice, LineItem, Payment, Refund
+from invoice_crm.models import CreditNote, CreditNoteLine, Invoice, LineItem, Payment, Refund
 
 ZERO = Decimal("0")
 
@@ -121,6 +122,40 @@ def note_refunds(session: Session, note: CreditNote) -> NoteRefunds:
     ).scalars().all())
     refunded = sum((r.amount for r in refunds), ZERO)
     return NoteRefunds(refunds, refunded, max(note.refund_due - refunded, ZERO))
+
+
+def credited_lines(session: Session, invoice_id: int) -> dict[int, CreditNote]:
+    """The invoice's lines credited by a credit note by lines: line id -> that note."""
+    rows = session.execute(
+        select(CreditNoteLine.line_item_id, CreditNote)
+        .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+        .where(CreditNote.invoice_id == invoice_id)
+    ).all()
+    return {line_id: note for line_id, note in rows}
+
+
+def credit_of_lines(invoice: Invoice, lines, chosen, credited_before=()) -> credits.CreditFigures:
+    """What crediting the ``chosen`` positions credits once ``credited_before`` were credited
+    (domain.credits, from the one total function)."""
+    return credits.credit_of_lines(
+        [line_spec(li) for li in lines], chosen, credited_before=credited_before,
+        currency=invoice.currency, invoice_discount=invoice_discount(invoice),
+        tax_inclusive=bool(invoice.tax_inclusive), rounding=invoice.tax_rounding or "document",
+    )
+
+
+def note_figures(session: Session, note: CreditNote) -> credits.CreditFigures | None:
+    """A credit note by lines: what it credits per line and per tax rate (the lines credited
+    by earlier notes of the invoice counted first, as when it was issued); None for a note
+    by amount (or an old one whose lines are not known)."""
+    lines = lines_of(session, note.invoice_id)
+    done = credited_lines(session, note.invoice_id)
+    mine = [i for i, li in enumerate(lines) if li.id in done and done[li.id].id == note.id]
+    if not mine:
+        return None
+    before = [i for i, li in enumerate(lines) if li.id in done and done[li.id].id < note.id]
+    invoice = session.get(Invoice, note.invoice_id)
+    return credit_of_lines(invoice, lines, mine, before)
 
 
 def invoice_totals(session: Session, invoice: Invoice, lines=None) -> T.Totals:

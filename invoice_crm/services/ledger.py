@@ -26,6 +26,7 @@ from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import (
     MANUAL_METHODS,
     CreditNote,
+    CreditNoteLine,
     Invoice,
     InvoiceCounter,
     LineItem,
@@ -400,7 +401,7 @@ def issue_credit_note(
     idempotency_key: str | None = None,
 ) -> CreditNote:
     """For a sent, overdue, partly paid or paid invoice: credit chosen lines (their share of
-    the total, tax and discounts included) or an amount. A repeated key (a second click on
+    the total, tax and discounts included; each line once, domain.credits) or an amount. A repeated key (a second click on
     Issue credit note, a replayed event) issues nothing more and gives the first note back."""
     reason = _text(reason, field="credit_reason", label="Reason", max_length=MAX_REASON)
 
@@ -410,18 +411,31 @@ def issue_credit_note(
             raise InvalidTransition("Credit notes are for sent, overdue or paid invoices", field="status")
         lines_text = ""
         lines = figures.lines_of(session, invoice.id)
+        chosen: list[int] = []
         if line_positions:
             chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
             if not chosen:
                 raise ValidationError("Choose at least one line", field="credit_lines")
-            value = _lines_credit(invoice, lines, chosen)
+            done = figures.credited_lines(session, invoice.id)
+            again = [f"{lines[i].description} ({done[lines[i].id].number})" for i in chosen if lines[i].id in done]
+            if again:
+                # A stale dialog, or a second tab: a line is credited once.
+                raise ValidationError(
+                    "Already credited: " + ", ".join(again) + f". Untick {'them' if len(again) > 1 else 'it'} to credit the rest",
+                    field="credit_lines",
+                )
+            before = [i for i, li in enumerate(lines) if li.id in done]
+            value = figures.credit_of_lines(invoice, lines, chosen, before).amount
             lines_text = "\n".join(lines[i].description for i in chosen)
         else:
             value = parse_amount(amount, field="credit_amount", currency=invoice.currency)
-        return add_credit_note(
+        note = add_credit_note(
             session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor,
             lines=lines,
         )
+        session.add_all(CreditNoteLine(credit_note_id=note.id, line_item_id=lines[i].id) for i in chosen)
+        session.flush()  # the unique line: two racing notes cannot both credit it
+        return note
 
     note = idempotency.run_once(
         idempotency_key, "issue_credit_note", work, lambda note: note.id, lambda note_id: _get(CreditNote, note_id)
@@ -430,23 +444,16 @@ def issue_credit_note(
     return note
 
 
-def _lines_credit(invoice: Invoice, lines: list, chosen: list[int]) -> Decimal:
-    """What crediting the ``chosen`` lines credits: their share of the total (tax and discounts
-    included), from the one total function."""
-    return totals.lines_total(
-        [figures.line_spec(li) for li in lines], chosen,
-        currency=invoice.currency, invoice_discount=figures.invoice_discount(invoice),
-        tax_inclusive=bool(invoice.tax_inclusive), rounding=invoice.tax_rounding or "document",
-    )
-
-
 @dataclass(frozen=True)
 class LinesCredit:
     """The Credit note dialog's figures: each line's credit alone, and the ticked lines' total,
-    as money in the invoice currency and business locale (exactly what issuing would credit)."""
+    as money in the invoice currency and business locale (exactly what issuing would credit).
+    A line credited already says by which note ("Credited (CN-2026-0002)"), is marked in
+    ``credited`` and counts for nothing in the total."""
 
     per_line: list[str]
     total: str
+    credited: list[bool]
 
 
 def credit_by_lines(invoice_id: int, line_positions: list[int]) -> LinesCredit:
@@ -457,10 +464,16 @@ def credit_by_lines(invoice_id: int, line_positions: list[int]) -> LinesCredit:
         if invoice is None:
             raise NotFound("Invoice not found", field="invoice_id")
         lines = figures.lines_of(session, invoice.id)
-        chosen = sorted({p for p in line_positions if 0 <= p < len(lines)})
-        per_line = [format_money(_lines_credit(invoice, lines, [i]), invoice.currency) for i in range(len(lines))]
-        total = format_money(_lines_credit(invoice, lines, chosen), invoice.currency) if chosen else ""
-    return LinesCredit(per_line, total)
+        done = figures.credited_lines(session, invoice.id)
+        before = [i for i, li in enumerate(lines) if li.id in done]
+        chosen = sorted({p for p in line_positions if 0 <= p < len(lines)} - set(before))
+        per_line = [
+            f"Credited ({done[li.id].number})" if li.id in done
+            else format_money(figures.credit_of_lines(invoice, lines, [i], before).amount, invoice.currency)
+            for i, li in enumerate(lines)
+        ]
+        total = format_money(figures.credit_of_lines(invoice, lines, chosen, before).amount, invoice.currency) if chosen else ""
+    return LinesCredit(per_line, total, [li.id in done for li in lines])
 
 
 def _get(model, row_id: int | None):

@@ -393,6 +393,24 @@ def _figure_row(pdf: FPDF, label: str, value: str) -> None:
     pdf.cell(width * 0.4, 6, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
 
 
+def _credited_lines(pdf: FPDF, credited, lines, currency: str) -> None:
+    """Each line credited with its amount (after its discounts; tax in when the invoice's
+    prices include it), then the tax it corrects per rate, on its base (domain.credits)."""
+    _section(pdf, "LINES CREDITED", space=3)
+    heading = "Amount (incl. tax)" if credited.tax_inclusive else "Amount (excl. tax)"
+    with pdf.table(col_widths=(90, 35), text_align=("LEFT", "RIGHT"), line_height=6) as table:
+        table.row(["Line", heading])
+        for line in credited.lines:
+            table.row([pdf_text(lines[line.position].description), pdf_text(format_money(line.amount, currency))])
+    pdf.ln(2)
+    pdf.set_font("Helvetica", size=10)
+    word = "incl. " if credited.tax_inclusive else ""
+    for tax in credited.taxes:
+        _figure_row(pdf, f"{word}{tax.label} on {format_money(tax.base, currency)}", format_money(tax.amount, currency))
+    if not credited.taxes:
+        _figure_row(pdf, "Tax credited", format_money(Decimal(0), currency))
+
+
 def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     """(filename, PDF bytes) of a credit note: its own number, the invoice it corrects, what it credits."""
     with read_session() as session:
@@ -402,6 +420,8 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         invoice = session.get(Invoice, note.invoice_id)
         client = session.get(Client, invoice.client_id)
         refunds = figures.note_refunds(session, note)
+        credited = figures.note_figures(session, note)  # by lines: per line and per tax rate
+        lines = figures.lines_of(session, note.invoice_id) if credited else []
     settings = get_settings()
     business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
     pdf = FooteredPDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
@@ -428,7 +448,9 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         pdf.cell(width * 0.35, 6, pdf_text(label))
         pdf.set_text_color(*INK)
         pdf.multi_cell(width * 0.65, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
-    if note.lines_text:
+    if credited:
+        _credited_lines(pdf, credited, lines, note.currency)
+    elif note.lines_text:
         _section(pdf, "LINES CREDITED", space=3)
         for line in note.lines_text.splitlines():
             pdf.cell(0, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")

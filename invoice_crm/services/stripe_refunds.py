@@ -1,6 +1,7 @@
 """Refunds made in the Stripe dashboard, reported by webhook (``charge.refunded``, and
 ``refund.updated`` when a pending refund succeeds): each succeeded refund is recorded once,
-as a Refund and the credit note that explains it on the invoice.
+as Refunds: first against what the invoice's credit notes still have to refund, and for the
+rest (if any) against a new credit note that explains it on the invoice.
 
 Exactly once: the processed event id (``stripe_event``), the unique Stripe refund id on
 both ``refund`` and ``credit_note``, and the invoice row locked while it changes.
@@ -9,7 +10,8 @@ both ``refund`` and ``credit_note``, and the invoice row locked while it changes
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +21,9 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.checkout import CheckoutSession, amount_of
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
-from invoice_crm.models import Invoice, Payment, PaymentMethod, Refund, StripeEvent
+from invoice_crm.models import CreditNote, Invoice, Payment, PaymentMethod, Refund, StripeEvent
 from invoice_crm.services import figures, ledger
-from invoice_crm.services.activity import log_event
+from invoice_crm.services.activity import enqueue_sheet_sync, log_event
 from invoice_crm.services.business_settings import business_timezone
 
 log = logging.getLogger(__name__)
@@ -76,19 +78,45 @@ def _record_one(session, refund: dict, created) -> int:
     day = business_today(business_timezone(), when)
     try:
         with session.begin_nested():
-            note = ledger.add_credit_note(
-                session, invoice, amount, reason="Refunded in Stripe", issue_date=day, actor="stripe",
-                stripe_refund_id=refund_id,
-            )
-            made = Refund(
-                invoice_id=invoice.id, credit_note_id=note.id, amount=amount, currency=invoice.currency,
-                refunded_on=day, method=PaymentMethod.STRIPE, reference=refund_id, stripe_refund_id=refund_id,
-            )
-            session.add(made)
-            session.flush()
-            figures.refresh_figures(session, invoice)
-            log_event(session, invoice.id, "refund", "stripe", ledger.refund_text(session, note, made))
+            _settle_refund(session, invoice, refund_id, amount, day)
     except DomainError as err:
         log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} not recorded: {err.message}")
         return 0
     return 1
+
+
+def _settle_refund(session, invoice: Invoice, refund_id: str, amount: Decimal, day: date) -> None:
+    """A Stripe refund first gives back what the invoice's credit notes still have to refund
+    (oldest first, as far as the invoice is overpaid and up to the refund); only the rest, if
+    any, is explained by a new credit note "Refunded in Stripe". Its first Refund row carries
+    the Stripe refund id (unique), so a second report of it cannot record it again."""
+    rest = amount
+    parts: list[tuple[CreditNote, Decimal]] = []
+    overpaid = figures.invoice_totals(session, invoice).refund_due
+    notes = session.execute(
+        select(CreditNote).where(CreditNote.invoice_id == invoice.id).order_by(CreditNote.id)
+    ).scalars().all()
+    for note in notes:
+        part = min(figures.note_refunds(session, note).left, rest, overpaid)
+        if part > 0:
+            parts.append((note, part))
+            rest -= part
+            overpaid -= part
+    if rest > 0:
+        note = ledger.add_credit_note(
+            session, invoice, rest, reason="Refunded in Stripe", issue_date=day, actor="stripe",
+            stripe_refund_id=refund_id,
+        )
+        parts.append((note, rest))
+    for index, (note, part) in enumerate(parts):
+        made = Refund(
+            invoice_id=invoice.id, credit_note_id=note.id, amount=part, currency=invoice.currency,
+            refunded_on=day, method=PaymentMethod.STRIPE, reference=refund_id,
+            stripe_refund_id=refund_id if index == 0 else None,
+        )
+        session.add(made)
+        session.flush()
+        log_event(session, invoice.id, "refund", "stripe", ledger.refund_text(session, note, made))
+    figures.refresh_figures(session, invoice)
+    if rest == 0:  # a new credit note has queued the sheet row already
+        enqueue_sheet_sync(session, invoice.id)

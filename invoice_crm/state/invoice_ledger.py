@@ -56,6 +56,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     credit_lines: list[str] = []
     # What each line alone would credit, and the ticked lines' total (services.ledger.credit_by_lines).
     credit_line_amounts: list[str] = []
+    credit_line_done: list[bool] = []  # credited already: shown so, and not offered again
     credit_total: str = ""
     credit_reason: str = ""
     credit_error: str = ""  # what belongs to no one field
@@ -280,9 +281,10 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         try:
             figures = await asyncio.to_thread(ledger.credit_by_lines, self.invoice_id, self._credit_positions())
         except DomainError as err:
-            self.credit_line_amounts, self.credit_total, self.credit_error = [], "", err.message
+            self.credit_line_amounts, self.credit_line_done, self.credit_total = [], [], ""
+            self.credit_error = err.message
             return
-        self.credit_line_amounts, self.credit_total = figures.per_line, figures.total
+        self.credit_line_amounts, self.credit_line_done, self.credit_total = figures.per_line, figures.credited, figures.total
 
     def _credit_positions(self) -> list[int]:
         return [int(p) for p in self.credit_lines if p.isdigit()]

@@ -112,6 +112,23 @@ def test_the_credit_note_dialog_shows_each_line_and_the_total_to_credit(page: Pa
     expect(page.locator(".credit-note-row")).to_contain_text("$199.99")  # what was shown was issued
 
 
+def test_a_line_credited_is_shown_so_and_cannot_be_ticked_again(page: Page, app_url, app_env, fake_smtp):
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Design", "1", "100"), ("Travel", "1", "117.58")])
+    page.get_by_role("button", name="Credit note").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("checkbox", name="Travel").click()
+    expect(dialog.locator("#credit-total")).to_have_text("$117.58")
+    dialog.get_by_role("button", name="Issue credit note").click()
+    expect(dialog).to_be_hidden()
+    [(number,)] = _db(app_env, "SELECT number FROM credit_note WHERE invoice_id = ?", invoice_id)
+    page.get_by_role("button", name="Credit note").click()  # opened again
+    expect(dialog.locator(".credit-line-amount")).to_have_text(["$100.00", f"Credited ({number})"])
+    expect(dialog.get_by_role("checkbox", name="Travel")).to_be_disabled()
+    expect(dialog.get_by_role("checkbox", name="Design")).to_be_enabled()
+    _shot(page, "credit_line_credited")
+
+
 def test_the_refund_dialog_prefills_what_is_left_and_refuses_beside_the_amount(page: Page, app_url, app_env, fake_smtp):
     sign_in(page, app_url)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -232,3 +232,46 @@ def test_a_yen_invoice_takes_only_whole_yen_prices_and_payments(database):
     with pytest.raises(ValidationError) as refused:
         ledger.record_refund(note.id, "50.5", date.today().isoformat())
     assert refused.value.field == "refund_amount" and "whole number in JPY" in refused.value.message
+
+
+def test_a_line_is_credited_once_even_from_a_stale_dialog(database):
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    inv = _sent(lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "0.12", "tax_ids": [vat.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "0.12", "tax_ids": [vat.id]},
+    ])
+    assert inv.amount == D("0.29")
+    stale = ledger.credit_by_lines(inv.id, [1])  # a second tab's dialog, opened before the note
+    first = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Travel not billable")
+    assert first.amount == D("0.14") and stale.total == "$0.14"
+    shown = ledger.credit_by_lines(inv.id, [1])
+    assert shown.per_line == ["$0.15", f"Credited ({first.number})"] and shown.credited == [False, True]
+    assert shown.total == ""  # a credited line ticked in a stale dialog adds nothing
+    with pytest.raises(ValidationError, match=f"Already credited: Travel \\({first.number}\\)") as refused:
+        ledger.issue_credit_note(inv.id, line_positions=[1])  # the stale tab's Issue
+    assert refused.value.field == "credit_lines"
+    with pytest.raises(ValidationError, match="Already credited"):
+        ledger.issue_credit_note(inv.id, line_positions=[0, 1])
+    second = ledger.issue_credit_note(inv.id, line_positions=[0])
+    assert second.amount == D("0.15")  # the rest of the invoice: the two notes make its total
+    stored = _inv(inv.id)
+    assert stored.amount_credited == D("0.29") and stored.balance_due == 0 and stored.status is InvoiceStatus.PAID
+
+
+def test_a_credit_note_pdf_prints_each_line_credited_and_the_tax_it_corrects_per_rate(database):
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import pdf_text
+
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    reduced = tax_rates.create_tax_rate("Reduced", "5.5")
+    inv = _sent(lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Kleinteile", "quantity": "1", "unit_price": "33.10", "tax_ids": [reduced.id]},
+        {"description": "Travel", "quantity": "1", "unit_price": "117.58"},
+    ])
+    note = ledger.issue_credit_note(inv.id, line_positions=[1, 2], reason="Returned")
+    assert note.amount == D("152.50")  # 33.10 + 1.82 + 117.58
+    text = " ".join(pdf_text(render_credit_note_pdf(note.id)[1]).split())
+    assert "Line Amount (excl. tax) Kleinteile $33.10 Travel $117.58" in text
+    assert "Reduced 5.5% on $33.10 $1.82" in text and "VAT" not in text  # only the rates of its lines
+    assert "Credit (USD) $152.50" in text

@@ -165,3 +165,51 @@ def test_a_credit_note_refunded_in_stripe_says_so_and_leaves_nothing_to_refund(s
 
 def _long(day) -> str:
     return f"{day.day} {day:%B} {day.year}"
+
+
+def _paid_online(fake: FakeStripe, name: str) -> tuple[Invoice, dict]:
+    inv = sent_invoice(name)
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    return inv, session
+
+
+def _notes_and_left(invoice_id: int) -> list[tuple[D, D]]:
+    from invoice_crm.services import figures
+
+    with read_session() as s:
+        notes = s.execute(select(CreditNote).where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.id)).scalars()
+        return [(note.amount, figures.note_refunds(s, note).left) for note in notes]
+
+
+def test_a_stripe_refund_of_a_credit_note_to_refund_settles_it_and_makes_no_second_note(stripe):
+    url, fake = stripe
+    inv, session = _paid_online(fake, "Credited First")
+    ledger.issue_credit_note(inv.id, amount="30.00", reason="Fee")  # "To refund $30.00"
+    refund = fake.refund(session["id"], amount=3000)  # the freelancer refunds it in Stripe
+    for event in (fake.charge_refunded_event(session["id"]), fake.refund_event(refund["id"])):
+        assert fake.deliver_webhook(url, event)[0] == 200
+    assert _notes_and_left(inv.id) == [(D("30.00"), D("0.00"))]  # one note, nothing left to refund
+    refunds, notes, stored = _counts(inv.id)
+    assert (refunds, notes) == (1, 1)
+    assert stored.amount_credited == D("30.00") and stored.amount_paid == D("70.00")
+    assert stored.balance_due == 0 and stored.status is InvoiceStatus.PAID
+    from invoice_crm.services.public_view import public_invoice
+
+    assert "To refund" not in json.dumps(public_invoice(inv.public_token))  # the pay page
+
+
+def test_a_stripe_refund_beyond_what_notes_have_to_refund_credits_only_the_rest(stripe):
+    url, fake = stripe
+    inv, session = _paid_online(fake, "Credited Less")
+    ledger.issue_credit_note(inv.id, amount="10.00")
+    ledger.issue_credit_note(inv.id, amount="5.00")
+    fake.refund(session["id"], amount=2500)
+    assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200
+    # Oldest first: 10.00 and 5.00 settle the two notes; 10.00 more is a new "Refunded in Stripe" note.
+    assert _notes_and_left(inv.id) == [(D("10.00"), D("0.00")), (D("5.00"), D("0.00")), (D("10.00"), D("0.00"))]
+    refunds, notes, stored = _counts(inv.id)
+    assert (refunds, notes) == (3, 3)
+    assert stored.amount_credited == D("25.00") and stored.amount_paid == D("75.00") and stored.balance_due == 0
+    assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200  # told again
+    assert _counts(inv.id)[:2] == (3, 3)
