@@ -13,7 +13,7 @@ from invoice_crm.models import CreditNote, EmailMessage, Invoice, Payment, Refun
 from invoice_crm.services import invoices, ledger
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.helpers import TODAY, make_client, make_invoice
-from tests.integration.owner_events import invoice_page
+from tests.integration.owner_events import invoice_page, signed_in
 from tests.support.events import EventRunner, form, run, sent_text
 
 REFUSED = "Nothing was done: that dialog was for another invoice"
@@ -157,4 +157,25 @@ def test_a_confirm_naming_another_invoice_or_its_payment_is_refused_and_the_page
     assert "not one of this invoice's" in no_note and not refunding
     assert REFUSED in other
     assert _snapshot() == before
+
+def test_the_edit_client_dialog_left_open_does_not_reopen_on_the_next_visit(app):
+    from invoice_crm.services import clients as client_service
+    from invoice_crm.state.directory import ClientsState
+
+    client = client_service.create_client("Acme Robotics", "billing@acme.example")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            await runner.send(tab, ClientsState.start_edit, "/clients",
+                              client={"id": str(client.id), "name": "Acme Robotics", "email": "billing@acme.example"})
+            opened = (await runner.state(tab, ClientsState)).edit_open
+            await runner.send(tab, ClientsState.on_load, "/clients")  # Back, then Clients in the nav
+            state = await runner.state(tab, ClientsState)
+            assert runner.server_errors == []
+            return opened, state.edit_open, state.editing_id, dict(state.form)
+
+    opened, still_open, editing_id, typed = run(scenario())
+    assert opened and not still_open and editing_id == 0 and typed == {}
 
