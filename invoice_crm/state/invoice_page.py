@@ -108,6 +108,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "countdown": detail["countdown"],
             "pay_url": pay_url(inv.public_token),
             "stripe_link": inv.stripe_link or "",
+            # A Checkout session was made once (its link is dropped when the balance changes).
+            "stripe_session": "yes" if inv.stripe_session_id else "",
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
             "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at, tz_name),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from invoice_crm.db import read_session
 from invoice_crm.models import CreditNote, EmailMessage, Invoice, Payment, Refund
 from invoice_crm.services import invoices, ledger
+from tests.fakes.stripe_fixture import *  # noqa: F403  (the stripe_api fixture)
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.helpers import TODAY, make_client, make_invoice
 from tests.integration.owner_events import invoice_page, signed_in
@@ -158,6 +159,7 @@ def test_a_confirm_naming_another_invoice_or_its_payment_is_refused_and_the_page
     assert REFUSED in other
     assert _snapshot() == before
 
+
 def test_the_edit_client_dialog_left_open_does_not_reopen_on_the_next_visit(app):
     from invoice_crm.services import clients as client_service
     from invoice_crm.state.directory import ClientsState
@@ -179,3 +181,35 @@ def test_the_edit_client_dialog_left_open_does_not_reopen_on_the_next_visit(app)
     opened, still_open, editing_id, typed = run(scenario())
     assert opened and not still_open and editing_id == 0 and typed == {}
 
+
+def test_a_part_payment_does_not_warn_that_the_client_cannot_pay_online(app, stripe_api):
+    """A payment by hand drops the Checkout session made for the old balance; the pay page's
+    Pay makes one for the new balance, so the page does not warn (a neutral line says so).
+    With no session ever made (Stripe failed when sending), the warning stays."""
+    from invoice_crm.services import checkout
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+
+    client = make_client("Acme", "billing@acme.example").id
+    with_link, never = _sent(client), _sent(client)
+    checkout.prepare_checkout(with_link)
+    page = f"/invoices/{with_link}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            fresh = await invoice_page(runner, with_link)
+            seen = [(fresh.needs_payment_link, fresh.link_made_at_pay)]
+            await runner.send("t", S.open_pay_dialog, page)
+            await runner.send("t", S.set_payment_amount, page, value="30.00")
+            await runner.send("t", S.confirm_paid, page, form=form(invoice_id=str(with_link)))
+            paid = await runner.state("t", S)
+            seen.append((paid.invoice["status"], paid.invoice["stripe_link"], paid.needs_payment_link, paid.link_made_at_pay))
+            none = await invoice_page(runner, never)
+            seen.append((none.needs_payment_link, none.link_made_at_pay))
+            assert runner.server_errors == []
+            return seen
+
+    fresh, paid, never_made = run(scenario())
+    assert fresh == (False, False)
+    assert paid == ("SENT", "", False, True)  # the link was dropped with the old balance: no warning
+    assert never_made == (True, False)
+    assert checkout.pay_now(invoices.load_invoice(with_link).public_token).url  # Pay opens Checkout
