@@ -268,3 +268,21 @@ def test_a_dialog_left_open_does_not_reopen_on_the_next_invoice(page: Page, app_
     page.wait_for_url(app_url + "/")
     assert _db(app_env, "SELECT status FROM invoice WHERE void_reason = ?", "Re-issue") == [("VOID",)]
     assert _db(app_env, "SELECT count(*) FROM invoice WHERE id = ?", copy_id) == [(0,)]
+
+
+def test_a_part_payment_by_hand_does_not_warn_that_the_client_cannot_pay_online(page: Page, app_url, fake_smtp):
+    """The Checkout link made for the old balance is dropped; Pay makes one for the new
+    balance, so there is no warning, only a grey line saying so."""
+    sign_in(page, app_url)
+    _sent_invoice(page, app_url, [("Work", "1", "200")])
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Amount").fill("50")
+    dialog.get_by_role("button", name="Save payment").click()
+    expect(page.locator("#invoice-balance")).to_have_text("$150.00")
+    expect(page.locator("#payment-link-at-pay")).to_be_visible()
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    _shot(page, "part_payment_note_1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "part_payment_note_390")
