@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.forms import dialog_actions, field_error, form_field
+from invoice_crm.components.ledger import shown_fields
 from invoice_crm.state.send_dialog import BY_EMAIL, MARK_ONLY
 from invoice_crm.state.send_dialog import DeliveryState as D
 
@@ -152,6 +153,7 @@ def send_dialog() -> rx.Component:
             # A form: Enter in To or Subject sends, as the button does (its key: once per
             # opening); Enter in the message is a new line. Errors are the server's.
             rx.form(rx.vstack(
+                shown_fields(invoice_id=D.invoice["id"]),
                 rx.cond(D.sender_missing, _sender_missing_note()),
                 rx.cond(D.past_due & ~D.is_reminder, _past_due_choice()),
                 rx.cond(D.is_reminder, rx.cond(~D.mail_enabled, rx.callout(D.mail_unavailable, icon="info", color_scheme="amber", size="1")), _method_choice()),

@@ -61,20 +61,28 @@ def _date_field(label: str, control_id: str, value, on_change, error="") -> rx.C
                       html_for=control_id, width="100%")
 
 
+def shown_fields(**fields) -> rx.Component:
+    """What a dialog is about (its invoice, its payment, its figures), sent with its form as
+    hidden fields: the server acts only when that is still what its page shows."""
+    return rx.fragment(*[rx.el.input(type="hidden", name=name, value=value) for name, value in fields.items()])
+
+
 def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Component, on_submit, is_open, on_open_change,
-                   description: rx.Component | None = None, trigger: rx.Component | None = None) -> rx.Component:
+                   shown: rx.Component, description: rx.Component | None = None,
+                   trigger: rx.Component | None = None) -> rx.Component:
     """Every dialog here has one shape: title, a description if any, the fields, the error, the
     buttons. The fields are a form: Enter in any of them does what the confirm button (its one
     submit button) does; the handler reads the state the fields set, and its key makes a double
     Enter, or Enter and a click, do it once. Errors are the server's, beside the fields
-    (no_validate), and what was typed stays (reset_on_submit off) until the dialog closes."""
+    (no_validate), and what was typed stays (reset_on_submit off) until the dialog closes.
+    ``shown`` (shown_fields) names the invoice and what the dialog was opened for."""
     head = [rx.dialog.title(title)] + ([description] if description is not None else [])
     return rx.dialog.root(
         *([rx.dialog.trigger(trigger)] if trigger is not None else []),
         rx.dialog.content(
             *head,
             rx.form(
-                rx.vstack(*fields, field_error(error), actions, spacing="3", margin_top="1em"),
+                rx.vstack(shown, *fields, field_error(error), actions, spacing="3", margin_top="1em"),
                 on_submit=on_submit,
                 reset_on_submit=False,
                 no_validate=True,
@@ -104,6 +112,7 @@ def record_payment_dialog(S) -> rx.Component:
             rx.button("Save payment", color_scheme="green", type="submit", loading=S.paying, disabled=S.paying, id="confirm-paid"),
         ),
         on_submit=S.confirm_paid,
+        shown=shown_fields(invoice_id=S.invoice["id"]),
         is_open=S.pay_dialog_open,
         on_open_change=S.set_pay_dialog_open,
         description=rx.dialog.description(S.invoice["number"], ": balance due ", S.invoice["balance"], ".", size="2"),
@@ -119,13 +128,14 @@ def void_dialog(S) -> rx.Component:
         actions=rx.hstack(
             rx.dialog.close(rx.button("Keep it", variant="soft", color_scheme="gray", type="button")),
             rx.button("Void and duplicate as draft", variant="soft", color_scheme="red", type="button",
-                      on_click=S.void_and_duplicate, id="void-duplicate"),
+                      on_click=S.void_and_duplicate({"invoice_id": S.invoice["id"]}), id="void-duplicate"),
             rx.button("Void invoice", color_scheme="red", type="submit", id="confirm-void"),  # Enter: void only
             justify="end",
             wrap="wrap",
             width="100%",
         ),
         on_submit=S.confirm_void,
+        shown=shown_fields(invoice_id=S.invoice["id"]),
         is_open=S.void_open,
         on_open_change=S.set_void_open,
         description=rx.dialog.description(
@@ -181,6 +191,7 @@ def credit_note_dialog(S) -> rx.Component:
         error=S.credit_error,
         actions=dialog_actions(rx.button("Issue credit note", type="submit", id="confirm-credit")),
         on_submit=S.confirm_credit,
+        shown=shown_fields(invoice_id=S.invoice["id"], credit_total=S.credit_total),
         is_open=S.credit_open,
         on_open_change=S.set_credit_open,
         description=rx.dialog.description("Credit chosen lines (tax and discounts included), or an amount.", size="2"),
@@ -198,6 +209,7 @@ def _remove_dialog(S) -> rx.Component:
             cancel="Keep it",
         ),
         on_submit=S.confirm_remove,
+        shown=shown_fields(invoice_id=S.invoice["id"], payment_id=S.remove_payment_id),
         is_open=S.remove_open,
         on_open_change=S.set_remove_open,
         description=rx.dialog.description("The payment stays on record, marked removed; the balance goes back up.", size="2"),
@@ -216,6 +228,7 @@ def _refund_dialog(S) -> rx.Component:
         error=S.refund_error,
         actions=dialog_actions(rx.button("Save refund", type="submit", id="confirm-refund")),
         on_submit=S.confirm_refund,
+        shown=shown_fields(invoice_id=S.invoice["id"], note_id=S.refund_note_id),
         is_open=S.refund_open,
         on_open_change=S.set_refund_open,
     )

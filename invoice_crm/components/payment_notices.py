@@ -1,5 +1,6 @@
 """Notices about online payment on the invoice page: the Checkout return, and a payment
-link that is missing (Stripe failed) or off (no Stripe key in the settings)."""
+link that is missing (Stripe failed), made again at Pay (the balance changed), or off (no
+Stripe key in the settings)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def payment_link_notice(state) -> rx.Component:
                 color_scheme="amber",
                 id="payment-link-missing",
                 width="100%",
+            ),
+        ),
+        rx.cond(
+            state.link_made_at_pay,
+            rx.text(
+                "The pay link's Pay button opens a Stripe payment page for the balance due now.",
+                size="1",
+                color_scheme="gray",
+                id="payment-link-at-pay",
             ),
         ),
         rx.cond(

@@ -101,7 +101,7 @@ def _delete_dialog() -> rx.Component:
             rx.alert_dialog.description("The draft and its lines are removed. This cannot be undone.", size="2"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete draft", color_scheme="red", on_click=S.delete, id="confirm-delete")),
+                rx.alert_dialog.action(rx.button("Delete draft", color_scheme="red", on_click=S.delete({"invoice_id": S.invoice["id"]}), id="confirm-delete")),
                 justify="end",
                 spacing="3",
                 margin_top="1em",

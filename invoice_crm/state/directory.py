@@ -153,6 +153,10 @@ class ClientsState(DirectoryState):
             self._pushed = self._pushed[self._pushed.index(url) + 1:]
             return None  # a control of the page has shown this list (or a later one)
         self._pushed = []
+        # Opened anew (a link, Back, a reload): no dialog the person did not open here; the
+        # edit dialog and the similar-client question left open on the last visit stay shut.
+        self.edit_open, self.editing_id, self.form = False, 0, {}
+        self.pending, self.duplicate_of, self.pending_edit = {}, "", False
         self.search, self.page = search, page
         return await self._load_page()
 

@@ -19,6 +19,11 @@ from invoice_crm.services.business_settings import business_timezone
 
 METHODS = [(method.value, method.label) for method in MANUAL_METHODS]
 
+# What a dialog's form sends with its confirm: its hidden fields (components.ledger.shown_fields)
+# name what it is about; the rest (texts, a checkbox's bool, None for a field not drawn) is
+# read from the state, never from here.
+Shown = dict[str, str | bool | None]
+
 
 def _today() -> str:
     return business_today(business_timezone()).isoformat()
@@ -73,6 +78,21 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     refund_errors: dict[str, str] = {}  # beside the fields: refund_amount, refunded_on, refund_reference
     refund_key: str = ""  # also stored with the refund
 
+    def _close_ledger_dialogs(self) -> None:
+        """Every money dialog closed, with what it loaded or was typed in it and its key
+        (InvoicePageState._close_dialogs: on each page load, and on a confirm from another invoice)."""
+        self.pay_dialog_open = self.remove_open = self.void_open = self.credit_open = self.refund_open = False
+        self.pay_key = self.remove_key = self.void_key = self.credit_key = self.refund_key = ""
+        self.paying = self.receipt_possible = self.email_receipt = False
+        self.payment_amount = self.payment_amount_error = self.paid_on = self.reference = ""
+        self.pay_error = self.paid_on_error = self.reference_error = ""
+        self.remove_payment_id, self.remove_reason, self.remove_error = 0, "", ""
+        self.void_reason = self.void_error = ""
+        self.credit_amount = self.credit_total = self.credit_reason = self.credit_error = ""
+        self.credit_lines, self.credit_line_amounts, self.credit_errors = [], [], {}
+        self.refund_note_id, self.refund_amount, self.refund_date, self.refund_reference = 0, "", "", ""
+        self.refund_error, self.refund_errors = "", {}
+
     # -- record payment --------------------------------------------------------------
     @rx.event
     def open_pay_dialog(self):
@@ -111,9 +131,12 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.email_receipt = value
 
     @rx.event
-    async def confirm_paid(self):
+    async def confirm_paid(self, form: Shown | None = None):
         if self._current_user() is None:
             yield self._redirect_to_login()
+            return
+        if (other := await self._not_on_screen(form)) is not None:
+            yield other
             return
         if not self.pay_key or self.paying:
             return
@@ -164,11 +187,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     # -- remove a payment ------------------------------------------------------------
     @rx.event
     def open_remove(self, payment_id: str):
+        if str(payment_id) not in {p["id"] for p in self.payments if p.get("removable")}:
+            return rx.toast.error("That payment is not one of this invoice's to remove")
         self.remove_payment_id = int(payment_id)
         self.remove_reason = ""
         self.remove_error = ""
         self.remove_key = idempotency.new_key()
         self.remove_open = True
+        return None
 
     @rx.event
     def set_remove_open(self, value: bool):
@@ -179,9 +205,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.remove_reason = value
 
     @rx.event
-    async def confirm_remove(self):
+    async def confirm_remove(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        # The payment the dialog names, and one of this page's invoice's payments.
+        mine = {p["id"] for p in self.payments}
+        payment_id = self.remove_payment_id if str(self.remove_payment_id) in mine else 0
+        if (other := await self._not_on_screen(form, payment_id=payment_id)) is not None:
+            return other
         if not self.remove_key:
             return None
         try:
@@ -211,9 +242,11 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.void_reason = value
 
     @rx.event
-    async def confirm_void(self):
+    async def confirm_void(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if (other := await self._not_on_screen(form)) is not None:
+            return other
         if not self.void_key:
             return None
         try:
@@ -227,9 +260,11 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         return rx.toast.success(f"{self.invoice.get('number', 'Invoice')} is void")
 
     @rx.event
-    async def void_and_duplicate(self):
+    async def void_and_duplicate(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if (other := await self._not_on_screen(form)) is not None:
+            return other
         if not self.void_key:
             return None
         try:
@@ -286,16 +321,27 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             return
         self.credit_line_amounts, self.credit_line_done, self.credit_total = figures.per_line, figures.credited, figures.total
 
+    async def _credit_total_as_shown(self, form: Shown | None) -> bool:
+        """By line, the total the dialog showed is the one issuing would credit; if not (the
+        invoice changed meanwhile), the dialog shows the new figures and nothing is issued."""
+        shown = str((form or {}).get("credit_total", ""))
+        await self._show_credit_by_lines()
+        return bool(self.credit_error) or shown == self.credit_total  # a refusal: issuing says it
+
     def _credit_positions(self) -> list[int]:
         return [int(p) for p in self.credit_lines if p.isdigit()]
 
     @rx.event
-    async def confirm_credit(self):
+    async def confirm_credit(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if (other := await self._not_on_screen(form)) is not None:
+            return other
         if not self.credit_key:
             return None
         positions = self._credit_positions()
+        if positions and not await self._credit_total_as_shown(form):
+            return rx.toast.error(f"The lines now come to {self.credit_total}: check the total and issue again")
         self.credit_error, self.credit_errors = "", {}
         try:
             note = await asyncio.to_thread(
@@ -320,6 +366,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     # -- refunds ---------------------------------------------------------------------
     @rx.event
     def open_refund(self, note_id: str, left: str):
+        if str(note_id) not in {n["id"] for n in self.credit_notes}:
+            return rx.toast.error("That credit note is not one of this invoice's")
         self.refund_note_id = int(note_id)
         # What is left to refund, written as the business locale writes it (42,50 in fr_FR),
         # so that saving it unchanged reads it back as the same amount.
@@ -335,6 +383,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.refund_errors = {}
         self.refund_key = idempotency.new_key()
         self.refund_open = True
+        return None
 
     @rx.event
     def set_refund_open(self, value: bool):
@@ -360,9 +409,13 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.refund_errors.pop("refund_reference", None)
 
     @rx.event
-    async def confirm_refund(self):
+    async def confirm_refund(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        mine = {n["id"] for n in self.credit_notes}
+        note_id = self.refund_note_id if str(self.refund_note_id) in mine else 0
+        if (other := await self._not_on_screen(form, note_id=note_id)) is not None:
+            return other
         if not self.refund_key:
             return None
         self.refund_error, self.refund_errors = "", {}

@@ -23,9 +23,14 @@ from invoice_crm.services.links import pay_url
 from invoice_crm.services.public_view import viewed_text
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.editor import route_id
-from invoice_crm.state.invoice_ledger import InvoiceLedgerMixin
+from invoice_crm.state.invoice_ledger import InvoiceLedgerMixin, Shown
 from invoice_crm.state.invoice_payments import InvoicePaymentsMixin
 from invoice_crm.state.invoice_reminders import InvoiceRemindersMixin
+
+OTHER_INVOICE = (
+    "Nothing was done: that dialog was for another invoice, not {number} shown here now. "
+    "The page has been read again; open the dialog from it if it is still needed."
+)
 
 
 class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, InvoiceRemindersMixin):
@@ -103,6 +108,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "countdown": detail["countdown"],
             "pay_url": pay_url(inv.public_token),
             "stripe_link": inv.stripe_link or "",
+            # A Checkout session was made once (its link is dropped when the balance changes).
+            "stripe_session": "yes" if inv.stripe_session_id else "",
             "sync": inv.sheet_sync_status,
             "sync_error": inv.sheet_sync_error,
             "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at, tz_name),
@@ -174,25 +181,52 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             self.credit_open = False
         return rx.toast.error(err.message)
 
+    async def _close_dialogs(self) -> None:
+        """Every dialog of the page closed, with what it loaded, what was typed in it and its
+        key: a dialog left open on one invoice never opens by itself on the next invoice this
+        tab shows (Back, a link, a reload, an address typed), holding the first one's figures."""
+        from invoice_crm.state.send_dialog import DeliveryState  # a substate: it imports this module
+
+        self._close_ledger_dialogs()
+        self.delete_key = ""
+        (await self.get_state(DeliveryState))._close_send_dialog()
+
+    async def _not_on_screen(self, shown: Shown | None, **ids: int):
+        """None when a confirm is for the invoice this page shows: ``shown`` (what the dialog's
+        form sent) names it as ``invoice_id``, and each of ``ids`` (the payment or credit note
+        the dialog was opened for, 0 when it is not this invoice's) as its own field. Otherwise
+        the confirm comes from a dialog of another invoice (a tab left behind, a replayed
+        event): nothing is done, every dialog closes, the page is read again, and a toast
+        says so."""
+        shown = shown or {}
+        expected = {"invoice_id": self.invoice_id, **ids}
+        if all(value and str(shown.get(name, "")).strip() == str(value) for name, value in expected.items()):
+            return None
+        await self._close_dialogs()
+        await self._reload()
+        return rx.toast.error(OTHER_INVOICE.format(number=self.invoice.get("number", "the invoice")))
+
     @rx.event
     async def on_load(self):
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        # First of all, and shown at once: no dialog of the invoice left, and no invoice
+        # shown until this one is read.
         self.loading = True
-        self.pay_dialog_open = False
-        self.delete_key = ""
+        await self._close_dialogs()
+        yield
         invoice_id = route_id(self.router.url.path)
         if invoice_id is None:
             self.not_found = True
             self.loading = False
-            return None
+            return
         self.invoice_id = invoice_id
         self._reset_payment_view()
         await asyncio.to_thread(invoice_service.sweep_overdue)
         await self._check_checkout_return()
         await self._reload()
         self.loading = False
-        return None
 
     async def _after_send(self) -> list:
         """Work that follows a committed DRAFT -> SENT (outside its transaction); returns
@@ -217,9 +251,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         return None
 
     @rx.event
-    async def delete(self):
+    async def delete(self, shown: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if (other := await self._not_on_screen(shown)) is not None:
+            return other
         if not self.delete_key:  # this opening's delete is done: a queued second click does nothing
             return None
         self.delete_key = ""

@@ -55,11 +55,26 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
 
     @rx.var
     def needs_payment_link(self) -> bool:
-        """Sent, unpaid, Stripe on, and no Checkout session stored yet (or it failed)."""
+        """Sent, unpaid, Stripe on, no link, and none was ever made (Stripe failed when the
+        invoice was sent, or was off then) or making one has just failed here: worth a
+        warning and a retry."""
         return (
             self.online_payment
             and self.invoice.get("status", "") in (InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value)
             and self.invoice.get("stripe_link", "") == ""
+            and (self.payment_link_error != "" or self.invoice.get("stripe_session", "") == "")
+        )
+
+    @rx.var
+    def link_made_at_pay(self) -> bool:
+        """The link was dropped because the balance changed (a payment, a credit note): no
+        problem, as the pay page's Pay opens Checkout for the new balance."""
+        return (
+            self.online_payment
+            and self.invoice.get("status", "") in (InvoiceStatus.SENT.value, InvoiceStatus.OVERDUE.value)
+            and self.invoice.get("stripe_link", "") == ""
+            and self.payment_link_error == ""
+            and self.invoice.get("stripe_session", "") != ""
         )
 
     def _reset_payment_view(self) -> None:

@@ -18,6 +18,7 @@ from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.business_settings import business_timezone, current_business
+from invoice_crm.state.invoice_ledger import Shown
 from invoice_crm.state.invoice_page import InvoicePageState
 
 SEND, REMINDER = "send", "reminder"
@@ -50,6 +51,13 @@ class DeliveryState(InvoicePageState):
     due_choice: str = MOVE_DUE
     # No business name in Settings: the invoice and the email would not say who they are from.
     sender_missing: bool = False
+
+    def _close_send_dialog(self) -> None:
+        """Closed, with the email it composed and its key (InvoicePageState._close_dialogs)."""
+        self.send_open = self.sending = self.past_due = self.sender_missing = False
+        self.send_key = self.send_to = self.send_subject = self.send_body = self.preview_number = ""
+        self.old_due = self.moved_due = self.old_due_text = self.moved_due_text = ""
+        self.send_mode, self.due_choice, self.send_errors = SEND, MOVE_DUE, {}
 
     @rx.var
     def is_reminder(self) -> bool:
@@ -168,9 +176,12 @@ class DeliveryState(InvoicePageState):
         return lambda: invoice_service.send_invoice(invoice_id, actor, idempotency_key=key, **due)
 
     @rx.event
-    async def submit_send(self):
+    async def submit_send(self, form: Shown | None = None):
         if self._current_user() is None:
             yield self._redirect_to_login()
+            return
+        if (other := await self._not_on_screen(form)) is not None:
+            yield other
             return
         if self.sending or not self.send_key:  # a second click queued behind a done send
             return

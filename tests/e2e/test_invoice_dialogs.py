@@ -232,3 +232,74 @@ def test_an_invoice_credited_in_full_says_credited_on_its_page_and_its_pay_page(
     expect(page.get_by_role("button", name="Download receipt")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Pay "))).to_have_count(0)
     _shot(page, "credited_in_full_pay_page")
+
+
+def test_a_dialog_left_open_does_not_reopen_on_the_next_invoice(page: Page, app_url, app_env, fake_smtp):
+    """Void opened on one invoice, then Back and another invoice from the list: the next
+    invoice shows no dialog (it used to open by itself there, with the first one's reason,
+    so Enter voided the wrong invoice). A reload does not bring back a dialog either."""
+    sign_in(page, app_url)
+    tag = uuid.uuid4().hex[:8]
+    name = f"Carried {tag}"
+    create_client(page, app_url, name, f"carried-{tag}@example.test")
+    numbers = []
+    for price in ("100", "200"):
+        new_invoice(page, app_url, name, [("Work", "1", price)], due=date.today() + timedelta(days=14))
+        page.locator("#send-invoice").click()
+        page.locator("#method-mark").click()
+        page.locator("#send-confirm").click()
+        expect(page.locator("#invoice-status")).to_have_text("Sent")
+        numbers.append(page.locator("#invoice-number").inner_text().strip())
+    first, second = numbers
+
+    page.goto(app_url + "/?q=" + tag)
+    page.get_by_role("link", name=first, exact=True).click()
+    expect(page.locator("#invoice-number")).to_have_text(first)
+    page.get_by_role("button", name="Void", exact=True).click()
+    page.get_by_role("dialog").get_by_label("Reason for voiding").fill("Typed on the first")
+
+    page.go_back()
+    page.get_by_role("link", name=second, exact=True).click()
+    expect(page.locator("#invoice-number")).to_have_text(second)
+    expect(page.locator("#invoice-amount")).to_have_text("$200.00")
+    time.sleep(1.5)  # what on_load would have left open has had time to show
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.reload()
+    expect(page.locator("#invoice-number")).to_have_text(second)
+    time.sleep(1.5)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert _db(app_env, "SELECT count(*) FROM invoice WHERE void_reason = ?", "Typed on the first") == [(0,)]
+
+    # The buttons outside a form name the invoice they are drawn for too, and act.
+    page.get_by_role("button", name="Void", exact=True).click()
+    page.get_by_role("dialog").get_by_label("Reason for voiding").fill("Re-issue")
+    page.get_by_role("button", name="Void and duplicate as draft").click()
+    page.wait_for_url(re.compile(r".*/invoices/\d+/edit$"))
+    copy_id = int(page.url.rsplit("/", 2)[1])
+    page.goto(f"{app_url}/invoices/{copy_id}")
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete draft").click()
+    page.wait_for_url(app_url + "/")
+    assert _db(app_env, "SELECT status FROM invoice WHERE void_reason = ?", "Re-issue") == [("VOID",)]
+    assert _db(app_env, "SELECT count(*) FROM invoice WHERE id = ?", copy_id) == [(0,)]
+
+
+def test_a_part_payment_by_hand_does_not_warn_that_the_client_cannot_pay_online(page: Page, app_url, fake_smtp):
+    """The Checkout link made for the old balance is dropped; Pay makes one for the new
+    balance, so there is no warning, only a grey line saying so."""
+    sign_in(page, app_url)
+    _sent_invoice(page, app_url, [("Work", "1", "200")])
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Amount").fill("50")
+    dialog.get_by_role("button", name="Save payment").click()
+    expect(page.locator("#invoice-balance")).to_have_text("$150.00")
+    expect(page.locator("#payment-link-at-pay")).to_be_visible()
+    expect(page.locator("#payment-link-missing")).to_have_count(0)
+    _shot(page, "part_payment_note_1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "part_payment_note_390")

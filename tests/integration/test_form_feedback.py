@@ -141,11 +141,12 @@ def test_delete_draft_clicked_twice_shows_only_the_success(app):
         async with EventRunner(app) as runner:
             tab = await signed_in(runner)
             await runner.send(tab, InvoicePageState.on_load, path)
+            shown = {"invoice_id": str(draft.id)}  # the button names the draft it is drawn for
             # Without opening the question first, nothing is deleted.
-            assert "deleted" not in sent_text(await runner.send(tab, InvoicePageState.delete, path))
+            assert "deleted" not in sent_text(await runner.send(tab, InvoicePageState.delete, path, shown=shown))
             await runner.send(tab, InvoicePageState.open_delete, path)
-            first = await runner.send(tab, InvoicePageState.delete, path)
-            second = await runner.send(tab, InvoicePageState.delete, path)  # queued behind the first
+            first = await runner.send(tab, InvoicePageState.delete, path, shown=shown)
+            second = await runner.send(tab, InvoicePageState.delete, path, shown=shown)  # queued behind the first
             assert "deleted" in sent_text(first)
             assert "not found" not in sent_text(second).lower()
             assert runner.server_errors == []

@@ -15,7 +15,7 @@ from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server an
 from tests.integration.email_helpers import emails
 from tests.integration.helpers import TODAY, make_client, make_invoice
 from tests.integration.owner_events import invoice_page, owner_app
-from tests.support.events import EventRunner, run, sent_text
+from tests.support.events import EventRunner, form, run, sent_text
 
 FRENCH = {"currency": "USD", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14", "locale": "fr_FR"}
 
@@ -74,11 +74,12 @@ def test_the_refund_dialog_prefills_in_the_business_locale_and_saves_it_unchange
                 prefilled = (await runner.state("t", InvoicePageState)).refund_amount
                 # Too much: the refusal is beside Refund amount, not at the foot of the dialog.
                 await runner.send("t", InvoicePageState.set_refund_amount, page, value="50,00")
-                await runner.send("t", InvoicePageState.confirm_refund, page)
+                shown = form(invoice_id=str(invoice_id), note_id=note["id"])  # what the dialog is about
+                await runner.send("t", InvoicePageState.confirm_refund, page, form=shown)
                 refused = await runner.state("t", InvoicePageState)
                 errors, general = dict(refused.refund_errors), refused.refund_error
                 await runner.send("t", InvoicePageState.set_refund_amount, page, value=prefilled)
-                await runner.send("t", InvoicePageState.confirm_refund, page)
+                await runner.send("t", InvoicePageState.confirm_refund, page, form=shown)
                 done = await runner.state("t", InvoicePageState)
                 assert runner.server_errors == []
                 return prefilled, errors, general, done.refund_open, dict(done.refund_errors)
@@ -107,13 +108,13 @@ def test_an_emptied_payment_or_refund_date_is_required_beside_its_field(app):
             await invoice_page(runner, inv.id)
             await runner.send("t", InvoicePageState.open_pay_dialog, page)
             await runner.send("t", InvoicePageState.set_paid_on, page, value="")
-            await runner.send("t", InvoicePageState.confirm_paid, page)
+            await runner.send("t", InvoicePageState.confirm_paid, page, form=form(invoice_id=str(inv.id)))
             pay = await runner.state("t", InvoicePageState)
             pay_seen = (pay.paid_on_error, pay.pay_error, pay.pay_dialog_open)
             paid_before = invoices.load_invoice(inv.id).amount_paid
             # Put right, it is saved, and the refusal's toast is taken away with the success.
             await runner.send("t", InvoicePageState.set_paid_on, page, value=TODAY.isoformat())
-            saved = await runner.send("t", InvoicePageState.confirm_paid, page)
+            saved = await runner.send("t", InvoicePageState.confirm_paid, page, form=form(invoice_id=str(inv.id)))
             assert runner.server_errors == []
             return pay_seen, paid_before, sent_text(saved)
 
@@ -128,7 +129,7 @@ def test_an_emptied_payment_or_refund_date_is_required_beside_its_field(app):
             await invoice_page(runner, inv.id)
             await runner.send("t", InvoicePageState.open_refund, page, note_id=str(note.id), left="10.00")
             await runner.send("t", InvoicePageState.set_refund_date, page, value="")
-            await runner.send("t", InvoicePageState.confirm_refund, page)
+            await runner.send("t", InvoicePageState.confirm_refund, page, form=form(invoice_id=str(inv.id), note_id=str(note.id)))
             state = await runner.state("t", InvoicePageState)
             return dict(state.refund_errors), state.refund_open
 
@@ -156,14 +157,15 @@ def test_the_credit_note_dialog_shows_each_line_and_the_total_that_issuing_credi
             await runner.send("t", InvoicePageState.toggle_credit_line, page, position="1", checked=True)
             await runner.send("t", InvoicePageState.toggle_credit_line, page, position="2", checked=True)
             ticked = (await runner.state("t", InvoicePageState)).credit_total
-            await runner.send("t", InvoicePageState.confirm_credit, page)
+            await runner.send("t", InvoicePageState.confirm_credit, page, form=form(invoice_id=str(inv.id), credit_total=ticked))
             # Every line again: two of them are credited already, refused beside the lines (the
             # amount field is not shown when crediting by line).
             await runner.send("t", InvoicePageState.open_credit, page)
             assert (await runner.state("t", InvoicePageState)).credit_line_done == [False, True, True]
             for position in ("0", "1", "2"):  # a stale tab's ticks
                 await runner.send("t", InvoicePageState.toggle_credit_line, page, position=position, checked=True)
-            await runner.send("t", InvoicePageState.confirm_credit, page)
+            every = (await runner.state("t", InvoicePageState)).credit_total
+            await runner.send("t", InvoicePageState.confirm_credit, page, form=form(invoice_id=str(inv.id), credit_total=every))
             again = await runner.state("t", InvoicePageState)
             assert runner.server_errors == []
             return per_line, before, ticked, dict(again.credit_errors)

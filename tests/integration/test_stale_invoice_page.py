@@ -9,7 +9,7 @@ from invoice_crm.services import invoices, ledger
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
 from tests.integration.helpers import make_client, make_invoice
 from tests.integration.owner_events import invoice_page
-from tests.support.events import EventRunner, run, sent_text
+from tests.support.events import EventRunner, form, run, sent_text
 
 
 def _sent() -> int:
@@ -23,6 +23,8 @@ def test_actions_refused_in_a_tab_left_open_on_a_voided_invoice_show_it_void(app
     invoice_id = _sent()
     page = f"/invoices/{invoice_id}"
     tabs = ("pay", "void", "credit", "reminder")
+    # What each dialog's form sends with its confirm (a field not drawn comes as None).
+    shown = form(invoice_id=str(invoice_id), **{"send-recipient": None})
 
     async def scenario():
         async with EventRunner(app) as runner:
@@ -32,16 +34,16 @@ def test_actions_refused_in_a_tab_left_open_on_a_voided_invoice_show_it_void(app
 
             said = {}
             await runner.send("pay", S.open_pay_dialog, page)
-            said["pay"] = sent_text(await runner.send("pay", S.confirm_paid, page))
+            said["pay"] = sent_text(await runner.send("pay", S.confirm_paid, page, form=shown))
             await runner.send("void", S.open_void, page)
             await runner.send("void", S.set_void_reason, page, value="again")
-            said["void"] = sent_text(await runner.send("void", S.confirm_void, page))
+            said["void"] = sent_text(await runner.send("void", S.confirm_void, page, form=shown))
             await runner.send("credit", S.open_credit, page)
             await runner.send("credit", S.set_credit_amount, page, value="10.00")
             await runner.send("credit", S.set_credit_reason, page, value="Discount")
-            said["credit"] = sent_text(await runner.send("credit", S.confirm_credit, page))
+            said["credit"] = sent_text(await runner.send("credit", S.confirm_credit, page, form=shown))
             await runner.send("reminder", DeliveryState.open_reminder_dialog, page)
-            said["reminder"] = sent_text(await runner.send("reminder", DeliveryState.submit_send, page))
+            said["reminder"] = sent_text(await runner.send("reminder", DeliveryState.submit_send, page, form=shown))
 
             states = {tab: await runner.state(tab, DeliveryState) for tab in tabs}
             assert runner.server_errors == []
@@ -72,8 +74,9 @@ def test_a_stale_payment_over_the_new_balance_shows_the_new_balance(app):
         async with EventRunner(app) as runner:
             before = (await invoice_page(runner, invoice_id)).invoice["balance"]
             await runner.send("t", S.open_pay_dialog, page)  # prefilled with the whole balance
+            shown = form(invoice_id=str(invoice_id))
             ledger.issue_credit_note(invoice_id, amount="10.00", reason="Discount")
-            refused = sent_text(await runner.send("t", S.confirm_paid, page))
+            refused = sent_text(await runner.send("t", S.confirm_paid, page, form=shown))
             state = await runner.state("t", S)
             assert runner.server_errors == []
             return before, refused, state
@@ -96,7 +99,7 @@ def test_void_and_duplicate_names_the_new_draft_by_its_reference(app):
             await invoice_page(runner, invoice_id)
             await runner.send("t", S.open_void, page)
             await runner.send("t", S.set_void_reason, page, value="Re-issue")
-            done = sent_text(await runner.send("t", S.void_and_duplicate, page))
+            done = sent_text(await runner.send("t", S.void_and_duplicate, page, form={"invoice_id": str(invoice_id)}))
             assert runner.server_errors == []
             return done
 
