@@ -19,6 +19,7 @@ from invoice_crm.domain.totals import (
     LineSpec,
     TaxLine,
     Totals,
+    chosen_lines,
     compute_totals,
 )
 
@@ -46,16 +47,7 @@ class CreditFigures:
 
 
 def _part(lines: Sequence[LineSpec], whole: Totals, positions: Sequence[int], **how) -> Totals:
-    picked = [
-        LineSpec(
-            quantity=lines[i].quantity,
-            unit_price=lines[i].unit_price,
-            discount=Discount("amount", whole.lines[i].discount + whole.lines[i].invoice_discount),
-            taxes=lines[i].taxes,
-        )
-        for i in sorted(set(positions))
-    ]
-    return compute_totals(picked, **how)
+    return compute_totals(chosen_lines(lines, whole, positions), **how)
 
 
 def credit_of_lines(

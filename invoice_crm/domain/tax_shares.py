@@ -22,6 +22,7 @@ from invoice_crm.domain.totals import (
     Discount,
     LineSpec,
     Totals,
+    chosen_lines,
     compute_totals,
     round_money,
     spread,
@@ -56,19 +57,10 @@ def lines_parts(
     rounding: str = "document",
 ) -> tuple[Decimal, Parts]:
     """What crediting the ``chosen`` lines credits, and per rate: the one total function over
-    those lines alone, each carrying its discounts as an amount (``totals.lines_total``)."""
+    those lines alone, each carrying its discounts as an amount (``totals.chosen_lines``)."""
     whole = compute_totals(specs, currency=currency, invoice_discount=invoice_discount,
                            tax_inclusive=tax_inclusive, rounding=rounding)
-    picked = [
-        LineSpec(
-            quantity=specs[i].quantity,
-            unit_price=specs[i].unit_price,
-            discount=Discount("amount", whole.lines[i].discount + whole.lines[i].invoice_discount),
-            taxes=specs[i].taxes,
-        )
-        for i in sorted(set(chosen))
-        if 0 <= i < len(specs)
-    ]
+    picked = chosen_lines(specs, whole, chosen)
     own = compute_totals(picked, currency=currency, tax_inclusive=tax_inclusive, rounding=rounding)
     return own.total, parts_of(own, picked)
 

@@ -376,7 +376,15 @@ def lines_total(
         lines, currency=currency, invoice_discount=invoice_discount,
         tax_inclusive=tax_inclusive, rounding=rounding,
     )
-    picked = [
+    picked = chosen_lines(lines, whole, chosen)
+    return compute_totals(picked, currency=currency, tax_inclusive=tax_inclusive, rounding=rounding).total
+
+
+def chosen_lines(lines: Sequence[LineSpec], whole: Totals, chosen: Sequence[int]) -> list[LineSpec]:
+    """The ``chosen`` lines of an invoice (``whole``: its totals), in order, each carrying its
+    own discount and its share of the invoice discount as an amount: what the one total
+    function is given to price those lines alone (a credit note by lines, its tax shares)."""
+    return [
         LineSpec(
             quantity=lines[i].quantity,
             unit_price=lines[i].unit_price,
@@ -386,4 +394,3 @@ def lines_total(
         for i in sorted(set(chosen))
         if 0 <= i < len(lines)
     ]
-    return compute_totals(picked, currency=currency, tax_inclusive=tax_inclusive, rounding=rounding).total
