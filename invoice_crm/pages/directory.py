@@ -149,9 +149,20 @@ def clients_page() -> rx.Component:
     S = ClientsState
     return layout(
         page_title("Clients"),
-        card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_id=ADD_CLIENT_FORM), field_error(S.error), width="100%")),
-        _clients_toolbar(),
-        _list(S, "Loading clients…", rx.vstack(_clients_table(), rx.cond(S.page_count > 1, _pager()), width="100%", spacing="3")),
+        # The form, the search and the list are drawn in one piece once the page's data is in:
+        # a form in the page's first paint was laid out again as the app started (a slow
+        # device saw its fields jump a row down).
+        rx.cond(
+            S.loaded,
+            rx.vstack(
+                card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_id=ADD_CLIENT_FORM), field_error(S.error), width="100%")),
+                _clients_toolbar(),
+                _list(S, "Loading clients…", rx.vstack(_clients_table(), rx.cond(S.page_count > 1, _pager()), width="100%", spacing="3")),
+                spacing="5",
+                width="100%",
+            ),
+            loading_block("Loading clients…"),
+        ),
         similar_client_question(S.duplicate_of, S.cancel_duplicate, S.confirm_duplicate, S.pending_edit),
         rx.dialog.root(
             rx.dialog.content(

@@ -143,12 +143,12 @@ def _exports() -> rx.Component:
 def reports_page() -> rx.Component:
     return layout(
         page_title("Reports"),
-        _dates(),
-        # The reports and what follows them appear in one piece when the figures have arrived:
-        # nothing on screen is pushed down by them.
+        # The dates, the reports and what follows them appear in one piece when the figures
+        # have arrived: nothing on screen is pushed down by them, and nothing drawn in the
+        # page's first paint is laid out again as the app starts.
         rx.cond(
             S.loading & (S.ageing_columns.length() == 0),
             loading_block("Loading reports…"),
-            rx.vstack(_ageing(), _revenue(), _tax(), _exports(), spacing="5", width="100%"),
+            rx.vstack(_dates(), _ageing(), _revenue(), _tax(), _exports(), spacing="5", width="100%"),
         ),
     )
