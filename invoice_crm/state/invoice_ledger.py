@@ -443,6 +443,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
 
         if self._current_user() is None:
             return self._redirect_to_login()
+        if str(note_id) not in {n["id"] for n in self.credit_notes}:  # a tab left behind, a replayed event
+            return rx.toast.error("That credit note is not one of this invoice's")
         try:
             filename, content = await asyncio.to_thread(pdf.render_credit_note_pdf, int(note_id))
         except DomainError as err:

@@ -223,6 +223,9 @@ class DeliveryState(InvoicePageState):
     async def retry_email(self, email_id: str):
         if self._current_user() is None:
             return self._redirect_to_login()
+        if str(email_id) not in {row["id"] for row in self.emails}:  # a tab left behind, a replayed event
+            await self._reload()
+            return rx.toast.error("That email is not one of this invoice's")
         try:
             message = await asyncio.to_thread(delivery.retry_email, int(email_id), self.user_email)
         except (DomainError, ValueError) as err:

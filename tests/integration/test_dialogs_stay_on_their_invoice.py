@@ -213,3 +213,41 @@ def test_a_part_payment_does_not_warn_that_the_client_cannot_pay_online(app, str
     assert paid == ("SENT", "", False, True)  # the link was dropped with the old balance: no warning
     assert never_made == (True, False)
     assert checkout.pay_now(invoices.load_invoice(with_link).public_token).url  # Pay opens Checkout
+
+
+def test_another_invoices_email_or_credit_note_is_neither_retried_nor_downloaded_from_this_page(app, mail):
+    """A Retry or Download button drawn for another invoice (a tab left behind, a replayed
+    event) names an email or credit note that is not this page's: refused, nothing queued,
+    nothing downloaded."""
+    from invoice_crm.services import delivery, email_sender
+    from invoice_crm.state.invoice_page import InvoicePageState as L
+    from invoice_crm.state.send_dialog import DeliveryState as D
+
+    acme = make_client("Acme", "billing@acme.example").id
+    mail.refuse()
+    sent_a = make_invoice(acme).id
+    draft = delivery.compose_invoice_email(sent_a)
+    delivery.send_invoice_by_email(sent_a, draft.recipient, draft.subject, draft.body, "me@example.com")
+    assert email_sender.deliver_pending_emails() == 0
+    with read_session() as s:
+        email_a = s.scalars(select(EmailMessage).where(EmailMessage.invoice_id == sent_a)).one()
+    invoices.mark_paid(sent_a, TODAY)
+    note_a = ledger.issue_credit_note(sent_a, amount="10.00").id
+    mail.accept()
+    sent_b = _sent(make_client("Blue Harbor", "accounts@harbor.example").id, "200.00")
+    page = f"/invoices/{sent_b}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await invoice_page(runner, sent_b)
+            retried = sent_text(await runner.send("t", D.retry_email, page, email_id=str(email_a.id)))
+            downloaded = await runner.send("t", L.download_credit_note, page, note_id=str(note_a))
+            assert runner.server_errors == []
+            return retried, sent_text(downloaded), str(downloaded)
+
+    retried, refused_text, downloaded = run(scenario())
+    assert "not one of this invoice's" in retried
+    assert "not one of this invoice's" in refused_text and "application/pdf" not in downloaded
+    with read_session() as s:
+        assert s.get(EmailMessage, email_a.id).next_attempt_at == email_a.next_attempt_at  # not queued again
+    assert mail.messages == []
