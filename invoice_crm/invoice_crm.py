@@ -61,6 +61,8 @@ app = rx.App(
         rx.el.script(src="/unsaved_guard.js", defer=True),
         # A double click on a button that turns into its opposite counts once (see the file).
         rx.el.script(src="/toggle_guard.js", defer=True),
+        # Focus goes back where it was when a dialog opened by the app closes (see the file).
+        rx.el.script(src="/dialog_focus.js", defer=True),
     ],
 )
 

@@ -303,3 +303,43 @@ def test_a_part_payment_by_hand_does_not_warn_that_the_client_cannot_pay_online(
     _shot(page, "part_payment_note_1280")
     page.set_viewport_size({"width": 390, "height": 844})
     _shot(page, "part_payment_note_390")
+
+
+def test_closing_a_dialog_gives_focus_back_to_the_button_that_opened_it(page: Page, app_url, fake_smtp):
+    """Keyboard only: a dialog opened by Enter on its button, closed by Escape, by Cancel and by
+    its confirm, leaves focus on that button (not on the page's <body>), so Tab goes on from there."""
+    sign_in(page, app_url)
+    _sent_invoice(page, app_url, [("Work", "1", "100")])
+    opener = page.get_by_role("button", name="Record payment")
+    dialog = page.get_by_role("dialog")
+
+    def focused_is(locator: Locator) -> None:
+        expect(locator).to_be_focused(timeout=RESULT_TIMEOUT)
+
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    focused_is(opener)
+
+    page.keyboard.press("Enter")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    focused_is(opener)
+
+    page.keyboard.press("Enter")
+    dialog.get_by_label("Amount").fill("30")
+    dialog.get_by_label("Amount").press("Enter")
+    expect(dialog).to_be_hidden(timeout=RESULT_TIMEOUT)
+    expect(page.locator("#invoice-status")).to_have_text("Partially paid")
+    focused_is(opener)
+
+    # The Send dialog, opened from the state by "Send reminder".
+    remind = page.get_by_role("button", name="Send reminder")
+    remind.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    focused_is(remind)
