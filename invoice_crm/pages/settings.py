@@ -27,8 +27,11 @@ def _field(label: str, name: str, control: rx.Component, hint: str = "") -> rx.C
 
 
 def _input(label: str, name: str, hint: str = "", **props) -> rx.Component:
+    # What is typed is kept on leaving the field: choosing another tab and this one again draws
+    # the field anew, with it (SettingsState.keep_typed).
     control = rx.input(
         name=name, id=f"settings-{name}", default_value=S.values[name], width="100%",
+        on_blur=lambda value: S.keep_typed(name, value),
         custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)
@@ -37,6 +40,7 @@ def _input(label: str, name: str, hint: str = "", **props) -> rx.Component:
 def _textarea(label: str, name: str, hint: str = "", rows: str = "3", **props) -> rx.Component:
     control = rx.text_area(
         name=name, id=f"settings-{name}", default_value=S.values[name], width="100%", rows=rows,
+        on_blur=lambda value: S.keep_typed(name, value),
         custom_attrs=invalid_attrs(S.errors[name], f"settings-{name}-error"), **props
     )
     return _field(label, name, control, hint)

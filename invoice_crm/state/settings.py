@@ -25,6 +25,7 @@ TEMPLATES = tuple(name for name in EMAIL if name.endswith(("_subject", "_body"))
 ACCOUNT = ("current_password", "new_password", "confirm_password", "session")
 ALL_FIELDS = (*PROFILE, *DEFAULTS, *EMAIL, *ACCOUNT, "logo", "preview")
 FORMS = ("profile", "invoices", "email")  # the sections saved by a form of their own
+FIELDS_OF = {"profile": PROFILE, "invoices": DEFAULTS, "email": EMAIL}
 TABS = ("profile", "invoices", "taxes", "email", "reminders", "integrations", "account")
 
 
@@ -54,7 +55,14 @@ class SettingsState(AuthState):
     def _show(self, business: biz.Business, redraw: tuple[str, ...] = FORMS) -> None:
         data = asdict(business)
         data.pop("logo")
-        self.values = {k: str(v) for k, v in data.items()}
+        # A form not drawn again keeps what was typed in it (keep_typed), should its tab be
+        # drawn again later.
+        typed = {
+            name: self.values[name]
+            for section in FORMS if section not in redraw
+            for name in FIELDS_OF[section] if name in self.values
+        }
+        self.values = {**{k: str(v) for k, v in data.items()}, **typed}
         self.render_keys = {k: n + (k in redraw) for k, n in self.render_keys.items()}
         self.logo_uri = business.logo_data_uri
         self._set_preview(business.number_format)
@@ -102,6 +110,13 @@ class SettingsState(AuthState):
         self.errors = _no_errors()
         self.saving = ""
         return None
+
+    @rx.event
+    def keep_typed(self, name: str, value: str):
+        """What was typed in a field, kept until it is saved or the page is read again: a tab
+        is drawn anew when chosen again, and its fields then show this, not the saved value."""
+        if name in FIELDS_OF["profile"] + FIELDS_OF["invoices"] + FIELDS_OF["email"] and isinstance(value, str):
+            self.values[name] = value
 
     @rx.event
     def set_tab(self, tab: str):

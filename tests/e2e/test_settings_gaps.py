@@ -83,6 +83,52 @@ def test_the_tax_catalogue_is_a_settings_tab(page: Page, app_url):
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def test_what_is_typed_in_a_settings_tab_is_still_there_after_visiting_another(page: Page, app_url):
+    """Typed, not saved, another tab chosen (by click and by arrow keys) and this one again: the
+    fields show what was typed. Saving one form keeps what is typed in another; a reload shows
+    what is saved."""
+    sign_in(page, app_url)
+    tag = uuid.uuid4().hex[:6]
+    page.goto(f"{app_url}/settings?tab=invoices")
+    expect(page.get_by_label("Business locale")).not_to_have_value("", timeout=TIMEOUT)  # the settings are read
+    page.get_by_role("tab", name="Business").click()
+    address = page.get_by_label("Address")
+    expect(address).to_be_visible(timeout=TIMEOUT)
+    saved_address = address.input_value()
+    address.fill(f"Typed street {tag}\n10115 Berlin")
+    page.get_by_label("Phone").fill(f"+49 30 {tag}")
+    page.get_by_role("tab", name="Invoices").click()
+    footer = page.get_by_label("Footer")
+    saved_footer = footer.input_value()
+    footer.fill(f"Typed footer {tag}")
+    page.get_by_role("tab", name="Invoices").focus()
+    page.keyboard.press("ArrowLeft")  # to Business by keyboard
+    expect(page.get_by_label("Address")).to_have_value(f"Typed street {tag}\n10115 Berlin", timeout=TIMEOUT)
+    expect(page.get_by_label("Phone")).to_have_value(f"+49 30 {tag}")
+
+    page.get_by_role("tab", name="Email").click()
+    page.get_by_role("tab", name="Invoices").click()
+    expect(page.get_by_label("Footer")).to_have_value(f"Typed footer {tag}", timeout=TIMEOUT)
+    # Saving the invoice defaults leaves what is typed on Business as it is.
+    page.get_by_role("button", name="Save invoice defaults").click()
+    expect(page.get_by_text("Invoice defaults saved")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("tab", name="Business").click()
+    expect(page.get_by_label("Phone")).to_have_value(f"+49 30 {tag}", timeout=TIMEOUT)
+
+    # Nothing typed is saved by leaving: a reload shows the saved address, and the saved footer.
+    page.reload()
+    expect(page.get_by_label("Address")).to_have_value(saved_address, timeout=TIMEOUT)
+    page.get_by_role("tab", name="Invoices").click()
+    expect(page.get_by_label("Footer")).to_have_value(f"Typed footer {tag}", timeout=TIMEOUT)
+    page.get_by_label("Footer").fill(saved_footer)  # as other tests' PDFs expect it
+    page.get_by_role("button", name="Save invoice defaults").click()
+    expect(page.get_by_label("Save invoice defaults")).to_have_count(0)  # a button, not a field
+    expect(page.get_by_role("button", name="Save invoice defaults")).to_be_enabled(timeout=TIMEOUT)
+    page.reload()
+    page.get_by_role("tab", name="Invoices").click()
+    expect(page.get_by_label("Footer")).to_have_value(saved_footer, timeout=TIMEOUT)
+
+
 def _inline_add(page: Page, name: str, email: str, *, open_form: bool = True) -> None:
     if open_form:
         page.get_by_role("button", name="New", exact=True).click()
