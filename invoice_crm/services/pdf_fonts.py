@@ -14,14 +14,18 @@ used. A character no font has (an emoji) prints as its base letter or "?" rather
 
 from __future__ import annotations
 
+import copy
+import io
 import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 CORE = "Helvetica"
@@ -51,7 +55,6 @@ _drawing: ContextVar[_Drawing | None] = ContextVar("pdf_drawing", default=None)
 def _coverage() -> tuple[frozenset[int], frozenset[int]]:
     """The code points DejaVu Sans Condensed has in both its weights, and those IPAexGothic has (read
     once per process, and only when some text is beyond Windows-1252)."""
-    from fontTools.ttLib import TTFont
 
     def cmap(name: str) -> frozenset[int]:
         return frozenset(TTFont(FONTS_DIR / name, lazy=True).getBestCmap())
@@ -109,6 +112,37 @@ def use_font(pdf: FPDF, style: str = "", size: float = 0) -> None:
     pdf.set_font(family, style if family == CORE else style.replace("I", ""), size)
 
 
+_UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "JSTF", "BASE")
+
+
+@cache
+def _parsed(family: str, style: str) -> tuple[TTFFont, bytes]:
+    """A font as fpdf2's ``add_font`` reads it (its widths and character map: most of the time
+    a document with embedded fonts took, 0.2 s for IPAexGothic), and its file, once a process."""
+    scratch = FPDF()
+    path = FONTS_DIR / FILES[family, style]
+    scratch.add_font(family, style, str(path))
+    return scratch.fonts[f"{family.lower()}{style}"], path.read_bytes()
+
+
+def _font(family: str, style: str, *, index: int) -> TTFFont:
+    """The parsed font for one more document: its widths and character map shared (read only),
+    its own file object (fpdf2 subsets it in place at output) and its own record of the
+    characters used."""
+    parsed, data = _parsed(family, style)
+    font = copy.copy(parsed)
+    font.i = index
+    font.ttfont = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    for tag in _UNUSED_TABLES:  # text is not shaped; subsetting them was half the time
+        if tag in font.ttfont:
+            del font.ttfont[tag]
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    return font
+
+
 class AppPDF(FPDF):
     """An FPDF drawn with the fonts the document being drawn needs: the core Helvetica, or
     DejaVu Sans embedded, with IPAexGothic as its fallback when there is Japanese text."""
@@ -120,9 +154,9 @@ class AppPDF(FPDF):
         drawing = _drawing.get()
         if drawing is None or not drawing.embedded:
             return
-        for (family, style), name in FILES.items():
+        for family, style in FILES:
             if family != JAPANESE or drawing.japanese:
-                self.add_font(family, style, str(FONTS_DIR / name))
+                self.fonts[f"{family.lower()}{style}"] = _font(family, style, index=len(self.fonts) + 1)
         if drawing.japanese:
             self.set_fallback_fonts([JAPANESE], exact_match=False)
         self.text_family = UNICODE
