@@ -16,7 +16,8 @@ from invoice_crm.models import Client, Invoice, Payment, PaymentMethod, Refund
 from invoice_crm.services.business_settings import Business, current_business
 from invoice_crm.services.client_accounts import statement
 from invoice_crm.services.letterhead import draw_letterhead
-from invoice_crm.services.pdf import FooteredPDF, document_date, pdf_filename, pdf_text
+from invoice_crm.services.pdf import FooteredPDF, document_date, pdf_filename
+from invoice_crm.services.pdf_fonts import draw_document, pdf_text, use_font
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -38,22 +39,22 @@ def _heading(pdf: FPDF, word: str, subtitle: str, top: float) -> float:
     bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + pdf.epw * 0.55, top)
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 22)
+    use_font(pdf, "B", 22)
     pdf.cell(pdf.epw * 0.45, 10, word, align="R", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 11)
+    use_font(pdf, "B", 11)
     pdf.cell(pdf.epw * 0.45, 7, pdf_text(subtitle), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_y(max(bottom, pdf.get_y()) + 8)
     return pdf.get_y()
 
 
 def _client_block(pdf: FPDF, label: str, client: Client) -> None:
-    pdf.set_font("Helvetica", "B", 8)
+    use_font(pdf, "B", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 11)
+    use_font(pdf, "B", 11)
     pdf.multi_cell(0, 5.5, pdf_text(client.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     tax = f"Tax number: {client.tax_number}" if client.tax_number else ""
     for line in [client.company, *client.address.splitlines(), client.email, tax]:
         if line.strip():
@@ -98,6 +99,10 @@ def receipt_method(method: PaymentMethod, reference: str = "") -> str:
 
 
 def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds: list[Refund]) -> tuple[str, bytes]:
+    return "receipt-" + pdf_filename(invoice.number), draw_document(lambda: _draw_receipt(invoice, client, payments, refunds))
+
+
+def _draw_receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds: list[Refund]) -> FPDF:
     business = current_business()
     received = format_money(invoice.amount_paid, invoice.currency)
     settled = InvoiceStatus(invoice.status) is InvoiceStatus.PAID
@@ -106,7 +111,7 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds:
     draw_letterhead(pdf, business, pdf.epw * 0.55)
     _heading(pdf, "RECEIPT", f"Invoice {invoice.number}", top)
     _client_block(pdf, "RECEIVED FROM", client)
-    pdf.set_font("Helvetica", size=10)
+    use_font(pdf, size=10)
     pdf.set_text_color(*INK)
     net = " net of refunds" if refunds else ""
     said = (
@@ -130,12 +135,12 @@ def _receipt(invoice: Invoice, client: Client, payments: list[Payment], refunds:
             how = "Refunded: " + receipt_method(refund.method, refund.reference)
             table.row([document_date(refund.refunded_on), pdf_text(how), pdf_text("-" + format_money(refund.amount, refund.currency))])
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 11)
+    use_font(pdf, "B", 11)
     pdf.cell(0, 7, pdf_text(f"Total paid: {received}"), align="R", new_x="LMARGIN", new_y="NEXT")
     if invoice.balance_due > 0:
         pdf.cell(0, 7, pdf_text(f"Balance due: {format_money(invoice.balance_due, invoice.currency)}"), align="R",
                  new_x="LMARGIN", new_y="NEXT")
-    return "receipt-" + pdf_filename(invoice.number), bytes(pdf.output())
+    return pdf
 
 
 def _paid_invoice_query():
@@ -159,9 +164,11 @@ def render_public_receipt_pdf(public_token: str) -> tuple[str, bytes]:
 
 def render_statement_pdf(client_id: int, start: date | None = None, end: date | None = None) -> tuple[str, bytes]:
     """The client's statement: opening balance, invoices, payments, credit notes, closing balance."""
-
-
     st = statement(client_id, start, end)
+    return pdf_filename(f"statement-{st.client.name}-{st.end.isoformat()}"), draw_document(lambda: _draw_statement(st))
+
+
+def _draw_statement(st) -> FPDF:
     business = current_business()
     pdf = _new_pdf(f"Statement for {st.client.name}", business)
     top = pdf.get_y()
@@ -172,7 +179,7 @@ def render_statement_pdf(client_id: int, start: date | None = None, end: date | 
     def money(value) -> str:
         return pdf_text(format_money(value, st.currency)) if value else ""
 
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     pdf.set_text_color(*INK)
     with pdf.table(col_widths=(22, 18, 30, 15, 15, 17), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
                    line_height=6) as table:
@@ -184,10 +191,9 @@ def render_statement_pdf(client_id: int, start: date | None = None, end: date | 
             table.row([document_date(entry.day), entry.kind, pdf_text(entry.reference), money(entry.charge),
                        money(entry.credit), pdf_text(format_money(running, st.currency))])
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 11)
+    use_font(pdf, "B", 11)
     pdf.cell(0, 7, pdf_text(f"Opening balance: {format_money(st.opening, st.currency)}"), align="R",
              new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 7, pdf_text(f"Closing balance: {format_money(st.closing, st.currency)}"), align="R",
              new_x="LMARGIN", new_y="NEXT")
-    name = pdf_filename(f"statement-{st.client.name}-{st.end.isoformat()}")
-    return name, bytes(pdf.output())
+    return pdf

@@ -10,16 +10,11 @@ import logging
 from fpdf import FPDF
 
 from invoice_crm.services.business_settings import Business
+from invoice_crm.services.pdf_fonts import pdf_text, use_font
 
 log = logging.getLogger(__name__)
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
-
-
-def _pdf_text(text: object) -> str:
-    from invoice_crm.services.pdf import pdf_text  # the one Windows-1252 fallback
-
-    return pdf_text(text)
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:
@@ -39,23 +34,23 @@ def draw_letterhead(pdf: FPDF, business: Business, width: float, *, fallback_nam
         except Exception:  # a logo fpdf2 cannot draw must not stop the invoice
             log.warning("The logo could not be drawn on the PDF", exc_info=True)
     pdf.set_text_color(*_hex_rgb(business.brand_color) if business.logo or business.version else INK)
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(width, 7, _pdf_text(business.business_name or fallback_name or " "), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, "B", 15)
+    pdf.multi_cell(width, 7, pdf_text(business.business_name or fallback_name or " "), new_x="LMARGIN", new_y="NEXT")
+    use_font(pdf, size=9)
     pdf.set_text_color(*MUTED)
     lines = [*business.address_lines, business.email or fallback_email, business.phone, business.website, business.tax_line]
     for line in lines:
         if line:
-            pdf.multi_cell(width, 4.5, _pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
 
 def draw_payment_instructions(pdf: FPDF, business: Business, title: str = "How to pay") -> None:
     """How to pay by hand: the IBAN/BIC and the free text from Settings (alone when online
     payment is off; under the pay link, as another way, when it is on)."""
     lines = business.payment_lines
-    pdf.set_font("Helvetica", "B", 10)
+    use_font(pdf, "B", 10)
     pdf.set_text_color(*INK)
     pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     for line in lines or ["Please pay as agreed with the sender."]:
-        pdf.multi_cell(0, 4.5, _pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")

@@ -3,15 +3,16 @@ the breakdown from the one total function (subtotal, discounts, each tax with it
 paid, credited, balance due), payments and credit notes, notes, status (a PAID or VOID stamp)
 and the pay link; and the credit note PDF (``render_credit_note_pdf``).
 
-Core PDF fonts (Helvetica) need no font file; they cover Windows-1252, so "€", "£" and accented
-Latin names print as typed, and any other character is reduced to its base letter or "?"
+Every PDF's fonts are chosen in one place, ``services.pdf_fonts``: the core Helvetica when all
+the text fits Windows-1252, else DejaVu Sans Condensed (Latin Extended, Greek, Cyrillic) and
+IPAexGothic (Japanese) embedded from ``assets/fonts/``, so names, descriptions and ja_JP dates
+(2026年11月27日) print as typed; a character no font has prints as its base letter or "?"
 (``pdf_text``) instead of failing.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,12 +33,10 @@ from invoice_crm.services import figures
 from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
+from invoice_crm.services.pdf_fonts import AppPDF, draw_document, pdf_text, use_font
 from invoice_crm.services.queries import line_rows
 from invoice_crm.settings import get_settings
 
-ENCODING = "windows-1252"
-# Letters Unicode does not decompose into a base letter plus an accent.
-_FALLBACK = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "\t": " "})
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 RULE = (222, 226, 230)
@@ -45,28 +44,10 @@ RULE = (222, 226, 230)
 
 def document_date(value: date | None) -> str:
     """A date as the PDFs write it: spelled out as the emails write it (``25 November 2026``
-    under en_US, ``25. November 2026``; domain.numbers.format_long_date), so one invoice's
-    email, PDF and receipt agree; printable by the core fonts; empty for none."""
+    under en_US, ``25. November 2026``, ``2026年11月27日``; domain.numbers.format_long_date), so one
+    invoice's email, PDF and receipt agree; printable by the document's fonts (``pdf_text``:
+    call it while drawing); empty for none."""
     return pdf_text(format_long_date(value))
-
-
-def pdf_text(text: object) -> str:
-    """Text the core fonts can print: kept where Windows-1252 has it, else its base letter, else "?"."""
-    out = []
-    for char in str(text or "").translate(_FALLBACK):
-        try:
-            char.encode(ENCODING)
-            out.append(char)
-            continue
-        except UnicodeEncodeError:
-            pass
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        try:
-            base.encode(ENCODING)
-            out.append(base or "?")
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -131,15 +112,16 @@ def _load(invoice_id: int | None = None, public_token: str | None = None) -> _Fa
             for r in (session.get(TaxRate, i) for i in sorted(tax_ids))
             if r is not None and r.registration_number
         ]
+    # Written before the drawing (pdf_text makes each line printable when it is drawn).
     history = [
-        f"Payment {format_money(p.amount, p.currency)} on {document_date(p.paid_on)}, {p.method.in_text}"
+        f"Payment {format_money(p.amount, p.currency)} on {format_long_date(p.paid_on)}, {p.method.in_text}"
         + (f", ref. {p.reference}" if p.reference else "")
         for p in payments
-    ] + [f"Credit note {n.number} of {document_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
+    ] + [f"Credit note {n.number} of {format_long_date(n.issue_date)}: {format_money(n.amount, n.currency)}" for n in notes]
     # Refunds are taken off "Paid" by the total function: listed, so the payments less them add up to it.
     numbers = {n.id: n.number for n in notes}
     history += [
-        f"Refund {format_money(r.amount, r.currency)} on {document_date(r.refunded_on)}, {r.method.in_text}"
+        f"Refund {format_money(r.amount, r.currency)} on {format_long_date(r.refunded_on)}, {r.method.in_text}"
         + (f", ref. {r.reference}" if r.reference else "")
         + (f", against credit note {numbers[r.credit_note_id]}" if r.credit_note_id in numbers else "")
         for r in refunds
@@ -182,7 +164,7 @@ def pdf_filename(number: str) -> str:
 def render_invoice_pdf(invoice_id: int) -> tuple[str, bytes]:
     """(filename, PDF bytes) of an invoice, as it stands now. ``NotFound`` if there is none."""
     facts = _load(invoice_id=invoice_id)
-    return pdf_filename(facts.number), _render(facts)
+    return pdf_filename(facts.number), draw_document(lambda: _render(facts))
 
 
 def render_public_invoice_pdf(public_token: str) -> tuple[str, bytes]:
@@ -190,7 +172,7 @@ def render_public_invoice_pdf(public_token: str) -> tuple[str, bytes]:
     facts = _load(public_token=public_token or "-")
     if facts.status is InvoiceStatus.DRAFT:
         raise NotFound("Invoice not found", field="token")
-    return pdf_filename(facts.number), _render(facts)
+    return pdf_filename(facts.number), draw_document(lambda: _render(facts))
 
 
 def _address_lines(text: str) -> list[str]:
@@ -198,26 +180,25 @@ def _address_lines(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\\n", "\n").splitlines() if part.strip()]
 
 
-class FooteredPDF(FPDF):
+class FooteredPDF(AppPDF):
     """An A4 document of the app (invoice, credit note, receipt, statement): the Settings
     footer (or the document's name) and "Page n of N" at the foot of every page."""
 
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.core_fonts_encoding = ENCODING
         self.footer_text = footer_text
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=20)
 
     def footer(self) -> None:
         self.set_y(-14)
-        self.set_font("Helvetica", size=8)
+        use_font(self, size=8)
         self.set_text_color(*MUTED)
         self.cell(0, 5, pdf_text(self.footer_text), align="L")
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
-def _render(facts: _Facts) -> bytes:
+def _render(facts: _Facts) -> FPDF:
     settings = get_settings()
     profile = current_business()  # the Settings page's values, read now
     business = profile.business_name or parseaddr(settings.mail_from)[0] or ""
@@ -235,11 +216,11 @@ def _render(facts: _Facts) -> bytes:
     left_bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + width * 0.55, top)
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 24)
+    use_font(pdf, "B", 24)
     pdf.cell(width * 0.45, 10, "INVOICE", align="R", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 12)
+    use_font(pdf, "B", 12)
     pdf.cell(width * 0.45, 7, pdf_text(facts.number), align="R", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     pdf.set_text_color(*MUTED)
     status = facts.status_text
     if facts.credited and facts.paid_at:
@@ -254,13 +235,13 @@ def _render(facts: _Facts) -> bytes:
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
     pdf.ln(5)
     block = pdf.get_y()
-    pdf.set_font("Helvetica", "B", 8)
+    use_font(pdf, "B", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(width * 0.55, 5, "BILL TO", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 11)
+    use_font(pdf, "B", 11)
     pdf.multi_cell(width * 0.55, 5.5, pdf_text(facts.client_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     client_tax = f"Tax number: {facts.client_tax_number}" if facts.client_tax_number else ""
     for line in [facts.client_company, *_address_lines(facts.client_address), facts.client_email, client_tax]:
         if line:
@@ -273,19 +254,19 @@ def _render(facts: _Facts) -> bytes:
     dates.append(("Currency", facts.currency))
     for label, value in dates:
         pdf.set_x(pdf.l_margin + width * 0.55)
-        pdf.set_font("Helvetica", size=9)
+        use_font(pdf, size=9)
         pdf.set_text_color(*MUTED)
         pdf.cell(width * 0.2, 5.5, label)
         pdf.set_text_color(*INK)
-        pdf.set_font("Helvetica", "B", 9)
+        use_font(pdf, "B", 9)
         pdf.cell(width * 0.25, 5.5, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
 
     # Line items, then the total (the one total function).
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     heading = FontFace(emphasis="BOLD", color=INK, fill_color=(241, 243, 245))
     with pdf.table(
-        col_widths=(40, 9, 15, 11, 18, 15),
+        col_widths=(39, 9, 15, 12, 18, 15),
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "RIGHT"),
         borders_layout="HORIZONTAL_LINES",
         headings_style=heading,
@@ -297,7 +278,7 @@ def _render(facts: _Facts) -> bytes:
             table.row([pdf_text(row[key]) for key in ("description", "quantity", "unit_price", "discount", "taxes", "total")])
     _breakdown(pdf, facts.breakdown, facts.currency)
     if facts.registrations:
-        pdf.set_font("Helvetica", size=8)
+        use_font(pdf, size=8)
         pdf.set_text_color(*MUTED)
         for line in facts.registrations:
             pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
@@ -313,7 +294,7 @@ def _render(facts: _Facts) -> bytes:
     pdf.ln(6)
     unpaid = facts.status in OPEN
     if facts.status is InvoiceStatus.VOID:
-        pdf.set_font("Helvetica", "B", 10)
+        use_font(pdf, "B", 10)
         pdf.set_text_color(*INK)
         pdf.cell(0, 6, "This invoice was cancelled (void); nothing is due.", new_x="LMARGIN", new_y="NEXT")
     if unpaid and not settings.stripe_enabled:
@@ -321,10 +302,10 @@ def _render(facts: _Facts) -> bytes:
     if unpaid:  # "Pay online" only when online payment is on; else the link only shows the invoice
         link = pay_url(facts.public_token)
         pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 10)
+        use_font(pdf, "B", 10)
         pdf.set_text_color(*INK)
         pdf.cell(0, 6, "Pay online" if settings.stripe_enabled else "View online", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
+        use_font(pdf, size=9)
         pdf.set_text_color(37, 99, 235)
         pdf.multi_cell(0, 4.5, pdf_text(link), link=link, new_x="LMARGIN", new_y="NEXT")
         if settings.stripe_enabled and profile.payment_lines:
@@ -333,7 +314,7 @@ def _render(facts: _Facts) -> bytes:
             pdf.ln(3)
             draw_payment_instructions(pdf, profile, title="Or pay by bank transfer")
     elif facts.status is InvoiceStatus.PAID:
-        pdf.set_font("Helvetica", "B", 10)
+        use_font(pdf, "B", 10)
         pdf.set_text_color(*INK)
         said = "Credited in full - nothing to pay." if facts.credited else "Paid in full - thank you."
         pdf.cell(0, 6, said, new_x="LMARGIN", new_y="NEXT")
@@ -342,16 +323,16 @@ def _render(facts: _Facts) -> bytes:
         _stamp(pdf, "CREDITED")
     elif facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         _stamp(pdf, facts.status.value)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _section(pdf: FPDF, title: str, *, space: float) -> None:
     """A small muted capital heading after ``space`` mm, then the body text style."""
     pdf.ln(space)
-    pdf.set_font("Helvetica", "B", 8)
+    use_font(pdf, "B", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(0, 5, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    use_font(pdf, size=9)
     pdf.set_text_color(*INK)
 
 
@@ -362,7 +343,7 @@ def _breakdown(pdf: FPDF, rows: list[dict], currency: str) -> None:
     for row in rows:
         strong = row["key"] in ("total", "balance")
         pdf.set_x(pdf.l_margin + width * 0.35)
-        pdf.set_font("Helvetica", "B" if strong else "", 11 if strong else 9)
+        use_font(pdf, "B" if strong else "", 11 if strong else 9)
         pdf.set_text_color(*(INK if strong else MUTED))
         label = f"Total ({currency})" if row["key"] == "total" else row["label"]
         pdf.cell(width * 0.4, 6 if strong else 5, pdf_text(label), align="R")
@@ -376,7 +357,7 @@ def _stamp(pdf: FPDF, word: str) -> None:
     colour = {"PAID": (25, 135, 84), "VOID": (220, 53, 69), "CREDITED": (110, 86, 207)}.get(word, (134, 142, 150))
     if pdf.get_y() + 40 > pdf.page_break_trigger:
         pdf.add_page()
-    pdf.set_font("Helvetica", "B", 30)
+    use_font(pdf, "B", 30)
     box = max(50.0, pdf.get_string_width(word) + 8)
     x, y = pdf.l_margin + pdf.epw - 12 - box, pdf.get_y() + 8
     with pdf.rotation(angle=12, x=x + box / 2, y=y + 9):
@@ -403,7 +384,7 @@ def _credited_lines(pdf: FPDF, credited, lines, currency: str) -> None:
         for line in credited.lines:
             table.row([pdf_text(lines[line.position].description), pdf_text(format_money(line.amount, currency))])
     pdf.ln(2)
-    pdf.set_font("Helvetica", size=10)
+    use_font(pdf, size=10)
     word = "incl. " if credited.tax_inclusive else ""
     for tax in credited.taxes:
         _figure_row(pdf, f"{word}{tax.label} on {format_money(tax.base, currency)}", format_money(tax.amount, currency))
@@ -422,6 +403,10 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         refunds = figures.note_refunds(session, note)
         credited = figures.note_figures(session, note)  # by lines: per line and per tax rate
         lines = figures.lines_of(session, note.invoice_id) if credited else []
+    return pdf_filename(note.number), draw_document(lambda: _credit_note(note, invoice, client, refunds, credited, lines))
+
+
+def _credit_note(note: CreditNote, invoice: Invoice, client: Client | None, refunds, credited, lines) -> FPDF:
     settings = get_settings()
     business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
     pdf = FooteredPDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
@@ -430,14 +415,14 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     pdf.add_page()
     width = pdf.epw
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 15)
+    use_font(pdf, "B", 15)
     pdf.cell(width * 0.5, 8, pdf_text(business or " "))
-    pdf.set_font("Helvetica", "B", 22)
+    use_font(pdf, "B", 22)
     pdf.cell(width * 0.5, 10, "CREDIT NOTE", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 12)
+    use_font(pdf, "B", 12)
     pdf.cell(0, 7, pdf_text(note.number), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", size=10)
+    use_font(pdf, size=10)
     for label, value in (
         ("Credit note for invoice", invoice.number),
         ("Issue date", document_date(note.issue_date)),
@@ -455,12 +440,12 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         for line in note.lines_text.splitlines():
             pdf.cell(0, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 12)
+    use_font(pdf, "B", 12)
     pdf.cell(width * 0.6, 8, pdf_text(f"Credit ({note.currency})"), align="R")
     pdf.cell(width * 0.4, 8, pdf_text(format_money(note.amount, note.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
     # What was to refund, the refunds made against it (when, how) and what is left, as of the
     # day the PDF is made: figures.note_refunds, the one place that is worked out.
-    pdf.set_font("Helvetica", size=10)
+    use_font(pdf, size=10)
     if note.refund_due > 0:
         _figure_row(pdf, "Overpaid, to refund", format_money(note.refund_due, note.currency))
     if refunds.refunds:
@@ -473,9 +458,9 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
                     pdf_text(format_money(refund.amount, refund.currency)),
                 ])
         pdf.ln(2)
-        pdf.set_font("Helvetica", size=10)
+        use_font(pdf, size=10)
         _figure_row(pdf, "Refunded", format_money(refunds.refunded, note.currency))
     if note.refund_due > 0:
         today = business_today(business_timezone())
         _figure_row(pdf, f"Still to refund (as of {document_date(today)})", format_money(refunds.left, note.currency))
-    return pdf_filename(note.number), bytes(pdf.output())
+    return pdf

@@ -9,7 +9,7 @@ from fpdf import FPDF
 from invoice_crm.domain import csv_cells as cell
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.letterhead import draw_letterhead
-from invoice_crm.services.pdf import ENCODING, pdf_text
+from invoice_crm.services.pdf_fonts import AppPDF, draw_document, pdf_text, use_font
 from invoice_crm.services.reports import Table, cell_text
 
 INK = (33, 37, 41)
@@ -50,9 +50,9 @@ def column_widths(pdf: FPDF, table: Table, size: float, *, first: float) -> list
     gap = 2 * pdf.c_margin + 1
     whole, wrapped = [], []
     for i, name in enumerate(table.columns[1:], start=1):
-        pdf.set_font("Helvetica", "", size)
+        use_font(pdf, "", size)
         figures = max([pdf.get_string_width(pdf_text(cell_text(r[i], r[cur]))) for r in (*table.rows, *table.totals)] + [1.0])
-        pdf.set_font("Helvetica", "B", size)
+        use_font(pdf, "B", size)
         header = pdf_text(name)
         whole.append(max(figures, pdf.get_string_width(header)) + gap)
         wrapped.append(max([figures, *(pdf.get_string_width(w) for w in header.split())]) + gap)
@@ -66,9 +66,12 @@ def column_widths(pdf: FPDF, table: Table, size: float, *, first: float) -> list
 
 
 def pdf_bytes(table: Table) -> bytes:
+    return draw_document(lambda: _draw(table))
+
+
+def _draw(table: Table) -> FPDF:
     wide = len(table.columns) > 7
-    pdf = FPDF(orientation="landscape" if wide else "portrait", unit="mm", format="A4")
-    pdf.core_fonts_encoding = ENCODING
+    pdf = AppPDF(orientation="landscape" if wide else "portrait", unit="mm", format="A4")
     pdf.set_margins(14, 14, 14)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.set_title(pdf_text(f"{table.title} {table.period}"))
@@ -79,15 +82,15 @@ def pdf_bytes(table: Table) -> bytes:
     bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + pdf.epw * 0.5, top)
     pdf.set_text_color(*INK)
-    pdf.set_font("Helvetica", "B", 18)
+    use_font(pdf, "B", 18)
     pdf.cell(pdf.epw * 0.5, 9, pdf_text(table.title), align="R", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    use_font(pdf, "", 10)
     pdf.cell(pdf.epw * 0.5, 6, pdf_text(table.period), align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_y(max(bottom, pdf.get_y()) + 6)
     cur = table.currency_column
     size = 7 if wide else 8.5
     widths = column_widths(pdf, table, size, first=0.22 if not wide else 0.14)
-    pdf.set_font("Helvetica", "B", size)
+    use_font(pdf, "B", size)
     pdf.set_text_color(*MUTED)
     # A header wraps onto a second line rather than run into its neighbour; the row is as tall
     # as its tallest header, each header sitting at the bottom, over its figures.
@@ -106,7 +109,7 @@ def pdf_bytes(table: Table) -> bytes:
     pdf.set_text_color(*INK)
 
     def row(values: list, bold: bool = False) -> None:
-        pdf.set_font("Helvetica", "B" if bold else "", size)
+        use_font(pdf, "B" if bold else "", size)
         for i, (w, v) in enumerate(zip(widths, values, strict=True)):
             text = pdf_text(cell_text(v, values[cur]))
             while i == 0 and text and pdf.get_string_width(text) > w - 1:
@@ -117,14 +120,14 @@ def pdf_bytes(table: Table) -> bytes:
     for values in table.rows:
         row(values)
     if not table.rows:
-        pdf.set_font("Helvetica", "I", size)
+        use_font(pdf, "I", size)
         pdf.cell(0, 6, "Nothing in this period.", new_x="LMARGIN", new_y="NEXT")
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
     for values in table.totals:
         row(values, bold=True)
     if table.note:
         pdf.ln(4)
-        pdf.set_font("Helvetica", "", 8)
+        use_font(pdf, "", 8)
         pdf.set_text_color(*MUTED)
         pdf.multi_cell(0, 4, pdf_text(table.note))
-    return bytes(pdf.output())
+    return pdf
