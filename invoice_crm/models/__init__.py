@@ -13,6 +13,7 @@ from invoice_crm.models.invoices import (
     LineItem,
     Payment,
     PaymentMethod,
+    StripeCheckoutSession,
 )
 from invoice_crm.models.jobs import JobLease
 from invoice_crm.models.messaging import (
@@ -57,6 +58,7 @@ __all__ = [
     "ReminderStep",
     "SetupCode",
     "SignInThrottle",
+    "StripeCheckoutSession",
     "StripeEvent",
     "TaxRate",
     "User",

@@ -1,4 +1,5 @@
-"""Invoices, their lines, payments, the activity log and the number counter."""
+"""Invoices, their lines, payments, the Checkout sessions made for them, the activity log and
+the number counter."""
 
 from __future__ import annotations
 
@@ -51,7 +52,10 @@ def _money(**kw) -> sa.Column:
     return sa.Column(ScaledDecimal(2), nullable=False, **kw)
 
 
-__all__ = ["MANUAL_METHODS", "Invoice", "InvoiceCounter", "InvoiceEvent", "LineItem", "Payment", "PaymentMethod"]
+__all__ = [
+    "MANUAL_METHODS", "Invoice", "InvoiceCounter", "InvoiceEvent", "LineItem", "Payment", "PaymentMethod",
+    "StripeCheckoutSession",
+]
 
 
 def _enum(enum_cls) -> sa.Enum:
@@ -221,6 +225,24 @@ class Payment(SQLModel, table=True):
     removed_reason: str = Field(
         default="", sa_column=sa.Column(sa.Text(), nullable=False, server_default="")
     )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+
+
+class StripeCheckoutSession(SQLModel, table=True):
+    """A Stripe Checkout session this app made, and the amount and currency it was made for
+    (the invoice's balance then): a payment of it that no longer matches the balance is known
+    as one for an earlier balance, whatever the Activity's wording or the locale since."""
+
+    __tablename__ = "stripe_checkout_session"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(sa_column=sa.Column(sa.String(255), nullable=False, unique=True))
+    invoice_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("invoice.id"), nullable=False, index=True)
+    )
+    amount: Decimal = Field(sa_column=_money())
+    currency: str = Field(sa_column=sa.Column(sa.String(3), nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False)
     )

@@ -25,7 +25,7 @@ from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
 from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.integrations import stripe_gateway
-from invoice_crm.models import Client, Invoice
+from invoice_crm.models import Client, Invoice, StripeCheckoutSession
 from invoice_crm.services import payments, rate_limits
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.business_settings import business_timezone
@@ -140,8 +140,18 @@ def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> No
         # Locked (PostgreSQL; SQLite's writer is single): concurrent clicks that got the same
         # session back from Stripe store and log it once.
         invoice = session.get(Invoice, snap.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
-        if invoice is None or invoice.stripe_session_id == created.id:
-            return  # deleted meanwhile, or a replayed request already stored it
+        if invoice is None:
+            return  # deleted meanwhile
+        if session.execute(
+            select(StripeCheckoutSession.id).where(StripeCheckoutSession.session_id == created.id)
+        ).first() is None:
+            # What it was made for, as data: a payment of it after the balance moved is known as
+            # one for an earlier balance (services.payments), whatever the wording or locale since.
+            session.add(StripeCheckoutSession(
+                session_id=created.id, invoice_id=invoice.id, amount=snap.amount, currency=snap.currency,
+            ))
+        if invoice.stripe_session_id == created.id:
+            return  # a replayed request already stored it
         if invoice.status not in OPEN:
             return  # paid meanwhile: nothing left to pay
         invoice.stripe_session_id = created.id

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
@@ -92,6 +92,9 @@ def client_account(client_id: int) -> ClientAccount:
 
 # --- Statement ----------------------------------------------------------------------------
 
+_FIRST = datetime.min.replace(tzinfo=UTC)  # an invoice's rows sort by number, before the day's money
+
+
 @dataclass(frozen=True)
 class StatementEntry:
     day: date
@@ -112,7 +115,17 @@ class Statement:
     closing: Decimal
 
 
-def _credit_notes(session, client_id: int, currency: str) -> list[StatementEntry]:
+# Within a day: invoices first (by number), then payments, credit notes and refunds in the order
+# they were recorded (created_at; a credit note and the refund Stripe reported with it share a
+# transaction: the note first). Each row is (its sort key, the entry).
+_RANK = {"Payment": 0, "Credit note": 1, "Refund": 2}
+
+
+def _recorded(entry: StatementEntry, created_at: datetime, row_id: int) -> tuple[tuple, StatementEntry]:
+    return (entry.day, 1, created_at, _RANK[entry.kind], row_id, ""), entry
+
+
+def _credit_notes(session, client_id: int, currency: str) -> list[tuple[tuple, StatementEntry]]:
     """Credit notes reduce what the client owes; refunds (money given back) add to it again."""
     notes = session.execute(
         select(CreditNote, Invoice.number).join(Invoice, Invoice.id == CreditNote.invoice_id)
@@ -123,10 +136,12 @@ def _credit_notes(session, client_id: int, currency: str) -> list[StatementEntry
         .where(Invoice.client_id == client_id, Refund.currency == currency)
     ).all()
     return [
-        StatementEntry(n.issue_date, "Credit note", f"{n.number} ({number})", Decimal("0.00"), n.amount)
+        _recorded(StatementEntry(n.issue_date, "Credit note", f"{n.number} ({number})", Decimal("0.00"), n.amount),
+                  n.created_at, n.id)
         for n, number in notes
     ] + [
-        StatementEntry(r.refunded_on, "Refund", f"{number}" + (f" ({r.reference})" if r.reference else ""), r.amount, Decimal("0.00"))
+        _recorded(StatementEntry(r.refunded_on, "Refund", f"{number}" + (f" ({r.reference})" if r.reference else ""),
+                                 r.amount, Decimal("0.00")), r.created_at, r.id)
         for r, number in refunds
     ]
 
@@ -155,17 +170,22 @@ def statement(client_id: int, start: date | None, end: date | None, currency: st
             select(Payment, Invoice.number).join(Invoice, Invoice.id == Payment.invoice_id)
             .where(Invoice.client_id == client_id, Payment.currency == currency, Payment.removed_at.is_(None))
         ).all()
-        entries = [StatementEntry(inv.issue_date, "Invoice", inv.number, inv.amount, Decimal("0.00")) for inv in invoices]
-        entries += [
-            StatementEntry(p.paid_on, "Payment", f"{number}" + (f" ({p.reference})" if p.reference else ""),
-                           Decimal("0.00"), p.amount)
+        rows = [
+            ((inv.issue_date, 0, _FIRST, 0, 0, inv.number or ""),
+             StatementEntry(inv.issue_date, "Invoice", inv.number, inv.amount, Decimal("0.00")))
+            for inv in invoices
+        ]
+        rows += [
+            _recorded(StatementEntry(p.paid_on, "Payment", f"{number}" + (f" ({p.reference})" if p.reference else ""),
+                                     Decimal("0.00"), p.amount), p.created_at, p.id)
             for p, number in payments
         ]
-        entries += _credit_notes(session, client_id, currency)
+        rows += _credit_notes(session, client_id, currency)
+    # In the order they happened, so the running balance never shows a state that never was.
+    entries = [entry for _, entry in sorted(rows, key=lambda row: row[0])]
     start = start or min((e.day for e in entries), default=end)
     if start > end:
         raise ValidationError("The start date must be on or before the end date", field="start")
-    entries.sort(key=lambda e: (e.day, e.kind != "Invoice", e.reference))
     before = [e for e in entries if e.day < start]
     within = [e for e in entries if start <= e.day <= end]
     opening = sum((e.charge - e.credit for e in before), Decimal("0.00"))

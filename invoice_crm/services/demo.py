@@ -33,6 +33,7 @@ from invoice_crm.models import (
     Payment,
     Project,
     RecurringProfile,
+    StripeCheckoutSession,
 )
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
@@ -169,7 +170,7 @@ def remove_sample_data() -> int:
         sample = list(session.execute(select(Invoice.id, Invoice.number).where(Invoice.is_sample.is_(True))).all())
         ids = [row.id for row in sample]
         if ids:
-            for model in (LineItem, InvoiceEvent, Payment, EmailMessage, OutboxMessage):
+            for model in (LineItem, InvoiceEvent, Payment, StripeCheckoutSession, EmailMessage, OutboxMessage):
                 session.execute(delete(model).where(model.invoice_id.in_(ids)))
             session.execute(delete(Invoice).where(Invoice.id.in_(ids)))
             for row in sample:

@@ -27,7 +27,14 @@ from invoice_crm.domain.errors import DomainError, IntegrationError, NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.integrations import stripe_gateway
-from invoice_crm.models import Invoice, InvoiceEvent, Payment, PaymentMethod, StripeEvent
+from invoice_crm.models import (
+    Invoice,
+    InvoiceEvent,
+    Payment,
+    PaymentMethod,
+    StripeCheckoutSession,
+    StripeEvent,
+)
 from invoice_crm.services.activity import log_event
 from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.ledger import apply_payment
@@ -86,10 +93,21 @@ def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details
     return details
 
 
-def _made_for(session: Session, invoice: Invoice, session_id: str, paid: str) -> bool:
-    """This app made Checkout session ``session_id`` for this invoice, for ``paid`` (its balance
-    then), as the invoice's Activity recorded it ("Stripe Checkout session cs_… for $172.88, …")."""
-    said = f"Stripe Checkout session {session_id} for {paid}"
+def _made_for(session: Session, invoice: Invoice, session_obj: checkout.CheckoutSession, paid: str) -> bool:
+    """This app made Checkout session ``session_obj`` for this invoice, for what it charged (the
+    invoice's balance then): the amount and currency stored when it was made. A session made
+    before they were stored (migration 0018 stored only each invoice's current one) is known by
+    its Activity row ("Stripe Checkout session cs_… for $172.88, …"), ``paid`` being what it
+    charged written as that row wrote it."""
+    made = session.execute(
+        select(StripeCheckoutSession).where(StripeCheckoutSession.session_id == session_obj.id)
+    ).scalar_one_or_none()
+    if made is not None:
+        currency = (session_obj.currency or made.currency).upper()
+        return (made.invoice_id, made.currency.upper(), made.amount) == (
+            invoice.id, currency, checkout.amount_of(session_obj)
+        )
+    said = f"Stripe Checkout session {session_obj.id} for {paid}"
     rows = session.execute(
         select(InvoiceEvent.details).where(
             InvoiceEvent.invoice_id == invoice.id,
@@ -191,7 +209,7 @@ def _fulfil(
         amount = checkout.amount_of(session_obj)
         note(checkout.other_amount_note(
             reference, paid, format_money(invoice.balance_due, invoice.currency),
-            earlier_balance=_made_for(session, invoice, session_obj.id, paid), fits=amount <= invoice.balance_due,
+            earlier_balance=_made_for(session, invoice, session_obj, paid), fits=amount <= invoice.balance_due,
         ))
     if reason is not None:
         return Fulfilment("rejected", reason)

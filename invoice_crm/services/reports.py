@@ -299,25 +299,43 @@ def credited_positions(lines_text: str, descriptions: list[str], limit: int = 20
 
 @dataclass
 class _Invoice:
-    """What the tax report keeps of an invoice: its lines (for notes by lines) and its running split."""
+    """What the tax report keeps of an invoice: its lines and which note credited each (for
+    notes by lines), and its running split."""
 
     invoice: Invoice
     lines: list
     shares: tax_shares.InvoiceTaxShares
+    credited: dict[int, int] = field(default_factory=dict)  # line id -> the note that credited it
 
-    def lines_parts(self, lines_text: str, amount: Decimal):
-        """(their total, their parts) of the lines a note by lines credits: of the ways its text
-        reads as lines, the one worth the note's amount, else the first; None: a note by amount."""
+    def _parts(self, chosen: list[int]):
+        return tax_shares.lines_parts(
+            [figures.line_spec(li) for li in self.lines], chosen, currency=self.invoice.currency,
+            invoice_discount=figures.invoice_discount(self.invoice),
+            tax_inclusive=bool(self.invoice.tax_inclusive), rounding=self.invoice.tax_rounding or "document",
+        )
+
+    def lines_parts(self, note_id: int, lines_text: str, amount: Decimal):
+        """(their total, their parts) of the lines a note by lines credits; None: a note by amount.
+
+        The lines are the ones recorded for it (credit_note_line, written when it is issued).
+        A note issued before they were recorded, that migration 0017 could not link in full (a
+        description two lines share), has only its text, the descriptions of its lines: of the
+        ways it reads as lines (keeping the lines 0017 did link to it, and leaving the lines
+        other notes credited), the one worth the note's amount, else the first."""
+        mine = [i for i, li in enumerate(self.lines) if self.credited.get(li.id) == note_id]
+        if mine and "\n".join(self.lines[i].description for i in mine) == lines_text:
+            return self._parts(mine)
+        others = {i for i, li in enumerate(self.lines) if self.credited.get(li.id, note_id) != note_id}
         first = None
         for chosen in credited_positions(lines_text, [li.description for li in self.lines]):
-            found = tax_shares.lines_parts(
-                [figures.line_spec(li) for li in self.lines], chosen, currency=self.invoice.currency,
-                invoice_discount=figures.invoice_discount(self.invoice),
-                tax_inclusive=bool(self.invoice.tax_inclusive), rounding=self.invoice.tax_rounding or "document",
-            )
+            if not set(mine) <= set(chosen) or others & set(chosen):
+                continue
+            found = self._parts(chosen)
             if found[0] == amount:
                 return found
             first = first or found
+        if first is None and mine:
+            return self._parts(mine)
         return first
 
 
@@ -338,7 +356,8 @@ def _touched(session, start: date, end: date) -> set[int]:
 
 def _events(session, ids: list[int], end: date):
     """The invoices' credit notes, payments and refunds up to ``end``, in the order they
-    happened (on one day, credit notes before cash): (day, invoice id, amount, lines text or None)."""
+    happened (on one day, credit notes before cash): (day, kind, its id, invoice id, amount,
+    lines text or None)."""
     found = []
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
@@ -352,7 +371,7 @@ def _events(session, ids: list[int], end: date):
             select(Refund.refunded_on, Refund.id, Refund.invoice_id, Refund.amount)
             .where(Refund.invoice_id.in_(chunk), Refund.refunded_on <= end))]
     found.sort(key=lambda e: (e[0], e[1] > 0, e[1], e[2]))
-    return [(d, kind, inv, amount, text) for d, kind, _, inv, amount, text in found]
+    return found
 
 
 def tax_report(start: date, end: date) -> Table:
@@ -381,15 +400,18 @@ def tax_report(start: date, end: date) -> Table:
         # the ones before the period only set where each invoice stood when it began.
         ids = sorted(_touched(session, start, end))
         books: dict[int, _Invoice] = {}
-        for day, kind, invoice_id, amount, lines_text in _events(session, ids, end):
+        for day, kind, event_id, invoice_id, amount, lines_text in _events(session, ids, end):
             if invoice_id not in books:
                 invoice = session.get(Invoice, invoice_id)
                 lines = figures.lines_of(session, invoice_id)
                 total, parts = _breakdown(invoice, lines)
-                books[invoice_id] = _Invoice(invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts))
+                books[invoice_id] = _Invoice(
+                    invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts),
+                    {line_id: note.id for line_id, note in figures.credited_lines(session, invoice_id).items()},
+                )
             book = books[invoice_id]
             if kind == 0:
-                own = book.shares.credit(amount, book.lines_parts(lines_text, amount))
+                own = book.shares.credit(amount, book.lines_parts(event_id, lines_text, amount))
             else:
                 own = book.shares.receive(amount)
             if day < start:

@@ -32,8 +32,10 @@ from invoice_crm.services import reminder_schedules as schedules
 from tests.conftest import alembic_config, reset_caches
 from tests.integration.helpers import make_client, make_invoice
 
+NEWER = {"stripe_checkout_session"}  # made after 0015 (0018): not there for 0015 to carry over
 DEPENDENTS = sorted(
-    t.name for t in SQLModel.metadata.sorted_tables if any(fk.column.table.name == "invoice" for fk in t.foreign_keys)
+    t.name for t in SQLModel.metadata.sorted_tables
+    if any(fk.column.table.name == "invoice" for fk in t.foreign_keys) and t.name not in NEWER
 )
 
 

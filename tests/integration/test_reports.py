@@ -4,7 +4,11 @@ report totals against the dashboard's and the client page's."""
 from datetime import date, timedelta
 from decimal import Decimal as D
 
+from sqlalchemy import delete
+
+from invoice_crm.db import write_session
 from invoice_crm.domain.money import format_money
+from invoice_crm.models import CreditNoteLine, LineItem
 from invoice_crm.services import client_accounts, invoices, ledger, queries, report_files, reports, tax_rates
 from tests.integration.helpers import make_client, make_invoice
 
@@ -183,6 +187,59 @@ def test_a_credit_note_by_lines_finds_its_line_among_lines_of_the_same_name(data
     assert note.amount == D("40.00")
     rows = _rows_of(reports.tax_report(START, END))
     assert rows["No tax"][:2] == (D("40.00"), D("0.00")) and rows["VAT"][:2] == (D("0.00"), D("0.00"))
+
+
+def _same_name_at_two_rates(extra=()):
+    """Consulting 100.00 at 21 % (121.00 with its tax) and Consulting 121.00 at 0 %: crediting
+    either line credits 121.00, so neither the text nor the amount tells the lines apart."""
+    vat = tax_rates.create_tax_rate("VAT", "21")
+    zero = tax_rates.create_tax_rate("Zero-rated", "0")
+    return _sent(make_client().id, [
+        {"description": "Consulting", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Consulting", "quantity": "1", "unit_price": "121.00", "tax_ids": [zero.id]},
+        *extra,
+    ])
+
+
+def test_a_credit_note_by_lines_credits_the_rate_of_the_line_it_credited(database):
+    """The tax report reads which lines a note credited (credit_note_line), not its text: the
+    second of two lines of one description, at another rate, is credited at that rate."""
+    inv = _same_name_at_two_rates()
+    note = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Not used")
+    assert note.amount == D("121.00")
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["Zero-rated"][:2] == (D("121.00"), D("0.00"))
+    assert rows["VAT"][:4] == (D("0.00"), D("0.00"), D("100.00"), D("21.00"))
+    ledger.issue_credit_note(inv.id, line_positions=[0], reason="Not done either")
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["VAT"][:4] == (D("100.00"), D("21.00"), D("0.00"), D("0.00"))
+    assert rows["Zero-rated"][:4] == (D("121.00"), D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_a_note_from_before_its_lines_were_recorded_still_reads_its_text(database):
+    """A note by lines issued before migration 0017 and left unlinked by it (its description
+    matches two lines) keeps the text reading: the first line that reads as it."""
+    inv = _same_name_at_two_rates()
+    note = ledger.issue_credit_note(inv.id, line_positions=[1], reason="Before 0017")
+    with write_session() as session:
+        session.execute(delete(CreditNoteLine).where(CreditNoteLine.credit_note_id == note.id))
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["VAT"][:2] == (D("100.00"), D("21.00"))  # the text cannot say which: the first
+    assert rows["Zero-rated"][:2] == (D("0.00"), D("0.00"))
+
+
+def test_a_note_0017_linked_in_part_reads_its_text_around_the_line_it_linked(database):
+    """0017 links an old note's line whose description is unique (Travel) and not the one two
+    lines share (Consulting): the note still credits both of its lines, not Travel alone."""
+    inv = _same_name_at_two_rates(extra=[{"description": "Travel", "quantity": "1", "unit_price": "50.00"}])
+    note = ledger.issue_credit_note(inv.id, line_positions=[1, 2], reason="Before 0017")
+    assert note.lines_text == "Consulting\nTravel"
+    with write_session() as session:
+        [consulting] = [li for li in session.query(LineItem).filter(LineItem.invoice_id == inv.id) if li.position == 1]
+        session.execute(delete(CreditNoteLine).where(CreditNoteLine.line_item_id == consulting.id))
+    rows = _rows_of(reports.tax_report(START, END))
+    assert rows["No tax"][:2] == (D("50.00"), D("0.00"))  # Travel, the line 0017 linked
+    assert rows["VAT"][:2] == (D("100.00"), D("21.00"))  # the text cannot say which Consulting: the first
 
 
 def test_a_credit_note_by_amount_keeps_its_share_of_each_rate(database):

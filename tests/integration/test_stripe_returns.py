@@ -254,3 +254,29 @@ def test_an_amount_that_only_begins_like_an_earlier_balance_does_not_match(strip
         f"Stripe payment {session['payment_intent']} of ¥4 does not match the invoice (balance due ¥4,520) "
         "and is not recorded: refund it in Stripe, or record it by hand if you keep it"
     ]
+
+
+def test_a_session_made_under_one_locale_is_known_for_its_amount_under_another(stripe_api, locale):
+    """The amount each Checkout session was made for is stored as data: a session made for
+    $100.00 under en_US, paid after BUSINESS_LOCALE became de_DE (and a part recorded by hand
+    meanwhile), is still known as this app's session for an earlier balance, not as an amount
+    the invoice never asked (the Activity row of the session reads "$100.00", the payment now
+    "100,00 $")."""
+    import json
+
+    from invoice_crm.services import ledger
+    from invoice_crm.services.payments import receive_stripe_webhook
+    from tests.fakes.fake_stripe import sign
+
+    locale("en_US")
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)  # made for $100.00, paid at Stripe
+    locale("de_DE")
+    ledger.record_payment(inv.id, "30,00")
+    payload = json.dumps(stripe_api.event_for(session["id"]))
+    assert receive_stripe_webhook(payload.encode(), sign(payload, stripe_api.webhook_secret)) == "rejected"
+    assert [p.method for p in payments_of(inv.id)] == [PaymentMethod.BANK_TRANSFER]
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of 100,00\xa0$ was for an earlier balance of the invoice "
+        "(balance due 70,00\xa0$) and is not recorded: refund it in Stripe"
+    ]

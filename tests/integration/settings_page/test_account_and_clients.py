@@ -129,3 +129,50 @@ def test_a_second_client_with_the_same_name_or_email_is_found(database):
     assert client_accounts.find_duplicate("acme ", "") == "Acme"
     assert client_accounts.find_duplicate("Other", "BILLING@acme.example") == "Acme"
     assert client_accounts.find_duplicate("Other", "other@example.com") == ""
+
+
+def _statement_of(client_id: int) -> list[tuple[str, Decimal]]:
+    """(kind, running balance) of each row, as the statement PDF adds them up."""
+    st = client_accounts.statement(client_id, TODAY, TODAY)
+    running, rows = st.opening, []
+    for entry in st.entries:
+        running += entry.charge - entry.credit
+        rows.append((entry.kind, running))
+    return rows
+
+
+def test_a_statements_rows_of_one_day_are_in_the_order_they_were_recorded(database):
+    """Within a day: the invoice, then its payments, credit notes and refunds as they were
+    recorded, so the running balance only shows states the account was in (a credit note
+    sorted before the payment it followed showed a balance that never was)."""
+    from invoice_crm.services import ledger
+
+    def sent(name: str):
+        client = make_client(name, f"{name.lower()}@example.com")
+        inv = invoices.send_invoice(make_invoice(
+            client.id, lines=[{"description": "Work", "quantity": "1", "unit_price": "100.00"}],
+        ).id)
+        return client, inv
+
+    paid_first, inv = sent("Paidfirst")
+    ledger.record_payment(inv.id, "60.00", TODAY.isoformat(), reference="A-1")
+    ledger.issue_credit_note(inv.id, amount="40.00", reason="Rest waived")
+    assert _statement_of(paid_first.id) == [
+        ("Invoice", Decimal("100.00")), ("Payment", Decimal("40.00")), ("Credit note", Decimal("0.00")),
+    ]
+
+    credited_first, inv = sent("Creditedfirst")
+    ledger.issue_credit_note(inv.id, amount="40.00", reason="Part waived")
+    ledger.record_payment(inv.id, "60.00", TODAY.isoformat(), reference="A-2")
+    assert _statement_of(credited_first.id) == [
+        ("Invoice", Decimal("100.00")), ("Credit note", Decimal("60.00")), ("Payment", Decimal("0.00")),
+    ]
+
+    refunded, inv = sent("Refunded")
+    ledger.record_payment(inv.id, "", TODAY.isoformat(), reference="A-3")
+    note = ledger.issue_credit_note(inv.id, amount="30.00", reason="Overcharged")
+    ledger.record_refund(note.id, "", TODAY.isoformat())
+    assert _statement_of(refunded.id) == [
+        ("Invoice", Decimal("100.00")), ("Payment", Decimal("0.00")),
+        ("Credit note", Decimal("-30.00")), ("Refund", Decimal("0.00")),
+    ]
