@@ -5,7 +5,7 @@ and the pay link; and the credit note PDF (``render_credit_note_pdf``).
 
 Every PDF's fonts are chosen in one place, ``services.pdf_fonts``: the core Helvetica when all
 the text fits Windows-1252, else DejaVu Sans Condensed (Latin Extended, Greek, Cyrillic) and
-IPAexGothic (Japanese) embedded from ``assets/fonts/``, so names, descriptions and ja_JP dates
+IPAexGothic (Japanese) embedded from ``invoice_crm/fonts/``, so names, descriptions and ja_JP dates
 (2026年11月27日) print as typed; a character no font has prints as its base letter or "?"
 (``pdf_text``) instead of failing.
 """

@@ -9,7 +9,7 @@ again with DejaVu Sans Condensed (all of Latin Extended, Greek, Cyrillic) embedd
 and kanji) as its fallback when the text has Japanese. fpdf2 embeds only the glyphs used, so the
 PDF stays small (20-25 KB); embedding costs about 0.07 s (Latin Extended, Greek, Cyrillic) to
 0.15 s (Japanese) a document, paid only by those documents (README, "Export benchmark").
-The font files and their licences are in ``assets/fonts/``; nothing installed on the machine is
+The font files and their licences are in ``invoice_crm/fonts/``; nothing installed on the machine is
 used. A character no font has (an emoji) prints as its base letter or "?" rather than failing.
 """
 
@@ -28,7 +28,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+FONTS_DIR = Path(__file__).resolve().parents[1] / "fonts"
 CORE = "Helvetica"
 UNICODE = "DejaVuSansCondensed"
 JAPANESE = "IPAexGothic"
