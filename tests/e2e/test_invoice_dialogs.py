@@ -310,36 +310,29 @@ def test_closing_a_dialog_gives_focus_back_to_the_button_that_opened_it(page: Pa
     its confirm, leaves focus on that button (not on the page's <body>), so Tab goes on from there."""
     sign_in(page, app_url)
     _sent_invoice(page, app_url, [("Work", "1", "100")])
-    opener = page.get_by_role("button", name="Record payment")
     dialog = page.get_by_role("dialog")
 
-    def focused_is(locator: Locator) -> None:
-        expect(locator).to_be_focused(timeout=RESULT_TIMEOUT)
+    def escape_gives_focus_back(opener: Locator) -> None:
+        opener.focus()
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(opener).to_be_focused(timeout=RESULT_TIMEOUT)
 
-    opener.focus()
-    page.keyboard.press("Enter")
-    expect(dialog).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
-    focused_is(opener)
-
+    opener = page.get_by_role("button", name="Record payment")
+    escape_gives_focus_back(opener)
     page.keyboard.press("Enter")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
-    focused_is(opener)
+    expect(opener).to_be_focused(timeout=RESULT_TIMEOUT)
 
     page.keyboard.press("Enter")
     dialog.get_by_label("Amount").fill("30")
     dialog.get_by_label("Amount").press("Enter")
     expect(dialog).to_be_hidden(timeout=RESULT_TIMEOUT)
     expect(page.locator("#invoice-status")).to_have_text("Partially paid")
-    focused_is(opener)
+    expect(opener).to_be_focused(timeout=RESULT_TIMEOUT)
 
     # The Send dialog, opened from the state by "Send reminder".
-    remind = page.get_by_role("button", name="Send reminder")
-    remind.focus()
-    page.keyboard.press("Enter")
-    expect(dialog).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
-    focused_is(remind)
+    escape_gives_focus_back(page.get_by_role("button", name="Send reminder"))
