@@ -68,10 +68,13 @@ def _terms() -> rx.Component:
                         on_click=S.toggle_new_client, id="new-client-toggle",
                     ),
                     width="100%",
+                    min_width="0",
                 ),
                 S.errors.get("client_id", ""),
                 html_for="client-select",
                 flex="2 1 260px",
+                # A long client name is cut short in the menu, never pushing "New" off a phone's screen.
+                min_width="0",
             ),
             form_field(
                 "Project (optional)",

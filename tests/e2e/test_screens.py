@@ -572,3 +572,21 @@ def test_on_a_phone_the_editors_buttons_scroll_clear_of_a_toast(browser, app_url
         assert save["y"] + save["height"] <= top and cancel["y"] + cancel["height"] <= top, (save, cancel, top)
     finally:
         context.close()
+
+
+def test_on_a_phone_a_long_client_name_leaves_the_new_client_button_on_screen(browser, app_url):
+    """A chosen client with a long name is cut short in its menu: the New button beside it stays
+    on a phone's screen, which does not scroll sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        name = "東京国際コンサルティングサービス株式会社 経理部 御中 山本 一郎様 " + str(date.today().toordinal())
+        create_client(page, app_url, name, f"long-{date.today().toordinal()}@example.test")
+        page.goto(app_url + "/invoices/new")
+        choose(page, "#client-select", name)
+        new = page.get_by_role("button", name="New", exact=True).bounding_box()
+        assert new["x"] + new["width"] <= 390, new
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
