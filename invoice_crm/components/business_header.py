@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 
-def business_header(business, lines, client_tax_number) -> rx.Component:
+def business_header(business, lines) -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.cond(
@@ -18,10 +18,6 @@ def business_header(business, lines, client_tax_number) -> rx.Component:
             rx.foreach(lines, lambda line: rx.text(line, size="2", color_scheme="gray")),
             rx.cond(business["tax"] != "", rx.text(business["tax"], size="2", color_scheme="gray", id="business-tax")),
             spacing="1",
-        ),
-        rx.cond(
-            client_tax_number != "",
-            rx.text("Client tax number: ", client_tax_number, size="2", color_scheme="gray", id="client-tax-number"),
         ),
         justify="between", wrap="wrap", gap="1em", width="100%",
         id="business-header",

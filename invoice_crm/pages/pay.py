@@ -100,7 +100,7 @@ def _invoice() -> rx.Component:
     inv = S.invoice
     return rx.card(
         rx.vstack(
-            business_header(S.business, S.business_lines, inv["client_tax_number"]),
+            business_header(S.business, S.business_lines),
             rx.hstack(
                 rx.heading("Invoice ", inv["number"], size="6", id="pay-invoice-number"),
                 rx.box(status_badge(inv["badge"]), id="pay-invoice-status"),
@@ -110,7 +110,11 @@ def _invoice() -> rx.Component:
             ),
             rx.flex(
                 _fact("Billed to", inv["client"], "pay-invoice-client",
-                      rx.cond(inv["client_company"] != "", rx.text(inv["client_company"], size="2", id="pay-invoice-company"))),
+                      rx.cond(inv["client_company"] != "", rx.text(inv["client_company"], size="2", id="pay-invoice-company")),
+                      # The client's number, with the client's name (not under the freelancer's).
+                      rx.cond(inv["client_tax_number"] != "",
+                              rx.text("Tax number: ", inv["client_tax_number"], size="2", color_scheme="gray",
+                                      id="client-tax-number"))),
                 _fact("Issued", inv["issue_date"], "pay-invoice-issued"),
                 _fact(
                     "Due", rx.cond(inv["due_date"] != "", inv["due_date"], "—"), "pay-invoice-due",

@@ -590,3 +590,33 @@ def test_on_a_phone_a_long_client_name_leaves_the_new_client_button_on_screen(br
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_the_pay_page_shows_the_clients_tax_number_with_the_client(browser, app_url, app_env):
+    """The client's tax number is under "Billed to", with the client's name, not in the
+    freelancer's header (where, on a phone, it read as the freelancer's own)."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.e2e.pages import send_invoice
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        stamp = date.today().toordinal()
+        name = f"Taxed Client {stamp}"
+        create_client(page, app_url, name, f"taxed-{stamp}@example.test")
+        invoice_id = new_invoice(page, app_url, name, [("Work", "1", "100")])
+        send_invoice(page)
+        path = app_env["DATABASE_URL"].removeprefix("sqlite:///")
+        with closing(sqlite3.connect(path, timeout=30)) as conn:
+            conn.execute("UPDATE client SET tax_number = 'DE123456789' WHERE name = ?", (name,))
+            conn.commit()
+            (token,) = conn.execute("SELECT public_token FROM invoice WHERE id = ?", (invoice_id,)).fetchone()
+        page.goto(f"{app_url}/pay/{token}")
+        billed_to = page.locator("#pay-invoice-client").locator("xpath=..")
+        expect(billed_to.locator("#client-tax-number")).to_have_text("Tax number: DE123456789")
+        expect(page.locator("#business-header")).not_to_contain_text("DE123456789")
+    finally:
+        context.close()
