@@ -111,14 +111,18 @@ def parse_quantity(raw: object, field: str = "quantity") -> Decimal:
 def parse_unit_price(raw: object, field: str = "unit_price", currency: str | None = None) -> Decimal:
     """A unit price typed in the business locale, with or without ``currency``'s sign; in
     ``currency``'s smallest unit (whole yen for JPY)."""
-    value = numbers.parse_number(raw, UNIT_PRICE, field=field, currency=currency)
+    value = numbers.parse_number(
+        raw, UNIT_PRICE, field=field, currency=currency, minor_places=CURRENCIES.get((currency or "").upper())
+    )
     return check_minor_units(value, currency, field=field, label=UNIT_PRICE.label)
 
 
 def parse_amount(raw: object, field: str = "amount", currency: str | None = None) -> Decimal:
     """A payment amount typed in the business locale, with or without ``currency``'s sign; in
     ``currency``'s smallest unit."""
-    value = numbers.parse_number(raw, AMOUNT, field=field, currency=currency)
+    value = numbers.parse_number(
+        raw, AMOUNT, field=field, currency=currency, minor_places=CURRENCIES.get((currency or "").upper())
+    )
     return check_minor_units(value, currency, field=field, label=AMOUNT.label)
 
 

@@ -278,19 +278,40 @@ def format_timestamp(value: datetime | None, tz_name: str, locale: str | None = 
     )
 
 
+@dataclass(frozen=True)
+class _Said(NumberField):
+    """A field read with its own places, its refusals written with ``said_places`` (a currency's)."""
+
+    said_places: int = 2
+
+
+def _in_words(spec: NumberField) -> NumberField:
+    """The field as its refusals write numbers: with a currency's places where it has fewer."""
+    if isinstance(spec, _Said):
+        return NumberField(spec.label, spec.said_places, spec.minimum, spec.maximum, spec.grouped)
+    return spec
+
+
 def range_text(spec: NumberField, locale: str | None = None) -> str:
-    return f"between {format_number(spec.minimum, spec, locale)} and {format_number(spec.maximum, spec, locale)}"
+    said = _in_words(spec)
+    return f"between {format_number(said.minimum, said, locale)} and {format_number(said.maximum, said, locale)}"
 
 
 # --- parsing ---------------------------------------------------------------------------
 
 
 def parse_number(
-    raw: object, spec: NumberField, *, field: str, locale: str | None = None, currency: str | None = None
+    raw: object, spec: NumberField, *, field: str, locale: str | None = None, currency: str | None = None,
+    minor_places: int | None = None,
 ) -> Decimal:
     """The exact value of ``raw`` (text as typed, or a Decimal/int from code) for ``spec``,
-    quantized to its places; ``ValidationError`` (naming ``field`` and the range) otherwise."""
+    quantized to its places; ``ValidationError`` (naming ``field`` and the range) otherwise.
+    ``minor_places``: the currency's own (0 for the yen): a refusal writes its range and its
+    suggestions with no more places than the currency has, never suggesting "1,234.50" for an
+    amount in yen, which the yen's check would refuse in turn."""
     loc = locale or business_locale()
+    if minor_places is not None and minor_places < spec.places:
+        spec = _Said(spec.label, spec.places, spec.minimum, spec.maximum, spec.grouped, said_places=minor_places)
     if isinstance(raw, bool | float):
         raise ValidationError(f"{spec.label} must be given exactly, not as a float", field=field)
     if isinstance(raw, int | Decimal):
@@ -346,6 +367,10 @@ def _currency_tokens(currency: str | None, loc: str) -> list[str]:
         tokens |= {"¥", "￥"}
     if code in ("SEK", "NOK", "DKK"):
         tokens |= {"kr", "kr."}
+    if code == "JPY":  # 110,000円: how amounts are written in Japanese text
+        tokens.add("円")
+    if code == "CHF":  # Fr. 12.50 / 12.50 Fr.: the franc's everyday sign
+        tokens |= {"Fr.", "Fr"}
     return sorted(tokens, key=len, reverse=True)
 
 
@@ -370,14 +395,15 @@ def _read(body: str, spec: NumberField, field: str, loc: str) -> Decimal:
         return primary
     # Refused: either unreadable here, or a lone separator before three digits in a field
     # with three places (1,234 hours or 1.234?). Say what the locale would need.
+    said = _in_words(spec)
     readings = []
     for reader in (_POINT_DECIMAL, _COMMA_DECIMAL):
         value = _babel_read(body, reader)
-        if value is not None and _fits(value, spec) and value not in readings:
+        if value is not None and _fits(value.normalize() if said is not spec else value, said) and value not in readings:
             readings.append(value)
     if not readings:
         raise _not_a_number(spec, field, loc)
-    hint = " or ".join(format_number(v, spec, loc, places=_fraction_digits(v)) for v in readings)
+    hint = " or ".join(format_number(v, said, loc, places=min(_fraction_digits(v), said.places)) for v in readings)
     raise ValidationError(f"{spec.label} is unclear here: use {hint}", field=field)
 
 
@@ -434,9 +460,9 @@ def _in_range(value: Decimal, typed_places: int | None, spec: NumberField, field
     if typed_places is None:
         typed_places = _significant_places(value)
     if typed_places > spec.places:
-        raise ValidationError(
-            f"{spec.label} can have at most {spec.places} decimal places, {range_text(spec, loc)}", field=field
-        )
+        said = _in_words(spec)
+        what = "must be a whole number" if said.places == 0 else f"can have at most {said.places} decimal places"
+        raise ValidationError(f"{spec.label} {what}, {range_text(spec, loc)}", field=field)
     return value.quantize(Decimal(1).scaleb(-spec.places))
 
 

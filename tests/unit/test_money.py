@@ -11,6 +11,7 @@ from invoice_crm.domain.money import (
     format_money,
     invoice_total,
     line_total,
+    parse_amount,
     parse_quantity,
     parse_unit_price,
     quantize_money,
@@ -151,3 +152,36 @@ def test_a_price_field_shows_a_yen_price_without_decimals():
     assert format_price(Decimal("1500"), "USD") == "1,500.00"
     assert format_price(Decimal("1500")) == "1,500.00"
     assert parse_unit_price(format_price(Decimal("1500"), "JPY"), currency="JPY") == Decimal("1500")
+
+
+def test_a_refused_yen_amount_never_suggests_a_fraction_of_a_yen():
+    """Under ja_JP, "1.234,50" was answered "use 1,234.50", which the yen's own check then
+    refused; its range read "0.00 to …". A refusal in yen writes whole yen only."""
+    from invoice_crm.domain import numbers
+
+    numbers.use_business_locale("ja_JP")
+    try:
+        for typed in ("1.234,50", "1,5", "12.505"):
+            with pytest.raises(ValidationError) as refused:
+                parse_amount(typed, currency="JPY")
+            message = refused.value.message
+            assert ".5" not in message and ".00" not in message and ",50" not in message, message
+        with pytest.raises(ValidationError, match=r"unclear here: use 1\.5"):
+            parse_amount("1,5", currency="USD")  # two decimals in dollars: suggested as before
+        assert parse_amount("1,000.00", currency="JPY") == Decimal("1000")  # whole, written with zeros: kept
+    finally:
+        numbers.use_business_locale("en_US")
+
+
+@pytest.mark.parametrize(("locale", "typed", "currency", "kept"), [
+    ("ja_JP", "110,000円", "JPY", Decimal("110000")), ("ja_JP", "5,000 円", "JPY", Decimal("5000")),
+    ("de_CH", "Fr. 12.50", "CHF", Decimal("12.50")), ("de_CH", "1’234.50 Fr.", "CHF", Decimal("1234.50")),
+])
+def test_an_amount_with_its_currencys_everyday_sign_is_read(locale, typed, currency, kept):
+    from invoice_crm.domain import numbers
+
+    numbers.use_business_locale(locale)
+    try:
+        assert parse_amount(typed, currency=currency) == kept
+    finally:
+        numbers.use_business_locale("en_US")
