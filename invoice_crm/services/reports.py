@@ -394,7 +394,11 @@ def tax_report(start: date, end: date) -> Table:
                 f = found[(invoice.currency, name, rate)]
                 f.base += base
                 f.tax += tax
-            session.expunge_all()
+            # Read is done with: out of the session, so years of invoices are not all kept in
+            # memory. One by one: expunge_all() would drop the identity map the batches of the
+            # ongoing read (yield_per) still put their rows in.
+            for obj in {id(o): o for row in rows for o in row}.values():
+                session.expunge(obj)
 
         # Credit notes and cash, per invoice in the order they happened (see domain.tax_shares):
         # the ones before the period only set where each invoice stood when it began.

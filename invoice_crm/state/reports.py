@@ -4,6 +4,7 @@ and downloadable as CSV and PDF. The dates live in the URL (as_of, start, end, b
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -18,7 +19,10 @@ from invoice_crm.services import report_files, reports
 from invoice_crm.services.business_settings import business_currency, business_timezone
 from invoice_crm.state.auth import AuthState
 
+log = logging.getLogger(__name__)
 REPORTS = ("ageing", "revenue", "tax")
+# A failure nobody foresaw still ends the loading state, with this under the dates.
+NOT_MADE = "The reports could not be made. The reason is in the server's log; try again, or a shorter period."
 GROUPINGS = {"month": "Month", "client": "Client"}
 
 
@@ -111,6 +115,9 @@ class ReportsState(AuthState):
             await asyncio.to_thread(self._read)
         except DomainError as err:
             self._refuse(err)
+        except Exception:
+            log.exception("reports for %s to %s (as of %s) failed", self.start, self.end, self.as_of)
+            self.error = NOT_MADE
         self.loading = False
 
     @rx.event

@@ -38,3 +38,24 @@ def test_each_refused_report_date_is_named_beside_its_field(app):
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def test_a_report_that_fails_ends_the_loading_state_with_a_message(app, monkeypatch):
+    """An error nobody foresaw (a report's read failing) left "Loading reports…" forever."""
+    from invoice_crm.services import reports
+    from invoice_crm.state.reports import NOT_MADE
+    from invoice_crm.state.reports import ReportsState as S
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("read failed")
+
+    monkeypatch.setattr(reports, "tax_report", broken)
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, S.on_load, "/reports")
+            return await runner.state(tab, S)
+
+    state = run(scenario())
+    assert not state.loading and state.error == NOT_MADE

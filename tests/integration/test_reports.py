@@ -276,3 +276,15 @@ def test_an_invoice_settled_in_full_received_exactly_its_net_tax(database):
     assert _rows_of(table)["GST"][2:] == (D("88.03"), D("4.40"), D("88.03"), D("4.40"))
     for _, net_base, net_tax, base_in, tax_in in (r[1:] for r in _rows_of(table).values()):
         assert (base_in, tax_in) == (net_base, net_tax)
+
+
+def test_the_tax_report_reads_more_lines_than_one_batch(database):
+    """The issued lines are read in batches of 500: a period with more (a month of a busy
+    freelancer) raised "identity map is no longer valid" and Reports never showed."""
+    vat = tax_rates.create_tax_rate("VAT", "20")
+    client = make_client("Busy", "busy@example.test")
+    lines = [{"description": f"Task {n}", "quantity": "1", "unit_price": "10.00", "tax_ids": [vat.id]} for n in range(120)]
+    for _ in range(5):  # 600 lines
+        _sent(client.id, lines, issue=TODAY - timedelta(days=3), due=TODAY + timedelta(days=11))
+    rows = _by_rate(reports.tax_report(START, END))
+    assert rows[("VAT", "20")][:3] == ["USD", D("6000.00"), D("1200.00")]
