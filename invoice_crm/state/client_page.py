@@ -4,6 +4,7 @@ outstanding and overdue, the statement PDF, archive and delete."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 
 import reflex as rx
@@ -13,6 +14,9 @@ from invoice_crm.domain.errors import DomainError
 from invoice_crm.services import client_accounts, documents, expected_pay
 from invoice_crm.services.business_settings import business_currency
 from invoice_crm.state.auth import AuthState
+
+# A second click of a double click on Download arrives queued behind the first's download.
+AGAIN_SECONDS = 1.0
 
 
 def _route_id(path: str) -> int:
@@ -42,6 +46,9 @@ class ClientPageState(AuthState):
     statement_start: str = ""
     statement_end: str = ""
     statement_error: str = ""
+    statement_busy: bool = False
+    _statement_for: tuple = ()  # backend only: the statement last downloaded, and when
+    _statement_at: float = 0.0
     confirm_delete: bool = False
     pay_habit: str = ""  # "Usually pays N days after sending (based on K invoices)"
 
@@ -90,16 +97,28 @@ class ClientPageState(AuthState):
 
     @rx.event
     async def download_statement(self):
+        """One file per click: the button shows it is working (a long statement takes seconds)
+        and a second click of a double click, queued behind the first, downloads nothing more."""
         if self._current_user() is None:
-            return self._redirect_to_login()
+            yield self._redirect_to_login()
+            return
+        asked = (self.client_id, self.statement_start, self.statement_end)
+        if self.statement_busy or (asked == self._statement_for and time.monotonic() - self._statement_at < AGAIN_SECONDS):
+            return
         self.statement_error = ""
+        self.statement_busy = True
+        yield
         try:
             start, end = _day(self.statement_start, "From"), _day(self.statement_end, "To")
             filename, content = await asyncio.to_thread(documents.render_statement_pdf, self.client_id, start, end)
         except DomainError as err:
             self.statement_error = err.message
-            return rx.toast.error(err.message)
-        return rx.download(data=content, filename=filename, mime_type="application/pdf")
+            yield rx.toast.error(err.message)
+            return
+        finally:
+            self.statement_busy = False
+        self._statement_for, self._statement_at = asked, time.monotonic()
+        yield rx.download(data=content, filename=filename, mime_type="application/pdf")
 
     @rx.event
     async def set_archived(self, archived: bool):

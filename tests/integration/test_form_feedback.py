@@ -179,6 +179,31 @@ def test_each_client_page_starts_with_the_default_statement_range(app):
     run(scenario())
 
 
+def test_a_double_clicked_statement_download_gives_one_file_and_shows_it_is_working(app):
+    """A long statement takes seconds: the button shows it is working, and the second click of a
+    double click, queued behind the first, downloads nothing more (it gave two files)."""
+    from invoice_crm.state.client_page import ClientPageState as S
+    from tests.integration.helpers import make_client
+
+    client = make_client("Statement", "statement@example.test")
+    page = f"/clients/{client.id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, S.on_load, page)
+            first = sent_text(await runner.send(tab, S.download_statement, page))
+            second = sent_text(await runner.send(tab, S.download_statement, page))
+            busy_then_done = (await runner.state(tab, S)).statement_busy
+            assert runner.server_errors == []
+            return first, second, busy_then_done
+
+    first, second, busy = run(scenario())
+    assert '"statement_busy_rx_state_": true' in first  # the button loading while it is made
+    assert first.count("application/pdf") == 1 and "application/pdf" not in second
+    assert not busy
+
+
 def test_a_refused_recurring_form_brings_its_first_field_to_the_middle_of_the_window(app):
     from invoice_crm.state.recurring import RecurringFormState
 
