@@ -7,14 +7,14 @@ from reflex.components.component import NoSSRComponent
 from reflex.event import no_args_event_spec
 
 
-def overdue_banner(count, amount) -> rx.Component:
+def overdue_banner(count, count_text, amount) -> rx.Component:
     return rx.cond(
         count > 0,
         rx.callout.root(
             rx.callout.icon(rx.icon("triangle-alert")),
             # Callout text is a <p>: only inline content inside (a block in a <p> breaks hydration).
             rx.callout.text(
-                rx.text.strong(count, " overdue ", rx.cond(count == 1, "invoice", "invoices")),
+                rx.text.strong(count_text, " overdue ", rx.cond(count == 1, "invoice", "invoices")),
                 " totalling ",
                 rx.text.strong(amount),
                 " · ",

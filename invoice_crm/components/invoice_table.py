@@ -193,18 +193,22 @@ def invoice_table(state) -> rx.Component:
 
 
 def pagination(state) -> rx.Component:
-    return rx.hstack(
-        rx.text(state.range_label, size="2", color_scheme="gray", id="range-label"),
-        rx.spacer(),
+    # Each label on one line: on a phone, deep in a long list ("99,976–100,000 of 100,000",
+    # "Page 4,000 of 4,000"), the buttons go under the range instead of squeezing both.
+    return rx.flex(
+        rx.text(state.range_label, size="2", color_scheme="gray", id="range-label", white_space="nowrap",
+                flex_grow="1", flex_basis=rx.breakpoints(initial="100%", sm="auto")),
         rx.button(
             rx.icon("chevron-left", size=16), "Previous", variant="soft", size="1",
             disabled=state.page <= 1, on_click=state.previous_page, id="prev-page",
         ),
-        rx.text("Page ", state.page, " of ", state.page_count, size="2"),
+        rx.text(state.page_label, size="2", id="page-label", white_space="nowrap"),
         rx.button(
             "Next", rx.icon("chevron-right", size=16), variant="soft", size="1",
             disabled=state.page >= state.page_count, on_click=state.next_page, id="next-page",
         ),
         width="100%",
         align="center",
+        wrap="wrap",
+        gap="2",
     )

@@ -43,10 +43,10 @@ def _panel() -> rx.Component:
             rx.hstack(
                 rx.icon("sheet", size=18, color="var(--green-9)"),
                 rx.text("Google Sheet", size="2", weight="medium"),
-                _count(S.synced, "synced", "green", "sheet-synced"),
-                _count(S.pending, "pending", "amber", "sheet-pending"),
+                _count(S.counts_text["synced"], "synced", "green", "sheet-synced"),
+                _count(S.counts_text["pending"], "pending", "amber", "sheet-pending"),
                 rx.tooltip(
-                    _count(S.failed, "failed", "red", "sheet-failed"),
+                    _count(S.counts_text["failed"], "failed", "red", "sheet-failed"),
                     content=rx.cond(S.last_error != "", S.last_error, "No failures"),
                 ),
                 rx.icon_button(

@@ -36,11 +36,11 @@ def _content() -> rx.Component:
     return rx.vstack(
         start_choice(),
         sample_banner(),
-        overdue_banner(S.overdue_count, S.overdue),
+        overdue_banner(S.overdue_count, S.counts_text["overdue"], S.overdue),
         rx.flex(
-            summary_card("Outstanding", S.outstanding, (S.outstanding_count, " sent or overdue"), "hourglass", "blue", "card-outstanding"),
-            summary_card("Overdue", S.overdue, (S.overdue_count, " past due"), "triangle-alert", "red", "card-overdue"),
-            summary_card("Paid, last 30 days", S.paid_30d, (S.paid_30d_count, rx.cond(S.paid_30d_count == 1, " invoice", " invoices")), "circle-check", "green", "card-paid"),
+            summary_card("Outstanding", S.outstanding, (S.counts_text["outstanding"], " sent or overdue"), "hourglass", "blue", "card-outstanding"),
+            summary_card("Overdue", S.overdue, (S.counts_text["overdue"], " past due"), "triangle-alert", "red", "card-overdue"),
+            summary_card("Paid, last 30 days", S.paid_30d, (S.counts_text["paid_30d"], rx.cond(S.paid_30d_count == 1, " invoice", " invoices")), "circle-check", "green", "card-paid"),
             summary_card("Reminders today", R.reminders_today, (R.reminders_note,), "bell-ring", "amber", "card-reminders"),
             # Read when the card mounts, not on every change of the list's URL (search, sort, page);
             # its figure and note arrive into the room kept for them (two lines for the note).

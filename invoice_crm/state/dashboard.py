@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from invoice_crm.domain.lifecycle import InvoiceStatus
+from invoice_crm.domain.numbers import format_count
 from invoice_crm.services import queries
 from invoice_crm.services.dashboard import load_dashboard
 from invoice_crm.settings import get_settings
@@ -49,6 +50,14 @@ def list_url(search: str, status: str, sort: str, descending: bool, page: int) -
     query = {k: v for k, v in params.items() if v}
     query.update(sort=sort, dir="desc" if descending else "asc", page=str(page))
     return "/?" + urlencode(query)
+
+
+def rows_shown(page: int, total: int) -> str:
+    """``99,976–100,000 of 100,000``: which rows a page shows, as the business locale writes
+    numbers (``99.976–100.000 of 100.000`` under de_DE)."""
+    first = (page - 1) * queries.PAGE_SIZE + 1
+    last = min(page * queries.PAGE_SIZE, total)
+    return f"{format_count(first)}–{format_count(last)} of {format_count(total)}"
 
 
 def _default_descending(sort: str) -> bool:
@@ -129,6 +138,7 @@ class DashboardState(AuthState):
     overdue_count: int = 0
     paid_30d: str = ""
     paid_30d_count: int = 0
+    counts_text: dict[str, str] = {"outstanding": "0", "overdue": "0", "paid_30d": "0"}
     monthly: list[dict[str, str | float]] = []
     paid_any: bool = True  # a month of the chart has a payment (else it says so, not an empty grid)
     chart_note: str = ""
@@ -146,9 +156,11 @@ class DashboardState(AuthState):
     def range_label(self) -> str:
         if self.total == 0:
             return "No invoices"
-        first = (self.page - 1) * queries.PAGE_SIZE + 1
-        last = min(self.page * queries.PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,}"
+        return rows_shown(self.page, self.total)
+
+    @rx.var
+    def page_label(self) -> str:
+        return f"Page {format_count(self.page)} of {format_count(self.page_count)}"
 
     def _query(self) -> queries.InvoiceQuery:
         return queries.InvoiceQuery(
@@ -181,6 +193,8 @@ class DashboardState(AuthState):
         self.paid_any = any(float(m.get("paid") or 0) > 0 for m in self.monthly)
         for key, value in summary.items():
             setattr(self, key, value)
+        # The cards' and the alert's counts as the business locale writes them (1,582; 1.582).
+        self.counts_text = {key: format_count(getattr(self, f"{key}_count")) for key in ("outstanding", "overdue", "paid_30d")}
 
     def _show(self, data: queries.DashboardData) -> None:
         self._show_summary(data.summary)

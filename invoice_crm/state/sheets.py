@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.numbers import format_count
 from invoice_crm.services import idempotency, sheets_resync
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
@@ -33,6 +34,7 @@ class SheetsState(AuthState):
     synced: int = 0
     pending: int = 0
     failed: int = 0
+    counts_text: dict[str, str] = {"synced": "0", "pending": "0", "failed": "0"}  # as the locale groups them
     last_error: str = ""
     resyncing: bool = False
     done: int = 0
@@ -46,11 +48,13 @@ class SheetsState(AuthState):
 
     @rx.var
     def progress_label(self) -> str:
-        return f"{self.done:,} of {self.total:,} rows written"
+        return f"{format_count(self.done)} of {format_count(self.total)} rows written"
 
     def _show(self, overview: sheets_resync.SyncOverview) -> None:
         self.enabled = overview.enabled
         self.synced, self.pending, self.failed = overview.synced, overview.pending, overview.failed
+        self.counts_text = {"synced": format_count(self.synced), "pending": format_count(self.pending),
+                            "failed": format_count(self.failed)}
         self.last_error = overview.last_error
         self.loaded = True
 

@@ -1,6 +1,6 @@
 """The invoice list's state in the URL: every parameter is read defensively, and written back."""
 
-from invoice_crm.state.dashboard import list_params, list_url
+from invoice_crm.state.dashboard import list_params, list_url, rows_shown
 
 DEFAULT = {"search": "", "status": "", "sort": "current", "descending": False, "page": 1}
 
@@ -38,3 +38,16 @@ def test_the_url_round_trips():
     assert list_params(params) == {
         "search": "50% off & more", "status": "OVERDUE", "sort": "number", "descending": True, "page": 4,
     }
+
+
+def test_the_rows_a_page_shows_are_written_as_the_business_locale_groups_numbers():
+    """"99976–100000 of 100,000" mixed two ways on one line (and en_US grouping under de_DE)."""
+    from invoice_crm.domain import numbers
+
+    assert rows_shown(4000, 100_000) == "99,976–100,000 of 100,000"
+    assert rows_shown(1, 7) == "1–7 of 7"
+    numbers.use_business_locale("de_DE")
+    try:
+        assert rows_shown(4000, 100_000) == "99.976–100.000 of 100.000"
+    finally:
+        numbers.use_business_locale("en_US")
