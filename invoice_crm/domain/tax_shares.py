@@ -4,18 +4,21 @@ report: per invoice and rate, in the order they happened.
 - A credit note by lines takes the base and tax of the lines it credits (the one total function
   over those lines alone, as issuing computed the note); a credit note by amount takes its share
   of what the invoice had left to credit per rate (at first, note / invoice total).
+- Every split over the rates is allotted by the largest remainder (``allot``): the bases and
+  taxes add up to what is split exactly in minor units, none a minor unit or more off its
+  exact share.
 - Cash is allocated cumulatively: after each payment or refund, the money received so far
-  (payments less refunds) carries its share of what the invoice asks for per rate once its
-  credit notes are taken off, rounded half-up; the payment's share is that less the share up to
-  the previous one. So an invoice settled in full has received exactly its net tax per rate,
-  never a cent of drift from rounding each payment on its own.
+  (payments less refunds) carries its split of what the invoice asks for per rate once its
+  credit notes are taken off; the payment's share is that less the split up to the previous
+  one (so it adds up to the payment exactly). So an invoice settled in full has received
+  exactly its net tax per rate, never a cent of drift from rounding each payment on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from invoice_crm.domain.totals import (
     NO_DISCOUNT,
@@ -24,7 +27,7 @@ from invoice_crm.domain.totals import (
     Totals,
     chosen_lines,
     compute_totals,
-    round_money,
+    minor_step,
     spread,
 )
 
@@ -65,12 +68,37 @@ def lines_parts(
     return own.total, parts_of(own, picked)
 
 
-def share(value: Decimal, part: Decimal, whole: Decimal, currency: str) -> Decimal:
-    return round_money(value * part / whole, currency) if whole else ZERO
+def _order(key: Key) -> tuple:
+    name, rate = key
+    return (rate is None, str(name), rate or ZERO)
+
+
+def allot(values: Sequence[Decimal], part: Decimal, whole: Decimal, currency: str) -> list[Decimal]:
+    """Each value's share ``value * part / whole`` in minor units, the shares summing exactly to
+    their exact sum rounded half-up (``part`` itself when the values add up to ``whole``): each
+    share rounded down, the units left over to the largest remainders (ties: earlier first), so
+    no share is a minor unit or more off its exact proportion."""
+    if not whole or not part:
+        return [ZERO for _ in values]
+    step = minor_step(currency)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = [v * part / whole / step for v in values]
+        floors = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+        target = int(sum(exact, Decimal(0)).to_integral_value(rounding=ROUND_HALF_UP))
+        left = target - sum(floors)
+        order = sorted(range(len(values)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(f) * step for f in floors]
 
 
 def _scaled(parts: Parts, part: Decimal, whole: Decimal, currency: str) -> Parts:
-    return {k: (share(b, part, whole, currency), share(t, part, whole, currency)) for k, (b, t) in parts.items()}
+    """Each rate's base and tax scaled by ``part / whole``, allotted together (``allot``): the
+    shares add up to ``part`` exactly when the parts add up to ``whole``."""
+    keys = sorted(parts, key=_order)
+    shares = allot([x for k in keys for x in parts[k]], part, whole, currency)
+    return {k: (shares[2 * i], shares[2 * i + 1]) for i, k in enumerate(keys)}
 
 
 def _plus(a: Parts, b: Parts, sign: int = 1) -> Parts:

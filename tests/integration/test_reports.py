@@ -288,3 +288,32 @@ def test_the_tax_report_reads_more_lines_than_one_batch(database):
         _sent(client.id, lines, issue=TODAY - timedelta(days=3), due=TODAY + timedelta(days=11))
     rows = _by_rate(reports.tax_report(START, END))
     assert rows[("VAT", "20")][:3] == ["USD", D("6000.00"), D("1200.00")]
+
+
+def test_the_shares_of_each_note_and_payment_add_up_to_the_money_in_yen(database):
+    """QA9 1: ￥605,148 at 10 %, 8 % and untaxed, 5 % off the invoice; the ￥50,000 note of a
+    refund split into 41,864 + 4,186 + 3,949 = ￥49,999, each base and tax rounded on its own, so
+    the tax report credited ￥63,797 of notes worth ￥63,798 and received ￥541,351 of ￥541,350."""
+    consumption = tax_rates.create_tax_rate("消費税", "10")
+    reduced = tax_rates.create_tax_rate("軽減税率", "8")
+    inv = _sent(make_client().id, [
+        {"description": "Top page", "quantity": "1", "unit_price": "110000", "tax_ids": [consumption.id]},
+        {"description": "Pages", "quantity": "12", "unit_price": "35000", "tax_ids": [consumption.id]},
+        {"description": "Meeting food", "quantity": "3", "unit_price": "1234", "tax_ids": [reduced.id]},
+        {"description": "Support", "quantity": "1.5", "unit_price": "33333"},
+    ], currency="JPY", discount_kind="percent", discount_value="5", issue=TODAY - timedelta(days=10))
+    assert inv.amount == D("605148")
+    ledger.record_payment(inv.id, "100000", (TODAY - timedelta(days=5)).isoformat(), "BANK_TRANSFER", "")
+    by_lines = ledger.issue_credit_note(inv.id, line_positions=[2], reason="Not ours")
+    assert by_lines.amount == D("3798")
+    ledger.issue_credit_note(inv.id, amount="10000", reason="Goodwill")
+    ledger.record_payment(inv.id, "", TODAY.isoformat(), "CARD", "")  # the rest: ￥491,350
+    note = ledger.issue_credit_note(inv.id, amount="50000", reason="Refund")
+    ledger.record_refund(note.id, "50000", TODAY.isoformat(), "CARD", "re_1")
+    revenue = reports.revenue(START, END)
+    assert revenue.totals == [["Total", "JPY", D("605148"), D("63798"), D("541350")]]
+    table = reports.tax_report(START, END)
+    rows = _rows_of(table, "JPY")
+    credited = sum((base + tax for base, tax, *_ in rows.values()), D(0))
+    received = sum((r[4] + r[5] for r in rows.values()), D(0))
+    assert (credited, received) == (D("63798"), D("541350"))
