@@ -23,13 +23,14 @@ from fpdf.fonts import FontFace
 from sqlalchemy import select
 
 from invoice_crm.db import read_session
+from invoice_crm.domain import tax_shares
 from invoice_crm.domain.errors import NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, credited_in_full, status_label
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.domain.numbers import format_long_date
+from invoice_crm.domain.numbers import format_long_date, format_percent
 from invoice_crm.models import Client, CreditNote, Invoice, TaxRate
-from invoice_crm.services import figures
+from invoice_crm.services import figures, reports
 from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.letterhead import draw_letterhead, draw_payment_instructions
 from invoice_crm.services.links import pay_url
@@ -235,17 +236,8 @@ def _render(facts: _Facts) -> FPDF:
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
     pdf.ln(5)
     block = pdf.get_y()
-    use_font(pdf, "B", 8)
-    pdf.set_text_color(*MUTED)
-    pdf.cell(width * 0.55, 5, "BILL TO", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
-    use_font(pdf, "B", 11)
-    pdf.multi_cell(width * 0.55, 5.5, pdf_text(facts.client_name), new_x="LMARGIN", new_y="NEXT")
-    use_font(pdf, size=9)
-    client_tax = f"Tax number: {facts.client_tax_number}" if facts.client_tax_number else ""
-    for line in [facts.client_company, *_address_lines(facts.client_address), facts.client_email, client_tax]:
-        if line:
-            pdf.multi_cell(width * 0.55, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    _client_block(pdf, "BILL TO", facts.client_name, facts.client_company, facts.client_address,
+                  facts.client_email, facts.client_tax_number)
     left_bottom = pdf.get_y()
     pdf.set_y(block)
     dates = [("Issue date", document_date(facts.issue_date)), ("Due date", document_date(facts.due_date) or "-")]
@@ -281,11 +273,11 @@ def _render(facts: _Facts) -> FPDF:
         use_font(pdf, size=8)
         pdf.set_text_color(*MUTED)
         for line in facts.registrations:
-            pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.5, pdf_text(line), align="L", new_x="LMARGIN", new_y="NEXT")
     if facts.history:
         _section(pdf, facts.history_title, space=4)
-        for line in facts.history:
-            pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+        for line in facts.history:  # a long reference or note number wraps, never runs off the page
+            pdf.multi_cell(0, 4.5, pdf_text(line), align="L", new_x="LMARGIN", new_y="NEXT")
 
     if facts.notes:
         _section(pdf, "NOTES", space=6)
@@ -324,6 +316,23 @@ def _render(facts: _Facts) -> FPDF:
     elif facts.status in (InvoiceStatus.PAID, InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         _stamp(pdf, facts.status.value)
     return pdf
+
+
+def _client_block(pdf: FPDF, title: str, name: str, company: str, address: str, email: str, tax_number: str) -> None:
+    """The client on the left 55 % of the page (invoice, credit note): name, company, address,
+    email and tax number, each wrapping within its column."""
+    width = pdf.epw * 0.55
+    use_font(pdf, "B", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(width, 5, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    use_font(pdf, "B", 11)
+    pdf.multi_cell(width, 5.5, pdf_text(name), new_x="LMARGIN", new_y="NEXT")
+    use_font(pdf, size=9)
+    client_tax = f"Tax number: {tax_number}" if tax_number else ""
+    for line in [company, *_address_lines(address), email, client_tax]:
+        if line:
+            pdf.multi_cell(width, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
 
 def _section(pdf: FPDF, title: str, *, space: float) -> None:
@@ -392,8 +401,29 @@ def _credited_lines(pdf: FPDF, credited, lines, currency: str) -> None:
         _figure_row(pdf, "Tax credited", format_money(Decimal(0), currency))
 
 
+def note_tax_parts(session, note: CreditNote) -> tax_shares.Parts:
+    """A credit note's {(tax name, rate): (base, tax)}: the split the tax report gives it
+    (services.reports over domain.tax_shares), replaying the invoice's credit notes up to this
+    one in the order the report takes them; a note by amount takes its share of each rate."""
+    invoice = session.get(Invoice, note.invoice_id)
+    lines = figures.lines_of(session, invoice.id)
+    total, parts = reports._breakdown(invoice, lines)
+    book = reports._Invoice(
+        invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts),
+        {line_id: n.id for line_id, n in figures.credited_lines(session, invoice.id).items()},
+    )
+    for _day, kind, event_id, _invoice, amount, lines_text in reports._events(session, [invoice.id], note.issue_date):
+        if kind != 0:
+            continue  # cash does not move a credit note's split
+        own = book.shares.credit(amount, book.lines_parts(event_id, lines_text, amount))
+        if event_id == note.id:
+            return own
+    return {}
+
+
 def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
-    """(filename, PDF bytes) of a credit note: its own number, the invoice it corrects, what it credits."""
+    """(filename, PDF bytes) of a credit note: the letterhead and the client as on the invoice,
+    its own number, the invoice it corrects, what it credits and the tax it corrects per rate."""
     with read_session() as session:
         note = session.get(CreditNote, credit_note_id)
         if note is None:
@@ -403,42 +433,82 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         refunds = figures.note_refunds(session, note)
         credited = figures.note_figures(session, note)  # by lines: per line and per tax rate
         lines = figures.lines_of(session, note.invoice_id) if credited else []
-    return pdf_filename(note.number), draw_document(lambda: _credit_note(note, invoice, client, refunds, credited, lines))
+        parts = {} if credited else note_tax_parts(session, note)  # by amount: its share of each rate
+        profile = current_business(session)
+    return pdf_filename(note.number), draw_document(
+        lambda: _credit_note(note, invoice, client, refunds, credited, lines, parts, profile)
+    )
 
 
-def _credit_note(note: CreditNote, invoice: Invoice, client: Client | None, refunds, credited, lines) -> FPDF:
+def _tax_parts(pdf: FPDF, parts: tax_shares.Parts, currency: str) -> None:
+    """A note by amount: the base and tax it corrects per rate (untaxed last)."""
+    shown = [(key, base, tax) for key, (base, tax) in parts.items() if base or tax]
+    if not shown:
+        return
+    shown.sort(key=lambda item: (item[0] == tax_shares.NO_TAX, -(item[0][1] or 0), item[0][0]))
+    _section(pdf, "TAX CREDITED", space=3)
+    use_font(pdf, size=10)
+    for (name, rate), base, tax in shown:
+        label = name if rate is None else f"{name} {format_percent(rate)}"
+        _figure_row(pdf, f"{label} on {format_money(base, currency)}", format_money(tax, currency))
+
+
+def _credit_note(note: CreditNote, invoice: Invoice, client: Client | None, refunds, credited, lines, parts, profile) -> FPDF:
     settings = get_settings()
-    business = settings.business_name or parseaddr(settings.mail_from)[0] or ""
-    pdf = FooteredPDF(footer_text=f"Credit note {note.number}" + (f" · {business}" if business else ""))
+    business = profile.business_name or parseaddr(settings.mail_from)[0] or ""
+    footer = profile.default_footer or f"Credit note {note.number}" + (f" · {business}" if business else "")
+    pdf = FooteredPDF(footer_text=footer)
     pdf.set_title(pdf_text(f"Credit note {note.number}"))
+    pdf.set_author(pdf_text(business))
     pdf.set_creator("Invoice CRM")
     pdf.add_page()
     width = pdf.epw
+
+    # Header as on the invoice: the freelancer on the left, CREDIT NOTE and its number on the right.
+    top = pdf.get_y()
+    draw_letterhead(pdf, profile, width * 0.55, fallback_name=business, fallback_email=parseaddr(settings.mail_from)[1])
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + width * 0.55, top)
     pdf.set_text_color(*INK)
-    use_font(pdf, "B", 15)
-    pdf.cell(width * 0.5, 8, pdf_text(business or " "))
     use_font(pdf, "B", 22)
-    pdf.cell(width * 0.5, 10, "CREDIT NOTE", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width * 0.45, 10, "CREDIT NOTE", align="R", new_x="LEFT", new_y="NEXT")
     use_font(pdf, "B", 12)
-    pdf.cell(0, 7, pdf_text(note.number), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    use_font(pdf, size=10)
+    pdf.cell(width * 0.45, 7, pdf_text(note.number), align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+
+    # The client, and the note's facts.
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+    pdf.ln(5)
+    block = pdf.get_y()
+    if client is not None:
+        _client_block(pdf, "CLIENT", client.name, client.company, client.address, client.email, client.tax_number)
+    left_bottom = pdf.get_y()
+    pdf.set_y(block)
     for label, value in (
-        ("Credit note for invoice", invoice.number),
+        ("For invoice", display_number(invoice.number, invoice.id)),
+        ("Invoice date", document_date(invoice.issue_date)),
         ("Issue date", document_date(note.issue_date)),
-        ("Client", client.name if client else ""),
-        ("Reason", note.reason or "-"),
+        ("Currency", note.currency),
     ):
+        pdf.set_x(pdf.l_margin + width * 0.55)
+        use_font(pdf, size=9)
         pdf.set_text_color(*MUTED)
-        pdf.cell(width * 0.35, 6, pdf_text(label))
+        pdf.cell(width * 0.2, 5.5, label)
         pdf.set_text_color(*INK)
-        pdf.multi_cell(width * 0.65, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+        use_font(pdf, "B", 9)
+        pdf.cell(width * 0.25, 5.5, pdf_text(value), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 6)
+    _section(pdf, "REASON", space=0)
+    pdf.multi_cell(0, 5, pdf_text(note.reason or "-"), align="L", new_x="LMARGIN", new_y="NEXT")
     if credited:
         _credited_lines(pdf, credited, lines, note.currency)
-    elif note.lines_text:
-        _section(pdf, "LINES CREDITED", space=3)
-        for line in note.lines_text.splitlines():
-            pdf.cell(0, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    else:
+        if note.lines_text:
+            _section(pdf, "LINES CREDITED", space=3)
+            for line in note.lines_text.splitlines():
+                pdf.multi_cell(0, 5, pdf_text(line), align="L", new_x="LMARGIN", new_y="NEXT")
+        _tax_parts(pdf, parts, note.currency)
     pdf.ln(4)
     use_font(pdf, "B", 12)
     pdf.cell(width * 0.6, 8, pdf_text(f"Credit ({note.currency})"), align="R")

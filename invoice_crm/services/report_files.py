@@ -27,6 +27,8 @@ def csv_bytes(table: Table, *, bom: bool = True) -> bytes:
 
 
 HEADER_LINE = 3.6  # mm: one line of a (wrapped) column header
+ROW = 5.5  # mm: a row of one line
+NAME_LINE = 4.6  # mm: one line of a (wrapped) name in the first column
 
 
 def _header_lines(pdf: FPDF, name: str, width: float) -> list[str]:
@@ -42,7 +44,7 @@ def _header_lines(pdf: FPDF, name: str, width: float) -> list[str]:
 
 
 def column_widths(pdf: FPDF, table: Table, size: float, *, first: float) -> list[float]:
-    """The first column (the names, cut to fit) gets ``first`` of the page's width; the others
+    """The first column (the names, wrapped to fit) gets ``first`` of the page's width; the others
     share the rest by what they need: their widest figure and their header on one line, or,
     when that does not fit, their widest header word (the header then wraps), so there is
     always a gap before the next header. Always the page's width: nothing runs off it."""
@@ -109,13 +111,21 @@ def _draw(table: Table) -> FPDF:
     pdf.set_text_color(*INK)
 
     def row(values: list, bold: bool = False) -> None:
+        """One row: the name (first column) wraps within its column, nothing cut; the figures
+        sit on its first line, the row as tall as the name."""
         use_font(pdf, "B" if bold else "", size)
-        for i, (w, v) in enumerate(zip(widths, values, strict=True)):
-            text = pdf_text(cell_text(v, values[cur]))
-            while i == 0 and text and pdf.get_string_width(text) > w - 1:
-                text = text[:-1]
-            pdf.cell(w, 5.5, text, align="L" if i == 0 else "R")
-        pdf.ln(5.5)
+        name = pdf_text(cell_text(values[0], values[cur]))
+        wrapped = pdf.multi_cell(widths[0], NAME_LINE, name, dry_run=True, output="LINES")
+        height = max(ROW, len(wrapped) * NAME_LINE + ROW - NAME_LINE)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_xy(pdf.l_margin, top + (ROW - NAME_LINE) / 2)
+        pdf.multi_cell(widths[0], NAME_LINE, name, align="L")
+        pdf.set_xy(pdf.l_margin + widths[0], top)
+        for w, v in zip(widths[1:], values[1:], strict=True):
+            pdf.cell(w, ROW, pdf_text(cell_text(v, values[cur])), align="R")
+        pdf.set_xy(pdf.l_margin, top + height)
 
     for values in table.rows:
         row(values)
