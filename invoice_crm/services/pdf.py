@@ -401,26 +401,6 @@ def _credited_lines(pdf: FPDF, credited, lines, currency: str) -> None:
         _figure_row(pdf, "Tax credited", format_money(Decimal(0), currency))
 
 
-def note_tax_parts(session, note: CreditNote) -> tax_shares.Parts:
-    """A credit note's {(tax name, rate): (base, tax)}: the split the tax report gives it
-    (services.reports over domain.tax_shares), replaying the invoice's credit notes up to this
-    one in the order the report takes them; a note by amount takes its share of each rate."""
-    invoice = session.get(Invoice, note.invoice_id)
-    lines = figures.lines_of(session, invoice.id)
-    total, parts = reports._breakdown(invoice, lines)
-    book = reports._Invoice(
-        invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts),
-        {line_id: n.id for line_id, n in figures.credited_lines(session, invoice.id).items()},
-    )
-    for _day, kind, event_id, _invoice, amount, lines_text in reports._events(session, [invoice.id], note.issue_date):
-        if kind != 0:
-            continue  # cash does not move a credit note's split
-        own = book.shares.credit(amount, book.lines_parts(event_id, lines_text, amount))
-        if event_id == note.id:
-            return own
-    return {}
-
-
 def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
     """(filename, PDF bytes) of a credit note: the letterhead and the client as on the invoice,
     its own number, the invoice it corrects, what it credits and the tax it corrects per rate."""
@@ -433,7 +413,7 @@ def render_credit_note_pdf(credit_note_id: int) -> tuple[str, bytes]:
         refunds = figures.note_refunds(session, note)
         credited = figures.note_figures(session, note)  # by lines: per line and per tax rate
         lines = figures.lines_of(session, note.invoice_id) if credited else []
-        parts = {} if credited else note_tax_parts(session, note)  # by amount: its share of each rate
+        parts = {} if credited else reports.note_tax_parts(session, note)  # by amount: its share of each rate
         profile = current_business(session)
     return pdf_filename(note.number), draw_document(
         lambda: _credit_note(note, invoice, client, refunds, credited, lines, parts, profile)

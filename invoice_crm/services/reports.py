@@ -374,6 +374,26 @@ def _events(session, ids: list[int], end: date):
     return found
 
 
+def note_tax_parts(session, note: CreditNote) -> tax_shares.Parts:
+    """A credit note's {(tax name, rate): (base, tax)}: the split the tax report gives it
+    (services.reports over domain.tax_shares), replaying the invoice's credit notes up to this
+    one in the order the report takes them; a note by amount takes its share of each rate."""
+    invoice = session.get(Invoice, note.invoice_id)
+    lines = figures.lines_of(session, invoice.id)
+    total, parts = _breakdown(invoice, lines)
+    book = _Invoice(
+        invoice, lines, tax_shares.InvoiceTaxShares(invoice.currency, total, parts),
+        {line_id: n.id for line_id, n in figures.credited_lines(session, invoice.id).items()},
+    )
+    for _day, kind, event_id, _invoice, amount, lines_text in _events(session, [invoice.id], note.issue_date):
+        if kind != 0:
+            continue  # cash does not move a credit note's split
+        own = book.shares.credit(amount, book.lines_parts(event_id, lines_text, amount))
+        if event_id == note.id:
+            return own
+    return {}
+
+
 def tax_report(start: date, end: date) -> Table:
     check_range(start, end)
     found: dict[tuple, TaxFigures] = defaultdict(TaxFigures)
