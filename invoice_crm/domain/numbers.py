@@ -26,7 +26,7 @@ import copy
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -61,6 +61,8 @@ class NumberField:
     minimum: Decimal
     maximum: Decimal
     grouped: bool = True  # shown with thousands grouping (money) or without (quantities)
+    # The places a refusal writes its numbers with, when fewer (a currency's: 0 for the yen).
+    said_places: int | None = None
 
 
 # --- the business locale ---------------------------------------------------------------
@@ -278,18 +280,9 @@ def format_timestamp(value: datetime | None, tz_name: str, locale: str | None = 
     )
 
 
-@dataclass(frozen=True)
-class _Said(NumberField):
-    """A field read with its own places, its refusals written with ``said_places`` (a currency's)."""
-
-    said_places: int = 2
-
-
 def _in_words(spec: NumberField) -> NumberField:
     """The field as its refusals write numbers: with a currency's places where it has fewer."""
-    if isinstance(spec, _Said):
-        return NumberField(spec.label, spec.said_places, spec.minimum, spec.maximum, spec.grouped)
-    return spec
+    return spec if spec.said_places is None else replace(spec, places=spec.said_places, said_places=None)
 
 
 def range_text(spec: NumberField, locale: str | None = None) -> str:
@@ -311,7 +304,7 @@ def parse_number(
     amount in yen, which the yen's check would refuse in turn."""
     loc = locale or business_locale()
     if minor_places is not None and minor_places < spec.places:
-        spec = _Said(spec.label, spec.places, spec.minimum, spec.maximum, spec.grouped, said_places=minor_places)
+        spec = replace(spec, said_places=minor_places)
     if isinstance(raw, bool | float):
         raise ValidationError(f"{spec.label} must be given exactly, not as a float", field=field)
     if isinstance(raw, int | Decimal):

@@ -73,20 +73,22 @@ def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
     return session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
 
 
+def _logged(session: Session, invoice: Invoice, kind: str, text: str) -> list[str]:
+    """The details of the invoice's Activity rows of ``kind`` that contain ``text``."""
+    return list(session.execute(
+        select(InvoiceEvent.details).where(
+            InvoiceEvent.invoice_id == invoice.id, InvoiceEvent.kind == kind, InvoiceEvent.details.contains(text),
+        )
+    ).scalars())
+
+
 def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> str | None:
     """A Stripe payment the app does not record (the invoice was already paid another way or
     voided, it paid an older balance or another amount, or in another currency): tell the
     freelancer once, on the invoice's Activity. Returns the note when this call wrote it (None
     when an earlier report of it already had), for the caller to log once the transaction has
     committed."""
-    seen = session.execute(
-        select(InvoiceEvent.id).where(
-            InvoiceEvent.invoice_id == invoice.id,
-            InvoiceEvent.kind == "extra_payment",
-            InvoiceEvent.details.contains(intent),
-        )
-    ).first()
-    if seen is not None:
+    if _logged(session, invoice, "extra_payment", intent):
         return None
     details = details or f"Stripe payment {intent} arrived after the invoice was already paid; refund it in Stripe if it was not meant"
     log_event(session, invoice.id, "extra_payment", "stripe", details)
@@ -108,15 +110,9 @@ def _made_for(session: Session, invoice: Invoice, session_obj: checkout.Checkout
             invoice.id, currency, checkout.amount_of(session_obj)
         )
     said = f"Stripe Checkout session {session_obj.id} for {paid}"
-    rows = session.execute(
-        select(InvoiceEvent.details).where(
-            InvoiceEvent.invoice_id == invoice.id,
-            InvoiceEvent.kind == "payment_link",
-            InvoiceEvent.details.contains(said),
-        )
-    ).scalars()
     # Exactly that amount: "¥4,520" is also the start of "¥4,520,000".
-    return any(d == said or d.startswith((said + ", usable", said + "; replaces")) for d in rows)
+    return any(d == said or d.startswith((said + ", usable", said + "; replaces"))
+               for d in _logged(session, invoice, "payment_link", said))
 
 
 def fulfil_checkout(
