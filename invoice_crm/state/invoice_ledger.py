@@ -25,6 +25,15 @@ METHODS = [(method.value, method.label) for method in MANUAL_METHODS]
 Shown = dict[str, str | bool | None]
 
 
+NOT_THIS_NOTE = "That credit note is not one of this invoice's"
+
+
+def listed(rows: list[dict], value) -> bool:
+    """Whether ``value`` is the id of one of ``rows`` (what the page shows of this invoice): a
+    button left from another invoice's page, or a replayed event, names one that is not."""
+    return str(value) in {row["id"] for row in rows}
+
+
 def _today() -> str:
     return business_today(business_timezone()).isoformat()
 
@@ -187,7 +196,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     # -- remove a payment ------------------------------------------------------------
     @rx.event
     def open_remove(self, payment_id: str):
-        if str(payment_id) not in {p["id"] for p in self.payments if p.get("removable")}:
+        if not listed([p for p in self.payments if p.get("removable")], payment_id):
             return rx.toast.error("That payment is not one of this invoice's to remove")
         self.remove_payment_id = int(payment_id)
         self.remove_reason = ""
@@ -209,8 +218,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         if self._current_user() is None:
             return self._redirect_to_login()
         # The payment the dialog names, and one of this page's invoice's payments.
-        mine = {p["id"] for p in self.payments}
-        payment_id = self.remove_payment_id if str(self.remove_payment_id) in mine else 0
+        payment_id = self.remove_payment_id if listed(self.payments, self.remove_payment_id) else 0
         if (other := await self._not_on_screen(form, payment_id=payment_id)) is not None:
             return other
         if not self.remove_key:
@@ -366,8 +374,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     # -- refunds ---------------------------------------------------------------------
     @rx.event
     def open_refund(self, note_id: str, left: str):
-        if str(note_id) not in {n["id"] for n in self.credit_notes}:
-            return rx.toast.error("That credit note is not one of this invoice's")
+        if not listed(self.credit_notes, note_id):
+            return rx.toast.error(NOT_THIS_NOTE)
         self.refund_note_id = int(note_id)
         # What is left to refund, written as the business locale writes it (42,50 in fr_FR),
         # so that saving it unchanged reads it back as the same amount.
@@ -412,8 +420,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     async def confirm_refund(self, form: Shown | None = None):
         if self._current_user() is None:
             return self._redirect_to_login()
-        mine = {n["id"] for n in self.credit_notes}
-        note_id = self.refund_note_id if str(self.refund_note_id) in mine else 0
+        note_id = self.refund_note_id if listed(self.credit_notes, self.refund_note_id) else 0
         if (other := await self._not_on_screen(form, note_id=note_id)) is not None:
             return other
         if not self.refund_key:
@@ -443,8 +450,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
 
         if self._current_user() is None:
             return self._redirect_to_login()
-        if str(note_id) not in {n["id"] for n in self.credit_notes}:  # a tab left behind, a replayed event
-            return rx.toast.error("That credit note is not one of this invoice's")
+        if not listed(self.credit_notes, note_id):
+            return rx.toast.error(NOT_THIS_NOTE)
         try:
             filename, content = await asyncio.to_thread(pdf.render_credit_note_pdf, int(note_id))
         except DomainError as err:

@@ -18,7 +18,7 @@ from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.business_settings import business_timezone, current_business
-from invoice_crm.state.invoice_ledger import Shown
+from invoice_crm.state.invoice_ledger import Shown, listed
 from invoice_crm.state.invoice_page import InvoicePageState
 
 SEND, REMINDER = "send", "reminder"
@@ -223,7 +223,7 @@ class DeliveryState(InvoicePageState):
     async def retry_email(self, email_id: str):
         if self._current_user() is None:
             return self._redirect_to_login()
-        if str(email_id) not in {row["id"] for row in self.emails}:  # a tab left behind, a replayed event
+        if not listed(self.emails, email_id):
             await self._reload()
             return rx.toast.error("That email is not one of this invoice's")
         try:
