@@ -198,6 +198,10 @@ def pagination(state) -> rx.Component:
     return rx.flex(
         rx.text(state.range_label, size="2", color_scheme="gray", id="range-label", white_space="nowrap",
                 flex_grow="1", flex_basis=rx.breakpoints(initial="100%", sm="auto")),
+        rx.icon_button(
+            rx.icon("chevrons-left", size=16), variant="soft", size="1", aria_label="First page",
+            title="First page", disabled=state.page <= 1, on_click=state.go_to_page(1), id="first-page",
+        ),
         rx.button(
             rx.icon("chevron-left", size=16), "Previous", variant="soft", size="1",
             disabled=state.page <= 1, on_click=state.previous_page, id="prev-page",
@@ -206,6 +210,12 @@ def pagination(state) -> rx.Component:
         rx.button(
             "Next", rx.icon("chevron-right", size=16), variant="soft", size="1",
             disabled=state.page >= state.page_count, on_click=state.next_page, id="next-page",
+        ),
+        # Years of invoices are thousands of pages: the oldest are one click away.
+        rx.icon_button(
+            rx.icon("chevrons-right", size=16), variant="soft", size="1", aria_label="Last page",
+            title="Last page", disabled=state.page >= state.page_count,
+            on_click=state.go_to_page(state.page_count), id="last-page",
         ),
         width="100%",
         align="center",

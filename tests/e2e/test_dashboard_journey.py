@@ -1,5 +1,7 @@
 """Issue 3's journey: the freelancer's whole day, in a real browser."""
 
+import sqlite3
+from contextlib import closing
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -165,3 +167,52 @@ def test_the_lists_controls_put_it_in_the_url_and_back_and_reload_keep_it(signed
     expect(page.locator(".invoice-row").first).to_be_visible()
     expect(others).to_have_count(0)
     assert "status=PAID" in page.url
+
+
+def _seed_void_invoices(app_env, count: int) -> None:
+    """``count`` void invoices of one client, written to the app's database as an import of
+    old, cancelled invoices would leave them (void: they change no total, card or report)."""
+    path = app_env["DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path, timeout=30)) as conn:
+        if conn.execute("SELECT count(*) FROM client WHERE company = 'Pager Void Co'").fetchone()[0]:
+            return
+        client_id = conn.execute(
+            "INSERT INTO client (name, email, company, address, is_sample, tax_number, created_at) "
+            "VALUES ('Pager Void Client', 'void@pager.example', 'Pager Void Co', '', 0, '', "
+            "'2019-01-01 00:00:00.000000')"
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO invoice (number, client_id, amount, currency, status, issue_date, due_date, notes, "
+            "public_token, sheet_sync_status, sheet_sync_error, created_at, updated_at, voided_at, void_reason) "
+            "VALUES (?, ?, 10000, 'USD', 'VOID', ?, ?, '', ?, 'OFF', '', ?, ?, ?, 'Cancelled')",
+            [
+                (f"PGV-{n:03d}", client_id, f"2019-02-{n:02d}", f"2019-03-{n:02d}", f"pager-void-{n:03d}",
+                 f"2019-02-{n:02d} 09:00:00.000000", f"2019-02-{n:02d} 09:00:00.000000",
+                 f"2019-02-{n:02d} 10:00:00.000000")
+                for n in range(1, count + 1)
+            ],
+        )
+        conn.commit()
+
+
+def test_first_and_last_page_are_one_click_away(signed_in, app_url, app_env):
+    """Years of invoices are thousands of pages: First page and Last page jump to either end."""
+    _seed_void_invoices(app_env, 28)
+    page = signed_in
+    page.goto(app_url + "/?q=Pager+Void")
+    label = page.locator("#range-label")
+    expect(label).to_have_text("1–25 of 28")
+    first, last = page.get_by_role("button", name="First page"), page.get_by_role("button", name="Last page")
+    expect(first).to_be_disabled()
+
+    last.click()
+    expect(label).to_have_text("26–28 of 28")
+    expect(page.locator("#page-label")).to_have_text("Page 2 of 2")
+    expect(page.locator(".invoice-row")).to_have_count(3)
+    expect(last).to_be_disabled()
+    page.wait_for_function("() => location.search.includes('page=2')")
+
+    first.click()
+    expect(label).to_have_text("1–25 of 28")
+    expect(first).to_be_disabled()
+    expect(last).to_be_enabled()
