@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.numbers import format_count
 from invoice_crm.services import export_tickets, queries, reports
 from invoice_crm.services.exports import invoice_query
 from invoice_crm.state.auth import AuthState
@@ -61,7 +62,7 @@ class ExportState(AuthState):
             self.preparing, self.export_error = "", err.message
             return
         self.preparing = ""
-        self.export_note = f"Downloading {count:,} invoice{'s' if count != 1 else ''} as CSV; your browser shows the progress."
+        self.export_note = f"Downloading {format_count(count)} invoice{'s' if count != 1 else ''} as CSV; your browser shows the progress."
         yield download
 
     @rx.event

@@ -48,6 +48,8 @@ class SheetsState(AuthState):
 
     @rx.var
     def progress_label(self) -> str:
+        if not self.total:  # not queued yet: another tab's or the worker's sync has the sheet
+            return "Starting, after any sync already writing to the sheet…"
         return f"{format_count(self.done)} of {format_count(self.total)} rows written"
 
     def _show(self, overview: sheets_resync.SyncOverview) -> None:
@@ -94,7 +96,7 @@ class SheetsState(AuthState):
         if error:
             message = f"Stopped: {error}. The rest will be retried automatically."
         else:
-            message = f"{report.written:,} rows rewritten in {report.write_requests} write request(s)."
+            message = f"{format_count(report.written)} rows rewritten in {report.write_requests} write request(s)."
         async with self:
             self.resyncing = False
             self.resync_key = idempotency.new_key()
