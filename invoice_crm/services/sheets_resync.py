@@ -3,6 +3,7 @@ invoices that changed while sync was off. Delivery itself is in sheets_sync.py."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,16 +26,32 @@ from invoice_crm.services.activity import (
 from invoice_crm.services.sheets_sync import DeliveryReport, deliver_pending, lead
 from invoice_crm.settings import get_settings
 
+QUEUE_BATCH = 500
+BATCH_PAUSE_SECONDS = 0.01
+
 
 def queue_unsynced() -> int:
-    """Queue every invoice never queued (sync was off when it last changed). Start-up chore."""
+    """Queue every invoice never queued (sync was off when it last changed). Start-up chore.
+
+    A transaction per batch: with years of invoices one transaction held the database's write
+    lock for seconds (5–8 s at 100,000 on SQLite), and a sign-in or a save waited behind it.
+    A batch marks its invoices PENDING, so a restart half-way queues only the rest."""
     if not get_settings().sheets_enabled:
         return 0
-    with write_session() as session:
-        ids = list(session.execute(select(Invoice.id).where(Invoice.sheet_sync_status == SHEET_OFF)).scalars())
-        for start in range(0, len(ids), 500):
-            enqueue_sheet_syncs(session, ids[start : start + 500])
-    return len(ids)
+    queued, after = 0, 0
+    while True:
+        with write_session() as session:
+            ids = list(session.execute(
+                select(Invoice.id)
+                .where(Invoice.sheet_sync_status == SHEET_OFF, Invoice.id > after)
+                .order_by(Invoice.id)
+                .limit(QUEUE_BATCH)
+            ).scalars())
+            enqueue_sheet_syncs(session, ids)
+        if not ids:
+            return queued
+        queued, after = queued + len(ids), ids[-1]
+        time.sleep(BATCH_PAUSE_SECONDS)  # SQLite's waiting writers poll: leave them a moment
 
 
 @dataclass

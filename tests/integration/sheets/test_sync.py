@@ -16,7 +16,7 @@ from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.sheet_rows import HEADER
 from invoice_crm.models import Client, DeliveryStatus, Invoice, OutboxMessage
 from invoice_crm.services import clients, invoices, sheets_resync, sheets_sync
-from invoice_crm.services.activity import enqueue_sheet_sync
+from invoice_crm.services.activity import SHEET_TOPIC, enqueue_sheet_sync
 from invoice_crm.services.wakeups import SHEETS
 from invoice_crm.settings import get_settings
 from tests.conftest import reset_caches
@@ -340,6 +340,26 @@ def test_invoices_made_while_sync_was_off_are_queued_at_start_up(database, sheet
     reset_caches()
     sheets_sync._client.cache_clear()
     assert sheets_resync.queue_unsynced() == 2
+    sheets_sync.deliver_pending()
+    assert_sheet_equals_database(fake)
+
+
+def test_start_up_queues_years_of_invoices_in_batches_each_once(database, sheets_server, monkeypatch):
+    """Queued a batch per transaction (a writer waits for one batch, not for all of them):
+    every invoice once, however the batches fall, and nothing again on the next start."""
+    made = [make_invoice() for _ in range(5)]
+    fake, env = sheets_server
+    fake.reset()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reset_caches()
+    sheets_sync._client.cache_clear()
+    monkeypatch.setattr(sheets_resync, "QUEUE_BATCH", 2)
+    assert sheets_resync.queue_unsynced() == 5
+    assert sheets_resync.queue_unsynced() == 0
+    with read_session() as session:
+        queued = session.execute(select(OutboxMessage.invoice_id).where(OutboxMessage.topic == SHEET_TOPIC)).scalars()
+        assert sorted(queued) == sorted(i.id for i in made)
     sheets_sync.deliver_pending()
     assert_sheet_equals_database(fake)
 
