@@ -330,15 +330,21 @@ def test_a_round_that_dies_midway_is_delivered_after_its_lease(sheet):
     assert_sheet_equals_database(sheet)
 
 
-def test_invoices_made_while_sync_was_off_are_queued_at_start_up(database, sheets_server, monkeypatch):
-    made = [make_invoice(), make_invoice()]
-    assert {_invoice(i.id).sheet_sync_status for i in made} == {"OFF"}
+def _turn_sync_on(sheets_server, monkeypatch):
+    """Sync was off while invoices were made; now the sheet's settings are there."""
     fake, env = sheets_server
     fake.reset()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     reset_caches()
     sheets_sync._client.cache_clear()
+    return fake
+
+
+def test_invoices_made_while_sync_was_off_are_queued_at_start_up(database, sheets_server, monkeypatch):
+    made = [make_invoice(), make_invoice()]
+    assert {_invoice(i.id).sheet_sync_status for i in made} == {"OFF"}
+    fake = _turn_sync_on(sheets_server, monkeypatch)
     assert sheets_resync.queue_unsynced() == 2
     sheets_sync.deliver_pending()
     assert_sheet_equals_database(fake)
@@ -348,12 +354,7 @@ def test_start_up_queues_years_of_invoices_in_batches_each_once(database, sheets
     """Queued a batch per transaction (a writer waits for one batch, not for all of them):
     every invoice once, however the batches fall, and nothing again on the next start."""
     made = [make_invoice() for _ in range(5)]
-    fake, env = sheets_server
-    fake.reset()
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    reset_caches()
-    sheets_sync._client.cache_clear()
+    fake = _turn_sync_on(sheets_server, monkeypatch)
     monkeypatch.setattr(sheets_resync, "QUEUE_BATCH", 2)
     assert sheets_resync.queue_unsynced() == 5
     assert sheets_resync.queue_unsynced() == 0
