@@ -63,6 +63,8 @@ app = rx.App(
         rx.el.script(src="/toggle_guard.js", defer=True),
         # Focus goes back where it was when a dialog opened by the app closes (see the file).
         rx.el.script(src="/dialog_focus.js", defer=True),
+        # Escape undoes an unsaved edit of a field that saves when left (see the file).
+        rx.el.script(src="/escape_reverts.js", defer=True),
     ],
 )
 

@@ -227,7 +227,9 @@ def _rename_field(p) -> rx.Component:
     return rx.form(
         rx.input(
             name="name", default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
-            aria_label="Rename project " + p["name"], variant="soft", custom_attrs=invalid_attrs(error, error_id),
+            aria_label="Rename project " + p["name"], variant="soft",
+            # Escape puts the saved name back (assets/escape_reverts.js).
+            custom_attrs={**invalid_attrs(error, error_id), "data-escape-reverts": "true"},
             # Not controlled: its key (the project and its name) redraws it
             # when the rows move (a new project on top) or the name changes.
             key=p["id"] + ":" + p["name"],

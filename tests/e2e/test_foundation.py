@@ -143,6 +143,31 @@ def test_a_project_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_f
     expect(field).to_have_value(renamed)
 
 
+def test_escape_undoes_a_project_rename_not_yet_saved(signed_in, app_url):
+    """The row's name saves when it is left; Escape is its Cancel: the saved name comes back,
+    nothing is saved, and a refusal shown beside it goes."""
+    page = signed_in
+    page.goto(app_url + "/projects")
+    row = page.locator(".project-row").first
+    box = row.get_by_role("textbox")
+    expect(box).to_be_visible()
+    saved = box.input_value()
+    box.fill("y" * 300)
+    box.press("Enter")
+    expect(row.locator(".field-error")).to_be_visible()
+    box.press("Escape")
+    expect(box).to_have_value(saved)
+    expect(row.locator(".field-error")).to_have_count(0)
+
+    box.fill(f"{saved} not meant")
+    box.press("Escape")
+    expect(box).to_have_value(saved)
+    expect(box).not_to_be_focused()
+    expect(page.get_by_text("Project renamed")).to_have_count(0)
+    page.reload()
+    expect(page.locator(".project-row").first.get_by_role("textbox")).to_have_value(saved)
+
+
 def test_a_new_project_shows_in_its_own_row_and_a_rename_renames_the_project_shown(signed_in, app_url):
     """The rows' name fields are not controlled: a project added on top must not leave each
     field showing the project that used to be in its place (renaming the wrong one)."""
