@@ -104,6 +104,12 @@ def page_title(title, *actions: rx.Component) -> rx.Component:
     )
 
 
+def link_button(*children, href, **button_props) -> rx.Component:
+    """A button that opens a page. The link takes the focus, once: the button inside it, kept
+    for its look (and its role), is left out of the tab order."""
+    return rx.link(rx.button(*children, tab_index=-1, **button_props), href=href)
+
+
 def loading_block(label: str = "Loading…", **props) -> rx.Component:
     """What a page shows while its data is on the way. It fades in only after 0.4 s, so a
     quick load never flashes it."""

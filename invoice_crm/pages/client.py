@@ -6,7 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.forms import field_error
-from invoice_crm.components.layout import WIDE_ONLY, card, layout, loading_block, page_title
+from invoice_crm.components.layout import WIDE_ONLY, card, layout, link_button, loading_block, page_title
 from invoice_crm.state.client_page import ClientPageState as S
 
 
@@ -64,7 +64,7 @@ def _statement() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.hstack(
-        rx.cond(~S.archived, rx.link(rx.button("New invoice", variant="soft"), href="/invoices/new?client=" + S.client["id"])),
+        rx.cond(~S.archived, link_button("New invoice", variant="soft", href="/invoices/new?client=" + S.client["id"])),
         # Each button says what it does (a click from a page shown before a change elsewhere
         # does not undo it), and data-toggle drops the second click of a double click, which
         # would land on the opposite button drawn in its place (assets/toggle_guard.js).

@@ -6,7 +6,7 @@ import reflex as rx
 
 from invoice_crm.components.dashboard import Every, ListUrl, overdue_banner, paid_chart, summary_card
 from invoice_crm.components.invoice_table import invoice_table
-from invoice_crm.components.layout import layout, loading_block, page_title
+from invoice_crm.components.layout import layout, link_button, loading_block, page_title
 from invoice_crm.components.reports import export_list_dialog
 from invoice_crm.components.sample_data import sample_banner, start_choice
 from invoice_crm.components.sheets import sheet_sync_panel
@@ -21,7 +21,7 @@ def dashboard_page() -> rx.Component:
         page_title(
             "Invoices",
             export_list_dialog(),
-            rx.link(rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"), href="/invoices/new"),
+            link_button(rx.icon("plus", size=16), "New invoice", id="new-invoice", href="/invoices/new"),
         ),
         # Everything under the title depends on the data: it appears in one piece when the data
         # has arrived, so nothing already on screen moves (no banner pushing the cards down, no

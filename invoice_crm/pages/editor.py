@@ -13,7 +13,7 @@ from invoice_crm.components.forms import (
     labelled_textarea,
     select_menu,
 )
-from invoice_crm.components.layout import card, layout, loading_block, page_title
+from invoice_crm.components.layout import card, layout, link_button, loading_block, page_title
 from invoice_crm.components.line_items import line_items_editor
 from invoice_crm.domain.money import CURRENCIES
 from invoice_crm.state.editor import EditorState as S
@@ -222,8 +222,8 @@ def _editor() -> rx.Component:
             ),
             rx.cond(
                 S.is_new,
-                rx.link(rx.button("Cancel", variant="soft", size="3", type="button"), href="/"),
-                rx.link(rx.button("Cancel", variant="soft", size="3", type="button"), href="/invoices/" + S.invoice_id.to_string()),
+                link_button("Cancel", variant="soft", size="3", type="button", href="/"),
+                link_button("Cancel", variant="soft", size="3", type="button", href="/invoices/" + S.invoice_id.to_string()),
             ),
             spacing="3",
         ),

@@ -12,7 +12,7 @@ from invoice_crm.components.email_delivery import (
     send_button,
     send_dialog,
 )
-from invoice_crm.components.layout import card, layout, loading_block
+from invoice_crm.components.layout import card, layout, link_button, loading_block
 from invoice_crm.components.ledger import (
     breakdown_table,
     credit_note_dialog,
@@ -116,7 +116,7 @@ def _actions() -> rx.Component:
             S.is_draft,
             rx.fragment(
                 send_button(),
-                rx.link(rx.button(rx.icon("pencil", size=16), "Edit", variant="soft", id="edit-invoice"), href="/invoices/" + S.invoice["id"] + "/edit"),
+                link_button(rx.icon("pencil", size=16), "Edit", variant="soft", id="edit-invoice", href="/invoices/" + S.invoice["id"] + "/edit"),
             ),
         ),
         rx.cond(S.can_mark_paid, record_payment_dialog(S)),

@@ -8,7 +8,7 @@ import reflex as rx
 from invoice_crm.components.badges import status_badge
 from invoice_crm.components.clients import client_search_field
 from invoice_crm.components.forms import field_error, field_label, line_field_label
-from invoice_crm.components.layout import WIDE_ONLY, card, layout, loading_block, page_title
+from invoice_crm.components.layout import WIDE_ONLY, card, layout, link_button, loading_block, page_title
 from invoice_crm.components.line_items import SELECT_STYLE
 from invoice_crm.state.recurring import RecurringDetailState as D
 from invoice_crm.state.recurring import RecurringFormState as F
@@ -54,7 +54,7 @@ def _profile_row(p) -> rx.Component:
 
 def recurring_list_page() -> rx.Component:
     return layout(
-        page_title("Recurring invoices", rx.link(rx.button(rx.icon("plus", size=16), "New recurring profile"),
+        page_title("Recurring invoices", link_button(rx.icon("plus", size=16), "New recurring profile",
                                                  href="/recurring/new")),
         rx.cond(
             L.loading, loading_block(),
@@ -206,7 +206,7 @@ def _form() -> rx.Component:
             _who(), _lines(), _schedule(), _terms(),
             field_error(F.errors.get("form", "")),
             rx.hstack(
-                rx.link(rx.button("Cancel", type="button", variant="soft", color_scheme="gray"),
+                link_button("Cancel", type="button", variant="soft", color_scheme="gray",
                         href=rx.cond(F.is_new, "/recurring", "/recurring/" + F.profile_id.to_string())),
                 rx.button(rx.cond(F.saving, rx.spinner(size="1"), rx.icon("check", size=16)), "Save profile",
                           type="submit", disabled=F.saving, id="save-profile"),
@@ -262,7 +262,7 @@ def _invoice_row(row) -> rx.Component:
 def _detail_actions() -> rx.Component:
     p = D.profile
     return rx.hstack(
-        rx.cond(p["can_edit"] == "yes", rx.link(rx.button("Edit profile", variant="soft"),
+        rx.cond(p["can_edit"] == "yes", link_button("Edit profile", variant="soft",
                                                 href="/recurring/" + p["id"] + "/edit")),
         # Pause and Resume take each other's place: a double click counts once (assets/toggle_guard.js).
         rx.cond(p["can_pause"] == "yes", rx.button("Pause", variant="soft", loading=D.busy,

@@ -190,3 +190,20 @@ def test_a_new_project_shows_in_its_own_row_and_a_rename_renames_the_project_sho
     expect(renamed).to_have_value(f"{name} phase 2")
     page.reload()
     expect(renamed).to_have_value(f"{name} phase 2")
+
+
+def test_a_button_that_opens_a_page_is_one_tab_stop(signed_in, app_url):
+    """"New invoice" is a link drawn as a button: Tab stops on it once (not on the link and
+    then on the button inside it), and Enter opens the page."""
+    page = signed_in
+    page.goto(app_url + "/")
+    link = page.locator("a:has(#new-invoice)")
+    expect(link).to_be_visible()
+    link.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") != "new-invoice"
+    assert page.evaluate("!!document.activeElement.closest('a:has(#new-invoice)')") is False
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/invoices/new")
+    page.get_by_label("Client", exact=True).first.wait_for()
