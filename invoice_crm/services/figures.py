@@ -114,14 +114,24 @@ class NoteRefunds:
     left: Decimal
 
 
-def note_refunds(session: Session, note: CreditNote) -> NoteRefunds:
-    """The one place a credit note's refund left is worked out (its ``refund_due`` less the
-    refunds recorded against it): the credit note PDF, Record refund and the activity use it."""
+def refund_left(refund_due: Decimal, refunded: Decimal, overpaid: Decimal) -> Decimal:
+    """What a credit note still has to refund: its refund due less its refunds, and never more
+    than the invoice is overpaid now (a payment removed since the note was issued leaves less to
+    give back, or nothing: a refund is never of money that was not received)."""
+    return max(min(refund_due - refunded, overpaid), ZERO)
+
+
+def note_refunds(session: Session, note: CreditNote, overpaid: Decimal | None = None) -> NoteRefunds:
+    """The one place a credit note's refund left is worked out (``refund_left``): the credit
+    note PDF, Record refund and the activity use it. ``overpaid``: the invoice's, when the
+    caller has it."""
     refunds = list(session.execute(
         select(Refund).where(Refund.credit_note_id == note.id).order_by(Refund.refunded_on, Refund.id)
     ).scalars().all())
     refunded = sum((r.amount for r in refunds), ZERO)
-    return NoteRefunds(refunds, refunded, max(note.refund_due - refunded, ZERO))
+    if overpaid is None:
+        overpaid = invoice_totals(session, session.get(Invoice, note.invoice_id)).refund_due
+    return NoteRefunds(refunds, refunded, refund_left(note.refund_due, refunded, overpaid))
 
 
 def credited_lines(session: Session, invoice_id: int) -> dict[int, CreditNote]:

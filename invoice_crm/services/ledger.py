@@ -267,6 +267,12 @@ def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoi
         payment.removed_reason = reason
         session.flush()
         after = figures.refresh_figures(session, invoice)
+        if after.paid < 0:  # the refunds recorded would be of money never received
+            raise ValidationError(
+                "This payment cannot be removed: the refunds recorded on this invoice would then be "
+                f"{format_money(-after.paid, invoice.currency)} more than was paid",
+                field="payment_id",
+            )
         settle(session, invoice, after)
         log_event(
             session, invoice.id, "payment_removed", actor,

@@ -97,7 +97,7 @@ def _settle_refund(session, invoice: Invoice, refund_id: str, amount: Decimal, d
         select(CreditNote).where(CreditNote.invoice_id == invoice.id).order_by(CreditNote.id)
     ).scalars().all()
     for note in notes:
-        part = min(figures.note_refunds(session, note).left, rest, overpaid)
+        part = min(figures.note_refunds(session, note, overpaid).left, rest)
         if part > 0:
             parts.append((note, part))
             rest -= part

@@ -143,7 +143,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
                 )
         self.credit_notes = []
         for n in detail["credit_notes"]:
-            left = n.refund_due - refunded.get(n.id, Decimal(0))
+            left = figures.refund_left(n.refund_due, refunded.get(n.id, Decimal(0)), totals.refund_due)
             self.credit_notes.append({
                 "id": str(n.id),
                 "number": n.number,

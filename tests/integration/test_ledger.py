@@ -275,3 +275,78 @@ def test_a_credit_note_pdf_prints_each_line_credited_and_the_tax_it_corrects_per
     assert "Line Amount (excl. tax) Kleinteile $33.10 Travel $117.58" in text
     assert "Reduced 5.5% on $33.10 $1.82" in text and "VAT" not in text  # only the rates of its lines
     assert "Credit (USD) $152.50" in text
+
+
+def test_a_removed_payment_leaves_its_credit_note_nothing_to_refund(app):
+    """QA: pay 100, credit 50 (to refund 50), remove the payment: the client paid nothing, so
+    nothing is refunded and Paid never goes below zero: the refund, the PDF and the page agree."""
+    from invoice_crm.services.pdf import render_credit_note_pdf
+    from tests.integration.email_helpers import pdf_text
+    from tests.integration.owner_events import invoice_page
+    from tests.support.events import EventRunner, run
+
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00")
+    note = ledger.issue_credit_note(inv.id, amount="50.00", reason="Half the work")
+    assert note.refund_due == D("50.00")
+    with read_session() as s:
+        payment_id = s.execute(select(Payment.id).where(Payment.invoice_id == inv.id)).scalar_one()
+    ledger.remove_payment(payment_id, "Entered by mistake")
+    stored = _inv(inv.id)
+    assert (stored.status, stored.balance_due, stored.amount_paid) == (InvoiceStatus.SENT, D("50.00"), 0)
+
+    with pytest.raises(ValidationError, match=re.escape("at most $0.00")):
+        ledger.record_refund(note.id, "50.00")
+    with pytest.raises(ValidationError):
+        ledger.record_refund(note.id, "")  # blank: what is left, which is nothing
+    assert _inv(inv.id).amount_paid == 0
+    text = " ".join(pdf_text(render_credit_note_pdf(note.id)[1]).split())
+    assert re.search(r"Still to refund \(as of [^)]*\) \$0\.00", text), text
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            page = await invoice_page(runner, inv.id)
+            assert [n["refund_left"] for n in page.credit_notes] == [""]  # no "Record refund of …"
+
+    run(scenario())
+
+
+def test_a_refund_is_never_more_than_the_invoice_is_overpaid_now(database):
+    """QA's longer case: 33.33 + 33.33 + 33.34; pay 40 and 60; credit the first two lines
+    (66.66 to refund); refund 30; remove the 40: the invoice is owed 3.34 again (60 - 30 paid,
+    66.66 credited), so nothing more is given back, though the note alone has 36.66 left."""
+    inv = _sent(lines=[
+        {"description": "A", "quantity": "1", "unit_price": "33.33"},
+        {"description": "B", "quantity": "1", "unit_price": "33.33"},
+        {"description": "C", "quantity": "1", "unit_price": "33.34"},
+    ])
+    ledger.record_payment(inv.id, "40.00", method="CASH")
+    ledger.record_payment(inv.id, "60.00", method="CASH")
+    note = ledger.issue_credit_note(inv.id, line_positions=[0, 1], reason="Not delivered")
+    assert note.refund_due == D("66.66")
+    ledger.record_refund(note.id, "30.00")
+    with read_session() as s:
+        forty = s.execute(select(Payment.id).where(Payment.invoice_id == inv.id, Payment.amount == D("40.00"))).scalar_one()
+    ledger.remove_payment(forty, "Bounced")
+    assert _inv(inv.id).balance_due == D("3.34")
+    with pytest.raises(ValidationError, match=re.escape("at most $0.00")):
+        ledger.record_refund(note.id, "36.66")
+    stored = _inv(inv.id)
+    assert stored.amount_paid == D("30.00") and stored.balance_due == D("3.34")
+
+
+def test_a_payment_refunds_were_taken_from_cannot_be_removed(database):
+    """Pay 100, credit 100, refund 100: removing the payment would leave a refund of money that
+    never came in (Paid -100, the invoice owed again): refused, nothing changed."""
+    inv = _sent()
+    ledger.record_payment(inv.id, "100.00")
+    note = ledger.issue_credit_note(inv.id, amount="100.00", reason="Cancelled")
+    ledger.record_refund(note.id, "100.00")
+    with read_session() as s:
+        payment_id = s.execute(select(Payment.id).where(Payment.invoice_id == inv.id)).scalar_one()
+    with pytest.raises(ValidationError, match=re.escape("would then be $100.00 more than was paid")):
+        ledger.remove_payment(payment_id, "Entered by mistake")
+    stored = _inv(inv.id)
+    assert (stored.amount_paid, stored.balance_due, stored.status) == (0, 0, InvoiceStatus.PAID)
+    with read_session() as s:
+        assert s.get(Payment, payment_id).removed_at is None
