@@ -16,7 +16,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_text
-from invoice_crm.domain.errors import InvalidTransition, NotFound, ValidationError
+from invoice_crm.domain.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_timestamp
@@ -48,6 +48,26 @@ class EmailDraft:
     recipient: str
     subject: str
     body: str
+    # The money the prefilled text names (amount asked and breakdown), as it was written: a
+    # send checks the invoice still says this, so no email goes out with amounts of the past.
+    said: str = ""
+
+
+CHANGED_SINCE_WRITTEN = "The invoice changed since this message was written"
+
+
+def _money_said(facts: dict) -> str:
+    return facts["amount"] + "\n" + facts["summary"]
+
+
+def _check_said(session: Session, invoice_id: int, said: str | None) -> None:
+    """Refuse a send whose message was written for other figures (a payment, an edit or a
+    credit note in another tab since the dialog opened)."""
+    if said is None:
+        return
+    facts = template_facts(invoice_id, session)[2]
+    if _money_said(facts) != said:
+        raise Conflict(f"{CHANGED_SINCE_WRITTEN} (it now asks for {facts['amount']})", field="body")
 
 
 def _invoice_and_client(session: Session, invoice_id: int) -> tuple[Invoice, Client]:
@@ -99,7 +119,8 @@ def invoice_email_and_number(invoice_id: int, due_date=None) -> tuple[EmailDraft
     _, client, facts = template_facts(invoice_id)
     if due_date is not None:
         facts["due_date"] = due_date
-    return EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts)), facts["number"]
+    email = EmailDraft(client.email, *branded("invoice", email_text.invoice_email(**facts), facts), said=_money_said(facts))
+    return email, facts["number"]
 
 
 def preview_number(invoice_id: int) -> str:
@@ -112,7 +133,7 @@ def compose_reminder(invoice_id: int) -> EmailDraft:
     invoice, client, facts = template_facts(invoice_id)
     today = business_today(business_timezone())
     default = email_text.reminder_email(**facts, countdown=countdown(invoice.status, invoice.due_date, today))
-    return EmailDraft(client.email, *branded("reminder", default, facts))
+    return EmailDraft(client.email, *branded("reminder", default, facts), said=_money_said(facts))
 
 
 # --- The user's actions: one transaction each --------------------------------------------
@@ -158,13 +179,16 @@ def send_invoice_by_email(
     idempotency_key: str | None = None,
     new_due_date=None,
     refuse_past_due: bool = False,
+    said: str | None = None,
 ) -> EmailMessage:
     """DRAFT -> SENT (numbered now) and the invoice email (PDF attached) queued, in one
     transaction. If another invoice took the number the dialog showed, the email names the
-    number this one got. A repeated key queues nothing more and returns the first email."""
+    number this one got. A repeated key queues nothing more and returns the first email.
+    ``said``: the money the dialog's message was written for (``EmailDraft.said``)."""
     email = clean_draft(recipient, subject, body)
 
     def work(session: Session) -> EmailMessage:
+        _check_said(session, invoice_id, said)
         invoice = mark_sent(
             session, invoice_id, actor, new_due_date=new_due_date, refuse_past_due=refuse_past_due
         )
@@ -197,8 +221,10 @@ def send_reminder(
     actor: str = "system",
     *,
     idempotency_key: str | None = None,
+    said: str | None = None,
 ) -> EmailMessage:
-    """Queue a reminder (PDF attached again) for a sent or overdue invoice; once per key."""
+    """Queue a reminder (PDF attached again) for a sent or overdue invoice; once per key.
+    ``said``: the money the dialog's message was written for (``EmailDraft.said``)."""
     email = clean_draft(recipient, subject, body)
 
     def work(session: Session) -> EmailMessage:
@@ -210,6 +236,7 @@ def send_reminder(
             raise InvalidTransition(
                 f"Reminders are for sent or overdue invoices; this one is {status.label.lower()}", field="status"
             )
+        _check_said(session, invoice_id, said)
         return queue_email(session, invoice, KIND_REMINDER, email, actor)
 
     return idempotency.run_once(idempotency_key, "reminder", work, lambda m: m.id, queued_email)

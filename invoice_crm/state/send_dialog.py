@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import reflex as rx
 
 from invoice_crm.domain.email_text import long_date
-from invoice_crm.domain.errors import DomainError
+from invoice_crm.domain.errors import Conflict, DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.numbers import format_date
 from invoice_crm.services import delivery, idempotency, pdf
@@ -51,11 +51,16 @@ class DeliveryState(InvoicePageState):
     due_choice: str = MOVE_DUE
     # No business name in Settings: the invoice and the email would not say who they are from.
     sender_missing: bool = False
+    # The prefilled message as written, and the money it names (delivery.EmailDraft.said):
+    # a send checks the invoice still says that (server-side only).
+    _composed: tuple[str, str] = ("", "")
+    _said: str = ""
 
     def _close_send_dialog(self) -> None:
         """Closed, with the email it composed and its key (InvoicePageState._close_dialogs)."""
         self.send_open = self.sending = self.past_due = self.sender_missing = False
         self.send_key = self.send_to = self.send_subject = self.send_body = self.preview_number = ""
+        self._composed, self._said = ("", ""), ""
         self.old_due = self.moved_due = self.old_due_text = self.moved_due_text = ""
         self.send_mode, self.due_choice, self.send_errors = SEND, MOVE_DUE, {}
 
@@ -77,14 +82,8 @@ class DeliveryState(InvoicePageState):
         if self._current_user() is None:
             return self._redirect_to_login()
         self._check_past_due(mode)
-        moved = date.fromisoformat(self.moved_due) if self.past_due else None
         try:
-            if mode == REMINDER:
-                draft = await asyncio.to_thread(delivery.compose_reminder, self.invoice_id)
-            else:
-                draft, self.preview_number = await asyncio.to_thread(
-                    delivery.invoice_email_and_number, self.invoice_id, moved
-                )
+            draft = await self._compose(mode)
         except DomainError as err:
             return rx.toast.error(err.message)
         self.sender_missing = not (await asyncio.to_thread(current_business)).business_name
@@ -97,6 +96,27 @@ class DeliveryState(InvoicePageState):
         self.send_errors = {}
         self.send_open = True
         return None
+
+    async def _compose(self, mode: str) -> delivery.EmailDraft:
+        """The prefilled email of this mode, as the invoice stands (remembered with its money)."""
+        if mode == REMINDER:
+            draft = await asyncio.to_thread(delivery.compose_reminder, self.invoice_id)
+        else:
+            moved = date.fromisoformat(self.moved_due) if self.past_due and self.due_choice == MOVE_DUE else None
+            draft, self.preview_number = await asyncio.to_thread(delivery.invoice_email_and_number, self.invoice_id, moved)
+        self._composed, self._said = (draft.subject, draft.body), draft.said
+        return draft
+
+    async def _rewrite(self) -> str:
+        """The invoice changed since the message was written: an untouched message is written
+        again with the new figures; one the freelancer edited is kept, to be checked (the next
+        Send sends it). What to say beside the message."""
+        untouched = (self.send_subject, self.send_body) == self._composed
+        draft = await self._compose(self.send_mode)
+        if untouched:
+            self.send_subject, self.send_body = draft.subject, draft.body
+            return f"{delivery.CHANGED_SINCE_WRITTEN}: it now has the new amounts. Check it and send again."
+        return f"{delivery.CHANGED_SINCE_WRITTEN}: check the amounts in your message and send again."
 
     def _check_past_due(self, mode: str) -> None:
         """A draft whose due date has passed: offer today plus its own terms (or Net 14)."""
@@ -124,6 +144,7 @@ class DeliveryState(InvoicePageState):
         before, after = (long_date(new), long_date(old)) if value == KEEP_DUE else (long_date(old), long_date(new))
         self.send_subject = self.send_subject.replace(before, after)
         self.send_body = self.send_body.replace(before, after)
+        self._composed = (self._composed[0].replace(before, after), self._composed[1].replace(before, after))
         self.due_choice = value
 
     @rx.event
@@ -161,8 +182,9 @@ class DeliveryState(InvoicePageState):
     def _action(self):
         actor, key = self.user_email, self.send_key
         invoice_id, to, subject, body = self.invoice_id, self.send_to, self.send_subject, self.send_body
+        said = self._said or None
         if self.send_mode == REMINDER:
-            return lambda: delivery.send_reminder(invoice_id, to, subject, body, actor, idempotency_key=key)
+            return lambda: delivery.send_reminder(invoice_id, to, subject, body, actor, idempotency_key=key, said=said)
         # Unless the freelancer chose here what happens to a past due date, a due date that
         # has passed meanwhile is refused rather than sent as is.
         due = {"new_due_date": None, "refuse_past_due": not self.past_due}
@@ -171,7 +193,7 @@ class DeliveryState(InvoicePageState):
         if self.send_method == BY_EMAIL:
             preview = self.preview_number
             return lambda: delivery.send_invoice_by_email(
-                invoice_id, to, subject, body, actor, previewed_number=preview, idempotency_key=key, **due
+                invoice_id, to, subject, body, actor, previewed_number=preview, idempotency_key=key, said=said, **due
             )
         return lambda: invoice_service.send_invoice(invoice_id, actor, idempotency_key=key, **due)
 
@@ -198,6 +220,10 @@ class DeliveryState(InvoicePageState):
             await self._reload()
             if err.field == "due_date" and self.send_mode == SEND:
                 self._check_past_due(SEND)
+            if isinstance(err, Conflict) and err.field == "body":
+                self.send_errors = {"body": await self._rewrite()}
+                yield rx.toast.error(delivery.CHANGED_SINCE_WRITTEN)
+                return
             if self.send_mode == REMINDER and not self.can_mark_paid:
                 self.send_open = False  # paid or voided meanwhile: no reminder to send, no button either
             yield rx.toast.error(err.message)

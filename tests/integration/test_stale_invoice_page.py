@@ -107,3 +107,83 @@ def test_void_and_duplicate_names_the_new_draft_by_its_reference(app):
     copy_id = invoice_id + 1
     assert f"Voided; Draft {draft_reference(copy_id)} created" in done
     assert "None" not in done and f"/invoices/{copy_id}/edit" in done
+
+
+def _emails(kind: str) -> list:
+    from sqlalchemy import select
+
+    from invoice_crm.db import read_session
+    from invoice_crm.models import EmailMessage
+
+    with read_session() as s:
+        return list(s.execute(select(EmailMessage).where(EmailMessage.kind == kind)).scalars())
+
+
+def test_a_reminder_written_before_a_payment_is_not_sent_with_the_old_balance(app, mail):
+    """QA: Send reminder opened on $100.00; another tab records 40.00; Send reminder: refused,
+    the untouched message is written again with the $60.00 balance, and that one is sent."""
+    from invoice_crm.state.send_dialog import DeliveryState as D
+
+    invoice_id = _sent()
+    page = f"/invoices/{invoice_id}"
+    shown = form(invoice_id=str(invoice_id))
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await invoice_page(runner, invoice_id)
+            await runner.send("t", D.open_reminder_dialog, page)
+            before = (await runner.state("t", D)).send_body
+            ledger.record_payment(invoice_id, "40.00")  # in another tab
+            refused = sent_text(await runner.send("t", D.submit_send, page, form=shown))
+            state = await runner.state("t", D)
+            rewritten, error, still_open = state.send_body, dict(state.send_errors), state.send_open
+            queued_then = len(_emails("reminder"))
+            await runner.send("t", D.submit_send, page, form=shown)
+            assert runner.server_errors == []
+            return before, refused, rewritten, error, still_open, queued_then
+
+    before, refused, rewritten, error, still_open, queued_then = run(scenario())
+    assert "$100.00" in before
+    assert "The invoice changed since this message was written" in refused
+    assert still_open and "now has the new amounts" in error["body"]
+    assert "for $60.00" in rewritten and "Balance due: $60.00" in rewritten
+    assert queued_then == 0
+    [sent] = _emails("reminder")
+    assert "for $60.00" in sent.body and "Paid: -$40.00" in sent.body and "for $100.00" not in sent.body
+    assert "$100.00" not in sent.subject
+
+
+def test_a_send_written_before_the_draft_was_edited_elsewhere_asks_to_check_an_edited_message(app, mail):
+    """The Send dialog of a $100.00 draft; another tab saves it at $150.00. A message the
+    freelancer did not touch is written again; one they edited is kept, said to be checked, and
+    the next Send sends it as they wrote it."""
+    from invoice_crm.state.send_dialog import DeliveryState as D
+    from tests.integration.helpers import draft_input
+
+    client = make_client("Acme", "billing@acme.example")
+    draft = make_invoice(client.id)
+    page = f"/invoices/{draft.id}"
+    shown = form(invoice_id=str(draft.id), **{"send-recipient": None})
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await invoice_page(runner, draft.id)
+            await runner.send("t", D.open_send_dialog, page)
+            typed = (await runner.state("t", D)).send_body + "\n\nThanks for the extra week!"
+            await runner.send("t", D.set_send_body, page, value=typed)
+            invoices.update_draft(draft.id, draft_input(
+                client.id, lines=[{"description": "Work", "quantity": "3", "unit_price": "50.00"}]
+            ))
+            refused = sent_text(await runner.send("t", D.submit_send, page, form=shown))
+            state = await runner.state("t", D)
+            kept, error, queued_then = state.send_body, dict(state.send_errors), len(_emails("invoice"))
+            await runner.send("t", D.submit_send, page, form=shown)  # checked: send as written
+            assert runner.server_errors == []
+            return typed, refused, kept, error, queued_then
+
+    typed, refused, kept, error, queued_then = run(scenario())
+    assert "The invoice changed since this message was written" in refused
+    assert kept == typed and "check the amounts in your message" in error["body"]
+    assert queued_then == 0
+    [sent] = _emails("invoice")
+    assert "Thanks for the extra week!" in sent.body
