@@ -17,7 +17,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
-from invoice_crm.domain.errors import IntegrationError, InvalidTransition, NotFound, ValidationError
+from invoice_crm.domain.errors import Conflict, IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import check_minor_units, format_money, parse_amount
@@ -405,10 +405,14 @@ def issue_credit_note(
     reason: str = "",
     actor: str = "system",
     idempotency_key: str | None = None,
+    balance_seen: Decimal | None = None,
 ) -> CreditNote:
     """For a sent, overdue, partly paid or paid invoice: credit chosen lines (their share of
     the total, tax and discounts included; each line once, domain.credits) or an amount. A repeated key (a second click on
-    Issue credit note, a replayed event) issues nothing more and gives the first note back."""
+    Issue credit note, a replayed event) issues nothing more and gives the first note back.
+    ``balance_seen``: the balance (total less paid and credited; below zero when overpaid) the
+    dialog showed; an amount typed against another balance (a payment or a note in another tab
+    since) is refused with the balance now, not issued on top of it."""
     reason = _text(reason, field="credit_reason", label="Reason", max_length=MAX_REASON)
 
     def work(session: Session) -> CreditNote:
@@ -435,6 +439,14 @@ def issue_credit_note(
             lines_text = "\n".join(lines[i].description for i in chosen)
         else:
             value = parse_amount(amount, field="credit_amount", currency=invoice.currency)
+            now = figures.invoice_totals(session, invoice, lines)
+            if balance_seen is not None and now.balance != balance_seen:
+                raise Conflict(
+                    f"The balance due is now {format_money(now.balance_due, invoice.currency)}"
+                    + (f" ({format_money(now.refund_due, invoice.currency)} to refund)" if now.refund_due else "")
+                    + ": the invoice changed since this dialog opened. Check the amount and issue again",
+                    field="credit_amount",
+                )
         note = add_credit_note(
             session, invoice, value, reason=reason, lines_text=lines_text, issue_date=_today(), actor=actor,
             lines=lines,

@@ -351,11 +351,14 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         if positions and not await self._credit_total_as_shown(form):
             return rx.toast.error(f"The lines now come to {self.credit_total}: check the total and issue again")
         self.credit_error, self.credit_errors = "", {}
+        # The balance on screen: an amount is typed against it (refused if it changed since).
+        seen = Decimal(self.invoice["balance_signed"]) if self.invoice.get("balance_signed") else None
         try:
             note = await asyncio.to_thread(
                 lambda: ledger.issue_credit_note(
                     self.invoice_id, amount=self.credit_amount, line_positions=positions or None,
                     reason=self.credit_reason, actor=self.user_email, idempotency_key=self.credit_key,
+                    balance_seen=seen,
                 )
             )
         except DomainError as err:

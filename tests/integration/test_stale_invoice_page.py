@@ -187,3 +187,45 @@ def test_a_send_written_before_the_draft_was_edited_elsewhere_asks_to_check_an_e
     assert queued_then == 0
     [sent] = _emails("invoice")
     assert "Thanks for the extra week!" in sent.body
+
+
+def test_a_credit_by_amount_from_a_tab_left_open_is_refused_with_the_balance_now(app):
+    """QA: $100.00, 60.00 paid; two tabs open Credit note for 30.00; the first issues it
+    (balance 10.00). The second is refused with the new balance instead of crediting 30.00
+    more (20.00 to refund nobody meant); pressed again, it issues what is typed."""
+    from invoice_crm.models import CreditNote
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+
+    invoice_id = _sent()
+    ledger.record_payment(invoice_id, "60.00")
+    page = f"/invoices/{invoice_id}"
+    shown = form(invoice_id=str(invoice_id))
+
+    def notes() -> int:
+        from sqlalchemy import func, select
+
+        from invoice_crm.db import read_session
+
+        with read_session() as s:
+            return s.execute(select(func.count()).select_from(CreditNote)).scalar_one()
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            for tab in ("a", "b"):
+                await invoice_page(runner, invoice_id, tab)
+                await runner.send(tab, S.open_credit, page)
+                await runner.send(tab, S.set_credit_amount, page, value="30.00")
+                await runner.send(tab, S.set_credit_reason, page, value="Discount")
+            await runner.send("a", S.confirm_credit, page, form=shown)
+            refused = sent_text(await runner.send("b", S.confirm_credit, page, form=shown))
+            state = await runner.state("b", S)
+            after_refusal = (notes(), state.credit_open, dict(state.credit_errors), state.invoice["balance"])
+            await runner.send("b", S.confirm_credit, page, form=shown)  # seen now: issued
+            assert runner.server_errors == []
+            return refused, after_refusal, (await runner.state("b", S)).invoice["balance"]
+
+    refused, (count, still_open, errors, balance), final = run(scenario())
+    assert "The balance due is now $10.00" in refused
+    assert count == 1 and still_open and balance == "$10.00"
+    assert "Check the amount and issue again" in errors["credit_amount"]
+    assert notes() == 2 and final == "$0.00"
