@@ -304,6 +304,12 @@ def void_invoice(invoice_id: int, reason: str, actor: str = "system") -> VoidRes
             raise InvalidTransition(
                 "An invoice with payments cannot be voided; issue a credit note instead", field="status"
             )
+        # Its credit notes are issued documents that correct it: voiding it too would take the
+        # same money off twice (a client's statement closing below zero).
+        if session.execute(select(exists().where(CreditNote.invoice_id == invoice.id))).scalar():
+            raise InvalidTransition(
+                "An invoice with credit notes cannot be voided; credit what is left instead", field="status"
+            )
         figures.refresh_figures(session, invoice)
         invoice.status = InvoiceStatus.VOID
         invoice.balance_due = ZERO

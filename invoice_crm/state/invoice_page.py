@@ -62,7 +62,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
 
     @rx.var
     def can_void(self) -> bool:
-        return self.can_mark_paid and self.invoice.get("has_payments", "") != "yes"
+        return self.can_mark_paid and self.invoice.get("has_payments", "") != "yes" and not self.credit_notes
 
     @rx.var
     def has_receipt(self) -> bool:

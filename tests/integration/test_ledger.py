@@ -350,3 +350,27 @@ def test_a_payment_refunds_were_taken_from_cannot_be_removed(database):
     assert (stored.amount_paid, stored.balance_due, stored.status) == (0, 0, InvoiceStatus.PAID)
     with read_session() as s:
         assert s.get(Payment, payment_id).removed_at is None
+
+
+def test_an_invoice_with_a_credit_note_is_not_voided(app):
+    """QA: 100.00 sent, credit note 30.00, then Void: the statement counted the note of a void
+    invoice (closing at -30.00). Voiding is refused and not offered; crediting the rest is."""
+    from tests.integration.owner_events import invoice_page
+    from tests.support.events import EventRunner, run
+
+    inv = _sent()
+    ledger.issue_credit_note(inv.id, amount="30.00", reason="Less work")
+    with pytest.raises(DomainError, match="credit notes cannot be voided"):
+        ledger.void_invoice(inv.id, "Cancelled")
+    with pytest.raises(DomainError, match="credit notes cannot be voided"):
+        ledger.void_and_duplicate(inv.id, "Cancelled")
+    assert _inv(inv.id).status is InvoiceStatus.SENT
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            page = await invoice_page(runner, inv.id)
+            assert page.can_credit and not page.can_void
+
+    run(scenario())
+    ledger.issue_credit_note(inv.id, amount="70.00", reason="Cancelled")
+    assert _inv(inv.id).balance_due == 0
