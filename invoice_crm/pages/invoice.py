@@ -152,9 +152,24 @@ def _share() -> rx.Component:
     )
 
 
+def _unrecorded_payments() -> rx.Component:
+    """Money Stripe took that the invoice does not count (a balance changed while the client was
+    at Checkout, a void, a payment in another currency), until it is refunded in Stripe: said
+    at the top, not only in the Activity."""
+    return rx.foreach(
+        S.unrecorded_payments,
+        lambda text: rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert")),
+            rx.callout.text("Not recorded: ", text, "."),
+            color_scheme="amber", class_name="unrecorded-payment", width="100%",
+        ),
+    )
+
+
 def _content() -> rx.Component:
     return rx.vstack(
         checkout_return_notice(S),
+        _unrecorded_payments(),
         _header(),
         _actions(),
         payment_link_notice(S),

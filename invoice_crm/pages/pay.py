@@ -62,6 +62,14 @@ def _notice(icon: str, color: str, notice_id: str, *text) -> rx.Component:
 def _pay_button_or_instructions() -> rx.Component:
     inv = S.invoice
     return rx.cond(
+        S.payment_taken,
+        rx.fragment(),  # the return's notice says what happens to the payment taken
+        _pay_button_or_instructions_now(inv),
+    )
+
+
+def _pay_button_or_instructions_now(inv) -> rx.Component:
+    return rx.cond(
         S.payable,
         rx.button(
             rx.icon("credit-card", size=16), "Pay ", inv["balance"],

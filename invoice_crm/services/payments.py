@@ -49,6 +49,11 @@ VOID_NOTHING_TO_PAY = "This invoice was cancelled; there is nothing to pay"
 VOID_PAYMENT_REFUNDED = (
     "This invoice was cancelled before your payment reached it, so the payment is not recorded; it will be refunded"
 )
+# What it says when the payment was taken for an amount the invoice no longer asks (the balance
+# changed while the client was at Checkout): "not confirmed yet" would never change either.
+TAKEN_NOT_RECORDED = (
+    "Your payment of {paid} {why}, so it was not recorded automatically; it will be refunded or recorded by hand"
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Fulfilment:
 
     outcome: str
     message: str = ""
+    taken: bool = False  # rejected, though Stripe took the money: the client is told so
 
     @property
     def paid(self) -> bool:
@@ -80,6 +86,20 @@ def _logged(session: Session, invoice: Invoice, kind: str, text: str) -> list[st
             InvoiceEvent.invoice_id == invoice.id, InvoiceEvent.kind == kind, InvoiceEvent.details.contains(text),
         )
     ).scalars())
+
+
+def unrecorded_payments(events: list[InvoiceEvent]) -> list[str]:
+    """The invoice's notes of Stripe payments taken but not recorded (``_note_extra_payment``)
+    that no refund in Stripe has answered since: what the freelancer still has to act on."""
+    refunded = " ".join(e.details for e in events if e.kind == "refund")
+    left = []
+    for event in events:
+        if event.kind != "extra_payment":
+            continue
+        reference = event.details.removeprefix("Stripe payment ").split(" ", 1)[0]
+        if f"the Stripe payment {reference}, which was not recorded, was refunded" not in refunded:
+            left.append(event.details)
+    return left
 
 
 def _note_extra_payment(session: Session, invoice: Invoice, intent: str, details: str | None = None) -> str | None:
@@ -203,10 +223,13 @@ def _fulfil(
         # Paid at Stripe for what was owed before a change by hand (a tab left open), or for an
         # amount this invoice never asked: not recorded, but the money was taken.
         amount = checkout.amount_of(session_obj)
+        earlier = _made_for(session, invoice, session_obj, paid)
         note(checkout.other_amount_note(
             reference, paid, format_money(invoice.balance_due, invoice.currency),
-            earlier_balance=_made_for(session, invoice, session_obj, paid), fits=amount <= invoice.balance_due,
+            earlier_balance=earlier, fits=amount <= invoice.balance_due,
         ))
+        why = "reached us after the amount due had changed" if earlier else "is not the amount due"
+        return Fulfilment("rejected", TAKEN_NOT_RECORDED.format(paid=paid, why=why), taken=True)
     if reason is not None:
         return Fulfilment("rejected", reason)
     if status not in OPEN:
@@ -248,6 +271,7 @@ class ReturnCheck:
     paid: bool
     message: str
     recorded: bool = False
+    taken: bool = False  # Stripe took a payment that was not recorded (see TAKEN_NOT_RECORDED)
 
 
 def _status_of(where) -> tuple[int, InvoiceStatus] | None:
@@ -286,6 +310,8 @@ def confirm_checkout_return(
         return ReturnCheck(True, "Payment received", recorded=result.outcome == "recorded")
     if result.message == VOID_PAYMENT_REFUNDED:  # paid, for an invoice voided meanwhile: never "paid"
         return ReturnCheck(False, VOID_PAYMENT_REFUNDED)
+    if result.taken:  # paid at Stripe, not recorded: not "not confirmed yet", and no Pay again
+        return ReturnCheck(False, result.message, taken=True)
     return not_paid(result.message)
 
 

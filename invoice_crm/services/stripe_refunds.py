@@ -21,7 +21,8 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.checkout import CheckoutSession, amount_of
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
-from invoice_crm.models import CreditNote, Invoice, Payment, PaymentMethod, Refund, StripeEvent
+from invoice_crm.domain.money import format_money
+from invoice_crm.models import CreditNote, Invoice, InvoiceEvent, Payment, PaymentMethod, Refund, StripeEvent
 from invoice_crm.services import figures, ledger
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
 from invoice_crm.services.business_settings import business_timezone
@@ -61,6 +62,32 @@ def record_stripe_refunds(event: dict) -> str:
         return "duplicate"
 
 
+def unrecorded_refund_text(refund_id: str, amount: str, intent: str) -> str:
+    return f"Stripe refund {refund_id} of {amount}: the Stripe payment {intent}, which was not recorded, was refunded"
+
+
+def _note_unrecorded_refund(session, refund_id: str, intent: str, refund: dict) -> int:
+    """A refund of a payment Stripe took but this app did not record (the invoice's Activity
+    asked to refund it in Stripe): nothing to record in the money, but the invoice says, once,
+    that it was done."""
+    noted = session.execute(
+        select(InvoiceEvent.invoice_id).where(
+            InvoiceEvent.kind == "extra_payment", InvoiceEvent.details.contains(f"Stripe payment {intent} ")
+        )
+    ).scalar() if intent else None
+    if noted is None:
+        log.info("Stripe refund %s is for no payment of this app", refund_id)
+        return 0
+    if session.execute(select(InvoiceEvent.id).where(
+        InvoiceEvent.invoice_id == noted, InvoiceEvent.kind == "refund", InvoiceEvent.details.contains(f"Stripe refund {refund_id} ")
+    )).first():
+        return 0
+    money = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
+    currency = str(refund.get("currency") or session.get(Invoice, noted).currency).upper()
+    log_event(session, noted, "refund", "stripe", unrecorded_refund_text(refund_id, format_money(money, currency), intent))
+    return 1
+
+
 def _record_one(session, refund: dict, created) -> int:
     refund_id = str(refund["id"])
     if session.execute(select(Refund.id).where(Refund.stripe_refund_id == refund_id)).first():
@@ -70,8 +97,7 @@ def _record_one(session, refund: dict, created) -> int:
         select(Payment).where(Payment.stripe_payment_intent_id == str(intent or ""))
     ).scalar() if intent else None
     if payment is None:
-        log.info("Stripe refund %s is for no payment of this app", refund_id)
-        return 0
+        return _note_unrecorded_refund(session, refund_id, str(intent or ""), refund)
     invoice = session.get(Invoice, payment.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
     amount = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
     when = datetime.fromtimestamp(int(refund.get("created") or created), UTC) if (refund.get("created") or created) else utcnow()

@@ -17,6 +17,7 @@ from invoice_crm.domain.numbers import format_date, format_timestamp
 from invoice_crm.models import PaymentMethod
 from invoice_crm.services import expected_pay, figures, idempotency, queries
 from invoice_crm.services import invoices as invoice_service
+from invoice_crm.services import payments as stripe_payments
 from invoice_crm.services.delivery import email_rows
 from invoice_crm.services.documents import has_receipt
 from invoice_crm.services.links import pay_url
@@ -41,6 +42,8 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
     events: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
     credit_notes: list[dict[str, str]] = []
+    # Stripe payments taken but not recorded, not refunded since (services.payments).
+    unrecorded_payments: list[str] = []
     emails: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
@@ -116,6 +119,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at, tz_name),
         }
         self.lines = queries.line_rows(detail["lines"], inv.currency)
+        self.unrecorded_payments = stripe_payments.unrecorded_payments(detail["events"])
         self.events = [
             {"label": event_label(e.kind), "actor": e.actor, "details": e.details, "when": format_timestamp(e.created_at, tz_name)}
             for e in detail["events"]

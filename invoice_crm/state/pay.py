@@ -31,6 +31,9 @@ class PayState(rx.State):
     paying: bool = False
     notice: str = ""
     notice_paid: bool = False
+    # Back from Checkout with a payment Stripe took but this app did not record (the balance
+    # changed meanwhile): the notice says so, and Pay is not offered on top of it.
+    payment_taken: bool = False
     business: dict[str, str] = {}
     business_lines: list[str] = []
     payment_lines: list[str] = []
@@ -73,7 +76,7 @@ class PayState(rx.State):
     async def on_load(self):
         self.loading = True
         self.notice = ""
-        self.notice_paid = False
+        self.notice_paid = self.payment_taken = False
         self.paying = False
         await self._load()
         self.loading = False
@@ -95,13 +98,13 @@ class PayState(rx.State):
         self.loading = True
         self.paying = False
         params = self.router.url.query_parameters
-        self.notice, self.notice_paid = payments.NOT_CONFIRMED, False
+        self.notice, self.notice_paid, self.payment_taken = payments.NOT_CONFIRMED, False, False
         if str(params.get("paid", "")).lower() == "true":
             try:
                 result = await asyncio.to_thread(
                     payments.confirm_checkout_return, params.get("session_id") or None, public_token=self._token()
                 )
-                self.notice, self.notice_paid = result.message, result.paid
+                self.notice, self.notice_paid, self.payment_taken = result.message, result.paid, result.taken
             except DomainError:
                 self.notice = ""
         await self._load()

@@ -275,3 +275,45 @@ def test_a_pay_page_left_open_says_what_changed_instead_of_paying_it(
         assert fake_stripe_server.sessions_for(links["voided"][0])[-1]["status"] == "expired"
     finally:
         client.close()
+
+
+def test_a_payment_taken_for_an_earlier_balance_is_not_asked_again(
+    signed_in: Page, app_url: str, browser, fake_stripe_server: FakeStripe
+):
+    """QA: the client paid $370.35 at Stripe while the freelancer recorded 70.35 by hand. Back
+    from Checkout the client is told the payment was taken and not recorded — not "not
+    confirmed yet" with a Pay $300.00 button — and the invoice page says it at the top."""
+    page = signed_in
+    name = f"Early {secrets.token_hex(3)}"
+    _client_with_lead(page, app_url, name)
+    invoice_id = _draft_for(page, app_url, name)
+    send_invoice(page)
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    pay_link = page.locator("#pay-link").inner_text()
+
+    client = browser.new_context()
+    try:
+        cp = client.new_page()
+        cp.goto(pay_link)
+        cp.get_by_role("button", name="Pay $370.35").click()
+        cp.wait_for_url(f"{fake_stripe_server.base_url}/checkout/**")
+        session_id = fake_stripe_server.sessions_for(invoice_id)[-1]["id"]
+        fake_stripe_server.pay(session_id)  # paid at Stripe; the return is not back yet
+
+        page.get_by_role("button", name="Record payment").click()
+        page.get_by_label("Amount").fill("70.35")
+        page.get_by_role("button", name="Save payment").click()
+        expect(page.locator("#invoice-balance")).to_have_text("$300.00")
+
+        cp.goto(f"{pay_link}/paid?paid=true&session_id={session_id}")
+        notice = cp.locator("#payment-confirmation")
+        expect(notice).to_contain_text("Your payment of $370.35 reached us after the amount due had changed")
+        expect(notice).not_to_contain_text("not confirmed")
+        expect(cp.locator("#pay-invoice-total")).to_be_visible()
+        expect(cp.get_by_role("button", name=re.compile("^Pay"))).to_have_count(0)
+    finally:
+        client.close()
+
+    page.reload()
+    expect(page.locator(".unrecorded-payment")).to_contain_text("of $370.35 was for an earlier balance")
+    expect(page.locator(".unrecorded-payment")).to_contain_text("refund it in Stripe")

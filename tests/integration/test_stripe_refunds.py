@@ -213,3 +213,38 @@ def test_a_stripe_refund_beyond_what_notes_have_to_refund_credits_only_the_rest(
     assert stored.amount_credited == D("25.00") and stored.amount_paid == D("75.00") and stored.balance_due == 0
     assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200  # told again
     assert _counts(inv.id)[:2] == (3, 3)
+
+
+def test_a_payment_taken_for_an_earlier_balance_is_said_to_the_client_and_its_refund_to_the_owner(stripe):
+    """QA: the client paid 100.00 at Stripe while the freelancer recorded 30.00 by hand. The
+    return does not say "not confirmed yet" (it never would be) but that the payment was taken
+    and not recorded; the invoice page says so at the top until the refund made in Stripe, as
+    its Activity asked, comes in (noted once, however often it is reported)."""
+    from invoice_crm.services import ledger, queries
+    from invoice_crm.services.payments import NOT_CONFIRMED, unrecorded_payments
+
+    def unrecorded() -> list[str]:
+        return unrecorded_payments(queries.invoice_detail(inv.id)["events"])
+
+    url, fake = stripe
+    inv = sent_invoice("Early payer")
+    session = paid_session(fake, inv.id)  # 100.00 taken at Stripe, not yet reported
+    ledger.record_payment(inv.id, "30.00")
+    back = confirm_checkout_return(session["id"], invoice_id=inv.id)
+    assert not back.paid and back.taken
+    assert back.message.startswith("Your payment of $100.00 reached us after the amount due had changed")
+    assert NOT_CONFIRMED not in back.message
+    [note] = unrecorded()
+    assert f"Stripe payment {session['payment_intent']} of $100.00" in note and "refund it in Stripe" in note
+
+    fake.refund(session["id"])  # the whole 100.00, in the Stripe dashboard
+    event = fake.charge_refunded_event(session["id"])
+    outcomes = [json.loads(fake.deliver_webhook(url, event)[1])["outcome"] for _ in range(2)]
+    assert outcomes == ["recorded", "duplicate"]
+    assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200  # a new event id
+    assert unrecorded() == []
+    with read_session() as s:
+        said = [e.details for e in queries.invoice_detail(inv.id)["events"] if e.kind == "refund"]
+        stored = s.get(Invoice, inv.id)
+    assert len(said) == 1 and "which was not recorded, was refunded" in said[0] and "$100.00" in said[0]
+    assert (stored.amount_paid, stored.balance_due, stored.amount_credited) == (D("30.00"), D("70.00"), 0)

@@ -76,7 +76,7 @@ def test_a_session_paid_for_a_different_amount_is_refused(stripe_api):
     stripe_api.set_field(session_id, amount_total=1)
     stripe_api.pay(session_id)
     result = confirm_checkout_return(session_id, invoice_id=inv.id)
-    assert not result.paid and "different amount" in result.message
+    assert not result.paid and result.taken and "Your payment of $0.01 is not the amount due" in result.message
     assert state_of(inv.id).status == "SENT"
 
 
