@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import invoice_crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from alembic import context
+from invoice_crm import privacy
 from invoice_crm.db import make_engine
 from invoice_crm.db_search import include_object
 from invoice_crm.startup import clean_failures, settings_or_exit
@@ -38,6 +39,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = _url()
+    privacy.private_database(url)  # the first migration creates the file: owner-only
     # A database that cannot be reached or used: one line saying why, never the password.
     with clean_failures(url):
         engine = make_engine(url)

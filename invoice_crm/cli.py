@@ -21,6 +21,7 @@ from invoice_crm.startup import clean_failures, settings_or_exit
 def bootstrap() -> None:
     settings = get_settings()
     privacy.make_private()
+    privacy.private_database(settings.database_url)
     if settings.admin_email and settings.admin_password:
         try:
             auth.ensure_user(settings.admin_email, settings.admin_password.get_secret_value())

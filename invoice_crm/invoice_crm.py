@@ -43,7 +43,7 @@ from invoice_crm.state.settings import SettingsState
 from invoice_crm.state.taxes import TaxesState
 
 # State files owner-only, tokens out of the logs (see invoice_crm/privacy.py).
-privacy.protect_process()
+privacy.protect_process(get_settings().database_url)
 
 app = rx.App(
     # dir given: without it the toaster asks getComputedStyle for the page's direction on

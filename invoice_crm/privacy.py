@@ -41,6 +41,24 @@ def restrict_new_files() -> None:
     os.umask(0o077)
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def private_database(url: str) -> None:
+    """An SQLite database (with its WAL and shared-memory files) readable by its owner only:
+    files made from now on by this process are owner-only (the first migration creates the
+    database), and those an older version left readable by all are made so."""
+    restrict_new_files()
+    if not url.startswith("sqlite:///"):
+        return
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    if not path or path == ":memory:":
+        return
+    for suffix in SQLITE_FILES:
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, stat.S_IRUSR | stat.S_IWUSR)
+
+
 def redact(text: str) -> str:
     return TOKEN_RE.sub(REDACTED, text)
 
@@ -69,8 +87,10 @@ def redact_tokens_in_logs() -> None:
     logging.setLogRecordFactory(factory)
 
 
-def protect_process() -> None:
-    """At backend start-up: private new files, private state files, no tokens in logs."""
+def protect_process(database_url: str = "") -> None:
+    """At backend start-up: private new files, private state files and database, no tokens in
+    logs."""
     restrict_new_files()
     redact_tokens_in_logs()
     make_private()
+    private_database(database_url)

@@ -120,3 +120,36 @@ def test_0016_dates_invoices_imported_before_it_from_their_import_entry(database
     with read_session() as s:
         assert s.get(Invoice, imported.id).imported_at == entry
         assert s.get(Invoice, made_here.id).imported_at is None
+
+
+def test_the_database_is_made_readable_by_its_owner_only(tmp_path):
+    """QA: `make migrate` under the usual umask 022 made the database, its WAL and its shared
+    memory -rw-r--r--: any local user could read the password and session hashes and every pay
+    token. The migration makes them owner-only; an older install's files are made so at start."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from invoice_crm import privacy
+
+    db = tmp_path / "app.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    script = "import os, sys; os.umask(0o022); from alembic.config import main; main(argv=['upgrade', 'head'])"
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=os.getcwd(), capture_output=True)
+    made = [p for p in tmp_path.iterdir() if p.name.startswith("app.db")]
+    assert db in made
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+    older = tmp_path / "old.db"
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"old.db{suffix}").write_bytes(b"")
+        os.chmod(tmp_path / f"old.db{suffix}", 0o644)
+    previous = os.umask(0o022)
+    try:
+        privacy.private_database(f"sqlite:///{older}")
+    finally:
+        os.umask(previous)
+    for suffix in ("", "-wal", "-shm"):
+        assert stat.S_IMODE((tmp_path / f"old.db{suffix}").stat().st_mode) == 0o600, suffix
