@@ -65,6 +65,8 @@ app = rx.App(
         rx.el.script(src="/dialog_focus.js", defer=True),
         # Escape undoes an unsaved edit of a field that saves when left (see the file).
         rx.el.script(src="/escape_reverts.js", defer=True),
+        # Signed out in another tab: this one leaves its page for the sign-in page (see the file).
+        rx.el.script(src="/session_sync.js", defer=True),
     ],
 )
 

@@ -18,7 +18,7 @@ import logging
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import reflex as rx
@@ -161,6 +161,42 @@ def is_public(state_cls: type[BaseState], handler_name: str) -> bool:
     )
 
 
+# Reflex's events that send a tab its whole state (on every websocket (re)connect).
+HYDRATES = frozenset({"hydrate", "hydrate_and_load"})
+
+
+def _token_sent(payload: Any) -> str:
+    """The session token a hydrate brings from the browser's storage ("" when none)."""
+    storage = payload.get("vars") if isinstance(payload, dict) else None
+    for name, value in (storage or {}).items() if isinstance(storage, dict) else ():
+        state_name, _, var = str(name).rpartition(".")
+        if state_name == AuthState.get_full_name() and var.split("_rx_state_")[0] == "auth_token":
+            return value if isinstance(value, str) else ""
+    return ""
+
+
+def _app_states(state: BaseState) -> Iterator[BaseState]:
+    for substate in state.substates.values():
+        if type(substate).__module__.startswith(APP_PACKAGE):
+            yield substate
+        yield from _app_states(substate)
+
+
+async def _forget_unless_signed_in(state: BaseState, payload: Any) -> None:
+    """A hydrate sends the tab everything its states hold: the last invoice, client and
+    dashboard it showed. Without a valid session (signed out, expired, or a client token
+    replayed from elsewhere) those states go back to their defaults first, so it learns
+    nothing; a signed-in tab keeps its page."""
+    token = _token_sent(payload)
+    if token and (auth.remembered_user(token) is not None or await asyncio.to_thread(auth.user_for_token, token)):
+        return
+    for substate in _app_states(state):
+        cls = type(substate)
+        for name, field in cls.__fields__.items():
+            if field._owner is cls and not cls._is_client_storage(name) and not name.startswith("router"):
+                setattr(substate, name, field.default_value())
+
+
 def _refuse(*specs) -> StateUpdate:
     return StateUpdate(events=Event.from_event_type(list(specs)), delta={})
 
@@ -174,8 +210,11 @@ class EventGuard(Middleware):
         if registered is None or not registered.states:
             return None
         state_cls, handler = registered.states[0], registered.handler
+        if handler.fn.__name__ in HYDRATES and not state_cls.__module__.startswith(APP_PACKAGE):
+            await _forget_unless_signed_in(state, event.payload)
+            return None
         if not state_cls.__module__.startswith(APP_PACKAGE):
-            return None  # Reflex's own (hydrate, on_load_internal, client storage)
+            return None  # Reflex's own (on_load_internal, client storage)
         name = handler.fn.__name__
         if not is_public(state_cls, name):
             auth_state = await state.get_state(AuthState)

@@ -183,3 +183,24 @@ def test_account_page_changes_the_password_only_with_the_current_one(signed_in, 
     expect(current).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#" + current.get_attribute("aria-describedby"))).to_contain_text("current password is wrong")
     expect(page.get_by_label("New password", exact=True)).to_have_value("brand-new-pass-1")  # nothing typed is lost
+
+
+def test_signing_out_in_one_tab_takes_the_others_off_their_page(page, app_url):
+    """QA: after Sign out in one tab, another kept showing a client's address and balance until
+    it was clicked. It goes to the sign-in page by itself, and back to its page after signing in."""
+    sign_in(page, app_url)
+    page.goto(app_url + "/clients")
+    page.locator(".client-row").first.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    client_page = page.url
+    other = page.context.new_page()
+    other.goto(app_url + "/")
+    other.locator(".invoice-row").first.wait_for()
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
+
+    page.wait_for_url(re.compile(r".*/login/?\?next=%2Fclients%2F\d+$"), timeout=10_000)
+    page.locator("#email").fill("owner@example.com")
+    page.locator("#password").fill("e2e-password-123")
+    page.locator("#sign-in").click()
+    page.wait_for_url(client_page)
