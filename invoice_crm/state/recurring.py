@@ -94,7 +94,7 @@ class RecurringFormState(AuthState, ClientChoicesMixin):
         if self._current_user() is None:
             return self._redirect_to_login()
         business = await asyncio.to_thread(current_business)
-        today = recurring.today_here()
+        today = await asyncio.to_thread(recurring.today_here)  # the business's day (Settings' timezone)
         self.profile_id, self.version, self.not_found = 0, 0, False
         self._kept_lines, self._kept_invoice, self.keeps_hidden = [], {}, False
         self.client_id = self.router.url.query_parameters.get("client", "")
