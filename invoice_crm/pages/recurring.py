@@ -40,7 +40,8 @@ def _profile_row(p) -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.link(p["client"], href="/recurring/" + p["id"], weight="bold"),
-                rx.text(p["schedule"], " · ", p["auto_send"], size="1", color_scheme="gray"),
+                rx.text(p["schedule"], " · ", p["auto_send"], rx.cond(p["client_archived"] != "", " · Client archived", ""),
+                        size="1", color_scheme="gray"),
                 spacing="1", flex="2 1 200px", min_width="0",
             ),
             _fact("Next issue", p["next_issue"], "profile-next"),
@@ -299,6 +300,12 @@ def _detail_body() -> rx.Component:
     return rx.vstack(
         page_title(rx.hstack(rx.text("Recurring: "), rx.link(p["client"], href="/clients/" + p["client_id"]),
                              _profile_status(p["status"]), align="center", wrap="wrap"), _detail_actions()),
+        rx.cond(p["client_archived"] != "", rx.callout.root(
+            rx.callout.icon(rx.icon("archive", size=16)),
+            rx.callout.text(p["client"], " is archived. An archived client's profile keeps issuing invoices until "
+                            "it is paused or stopped."),
+            color_scheme="amber", id="profile-client-archived", width="100%",
+        )),
         card(rx.flex(
             _fact("Schedule", p["schedule"]),
             _fact("Next issue", p["next_issue"], "profile-next"),
