@@ -100,6 +100,8 @@ def _line_cell(line, field: str, label: str, flex: str, control=None) -> rx.Comp
         line_field_label(label, line["number"], input_id),
         control if control is not None else rx.input(
             id=input_id, name="line-" + line["index"] + "-" + field, default_value=line[field], width="100%",
+            # A number shows as it will be billed once left (as in the invoice editor).
+            **({"on_blur": lambda v: F.leave_line_field(line["index"], field, v)} if field != "description" else {}),
         ),
         field_error(error),
         flex=flex, min_width="0",
@@ -154,7 +156,7 @@ def _who() -> rx.Component:
             id="recurring-project_id", name="project_id", default_value=F.values.get("project_id", ""),
             style=SELECT_STYLE,
         ), "project_id"),
-        _field("Currency", _text_input("currency", max_length=3), "currency", flex="0 1 120px"),
+        _field("Currency", _text_input("currency", max_length=3, on_blur=F.leave_currency), "currency", flex="0 1 120px"),
         gap="1em", wrap="wrap", width="100%",
     ))
 
