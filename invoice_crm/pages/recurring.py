@@ -40,7 +40,8 @@ def _profile_row(p) -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.link(p["client"], href="/recurring/" + p["id"], weight="bold"),
-                rx.text(p["schedule"], " · ", p["auto_send"], size="1", color_scheme="gray"),
+                rx.text(p["schedule"], " · ", p["auto_send"], rx.cond(p["client_archived"] != "", " · Client archived", ""),
+                        size="1", color_scheme="gray"),
                 spacing="1", flex="2 1 200px", min_width="0",
             ),
             _fact("Next issue", p["next_issue"], "profile-next"),
@@ -99,6 +100,8 @@ def _line_cell(line, field: str, label: str, flex: str, control=None) -> rx.Comp
         line_field_label(label, line["number"], input_id),
         control if control is not None else rx.input(
             id=input_id, name="line-" + line["index"] + "-" + field, default_value=line[field], width="100%",
+            # A number shows as it will be billed once left (as in the invoice editor).
+            **({"on_blur": lambda v: F.leave_line_field(line["index"], field, v)} if field != "description" else {}),
         ),
         field_error(error),
         flex=flex, min_width="0",
@@ -153,7 +156,7 @@ def _who() -> rx.Component:
             id="recurring-project_id", name="project_id", default_value=F.values.get("project_id", ""),
             style=SELECT_STYLE,
         ), "project_id"),
-        _field("Currency", _text_input("currency", max_length=3), "currency", flex="0 1 120px"),
+        _field("Currency", _text_input("currency", max_length=3, on_blur=F.leave_currency), "currency", flex="0 1 120px"),
         gap="1em", wrap="wrap", width="100%",
     ))
 
@@ -299,6 +302,12 @@ def _detail_body() -> rx.Component:
     return rx.vstack(
         page_title(rx.hstack(rx.text("Recurring: "), rx.link(p["client"], href="/clients/" + p["client_id"]),
                              _profile_status(p["status"]), align="center", wrap="wrap"), _detail_actions()),
+        rx.cond(p["client_archived"] != "", rx.callout.root(
+            rx.callout.icon(rx.icon("archive", size=16)),
+            rx.callout.text(p["client"], " is archived. An archived client's profile keeps issuing invoices until "
+                            "it is paused or stopped."),
+            color_scheme="amber", id="profile-client-archived", width="100%",
+        )),
         card(rx.flex(
             _fact("Schedule", p["schedule"]),
             _fact("Next issue", p["next_issue"], "profile-next"),

@@ -353,8 +353,9 @@ def _invoice_payment(raw: dict[str, str], row: int, currency: str, issue: date |
 
 
 def _check_invoices(session: Session, rows: list[dict[str, str]], checked: Checked) -> None:
-    today = lifecycle.business_today(get_settings().business_timezone)
-    default_currency = current_business(session).currency
+    business = current_business(session)
+    today = lifecycle.business_today(business.timezone)
+    default_currency = business.currency
     labels = {c.key: c.label for c in fmt.INVOICE_COLUMNS}
     groups: dict[str, _InvoiceItem] = {}
     bad: dict[str, list[int]] = {}  # invoice number -> its rows, when one of them has an error
@@ -503,7 +504,7 @@ def _store_invoice(session: Session, item: _InvoiceItem) -> Invoice:
         ledger.apply_payment(session, invoice, paid_on=payment.paid_on, method=payment.method,
                              reference=payment.reference, actor=ACTOR, amount=payment.amount)
     if not item.payments:
-        today = lifecycle.business_today(get_settings().business_timezone)
+        today = lifecycle.business_today(current_business(session).timezone)
         invoice.status = lifecycle.status_after_balance(InvoiceStatus.SENT, totals.balance_due, invoice.due_date, today)
         enqueue_sheet_sync(session, invoice.id)
     _remember(session, "invoice", item.number, item.digest, invoice.id)

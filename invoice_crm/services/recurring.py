@@ -30,6 +30,7 @@ from invoice_crm.domain.money import normalize_currency
 from invoice_crm.models import Client, ProfileStatus, Project, RecurringProfile
 from invoice_crm.services import delivery, idempotency, wakeups
 from invoice_crm.services import invoices as invoice_service
+from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.settings import get_settings
 
 RECURRING = wakeups.Wakeup("recurring invoices")
@@ -38,7 +39,9 @@ SEND_PENDING, SEND_QUEUED = "pending", "queued"  # a run's send_state while it w
 
 
 def today_here() -> date:
-    return business_today(get_settings().business_timezone)
+    """The business's day now, in the timezone saved in Settings (else BUSINESS_TIMEZONE): the
+    day the form starts on, a resume counts from and the worker issues for."""
+    return business_today(business_timezone())
 
 
 @dataclass

@@ -74,7 +74,7 @@ def profile_view(profile_id: int | None) -> dict:
     else:
         ends = "No end"
     return {
-        **profile_summary(profile, client.name if client else ""),
+        **profile_summary(profile, client.name if client else "", client is not None and client.archived_at is not None),
         "client_id": str(profile.client_id),
         "project": project.name if project else "",
         "amount": format_money(figures.compute(probe, rows).total, profile.currency) if rows is not None else "—",
@@ -103,10 +103,34 @@ def list_profiles() -> list[dict]:
     """Every profile with its client, schedule, next issue date, status and invoices issued."""
     with read_session() as session:
         rows = session.execute(
-            select(RecurringProfile, Client.name).join(Client, Client.id == RecurringProfile.client_id)
+            select(RecurringProfile, Client.name, Client.archived_at).join(Client, Client.id == RecurringProfile.client_id)
             .order_by(RecurringProfile.status, RecurringProfile.next_issue_date, RecurringProfile.id)
         ).all()
-    return [profile_summary(p, name) for p, name in rows]
+    return [profile_summary(p, name, archived_at is not None) for p, name, archived_at in rows]
+
+
+def issuing_profiles(client_id: int) -> list[str]:
+    """A client's profiles that will issue again (active, not finished), each as "Monthly, next
+    27.12.2026": what archiving the client leaves running (an archived client's profiles keep
+    issuing until paused or stopped)."""
+    with read_session() as session:
+        profiles = session.execute(
+            select(RecurringProfile).where(RecurringProfile.client_id == client_id,
+                                           RecurringProfile.status == ProfileStatus.ACTIVE.value)
+            .order_by(RecurringProfile.next_issue_date, RecurringProfile.id)
+        ).scalars().all()
+    return [f"{s['schedule']}, next {s['next_issue']}" for s in (profile_summary(p, "") for p in profiles if not is_finished(p))]
+
+
+def archived_message(client_id: int) -> str:
+    """What archiving a client says: that its active profiles keep issuing, naming them."""
+    running = issuing_profiles(client_id)
+    if not running:
+        return "Client archived"
+    one = len(running) == 1
+    return (f"Client archived. Its {'recurring profile keeps' if one else f'{len(running)} recurring profiles keep'} "
+            f"issuing invoices ({'; '.join(running)}): pause or stop {'it' if one else 'them'} under Recurring "
+            "if that is not wanted")
 
 
 def status_text(profile: RecurringProfile) -> str:
@@ -121,7 +145,7 @@ def _next_issue_text(profile: RecurringProfile) -> str:
     return format_date(profile.next_issue_date) if profile.next_issue_date else "—"
 
 
-def profile_summary(profile: RecurringProfile, client_name: str) -> dict:
+def profile_summary(profile: RecurringProfile, client_name: str, client_archived: bool = False) -> dict:
 
     schedule = recurrence.Frequency(profile.frequency).describe(profile.every)
     if profile.frequency != "weekly" and profile.day_of_month:
@@ -134,6 +158,7 @@ def profile_summary(profile: RecurringProfile, client_name: str) -> dict:
         "status": status_text(profile),
         "issued": str(profile.issued_count),
         "auto_send": "Email automatically" if profile.auto_send else "Draft for review",
+        "client_archived": "yes" if client_archived else "",
     }
 
 

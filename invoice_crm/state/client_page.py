@@ -11,7 +11,7 @@ import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.services import client_accounts, documents, expected_pay
+from invoice_crm.services import client_accounts, documents, expected_pay, recurring_views
 from invoice_crm.services.business_settings import business_currency
 from invoice_crm.state.auth import AuthState
 
@@ -133,7 +133,9 @@ class ClientPageState(AuthState):
         await self._refresh()
         if not changed:
             return None
-        return rx.toast.success("Client archived" if archived else "Client restored")
+        if archived:  # its active recurring profiles keep issuing: say so, naming them
+            return rx.toast.success(await asyncio.to_thread(recurring_views.archived_message, self.client_id))
+        return rx.toast.success("Client restored")
 
     @rx.event
     def set_confirm_delete(self, value: bool):

@@ -34,6 +34,7 @@ from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_choices import ClientChoicesMixin
 from invoice_crm.state.editor_taxes import EditorTaxesMixin, copied_line_extras, line_extras
 from invoice_crm.state.focus import show_field
+from invoice_crm.state.typed_numbers import as_billed, show_in_input
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 NUMBER_FIELDS = ("quantity", "unit_price")
@@ -344,20 +345,11 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         if field not in NUMBER_FIELDS or not 0 <= index < len(self.lines):
             return None
         self._set_line(index, field, value)
-        try:
-            number = _read_number(field, self.lines[index][field], self.currency)
-        except ValidationError:
+        shown = as_billed(field, self.lines[index][field], self.currency)
+        if shown is None:
             return None
-        shown = format_quantity(number) if field == "quantity" else format_price(number, self.currency)
         self.lines[index] = {**self.lines[index], field: shown}
-        if shown == value:
-            return None
-        # The input is not controlled (so no keystroke waits for the server): set its text.
-        element = json.dumps(f"line-{index}-{field}")
-        return rx.call_script(
-            f"(() => {{ const el = document.getElementById({element}); "
-            f"if (el && document.activeElement !== el) el.value = {json.dumps(shown)}; }})()"
-        )
+        return None if shown == value else show_in_input(f"line-{index}-{field}", shown)
 
     @rx.event
     def add_line(self):

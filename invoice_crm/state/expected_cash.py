@@ -21,6 +21,6 @@ class ExpectedCashState(AuthState):
     async def load(self):
         if self._current_user() is None:
             return
-        text = await asyncio.to_thread(expected_pay.cash_in_text, recurring.today_here())
+        text = await asyncio.to_thread(lambda: expected_pay.cash_in_text(recurring.today_here()))
         self.expected_cash_in = text or "—"
         self.expected_note = "from each client's usual days to pay" if text else NONE_YET

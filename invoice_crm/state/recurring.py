@@ -4,20 +4,24 @@ and a profile's page (/recurring/<id>) with the invoices it issued."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError, FieldErrors
+from invoice_crm.domain.errors import DomainError, FieldErrors, ValidationError
+from invoice_crm.domain.money import normalize_currency
 from invoice_crm.domain.numbers import format_percent
 from invoice_crm.services import idempotency, queries, recurring, recurring_issue, recurring_views, tax_rates
 from invoice_crm.services.business_settings import current_business
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.client_choices import ClientChoicesMixin
 from invoice_crm.state.focus import show_field
+from invoice_crm.state.typed_numbers import as_billed, show_in_input
 
 MAX_LINES = 6  # one form submission carries every field (the event guard allows 50)
 LINE_FIELDS = ("description", "quantity", "unit_price", "tax", "discount")
+BILLED_FIELDS = ("quantity", "unit_price", "discount")  # shown as billed once left
 
 
 def _route_id(path: str) -> int:
@@ -94,7 +98,7 @@ class RecurringFormState(AuthState, ClientChoicesMixin):
         if self._current_user() is None:
             return self._redirect_to_login()
         business = await asyncio.to_thread(current_business)
-        today = recurring.today_here()
+        today = await asyncio.to_thread(recurring.today_here)  # the business's day (Settings' timezone)
         self.profile_id, self.version, self.not_found = 0, 0, False
         self._kept_lines, self._kept_invoice, self.keeps_hidden = [], {}, False
         self.client_id = self.router.url.query_parameters.get("client", "")
@@ -155,6 +159,23 @@ class RecurringFormState(AuthState, ClientChoicesMixin):
         self.errors.pop("client_id", None)
         self.project_options = await asyncio.to_thread(queries.project_options, as_id(self.client_id))
         return None
+
+    @rx.event
+    def leave_currency(self, value: str):
+        """The currency as typed (the lines' prices are shown with its decimals: none for JPY)."""
+        with contextlib.suppress(ValidationError):  # not a currency: its error shows on Save
+            self.values = {**self.values, "currency": normalize_currency(str(value)[:10])}
+
+    @rx.event
+    def leave_line_field(self, index: str, field: str, value: str):
+        """On leaving a line's quantity, unit price or discount it shows the value as it will be
+        billed, as the invoice editor does (``1234,5`` -> ``1.234,50`` under de_DE); what cannot
+        be read stays as typed. The inputs are not controlled: only their text is set."""
+        row = as_id(index)
+        if row is None or row >= len(self.lines) or field not in BILLED_FIELDS:
+            return None
+        shown = as_billed(field, str(value)[:100], self.values.get("currency"))
+        return None if shown is None or shown == value else show_in_input(f"recurring-line-{row}-{field}", shown)
 
     @rx.event
     def add_line(self):

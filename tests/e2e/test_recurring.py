@@ -209,3 +209,36 @@ def test_stop_asks_first_and_references_stay_whole_on_a_phone(signed_in, app_url
     for gone in ("Pause", "Resume", "Stop"):
         expect(page.get_by_role("button", name=gone, exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Edit profile")).to_have_count(0)
+
+
+def test_numbers_show_as_billed_once_left_and_an_archived_clients_profile_says_so(signed_in, app_url):
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Archived Later {tag}"
+    create_client(page, app_url, name, f"later-{tag}@client.example")
+    page.goto(app_url + "/recurring/new")
+    find_client(page, "#recurring-client_id", name)
+    page.get_by_label("Client", exact=True).select_option(label=name)
+    page.get_by_label("Description, line 1").fill("Hosting")
+    # Leaving a number field shows it as it will be billed, as the invoice editor does (QA13).
+    price = page.get_by_label("Unit price, line 1")
+    price.fill("1,234.5")
+    price.press("Tab")
+    expect(price).to_have_value("1,234.50")
+    discount = page.get_by_label("Discount %, line 1")
+    discount.fill("12.5")
+    discount.press("Tab")
+    expect(discount).to_have_value("12.50")
+    expect(page.get_by_label("Description, line 1")).to_have_value("Hosting")  # nothing else redrawn
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url(re.compile(r".*/recurring/\d+$"))
+    profile_url = page.url
+    expect(page.locator("#profile-client-archived")).to_have_count(0)
+
+    # Archiving the client says the profile keeps issuing; the profile page then says so.
+    page.get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    page.get_by_role("button", name="Archive client").click()
+    expect(page.get_by_text(re.compile(r"Client archived\. Its recurring profile keeps issuing invoices"))).to_be_visible()
+    page.goto(profile_url)
+    expect(page.locator("#profile-client-archived")).to_contain_text(f"{name} is archived")

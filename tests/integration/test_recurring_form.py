@@ -105,3 +105,33 @@ def test_a_paused_profile_does_not_show_a_next_issue_date_as_if_coming(app):
             assert shown != "None while paused" and shown != "—"
 
     run(scenario())
+
+
+def test_a_line_number_shows_as_billed_once_left_as_in_the_invoice_editor(app, locale):
+    """QA13: under de_DE, Unit price 1234,5 stayed 1234,5 after leaving the field; the editor
+    shows 1.234,50. The form's inputs are not controlled: the answer sets the input's text."""
+    from invoice_crm.state.recurring import RecurringFormState
+
+    locale("de_DE")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, RecurringFormState.load_new, "/recurring/new")
+
+            async def leave(field: str, value: str) -> str:
+                return sent_text(await runner.send(tab, RecurringFormState.leave_line_field, "/recurring/new",
+                                                   index="0", field=field, value=value))
+
+            price = await leave("unit_price", "1234,5")
+            assert "recurring-line-0-unit_price" in price and "1.234,50" in price
+            assert "12,50" in await leave("discount", "12,5")
+            assert "2,5" in await leave("quantity", "2,50")
+            assert "document.getElementById" not in await leave("discount", "12,345")  # refused on Save, kept as typed
+            assert "document.getElementById" not in await leave("unit_price", "1.234,50")  # already as billed
+            assert "document.getElementById" not in await leave("description", "1234,5")
+            await runner.send(tab, RecurringFormState.leave_currency, "/recurring/new", value="jpy")
+            assert "1.234" in await leave("unit_price", "1234") and "1.234,00" not in await leave("unit_price", "1234")
+            assert runner.server_errors == []
+
+    run(scenario())

@@ -150,3 +150,51 @@ def test_each_issued_draft_says_what_became_of_it(database):
     invoice_service.delete_draft(int(rows[1]["invoice_id"]), "owner@example.com")
     rows = recurring_views.profile_invoices(profile_id)
     assert [r["note"] for r in rows] == ["Marked as sent (not emailed)", "Deleted before it was sent"]
+
+
+def test_archiving_a_client_names_the_profiles_that_keep_issuing_and_the_profile_says_so(app):
+    """The rule (README, Recurring invoices): an archived client's active profiles keep issuing
+    until paused or stopped; archiving says which, and the profile and the list show it."""
+    from invoice_crm.domain.numbers import format_date
+    from invoice_crm.state.client_page import ClientPageState
+    from invoice_crm.state.recurring import RecurringDetailState, RecurringListState
+
+    profile_id = _profile()
+    client_id = recurring.get_profile(profile_id).client_id
+    paused = recurring.save_profile(recurring.ProfileInput(client_id=client_id, start_date=START, lines=LINES,
+                                                           frequency="weekly"), today=START)
+    recurring.pause_profile(paused.id)  # issues nothing: not named
+    other = make_client("Quiet Ltd", "q@quiet.example")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientPageState.on_load, f"/clients/{client_id}")
+            archived = sent_text(await runner.send(tab, ClientPageState.set_archived, f"/clients/{client_id}", archived=True))
+            assert (f"Client archived. Its recurring profile keeps issuing invoices (Monthly, next {format_date(START)}): "
+                    "pause or stop it under Recurring if that is not wanted") in archived
+            await runner.send(tab, RecurringDetailState.on_load, f"/recurring/{profile_id}")
+            assert (await runner.state(tab, RecurringDetailState)).profile["client_archived"] == "yes"
+            await runner.send(tab, RecurringListState.on_load, "/recurring")
+            assert {p["client_archived"] for p in (await runner.state(tab, RecurringListState)).profiles} == {"yes"}
+            # A client without running profiles is archived with the plain message.
+            await runner.send(tab, ClientPageState.on_load, f"/clients/{other.id}")
+            plain = sent_text(await runner.send(tab, ClientPageState.set_archived, f"/clients/{other.id}", archived=True))
+            assert "Client archived" in plain and "recurring" not in plain
+            # Restored: the profile page no longer says archived.
+            await runner.send(tab, ClientPageState.on_load, f"/clients/{client_id}")
+            await runner.send(tab, ClientPageState.set_archived, f"/clients/{client_id}", archived=False)
+            await runner.send(tab, RecurringDetailState.on_load, f"/recurring/{profile_id}")
+            assert (await runner.state(tab, RecurringDetailState)).profile["client_archived"] == ""
+            assert runner.server_errors == []
+
+    run(scenario())
+
+
+def test_an_archived_clients_active_profile_keeps_issuing(database):
+    from invoice_crm.services import client_accounts
+
+    profile_id = _profile()
+    client_accounts.set_archived(recurring.get_profile(profile_id).client_id, True)
+    recurring_issue.issue_due(START)
+    assert recurring.get_profile(profile_id).issued_count == 1
