@@ -37,7 +37,7 @@ from invoice_crm.services.activity import (
     enqueue_sheet_syncs,
     log_event,
 )
-from invoice_crm.services.business_settings import business_timezone
+from invoice_crm.services.business_settings import business_currency, business_timezone
 from invoice_crm.services.numbering import next_invoice_number
 from invoice_crm.settings import get_settings
 
@@ -127,7 +127,7 @@ def _parse(session: Session, data: DraftInput) -> _CleanDraft:
     )
     if issue_date is not None:
         problems.check(lambda: drafts.check_dates(issue_date, due_date))
-    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
+    currency = problems.check(lambda: normalize_currency(data.currency or business_currency()))
     lines = problems.check(lambda: drafts.parse_lines(data.lines, currency), default=[])
     discount = problems.check(lambda: drafts.parse_discount(data.discount_kind, data.discount_value, field="discount"))
     notes = problems.check(lambda: drafts.clean_text(

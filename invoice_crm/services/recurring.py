@@ -30,8 +30,7 @@ from invoice_crm.domain.money import normalize_currency
 from invoice_crm.models import Client, ProfileStatus, Project, RecurringProfile
 from invoice_crm.services import delivery, idempotency, wakeups
 from invoice_crm.services import invoices as invoice_service
-from invoice_crm.services.business_settings import business_timezone
-from invoice_crm.settings import get_settings
+from invoice_crm.services.business_settings import business_currency, business_timezone
 
 RECURRING = wakeups.Wakeup("recurring invoices")
 MAX_TERMS = drafts.MAX_TERM_DAYS
@@ -162,7 +161,7 @@ def _clean(session: Session, data: ProfileInput) -> dict:
         day, end, occurrences,
     )
     problems.check(lambda: recurrence.check_schedule(schedule))
-    currency = problems.check(lambda: normalize_currency(data.currency or get_settings().currency))
+    currency = problems.check(lambda: normalize_currency(data.currency or business_currency()))
     lines = problems.check(lambda: drafts.parse_lines(data.lines, currency), default=[])
     if not lines and not any(key.startswith("lines") for key in problems.found):
         problems.found["lines"] = "Add at least one line"

@@ -200,3 +200,13 @@ def test_custom_number_format(database, monkeypatch):
     inv = make_invoice(issue=TODAY - timedelta(days=3), due=TODAY + timedelta(days=30))
     sent = invoices.send_invoice(inv.id)
     assert sent.number == f"{TODAY.year}/{TODAY.month:02d}/001"  # numbered on the day it is sent
+
+
+def test_a_draft_without_a_currency_takes_the_one_saved_in_settings(database):
+    """Settings → Invoices wins over the CURRENCY setting once saved (as it does for the
+    editor's default): a draft saved without one is in the saved currency."""
+    from invoice_crm.services import business_settings as biz
+
+    biz.save_invoice_defaults({"currency": "EUR", "number_format": "INV-{year}-{seq:04d}", "payment_terms_days": "14", "locale": "en_US"})
+    draft = make_invoice(currency="")
+    assert draft.currency == "EUR"
