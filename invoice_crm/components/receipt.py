@@ -46,8 +46,11 @@ class ReceiptState(AuthState):
                 lambda: receipts.send_receipt(route_id(self.router.url.path), user, idempotency_key=key)
             )
         except DomainError as err:
+            from invoice_crm.state.invoice_page import InvoicePageState  # it imports the editor too
+
             self.emailing_receipt = False
-            yield rx.toast.error(err.message)
+            # Refused: often the payment was removed in another tab; the page shows it so.
+            yield [rx.toast.error(err.message), InvoicePageState.reread]
             return
         self.emailing_receipt = False
         repeated = message.id == self.last_receipt_id

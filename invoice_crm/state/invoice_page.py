@@ -249,6 +249,11 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         return rx.redirect(f"/invoices/new?from={self.invoice_id}")
 
     @rx.event
+    async def reread(self):
+        """The invoice read again (after another part of the page was refused: it changed)."""
+        await self._reload()
+
+    @rx.event
     def open_delete(self):
         if self._current_user() is None:
             return self._redirect_to_login()
@@ -266,6 +271,6 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
         self.delete_key = ""
         try:
             number = await asyncio.to_thread(invoice_service.delete_draft, self.invoice_id, self.user_email)
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        except DomainError as err:  # sent in another tab, say: the page shows it so
+            return await self._refused(err)
         return [rx.toast.success(f"{number} deleted"), rx.redirect("/")]

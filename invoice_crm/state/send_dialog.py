@@ -226,6 +226,8 @@ class DeliveryState(InvoicePageState):
                 return
             if self.send_mode == REMINDER and not self.can_mark_paid:
                 self.send_open = False  # paid or voided meanwhile: no reminder to send, no button either
+            if self.send_mode == SEND and not self.is_draft:
+                self.send_open = False  # sent (or deleted) in another tab: nothing left to send
             yield rx.toast.error(err.message)
             return
         self.send_open = False

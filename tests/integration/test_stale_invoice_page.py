@@ -4,6 +4,8 @@ and only the actions it allows. Driven through the app's own events (tests/suppo
 
 from __future__ import annotations
 
+import asyncio
+
 from invoice_crm.domain.numbering import draft_reference
 from invoice_crm.services import invoices, ledger
 from tests.integration.email_helpers import *  # noqa: F403  (the smtp_server and mail fixtures)
@@ -229,3 +231,72 @@ def test_a_credit_by_amount_from_a_tab_left_open_is_refused_with_the_balance_now
     assert count == 1 and still_open and balance == "$10.00"
     assert "Check the amount and issue again" in errors["credit_amount"]
     assert notes() == 2 and final == "$0.00"
+
+
+def test_a_draft_page_left_open_after_it_was_sent_elsewhere_shows_it_sent(app, mail):
+    """QA: Delete and Send (mark as sent) from a tab still showing the draft were refused by a
+    toast while the tab went on showing "Draft" with Send, Edit and Delete, and the Send dialog
+    stayed open offering "Mark as sent". Refused, the page is read again and the dialog closes."""
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+    from invoice_crm.state.send_dialog import MARK_ONLY
+    from invoice_crm.state.send_dialog import DeliveryState as D
+
+    draft = make_invoice(make_client("Acme", "billing@acme.example").id)
+    page = f"/invoices/{draft.id}"
+    shown = form(invoice_id=str(draft.id), **{"send-recipient": None})
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            for tab in ("delete", "send"):
+                assert (await invoice_page(runner, draft.id, tab)).is_draft
+            await runner.send("send", D.open_send_dialog, page)
+            await runner.send("send", D.set_send_method, page, value=MARK_ONLY)
+            await runner.send("delete", S.open_delete, page)
+            invoices.send_invoice(draft.id)  # in another tab
+
+            said = {"delete": sent_text(await runner.send("delete", S.delete, page, shown=shown))}
+            said["send"] = sent_text(await runner.send("send", D.submit_send, page, form=shown))
+            states = {tab: await runner.state(tab, D) for tab in ("delete", "send")}
+            assert runner.server_errors == []
+            return said, states
+
+    said, states = run(scenario())
+    assert "Only drafts can be deleted" in said["delete"]
+    assert "already been sent" in said["send"]
+    for tab, state in states.items():
+        assert state.status == "SENT" and not state.is_draft, tab
+        assert not state.send_open, tab
+
+
+def test_a_refused_receipt_has_the_page_read_again(app, mail):
+    """QA: the tab showed Paid and "Email receipt" after the payment was removed elsewhere: the
+    refusal was right, but the page went on showing Paid. The refusal now has it read again."""
+    from invoice_crm.components.receipt import ReceiptState
+    from invoice_crm.state.invoice_page import InvoicePageState as S
+
+    invoice_id = _sent()
+    payment = ledger.record_payment(invoice_id, "")  # paid in full
+    page = f"/invoices/{invoice_id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            assert (await invoice_page(runner, invoice_id)).has_receipt
+            from sqlalchemy import select
+
+            from invoice_crm.db import read_session
+            from invoice_crm.models import Payment
+
+            with read_session() as s:
+                payment_id = s.execute(select(Payment.id).where(Payment.invoice_id == payment.id)).scalar_one()
+            ledger.remove_payment(payment_id, "Bounced")  # in another tab
+            updates = await runner.send("t", ReceiptState.email_receipt, page, key="k-1")
+            for _ in range(50):  # the read it chains runs after it
+                state = await runner.state("t", S)
+                if not state.has_receipt:
+                    break
+                await asyncio.sleep(0.05)
+            assert runner.server_errors == []
+            return sent_text(updates), state
+
+    said, state = run(scenario())
+    assert said and not state.has_receipt and state.status == "SENT"
