@@ -115,8 +115,10 @@ def _line_rows(lines: list[drafts.LineInput], taxes: dict, invoice_id: int | Non
 def _parse(session: Session, data: DraftInput) -> _CleanDraft:
     """The draft as it will be stored; every refused field is named at once (``FieldErrors``)."""
     problems = Problems()
-    if data.client_id is None or session.get(Client, data.client_id) is None:
+    if data.client_id is None:
         problems.found["client_id"] = "Choose a client"
+    elif session.get(Client, data.client_id) is None:
+        problems.found["client_id"] = CLIENT_DELETED
     elif data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.client_id != data.client_id:
@@ -290,6 +292,9 @@ def add_draft(
 
 
 CHANGED_ELSEWHERE = "This draft was changed in another tab or window"
+SENT_ELSEWHERE = "This draft was sent in another tab or window as {number}"
+# A client chosen in a form, deleted (in another tab) before the form was saved.
+CLIENT_DELETED = "This client was deleted in another tab or window: choose another"
 DELETED_ELSEWHERE = "This draft was deleted in another tab or window"
 
 
@@ -312,6 +317,13 @@ def update_draft(
             if expected_version is None:
                 raise
             raise Conflict(f"{DELETED_ELSEWHERE}.", field="version") from None
+        if expected_version is not None and InvoiceStatus(invoice.status) is not InvoiceStatus.DRAFT:
+            # The editor's draft was sent meanwhile: a conflict, said with what it became.
+            raise Conflict(
+                SENT_ELSEWHERE.format(number=display_number(invoice.number, invoice.id))
+                + ". Reload it to see it (Duplicate makes a new draft of it).",
+                field="version",
+            )
         lifecycle.ensure_editable(invoice.status)
         if expected_version is not None and invoice.version != expected_version:
             raise Conflict(f"{CHANGED_ELSEWHERE}. Reload it to see the changes.", field="version")

@@ -131,7 +131,7 @@ def _clean(session: Session, data: ProfileInput) -> dict:
     problems = Problems()
     client = session.get(Client, data.client_id) if data.client_id is not None else None
     if client is None:
-        problems.found["client_id"] = "Choose a client"
+        problems.found["client_id"] = "Choose a client" if data.client_id is None else invoice_service.CLIENT_DELETED
     elif data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.client_id != data.client_id:

@@ -119,3 +119,29 @@ def test_a_fresh_database_asks_and_start_empty_stops_asking(database):
     demo.start_empty()
     assert not demo.needs_start_choice()
     assert demo.load_demo_data() == 0  # the choice was made
+
+
+def test_an_editor_whose_draft_was_sent_elsewhere_is_told_what_it_became(database):
+    """QA: Save in an editor left open while another tab sent the draft said only "only drafts
+    can be edited" in a toast; it is a conflict (the editor's callout, Reload) naming the number."""
+    inv = make_invoice()
+    loaded = _get(inv.id).version
+    sent = invoices.send_invoice(inv.id)
+    with pytest.raises(Conflict, match=f"sent in another tab or window as {sent.number}") as err:
+        invoices.update_draft(inv.id, draft_input(inv.client_id), expected_version=loaded)
+    assert err.value.field == "version" and _get(inv.id).status is InvoiceStatus.SENT
+
+
+def test_a_form_whose_client_was_deleted_elsewhere_says_so(database):
+    """QA: "Choose a client" beside a menu still showing the client deleted in another tab."""
+    from invoice_crm.domain.errors import FieldErrors
+    from invoice_crm.services import client_accounts
+
+    client = make_client("Gone Co", "gone@example.com")
+    client_accounts.delete_client(client.id)
+    with pytest.raises(FieldErrors) as err:
+        invoices.create_invoice(draft_input(client.id))
+    assert err.value.errors["client_id"] == "This client was deleted in another tab or window: choose another"
+    with pytest.raises(FieldErrors) as err:
+        invoices.create_invoice(draft_input(None))
+    assert err.value.errors["client_id"] == "Choose a client"
