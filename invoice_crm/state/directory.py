@@ -11,6 +11,7 @@ import reflex as rx
 from invoice_crm.domain.drafts import as_id
 from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.numbers import format_count
+from invoice_crm.domain.search import fold_case
 from invoice_crm.services import client_accounts, client_lists, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
@@ -308,8 +309,8 @@ class ClientsState(DirectoryState):
 
 
 def _key(text: str) -> str:
-    """A name or email as the similar-client check compares them."""
-    return str(text or "").strip().lower()
+    """A name or email as the similar-client check compares them (in any case)."""
+    return fold_case(str(text or "").strip()) or ""
 
 
 class ClientPickerState(DirectoryState, ClientChoicesMixin):
