@@ -297,3 +297,60 @@ def test_a_client_just_added_is_shown_on_its_page(app, many_clients):
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def test_the_add_forms_refusals_are_each_beside_their_field_and_go_when_a_similar_client_is_asked_about(app):
+    from invoice_crm.state.directory import ClientsState
+
+    client_service.create_client("Blue Harbor Cafe", "owner@blueharbor.example")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            key = (await runner.state(tab, ClientsState)).form_key
+            await runner.send(tab, ClientsState.create, "/clients", form=form(form_key=key, name="x", email="a@b"))
+            state = await runner.state(tab, ClientsState)
+            assert list(state.errors) == ["email"] and state.errors["email"].startswith("Email must look like")
+            assert state.add_error == ""  # not repeated under the whole form
+            await runner.send(tab, ClientsState.create, "/clients", form=form(form_key=key, name="   ", email="a@b"))
+            state = await runner.state(tab, ClientsState)
+            assert state.errors["name"] == "Name is required" and "email" in state.errors and state.add_error == ""
+            # Put right, but the name is taken: the question is asked, the old refusals are gone.
+            await runner.send(tab, ClientsState.create, "/clients",
+                              form=form(form_key=key, name="Blue Harbor Cafe", email="free@blue.example"))
+            state = await runner.state(tab, ClientsState)
+            assert state.duplicate_of == "Blue Harbor Cafe" and state.errors == {} and state.add_error == ""
+            assert runner.server_errors == []
+
+    run(scenario())
+
+
+def test_an_edit_of_a_client_deleted_elsewhere_is_refused_once_in_the_dialog_and_the_list_drops_it(app):
+    from invoice_crm.services import client_accounts
+    from invoice_crm.state.directory import DELETED_ELSEWHERE, ClientsState
+
+    temp = client_service.create_client("Temp Client", "temp@client.example")
+    client_service.create_client("Kept Client")
+    row = {"id": str(temp.id), "name": "Temp Client", "email": "temp@client.example", "company": "", "address": "",
+           "tax_number": ""}
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            await runner.send(tab, ClientsState.start_edit, "/clients", client=row)
+            client_accounts.delete_client(temp.id)  # in another tab
+            saved = await runner.send(tab, ClientsState.save_edit, "/clients", form={**row, "company": "Typed Co"})
+            state = await runner.state(tab, ClientsState)
+            assert state.edit_open and state.edit_errors == {"": DELETED_ELSEWHERE} and state.edit_error == DELETED_ELSEWHERE
+            assert state.errors == {} and state.add_error == "" and state.error == ""  # the add form says nothing
+            assert "not found" not in sent_text(saved) and "Client saved" not in sent_text(saved)  # no toast besides
+            assert [c["name"] for c in state.clients] == ["Kept Client"]  # the list is read again
+            # Closed, the dialog forgets it: the next edit opens clean.
+            await runner.send(tab, ClientsState.set_edit_open, "/clients", value=False)
+            state = await runner.state(tab, ClientsState)
+            assert state.edit_errors == {} and not state.edit_open
+            assert runner.server_errors == []
+
+    run(scenario())
