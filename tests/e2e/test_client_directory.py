@@ -12,6 +12,7 @@ from contextlib import closing
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.pages import client_row
 
 SEEDED = 120
 TIMEOUT = 15_000
@@ -190,8 +191,7 @@ def test_a_long_name_wraps_the_add_forms_errors_are_beside_their_fields_and_an_e
 
     # Edit in this tab; the client is deleted in another; Save says so once, in the dialog.
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(app_url + "/clients?q=" + tag)
-    page.get_by_role("button", name=re.compile("^Edit ")).click()
+    client_row(page, app_url, tag).get_by_role("button", name=re.compile("^Edit ")).click()
     dialog = page.get_by_role("dialog", name="Edit client")
     dialog.get_by_label("Company").fill("Typed Co")
     other = page.context.new_page()
