@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
+from invoice_crm.domain.search import fold_case, name_order
 from invoice_crm.settings import get_settings
 
 # Every engine of this process, to be cut off from the parent's connections after a fork.
@@ -116,6 +117,10 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's lower() and LIKE fold only A-Z: what compares names in any case
+        # (db_search.folded, db_search.name_key) calls these instead.
+        dbapi_connection.create_function("fold_case", 1, fold_case, deterministic=True)
+        dbapi_connection.create_function("name_order", 1, name_order, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from decimal import Decimal
 
 from invoice_crm.domain import numbers
@@ -40,3 +42,23 @@ def like_pattern(term: str, escape: str = "\\") -> str:
     """A LIKE pattern that finds ``term`` anywhere, with ``%`` and ``_`` matched literally."""
     literal = term.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
     return f"%{literal}%"
+
+
+def fold_case(text: str | None) -> str | None:
+    """``text`` with its case set aside, for comparing what people type (names, companies,
+    emails): Python's ``lower()``, which lowers every letter (SQLite's own ``lower()`` and
+    ``LIKE`` lower only A-Z) and answers as PostgreSQL's ``lower()`` does, so a search or a
+    duplicate check finds the same clients on either database."""
+    return None if text is None else text.lower()
+
+
+@functools.lru_cache(maxsize=16384)  # SQLite asks it for every name of a list, on every page
+def name_order(text: str | None) -> str | None:
+    """The key names are listed by, as a person reads them: case and accents set aside
+    ("élodie" beside "Elodie", "acme" beside "Acme", "ßeta" as "sseta"); a letter that is
+    not a base letter with marks (Ø, Æ) stays a letter of its own."""
+    if text is None:
+        return None
+    if text.isascii():
+        return text.lower()
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))

@@ -13,8 +13,9 @@ from invoice_crm.state.client_page import ClientPageState as S
 def _detail(label: str, value, test_id: str) -> rx.Component:
     return rx.cond(
         value != "",
-        rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2", id=test_id, white_space="pre-wrap"),
-                  spacing="0"),
+        rx.vstack(rx.text(label, size="1", color_scheme="gray"),
+                  rx.text(value, size="2", id=test_id, white_space="pre-wrap", overflow_wrap="anywhere"),
+                  spacing="0", min_width="0", max_width="100%"),
     )
 
 
@@ -100,8 +101,10 @@ def _delete_dialog() -> rx.Component:
 def _body() -> rx.Component:
     c = S.client
     return rx.vstack(
-        page_title(rx.hstack(rx.text(c["name"]), rx.cond(S.archived, rx.badge("Archived", color_scheme="gray")),
-                             align="center"), _actions()),
+        # A name without spaces wraps anywhere: the heading never makes the page wider than the screen.
+        page_title(rx.hstack(rx.text(c["name"], overflow_wrap="anywhere", min_width="0"),
+                             rx.cond(S.archived, rx.badge("Archived", color_scheme="gray")),
+                             align="center", min_width="0"), _actions()),
         card(rx.flex(
             _detail("Email", c["email"], "client-email"),
             _detail("Company", c["company"], "client-company"),

@@ -28,26 +28,38 @@ from invoice_crm.state.directory import (
 )
 
 
-def _client_form(on_submit, values=None, submit_label="Add client", form_id=None) -> rx.Component:
+def _client_form(on_submit, errors, values=None, submit_label="Add client", form_id=None) -> rx.Component:
     """The add form (``form_id``: never emptied by a submit, only by the state once the client
     is added, so a refusal or the similar-client question keeps what was typed) or the edit
-    dialog's form (``values``)."""
+    dialog's form (``values``). Each refusal in ``errors`` shows under its own field, tied to
+    it (aria-invalid, aria-describedby), as on the other pages' forms."""
     values = {} if values is None else values
     prefix = "client" if form_id is not None else "edit-client"
+
+    def field(label, name, **props):
+        return labelled_input(label, f"{prefix}-{name.replace('_', '-')}", errors.get(name, ""), name=name,
+                              default_value=values.get(name, ""), **props)
+
     return rx.form(
         rx.flex(
-            labelled_input("Client name", f"{prefix}-name", name="name", required=True, default_value=values.get("name", "")),
-            labelled_input("Client email", f"{prefix}-email", name="email", type="email", default_value=values.get("email", "")),
-            labelled_input("Company", f"{prefix}-company", name="company", default_value=values.get("company", "")),
-            labelled_textarea("Address", f"{prefix}-address", name="address", default_value=values.get("address", "")),
-            labelled_input("Client tax number", f"{prefix}-tax-number", name="tax_number", default_value=values.get("tax_number", "")),
-            rx.button(submit_label, type="submit"),
+            field("Client name", "name", required=True),
+            field("Client email", "email", type="email"),
+            field("Company", "company"),
+            labelled_textarea("Address", f"{prefix}-address", errors.get("address", ""), name="address",
+                              default_value=values.get("address", "")),
+            field("Client tax number", "tax_number"),
+            rx.vstack(
+                rx.text("\u00a0", size="1", aria_hidden="true"),  # the labels' line: the button sits level with the inputs
+                rx.button(submit_label, type="submit"),
+                spacing="1",
+            ),
             # The add form carries the key it was drawn with: a double click's two
             # submissions are one intent (DirectoryState._intent).
             *([rx.el.input(type="hidden", name="form_key", value=ClientsState.form_key)] if form_id is not None else []),
             gap="0.5em",
             wrap="wrap",
-            align="end",
+            # Aligned at the top: an error under one field does not push the others down.
+            align="start",
         ),
         on_submit=on_submit,
         reset_on_submit=False,
@@ -66,14 +78,16 @@ def _client_row(client) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.hstack(
-                rx.link(client["name"], href="/clients/" + client["id"]),
+                rx.link(client["name"], href="/clients/" + client["id"], overflow_wrap="anywhere"),
                 rx.cond(client["archived"] != "", rx.badge("Archived", color_scheme="gray")),
                 spacing="2", align="center", wrap="wrap",
             ),
             rx.text(client["email"], size="1", color_scheme="gray", display=PHONE_ONLY, overflow_wrap="anywhere"),
         ),
-        rx.table.cell(client["email"], display=WIDE_ONLY),
-        rx.table.cell(client["company"], display=WIDE_ONLY),
+        # A long name, email or company wraps anywhere (a name without spaces, an address):
+        # the table's columns stay in the card.
+        rx.table.cell(client["email"], display=WIDE_ONLY, overflow_wrap="anywhere"),
+        rx.table.cell(client["company"], display=WIDE_ONLY, overflow_wrap="anywhere"),
         rx.table.cell(client["invoices"], text_align="right"),
         rx.table.cell(
             rx.flex(
@@ -155,7 +169,8 @@ def clients_page() -> rx.Component:
         rx.cond(
             S.loaded,
             rx.vstack(
-                card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, form_id=ADD_CLIENT_FORM), field_error(S.error), width="100%")),
+                card(rx.vstack(rx.text("Add a client", weight="medium"), _client_form(S.create, S.errors, form_id=ADD_CLIENT_FORM),
+                             field_error(S.add_error), width="100%")),
                 _clients_toolbar(),
                 _list(S, "Loading clients…", rx.vstack(_clients_table(), rx.cond(S.page_count > 1, _pager()), width="100%", spacing="3")),
                 spacing="5",
@@ -167,8 +182,8 @@ def clients_page() -> rx.Component:
         rx.dialog.root(
             rx.dialog.content(
                 rx.dialog.title("Edit client"),
-                _client_form(S.save_edit, S.form, "Save"),
-                field_error(S.error),
+                _client_form(S.save_edit, S.edit_errors, S.form, "Save"),
+                field_error(S.edit_error, "edit-client-error"),
             ),
             open=S.edit_open,
             on_open_change=S.set_edit_open,

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, bindparam, delete, func, or_, select
 
 from invoice_crm.db import read_session, write_session
+from invoice_crm.db_search import folded
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today, countdown
@@ -223,13 +224,12 @@ def delete_client(client_id: int) -> None:
 
 
 def find_duplicate(name: str, email: str, exclude_id: int | None = None) -> str:
-    """The name of an existing client with the same name or email ('' when none)."""
-    name, email = (name or "").strip().lower(), (email or "").strip().lower()
-    conditions = [func.lower(Client.name) == name]
+    """The name of an existing client with the same name or email, in any case ('' when none):
+    both sides are folded by the database (db_search.folded), so "ZOË" is "Zoë" on either."""
+    name, email = (name or "").strip(), (email or "").strip()
+    conditions = [folded(Client.name) == folded(bindparam("name", name, type_=String))]
     if email:
-        conditions.append(func.lower(Client.email) == email)
-    from sqlalchemy import or_
-
+        conditions.append(folded(Client.email) == folded(bindparam("email", email, type_=String)))
     query = select(Client.name).where(or_(*conditions))
     if exclude_id:
         query = query.where(Client.id != exclude_id)

@@ -1,12 +1,13 @@
 """Clients as the pages read them: one page of /clients, and the few a client picker offers.
 
-Neither sends the whole table. A page of the unsearched list is read in name order, which
-the index on ``client.name`` (its entries end in the row id) hands over already sorted: no
-sort of every client, and the database stops at the end of the page (OFFSET steps over the
-index entries before it: cheap at tens of thousands of clients). A search matches any part of the name, company or email,
-whatever the case (as the dashboard's search finds invoices by their client), which no
-ordinary index serves; it reads the three short columns of each client, a few milliseconds
-at thousands of clients, and still sends only one page (or the picker's few matches).
+Neither sends the whole table. A page is read in name order as a person reads it, case and
+accents set aside (db_search.name_key: "acme" under A, not after "Zoë"), which the index on
+``client.name`` (a byte order) cannot hand over: the database keeps the page's few best rows
+while it reads the names, a few milliseconds at thousands of clients, and sends only those. A
+search matches any part of the name, company or email, whatever the case of any letter (as
+the dashboard's search finds invoices by their client), which no ordinary index serves either;
+it reads the three short columns of each client, and still sends only one page (or the
+picker's few matches).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import String, and_, bindparam, func, or_, select
 
 from invoice_crm.db import read_session
-from invoice_crm.db_search import contains_text
-from invoice_crm.domain.search import like_pattern
+from invoice_crm.db_search import contains_text, folded_like, name_key
+from invoice_crm.domain.search import like_pattern, name_order
 from invoice_crm.models import Client, Invoice
 
 CLIENTS_PER_PAGE = 50
@@ -34,7 +35,9 @@ def _matching(term: str) -> list:
     if not term:
         return []
     like = bindparam("client_like", like_pattern(term), type_=String)
-    return [or_(*(contains_text(column, like) for column in (Client.name, Client.company, Client.email)))]
+    folded = folded_like(term)
+    folded = None if folded is None else bindparam("client_folded", folded, type_=String)
+    return [or_(*(contains_text(column, like, folded) for column in (Client.name, Client.company, Client.email)))]
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,11 @@ def page_count(total: int, per_page: int = CLIENTS_PER_PAGE) -> int:
 
 
 def page_statement(conditions: list, page: int, per_page: int = CLIENTS_PER_PAGE):
-    """The clients of one page in name order: the name index hands them over sorted."""
-    return select(Client).where(*conditions).order_by(Client.name, Client.id).limit(per_page).offset((page - 1) * per_page)
+    """The clients of one page in name order (the id orders clients of one name)."""
+    return (
+        select(Client).where(*conditions).order_by(name_key(Client.name), Client.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    )
 
 
 def invoice_counts(client_ids: list[int]):
@@ -95,9 +101,10 @@ def page_holding(client_id: int, search: str = "", per_page: int = CLIENTS_PER_P
         conditions = _matching(term)
         if term and session.execute(select(Client.id).where(Client.id == client_id, *conditions)).first() is None:
             search, conditions = "", []
+        key, its_key = name_key(Client.name), name_key(bindparam("name", client.name, type_=String))
         before = session.execute(
             select(func.count(Client.id)).where(
-                *conditions, or_(Client.name < client.name, and_(Client.name == client.name, Client.id < client.id))
+                *conditions, or_(key < its_key, and_(key == its_key, Client.id < client.id))
             )
         ).scalar_one()
     return search, before // per_page + 1
@@ -117,7 +124,7 @@ def client_choices(search: str = "", chosen: int | None = None, limit: int = PIC
     its name. Archived clients are kept with their invoices but not offered for new work."""
     term = search_term(search)
     active = [Client.archived_at.is_(None)]
-    order = [Client.name, Client.id] if term else [Client.id.desc()]
+    order = [name_key(Client.name), Client.id] if term else [Client.id.desc()]
     with read_session() as session:
         found = session.execute(
             select(Client.id, Client.name).where(*active, *_matching(term)).order_by(*order).limit(limit + 1)
@@ -126,5 +133,5 @@ def client_choices(search: str = "", chosen: int | None = None, limit: int = PIC
         matched = len(found)
         if chosen is not None and all(row.id != chosen for row in found):
             found += session.execute(select(Client.id, Client.name).where(Client.id == chosen)).all()
-    found.sort(key=lambda row: (row.name.casefold(), row.id))
+    found.sort(key=lambda row: (name_order(row.name), row.id))
     return ClientChoices(options=[{"id": str(row.id), "name": row.name} for row in found], more=more, matched=matched)

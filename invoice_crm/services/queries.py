@@ -29,6 +29,7 @@ from sqlalchemy.sql import operators
 from invoice_crm.db import data_version, read_connection, read_session
 from invoice_crm.db_search import (
     contains_text,
+    folded_like,
     number_contains,
     search_dialect,
     trigram_matches,
@@ -93,6 +94,9 @@ def _search_values(term: str) -> dict:
     if not term:
         return {}
     values: dict = {"search_like": like_pattern(term)}
+    folded = folded_like(term)
+    if folded is not None:  # a term with letters beyond A-Z, for the clients' names (db_search)
+        values["search_folded"] = folded
     if uses_trigram(term):
         values["search_trigram"] = f"%{term}%"
     currency = business_currency()
@@ -115,8 +119,9 @@ def _filters(q: InvoiceQuery, numbers_at_most=None) -> list:
     if term:
         values = _search_values(term)
         like = bindparam("search_like", values["search_like"], type_=String)
+        folded = bindparam("search_folded", values["search_folded"], type_=String) if "search_folded" in values else None
         client_ids = select(Client.id).where(
-            or_(*(contains_text(column, like) for column in (Client.name, Client.company, Client.email)))
+            or_(*(contains_text(column, like, folded) for column in (Client.name, Client.company, Client.email)))
         )
         matches = [number_contains(term, like, numbers_at_most), Invoice.client_id.in_(client_ids)]
         if "search_amount" in values:

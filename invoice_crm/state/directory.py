@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from invoice_crm.domain.drafts import as_id
-from invoice_crm.domain.errors import DomainError, FieldErrors
+from invoice_crm.domain.errors import DomainError, FieldErrors, NotFound
 from invoice_crm.domain.numbers import format_count
+from invoice_crm.domain.search import fold_case
 from invoice_crm.services import client_accounts, client_lists, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.state.auth import AuthState
@@ -155,7 +156,7 @@ class ClientsState(DirectoryState):
         self._pushed = []
         # Opened anew (a link, Back, a reload): no dialog the person did not open here; the
         # edit dialog and the similar-client question left open on the last visit stay shut.
-        self.edit_open, self.editing_id, self.form = False, 0, {}
+        self.edit_open, self.editing_id, self.form, self.edit_errors = False, 0, {}, {}
         self.pending, self.duplicate_of, self.pending_edit = {}, "", False
         self.search, self.page = search, page
         return await self._load_page()
@@ -163,6 +164,19 @@ class ClientsState(DirectoryState):
     editing_id: int = 0
     edit_open: bool = False
     form: dict[str, str] = {}
+    # The edit dialog's refusals (field -> message), its own: the add form behind it keeps
+    # ``errors``, so a refused save is said once, in the dialog.
+    edit_errors: dict[str, str] = {}
+
+    @rx.var
+    def add_error(self) -> str:
+        """A refusal of the add form that names none of its fields, shown under the form."""
+        return _other_error(self.errors)
+
+    @rx.var
+    def edit_error(self) -> str:
+        """The same for the edit dialog (the client was deleted elsewhere)."""
+        return _other_error(self.edit_errors)
 
     async def _refresh(self) -> None:
         found = await asyncio.to_thread(client_lists.client_page, self.search, self.page)
@@ -216,6 +230,8 @@ class ClientsState(DirectoryState):
         # A second client with the same name or email is asked about first.
         same = await asyncio.to_thread(client_accounts.find_duplicate, form.get("name", ""), form.get("email", ""))
         if same:
+            # The question is about what is typed now: a refusal of an earlier try is gone.
+            self.error, self.errors = "", {}
             self.pending, self.duplicate_of, self.pending_edit = {k: str(v) for k, v in form.items()}, same, False
             return None
         return await self._create_client(form)
@@ -267,12 +283,14 @@ class ClientsState(DirectoryState):
             return
         self.editing_id = int(client["id"])
         self.form = {k: client.get(k, "") for k in CLIENT_FIELDS}
-        self.error = ""
+        self.edit_errors = {}
         self.edit_open = True
 
     @rx.event
     def set_edit_open(self, value: bool):
         self.edit_open = value
+        if not value:
+            self.edit_errors = {}
 
     @rx.event
     async def save_edit(self, form: dict):
@@ -295,21 +313,38 @@ class ClientsState(DirectoryState):
     async def _save_edit(self, form: dict):
         if not self.edit_open:
             return None
-        toast = await self._run(
-            lambda: client_service.update_client(
+        self.edit_errors = {}
+        try:
+            await asyncio.to_thread(
+                client_service.update_client,
                 self.editing_id, form.get("name", ""), form.get("email", ""), form.get("company", ""),
                 form.get("address", ""), form.get("tax_number", ""),
-            ),
-            "Client saved",
-        )
-        if not self.error:
-            self.edit_open = False
-        return toast
+            )
+        except NotFound:
+            # Deleted in another tab (or by another person) since the dialog opened: said in the
+            # dialog, and the list shows it gone.
+            self.edit_errors = {"": DELETED_ELSEWHERE}
+            await self._refresh()
+            return None
+        except DomainError as err:
+            self.edit_errors = err.errors if isinstance(err, FieldErrors) else {err.field or "": err.message}
+            return rx.toast.error(err.message, id="edit-client-refused")
+        self.edit_open = False
+        await self._refresh()
+        return rx.toast.success("Client saved")
+
+
+DELETED_ELSEWHERE = "This client was deleted in another tab or window, so nothing was saved."
+
+
+def _other_error(errors: dict[str, str]) -> str:
+    """The message of a refusal that names no field of the client form."""
+    return next((message for field, message in errors.items() if field not in CLIENT_FIELDS), "")
 
 
 def _key(text: str) -> str:
-    """A name or email as the similar-client check compares them."""
-    return str(text or "").strip().lower()
+    """A name or email as the similar-client check compares them (in any case)."""
+    return fold_case(str(text or "").strip()) or ""
 
 
 class ClientPickerState(DirectoryState, ClientChoicesMixin):

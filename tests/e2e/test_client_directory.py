@@ -12,6 +12,7 @@ from contextlib import closing
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.pages import client_row
 
 SEEDED = 120
 TIMEOUT = 15_000
@@ -132,3 +133,77 @@ def test_editing_a_client_into_another_asks_before_saving(page: Page, app_url, a
     page.get_by_role("alertdialog").get_by_role("button", name="Save anyway").click()
     expect(page.get_by_text("Client saved")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("dialog", name="Edit client")).to_have_count(0)
+
+
+# Does the element's nearest scrolling box (the list's card) hold it without scrolling sideways?
+_FITS = """el => {
+    let box = el.parentElement;
+    while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    return !box || box.scrollWidth <= box.clientWidth + 1;
+}"""
+
+
+def test_a_long_name_wraps_the_add_forms_errors_are_beside_their_fields_and_an_edit_of_a_deleted_client_says_so(
+    page: Page, app_url, app_env
+):
+    """QA13 problems 8, 10 and 11 in the browser."""
+    tag = str(time.time_ns())[-6:]
+    name = "Ä" + "Verylongcompanynamewithoutanyspaces" * 4 + tag
+    email = f"accounts.payable.department.of.a.very.long.company{tag}@subdomain.example-company-name.example"
+    sign_in(page, app_url)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(app_url + "/clients")
+    name_box, email_box = page.get_by_label("Client name"), page.get_by_label("Client email")
+    # A refusal is said under its own field, tied to it.
+    name_box.fill("x")
+    email_box.fill("a@b")
+    page.get_by_role("button", name="Add client").click()
+    expect(email_box).to_have_attribute("aria-invalid", "true", timeout=TIMEOUT)
+    expect(email_box).to_have_attribute("aria-describedby", "client-email-error")
+    expect(page.locator("#client-email-error")).to_contain_text("Email must look like")
+    expect(name_box).to_have_attribute("aria-invalid", "false")
+    name_box.fill("   ")
+    email_box.fill(email)
+    page.get_by_role("button", name="Add client").click()
+    expect(page.locator("#client-name-error")).to_have_text("Name is required", timeout=TIMEOUT)
+    expect(page.locator("#client-email-error")).to_have_count(0)
+    expect(email_box).to_have_attribute("aria-invalid", "false")
+
+    # A name without spaces and a long email wrap: every column stays in the card.
+    name_box.fill(name)
+    page.get_by_role("button", name="Add client").click()
+    row = page.locator(".client-row", has_text=tag)
+    expect(row).to_be_visible(timeout=TIMEOUT)
+    edit = row.get_by_role("button", name=re.compile("^Edit "))
+    expect(edit).to_be_in_viewport()
+    assert row.evaluate(_FITS), "the Clients table is wider than its card at 1280 px"
+    page.set_viewport_size({"width": 390, "height": 844})
+    edit.scroll_into_view_if_needed()
+    expect(edit).to_be_in_viewport()
+    assert row.evaluate(_FITS), "the Clients table is wider than its card at 390 px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row.get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#client-email")).to_have_text(email)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the client page is wider than the phone"
+    client_url = page.url
+
+    # Edit in this tab; the client is deleted in another; Save says so once, in the dialog.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    client_row(page, app_url, tag).get_by_role("button", name=re.compile("^Edit ")).click()
+    dialog = page.get_by_role("dialog", name="Edit client")
+    dialog.get_by_label("Company").fill("Typed Co")
+    other = page.context.new_page()
+    other.goto(client_url)
+    other.get_by_role("button", name="Delete client").click()
+    other.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    other.wait_for_url(re.compile(r".*/clients(\?.*)?$"), timeout=TIMEOUT)
+    other.close()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.locator("#edit-client-error")).to_contain_text("deleted in another tab", timeout=TIMEOUT)
+    expect(page.get_by_text("deleted in another tab")).to_have_count(1)  # once: not under the add form too
+    expect(page.get_by_text("Client not found")).to_have_count(0)
+    page.keyboard.press("Escape")
+    expect(page.locator(".client-row", has_text=tag)).to_have_count(0)  # the list was read again
+    expect(page.locator("#clients-empty")).to_be_visible()

@@ -188,9 +188,11 @@ def _name(client_id: int) -> str:
         return session.get(Client, client_id).name
 
 
-def test_a_page_is_read_through_indexes_not_by_sorting_every_client(many_clients):
-    """SQLite's plan for the unsearched page and for its invoice counts: the name index gives
-    the clients in order (no sort of the table), the client index counts the invoices."""
+def test_a_page_keeps_only_its_rows_while_it_reads_the_names(many_clients):
+    """SQLite's plan for the unsearched page and for its invoice counts. The name index is a
+    byte order ("acme" after "Zoë"), so the page is sorted by the name as a person reads it
+    (db_search.name_key), keeping the page's rows as it reads (a LIMIT sorter), not every
+    client; the client index counts the invoices."""
     from sqlalchemy import text
 
     with read_session() as session:
@@ -202,9 +204,69 @@ def test_a_page_is_read_through_indexes_not_by_sorting_every_client(many_clients
             return " ".join(str(row) for row in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
 
         page = plan(client_lists.page_statement([], 40))
-        assert "ix_client_name" in page and "TEMP B-TREE" not in page, page
+        assert "SCAN client" in page and "TEMP B-TREE FOR ORDER BY" in page, page
+        assert "name_order" in str(client_lists.page_statement([], 40)), "not the name's byte order"
         counts = plan(client_lists.invoice_counts([1, 2, 3]))
         assert "INDEX" in counts and "SCAN invoice" not in counts.replace("COVERING INDEX", ""), counts
+
+
+# Written as a person would, in any case, with letters beyond A-Z (QA13 problems 2, 3 and 4).
+NAMES = ["Zoë Ünïcode GmbH", "acme robotics", "Émile & Co", "Zulu Works", "ßeta 57", "Acme Zed", "élodie martin",
+         "alpha gmbh 01", "Ärzte Praxis 10", "Blue Harbor"]
+# As a person reads them: case and accents set aside (ß reads as ss).
+READ_ORDER = ["acme robotics", "Acme Zed", "alpha gmbh 01", "Ärzte Praxis 10", "Blue Harbor", "élodie martin",
+              "Émile & Co", "ßeta 57", "Zoë Ünïcode GmbH", "Zulu Works"]
+
+
+def test_names_are_found_listed_and_compared_whatever_the_case_of_their_letters(app):
+    from invoice_crm.services import client_accounts, queries
+    from tests.integration.helpers import make_invoice
+
+    made = {name: client_service.create_client(name, f"c{i}@x.example") for i, name in enumerate(NAMES)}
+    zoe = made["Zoë Ünïcode GmbH"]
+    make_invoice(zoe.id, lines=[{"description": "Work", "quantity": "1", "unit_price": "10"}])
+    for term in ("Ünï", "ünï", "ÜNÏ", "ZOË", "zoë", "ë ü", "ïcode gmbh"):
+        assert [r["name"] for r in client_lists.client_page(term).rows] == ["Zoë Ünïcode GmbH"], term
+        assert [o["name"] for o in client_lists.client_choices(term).options] == ["Zoë Ünïcode GmbH"], term
+        # The dashboard's search finds the client's invoices by the same words.
+        assert len(queries.list_invoices(queries.InvoiceQuery(search=term))[0]) == 1, term
+    assert [r["name"] for r in client_lists.client_page("ärzte").rows] == ["Ärzte Praxis 10"]
+    assert client_lists.client_page("Ü_").total == 0  # _ is a character, not a wildcard
+    # The similar-client question: the same name in any case, or the same email.
+    for name in ("Zoë Ünïcode GmbH", "ZOË ÜNÏCODE GMBH", " zoë ünïcode gmbh "):
+        assert client_accounts.find_duplicate(name, "third@zoe.example") == "Zoë Ünïcode GmbH", name
+    assert client_accounts.find_duplicate("ÄRZTE PRAXIS 10", "") == "Ärzte Praxis 10"
+    assert client_accounts.find_duplicate("Someone", "C0@X.EXAMPLE") == "Zoë Ünïcode GmbH"
+    assert client_accounts.find_duplicate("ZOË ÜNÏCODE GMBH", "", exclude_id=zoe.id) == ""
+    assert client_accounts.find_duplicate("Zoe Unicode GmbH", "") == ""  # accents are letters of their own
+    # Listed as read, on every page, and a client is looked for on the page that shows it.
+    assert [r["name"] for r in client_lists.client_page(per_page=50).rows] == READ_ORDER
+    pages = [client_lists.client_page(page=n, per_page=3).rows for n in (1, 2, 3, 4)]
+    assert [r["name"] for rows in pages for r in rows] == READ_ORDER
+    for i, name in enumerate(READ_ORDER):
+        assert client_lists.page_holding(made[name].id, per_page=3) == ("", i // 3 + 1), name
+    assert [o["name"] for o in client_lists.client_choices("x.example").options] == READ_ORDER  # every email
+
+
+def test_a_name_in_another_case_is_asked_about_before_it_is_added(app):
+    from invoice_crm.state.directory import ClientsState
+
+    client_service.create_client("Zoë Ünïcode GmbH", "zoe@example.com")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            key = (await runner.state(tab, ClientsState)).form_key
+            asked = await runner.send(
+                tab, ClientsState.create, "/clients", form=form(form_key=key, name="ZOË ÜNÏCODE GMBH", email="third@zoe.example")
+            )
+            state = await runner.state(tab, ClientsState)
+            assert state.duplicate_of == "Zoë Ünïcode GmbH" and "added" not in sent_text(asked)
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert client_lists.client_page().total == 1
 
 
 def test_a_client_just_added_is_shown_on_its_page(app, many_clients):
@@ -232,6 +294,63 @@ def test_a_client_just_added_is_shown_on_its_page(app, many_clients):
             await runner.send(tab, ClientsState.create, "/clients?q=zephyr", form=form(form_key=key, name="Zephyr Two"))
             state = await runner.state(tab, ClientsState)
             assert state.search == "zephyr" and [c["name"] for c in state.clients] == ["Zephyr Ateliers", "Zephyr Two"]
+            assert runner.server_errors == []
+
+    run(scenario())
+
+
+def test_the_add_forms_refusals_are_each_beside_their_field_and_go_when_a_similar_client_is_asked_about(app):
+    from invoice_crm.state.directory import ClientsState
+
+    client_service.create_client("Blue Harbor Cafe", "owner@blueharbor.example")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            key = (await runner.state(tab, ClientsState)).form_key
+            await runner.send(tab, ClientsState.create, "/clients", form=form(form_key=key, name="x", email="a@b"))
+            state = await runner.state(tab, ClientsState)
+            assert list(state.errors) == ["email"] and state.errors["email"].startswith("Email must look like")
+            assert state.add_error == ""  # not repeated under the whole form
+            await runner.send(tab, ClientsState.create, "/clients", form=form(form_key=key, name="   ", email="a@b"))
+            state = await runner.state(tab, ClientsState)
+            assert state.errors["name"] == "Name is required" and "email" in state.errors and state.add_error == ""
+            # Put right, but the name is taken: the question is asked, the old refusals are gone.
+            await runner.send(tab, ClientsState.create, "/clients",
+                              form=form(form_key=key, name="Blue Harbor Cafe", email="free@blue.example"))
+            state = await runner.state(tab, ClientsState)
+            assert state.duplicate_of == "Blue Harbor Cafe" and state.errors == {} and state.add_error == ""
+            assert runner.server_errors == []
+
+    run(scenario())
+
+
+def test_an_edit_of_a_client_deleted_elsewhere_is_refused_once_in_the_dialog_and_the_list_drops_it(app):
+    from invoice_crm.services import client_accounts
+    from invoice_crm.state.directory import DELETED_ELSEWHERE, ClientsState
+
+    temp = client_service.create_client("Temp Client", "temp@client.example")
+    client_service.create_client("Kept Client")
+    row = {"id": str(temp.id), "name": "Temp Client", "email": "temp@client.example", "company": "", "address": "",
+           "tax_number": ""}
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ClientsState.on_load, "/clients")
+            await runner.send(tab, ClientsState.start_edit, "/clients", client=row)
+            client_accounts.delete_client(temp.id)  # in another tab
+            saved = await runner.send(tab, ClientsState.save_edit, "/clients", form={**row, "company": "Typed Co"})
+            state = await runner.state(tab, ClientsState)
+            assert state.edit_open and state.edit_errors == {"": DELETED_ELSEWHERE} and state.edit_error == DELETED_ELSEWHERE
+            assert state.errors == {} and state.add_error == "" and state.error == ""  # the add form says nothing
+            assert "not found" not in sent_text(saved) and "Client saved" not in sent_text(saved)  # no toast besides
+            assert [c["name"] for c in state.clients] == ["Kept Client"]  # the list is read again
+            # Closed, the dialog forgets it: the next edit opens clean.
+            await runner.send(tab, ClientsState.set_edit_open, "/clients", value=False)
+            state = await runner.state(tab, ClientsState)
+            assert state.edit_errors == {} and not state.edit_open
             assert runner.server_errors == []
 
     run(scenario())

@@ -17,8 +17,10 @@ from invoice_crm.services import invoices, queries
 from invoice_crm.services.read_cache import VersionedCache
 from tests.integration.helpers import TODAY, make_client, make_invoice
 
-CLIENTS = [("Harbor Lights", "hello@harbor.tld"), ("Harborview Works", "ops@hview.tld"), ("Quill and Ink", "q@quill.tld")]
-TERMS = ["harbor", "Harborview", "lights", "quill", "INV", "inv-", "0001", "000", "view", "ink", "nomatch", "ha", "q"]
+CLIENTS = [("Harbor Lights", "hello@harbor.tld"), ("Harborview Works", "ops@hview.tld"), ("Quill and Ink Zoë Ärzte", "q@quill.tld")]
+# Letters beyond A-Z in any case too: the client search finds them so (db_search.folded_like).
+TERMS = ["harbor", "Harborview", "lights", "quill", "INV", "inv-", "0001", "000", "view", "ink", "nomatch", "ha", "q",
+         "ZOË", "ärzte", "ë", "Ä", "k zoë"]
 AMOUNTS = ["150.00", "275.50", "980.25"]
 
 
