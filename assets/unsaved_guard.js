@@ -88,11 +88,47 @@
     if (form()) keepCopy();
   }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["data-unsaved-changes"]});
 
+  // A saved editor's entry is never shown again by Back: a new invoice's editor (or a
+  // duplicate's unsaved copy) would offer to make the same invoice a second time. The save
+  // marks the entry's React Router key (EditorState.save calls this before leaving); Back
+  // onto a marked entry steps over it. Opening the editor again (New invoice, Duplicate)
+  // makes a new entry with a new key: not marked.
+  var SAVED = "__editorSavedEntries";
+  var skipped = null; // the address of the saved editor entry Back just stepped over
+  function savedKeys() {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(SAVED) || "[]");
+    } catch (e) {
+      return [];
+    }
+  }
+  window.__editorSaved = function () {
+    var state = window.history.state;
+    if (!state || !state.key || !EDITOR_PATH.test(window.location.pathname)) return;
+    var keys = savedKeys().filter(function (k) { return k !== state.key; });
+    keys.push(state.key);
+    window.sessionStorage.setItem(SAVED, JSON.stringify(keys.slice(-50)));
+  };
+
   // Capture phase on window: before React Router's own popstate listener.
   window.addEventListener("popstate", function (event) {
     var state = window.history.state;
-    if (passing) {
-      passing = false;
+    var wasPassing = passing;
+    passing = false;
+    var here = window.location.href;
+    var saved = state && state.key && savedKeys().indexOf(state.key) >= 0;
+    if (EDITOR_PATH.test(window.location.pathname) && (saved || (wasPassing && here === skipped))) {
+      // A saved editor's entry (or our copy of it, which has its key), or one more entry of
+      // the same editor under it (a double click opened it twice): React Router never shows
+      // it; one more step back.
+      event.stopImmediatePropagation();
+      lastState = state;
+      skipped = here;
+      goBackForReal();
+      return;
+    }
+    skipped = null;
+    if (wasPassing) {
       lastState = state;
       return;
     }

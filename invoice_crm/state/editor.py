@@ -524,6 +524,9 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         self.saving = False
         self.save_key = ""  # saved: the editor is left (its next opening makes a new key)
         yield rx.toast.success(f"{display_number(invoice.number, invoice.id)} saved")
+        # Back does not show this editor again (an unsaved copy a second Save would make
+        # again): its history entry is marked saved (assets/unsaved_guard.js).
+        yield rx.call_script("window.__editorSaved && window.__editorSaved()")
         yield rx.redirect(f"/invoices/{invoice.id}")
 
     @rx.event

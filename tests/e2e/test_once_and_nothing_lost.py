@@ -105,6 +105,12 @@ def test_double_save_and_double_duplicate_make_one_draft_each(page: Page, app_ur
     assert copy_url.endswith(f"/invoices/{rows[-1][0]}")
     assert len(rows) == 2 and all(number is None for _, number, _ in rows)  # drafts hold no number
 
+    # QA: Back from the saved copy showed the unsaved copy again, and Save made a third draft.
+    # The saved copy took the editor's place in the history: Back is the invoice it copied.
+    page.go_back()
+    _wait_for_location(page, rf"/invoices/{first_id}$")
+    assert len(_invoices_of(app_env, client_id)) == 2
+
 
 def test_a_double_clicked_add_client_in_the_editor_adds_one_client_chosen_and_asks_nothing(
     page: Page, app_url, app_env

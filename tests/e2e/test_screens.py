@@ -231,8 +231,9 @@ def test_back_from_a_new_invoice_asks_and_after_a_save_goes_straight_back(signed
     expect(page.get_by_label("Search clients")).to_be_visible()
     assert dialogs == ["confirm"]
 
-    # Saved: Back to the (fresh) editor, and Back again to the clients, with no question and
-    # no extra press for the entry kept while there were unsaved changes.
+    # Saved: Back goes straight to the clients, with no question, past the saved editor's
+    # entry (and the one kept while there were unsaved changes): an editor shown again after
+    # its save offered to make the same invoice twice (QA: a duplicate's copy came back).
     page.get_by_role("link", name="New invoice", exact=True).first.click()
     page.wait_for_url(app_url + "/invoices/new")
     choose(page, "#client-select", "Forth Studio")
@@ -240,9 +241,6 @@ def test_back_from_a_new_invoice_asks_and_after_a_save_goes_straight_back(signed
     page.get_by_label("Unit price, line 1").fill("40")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r".*/invoices/\d+$"))
-    page.go_back()
-    page.wait_for_url(app_url + "/invoices/new")
-    expect(page.get_by_label("Description, line 1")).to_have_value("")
     page.go_back()
     page.wait_for_url(re.compile(r".*/clients/?$"))
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
