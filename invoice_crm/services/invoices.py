@@ -17,7 +17,7 @@ from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.domain.numbers import format_date
+from invoice_crm.domain.numbers import format_date, format_percent
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -58,6 +58,9 @@ class DraftInput:
     discount_kind: str = ""  # invoice discount: '', 'percent' or 'amount'
     discount_value: object = ""
     tax_inclusive: bool = False
+    # The tax rates the editor worked the total out with (id -> rate, compound): a rate edited
+    # in another tab since is refused, not saved at a total nobody saw. None: not checked.
+    rates_shown: dict[int, tuple[Decimal, bool]] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,20 @@ class _CleanDraft:
     taxes: dict = field(default_factory=dict)  # tax rate id -> TaxRate row
 
 
-def _tax_rates(session: Session, lines: list[drafts.LineInput]) -> dict:
+def _tax_rates(session: Session, lines: list[drafts.LineInput], shown: dict | None = None) -> dict:
     wanted = {i for line in lines for i in line.tax_ids}
     found = {}
     for tax_id in sorted(wanted):
         rate = session.get(TaxRate, tax_id)
         if rate is None:
             raise ValidationError("That tax rate no longer exists", field="lines")
+        if shown is not None and tax_id in shown and shown[tax_id] != (rate.rate, bool(rate.compound)):
+            index = next(i for i, line in enumerate(lines) if tax_id in line.tax_ids)
+            raise ValidationError(
+                f"{rate.name} is now {format_percent(rate.rate)}{' (compound)' if rate.compound else ''}, "
+                "changed in another tab or window: check the total and save again",
+                field=f"lines.{index}.taxes",
+            )
         found[tax_id] = rate
     return found
 
@@ -136,7 +146,7 @@ def _parse(session: Session, data: DraftInput) -> _CleanDraft:
         data.notes, field="notes", label="Notes", max_length=drafts.MAX_NOTES, required=False
     ))
     problems.raise_any()
-    taxes = _tax_rates(session, lines)
+    taxes = _tax_rates(session, lines, data.rates_shown)
     probe = Invoice(
         number="", client_id=data.client_id, issue_date=issue_date, currency=currency,
         tax_inclusive=bool(data.tax_inclusive), tax_rounding=get_settings().invoice_tax_rounding,

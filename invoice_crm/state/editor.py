@@ -454,6 +454,9 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
             currency=self.currency,
             notes=self.notes,
             lines=[self._line_for_save(line) for line in self.lines],
+            rates_shown={
+                int(o["id"]): (Decimal(o["rate"]), o["compound"] == "yes") for o in self.tax_options if o["id"].isdigit()
+            },
             **self._terms_input(),
         )
 
@@ -518,6 +521,8 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         except DomainError as err:
             self.saving = False
             self.errors = err.errors if isinstance(err, FieldErrors) else {err.field or "form": err.message}
+            # A rate changed elsewhere is refused: the total shown is worked out again with it.
+            await self._load_tax_options(self._taxes_in_use())
             yield rx.toast.error(err.message)
             yield show_field(field_id(next(iter(self.errors))))
             return

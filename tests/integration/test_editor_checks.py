@@ -174,3 +174,40 @@ def test_the_editors_new_client_takes_an_address_of_several_lines(app):
     run(scenario())
     with read_session() as session:
         assert session.execute(select(Client.address)).scalar_one() == "12 rue Mercière\n69002 Lyon"
+
+
+def test_a_tax_rate_changed_in_another_tab_is_not_saved_at_a_total_nobody_saw(app):
+    """QA: the editor showed VAT QA 20 % and 120.00; another tab made it 10 %; Save draft
+    saved 110.00 without a word. Refused beside the line's taxes, the editor's total is worked
+    out again with the new rate, and the next Save saves what is now shown."""
+    from invoice_crm.services import tax_rates
+    from invoice_crm.state.editor import EditorState
+
+    client = client_service.create_client("Taxed Studio")
+    vat = tax_rates.create_tax_rate("VAT QA", "20")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.set_client, NEW, value=str(client.id))
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="description", value="Design")
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="unit_price", value="100")
+            await runner.send(tab, EditorState.set_line_extra, NEW, index=0, field="tax1", value=str(vat.id))
+            shown = (await runner.state(tab, EditorState)).total_display
+            tax_rates.update_tax_rate(vat.id, "VAT QA", "10")  # in another tab
+            refused = sent_text(await runner.send(tab, EditorState.save, NEW))
+            editor = await runner.state(tab, EditorState)
+            after = (dict(editor.errors), editor.total_display, count(Invoice))
+            saved = sent_text(await runner.send(tab, EditorState.save, NEW))
+            assert runner.server_errors == []
+            return shown, refused, after, saved
+
+    shown, refused, (errors, now_shown, made), saved = run(scenario())
+    assert "120.00" in shown and made == 0
+    assert "changed in another tab or window: check the total and save again" in refused
+    said = errors["lines.0.taxes"].replace("\u00a0", " ").replace("\u202f", " ")
+    assert said.startswith("VAT QA is now 10%, changed in another tab or window"), said
+    assert "110.00" in now_shown and " saved" in saved
+    with read_session() as session:
+        assert session.execute(select(Invoice.amount)).scalar_one() == Decimal("110.00")
