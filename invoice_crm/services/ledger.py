@@ -166,6 +166,8 @@ def apply_payment(
     """Inside a transaction: record a payment of ``amount`` (default: the balance), up to the
     balance; the invoice is PAID once the balance is zero."""
     status = InvoiceStatus(invoice.status)
+    if lifecycle.credited_in_full(status, invoice.amount_paid):
+        raise InvalidTransition("This invoice was credited in full; there is nothing to pay", field="status")
     if status not in OPEN:
         lifecycle.check_transition(status, InvoiceStatus.PAID)
     lines = figures.lines_of(session, invoice.id)  # a payment leaves them as they are

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain import checkout
+from invoice_crm.domain import checkout, lifecycle
 from invoice_crm.domain.errors import DomainError, IntegrationError, NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
@@ -52,7 +52,7 @@ VOID_PAYMENT_REFUNDED = (
 # What it says when the payment was taken for an amount the invoice no longer asks (the balance
 # changed while the client was at Checkout): "not confirmed yet" would never change either.
 TAKEN_NOT_RECORDED = (
-    "Your payment of {paid} {why}, so it was not recorded automatically; it will be refunded or recorded by hand"
+    "Your payment of {paid} {why}, so it was not recorded automatically; it will be {then}"
 )
 
 
@@ -216,6 +216,12 @@ def _fulfil(
             return Fulfilment("rejected", reason or "This invoice cannot be paid")  # no payment of it
         note(f"Stripe payment {reference} of {paid} arrived after the invoice was voided and is not recorded: refund it in Stripe")
         return Fulfilment("rejected", VOID_PAYMENT_REFUNDED)
+    if status is InvoiceStatus.PAID and taken and lifecycle.credited_in_full(status, invoice.amount_paid):
+        # Credited in full, nothing received: not "already paid" (nothing was), and to refund.
+        note(f"Stripe payment {reference} of {paid} arrived after the invoice was credited in full and is not "
+             "recorded: refund it in Stripe")
+        return Fulfilment("rejected", TAKEN_NOT_RECORDED.format(
+            paid=paid, why="reached us after the invoice was credited in full", then="refunded"), taken=True)
     if status is InvoiceStatus.PAID and taken:
         note()  # of the total or of another amount: either way the invoice was paid already
         return Fulfilment("already_paid", "This invoice was already paid") if reason is None else Fulfilment("rejected", reason)
@@ -229,7 +235,7 @@ def _fulfil(
             earlier_balance=earlier, fits=amount <= invoice.balance_due,
         ))
         why = "reached us after the amount due had changed" if earlier else "is not the amount due"
-        return Fulfilment("rejected", TAKEN_NOT_RECORDED.format(paid=paid, why=why), taken=True)
+        return Fulfilment("rejected", TAKEN_NOT_RECORDED.format(paid=paid, why=why, then="refunded or recorded by hand"), taken=True)
     if reason is not None:
         return Fulfilment("rejected", reason)
     if status not in OPEN:
@@ -274,10 +280,11 @@ class ReturnCheck:
     taken: bool = False  # Stripe took a payment that was not recorded (see TAKEN_NOT_RECORDED)
 
 
-def _status_of(where) -> tuple[int, InvoiceStatus] | None:
+def _status_of(where) -> tuple[int, InvoiceStatus, bool] | None:
+    """The invoice's id and status, and whether it was credited in full with nothing received."""
     with read_session() as session:
-        row = session.execute(select(Invoice.id, Invoice.status).where(where)).first()
-    return (row[0], InvoiceStatus(row[1])) if row else None
+        row = session.execute(select(Invoice.id, Invoice.status, Invoice.amount_paid).where(where)).first()
+    return (row[0], InvoiceStatus(row[1]), lifecycle.credited_in_full(row[1], row[2])) if row else None
 
 
 def confirm_checkout_return(
@@ -289,8 +296,8 @@ def confirm_checkout_return(
     found = _status_of(where)
     if found is None or found[1] is InvoiceStatus.DRAFT:
         raise NotFound("This invoice is not available", field="invoice_id")
-    inv_id, status = found
-    if status is InvoiceStatus.PAID:
+    inv_id, status, credited = found
+    if status is InvoiceStatus.PAID and not credited:  # credited: a payment taken is to refund
         return ReturnCheck(True, "This invoice is paid")
 
     def not_paid(why: str) -> ReturnCheck:

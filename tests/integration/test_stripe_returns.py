@@ -280,3 +280,28 @@ def test_a_session_made_under_one_locale_is_known_for_its_amount_under_another(s
         f"Stripe payment {session['payment_intent']} of 100,00\xa0$ was for an earlier balance of the invoice "
         "(balance due 70,00\xa0$) and is not recorded: refund it in Stripe"
     ]
+
+
+def test_an_invoice_credited_in_full_is_not_called_paid(stripe_api):
+    """QA: a Stripe payment reaching an invoice credited in full with nothing received was
+    noted as arriving "after the invoice was already paid" (nothing was), the client's return
+    said "Payment received", and a payment recorded by hand was refused as "already paid"."""
+    from invoice_crm.domain.errors import DomainError
+    from invoice_crm.services import ledger
+
+    inv = sent_invoice()
+    session = paid_session(stripe_api, inv.id)  # 100.00 taken at Stripe, not yet reported
+    ledger.issue_credit_note(inv.id, amount="100.00", reason="Cancelled")
+    back = confirm_checkout_return(session["id"], invoice_id=inv.id)
+    assert not back.paid and back.taken
+    assert back.message == (
+        "Your payment of $100.00 reached us after the invoice was credited in full, so it was not recorded "
+        "automatically; it will be refunded"
+    )
+    assert _notes(inv.id) == [
+        f"Stripe payment {session['payment_intent']} of $100.00 arrived after the invoice was credited in full "
+        "and is not recorded: refund it in Stripe"
+    ]
+    assert payments_of(inv.id) == []
+    with pytest.raises(DomainError, match="credited in full; there is nothing to pay"):
+        ledger.record_payment(inv.id, "10.00")
