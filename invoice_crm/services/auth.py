@@ -97,9 +97,9 @@ def _wait_seconds(address: str, email: str, now: datetime, *, account: bool = Fa
     return int(max(waits)) + 1 if waits else 0
 
 
-def _throttled(wait: int, field: str = "password") -> ValidationError:
+def _throttled(wait: int) -> ValidationError:
     # The same words whatever the email: they never tell whether an account exists.
-    return ValidationError(f"Too many attempts from your address. {try_again_in(wait)}", field=field)
+    return ValidationError(f"Too many attempts from your address. {try_again_in(wait)}", field="password")
 
 
 def _record_failure(session, address: str, email: str, now: datetime, *, account: bool = False) -> None:
