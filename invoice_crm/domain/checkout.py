@@ -65,7 +65,36 @@ def amount_of(session: CheckoutSession) -> Decimal:
     return (Decimal(int(session.amount_total or 0)).scaleb(-digits)).quantize(Decimal("0.01"))
 
 
+MAX_ID = 2**31 - 1  # fits every integer column: a larger invoice id is no invoice's
+
+
+def invoice_id_of(session: CheckoutSession) -> int | None:
+    """The invoice a session names in its metadata (ASCII digits, in the id columns' range),
+    or None."""
+    raw = str(session.metadata.get("invoice_id", ""))
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 0 < int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
+def unreadable_reason(session: CheckoutSession) -> str | None:
+    """Why a session's report cannot be trusted to say what was paid (None when it can): an
+    amount that is not a whole number of minor units (``164000.0``), no currency, or an
+    invoice id out of range. Stripe never sends these; a report that does is refused, never
+    read as "the invoice's currency" or rounded."""
+    amount = session.amount_total
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return "its amount_total is not a whole number of minor units"
+    if not isinstance(session.currency, str) or len(session.currency) != 3 or not session.currency.isalpha():
+        return "it names no currency"
+    raw = str(session.metadata.get("invoice_id", ""))
+    if raw.isascii() and raw.isdigit() and invoice_id_of(session) is None:  # other ids: another app's
+        return "its metadata.invoice_id is out of range"
+    return None
+
+
 UNPAID = "Stripe reports this checkout as unpaid"
+UNREADABLE = "Stripe's report of this payment cannot be read"
 OTHER_INVOICE = "This payment is for another invoice"
 OTHER_CURRENCY = "This payment is in another currency"
 OTHER_AMOUNT = "This payment is for a different amount"
@@ -78,11 +107,13 @@ def mismatch_reason(
     due); None if it does. A session made for an older balance is refused."""
     if session.payment_status != "paid":
         return UNPAID
+    if unreadable_reason(session) is not None:
+        return UNREADABLE
     if str(session.metadata.get("invoice_id", "")) != str(invoice_id) or (
         session.metadata.get("invoice_number", "") != number
     ):
         return OTHER_INVOICE
-    if session.currency and session.currency.lower() != currency.lower():
+    if session.currency.lower() != currency.lower():
         return OTHER_CURRENCY
     if session.amount_total != to_minor_units(amount, currency):
         return OTHER_AMOUNT

@@ -205,6 +205,12 @@ def format_count(value: int, locale: str | None = None) -> str:
     return babel_numbers.format_decimal(value, format="#,##0", locale=_formatting_locale(locale))
 
 
+def count_of(value: int, one: str, other: str, locale: str | None = None) -> str:
+    """A count with its noun, singular for exactly one (the messages are English):
+    ``1 second``, ``36 other sessions``, ``1,200 rows``."""
+    return f"{format_count(value, locale)} {one if value == 1 else other}"
+
+
 def format_percent(rate: Decimal, locale: str | None = None) -> str:
     """A rate given in percent (``8.875`` is 8.875 %) as the locale writes a percentage:
     ``8.875%`` (en_US), ``8,875 %`` (de_DE, fr_FR); every decimal kept, none added."""

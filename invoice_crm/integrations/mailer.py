@@ -14,7 +14,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from invoice_crm.domain.email_text import clean_subject
 from invoice_crm.domain.emails import clean_email
@@ -57,6 +57,8 @@ class OutgoingEmail:
     attachment: Attachment | None = None
     html: str = ""  # the same message as HTML (multipart/alternative with ``body``), or none
     inline_image: InlineImage | None = None
+    sender_name: str = ""  # Settings → Email: the From name on MAIL_FROM's address ("": MAIL_FROM as set)
+    reply_to: str = ""  # Settings → Email: where the client's answer goes ("": to the From address)
 
 
 def new_message_id(settings: Settings) -> str:
@@ -65,12 +67,24 @@ def new_message_id(settings: Settings) -> str:
     return make_msgid(domain=domain)
 
 
+def sender(name: str, settings: Settings) -> str:
+    """The From header: ``name`` (one line) on MAIL_FROM's address, or MAIL_FROM as set when
+    there is no name. Only the name is the business's: the address stays the one the mail
+    server accepts mail from."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        return settings.mail_from
+    return formataddr((name, parseaddr(settings.mail_from)[1]))
+
+
 def build_message(email: OutgoingEmail, settings: Settings) -> EmailMessage:
     """The message; the recipient must be exactly one address and the subject one line
     (ValidationError otherwise), so no field can add a recipient or a header."""
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = sender(email.sender_name, settings)
     message["To"] = clean_email(email.recipient, field="recipient", required=True, label="Recipient")
+    if email.reply_to:
+        message["Reply-To"] = clean_email(email.reply_to, field="reply_to", label="Reply-to address")
     message["Subject"] = clean_subject(email.subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = email.message_id

@@ -37,10 +37,11 @@ def _end_other_sessions(session, user_id: int, keep_session_id: int) -> int:
 _FIELDS = {"current": "current_password", "new": "new_password"}
 
 
-def change_password(token: str, current: str, new: str, confirm: str) -> int:
+def change_password(token: str, current: str, new: str, confirm: str, address: str = "") -> int:
     """Check the current password, store the new one and end every other session
     (auth.change_password: hashing outside the transaction). Returns how many other sessions
-    were ended. Every mistake of the form is named at once (FieldErrors)."""
+    were ended. Every mistake of the form is named at once (FieldErrors). The current-password
+    check is throttled as sign-in is, for the browser's ``address`` and for the account."""
     errors: dict[str, str] = {}
     try:
         auth.check_password_rules(new, field="new_password")
@@ -53,11 +54,11 @@ def change_password(token: str, current: str, new: str, confirm: str) -> int:
         errors["confirm_password"] = "The two new passwords differ"
     if errors:
         # Checked only now: otherwise auth.change_password checks it (one hash, not two).
-        if wrong := auth.current_password_error(token, current):
+        if wrong := auth.current_password_error(token, current, address):
             errors = {"current_password": wrong, **errors}
         raise FieldErrors(errors)
     try:
-        return auth.change_password(token, current, new)
+        return auth.change_password(token, current, new, address)
     except ValidationError as err:
         raise ValidationError(err.message, field=_FIELDS.get(err.field, err.field)) from None
 

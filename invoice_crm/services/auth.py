@@ -27,6 +27,7 @@ from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
 from invoice_crm.models import SetupCode, SignInThrottle, User, UserSession
 from invoice_crm.services.clients import clean_email
+from invoice_crm.services.rate_limits import try_again_in
 from invoice_crm.settings import get_settings
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -68,17 +69,29 @@ def _keys(address: str, email: str) -> tuple[str, str]:
     return f"addr:{address}", f"pair:{address}|{email[:254]}"
 
 
+def _limits(address: str, email: str, *, account: bool = False) -> dict[str, int]:
+    """Each throttle key of an attempt and its free mistakes. A signed-in session checking
+    its password (``account``) is also counted per account, whatever the address: a copied
+    session token tried from many addresses is slowed down all the same."""
+    limits = dict(zip(_keys(address, email), (ADDRESS_FREE, PAIR_FREE), strict=True))
+    if account:
+        limits[f"account:{email[:254]}"] = PAIR_FREE
+    return limits
+
+
 def _lock_for(failures: int, free: int) -> timedelta:
     if failures < free:
         return timedelta(0)
     return min(timedelta(seconds=2 ** min(failures - free + 1, 20)), MAX_LOCK)
 
 
-def _wait_seconds(address: str, email: str, now: datetime) -> int:
+def _wait_seconds(address: str, email: str, now: datetime, *, account: bool = False) -> int:
     """Seconds this address must wait before trying this email again (0: go ahead)."""
     with read_session() as session:
         rows = session.execute(
-            select(SignInThrottle.locked_until).where(SignInThrottle.key.in_(_keys(address, email)))
+            select(SignInThrottle.locked_until).where(
+                SignInThrottle.key.in_(list(_limits(address, email, account=account)))
+            )
         ).scalars()
         waits = [(until - now).total_seconds() for until in rows if until and until > now]
     return int(max(waits)) + 1 if waits else 0
@@ -86,13 +99,14 @@ def _wait_seconds(address: str, email: str, now: datetime) -> int:
 
 def _throttled(wait: int) -> ValidationError:
     # The same words whatever the email: they never tell whether an account exists.
-    return ValidationError(f"Too many attempts from your address. Try again in {wait} seconds", field="password")
+    return ValidationError(f"Too many attempts from your address. {try_again_in(wait)}", field="password")
 
 
-def _record_failure(session, address: str, email: str, now: datetime) -> None:
-    """One more failure of the address and of the address with this email. Failures on
-    several workers at once each count: the rows are made if missing, then locked."""
-    free = dict(zip(_keys(address, email), (ADDRESS_FREE, PAIR_FREE), strict=True))
+def _record_failure(session, address: str, email: str, now: datetime, *, account: bool = False) -> None:
+    """One more failure of the address and of the address with this email (and of the
+    account, for ``account``). Failures on several workers at once each count: the rows are
+    made if missing, then locked."""
+    free = _limits(address, email, account=account)
     insert_missing(session, SignInThrottle, [{"key": key, "failures": 0, "updated_at": now} for key in free], "key")
     rows = session.execute(
         select(SignInThrottle).where(SignInThrottle.key.in_(free)).order_by(SignInThrottle.key).with_for_update()
@@ -104,8 +118,8 @@ def _record_failure(session, address: str, email: str, now: datetime) -> None:
         row.updated_at = now
 
 
-def _forget_failures(session, address: str, email: str, now: datetime) -> None:
-    session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(_keys(address, email))))
+def _forget_failures(session, address: str, email: str, now: datetime, *, account: bool = False) -> None:
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(list(_limits(address, email, account=account)))))
     session.execute(delete(SignInThrottle).where(SignInThrottle.updated_at < now - THROTTLE_MEMORY))
 
 
@@ -267,26 +281,38 @@ def ensure_user(email: str, password: str) -> None:
     forget_sessions()
 
 
-def current_password_error(token: str, current: str) -> str:
+def _check_current_password(token: str, current: str, address: str) -> tuple[_Account, str]:
+    """The signed-in account and '' when ``current`` is its password, else the reason. Throttled
+    as sign-in is (per address, per address and account) and per account: a session left
+    open or a copied session token must not become a way to guess the password."""
+    email = user_for_token(token)
+    if email is None:
+        return _Account(None, _DUMMY_HASH), "Sign in again to change the password"
+    now = utcnow()
+    if wait := _wait_seconds(address, email, now, account=True):
+        return _Account(None, _DUMMY_HASH), _throttled(wait).message
+    account = _account(email)
+    ok = _verify(account.password_hash, str(current or "")[:MAX_PASSWORD])  # outside any transaction
+    with write_session() as session:
+        if ok:
+            _forget_failures(session, address, email, now, account=True)
+        else:
+            _record_failure(session, address, email, now, account=True)
+    return account, "" if ok else "The current password is wrong"
+
+
+def current_password_error(token: str, current: str, address: str = "") -> str:
     """Why ``current`` is not the signed-in user's password ('' when it is), for a form that
     names this mistake together with its others."""
-    email = user_for_token(token)
-    if email is None:
-        return "Sign in again to change the password"
-    if not _verify(_account(email).password_hash, str(current or "")[:MAX_PASSWORD]):
-        return "The current password is wrong"
-    return ""
+    return _check_current_password(token, current, address)[1]
 
 
-def change_password(token: str, current: str, new: str) -> int:
+def change_password(token: str, current: str, new: str, address: str = "") -> int:
     """The signed-in user's new password; every other session of the account ends.
     Returns how many other sessions were ended. Hashing happens outside the transaction."""
-    email = user_for_token(token)
-    if email is None:
-        raise ValidationError("Sign in again to change the password", field="current")
-    account = _account(email)
-    if not _verify(account.password_hash, str(current or "")[:MAX_PASSWORD]):
-        raise ValidationError("The current password is wrong", field="current")
+    account, wrong = _check_current_password(token, current, address)
+    if wrong:
+        raise ValidationError(wrong, field="current")
     new_hash = _hasher.hash(check_password_rules(new, field="new"))
     with write_session() as session:
         session.get(User, account.id).password_hash = new_hash

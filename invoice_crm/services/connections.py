@@ -14,6 +14,7 @@ import stripe
 from invoice_crm.domain.errors import IntegrationError
 from invoice_crm.integrations import mailer, stripe_gateway
 from invoice_crm.integrations.google_sheets import GoogleSheetsClient, SheetsConfig, SheetsError
+from invoice_crm.services import email_sender
 from invoice_crm.settings import get_settings
 
 
@@ -133,6 +134,7 @@ def send_test_email(recipient: str) -> Check:
         subject="Invoice CRM test email",
         body="This is a test email from Invoice CRM's Settings page. Email delivery works.",
         message_id=mailer.new_message_id(s),
+        **email_sender.sender_fields(),
     )
     try:
         mailer.send_email(email, s)

@@ -175,6 +175,13 @@ def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = Fal
         )
 
 
+def sender_fields() -> dict[str, str]:
+    """Settings → Email's sender name and reply-to, as saved now, for an ``OutgoingEmail``:
+    every email the app sends (invoice, reminder, receipt, test) carries them."""
+    business = current_business()
+    return {"sender_name": business.sender_name, "reply_to": business.reply_to}
+
+
 def branded_html(body: str, message_id: str) -> tuple[str, mailer.InlineImage | None]:
     """The HTML part of a client email (the business's letterhead as saved in Settings now,
     then ``body``) and its logo as an inline image."""
@@ -221,6 +228,7 @@ def _attempt(claim: _Claim, now: datetime) -> bool:
                 attachment=attachment,
                 html=html,
                 inline_image=logo,
+                **sender_fields(),
             ),
             settings,
         )

@@ -17,7 +17,7 @@ from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, normalize_currency
 from invoice_crm.domain.numbering import display_number
-from invoice_crm.domain.numbers import format_date, format_percent
+from invoice_crm.domain.numbers import count_of, format_date, format_percent
 from invoice_crm.models import (
     Client,
     Invoice,
@@ -348,7 +348,7 @@ def update_draft(
         _replace_lines(session, invoice, clean)
         invoice.version += 1
         invoice.updated_at = utcnow()
-        detail = f"Draft saved, {len(clean.lines)} line(s)"
+        detail = f"Draft saved, {count_of(len(clean.lines), 'line', 'lines')}"
         if before != invoice.amount:
             detail += f", total {format_money(before, invoice.currency)} → {format_money(invoice.amount, invoice.currency)}"
         log_event(session, invoice.id, "edited", actor, detail)

@@ -70,11 +70,6 @@ class Fulfilment:
         return self.outcome in ("recorded", "duplicate", "already_paid")
 
 
-def _invoice_id_of(session: checkout.CheckoutSession) -> int | None:
-    raw = session.metadata.get("invoice_id", "")
-    return int(raw) if raw.isdigit() else None
-
-
 def _locked_invoice(session: Session, invoice_id: int) -> Invoice | None:
     return session.get(Invoice, invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
 
@@ -145,7 +140,7 @@ def fulfil_checkout(
     actor: str = "stripe",
 ) -> Fulfilment:
     """Record the payment a (Stripe-confirmed) Checkout Session proves, exactly once."""
-    invoice_id = _invoice_id_of(session_obj)
+    invoice_id = checkout.invoice_id_of(session_obj)
     if expected_invoice_id is not None and invoice_id != expected_invoice_id:
         return Fulfilment("rejected", "This payment is for another invoice")
     noted: list[tuple[int, str]] = []  # Activity notes written: logged after the commit
@@ -203,7 +198,7 @@ def _fulfil(
     )
     # Stripe took money for this invoice (paid, naming it, with an amount): if it is not
     # recorded, the freelancer is told, once, on the invoice's Activity.
-    taken = reason not in (checkout.UNPAID, checkout.OTHER_INVOICE) and isinstance(session_obj.amount_total, int)
+    taken = reason not in (checkout.UNPAID, checkout.OTHER_INVOICE, checkout.UNREADABLE)
     reference = intent or session_obj.id
     paid = format_money(checkout.amount_of(session_obj), (session_obj.currency or invoice.currency).upper()) if taken else ""
     if taken and reason == checkout.OTHER_CURRENCY:
@@ -342,6 +337,8 @@ def receive_stripe_webhook(payload: bytes, signature: str | None) -> str:
         paid_at = datetime.fromtimestamp(int(created), UTC) if created else utcnow()
     except (TypeError, ValueError, AttributeError, OverflowError, OSError) as err:
         raise stripe_gateway.WebhookPayloadError(f"Unreadable {kind} event: {type(err).__name__}") from None
+    if why := checkout.unreadable_reason(session):  # answered 400, nothing recorded
+        raise stripe_gateway.WebhookPayloadError(f"Unreadable {kind} event {session.id[:80]}: {why}")
     result = fulfil_checkout(
         session,
         paid_at=paid_at,

@@ -10,9 +10,15 @@ from sqlalchemy import delete, select
 from invoice_crm.db import insert_missing, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.errors import ValidationError
+from invoice_crm.domain.numbers import count_of
 from invoice_crm.models import RateLimit
 
 WINDOW = timedelta(minutes=1)
+
+
+def try_again_in(seconds: int) -> str:
+    """The sentence every throttle ends with: ``Try again in 1 second.``, ``… 29 seconds.``"""
+    return f"Try again in {count_of(seconds, 'second', 'seconds')}."
 
 
 class RateLimited(ValidationError):
@@ -44,7 +50,7 @@ def take(keys: list[str], limit: int, message: str) -> None:
         full = [row for row in rows if row.count >= limit]
         if full:
             wait = max(int((row.window_start + WINDOW - now).total_seconds()) + 1 for row in full)
-            raise RateLimited(f"{message} Try again in {wait} seconds.", retry_after=wait)
+            raise RateLimited(f"{message} {try_again_in(wait)}", retry_after=wait)
         for row in rows:
             row.count += 1
         # Old keys go, except one another take holds locked (waiting for it could deadlock).

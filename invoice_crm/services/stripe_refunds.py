@@ -99,16 +99,43 @@ def _record_one(session, refund: dict, created) -> int:
     if payment is None:
         return _note_unrecorded_refund(session, refund_id, str(intent or ""), refund)
     invoice = session.get(Invoice, payment.invoice_id, with_for_update=session.bind.dialect.name != "sqlite")
-    amount = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
+    if why := _unreadable(refund, invoice.currency):
+        return _not_recorded(session, invoice, refund_id, why)
+    amount = amount_of(CheckoutSession(id=refund_id, amount_total=refund["amount"], currency=refund["currency"]))
     when = datetime.fromtimestamp(int(refund.get("created") or created), UTC) if (refund.get("created") or created) else utcnow()
     day = business_today(business_timezone(), when)
     try:
         with session.begin_nested():
             _settle_refund(session, invoice, refund_id, amount, day)
     except DomainError as err:
-        log_event(session, invoice.id, "refund", "stripe", f"Stripe refund {refund_id} not recorded: {err.message}")
-        return 0
+        return _not_recorded(session, invoice, refund_id, err.message)
     return 1
+
+
+def _unreadable(refund: dict, invoice_currency: str) -> str | None:
+    """Why a refund of a recorded payment cannot be recorded as it is reported (None: it can):
+    an amount that is not a positive whole number of minor units, or a currency other than the
+    invoice's (the payment's): 100 JPY is not $100.00. Stripe refunds in the charge's currency,
+    so neither should happen; the freelancer looks at it in Stripe."""
+    amount, currency = refund.get("amount"), refund.get("currency")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        return "its amount cannot be read"
+    if not isinstance(currency, str) or not currency:
+        return "it names no currency; check it in Stripe"
+    if currency.upper() != invoice_currency.upper():
+        return f"it is in {currency.upper()[:8]}, not in the invoice's currency ({invoice_currency.upper()}); check it in Stripe"
+    return None
+
+
+def _not_recorded(session, invoice: Invoice, refund_id: str, why: str) -> int:
+    """Say on the invoice's Activity, once however often Stripe reports it, that a refund is
+    not recorded and why. Returns 0 (nothing recorded)."""
+    said = f"Stripe refund {refund_id} not recorded: "
+    if not session.execute(select(InvoiceEvent.id).where(
+        InvoiceEvent.invoice_id == invoice.id, InvoiceEvent.kind == "refund", InvoiceEvent.details.startswith(said)
+    )).first():
+        log_event(session, invoice.id, "refund", "stripe", said + why)
+    return 0
 
 
 def _settle_refund(session, invoice: Invoice, refund_id: str, amount: Decimal, day: date) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import quote
+import unicodedata
+from urllib.parse import quote, urlsplit
 
 import reflex as rx
 
@@ -17,6 +18,21 @@ LOGIN_ROUTE = "/login"
 # (a busy network, a laptop waking up) runs the page's on_load again, and the answer to the
 # click just made must not vanish with it. A later visit starts without it.
 KEEP_LOGIN_ERROR_SECONDS = 30.0
+
+
+def safe_next_path(target: object) -> str:
+    """``target`` when it is a path of this site, else "/": never an open redirect, nor a
+    path the browser would read as another site's ("//host", "/\\host"). Browsers drop tabs
+    and line breaks from a URL ("/%09/host" is "//host"), so a target with any whitespace or
+    control character is refused too, as is one with a scheme or a host."""
+    if not isinstance(target, str) or not target.startswith("/") or "\\" in target:
+        return "/"
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return "/"
+    return target
 
 
 class AuthState(rx.State):
@@ -59,9 +75,7 @@ class AuthState(rx.State):
         return self.router.session.client_ip or ""
 
     def _next_path(self) -> str:
-        target = self.router.url.query_parameters.get("next", "/")
-        # Only same-site paths: never an open redirect ("//host" and "/\\host" are other sites).
-        return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+        return safe_next_path(self.router.url.query_parameters.get("next", "/"))
 
     async def _start_session(self, form: dict):
         try:

@@ -11,6 +11,7 @@ import reflex as rx
 from invoice_crm.domain import business as rules
 from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.lifecycle import business_today
+from invoice_crm.domain.numbers import count_of
 from invoice_crm.services import account, connections, email_previews
 from invoice_crm.services import business_settings as biz
 from invoice_crm.settings import get_settings
@@ -229,7 +230,7 @@ class SettingsState(AuthState):
         try:
             ended = await asyncio.to_thread(
                 account.change_password, self.auth_token, form.get("current_password", ""),
-                form.get("new_password", ""), form.get("confirm_password", ""),
+                form.get("new_password", ""), form.get("confirm_password", ""), self._client_address(),
             )
         except FieldErrors as err:
             self.saving = ""
@@ -241,11 +242,11 @@ class SettingsState(AuthState):
             return rx.toast.error(err.message)
         self.saving = ""
         self.account_key += 1  # clears the password fields
-        return rx.toast.success(f"Password changed; {ended} other session(s) signed out")
+        return rx.toast.success(f"Password changed; {count_of(ended, 'other session', 'other sessions')} signed out")
 
     @rx.event
     async def sign_out_others(self):
         if self._current_user() is None:
             return self._redirect_to_login()
         ended = await asyncio.to_thread(account.sign_out_other_sessions, self.auth_token)
-        return rx.toast.success(f"Signed out {ended} other session(s)")
+        return rx.toast.success(f"Signed out {count_of(ended, 'other session', 'other sessions')}")

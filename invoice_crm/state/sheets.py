@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from invoice_crm.domain.errors import DomainError
-from invoice_crm.domain.numbers import format_count
+from invoice_crm.domain.numbers import count_of, format_count
 from invoice_crm.services import idempotency, sheets_resync
 from invoice_crm.state.auth import AuthState
 from invoice_crm.state.dashboard import DashboardState
@@ -96,7 +96,10 @@ class SheetsState(AuthState):
         if error:
             message = f"Stopped: {error}. The rest will be retried automatically."
         else:
-            message = f"{format_count(report.written)} rows rewritten in {report.write_requests} write request(s)."
+            message = (
+                f"{count_of(report.written, 'row', 'rows')} rewritten in "
+                f"{count_of(report.write_requests, 'write request', 'write requests')}."
+            )
         async with self:
             self.resyncing = False
             self.resync_key = idempotency.new_key()

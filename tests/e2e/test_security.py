@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "http://evil.example"
@@ -160,6 +160,19 @@ def test_sign_in_form_throttles_guessing_without_naming_the_account(page, app_ur
     error = page.locator("#login-error")
     expect(error).to_contain_text("Too many attempts from your address", timeout=20_000)
     assert "nobody-here" not in error.inner_text()
+
+
+@pytest.mark.parametrize("next_", ["%2F%09%2Fevil.example%2Fx", "%2F%0A%2Fevil.example%2Fx"])
+def test_a_sign_in_link_whose_next_the_browser_reads_as_another_site_leads_to_the_dashboard(page, app_url, next_):
+    """QA: after a correct password the owner stayed on the sign-in page, with nothing said
+    ("External navigation is not allowed" in the console): the browser drops the tab of
+    "/<tab>/evil.example/x", which gives "//evil.example/x"."""
+    page.goto(f"{app_url}/login?next={next_}")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(app_url + "/", timeout=30_000)
+    expect(page.locator(".invoice-row").first).to_be_visible(timeout=30_000)
 
 
 def test_state_files_are_private(signed_in):

@@ -182,6 +182,22 @@ def test_number_format_preview_is_the_next_number(signed_in, app_url):
         expect(page.get_by_text("Invoice defaults saved")).to_be_visible()
 
 
+def test_a_number_format_beyond_the_placeholders_is_refused_beside_the_field(signed_in, app_url):
+    """QA: ``{seq.__class__}-{year}-{seq:070d}`` was saved, and the next invoice was numbered
+    ``<class 'int'>-2026-000…``, 89 characters, its heading running off the card."""
+    page = signed_in
+    _open_settings(page, app_url, "invoices")
+    field = page.get_by_label("Number format")
+    field.fill("{seq.__class__}-{year}-{seq:070d}")
+    expect(page.locator(".field-error", has_text="may use only {year}, {month} and {seq}")).to_be_visible()
+    page.get_by_role("button", name="Save invoice defaults").click()
+    expect(page.get_by_text("Not saved: check the highlighted fields")).to_be_visible()
+    field.fill("INV-{year}-{seq:070d}")
+    expect(page.locator(".field-error", has_text="at most 12 digits")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Number format")).to_have_value(DEFAULT_FORMAT)  # nothing was saved
+
+
 def test_an_empty_email_template_previews_the_built_in_text(signed_in, app_url):
     """An empty subject or message sends the built-in text: the preview shows it, and says so."""
     page = signed_in

@@ -255,3 +255,30 @@ def test_expired_sessions_are_pruned(owner):
     with write_session() as s:
         s.execute(update(UserSession).values(expires_at=utcnow() - timedelta(minutes=1)))
     assert auth.prune_expired_sessions() == 1
+
+
+def test_the_current_password_check_is_throttled_as_sign_in_is(owner):
+    """QA: a session left open (or a copied session token) could guess the password in Change
+    password at one try a second, then set a new one and end every other session."""
+    token = auth.sign_in(OWNER, PASSWORD, OWNER_HOME)
+    for _ in range(auth.PAIR_FREE):
+        with pytest.raises(ValidationError, match="The current password is wrong"):
+            auth.change_password(token, "guess", "another-long-pass-1", ATTACKER)
+    with write_session() as s:  # the locks made last a while (no race with a slow machine)
+        s.execute(update(SignInThrottle).where(SignInThrottle.locked_until.is_not(None))
+                  .values(locked_until=utcnow() + timedelta(minutes=5)))
+    # The address waits now, even with the right password, in the words sign-in uses ...
+    with pytest.raises(ValidationError, match=r"^Too many attempts from your address\. Try again in \d+ seconds?\.$"):
+        auth.change_password(token, PASSWORD, "another-long-pass-1", ATTACKER)
+    # ... the account too, from any other address, and in the form that names every mistake.
+    with pytest.raises(ValidationError, match="Try again in"):
+        auth.change_password(token, "guess", "another-long-pass-1", "192.0.2.55")
+    assert auth.current_password_error(token, "guess", "192.0.2.56").startswith("Too many attempts")
+    # ... and sign-in from that address with that email (the same throttle).
+    with pytest.raises(ValidationError, match="Try again in"):
+        auth.sign_in(OWNER, PASSWORD, ATTACKER)
+    with write_session() as s:  # the lock is over
+        s.execute(update(SignInThrottle).values(locked_until=None))
+    assert auth.change_password(token, PASSWORD, "another-long-pass-1", ATTACKER) == 0
+    with read_session() as s:  # a right password forgets the failures, as at sign-in
+        assert not s.execute(select(SignInThrottle.key).where(SignInThrottle.key.contains(OWNER))).all()

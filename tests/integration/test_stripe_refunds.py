@@ -248,3 +248,37 @@ def test_a_payment_taken_for_an_earlier_balance_is_said_to_the_client_and_its_re
         stored = s.get(Invoice, inv.id)
     assert len(said) == 1 and "which was not recorded, was refunded" in said[0] and "$100.00" in said[0]
     assert (stored.amount_paid, stored.balance_due, stored.amount_credited) == (D("30.00"), D("70.00"), 0)
+
+
+def _activity(invoice_id: int, text: str) -> list[str]:
+    from invoice_crm.models import InvoiceEvent
+
+    with read_session() as s:
+        return list(s.execute(select(InvoiceEvent.details).where(
+            InvoiceEvent.invoice_id == invoice_id, InvoiceEvent.details.contains(text)
+        )).scalars())
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"currency": "jpy", "amount": 100}, "it is in JPY, not in the invoice's currency (USD)"),
+    ({"currency": None}, "it names no currency"),
+    ({"amount": 100.0}, "its amount cannot be read"),
+])
+def test_a_refund_in_another_currency_or_of_no_readable_amount_is_noted_once_not_recorded(stripe, change, said):
+    """QA: a charge.refunded of 100 JPY on a USD invoice was recorded as $100.00 (credit note
+    CN-2026-0003): the refund's currency was read for its digits, never compared."""
+    url, fake = stripe
+    inv = sent_invoice(f"Odd Refund {len(said)}")
+    session = paid_session(fake, inv.id)
+    assert confirm_checkout_return(session["id"], invoice_id=inv.id).paid
+    refund = fake.refund(session["id"], amount=4000)
+    for event in (fake.charge_refunded_event(session["id"]), fake.refund_event(refund["id"])):
+        [reported] = event["data"]["object"].get("refunds", {}).get("data") or [event["data"]["object"]]
+        reported.update(change)
+        status, body = fake.deliver_webhook(url, event)  # two events (two ids) of the one refund
+        assert status == 200 and "Traceback" not in body
+    refunds, notes, stored = _counts(inv.id)
+    assert (refunds, notes) == (0, 0) and stored.amount_paid == D("100.00") and stored.amount_credited == 0
+    assert _activity(inv.id, f"Stripe refund {refund['id']} not recorded") == [
+        f"Stripe refund {refund['id']} not recorded: {said}" + ("; check it in Stripe" if "currency" in said else "")
+    ]

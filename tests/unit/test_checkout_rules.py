@@ -69,7 +69,12 @@ def test_a_paid_session_for_this_invoice_and_total_proves_payment():
         ({"metadata": {"invoice_id": "7", "invoice_number": "INV-2026-0099"}}, "another invoice"),
         ({"metadata": {}}, "another invoice"),
         ({"amount_total": 12344}, "different amount"),
-        ({"amount_total": None}, "different amount"),
+        ({"amount_total": None}, "cannot be read"),
+        ({"amount_total": 12345.0}, "cannot be read"),  # QA: a float was read as the whole amount
+        ({"amount_total": True}, "cannot be read"),
+        ({"currency": None}, "cannot be read"),  # QA: no currency was read as the invoice's
+        ({"currency": ""}, "cannot be read"),
+        ({"metadata": {"invoice_id": str(10**30), "invoice_number": "INV-2026-0007"}}, "cannot be read"),
         ({"currency": "eur"}, "another currency"),
     ],
 )
@@ -82,9 +87,9 @@ def test_anything_else_does_not(change, expected):
 def test_paid_in_full_is_what_counts_not_which_optional_fields_are_echoed():
     from dataclasses import replace
 
-    # Stripe always names the currency and the payment intent; a session without them is
-    # still proof when it is paid, for this invoice, for its total.
-    assert _reason(replace(PAID, currency=None, payment_intent=None)) is None
+    # Stripe always names the payment intent; a session without it is still proof when it is
+    # paid, for this invoice, for its total. Not one without a currency: which money was it?
+    assert _reason(replace(PAID, payment_intent=None)) is None
 
 
 def test_zero_decimal_currency_compares_in_whole_units():

@@ -47,6 +47,39 @@ def test_number_format():
         validate_format("INV-{client}-{seq}")
 
 
+@pytest.mark.parametrize("fmt, expected", [
+    ("INV-{year}-{seq:04d}", "INV-2026-0007"),
+    ("{year}{month:02d}/{seq}", "202601/7"),
+    ("{{braces}}-{seq:012d}", "{braces}-000000000007"),
+    ("N" * 58 + "{seq}", "N" * 58 + "7"),  # 64 characters with a six-digit sequence
+])
+def test_the_documented_placeholders_are_accepted(fmt, expected):
+    assert format_number(validate_format(fmt), date(2026, 1, 5), 7) == expected
+
+
+@pytest.mark.parametrize("fmt, reason", [
+    ("{seq.__class__}-{year}-{seq:070d}", "may use only"),  # QA: numbered "<class 'int'>-2026-000…"
+    ("{seq[0]}", "may use only"),
+    ("{seq!r}", "may use only"),
+    ("{year.real}-{seq}", "may use only"),
+    ("{}-{seq}", "may use only"),
+    ("{0}-{seq}", "may use only"),
+    ("{seq:>10}", "may use only"),
+    ("{seq:4d}", "may use only"),  # spaces in a number
+    ("{year:{seq}}-{seq}", "may use only"),
+    ("{seq:0999999999d}", "may use only"),  # would have built a gigabyte string
+    ("{seq:013d}", "at most 12 digits"),
+    ("INV-{seq", "unmatched"),
+    ("N" * 59 + "{seq}", "too long"),
+    ("{year}-{month}-{seq:012d}" + "-" * 45, "too long"),
+])
+def test_anything_else_is_refused_before_any_formatting(fmt, reason):
+    with pytest.raises(ValidationError, match=reason):
+        validate_format(fmt)
+    with pytest.raises(ValidationError):  # a format read from the database is checked too
+        format_number(fmt, date(2026, 1, 5), 7)
+
+
 def test_leads_only_move_forward():
     assert advance_to(LeadStatus.WON, LeadStatus.PAID) is LeadStatus.PAID
     assert advance_to(LeadStatus.PAID, LeadStatus.INVOICED) is LeadStatus.PAID
