@@ -217,7 +217,8 @@ def _email() -> rx.Component:
         rx.cond(
             S.email_enabled,
             rx.hstack(
-                rx.button("Send a test email", variant="soft", on_click=S.send_test_email),
+                rx.button("Send a test email", variant="soft", on_click=S.send_test_email(S.test_email_key),
+                          loading=S.results["test_email"] == "Sending…"),
                 rx.text(S.results["test_email"], size="2", id="test-email-result"),
                 align="center", wrap="wrap",
             ),

@@ -43,6 +43,7 @@ class SettingsState(AuthState):
     # profile form when a logo is saved) as it is.
     render_keys: dict[str, int] = dict.fromkeys(FORMS, 0)
     account_key: int = 0  # the password form: emptied after a change, not on every load
+    test_email_key: int = 0  # the test email's button: one email per click, a double click's second finds it used
     logo_uri: str = ""
     number_preview: str = ""
     template_previews: dict[str, str] = {}
@@ -206,11 +207,14 @@ class SettingsState(AuthState):
         self.results_ok[name] = result.ok
 
     @rx.event
-    async def send_test_email(self):
+    async def send_test_email(self, key: int = -1):
         user = self._current_user()
         if user is None:
             yield self._redirect_to_login()
             return
+        if key != self.test_email_key:  # a second click queued behind the first: already sent
+            return
+        self.test_email_key += 1
         self.results["test_email"] = "Sending…"
         yield
         result = await asyncio.to_thread(connections.send_test_email, user)

@@ -38,3 +38,26 @@ def test_without_a_saved_name_or_reply_to_mail_from_is_used_as_set(mail):
     [got] = mail.messages_to("owner@example.com")
     assert got.message["From"] == "Jane Doe Design <billing@janedoe.example>"  # MAIL_FROM
     assert got.message["Reply-To"] is None
+
+
+def test_a_double_clicked_send_a_test_email_sends_one(app, mail):
+    """QA: two test emails arrived for a double click on "Send a test email". The click carries
+    the button's key; the second, queued behind the first, finds it used. A later click sends."""
+    from invoice_crm.state.settings import SettingsState
+    from tests.integration.owner_events import OWNER, signed_in
+    from tests.support.events import EventRunner, run
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, SettingsState.on_load, "/settings")
+            key = (await runner.state(tab, SettingsState)).test_email_key
+            for _ in range(2):  # both clicks drawn with the same key
+                await runner.send(tab, SettingsState.send_test_email, "/settings", key=key)
+            once = len(mail.messages_to(OWNER))
+            later = (await runner.state(tab, SettingsState)).test_email_key
+            await runner.send(tab, SettingsState.send_test_email, "/settings", key=later)
+            assert runner.server_errors == []
+            return once, len(mail.messages_to(OWNER))
+
+    assert run(scenario()) == (1, 2)
