@@ -225,6 +225,8 @@ def line_items_table(lines) -> rx.Component:
                         ),
                         rx.text(line["quantity"], " × ", line["unit_price"], size="1", color_scheme="gray",
                                 display=PHONE_ONLY, class_name="line-qty-price"),
+                        # A long word or a pasted URL wraps: the amounts stay on screen.
+                        overflow_wrap="anywhere",
                     ),
                     rx.table.cell(line["quantity"], text_align="right", display=WIDE_ONLY),
                     rx.table.cell(line["unit_price"], text_align="right", white_space="nowrap", display=WIDE_ONLY),

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
-from tests.e2e.pages import choose, create_client, new_invoice
+from tests.e2e.pages import choose, create_client, new_invoice, send_invoice
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 AMOUNTS = """() => [...document.querySelectorAll('.invoice-row td:nth-child(4)')]
@@ -618,3 +618,25 @@ def test_the_pay_page_shows_the_clients_tax_number_with_the_client(browser, app_
         expect(page.locator("#business-header")).not_to_contain_text("DE123456789")
     finally:
         context.close()
+
+
+def test_a_long_word_in_a_line_wraps_and_leaves_its_amounts_on_screen(signed_in, app_url):
+    """QA: a description of one 300-character word (or a pasted URL) made the lines table
+    3,600 px wide: the invoice page and the client's pay page showed only the description."""
+    page = signed_in
+    create_client(page, app_url, "Longword Ltd", "ap@longword.example")
+    word = "https://example.com/" + "x" * 280
+    new_invoice(page, app_url, "Longword Ltd", [(word, "1", "999999.99")])
+    send_invoice(page)
+    expect(page.locator("#invoice-status")).to_contain_text("Sent")
+    pay_url = page.locator("#pay-link").inner_text()
+    invoice_url = page.url
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        for url in (invoice_url, pay_url):
+            page.goto(url)
+            total = page.locator(".line-total").first
+            expect(total).to_contain_text("999,999.99")
+            _in_view(page, total, width)
+            assert total.evaluate(NOT_CLIPPED), f"the line's total is cut off on {url} at {width}px"
+            assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{url} scrolls sideways at {width}px"

@@ -114,7 +114,7 @@ def test_reports_read_dates_and_months_in_the_business_locale(database):
     text = pdf_text(report_files.pdf_bytes(revenue))
     assert "01.03.2025 to 30.04.2025" in text and "März 2025" in text and "2025-03" not in text
     # The CSV is for machines: the month stays 2025-03, money plain.
-    assert "\r\n2025-03,USD,200.00," in report_files.csv_bytes(revenue).decode("utf-8-sig")
+    assert "\r\n2025-03,EUR,200.00," in report_files.csv_bytes(revenue).decode("utf-8-sig")  # Settings: EUR
 
     assert reports.tax_report(start, end).period == "01.03.2025 to 30.04.2025"
 
