@@ -147,7 +147,8 @@ class ClientPageState(AuthState):
             return self._redirect_to_login()
         try:
             await asyncio.to_thread(client_accounts.delete_client, self.client_id)
-        except DomainError as err:
+        except DomainError as err:  # an invoice made for them in another tab, say: shown now
             self.confirm_delete = False
+            await self._refresh()
             return rx.toast.error(err.message)
         return [rx.toast.success("Client deleted"), rx.redirect("/clients")]

@@ -217,3 +217,28 @@ def test_a_refused_recurring_form_brings_its_first_field_to_the_middle_of_the_wi
             assert runner.server_errors == []
 
     run(scenario())
+
+
+def test_a_refused_delete_client_shows_the_invoice_made_for_them_meanwhile(app):
+    """QA: another tab made a draft for a client with no invoices; Delete client here was refused
+    by a toast while the page went on saying "No invoices yet" and offering Delete."""
+    from invoice_crm.state.client_page import ClientPageState as S
+    from tests.integration.helpers import make_client, make_invoice
+
+    client = make_client("Stale Co", "stale@example.test")
+    page = f"/clients/{client.id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, S.on_load, page)
+            assert (await runner.state(tab, S)).invoices == []
+            make_invoice(client.id)  # in another tab
+            await runner.send(tab, S.set_confirm_delete, page, value=True)
+            refused = sent_text(await runner.send(tab, S.delete, page))
+            state = await runner.state(tab, S)
+            assert runner.server_errors == []
+            return refused, len(state.invoices), state.confirm_delete
+
+    refused, shown, asking = run(scenario())
+    assert "has invoices" in refused and shown == 1 and not asking
