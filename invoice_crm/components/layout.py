@@ -24,13 +24,28 @@ NAV = [
 ]
 
 
+def _is_current(href: str):
+    """Whether the page shown is this link's (or one under it: a client's page is Clients')."""
+    path = rx.State.router.url.path
+    if href == "/":
+        return path == "/"
+    return (path == href) | (path == href + "/") | path.startswith(href + "/")
+
+
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    current = _is_current(href)
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="1", align="center"),
         href=href,
         underline="none",
         color_scheme="gray",
         high_contrast=True,
+        # Where you are, for the eye (underlined, bold) and for screen readers (aria-current).
+        custom_attrs={"aria-current": rx.cond(current, "page", "false")},
+        font_weight=rx.cond(current, "600", "400"),
+        text_decoration=rx.cond(current, "underline", "none"),
+        text_underline_offset="0.35em",
+        text_decoration_thickness="2px",
     )
 
 

@@ -1,6 +1,8 @@
 """How it feels: phone-width layout, keyboard use, pages that keep still while loading."""
 
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -151,3 +153,19 @@ def test_each_page_has_one_main_heading_and_its_figures_are_not_headings(signed_
         headings = page.get_by_role("heading").all_inner_texts()
         assert "Invoice CRM" not in headings, (path, headings)
         assert not any(text.lstrip("$€£¥-−").strip()[:1].isdigit() for text in headings), (path, headings)
+
+
+def test_the_navigation_says_which_page_is_shown(signed_in, app_url):
+    """QA: the navigation did not mark the page shown, for the eye or for screen readers."""
+    page = signed_in
+    page.goto(app_url + "/clients")
+    clients = page.get_by_role("link", name="Clients", exact=True)
+    expect(clients).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_attribute("aria-current", "false")
+    page.locator(".client-row th a").first.click()  # a client's page is under Clients
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    expect(clients).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.wait_for_url(re.compile(r".*/reports/?$"))
+    expect(page.get_by_role("link", name="Reports", exact=True)).to_have_attribute("aria-current", "page")
+    expect(clients).to_have_attribute("aria-current", "false")
