@@ -9,8 +9,9 @@ from invoice_crm.state.exports import ENCODINGS
 from invoice_crm.state.exports import ExportState as X
 
 
-def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Component:
-    """Rows of text cells, the first column to the left and figures to the right, then totals."""
+def report_table(columns, rows, totals, table_id: str, caption: str, empty: str = "") -> rx.Component:
+    """Rows of text cells, the first column to the left and figures to the right, then totals;
+    ``empty`` says why there is no row (a period with nothing in it), instead of bare headings."""
     def cells(row, weight: str = "regular"):
         return rx.table.row(
             rx.foreach(
@@ -47,6 +48,9 @@ def report_table(columns, rows, totals, table_id: str, caption: str) -> rx.Compo
         ),
         overflow_x="auto",  # a wide report scrolls inside its card, never the page
         width="100%",
+    ), rx.cond(
+        (rows.length() == 0) & (columns.length() > 0),
+        rx.text(empty, size="2", color_scheme="gray", class_name="report-empty", id=table_id + "-empty"),
     ), spacing="1", width="100%")
 
 

@@ -80,7 +80,8 @@ def _ageing() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            report_table(S.ageing_columns, S.ageing_rows, S.ageing_totals, "ageing-table", "Receivables ageing"),
+            report_table(S.ageing_columns, S.ageing_rows, S.ageing_totals, "ageing-table", "Receivables ageing",
+                         "No open invoice owes anything as of this date."),
             width="100%",
         ),
         download_buttons(S, "ageing", "ageing"),
@@ -92,7 +93,8 @@ def _revenue() -> rx.Component:
     return _section(
         "Revenue",
         "Invoiced, credited and paid from " + S.start_text + " to " + S.end_text + ", in each currency (never converted).",
-        report_table(S.revenue_columns, S.revenue_rows, S.revenue_totals, "revenue-table", "Revenue"),
+        report_table(S.revenue_columns, S.revenue_rows, S.revenue_totals, "revenue-table", "Revenue",
+                     "Nothing was invoiced, credited or paid in this period."),
         download_buttons(S, "revenue", "revenue"),
         id="revenue-report",
     )
@@ -103,7 +105,8 @@ def _tax() -> rx.Component:
         "Tax",
         "Per tax rate from " + S.start_text + " to " + S.end_text
         + ": accrual (invoiced less credit notes) and cash (tax in payments received).",
-        report_table(S.tax_columns, S.tax_rows, S.tax_totals, "tax-table", "Tax report"),
+        report_table(S.tax_columns, S.tax_rows, S.tax_totals, "tax-table", "Tax report",
+                     "No tax was invoiced, credited or received in this period."),
         download_buttons(S, "tax", "tax"),
         id="tax-report",
     )

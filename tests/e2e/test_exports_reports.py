@@ -114,6 +114,20 @@ def test_a_backwards_range_is_named_beside_to(signed_in, app_url):
     expect(page.locator(".field-error")).to_have_count(0)
 
 
+def test_a_period_with_nothing_in_it_says_so(signed_in, app_url):
+    """QA: a period with nothing in it showed bare column headings."""
+    page = signed_in
+    page.goto(app_url + "/reports")
+    expect(page.locator("#ageing-total")).to_have_text(re.compile(r"\d"), timeout=30_000)
+    expect(page.locator("#revenue-table-empty")).to_have_count(0)  # the demo month has revenue
+    page.get_by_label("From").fill("2001-01-01")
+    page.get_by_label("To", exact=True).fill("2001-01-31")
+    page.get_by_role("button", name="Show reports").click()
+    expect(page.locator("#revenue-table-empty")).to_have_text("Nothing was invoiced, credited or paid in this period.")
+    expect(page.locator("#tax-table-empty")).to_have_text("No tax was invoiced, credited or received in this period.")
+    expect(page.locator("#revenue-table tbody tr")).to_have_count(0)
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_reports_and_the_export_dialog_fit_the_screen(browser, app_url, width, tmp_path):
     context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 500, has_touch=width < 500)
