@@ -193,6 +193,10 @@ def remove_sample_data() -> int:
                 ~exists().where(RecurringProfile.client_id == Client.id),  # a real recurring profile keeps it
             )
         )
+        # What stays was kept because the freelancer uses it: theirs now, not sample data (the
+        # banner offering to remove the sample would otherwise stay, removing nothing more).
+        for model in (Client, Project, Lead):
+            session.execute(update(model).where(model.is_sample.is_(True)).values(is_sample=False))
         if not session.execute(select(exists().where(Invoice.number.is_not(None)))).scalar():
             session.execute(delete(InvoiceCounter))
         _set_flag(session, START_FLAG, "sample-removed")

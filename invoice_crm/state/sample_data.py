@@ -57,5 +57,7 @@ class SampleDataState(AuthState):
 
     @rx.event
     async def remove_sample(self):
+        if not self.has_sample:  # a double click's second, queued behind the first: nothing left
+            return
         async for update in self._do(demo.remove_sample_data, "Sample data removed; numbering starts again"):
             yield update

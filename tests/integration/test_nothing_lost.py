@@ -145,3 +145,38 @@ def test_a_form_whose_client_was_deleted_elsewhere_says_so(database):
     with pytest.raises(FieldErrors) as err:
         invoices.create_invoice(draft_input(None))
     assert err.value.errors["client_id"] == "Choose a client"
+
+
+def test_a_sample_client_kept_because_it_is_used_is_no_longer_sample_data(database):
+    """QA: a real project added to a sample client kept it (right), but the "sample data"
+    banner stayed for good, and each Remove said it removed the sample again."""
+    demo.load_demo_data()
+    with read_session() as s:
+        sample_client = s.execute(select(Client).where(Client.is_sample.is_(True))).scalars().first()
+    clients.create_project(sample_client.id, "A real project")
+    demo.remove_sample_data()
+    assert not demo.has_sample_data()  # the banner goes
+    with read_session() as s:
+        kept = s.get(Client, sample_client.id)
+        assert kept is not None and not kept.is_sample
+    assert demo.remove_sample_data() == 0
+
+
+def test_a_double_clicked_remove_sample_data_says_it_once(app):
+    from invoice_crm.state.dashboard import DashboardState
+    from invoice_crm.state.sample_data import SampleDataState
+    from tests.integration.owner_events import signed_in
+    from tests.support.events import EventRunner, run, sent_text
+
+    demo.load_demo_data()
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, DashboardState.on_load, "/")
+            said = [sent_text(await runner.send(tab, SampleDataState.remove_sample, "/")) for _ in range(2)]
+            assert runner.server_errors == []
+            return said
+
+    first, second = run(scenario())
+    assert "Sample data removed" in first and "Sample data removed" not in second
