@@ -19,17 +19,20 @@
   var lastTyped = 0;
   var typedIn = null; // the editor form typed into: a form shown afresh (after a save) starts clean
 
+  // A page may mark several forms (Settings: each section, and the tabs around them, which the
+  // server marks while something typed in a tab not shown is unsaved).
   function form() {
     return document.querySelector("[data-unsaved-changes]");
   }
+  function typedStill() {
+    return !!typedIn && document.contains(typedIn) &&
+      (typedIn.hasAttribute("data-unsaved-on-input") || Date.now() - lastTyped < 1500);
+  }
   function unsaved() {
-    var el = form();
-    if (!el) return false;
-    if (el.getAttribute("data-unsaved-changes") === "true") return true;
-    return el === typedIn && (el.hasAttribute("data-unsaved-on-input") || Date.now() - lastTyped < 1500);
+    return !!document.querySelector('[data-unsaved-changes="true"]') || typedStill();
   }
   function message() {
-    var el = form();
+    var el = typedStill() ? typedIn : document.querySelector('[data-unsaved-changes="true"]') || form();
     return (el && el.getAttribute("data-unsaved-message")) || MESSAGE;
   }
   function forgetTyping() {
@@ -38,12 +41,12 @@
   }
 
   function typed(event) {
-    var el = form();
     // A box that belongs to no form of the page ("Find a client": form="…-no-form") searches;
     // it changes nothing to save.
     var target = event.target;
     if (target && target.hasAttribute && target.hasAttribute("form") && !target.form) return;
-    if (el && el.contains(target)) {
+    var el = target && target.closest ? target.closest("[data-unsaved-changes]") : null;
+    if (el) {
       lastTyped = Date.now();
       typedIn = el;
       keepCopy();

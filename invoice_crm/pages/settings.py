@@ -54,6 +54,9 @@ def _section(title: str, form: rx.Component, *below: rx.Component) -> rx.Compone
     return card(rx.vstack(rx.heading(title, size="4", as_="h2"), form, *below, spacing="4", width="100%"))
 
 
+UNSAVED = "You have unsaved changes in Settings. Leave without saving?"
+
+
 def _section_form(key: str, on_submit, *children: rx.Component, spacing: str = "4") -> rx.Component:
     """A section's form; ``key`` changes after a save so its inputs take the saved values again."""
     return rx.form(
@@ -61,6 +64,8 @@ def _section_form(key: str, on_submit, *children: rx.Component, spacing: str = "
         key=key,
         on_submit=on_submit,
         width="100%",
+        # Typed in and not saved until it is drawn again by its save: leaving asks first.
+        custom_attrs={"data-unsaved-changes": "false", "data-unsaved-on-input": "true", "data-unsaved-message": UNSAVED},
     )
 
 
@@ -336,5 +341,10 @@ def settings_page() -> rx.Component:
             value=S.tab,
             on_change=S.set_tab,
             width="100%",
+            # Typed and not saved: a link, a reload or closing the tab asks first.
+            custom_attrs={
+                "data-unsaved-changes": rx.cond(S.unsaved, "true", "false"),
+                "data-unsaved-message": UNSAVED,
+            },
         ),
     )

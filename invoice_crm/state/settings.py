@@ -53,6 +53,13 @@ class SettingsState(AuthState):
     results_ok: dict[str, bool] = {}
     email_enabled: bool = False
     saving: str = ""
+    # Something typed in a form and not saved: leaving the page (a link, a reload, closing the
+    # tab) asks first (assets/unsaved_guard.js). _saved: the values as saved.
+    unsaved: bool = False
+    _saved: dict[str, str] = {}
+
+    def _note_unsaved(self) -> None:
+        self.unsaved = any(self.values.get(name, "") != self._saved.get(name, "") for name in self._saved)
 
     def _show(self, business: biz.Business, redraw: tuple[str, ...] = FORMS) -> None:
         data = asdict(business)
@@ -64,7 +71,9 @@ class SettingsState(AuthState):
             for section in FORMS if section not in redraw
             for name in FIELDS_OF[section] if name in self.values
         }
-        self.values = {**{k: str(v) for k, v in data.items()}, **typed}
+        self._saved = {k: str(v) for k, v in data.items()}
+        self.values = {**self._saved, **typed}
+        self._note_unsaved()
         self.render_keys = {k: n + (k in redraw) for k, n in self.render_keys.items()}
         self.logo_uri = business.logo_data_uri
         self._set_preview(business.number_format)
@@ -119,6 +128,7 @@ class SettingsState(AuthState):
         is drawn anew when chosen again, and its fields then show this, not the saved value."""
         if name in FIELDS_OF["profile"] + FIELDS_OF["invoices"] + FIELDS_OF["email"] and isinstance(value, str):
             self.values[name] = value
+            self._note_unsaved()
 
     @rx.event
     def set_tab(self, tab: str):
