@@ -20,7 +20,7 @@ def _input(label: str, field: str, input_id: str, value, on_change, flex: str, *
 
 
 def _form() -> rx.Component:
-    return card(
+    return card(rx.form(
         rx.vstack(
             rx.heading(rx.cond(S.editing_id > 0, "Edit tax rate", "Add a tax rate"), size="4", as_="h2"),
             rx.flex(
@@ -37,14 +37,18 @@ def _form() -> rx.Component:
             rx.checkbox("Compound (as a line's second tax, computed on the amount plus the first tax)", checked=S.compound, on_change=S.set_compound),
             field_error(S.error),
             rx.hstack(
-                rx.button(rx.cond(S.editing_id > 0, "Save tax rate", "Add tax rate"), on_click=S.save, id="save-tax"),
-                rx.cond(S.editing_id > 0, rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_edit)),
+                rx.button(rx.cond(S.editing_id > 0, "Save tax rate", "Add tax rate"), type="submit", id="save-tax"),
+                rx.cond(S.editing_id > 0, rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
+                                                    on_click=S.cancel_edit)),
                 spacing="3",
             ),
             spacing="3",
             width="100%",
-        )
-    )
+        ),
+        on_submit=S.save,  # the button, or Enter in a field
+        reset_on_submit=False,
+        width="100%",
+    ))
 
 
 def _badges(row) -> rx.Component:

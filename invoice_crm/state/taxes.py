@@ -108,7 +108,9 @@ class TaxesState(AuthState):
         self._clear()
 
     @rx.event
-    async def save(self):
+    async def save(self, form: dict | None = None):
+        """Add tax rate / Save tax rate, or Enter in one of the fields (the form's submit: what
+        it carries is already in the state, field by field)."""
         if self._current_user() is None:
             return self._redirect_to_login()
         if not self.intent:  # this form was saved and not touched since: a repeated click

@@ -128,6 +128,18 @@ def test_add_tax_rate_double_clicked_shows_only_the_success(page: Page, app_url)
     expect(page.locator(".field-error")).to_have_count(0)
 
 
+def test_enter_in_the_tax_form_adds_the_rate(page: Page, app_url):
+    """QA: Enter in the tax form did nothing (no save, no message), unlike every other form."""
+    sign_in(page, app_url)
+    _taxes_tab(page, app_url)
+    name = f"Enter {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Tax name").fill(name)
+    page.get_by_label("Rate (%)").fill("7")
+    page.get_by_label("Rate (%)").press("Enter")
+    expect(page.get_by_text(f"Tax rate {name} saved")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".tax-row", has_text=name)).to_have_count(1)
+
+
 def test_the_tax_form_names_each_refused_field_beside_it(page: Page, app_url):
     sign_in(page, app_url)
     _taxes_tab(page, app_url)
