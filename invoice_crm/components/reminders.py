@@ -122,7 +122,7 @@ def _step_fields(row) -> rx.Component:
             rx.vstack(
                 field_label("Days from the due date", offset_id, suffix),
                 rx.input(name="step_" + i + "_offset", id=offset_id, default_value=row["offset_days"],
-                         inputmode="numeric", width="8em"),
+                         inputmode="numeric", width="8em", on_blur=lambda value: R.relabel_step(i, value)),
                 rx.text("Negative: before it. Empty: remove the step.", size="1", color_scheme="gray"),
                 field_error(R.step_errors.get("step_" + i + "_offset_days", "")),
                 spacing="1",

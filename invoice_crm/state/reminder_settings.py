@@ -76,6 +76,18 @@ class ReminderSettingsState(AuthState):
         return None
 
     @rx.event
+    def relabel_step(self, index: str, value: str):
+        """A step's heading follows the days typed in it ("3 days after the due date") as soon
+        as the field is left, saved or not; what cannot be read as days leaves it as it was."""
+        try:
+            days = int(value.strip())
+        except ValueError:
+            return
+        self.step_rows = [
+            {**row, "label": rules.step_label(days)} if row["index"] == index else row for row in self.step_rows
+        ]
+
+    @rx.event
     async def save(self, form: dict[str, str | bool]):
         """The schedule form (its checkboxes arrive as booleans)."""
         if self._current_user() is None:

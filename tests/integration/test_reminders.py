@@ -413,3 +413,26 @@ def test_an_imported_invoices_steps_before_its_import_never_apply(mail):
     _walk(start, start + timedelta(days=3))
     assert len(_reminders_to(mail, "ada@example.com")) == 1
     assert [(r.step_date, r.outcome) for r in _records(inv.id)] == [(due + timedelta(days=7), rules.SENT)]
+
+
+def test_a_steps_heading_follows_the_days_typed_in_it(app):
+    """QA: with Days changed to 7, the heading still said "Step 1: 3 days before the due date"
+    (even after a refused save). It follows the field as soon as the field is left."""
+    from invoice_crm.state.reminder_settings import ReminderSettingsState as R
+    from tests.integration.owner_events import signed_in
+    from tests.support.events import EventRunner, run
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, R.load, "/settings")
+            first = (await runner.state(tab, R)).step_rows[0]
+            await runner.send(tab, R.relabel_step, "/settings", index=first["index"], value=" 7 ")
+            relabelled = (await runner.state(tab, R)).step_rows[0]["label"]
+            await runner.send(tab, R.relabel_step, "/settings", index=first["index"], value="soon")
+            kept = (await runner.state(tab, R)).step_rows[0]["label"]
+            assert runner.server_errors == []
+            return first["label"], relabelled, kept
+
+    before, after, kept = run(scenario())
+    assert after == "7 days after the due date" != before and kept == after
