@@ -78,6 +78,10 @@ def app_env(tmp_path_factory, request) -> dict[str, str]:
         "LOAD_DEMO_DATA": "true",
         "OVERDUE_SWEEP_SECONDS": "5",
         "REMINDER_POLL_SECONDS": "5",
+        # Every test's client pays from one address (127.0.0.1), several a minute: the Pay
+        # button's bound per address would refuse the suite itself. The bound is tested in
+        # tests/integration/test_pay_throttle.py.
+        "PAY_ATTEMPTS_PER_MINUTE": "60",
         "E2E_WORKDIR": str(workdir),
     }
     for name in SERVICE_FIXTURES:

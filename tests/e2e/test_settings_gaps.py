@@ -140,7 +140,9 @@ def test_leaving_settings_with_something_typed_asks_first(page: Page, app_url):
         dialog.dismiss() if len(asked) == 1 else dialog.accept()
 
     page.on("dialog", answer)
-    page.goto(f"{app_url}/settings?tab=profile")
+    page.goto(f"{app_url}/settings?tab=invoices")
+    expect(page.get_by_label("Business locale")).not_to_have_value("", timeout=TIMEOUT)  # the settings are read
+    page.get_by_role("tab", name="Business").click()
     phone = page.get_by_label("Phone")
     expect(phone).to_be_visible(timeout=TIMEOUT)
     saved_phone = phone.input_value()
