@@ -194,7 +194,9 @@ async def _forget_unless_signed_in(state: BaseState, payload: Any) -> None:
         cls = type(substate)
         for name, field in cls.__fields__.items():
             if field._owner is cls and not cls._is_client_storage(name) and not name.startswith("router"):
-                setattr(substate, name, field.default_value())
+                default = field.default_value()
+                if getattr(substate, name) != default:  # a state already at its defaults is not touched
+                    setattr(substate, name, default)
 
 
 def _refuse(*specs) -> StateUpdate:
