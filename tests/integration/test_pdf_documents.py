@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from invoice_crm import settings
 from invoice_crm.db import write_session
+from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_money
 from invoice_crm.domain.numbers import format_percent
 from invoice_crm.models import CreditNote
@@ -70,7 +71,9 @@ def test_a_credit_note_by_amount_prints_the_tax_report_split_per_rate(database):
     ledger.issue_credit_note(inv.id, line_positions=[1], reason="返品")  # the 8 % line: the split after it
     note = ledger.issue_credit_note(inv.id, amount="10000", reason="値引き")
     text = pdftotext(render_credit_note_pdf(note.id)[1])
-    rows = [r for r in reports.tax_report(ISSUE, TODAY).rows if r[2] == "JPY"]
+    # Up to the business's today (Tokyo's, a day ahead of UTC's in the evening): the note's date.
+    today_in_tokyo = business_today(business_settings.business_timezone())
+    rows = [r for r in reports.tax_report(ISSUE, today_in_tokyo).rows if r[2] == "JPY"]
     # The report's credited columns hold both notes; the by-lines note took only the 8 % line.
     shown = 0
     for name, rate, _cur, _base, _tax, base, tax, *_ in rows:
