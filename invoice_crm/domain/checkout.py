@@ -130,6 +130,16 @@ def other_currency_note(reference: str, paid: str, currency: str, invoice_curren
     )
 
 
+def refunded_unrecorded(reference: str) -> str:
+    """What the Activity says once a Stripe payment that was not recorded is refunded in
+    Stripe; the invoice's notice of the payment goes when this is found."""
+    return f"the Stripe payment {reference}, which was not recorded, was refunded"
+
+
+def unrecorded_refund_note(refund_id: str, amount: str, reference: str) -> str:
+    return f"Stripe refund {refund_id} of {amount}: {refunded_unrecorded(reference)}"
+
+
 def other_amount_note(reference: str, paid: str, balance_due: str, *, earlier_balance: bool, fits: bool) -> str:
     """``earlier_balance``: the session was made by this app for what the invoice owed then (a
     payment or credit note changed it since); else its amount matches nothing the invoice was

@@ -92,7 +92,7 @@ def unrecorded_payments(events: list[InvoiceEvent]) -> list[str]:
         if event.kind != "extra_payment":
             continue
         reference = event.details.removeprefix("Stripe payment ").split(" ", 1)[0]
-        if f"the Stripe payment {reference}, which was not recorded, was refunded" not in refunded:
+        if checkout.refunded_unrecorded(reference) not in refunded:
             left.append(event.details)
     return left
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
-from invoice_crm.domain.checkout import CheckoutSession, amount_of
+from invoice_crm.domain.checkout import CheckoutSession, amount_of, unrecorded_refund_note
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
 from invoice_crm.domain.money import format_money
@@ -62,10 +62,6 @@ def record_stripe_refunds(event: dict) -> str:
         return "duplicate"
 
 
-def unrecorded_refund_text(refund_id: str, amount: str, intent: str) -> str:
-    return f"Stripe refund {refund_id} of {amount}: the Stripe payment {intent}, which was not recorded, was refunded"
-
-
 def _note_unrecorded_refund(session, refund_id: str, intent: str, refund: dict) -> int:
     """A refund of a payment Stripe took but this app did not record (the invoice's Activity
     asked to refund it in Stripe): nothing to record in the money, but the invoice says, once,
@@ -84,7 +80,7 @@ def _note_unrecorded_refund(session, refund_id: str, intent: str, refund: dict) 
         return 0
     money = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
     currency = str(refund.get("currency") or session.get(Invoice, noted).currency).upper()
-    log_event(session, noted, "refund", "stripe", unrecorded_refund_text(refund_id, format_money(money, currency), intent))
+    log_event(session, noted, "refund", "stripe", unrecorded_refund_note(refund_id, format_money(money, currency), intent))
     return 1
 
 

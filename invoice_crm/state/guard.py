@@ -175,6 +175,14 @@ def _token_sent(payload: Any) -> str:
     return ""
 
 
+async def _signed_in(token: str) -> bool:
+    """A valid session's token. One checked a moment ago needs no database read (nor a thread
+    to read it in)."""
+    if not token:
+        return False
+    return auth.remembered_user(token) is not None or await asyncio.to_thread(auth.user_for_token, token) is not None
+
+
 def _app_states(state: BaseState) -> Iterator[BaseState]:
     for substate in state.substates.values():
         if type(substate).__module__.startswith(APP_PACKAGE):
@@ -187,8 +195,7 @@ async def _forget_unless_signed_in(state: BaseState, payload: Any) -> None:
     dashboard it showed. Without a valid session (signed out, expired, or a client token
     replayed from elsewhere) those states go back to their defaults first, so it learns
     nothing; a signed-in tab keeps its page."""
-    token = _token_sent(payload)
-    if token and (auth.remembered_user(token) is not None or await asyncio.to_thread(auth.user_for_token, token)):
+    if await _signed_in(_token_sent(payload)):
         return
     for substate in _app_states(state):
         cls = type(substate)
@@ -220,9 +227,7 @@ class EventGuard(Middleware):
         name = handler.fn.__name__
         if not is_public(state_cls, name):
             auth_state = await state.get_state(AuthState)
-            token = auth_state.auth_token
-            # A session checked a moment ago needs no database read (nor a thread to read it in).
-            if auth.remembered_user(token) is None and await asyncio.to_thread(auth.user_for_token, token) is None:
+            if not await _signed_in(auth_state.auth_token):
                 return _refuse(auth_state._redirect_to_login())  # /login?next=<this page>
         problem = (
             "not used by the app" if name in BLOCKED_HANDLERS else argument_problem(handler.fn, event.payload)
