@@ -16,11 +16,17 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from invoice_crm.db import read_session
+from invoice_crm.db import data_version, read_session
 from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay, habit_from_days, in_window
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.models import Invoice
 from invoice_crm.services.business_settings import business_timezone
+from invoice_crm.services.read_cache import MISSING, VersionedCache
+
+# The dashboard's "Expected in 30 days" reads every paid invoice of every client with an open
+# one (~0.25 s at 100,000 invoices): kept while the database has not changed, so each tab that
+# opens the dashboard, and each reload, does not read them all again.
+_cash_in = VersionedCache(16)
 
 
 def _zone() -> ZoneInfo:
@@ -103,8 +109,21 @@ def invoice_expectation(invoice_id: int) -> ExpectedPay | None:
 
 def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
     """Balances of open invoices expected to be paid by ``today + days``, per currency
-    (only clients with a habit; an expected date already past still counts)."""
+    (only clients with a habit; an expected date already past still counts). Kept while no
+    transaction has committed since it was read (``services.read_cache``)."""
+    version = data_version()  # before the reads: what they see is at least this recent
     zone = _zone()
+    key = (today, days, zone.key)
+    kept = MISSING if version is None else _cash_in.get(key, version)
+    if kept is not MISSING:
+        return dict(kept)
+    totals = _cash_in_read(today, days, zone)
+    if version is not None:
+        _cash_in.put(key, version, tuple(totals.items()))
+    return totals
+
+
+def _cash_in_read(today: date, days: int, zone: ZoneInfo) -> dict[str, Decimal]:
     with read_session() as session:
         open_rows = session.execute(
             select(Invoice.client_id, Invoice.sent_at, Invoice.due_date, Invoice.currency, Invoice.balance_due)

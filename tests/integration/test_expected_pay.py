@@ -134,3 +134,31 @@ def test_the_database_counts_each_sending_day_as_the_business_timezone_does(data
         with read_session() as s:
             counted = sorted(expected_pay._days_taken(s, [client.id], zone)[client.id])
         assert counted == expected, name
+
+
+def test_the_dashboards_expected_cash_is_read_once_while_nothing_changes_and_again_after_a_payment(database):
+    """Every dashboard load asks for "Expected in 30 days", which reads every paid invoice of
+    the clients owing money: a second load with nothing committed in between reads nothing, and
+    the next one after a payment (of this process, or a worker's) shows the new balance."""
+    from tests.integration.helpers import statements_run
+
+    regular = make_client("Regular", "r@example.com")
+    start = TODAY - timedelta(days=200)
+    for offset in (0, 30, 60):
+        _paid(regular.id, start + timedelta(days=offset), 10)
+    owing = _sent(regular.id, TODAY - timedelta(days=2), price="250.00")
+
+    first, reads = statements_run(lambda: expected_pay.cash_in_text(TODAY), "from invoice")
+    assert first == "$250.00" and reads >= 2
+    again, reads = statements_run(lambda: expected_pay.cash_in_text(TODAY), "from invoice")
+    assert again == "$250.00" and reads == 0
+    # Another day, another window: not the kept answer.
+    _, reads = statements_run(lambda: expected_pay.expected_cash_in(TODAY + timedelta(days=1)), "from invoice")
+    assert reads >= 2
+
+    ledger.record_payment(owing, "100.00", TODAY)
+    after, reads = statements_run(lambda: expected_pay.cash_in_text(TODAY), "from invoice")
+    assert after == "$150.00" and reads >= 2
+    # What is kept is a copy: changing the answer given does not change the next one.
+    expected_pay.expected_cash_in(TODAY)["USD"] = Decimal("1")
+    assert expected_pay.expected_cash_in(TODAY) == {"USD": Decimal("150.00")}
