@@ -8,7 +8,13 @@ beside the blank page, to show what part of a ratio is Reflex's own round trip.
 /rows is a table of 25 rows made in memory when the page loads, with Next and Previous: the
 least a Reflex page showing a list like the dashboard's can do (the same columns, Radix's table,
 no database, no layout around it). bench/pages.py opens it and bench/ws_pages.py replays its
-Next/Previous, as floors for the dashboard's figures; neither is a goal."""
+Next/Previous, as floors for the dashboard's figures; neither is a goal.
+
+/counter/[key] is the counter page again, at a route with a parameter, as our invoice, pay and
+editor pages are: React Router cannot write its HTML when the app is built, so the browser gets
+an empty document and the page's JavaScript draws it. The counter page at / is in the HTML the
+build wrote (the browser shows it before any JavaScript runs). bench/pages.py opens both: the
+difference is what drawing a page in the browser costs, with no data from the server at all."""
 
 import reflex as rx
 
@@ -110,3 +116,4 @@ app = rx.App()
 app.add_page(index, route="/", title="Blank")
 app.add_page(data, route="/data", title="Blank with data", on_load=DataState.load)
 app.add_page(rows, route="/rows", title="Blank with rows", on_load=RowsState.load)
+app.add_page(index, route="/counter/[key]", title="Blank, drawn by its JavaScript")
