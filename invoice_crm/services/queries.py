@@ -587,12 +587,14 @@ def _dashboard_summary(session) -> dict:
     paid, monthly, others = _paid_figures(session, today)
     by_month = defaultdict(Decimal, dict(monthly))
     months = []
-    cursor = chart_start
+    cursor, currency = chart_start, business_currency()
     while cursor <= today:
         key = f"{cursor.year:04d}-{cursor.month:02d}"
         # Chart points only: recharts plots JSON numbers; every figure shown as text stays Decimal.
         # "Nov 2026": month and full year, in the business locale.
-        months.append({"month": format_date(cursor, style="MMM y"), "paid": float(by_month[key])})
+        # "amount": the same figure as text, for the table a screen reader reads instead of the bars.
+        months.append({"month": format_date(cursor, style="MMM y"), "paid": float(by_month[key]),
+                       "amount": format_money(by_month[key], currency)})
         cursor = date(cursor.year + (cursor.month // 12), cursor.month % 12 + 1, 1)
     return {
         "outstanding_count": int(sum(r[1] or 0 for r in figures)),

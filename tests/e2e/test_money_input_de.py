@@ -123,3 +123,18 @@ def test_the_charts_axis_groups_thousands_as_the_locale_does(de_page, de_app):
     big = [t for t in texts if re.search(r"\d\.\d{3}", t) or re.search(r"\d{4}", t)]
     assert big, texts  # the sample data's months reach the thousands
     assert all(re.fullmatch(r"\d{1,3}(\.\d{3})+\s€", t) for t in big), texts
+
+
+def test_the_charts_figures_are_a_table_that_screen_readers_read(de_page, de_app):
+    """The bars are a picture to a screen reader: the same figures are in a table it reads
+    (not shown), named like the chart, each month with its amount as the locale writes it."""
+    page = de_page
+    page.goto(de_app["APP_URL"] + "/")
+    table = page.get_by_role("table", name="Paid per month (EUR)")
+    expect(table.get_by_role("row")).to_have_count(14, timeout=30_000)  # the header and 13 months
+    expect(table.get_by_role("columnheader")).to_have_text(["Month", "Paid"])
+    paid = [t.strip() for t in table.get_by_role("cell").all_text_contents()]
+    assert len(paid) == 13 and all(re.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d{2}\s€", t) for t in paid), paid
+    assert any(t != "0,00 €" for t in paid), paid  # the sample data's payments
+    box = page.locator("#paid-table").bounding_box()  # read out, not shown: clipped to a pixel
+    assert box["width"] <= 1 and box["height"] <= 1, box

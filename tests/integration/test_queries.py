@@ -80,6 +80,8 @@ def test_summary_figures_are_exact_sql_aggregates(database):
     assert summary["overdue"] == "$0.20" and summary["overdue_count"] == 1
     assert summary["paid_30d"] == "$1,000.05" and summary["paid_30d_count"] == 1
     assert summary["monthly"][-1]["paid"] == 1000.05
+    assert summary["monthly"][-1]["amount"] == "$1,000.05"  # the chart's table, read by screen readers
+    assert {m["amount"] for m in summary["monthly"][:-1]} == {"$0.00"}
     assert len(summary["monthly"]) == 13
 
 
