@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -172,6 +173,11 @@ def expire_checkout_session(session_id: str) -> bool:
     return True
 
 
+def _signed_at(signature: str) -> int:
+    """The ``t=`` of a Stripe-Signature header that verify_header has accepted."""
+    return int(next(part[2:] for part in signature.split(",") if part.startswith("t=")))
+
+
 def verify_webhook(payload: bytes, signature: str | None) -> dict:
     """The event, once its Stripe-Signature checks out against STRIPE_WEBHOOK_SECRET.
     Raises WebhookSignatureError (not from Stripe) or WebhookPayloadError (signed, unreadable)."""
@@ -185,6 +191,10 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict:
         stripe.WebhookSignature.verify_header(text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
     except (stripe.SignatureVerificationError, UnicodeDecodeError):
         raise WebhookSignatureError("Invalid Stripe-Signature") from None
+    if _signed_at(signature) > time.time() + stripe.Webhook.DEFAULT_TOLERANCE:
+        # The library bounds only the past: a signature dated ahead would stay replayable
+        # until then. Stripe signs with the moment it sends; clocks differ by seconds.
+        raise WebhookSignatureError("Invalid Stripe-Signature: dated in the future")
     try:
         event = json.loads(text)
     except ValueError:
