@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import dialog_actions, field_error, form_field
+from invoice_crm.components.forms import KEEP_TYPED, dialog_actions, field_error, form_field
 from invoice_crm.components.ledger import shown_fields
 from invoice_crm.state.send_dialog import BY_EMAIL, MARK_ONLY
 from invoice_crm.state.send_dialog import DeliveryState as D
@@ -173,6 +173,7 @@ def send_dialog() -> rx.Component:
                 width="100%",
             ), on_submit=D.submit_send, reset_on_submit=False, no_validate=True),
             max_width="560px",
+            **KEEP_TYPED,
         ),
         open=D.send_open,
         on_open_change=D.set_send_open,

@@ -126,6 +126,11 @@ def labelled_input(label: str, input_id: str, error=None, **input_props) -> rx.C
     )
 
 
+# For the content of a dialog whose fields are typed into: a click outside it (a slip of the
+# mouse) does not close it and drop what was typed. Cancel, its close button and Escape do.
+KEEP_TYPED = {"on_interact_outside": rx.prevent_default}
+
+
 def dialog_actions(*buttons: rx.Component, cancel: str = "Cancel") -> rx.Component:
     """A dialog's button row: a soft button that closes it, then its own actions, at the right.
     The closing button is type=button: in a dialog whose fields are a form, Enter presses the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import dialog_actions, field_error, form_field
+from invoice_crm.components.forms import KEEP_TYPED, dialog_actions, field_error, form_field
 from invoice_crm.state.invoice_ledger import METHODS
 
 NUMBERS = {"font_variant_numeric": "tabular-nums"}
@@ -87,6 +87,7 @@ def _ledger_dialog(title: str, *fields: rx.Component, error, actions: rx.Compone
                 reset_on_submit=False,
                 no_validate=True,
             ),
+            **KEEP_TYPED,
         ),
         open=is_open,
         on_open_change=on_open_change,

@@ -7,6 +7,7 @@ import reflex as rx
 from invoice_crm.components.badges import lead_badge
 from invoice_crm.components.clients import client_search_field, similar_client_question
 from invoice_crm.components.forms import (
+    KEEP_TYPED,
     dialog_actions,
     field_error,
     field_label,
@@ -184,6 +185,7 @@ def clients_page() -> rx.Component:
                 rx.dialog.title("Edit client"),
                 _client_form(S.save_edit, S.edit_errors, S.form, "Save"),
                 field_error(S.edit_error, "edit-client-error"),
+                **KEEP_TYPED,
             ),
             open=S.edit_open,
             on_open_change=S.set_edit_open,
@@ -282,6 +284,7 @@ def _rename_lead_dialog() -> rx.Component:
                 no_validate=True,
             ),
             max_width="28em",
+            **KEEP_TYPED,
         ),
         open=S.renaming_id != "",
         on_open_change=S.set_rename_open,

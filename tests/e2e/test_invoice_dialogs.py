@@ -336,3 +336,31 @@ def test_closing_a_dialog_gives_focus_back_to_the_button_that_opened_it(page: Pa
 
     # The Send dialog, opened from the state by "Send reminder".
     escape_gives_focus_back(page.get_by_role("button", name="Send reminder"))
+
+
+def test_a_click_outside_a_dialog_keeps_what_was_typed_and_escape_still_closes_it(page: Page, app_url, app_env, fake_smtp):
+    """A slip of the mouse beside the payment dialog closed it, and the amount and reference
+    typed were gone: the dialog stays, with them; Escape (or Cancel) is how it closes."""
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "40")])
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Amount").fill("15.00")
+    dialog.get_by_label("Reference").fill("Bank transfer 4471")
+    page.mouse.click(5, 5)  # the page behind, above the dialog's overlay
+    time.sleep(0.5)
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Amount")).to_have_value("15.00")
+    expect(dialog.get_by_label("Reference")).to_have_value("Bank transfer 4471")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert _db(app_env, "SELECT count(*) FROM payment WHERE invoice_id = ?", invoice_id) == [(0,)]
+
+    page.get_by_role("button", name="Send reminder").click()
+    send = page.get_by_role("dialog")
+    send.get_by_label("Message").fill("A word of my own")
+    page.mouse.click(5, 5)
+    time.sleep(0.5)
+    expect(send.get_by_label("Message")).to_have_value("A word of my own")
+    send.get_by_role("button", name="Cancel").click()
+    expect(send).to_be_hidden()
