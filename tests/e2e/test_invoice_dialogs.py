@@ -51,6 +51,14 @@ def _sent_invoice(page: Page, app_url: str, lines) -> tuple[int, str]:
     return invoice_id, email
 
 
+def _dialog_on_sent_invoice(page: Page, app_url: str, lines, button: str) -> tuple[int, Locator]:
+    """Signed in, a sent invoice of ``lines``, and the dialog its ``button`` opens."""
+    sign_in(page, app_url)
+    invoice_id, _ = _sent_invoice(page, app_url, lines)
+    page.get_by_role("button", name=button).click()
+    return invoice_id, page.get_by_role("dialog")
+
+
 def _two_clicks_at_once(button: Locator) -> None:
     """Two clicks before any answer, as the browser's guard does not see them (detail 1 each)."""
     expect(button).to_be_enabled()
@@ -113,10 +121,7 @@ def test_the_credit_note_dialog_shows_each_line_and_the_total_to_credit(page: Pa
 
 
 def test_a_line_credited_is_shown_so_and_cannot_be_ticked_again(page: Page, app_url, app_env, fake_smtp):
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Design", "1", "100"), ("Travel", "1", "117.58")])
-    page.get_by_role("button", name="Credit note").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Design", "1", "100"), ("Travel", "1", "117.58")], "Credit note")
     dialog.get_by_role("checkbox", name="Travel").click()
     expect(dialog.locator("#credit-total")).to_have_text("$117.58")
     dialog.get_by_role("button", name="Issue credit note").click()
@@ -155,10 +160,7 @@ def test_the_refund_dialog_prefills_what_is_left_and_refuses_beside_the_amount(p
 
 
 def test_enter_in_amount_records_the_payment_once(page: Page, app_url, app_env, fake_smtp):
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "100")])
-    page.get_by_role("button", name="Record payment").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Work", "1", "100")], "Record payment")
     amount = dialog.get_by_label("Amount")
     amount.fill("30")
     # A double Enter before any answer: one payment (the dialog's key), as for a double click.
@@ -183,10 +185,7 @@ def test_enter_in_amount_records_the_payment_once(page: Page, app_url, app_env, 
 
 
 def test_enter_in_the_credit_note_reason_issues_it(page: Page, app_url, app_env, fake_smtp):
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "100")])
-    page.get_by_role("button", name="Credit note").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Work", "1", "100")], "Credit note")
     dialog.get_by_label("Credit amount").fill("10")
     dialog.get_by_label("Reason").fill("kb")
     dialog.get_by_label("Reason").press("Enter")
@@ -196,10 +195,7 @@ def test_enter_in_the_credit_note_reason_issues_it(page: Page, app_url, app_env,
 
 
 def test_enter_with_an_error_keeps_the_dialog_and_says_it_beside_the_field(page: Page, app_url, app_env, fake_smtp):
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "40")])
-    page.get_by_role("button", name="Record payment").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Work", "1", "40")], "Record payment")
     dialog.get_by_label("Payment date").fill("")
     dialog.get_by_label("Reference").press("Enter")
     expect(dialog.locator("#paid-on-error")).to_have_text("Payment date is required")
@@ -208,10 +204,7 @@ def test_enter_with_an_error_keeps_the_dialog_and_says_it_beside_the_field(page:
 
 
 def test_an_invoice_credited_in_full_says_credited_on_its_page_and_its_pay_page(page: Page, app_url, app_env, fake_smtp):
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Design", "1", "1500"), ("Build", "1", "592.50")])
-    page.get_by_role("button", name="Credit note").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Design", "1", "1500"), ("Build", "1", "592.50")], "Credit note")
     dialog.get_by_role("checkbox", name="Design").click()
     dialog.get_by_role("checkbox", name="Build").click()
     expect(dialog.locator("#credit-total")).to_have_text("$2,092.50")
@@ -341,10 +334,7 @@ def test_closing_a_dialog_gives_focus_back_to_the_button_that_opened_it(page: Pa
 def test_a_click_outside_a_dialog_keeps_what_was_typed_and_escape_still_closes_it(page: Page, app_url, app_env, fake_smtp):
     """A slip of the mouse beside the payment dialog closed it, and the amount and reference
     typed were gone: the dialog stays, with them; Escape (or Cancel) is how it closes."""
-    sign_in(page, app_url)
-    invoice_id, _ = _sent_invoice(page, app_url, [("Work", "1", "40")])
-    page.get_by_role("button", name="Record payment").click()
-    dialog = page.get_by_role("dialog")
+    invoice_id, dialog = _dialog_on_sent_invoice(page, app_url, [("Work", "1", "40")], "Record payment")
     dialog.get_by_label("Amount").fill("15.00")
     dialog.get_by_label("Reference").fill("Bank transfer 4471")
     page.mouse.click(5, 5)  # the page behind, above the dialog's overlay
