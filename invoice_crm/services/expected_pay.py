@@ -21,7 +21,7 @@ from invoice_crm.domain.expected_pay import ExpectedPay, PayHabit, expected_pay,
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.models import Invoice
 from invoice_crm.services.business_settings import business_timezone
-from invoice_crm.services.read_cache import MISSING, VersionedCache
+from invoice_crm.services.read_cache import VersionedCache
 
 # The dashboard's "Expected in 30 days" reads every paid invoice of every client with an open
 # one (~0.25 s at 100,000 invoices): kept while the database has not changed, so each tab that
@@ -113,14 +113,8 @@ def expected_cash_in(today: date, days: int = 30) -> dict[str, Decimal]:
     transaction has committed since it was read (``services.read_cache``)."""
     version = data_version()  # before the reads: what they see is at least this recent
     zone = _zone()
-    key = (today, days, zone.key)
-    kept = MISSING if version is None else _cash_in.get(key, version)
-    if kept is not MISSING:
-        return dict(kept)
-    totals = _cash_in_read(today, days, zone)
-    if version is not None:
-        _cash_in.put(key, version, tuple(totals.items()))
-    return totals
+    kept = _cash_in.get_or_read((today, days, zone.key), version, lambda: tuple(_cash_in_read(today, days, zone).items()))
+    return dict(kept)
 
 
 def _cash_in_read(today: date, days: int, zone: ZoneInfo) -> dict[str, Decimal]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 MISSING = object()  # what get() gives for no result at that version
 
@@ -37,3 +37,15 @@ class VersionedCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def get_or_read(self, key: Hashable, version: object, read: Callable[[], object]) -> object:
+        """The result kept for ``key`` at ``version``, else ``read()``'s, kept at ``version``
+        (read before ``read`` ran). A version of None (the database cannot say) reads every time."""
+        if version is not None:
+            kept = self.get(key, version)
+            if kept is not MISSING:
+                return kept
+        value = read()
+        if version is not None:
+            self.put(key, version, value)
+        return value

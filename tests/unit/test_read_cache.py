@@ -28,3 +28,17 @@ def test_it_holds_at_most_its_size_and_drops_the_least_recently_used(steps):
         assert any(cache.get(key, version) is not MISSING for version in range(3))
     for key in used[:-3]:  # older ones are gone
         assert all(cache.get(key, version) is MISSING for version in range(3))
+
+
+def test_get_or_read_reads_once_per_version_and_always_without_one():
+    cache, reads = VersionedCache(4), []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+
+    assert cache.get_or_read("cash", 7, read) == 1
+    assert cache.get_or_read("cash", 7, read) == 1 and len(reads) == 1  # nothing committed since
+    assert cache.get_or_read("cash", 8, read) == 2  # a commit since: read again
+    assert cache.get_or_read("cash", None, read) == 3 and cache.get_or_read("cash", None, read) == 4
+    assert cache.get("cash", 8) == 2  # a read without a version keeps nothing
