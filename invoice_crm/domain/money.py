@@ -78,12 +78,12 @@ def plain_number(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def format_money(amount: Decimal | None, currency: str = "USD") -> str:
+def format_money(amount: Decimal | None, currency: str = "USD", locale: str | None = None) -> str:
     """Money as the freelancer reads it, in the business locale: ``$1,234.50`` (en_US),
     ``1.234,50 €`` (de_DE). The one function every screen, PDF and email uses."""
     if amount is None or amount == "":
         return ""
-    return numbers.format_currency(Decimal(amount), currency)
+    return numbers.format_currency(Decimal(amount), currency, locale)
 
 
 def format_quantity(value: Decimal) -> str:

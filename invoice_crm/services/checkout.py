@@ -20,15 +20,14 @@ from sqlalchemy import select
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout
+from invoice_crm.domain.activity import money_mark, time_mark
 from invoice_crm.domain.errors import Conflict, IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
 from invoice_crm.domain.money import format_money, to_minor_units
-from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.integrations import stripe_gateway
 from invoice_crm.models import Client, Invoice, StripeCheckoutSession
 from invoice_crm.services import payments, rate_limits
 from invoice_crm.services.activity import log_event
-from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.links import pay_url
 from invoice_crm.settings import get_settings
 
@@ -134,8 +133,7 @@ def _create(snap: _Snapshot, actor: str) -> checkout.CheckoutSession:
 
 
 def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> None:
-    # Read before the transaction: the Activity list shows it on the business's clock.
-    until = format_timestamp(created.expires_at, business_timezone()) if created.expires_at else ""
+    until = time_mark(created.expires_at) if created.expires_at else ""
     with write_session() as session:
         # Locked (PostgreSQL; SQLite's writer is single): concurrent clicks that got the same
         # session back from Stripe store and log it once.
@@ -159,7 +157,7 @@ def _store(snap: _Snapshot, created: checkout.CheckoutSession, actor: str) -> No
         invoice.stripe_session_expires_at = created.expires_at
         invoice.stripe_session_amount = snap.amount
         invoice.updated_at = utcnow()
-        detail = f"Stripe Checkout session {created.id} for {format_money(snap.amount, snap.currency)}"
+        detail = f"Stripe Checkout session {created.id} for {money_mark(snap.amount, snap.currency)}"
         if until:
             detail += f", usable until {until}"
         if snap.session_id:

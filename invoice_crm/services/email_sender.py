@@ -26,12 +26,12 @@ from sqlalchemy import and_, or_, select, update
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import email_html
+from invoice_crm.domain.activity import time_mark
 from invoice_crm.domain.lifecycle import InvoiceStatus
-from invoice_crm.domain.numbers import format_timestamp
 from invoice_crm.integrations import mailer
 from invoice_crm.models import DeliveryStatus, EmailMessage, Invoice
 from invoice_crm.services.activity import log_event
-from invoice_crm.services.business_settings import business_timezone, current_business
+from invoice_crm.services.business_settings import current_business
 from invoice_crm.services.documents import render_receipt_pdf
 from invoice_crm.services.jobs import leases
 from invoice_crm.services.pdf import render_invoice_pdf
@@ -141,7 +141,6 @@ def _hand_over(claim: _Claim) -> bool:
 def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = False) -> None:
     """Record one attempt's result, unless the row was taken over meanwhile."""
     label = KIND_LABELS.get(claim.kind, "Email")
-    tz_name = business_timezone()  # read before the transaction: a retry's time is told on the business's clock
     with write_session() as session:
         message = session.get(EmailMessage, claim.id)
         if (
@@ -167,7 +166,7 @@ def _finish(claim: _Claim, now: datetime, error: str = "", permanent: bool = Fal
         else:
             message.status = DeliveryStatus.PENDING
             message.next_attempt_at = now + _backoff(claim.attempts)
-            outcome = f"next try at {format_timestamp(message.next_attempt_at, tz_name)}"
+            outcome = f"next try at {time_mark(message.next_attempt_at)}"
         log_event(
             session, claim.invoice_id, "email_failed", "system",
             f"{label} email to {claim.recipient} failed (attempt {claim.attempts} of {max_attempts}): "

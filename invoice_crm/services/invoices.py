@@ -12,10 +12,11 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle
+from invoice_crm.domain.activity import date_mark, money_mark
 from invoice_crm.domain.errors import Conflict, NotFound, Problems, ValidationError
 from invoice_crm.domain.leads import LeadStatus, advance_to
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
-from invoice_crm.domain.money import format_money, normalize_currency
+from invoice_crm.domain.money import normalize_currency
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.domain.numbers import count_of, format_date, format_percent
 from invoice_crm.models import (
@@ -350,7 +351,7 @@ def update_draft(
         invoice.updated_at = utcnow()
         detail = f"Draft saved, {count_of(len(clean.lines), 'line', 'lines')}"
         if before != invoice.amount:
-            detail += f", total {format_money(before, invoice.currency)} → {format_money(invoice.amount, invoice.currency)}"
+            detail += f", total {money_mark(before, invoice.currency)} → {money_mark(invoice.amount, invoice.currency)}"
         log_event(session, invoice.id, "edited", actor, detail)
         enqueue_sheet_sync(session, invoice.id)
         return invoice
@@ -429,9 +430,9 @@ def mark_sent(
     invoice.version += 1
     advance_lead(session, invoice, LeadStatus.INVOICED)
     if moved_from != invoice.due_date:
-        moved = f"moved from {format_date(moved_from)} to" if moved_from else "set to"
-        log_event(session, invoice.id, "due_moved", actor, f"Due date {moved} {format_date(invoice.due_date)} at sending")
-    log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {format_money(invoice.amount, invoice.currency)} due {format_date(invoice.due_date)}")
+        moved = f"moved from {date_mark(moved_from)} to" if moved_from else "set to"
+        log_event(session, invoice.id, "due_moved", actor, f"Due date {moved} {date_mark(invoice.due_date)} at sending")
+    log_event(session, invoice.id, "sent", actor, f"Sent as {invoice.number}, {money_mark(invoice.amount, invoice.currency)} due {date_mark(invoice.due_date)}")
     enqueue_sheet_sync(session, invoice.id)
     session.flush()
     return invoice
@@ -540,7 +541,7 @@ def sweep_overdue(today: date | None = None) -> int:
                         "invoice_id": i,
                         "kind": "overdue",
                         "actor": "system",
-                        "details": f"Past due date; overdue as of {format_date(today)}",
+                        "details": f"Past due date; overdue as of {date_mark(today)}",
                         "created_at": now,
                     }
                     for i in ids

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import drafts, lifecycle, totals
+from invoice_crm.domain.activity import date_mark, money_mark
 from invoice_crm.domain.errors import Conflict, IntegrationError, InvalidTransition, NotFound, ValidationError
 from invoice_crm.domain.leads import LeadStatus
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus
@@ -198,11 +199,11 @@ def apply_payment(
     invoice.version += 1
     after = figures.refresh_figures(session, invoice, lines)
     settle(session, invoice, after)
-    detail = f"Payment of {format_money(amount, invoice.currency)} on {format_date(paid_on)}, {method.in_text}"
+    detail = f"Payment of {money_mark(amount, invoice.currency)} on {date_mark(paid_on)}, {method.in_text}"
     if reference:
         detail += f", reference {reference}"
     if after.balance_due > 0:
-        detail += f"; balance due {format_money(after.balance_due, invoice.currency)}"
+        detail += f"; balance due {money_mark(after.balance_due, invoice.currency)}"
     log_event(session, invoice.id, "paid" if after.balance_due == 0 else "payment", actor, detail)
     enqueue_sheet_sync(session, invoice.id)
     return payment
@@ -278,8 +279,8 @@ def remove_payment(payment_id: int, reason: str, actor: str = "system") -> Invoi
         settle(session, invoice, after)
         log_event(
             session, invoice.id, "payment_removed", actor,
-            f"Payment of {format_money(payment.amount, payment.currency)} on {format_date(payment.paid_on)} removed: {reason}; "
-            f"balance due {format_money(after.balance_due, invoice.currency)}",
+            f"Payment of {money_mark(payment.amount, payment.currency)} on {date_mark(payment.paid_on)} removed: {reason}; "
+            f"balance due {money_mark(after.balance_due, invoice.currency)}",
         )
         enqueue_sheet_sync(session, invoice.id)
     close_stale_checkout(invoice.id)
@@ -393,13 +394,13 @@ def add_credit_note(
     after = figures.refresh_figures(session, invoice, lines)
     if InvoiceStatus(invoice.status) in OPEN:
         settle(session, invoice, after)
-    detail = f"Credit note {note.number} for {format_money(amount, invoice.currency)}"
+    detail = f"Credit note {note.number} for {money_mark(amount, invoice.currency)}"
     if reason:
         detail += f": {reason}"
     if refund_due > 0 and not stripe_refund_id:
         # Said as of its issue: the refund, when it is recorded, has its own entry with what
         # is left (a Stripe refund's note comes with its refund, so there is nothing to add).
-        detail += f"; {format_money(refund_due, invoice.currency)} overpaid, to be refunded"
+        detail += f"; {money_mark(refund_due, invoice.currency)} overpaid, to be refunded"
     log_event(session, invoice.id, "credit_note", actor, detail)
     enqueue_sheet_sync(session, invoice.id)
     return note
@@ -512,13 +513,13 @@ def refund_text(session: Session, note: CreditNote, refund: Refund) -> str:
     """The activity entry of a refund (recorded by hand or made in Stripe), with what its
     credit note has left to refund once it is recorded: "Refunded $40.00 on Nov 27, 2026,
     bank transfer, reference R-1 against CN-2026-0001; $60.00 still to refund"."""
-    text = f"Refunded {format_money(refund.amount, refund.currency)} on {format_date(refund.refunded_on)}, {refund.method.in_text}"
+    text = f"Refunded {money_mark(refund.amount, refund.currency)} on {date_mark(refund.refunded_on)}, {refund.method.in_text}"
     if refund.reference:
         text += f", reference {refund.reference}"
     text += f" against {note.number}"
     left = figures.note_refunds(session, note).left
     if left > 0:
-        return text + f"; {format_money(left, note.currency)} still to refund"
+        return text + f"; {money_mark(left, note.currency)} still to refund"
     return text + ("; nothing left to refund" if note.refund_due > 0 else "")
 
 

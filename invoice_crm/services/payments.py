@@ -23,6 +23,7 @@ from sqlmodel import Session
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain import checkout, lifecycle
+from invoice_crm.domain.activity import activity_text, money_mark
 from invoice_crm.domain.errors import DomainError, IntegrationError, NotFound
 from invoice_crm.domain.lifecycle import OPEN, InvoiceStatus, business_today
 from invoice_crm.domain.money import format_money
@@ -152,7 +153,7 @@ def fulfil_checkout(
         return Fulfilment("duplicate", "This payment is already recorded")
     for noted_invoice, note in noted:
         # Money taken at Stripe that the app did not record: someone has to refund it.
-        log.warning("Invoice %s: %s", noted_invoice, note)
+        log.warning("Invoice %s: %s", noted_invoice, activity_text(note, "UTC", "en_US"))
     return result
 
 
@@ -200,20 +201,23 @@ def _fulfil(
     # recorded, the freelancer is told, once, on the invoice's Activity.
     taken = reason not in (checkout.UNPAID, checkout.OTHER_INVOICE, checkout.UNREADABLE)
     reference = intent or session_obj.id
-    paid = format_money(checkout.amount_of(session_obj), (session_obj.currency or invoice.currency).upper()) if taken else ""
+    currency = (session_obj.currency or invoice.currency).upper()
+    # Written now for the payer's answer; kept as a value in the Activity (read in the locale then).
+    paid = format_money(checkout.amount_of(session_obj), currency) if taken else ""
+    paid_mark = money_mark(checkout.amount_of(session_obj), currency) if taken else ""
     if taken and reason == checkout.OTHER_CURRENCY:
-        note(checkout.other_currency_note(reference, paid, session_obj.currency or "", invoice.currency))
+        note(checkout.other_currency_note(reference, paid_mark, session_obj.currency or "", invoice.currency))
         return Fulfilment("rejected", reason)
     if status is InvoiceStatus.VOID:
         # Void expires the open session, but one already completed, or an async payment (bank
         # debit) confirmed days later, still pays: the money was taken for a cancelled invoice.
         if not taken:
             return Fulfilment("rejected", reason or "This invoice cannot be paid")  # no payment of it
-        note(f"Stripe payment {reference} of {paid} arrived after the invoice was voided and is not recorded: refund it in Stripe")
+        note(f"Stripe payment {reference} of {paid_mark} arrived after the invoice was voided and is not recorded: refund it in Stripe")
         return Fulfilment("rejected", VOID_PAYMENT_REFUNDED)
     if status is InvoiceStatus.PAID and taken and lifecycle.credited_in_full(status, invoice.amount_paid):
         # Credited in full, nothing received: not "already paid" (nothing was), and to refund.
-        note(f"Stripe payment {reference} of {paid} arrived after the invoice was credited in full and is not "
+        note(f"Stripe payment {reference} of {paid_mark} arrived after the invoice was credited in full and is not "
              "recorded: refund it in Stripe")
         return Fulfilment("rejected", TAKEN_NOT_RECORDED.format(
             paid=paid, why="reached us after the invoice was credited in full", then="refunded"), taken=True)
@@ -226,7 +230,7 @@ def _fulfil(
         amount = checkout.amount_of(session_obj)
         earlier = _made_for(session, invoice, session_obj, paid)
         note(checkout.other_amount_note(
-            reference, paid, format_money(invoice.balance_due, invoice.currency),
+            reference, paid_mark, money_mark(invoice.balance_due, invoice.currency),
             earlier_balance=earlier, fits=amount <= invoice.balance_due,
         ))
         why = "reached us after the amount due had changed" if earlier else "is not the amount due"

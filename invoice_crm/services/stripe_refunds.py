@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from invoice_crm.db import write_session
 from invoice_crm.db_types import utcnow
+from invoice_crm.domain.activity import money_mark
 from invoice_crm.domain.checkout import CheckoutSession, amount_of, unrecorded_refund_note
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
-from invoice_crm.domain.money import format_money
 from invoice_crm.models import CreditNote, Invoice, InvoiceEvent, Payment, PaymentMethod, Refund, StripeEvent
 from invoice_crm.services import figures, ledger
 from invoice_crm.services.activity import enqueue_sheet_sync, log_event
@@ -80,7 +80,7 @@ def _note_unrecorded_refund(session, refund_id: str, intent: str, refund: dict) 
         return 0
     money = amount_of(CheckoutSession(id=refund_id, amount_total=int(refund.get("amount") or 0), currency=refund.get("currency")))
     currency = str(refund.get("currency") or session.get(Invoice, noted).currency).upper()
-    log_event(session, noted, "refund", "stripe", unrecorded_refund_note(refund_id, format_money(money, currency), intent))
+    log_event(session, noted, "refund", "stripe", unrecorded_refund_note(refund_id, money_mark(money, currency), intent))
     return 1
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import reflex as rx
 
-from invoice_crm.domain.activity import event_label
+from invoice_crm.domain.activity import activity_text, event_label
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import InvoiceStatus, credited_in_full
 from invoice_crm.domain.money import format_money
@@ -119,9 +119,9 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "viewed": viewed_text(inv.view_count, inv.first_viewed_at, inv.last_viewed_at, tz_name),
         }
         self.lines = queries.line_rows(detail["lines"], inv.currency)
-        self.unrecorded_payments = stripe_payments.unrecorded_payments(detail["events"])
+        self.unrecorded_payments = [activity_text(d, tz_name) for d in stripe_payments.unrecorded_payments(detail["events"])]
         self.events = [
-            {"label": event_label(e.kind), "actor": e.actor, "details": e.details, "when": format_timestamp(e.created_at, tz_name)}
+            {"label": event_label(e.kind), "actor": e.actor, "details": activity_text(e.details, tz_name), "when": format_timestamp(e.created_at, tz_name)}
             for e in detail["events"]
         ]
         self.breakdown = figures.breakdown_rows(totals, settled=figures.settled(inv.status))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from invoice_crm import settings
 from invoice_crm.db import read_session
+from invoice_crm.domain.activity import activity_text
 from invoice_crm.models import EmailMessage, InvoiceEvent
 from tests.fakes.fake_smtp import FakeSMTPServer
 from tests.fakes.smtp_fixture import SMTP_PASSWORD, SMTP_USERNAME, smtp_env
@@ -57,4 +58,4 @@ def events(invoice_id: int) -> list[tuple[str, str]]:
             .where(InvoiceEvent.invoice_id == invoice_id)
             .order_by(InvoiceEvent.id)
         ).all()
-    return [(kind, details) for kind, details in rows]
+    return [(kind, activity_text(details, "UTC")) for kind, details in rows]

@@ -8,8 +8,9 @@ from sqlalchemy import delete
 from alembic import command
 from invoice_crm.db import read_session, write_session
 from invoice_crm.db_types import utcnow
+from invoice_crm.domain.activity import activity_text
 from invoice_crm.integrations.stripe_gateway import retrieve_checkout_session
-from invoice_crm.models import StripeCheckoutSession
+from invoice_crm.models import InvoiceEvent, StripeCheckoutSession
 from invoice_crm.services import ledger
 from invoice_crm.services.payments import fulfil_checkout
 from tests.conftest import alembic_config, reset_caches
@@ -27,8 +28,6 @@ def _made(session_id: str) -> list[tuple]:
 
 def _earlier_balance_noted(invoice_id: int) -> bool:
     from sqlalchemy import select
-
-    from invoice_crm.models import InvoiceEvent
 
     with read_session() as s:
         [note] = s.execute(select(InvoiceEvent.details).where(
@@ -66,6 +65,8 @@ def test_a_session_made_before_0018_and_replaced_since_is_known_by_its_activity_
     session = paid_session(stripe_api, inv.id)  # $100.00, paid at Stripe; its return lost
     with write_session() as s:  # made before 0018 and replaced since: no row of it
         s.execute(delete(StripeCheckoutSession).where(StripeCheckoutSession.session_id == session["id"]))
+        for event in s.query(InvoiceEvent).filter_by(invoice_id=inv.id, kind="payment_link"):
+            event.details = activity_text(event.details, "UTC")  # as versions before 0018 wrote it: plain text
     ledger.record_payment(inv.id, "30.00")
     assert fulfil_checkout(retrieve_checkout_session(session["id"]), paid_at=utcnow()).outcome == "rejected"
     assert _earlier_balance_noted(inv.id)

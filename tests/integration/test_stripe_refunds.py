@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from invoice_crm.db import read_session
+from invoice_crm.domain.activity import activity_text
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.models import CreditNote, Invoice, Refund
 from invoice_crm.services import checkout, ledger
@@ -224,7 +225,7 @@ def test_a_payment_taken_for_an_earlier_balance_is_said_to_the_client_and_its_re
     from invoice_crm.services.payments import NOT_CONFIRMED, unrecorded_payments
 
     def unrecorded() -> list[str]:
-        return unrecorded_payments(queries.invoice_detail(inv.id)["events"])
+        return [activity_text(d, "UTC") for d in unrecorded_payments(queries.invoice_detail(inv.id)["events"])]
 
     url, fake = stripe
     inv = sent_invoice("Early payer")
@@ -244,7 +245,7 @@ def test_a_payment_taken_for_an_earlier_balance_is_said_to_the_client_and_its_re
     assert fake.deliver_webhook(url, fake.charge_refunded_event(session["id"]))[0] == 200  # a new event id
     assert unrecorded() == []
     with read_session() as s:
-        said = [e.details for e in queries.invoice_detail(inv.id)["events"] if e.kind == "refund"]
+        said = [activity_text(e.details, "UTC") for e in queries.invoice_detail(inv.id)["events"] if e.kind == "refund"]
         stored = s.get(Invoice, inv.id)
     assert len(said) == 1 and "which was not recorded, was refunded" in said[0] and "$100.00" in said[0]
     assert (stored.amount_paid, stored.balance_due, stored.amount_credited) == (D("30.00"), D("70.00"), 0)
@@ -254,9 +255,9 @@ def _activity(invoice_id: int, text: str) -> list[str]:
     from invoice_crm.models import InvoiceEvent
 
     with read_session() as s:
-        return list(s.execute(select(InvoiceEvent.details).where(
+        return [activity_text(d, "UTC") for d in s.execute(select(InvoiceEvent.details).where(
             InvoiceEvent.invoice_id == invoice_id, InvoiceEvent.details.contains(text)
-        )).scalars())
+        )).scalars()]
 
 
 @pytest.mark.parametrize("change, said", [

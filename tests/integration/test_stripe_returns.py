@@ -189,12 +189,13 @@ def _notes(invoice_id: int) -> list[str]:
     from sqlalchemy import select
 
     from invoice_crm.db import read_session
+    from invoice_crm.domain.activity import activity_text
     from invoice_crm.models import InvoiceEvent
 
     with read_session() as s:
-        return list(s.execute(
+        return [activity_text(d, "UTC") for d in s.execute(
             select(InvoiceEvent.details).where(InvoiceEvent.invoice_id == invoice_id, InvoiceEvent.kind == "extra_payment")
-        ).scalars())
+        ).scalars()]
 
 
 def test_a_stripe_payment_for_a_voided_invoice_is_noted_once_and_the_return_says_so(stripe_api, caplog):

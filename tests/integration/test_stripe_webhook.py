@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from invoice_crm.domain.activity import activity_text
 from invoice_crm.integrations.stripe_gateway import WebhookSignatureError
 from invoice_crm.services import checkout
 from invoice_crm.services.payments import confirm_checkout_return, receive_stripe_webhook
@@ -277,9 +278,9 @@ def test_a_payment_arriving_after_void_is_noted_once_however_often_it_is_deliver
 
     assert answers == ["rejected", "duplicate", "rejected", "duplicate"]
     with read_session() as s:
-        notes = list(s.execute(
+        notes = [activity_text(d, "UTC") for d in s.execute(
             select(InvoiceEvent.details).where(InvoiceEvent.invoice_id == inv.id, InvoiceEvent.kind == "extra_payment")
-        ).scalars())
+        ).scalars()]
     assert notes == [
         f"Stripe payment {session['payment_intent']} of $100.00 arrived after the invoice was voided "
         "and is not recorded: refund it in Stripe"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from invoice_crm.db import read_session
-from invoice_crm.models import EmailMessage, Invoice, InvoiceEvent
+from invoice_crm.models import EmailMessage, Invoice
 from invoice_crm.services import (
     auth,
     delivery,
@@ -65,16 +65,34 @@ def test_the_invoice_page_shows_times_on_the_business_clock(app):
     assert sent["details"].endswith(f"due {inv.due_date:%d.%m.%Y}")
 
 
-def test_new_activity_texts_write_dates_in_the_business_locale(database):
-    biz.save_invoice_defaults(GERMAN)
-    inv = make_invoice(make_client().id, lines=LINES, issue=date(2025, 10, 1), due=date(2025, 10, 31))
+def test_one_timeline_reads_in_one_format_after_the_locale_changes(app):
+    """QA: Activity lines were stored as text, so after a locale change the timeline mixed
+    "$50.00 on Oct 30, 2025" with "50,00 € am 30.10.2025". Its amounts, dates and moments are
+    kept as values and written as the page is read."""
+    american = {**GERMAN, "locale": "en_US", "timezone": "America/New_York"}
+    biz.save_invoice_defaults(american)
+    inv = make_invoice(make_client().id, lines=[{**LINES[0], "unit_price": "100.00"}],
+                       issue=date(2025, 10, 1), due=date(2025, 10, 31))
     invoices.send_invoice(inv.id)
-    ledger.record_payment(inv.id, "50,00", "2025-10-30", "BANK_TRANSFER", "")
-    with read_session() as session:
-        details = [e.details for e in session.query(InvoiceEvent).filter_by(invoice_id=inv.id)]
-    assert any(d.endswith("due 31.10.2025") for d in details), details
-    assert any("on 30.10.2025" in d for d in details), details
-    assert not any("2025-10-" in d for d in details), details
+    ledger.record_payment(inv.id, "50.00", "2025-10-30", "BANK_TRANSFER", "")
+    biz.save_invoice_defaults(GERMAN)
+    ledger.record_payment(inv.id, "25,50", "2025-11-02", "BANK_TRANSFER", "")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            page = await invoice_page(runner, inv.id)
+            assert runner.server_errors == []
+            return [e["details"] for e in page.events]
+
+    said = run(scenario())
+    # Written under en_US (the send, the first payment) and under de_DE (the second): all read now.
+    assert said[:2] == [
+        "Payment of 25,50\xa0€ on 02.11.2025, bank transfer; balance due 124,50\xa0€",
+        "Payment of 50,00\xa0€ on 30.10.2025, bank transfer; balance due 150,00\xa0€",
+    ], said
+    assert said[2].startswith("Sent as INV-") and said[2].endswith(", 200,00\xa0€ due 31.10.2025"), said
+    every = " ".join(said)
+    assert "$" not in every and "Oct" not in every and "2025-10" not in every and "\x1f" not in every, every
 
 
 def test_email_rows_show_times_on_the_business_clock(database):
