@@ -237,6 +237,36 @@ def _date_text(value: date, style: str, locale: str) -> str:
     return babel_dates.format_date(value, format=style, locale=_babel_locale(locale))
 
 
+@functools.lru_cache(maxsize=64)
+def decimal_and_group(locale: str) -> tuple[str, str]:
+    """The locale's decimal sign and grouping sign (``,`` and ``.`` under de_DE)."""
+    loc = _babel_locale(locale)
+    return babel_numbers.get_decimal_symbol(loc), babel_numbers.get_group_symbol(loc)
+
+
+@functools.lru_cache(maxsize=64)
+def medium_date_shape(locale: str) -> re.Pattern:
+    """What ``format_date`` (medium) can write in the locale, as a pattern with a ``year``
+    group: ``MMM d, y`` -> month letters, a day, a comma, four digits. Matching it says only
+    that a text may be a date; compare with ``format_date`` to know. A date followed by a time
+    is not matched."""
+    pattern = babel_dates.get_date_format("medium", locale=_babel_locale(locale)).pattern
+    parts = []
+    for token in re.findall(r"'[^']*'|y+|M+|L+|d+|[^'yMLd]+", pattern):
+        if token.startswith("'"):
+            parts.append(re.escape(token.strip("'")))
+        elif token[0] == "y":
+            parts.append(r"(?P<year>\d{4})")
+        elif token[0] in "ML" and len(token) >= 3:
+            parts.append(r"[^\W\d_]+\.?")
+        elif token[0] in "MLd":
+            parts.append(r"\d{1,2}")
+        else:
+            parts.append(re.escape(token))
+    # Not the date of a moment ("Nov 27, 2026, 8:32 PM"): its time would be left as written.
+    return re.compile("".join(parts) + r"(?![,\s]*\d{1,2}:\d{2})")
+
+
 def format_long_date(value: date | None, locale: str | None = None) -> str:
     """The date spelled out as the locale writes it (``14. März 2025``, ``14 mars 2025``,
     ``2025年3月14日``), the day before the month where the locale puts the month first

@@ -125,10 +125,15 @@ def _made_for(session: Session, invoice: Invoice, session_obj: checkout.Checkout
         return (made.invoice_id, made.currency.upper(), made.amount) == (
             invoice.id, currency, checkout.amount_of(session_obj)
         )
-    said = f"Stripe Checkout session {session_obj.id} for {paid}"
-    # Exactly that amount: "¥4,520" is also the start of "¥4,520,000".
-    return any(d == said or d.startswith((said + ", usable", said + "; replaces"))
-               for d in _logged(session, invoice, "payment_link", said))
+    # The row as written then (finished text), or with its amount as a value (migration 0019).
+    currency = (session_obj.currency or invoice.currency).upper()
+    for amount in (paid, money_mark(checkout.amount_of(session_obj), currency)):
+        said = f"Stripe Checkout session {session_obj.id} for {amount}"
+        # Exactly that amount: "¥4,520" is also the start of "¥4,520,000".
+        if any(d == said or d.startswith((said + ", usable", said + "; replaces"))
+               for d in _logged(session, invoice, "payment_link", said)):
+            return True
+    return False
 
 
 def fulfil_checkout(

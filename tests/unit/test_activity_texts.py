@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoice_crm.domain import numbers
-from invoice_crm.domain.activity import activity_text, date_mark, money_mark, time_mark
+from invoice_crm.domain.activity import activity_text, date_mark, marked_values, money_mark, time_mark
 from invoice_crm.domain.money import CURRENCIES, format_money
 from invoice_crm.domain.numbers import format_date, format_timestamp
 
@@ -68,3 +68,41 @@ def test_a_line_without_values_reads_as_it_was_written(line):
 def test_a_value_that_cannot_be_read_shows_as_stored_and_no_separator_is_left():
     broken = "\x1fmoney:lots EUR\x1f, \x1fdate:2025-13-40\x1f, \x1ftime:soon\x1f, stray \x1f end"
     assert activity_text(broken, "UTC", "en_US") == "lots EUR, 2025-13-40, soon, stray  end"
+
+
+whole_or_cents = st.builds(
+    lambda cents, currency: (Decimal(cents).scaleb(-CURRENCIES[currency]), currency),
+    st.integers(min_value=-9_999_999_999, max_value=9_999_999_999), st.sampled_from(sorted(CURRENCIES)),
+)
+
+
+@given(whole_or_cents, st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+       st.sampled_from(numbers.SUPPORTED_LOCALES))
+def test_a_line_written_as_text_gets_its_amounts_and_dates_as_values(money, day, locale):
+    """Migration 0019: a line stored as finished text reads the same afterwards in its locale,
+    with every amount of its currency and every date kept as a value."""
+    amount, currency = money
+    line = (f"Payment of {format_money(amount, currency, locale)} on {format_date(day, locale)}, "
+            f"reference 12-3,4.5; balance due {format_money(amount / 3, currency, locale)}")
+    marked = marked_values(line, currency, locale)
+    assert activity_text(marked, "UTC", locale) == line
+    assert marked.count("\x1fmoney:") == 2 and marked.count("\x1fdate:") == 1, marked
+    assert "reference 12-3,4.5;" in marked
+
+
+@pytest.mark.parametrize("line, currency, locale", [
+    ("Stripe payment pi_1 of €100.00 is in EUR, not in USD", "USD", "en_US"),  # another currency
+    ("Payment of 1.234,50\xa0€ on 27.11.2026", "EUR", "en_US"),  # another locale's writing
+    ("Payment of $1,234.5 on Nov 32, 2026", "USD", "en_US"),  # not what the app writes
+    ("next try at Nov 27, 2026, 8:32 PM", "USD", "de_DE"),
+])
+def test_text_that_is_not_the_locales_writing_stays_as_written(line, currency, locale):
+    assert marked_values(line, currency, locale) == line
+
+
+@pytest.mark.parametrize("locale", numbers.SUPPORTED_LOCALES)
+def test_a_moment_written_as_text_stays_whole(locale):
+    """Its date alone as a value would read in the new locale beside a time in the old one."""
+    moment = format_timestamp(datetime(2026, 11, 27, 20, 32, tzinfo=UTC), "UTC", locale)
+    line = f"Stripe Checkout session cs_1 for x, usable until {moment}"
+    assert marked_values(line, "USD", locale) == line
