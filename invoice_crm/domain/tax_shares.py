@@ -12,6 +12,9 @@ report: per invoice and rate, in the order they happened.
   credit notes are taken off; the payment's share is that less the split up to the previous
   one (so it adds up to the payment exactly). So an invoice settled in full has received
   exactly its net tax per rate, never a cent of drift from rounding each payment on its own.
+  The money received counts up to what the invoice asks for after its credit notes: held
+  beyond it (overpaid, to be refunded), it is not income, carries no base and no tax, and
+  neither does its refund; so no rate ever receives more than its net base and tax.
 """
 
 from __future__ import annotations
@@ -148,12 +151,10 @@ class InvoiceTaxShares:
         """A payment (positive) or a refund (negative): the change in the cumulative share."""
         self.received += amount
         due = self.total - self.credited_total
-        if self.received == 0:
+        if self.received <= 0 or due <= 0:
             target: Parts = {}
-        elif due > 0:
-            target = _scaled(_minus(self.parts, self.credited), self.received, due, self.currency)
-        else:  # credited in full with money still held: its share of the invoice as issued
-            target = _scaled(self.parts, self.received, self.total, self.currency)
+        else:  # at most what the invoice asks for: money held beyond it is to be refunded
+            target = _scaled(_minus(self.parts, self.credited), min(self.received, due), due, self.currency)
         step = _minus(target, self.cash)
         self.cash = target
         return step

@@ -457,7 +457,7 @@ def tax_report(start: date, end: date) -> Table:
         note="Accrual: invoices issued in the period less credit notes issued in it (a note by lines: "
              "the base and tax of its lines; by amount: its share of each rate). Cash: the tax share of "
              "payments received in the period, less refunds, in proportion to what each invoice asks "
-             "for after its credit notes.",
+             "for after its credit notes; money held beyond that (overpaid, to be refunded) is not counted.",
     )
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 8)
 

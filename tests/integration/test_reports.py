@@ -317,3 +317,29 @@ def test_the_shares_of_each_note_and_payment_add_up_to_the_money_in_yen(database
     credited = sum((base + tax for base, tax, *_ in rows.values()), D(0))
     received = sum((r[4] + r[5] for r in rows.values()), D(0))
     assert (credited, received) == (D("63798"), D("541350"))
+
+
+def test_money_held_to_refund_is_not_tax_received(database):
+    """QA (stop 24): €418.00 paid on an invoice a credit note then took down to €269.91 was
+    spread over what was left at 155 %: "tax received" €34.29 on an invoice carrying €22.14 of
+    VAT. The €148.09 to refund is not income; its refund takes nothing off either."""
+    vat = tax_rates.create_tax_rate("VAT", "19")
+    inv = _sent(make_client().id, [
+        {"description": "Design", "quantity": "2.5", "unit_price": "120.40", "tax_ids": [vat.id]},
+        {"description": "Hosting", "quantity": "12", "unit_price": "9.99", "tax_ids": [vat.id]},
+        {"description": "Consulting", "quantity": "0.75", "unit_price": "200.00",
+         "discount_kind": "percent", "discount_value": "10"},
+    ], currency="EUR", discount_kind="amount", discount_value="15.50", issue=TODAY - timedelta(days=3))
+    assert inv.amount == D("618.12")
+    ledger.record_payment(inv.id, "418.00", TODAY.isoformat(), "BANK_TRANSFER", "")
+    note = ledger.issue_credit_note(inv.id, line_positions=[0], reason="Design dropped")
+    assert note.amount == D("348.21")
+    rows = _rows_of(reports.tax_report(START, END), "EUR")
+    net = {name: (r[2], r[3]) for name, r in rows.items()}
+    received = {name: (r[4], r[5]) for name, r in rows.items()}
+    assert received == net, rows  # exactly what the €269.91 left carries, per rate
+    assert net["VAT"][1] == D("22.14")
+    assert sum((b + t for b, t in received.values()), D(0)) == D("269.91")
+
+    ledger.record_refund(note.id, "148.09", TODAY.isoformat(), "BANK_TRANSFER", "R-1")
+    assert _rows_of(reports.tax_report(START, END), "EUR") == rows  # the refund gave back what was held
