@@ -48,6 +48,7 @@ def draw_payment_instructions(pdf: FPDF, business: Business, title: str = "How t
     """How to pay by hand: the IBAN/BIC and the free text from Settings (alone when online
     payment is off; under the pay link, as another way, when it is on)."""
     lines = business.payment_lines
+    pdf.keep_with_next(6 + 4.5 * min(3, max(1, len(lines))))  # the heading with its first lines
     use_font(pdf, "B", 10)
     pdf.set_text_color(*INK)
     pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")

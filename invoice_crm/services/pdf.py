@@ -181,6 +181,9 @@ def _address_lines(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\\n", "\n").splitlines() if part.strip()]
 
 
+FOOTER_LINE = 3.6  # mm, a line of the footer's 8 pt text
+
+
 class FooteredPDF(AppPDF):
     """An A4 document of the app (invoice, credit note, receipt, statement): the Settings
     footer (or the document's name) and "Page n of N" at the foot of every page."""
@@ -189,14 +192,32 @@ class FooteredPDF(AppPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
         self.set_margins(18, 18, 18)
+        self._footer_rows: int | None = None  # how many lines the footer's text wraps to
         self.set_auto_page_break(auto=True, margin=20)
 
+    def add_page(self, *args, **kwargs) -> None:
+        super().add_page(*args, **kwargs)
+        if self._footer_rows is None:  # the first page: the footer's lines, and room for them
+            use_font(self, size=8)
+            self._footer_rows = len(self.multi_cell(
+                self._footer_width(), FOOTER_LINE, pdf_text(self.footer_text), dry_run=True, output="LINES",
+            )) if self.footer_text.strip() else 0
+            self.set_auto_page_break(True, margin=20 + FOOTER_LINE * max(0, self._footer_rows - 1))
+
+    def _footer_width(self) -> float:
+        """What is left of the line beside "Page 999 of 999" and a gap."""
+        return self.epw - self.get_string_width("Page 999 of 999") - 6
+
     def footer(self) -> None:
-        self.set_y(-14)
+        """The footer's text at the left, wrapped upwards from the foot rather than running
+        under the page number or off the page; "Page n of N" at the right of its last line."""
         use_font(self, size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, pdf_text(self.footer_text), align="L")
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        if self._footer_rows:
+            self.set_y(-14 - FOOTER_LINE * (self._footer_rows - 1))
+            self.multi_cell(self._footer_width(), FOOTER_LINE, pdf_text(self.footer_text), new_x="LMARGIN", new_y="NEXT")
+        self.set_xy(self.l_margin, -14)
+        self.cell(0, FOOTER_LINE, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
 def _render(facts: _Facts) -> FPDF:
@@ -294,6 +315,7 @@ def _render(facts: _Facts) -> FPDF:
     if unpaid:  # "Pay online" only when online payment is on; else the link only shows the invoice
         link = pay_url(facts.public_token)
         pdf.ln(2)
+        pdf.keep_with_next(6 + 2 * 4.5)
         use_font(pdf, "B", 10)
         pdf.set_text_color(*INK)
         pdf.cell(0, 6, "Pay online" if settings.stripe_enabled else "View online", new_x="LMARGIN", new_y="NEXT")
@@ -336,8 +358,10 @@ def _client_block(pdf: FPDF, title: str, name: str, company: str, address: str, 
 
 
 def _section(pdf: FPDF, title: str, *, space: float) -> None:
-    """A small muted capital heading after ``space`` mm, then the body text style."""
+    """A small muted capital heading after ``space`` mm (on the next page with the first lines
+    of its text when they do not fit), then the body text style."""
     pdf.ln(space)
+    pdf.keep_with_next(5 + 2 * 4.5)
     use_font(pdf, "B", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(0, 5, title, new_x="LMARGIN", new_y="NEXT")

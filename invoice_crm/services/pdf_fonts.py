@@ -162,6 +162,17 @@ class AppPDF(FPDF):
             self.set_fallback_fonts([JAPANESE], exact_match=False)
         self.text_family = UNICODE
 
+    def multi_cell(self, *args, align="L", **kwargs):
+        # Left, not fpdf2's justified default: a wrapped business name, address or note set as
+        # typed, without word gaps stretched to the margin.
+        return super().multi_cell(*args, align=align, **kwargs)
+
+    def keep_with_next(self, height: float) -> None:
+        """A new page unless ``height`` mm fit on this one: a heading is not left alone at the
+        foot of a page, its text on the next."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
     def _render_styled_text_line(self, *args, **kwargs):
         drawn = super()._render_styled_text_line(*args, **kwargs)
         if self._fallback_font_ids:
