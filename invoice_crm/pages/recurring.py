@@ -40,10 +40,12 @@ def _profile_row(p) -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.link(p["client"], href="/recurring/" + p["id"], weight="bold"),
+                rx.cond(p["what"] != "", rx.text(p["what"], size="2", class_name="profile-what", overflow_wrap="anywhere")),
                 rx.text(p["schedule"], " · ", p["auto_send"], rx.cond(p["client_archived"] != "", " · Client archived", ""),
                         size="1", color_scheme="gray"),
                 spacing="1", flex="2 1 200px", min_width="0",
             ),
+            _fact("Each invoice", p["amount"], "profile-amount"),
             _fact("Next issue", p["next_issue"], "profile-next"),
             _fact("Invoices issued", p["issued"], "profile-issued"),
             _profile_status(p["status"]),

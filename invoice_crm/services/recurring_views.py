@@ -56,14 +56,7 @@ def profile_view(profile_id: int | None) -> dict:
             raise NotFound("Recurring profile not found", field="profile_id")
         client = session.get(Client, profile.client_id)
         project = session.get(Project, profile.project_id) if profile.project_id else None
-        probe = Invoice(client_id=profile.client_id, issue_date=profile.start_date, currency=profile.currency,
-                        discount_kind=profile.discount_kind, discount_value=profile.discount_value,
-                        tax_inclusive=profile.tax_inclusive, tax_rounding=get_settings().invoice_tax_rounding)
-        parsed = [drafts.parse_line(line, i) for i, line in enumerate(profile_lines(profile))]
-        try:
-            rows = invoice_service._line_rows(parsed, invoice_service._tax_rates(session, parsed))
-        except DomainError:  # a tax rate deleted since: the next issue says so
-            rows = None
+        amount = _amount_text(session, profile)
 
     status = ProfileStatus(profile.status)
     finished = is_finished(profile)
@@ -77,7 +70,7 @@ def profile_view(profile_id: int | None) -> dict:
         **profile_summary(profile, client.name if client else "", client is not None and client.archived_at is not None),
         "client_id": str(profile.client_id),
         "project": project.name if project else "",
-        "amount": format_money(figures.compute(probe, rows).total, profile.currency) if rows is not None else "—",
+        "amount": amount,
         "starts": format_date(profile.start_date),
         "ends": ends,
         "terms": _terms_text(profile.payment_terms_days),
@@ -106,7 +99,34 @@ def list_profiles() -> list[dict]:
             select(RecurringProfile, Client.name, Client.archived_at).join(Client, Client.id == RecurringProfile.client_id)
             .order_by(RecurringProfile.status, RecurringProfile.next_issue_date, RecurringProfile.id)
         ).all()
-    return [profile_summary(p, name, archived_at is not None) for p, name, archived_at in rows]
+        # Told apart in the list by what each bills: its amount and its first line.
+        return [
+            {**profile_summary(p, name, archived_at is not None), "amount": _amount_text(session, p), "what": _what(p)}
+            for p, name, archived_at in rows
+        ]
+
+
+def _amount_text(session, profile: RecurringProfile) -> str:
+    """What each invoice of the profile comes to (the one total function over its lines), or
+    "—" while a tax rate of its lines is deleted (the next issue says so)."""
+    probe = Invoice(client_id=profile.client_id, issue_date=profile.start_date, currency=profile.currency,
+                    discount_kind=profile.discount_kind, discount_value=profile.discount_value,
+                    tax_inclusive=profile.tax_inclusive, tax_rounding=get_settings().invoice_tax_rounding)
+    parsed = [drafts.parse_line(line, i) for i, line in enumerate(profile_lines(profile))]
+    try:
+        rows = invoice_service._line_rows(parsed, invoice_service._tax_rates(session, parsed))
+    except DomainError:
+        return "—"
+    return format_money(figures.compute(probe, rows).total, profile.currency)
+
+
+def _what(profile: RecurringProfile) -> str:
+    """The profile's first line, and how many more: "Website hosting + 2 more"."""
+    lines = [line for line in profile_lines(profile) if str(line.get("description", "")).strip()]
+    if not lines:
+        return ""
+    first = str(lines[0]["description"]).strip()
+    return first if len(lines) == 1 else f"{first} + {len(lines) - 1} more"
 
 
 def issuing_profiles(client_id: int) -> list[str]:

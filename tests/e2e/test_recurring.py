@@ -58,6 +58,9 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     row = page.locator(".profile-row", has_text=name)
     expect(row.locator(".profile-issued")).to_have_text("1")
     expect(row.locator(".profile-status")).to_have_text("Active")
+    # Told apart from the client's other profiles by what it bills.
+    expect(row.locator(".profile-what")).to_have_text("Monthly retainer")
+    expect(row.locator(".profile-amount")).to_have_text("$810.00")
 
     # Edit: the form opens with the profile's values; a new price changes future invoices only.
     row.get_by_role("link", name=name).click()

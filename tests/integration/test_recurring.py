@@ -298,3 +298,17 @@ def test_every_refused_field_of_the_profile_form_is_named_at_once(database):
     with pytest.raises(FieldErrors) as err:
         recurring.save_profile(data, today=date(2027, 1, 1))
     assert {"client_id", "every", "day_of_month", "end_date", "occurrences", "currency"} <= set(err.value.errors)
+
+
+def test_the_list_tells_one_clients_profiles_apart_by_what_they_bill(database):
+    """QA (stop 24): four profiles of one client read the same in the list (client, schedule,
+    next date): each now shows its amount and its first line."""
+    client = make_client()
+    _profile(client.id, date(2030, 1, 1))
+    _profile(client.id, date(2030, 1, 1), currency="EUR", lines=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "20.00"},
+        {"description": "Backups", "quantity": "2", "unit_price": "2.50"},
+        {"description": "Support", "quantity": "0.5", "unit_price": "80.00"},
+    ])
+    shown = [(p["what"], p["amount"]) for p in recurring_views.list_profiles()]
+    assert shown == [("Retainer", "$1,000.00"), ("Hosting + 2 more", "€65.00")]
