@@ -152,6 +152,7 @@ def load_demo_data() -> int:
             paid_on = issue + timedelta(days=20)
             if kind == 3 and issue + timedelta(days=30) < today and paid_on <= today:
                 invoice_service.mark_paid(invoice.id, paid_on, reference=f"BANK-{1000 + made}", actor="demo")
+                _backdate_activity(invoice.id, datetime.combine(paid_on, time(10, 0), tzinfo=UTC), ("paid", "payment"))
     invoice_service.sweep_overdue()
     return made
 
@@ -163,6 +164,17 @@ def _backdate_sending(invoice_id: int, issued) -> None:
             update(Invoice)
             .where(Invoice.id == invoice_id)
             .values(sent_at=datetime.combine(issued, time(9, 0), tzinfo=UTC))
+        )
+    _backdate_activity(invoice_id, datetime.combine(issued, time(9, 0), tzinfo=UTC), ("created", "sent"))
+
+
+def _backdate_activity(invoice_id: int, moment: datetime, kinds: tuple[str, ...]) -> None:
+    """The sample invoice's Activity on the days its story happened, as its Sent and Paid say."""
+    with write_session() as session:
+        session.execute(
+            update(InvoiceEvent)
+            .where(InvoiceEvent.invoice_id == invoice_id, InvoiceEvent.kind.in_(kinds))
+            .values(created_at=moment)
         )
 
 

@@ -71,3 +71,20 @@ def test_the_sample_data_check_reads_the_index_not_the_invoices(database):
     with read_session() as session:
         plan = " ".join(str(row) for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
     assert "COVERING INDEX ix_invoice_is_sample" in plan, plan
+
+
+def test_a_sample_invoices_activity_happened_when_its_sent_and_paid_say(database):
+    """QA (stop 24): a sample invoice read "Sent Nov 3, 2026, 9:00 AM" above an Activity whose
+    Sent line was dated the moment the sample data was loaded."""
+    from invoice_crm.models import InvoiceEvent
+
+    demo.load_demo_data()
+    with read_session() as s:
+        sent = s.execute(select(Invoice).where(Invoice.sent_at.is_not(None))).scalars().all()
+        assert sent
+        for invoice in sent:
+            moments = dict(s.execute(select(InvoiceEvent.kind, InvoiceEvent.created_at)
+                                     .where(InvoiceEvent.invoice_id == invoice.id)).all())
+            assert moments["sent"] == moments["created"] == invoice.sent_at, invoice.number
+            if invoice.paid_at is not None:
+                assert moments["paid"].date() == invoice.paid_at, invoice.number
