@@ -188,6 +188,11 @@ def credit_note_dialog(S) -> rx.Component:
             _text_field("Credit amount", "credit-amount", S.credit_amount, S.set_credit_amount,
                         S.credit_errors.get("credit_amount", ""), input_mode="decimal", placeholder="or choose lines above"),
         ),
+        rx.cond(
+            S.credit_refund_hint != "",
+            rx.callout(S.credit_refund_hint, icon="info", color_scheme="amber", size="1", width="100%",
+                       id="credit-refund-hint"),
+        ),
         _text_field("Reason", "credit-reason", S.credit_reason, S.set_credit_reason, S.credit_errors.get("credit_reason", "")),
         error=S.credit_error,
         actions=dialog_actions(rx.button("Issue credit note", type="submit", id="confirm-credit")),

@@ -85,3 +85,10 @@ def credit_of_lines(
         taxes=tuple(taxes),
         tax_inclusive=tax_inclusive,
     )
+
+
+def refund_to_come(amount: Decimal, balance: Decimal) -> Decimal:
+    """What a credit note of ``amount`` leaves owed back to the client, on an invoice whose
+    balance (total less paid and credited; below zero when overpaid) is ``balance``: the part
+    of the note beyond what is still due. Zero while the note only lowers the balance."""
+    return max(ZERO, amount - max(balance, ZERO))

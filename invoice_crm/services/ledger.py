@@ -481,6 +481,7 @@ class LinesCredit:
     per_line: list[str]
     total: str
     credited: list[bool]
+    amount: Decimal = Decimal(0)  # the ticked lines' total as a number (0: none ticked)
 
 
 def credit_by_lines(invoice_id: int, line_positions: list[int]) -> LinesCredit:
@@ -499,8 +500,9 @@ def credit_by_lines(invoice_id: int, line_positions: list[int]) -> LinesCredit:
             else format_money(figures.credit_of_lines(invoice, lines, [i], before).amount, invoice.currency)
             for i, li in enumerate(lines)
         ]
-        total = format_money(figures.credit_of_lines(invoice, lines, chosen, before).amount, invoice.currency) if chosen else ""
-    return LinesCredit(per_line, total, [li.id in done for li in lines])
+        amount = figures.credit_of_lines(invoice, lines, chosen, before).amount if chosen else Decimal(0)
+        total = format_money(amount, invoice.currency) if chosen else ""
+    return LinesCredit(per_line, total, [li.id in done for li in lines], amount)
 
 
 def _get(model, row_id: int | None):

@@ -9,9 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
+from invoice_crm.domain.credits import refund_to_come
 from invoice_crm.domain.errors import DomainError
 from invoice_crm.domain.lifecycle import business_today
-from invoice_crm.domain.money import format_price
+from invoice_crm.domain.money import format_money, format_price, parse_amount
 from invoice_crm.domain.numbering import display_number
 from invoice_crm.models import MANUAL_METHODS
 from invoice_crm.services import delivery, idempotency, ledger
@@ -72,6 +73,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     credit_line_amounts: list[str] = []
     credit_line_done: list[bool] = []  # credited already: shown so, and not offered again
     credit_total: str = ""
+    # Said before issuing when the note is more than the balance due: what it leaves to refund.
+    credit_refund_hint: str = ""
     credit_reason: str = ""
     credit_error: str = ""  # what belongs to no one field
     credit_errors: dict[str, str] = {}  # beside the fields: credit_amount, credit_lines, credit_reason
@@ -98,6 +101,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.remove_payment_id, self.remove_reason, self.remove_error = 0, "", ""
         self.void_reason = self.void_error = ""
         self.credit_amount = self.credit_total = self.credit_reason = self.credit_error = ""
+        self.credit_refund_hint = ""
         self.credit_lines, self.credit_line_amounts, self.credit_errors = [], [], {}
         self.refund_note_id, self.refund_amount, self.refund_date, self.refund_reference = 0, "", "", ""
         self.refund_error, self.refund_errors = "", {}
@@ -293,6 +297,7 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
         self.credit_lines = []
         self.credit_reason = ""
         self.credit_error = ""
+        self.credit_refund_hint = ""
         self.credit_errors = {}
         await self._show_credit_by_lines()
         self.credit_key = idempotency.new_key()
@@ -306,6 +311,29 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
     def set_credit_amount(self, value: str):
         self.credit_amount = value
         self.credit_errors.pop("credit_amount", None)
+        self._hint_refund()
+
+    def _hint_refund(self, lines_amount: Decimal = Decimal(0)) -> None:
+        """Before issuing: a note beyond the balance due leaves money owed back to the client.
+        The note is the ticked lines' total, or else the amount typed (nothing readable yet:
+        no hint; issuing says what is wrong with it)."""
+        amount = lines_amount
+        if not self.credit_lines:
+            try:
+                amount = parse_amount(self.credit_amount, "credit_amount", self.invoice.get("currency"))
+            except DomainError:
+                amount = Decimal(0)
+        balance = self.invoice.get("balance_signed")
+        if not balance:
+            self.credit_refund_hint = ""
+            return
+        currency = self.invoice.get("currency", "USD")
+        owed = refund_to_come(amount, Decimal(balance))
+        self.credit_refund_hint = (
+            f"{format_money(owed, currency)} more than the balance due "
+            f"({format_money(max(Decimal(balance), Decimal(0)), currency)}): issued, it is owed back to the client, to refund"
+            if owed > 0 else ""
+        )
 
     @rx.event
     def set_credit_reason(self, value: str):
@@ -325,9 +353,11 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             figures = await asyncio.to_thread(ledger.credit_by_lines, self.invoice_id, self._credit_positions())
         except DomainError as err:
             self.credit_line_amounts, self.credit_line_done, self.credit_total = [], [], ""
+            self.credit_refund_hint = ""
             self.credit_error = err.message
             return
         self.credit_line_amounts, self.credit_line_done, self.credit_total = figures.per_line, figures.credited, figures.total
+        self._hint_refund(figures.amount)
 
     async def _credit_total_as_shown(self, form: Shown | None) -> bool:
         """By line, the total the dialog showed is the one issuing would credit; if not (the

@@ -190,3 +190,33 @@ def ledger_notes(invoice_id: int):
 
     with read_session() as session:
         return list(session.execute(select(CreditNote).where(CreditNote.invoice_id == invoice_id)).scalars())
+
+
+def test_the_credit_note_dialog_says_before_issuing_what_a_note_leaves_to_refund(app):
+    """QA (stop 24): a credit note of €348.21 on an invoice with €200.12 due said nothing before
+    issuing; "To refund €148.09" only appeared afterwards."""
+    from invoice_crm.state.invoice_page import InvoicePageState
+
+    lines = [{"description": "Design", "quantity": "1", "unit_price": "300.00"},
+             {"description": "Hosting", "quantity": "1", "unit_price": "100.00"}]
+    inv = invoices.send_invoice(make_invoice(make_client().id, lines=lines).id)
+    ledger.record_payment(inv.id, "250.00")  # $150.00 due
+    page = f"/invoices/{inv.id}"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            await invoice_page(runner, inv.id)
+            await runner.send("t", InvoicePageState.open_credit, page)
+            said = []
+            for value in ("100", "150.00", "200,5", "180.50"):  # within, all of it, unreadable, beyond
+                await runner.send("t", InvoicePageState.set_credit_amount, page, value=value)
+                said.append((await runner.state("t", InvoicePageState)).credit_refund_hint)
+            await runner.send("t", InvoicePageState.toggle_credit_line, page, position="0", checked=True)
+            said.append((await runner.state("t", InvoicePageState)).credit_refund_hint)  # by line: $300.00
+            await runner.send("t", InvoicePageState.toggle_credit_line, page, position="0", checked=False)
+            said.append((await runner.state("t", InvoicePageState)).credit_refund_hint)  # the amount again
+            assert runner.server_errors == []
+            return said
+
+    beyond = "more than the balance due ($150.00): issued, it is owed back to the client, to refund"
+    assert run(scenario()) == ["", "", "", f"$30.50 {beyond}", f"$150.00 {beyond}", f"$30.50 {beyond}"]

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoice_crm.domain.credits import credit_of_lines
+from invoice_crm.domain.credits import credit_of_lines, refund_to_come
 from invoice_crm.domain.totals import Discount, LineSpec, TaxRate, compute_totals
 from tests.unit.test_totals import invoices
 
@@ -69,3 +69,14 @@ def test_notes_by_lines_add_up_to_the_invoice_and_never_more(invoice, inclusive,
         assert amount == whole.total
         assert tax == {t.key: t.amount for t in whole.taxes if t.amount or t.base}
         assert base == {t.key: t.base for t in whole.taxes if t.amount or t.base}
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**8, places=2),
+    st.decimals(min_value=-(10**8), max_value=10**8, places=2),
+)
+def test_a_note_lowers_what_is_due_first_and_only_the_rest_is_to_refund(amount, balance):
+    owed = refund_to_come(amount, balance)
+    assert owed >= 0
+    assert owed + min(amount, max(balance, 0)) == amount  # what it takes off the balance, and the rest
+    assert (owed > 0) == (amount > max(balance, 0))
