@@ -324,7 +324,8 @@ class InvoiceLedgerMixin(rx.State, mixin=True):
             except DomainError:
                 amount = Decimal(0)
         balance = self.invoice.get("balance_signed")
-        if not balance:
+        creditable = Decimal(self.invoice.get("creditable_plain") or "0")
+        if not balance or amount > creditable:  # more than can be credited: issuing refuses it
             self.credit_refund_hint = ""
             return
         currency = self.invoice.get("currency", "USD")

@@ -95,6 +95,7 @@ class InvoicePageState(AuthState, InvoicePaymentsMixin, InvoiceLedgerMixin, Invo
             "balance": format_money(totals.balance_due, inv.currency),
             "balance_plain": format(totals.balance_due, "f"),
             "balance_signed": format(totals.balance, "f"),  # below zero when overpaid: what a credit is typed against
+            "creditable_plain": format(totals.total - totals.credited, "f"),  # the most a credit note can be
             "badge": queries.badge_of(inv.status, totals.paid),
             "has_payments": "yes" if any(p.removed_at is None for p in detail["payments"]) else "",
             "has_receipt": "yes" if has_receipt(inv) else "",

@@ -208,7 +208,7 @@ def test_the_credit_note_dialog_says_before_issuing_what_a_note_leaves_to_refund
             await invoice_page(runner, inv.id)
             await runner.send("t", InvoicePageState.open_credit, page)
             said = []
-            for value in ("100", "150.00", "200,5", "180.50"):  # within, all of it, unreadable, beyond
+            for value in ("100", "150.00", "200,5", "400.01", "180.50"):  # within, all, unreadable, too much, beyond
                 await runner.send("t", InvoicePageState.set_credit_amount, page, value=value)
                 said.append((await runner.state("t", InvoicePageState)).credit_refund_hint)
             await runner.send("t", InvoicePageState.toggle_credit_line, page, position="0", checked=True)
@@ -219,4 +219,4 @@ def test_the_credit_note_dialog_says_before_issuing_what_a_note_leaves_to_refund
             return said
 
     beyond = "more than the balance due ($150.00): issued, it is owed back to the client, to refund"
-    assert run(scenario()) == ["", "", "", f"$30.50 {beyond}", f"$150.00 {beyond}", f"$30.50 {beyond}"]
+    assert run(scenario()) == ["", "", "", "", f"$30.50 {beyond}", f"$150.00 {beyond}", f"$30.50 {beyond}"]
