@@ -28,3 +28,20 @@ def locale(monkeypatch, database):
     yield use
     get_settings.cache_clear()
     numbers.use_business_locale(numbers.DEFAULT_LOCALE)
+
+
+@pytest.fixture
+def sqlite_at_head(tmp_path, monkeypatch):
+    """A SQLite database of its own at head, made the app's (DATABASE_URL): its URL, for a
+    migration test to take it down and up again. The caches are reset before and after."""
+    from alembic import command
+    from tests.conftest import alembic_config, reset_caches
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_caches()
+    try:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+    finally:
+        reset_caches()

@@ -28,33 +28,27 @@ def _stored(invoice_id: int) -> list[str]:
         ).scalars())
 
 
-def test_0019_turns_the_text_of_earlier_lines_into_values_and_back(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+def test_0019_turns_the_text_of_earlier_lines_into_values_and_back(sqlite_at_head):
+    url = sqlite_at_head
+    biz.save_invoice_defaults(US)
+    inv = make_invoice(make_client().id, lines=[{"description": "Work", "quantity": "1", "unit_price": "1234.50"}],
+                       issue=date(2025, 10, 1), due=date(2025, 10, 31))
+    invoices.send_invoice(inv.id)
+    ledger.record_payment(inv.id, "234.50", "2025-10-30", "BANK_TRANSFER", "R-1,234")
+    with write_session() as s:  # a reason typed with an amount of another currency stays as typed
+        s.add(InvoiceEvent(invoice_id=inv.id, kind="voided", actor="me", details="Voided: €5.00 was agreed"))
     reset_caches()
-    try:
-        command.upgrade(alembic_config(url), "head")
-        biz.save_invoice_defaults(US)
-        inv = make_invoice(make_client().id, lines=[{"description": "Work", "quantity": "1", "unit_price": "1234.50"}],
-                           issue=date(2025, 10, 1), due=date(2025, 10, 31))
-        invoices.send_invoice(inv.id)
-        ledger.record_payment(inv.id, "234.50", "2025-10-30", "BANK_TRANSFER", "R-1,234")
-        with write_session() as s:  # a reason typed with an amount of another currency stays as typed
-            s.add(InvoiceEvent(invoice_id=inv.id, kind="voided", actor="me", details="Voided: €5.00 was agreed"))
-        reset_caches()
-        command.downgrade(alembic_config(url), "0018")  # as versions before 0019 stored them
-        written = _stored(inv.id)
-        assert "Payment of $234.50 on Oct 30, 2025, bank transfer, reference R-1,234; balance due $1,000.00" in written
-        assert all("\x1f" not in line for line in written)
+    command.downgrade(alembic_config(url), "0018")  # as versions before 0019 stored them
+    written = _stored(inv.id)
+    assert "Payment of $234.50 on Oct 30, 2025, bank transfer, reference R-1,234; balance due $1,000.00" in written
+    assert all("\x1f" not in line for line in written)
 
-        command.upgrade(alembic_config(url), "head")
-        reset_caches()
-        stored = _stored(inv.id)
-        assert all("$" not in line for line in stored if not line.startswith("Voided")), stored
-        assert [activity_text(line, "UTC", "en_US") for line in stored] == written  # read the same in en_US
-        german = [activity_text(line, "UTC", "de_DE") for line in stored]
-        assert "Payment of 234,50\xa0$ on 30.10.2025, bank transfer, reference R-1,234; balance due 1.000,00\xa0$" in german
-        assert any(line.endswith(", 1.234,50\xa0$ due 31.10.2025") for line in german), german
-        assert "Voided: €5.00 was agreed" in german
-    finally:
-        reset_caches()
+    command.upgrade(alembic_config(url), "head")
+    reset_caches()
+    stored = _stored(inv.id)
+    assert all("$" not in line for line in stored if not line.startswith("Voided")), stored
+    assert [activity_text(line, "UTC", "en_US") for line in stored] == written  # read the same in en_US
+    german = [activity_text(line, "UTC", "de_DE") for line in stored]
+    assert "Payment of 234,50\xa0$ on 30.10.2025, bank transfer, reference R-1,234; balance due 1.000,00\xa0$" in german
+    assert any(line.endswith(", 1.234,50\xa0$ due 31.10.2025") for line in german), german
+    assert "Voided: €5.00 was agreed" in german

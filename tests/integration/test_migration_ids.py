@@ -110,53 +110,47 @@ def _found(term: str) -> set[int]:
     return {int(row["id"]) for row in rows}
 
 
-def test_0015_rebuilds_invoice_with_autoincrement_and_keeps_every_row_index_and_search(tmp_path, monkeypatch):
+def test_0015_rebuilds_invoice_with_autoincrement_and_keeps_every_row_index_and_search(sqlite_at_head):
     """Seeded by today's services (at head), then taken down to 0014: a database as 0014 made
     it (no AUTOINCREMENT), which 0015 must carry over row for row."""
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
+    url = sqlite_at_head
+    ids = _seed()
     reset_caches()
-    try:
-        command.upgrade(alembic_config(url), "head")
-        ids = _seed()
-        reset_caches()
-        command.downgrade(alembic_config(url), "0014")
-        rows, indexes, table_sql = _snapshot(url)
-        assert all(rows[name] for name in DEPENDENTS), [name for name in DEPENDENTS if not rows[name]]
-        assert {"ix_invoice_client_work", "ix_invoice_open_figures"} <= {index[0] for index in indexes}
-        assert "AUTOINCREMENT" not in table_sql
+    command.downgrade(alembic_config(url), "0014")
+    rows, indexes, table_sql = _snapshot(url)
+    assert all(rows[name] for name in DEPENDENTS), [name for name in DEPENDENTS if not rows[name]]
+    assert {"ix_invoice_client_work", "ix_invoice_open_figures"} <= {index[0] for index in indexes}
+    assert "AUTOINCREMENT" not in table_sql
 
-        command.upgrade(alembic_config(url), "0015")
-        upgraded, upgraded_indexes, upgraded_sql = _snapshot(url)
-        assert upgraded == rows and upgraded_indexes == indexes
-        assert "AUTOINCREMENT" in upgraded_sql
-        # A database made from the models (no code path does today) would agree.
-        assert "AUTOINCREMENT" in str(CreateTable(Invoice.__table__).compile(dialect=sqlite.dialect()))
+    command.upgrade(alembic_config(url), "0015")
+    upgraded, upgraded_indexes, upgraded_sql = _snapshot(url)
+    assert upgraded == rows and upgraded_indexes == indexes
+    assert "AUTOINCREMENT" in upgraded_sql
+    # A database made from the models (no code path does today) would agree.
+    assert "AUTOINCREMENT" in str(CreateTable(Invoice.__table__).compile(dialect=sqlite.dialect()))
 
-        command.upgrade(alembic_config(url), "head")
-        reset_caches()
-        assert _found("IMPORTED-47") == {ids["paid"]}  # an invoice from before, by its number
-        sent = invoices.send_invoice(make_invoice(make_client("New Client", "new@new.example").id).id)
-        assert _found(sent.number) == {sent.id}  # a new one: the triggers are back
-        newest = make_invoice()
-        invoices.delete_draft(newest.id)
-        assert make_invoice().id > newest.id  # the deleted newest draft's id is not given again
-        assert invoices.mark_paid(ids["open"]).status is InvoiceStatus.PAID  # dependent rows still work
-        reset_caches()
+    command.upgrade(alembic_config(url), "head")
+    reset_caches()
+    assert _found("IMPORTED-47") == {ids["paid"]}  # an invoice from before, by its number
+    sent = invoices.send_invoice(make_invoice(make_client("New Client", "new@new.example").id).id)
+    assert _found(sent.number) == {sent.id}  # a new one: the triggers are back
+    newest = make_invoice()
+    invoices.delete_draft(newest.id)
+    assert make_invoice().id > newest.id  # the deleted newest draft's id is not given again
+    assert invoices.mark_paid(ids["open"]).status is InvoiceStatus.PAID  # dependent rows still work
+    reset_caches()
 
-        command.downgrade(alembic_config(url), "0015")
-        before_down, _, _ = _snapshot(url)
-        command.downgrade(alembic_config(url), "0014")
-        downgraded, downgraded_indexes, downgraded_sql = _snapshot(url)
-        assert downgraded == before_down and downgraded_indexes == indexes
-        assert "AUTOINCREMENT" not in downgraded_sql
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(text("invoice"))).scalar_one() == len(rows["invoice"]) + 2
-            found = conn.execute(text(
-                "SELECT rowid FROM invoice_number_search WHERE invoice_number_search MATCH :term"), {"term": f'"{sent.number}"'}
-            ).scalars().all()
-            assert found == [sent.id]  # the number search's triggers came through the rebuild
-        engine.dispose()
-    finally:
-        reset_caches()
+    command.downgrade(alembic_config(url), "0015")
+    before_down, _, _ = _snapshot(url)
+    command.downgrade(alembic_config(url), "0014")
+    downgraded, downgraded_indexes, downgraded_sql = _snapshot(url)
+    assert downgraded == before_down and downgraded_indexes == indexes
+    assert "AUTOINCREMENT" not in downgraded_sql
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(text("invoice"))).scalar_one() == len(rows["invoice"]) + 2
+        found = conn.execute(text(
+            "SELECT rowid FROM invoice_number_search WHERE invoice_number_search MATCH :term"), {"term": f'"{sent.number}"'}
+        ).scalars().all()
+        assert found == [sent.id]  # the number search's triggers came through the rebuild
+    engine.dispose()
