@@ -14,7 +14,14 @@ from decimal import Decimal
 import reflex as rx
 
 from invoice_crm.domain import lifecycle
-from invoice_crm.domain.drafts import MAX_TERM_DAYS, LineInput, as_id, draft_errors, is_blank_line
+from invoice_crm.domain.drafts import (
+    MAX_DESCRIPTION,
+    MAX_TERM_DAYS,
+    LineInput,
+    as_id,
+    draft_errors,
+    is_blank_line,
+)
 from invoice_crm.domain.errors import Conflict, DomainError, FieldErrors, ValidationError
 from invoice_crm.domain.lifecycle import InvoiceStatus
 from invoice_crm.domain.money import (
@@ -26,6 +33,7 @@ from invoice_crm.domain.money import (
     parse_unit_price,
 )
 from invoice_crm.domain.numbering import display_number
+from invoice_crm.domain.numbers import format_count
 from invoice_crm.services import client_accounts, idempotency, queries
 from invoice_crm.services import clients as client_service
 from invoice_crm.services import invoices as invoice_service
@@ -337,6 +345,12 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
             text = str(value) if field == "description" else str(value)[:MAX_NUMBER_TEXT]
             self.lines[index] = {**self.lines[index], field: text}
             self.errors.pop(f"lines.{index}.{field}", None)
+            if field == "description" and len(text.strip()) > MAX_DESCRIPTION:
+                # Said as it is typed or pasted, not first on saving; the text is kept to shorten.
+                self.errors[f"lines.{index}.description"] = (
+                    f"Description must be at most {format_count(MAX_DESCRIPTION)} characters "
+                    f"(now {format_count(len(text.strip()))})"
+                )
 
     @rx.event
     def leave_line_field(self, index: int, field: str, value: str):

@@ -211,3 +211,27 @@ def test_a_tax_rate_changed_in_another_tab_is_not_saved_at_a_total_nobody_saw(ap
     assert "110.00" in now_shown and " saved" in saved
     with read_session() as session:
         assert session.execute(select(Invoice.amount)).scalar_one() == Decimal("110.00")
+
+
+def test_a_description_too_long_is_said_as_it_is_pasted_and_kept_to_shorten(app):
+    """QA (stop 24): 1,061 characters pasted into a line's description said nothing until Save
+    draft; now beside the field at once, the text kept, and gone once it is short enough."""
+    from invoice_crm.state.editor import EditorState
+
+    pasted = "Workshop notes " * 70  # 1,050 characters
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_new, NEW)
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="description", value=pasted)
+            editor = await runner.state(tab, EditorState)
+            said, kept = dict(editor.errors), editor.lines[0]["description"]
+            await runner.send(tab, EditorState.set_line, NEW, index=0, field="description", value=pasted[:500])
+            after = dict((await runner.state(tab, EditorState)).errors)
+            assert runner.server_errors == []
+            return said, kept, after
+
+    said, kept, after = run(scenario())
+    assert said == {"lines.0.description": "Description must be at most 500 characters (now 1,049)"}
+    assert kept == pasted and after == {}
