@@ -299,6 +299,17 @@ def _stop_dialog() -> rx.Component:
     )
 
 
+def _bill_row(line) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line["description"], overflow_wrap="anywhere"),
+        rx.table.cell(line["quantity"], " × ", line["unit_price"], text_align="right", white_space="nowrap"),
+        rx.table.cell(line["discount"], display=WIDE_ONLY),
+        rx.table.cell(line["taxes"], display=WIDE_ONLY),
+        rx.table.cell(line["total"], text_align="right", white_space="nowrap"),
+        class_name="profile-line",
+    )
+
+
 def _detail_body() -> rx.Component:
     p = D.profile
     return rx.vstack(
@@ -321,6 +332,21 @@ def _detail_body() -> rx.Component:
             _fact("After downtime", p["catch_up"]),
             rx.cond(p["project"] != "", _fact("Project", p["project"])),
             gap="1.5em", wrap="wrap",
+        )),
+        rx.cond(D.lines.length() > 0, card(
+            rx.heading("Each invoice bills", size="4", as_="h2"),
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Description"),
+                    rx.table.column_header_cell("Qty × unit price", text_align="right"),
+                    rx.table.column_header_cell("Discount", display=WIDE_ONLY),
+                    rx.table.column_header_cell("Tax", display=WIDE_ONLY),
+                    rx.table.column_header_cell("Total", text_align="right"),
+                )),
+                rx.table.body(rx.foreach(D.lines, _bill_row)),
+                width="100%", variant="ghost",
+            ),
+            overflow_x="auto",
         )),
         card(
             rx.heading("Invoices issued", size="4", as_="h2"),

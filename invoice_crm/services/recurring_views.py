@@ -25,7 +25,7 @@ from invoice_crm.models import (
     RecurringProfile,
     RecurringRun,
 )
-from invoice_crm.services import figures
+from invoice_crm.services import figures, queries
 from invoice_crm.services import invoices as invoice_service
 from invoice_crm.services.business_settings import business_timezone
 from invoice_crm.services.email_sender import KIND_INVOICE
@@ -106,18 +106,33 @@ def list_profiles() -> list[dict]:
         ]
 
 
+def _line_items(session, profile: RecurringProfile) -> list | None:
+    """The profile's lines as an invoice of it would have them, or None while a tax rate of
+    its lines is deleted (the next issue says so)."""
+    parsed = [drafts.parse_line(line, i) for i, line in enumerate(profile_lines(profile))]
+    try:
+        return invoice_service._line_rows(parsed, invoice_service._tax_rates(session, parsed))
+    except DomainError:
+        return None
+
+
 def _amount_text(session, profile: RecurringProfile) -> str:
-    """What each invoice of the profile comes to (the one total function over its lines), or
-    "—" while a tax rate of its lines is deleted (the next issue says so)."""
+    """What each invoice of the profile comes to (the one total function over its lines)."""
+    rows = _line_items(session, profile)
+    if rows is None:
+        return "—"
     probe = Invoice(client_id=profile.client_id, issue_date=profile.start_date, currency=profile.currency,
                     discount_kind=profile.discount_kind, discount_value=profile.discount_value,
                     tax_inclusive=profile.tax_inclusive, tax_rounding=get_settings().invoice_tax_rounding)
-    parsed = [drafts.parse_line(line, i) for i, line in enumerate(profile_lines(profile))]
-    try:
-        rows = invoice_service._line_rows(parsed, invoice_service._tax_rates(session, parsed))
-    except DomainError:
-        return "—"
     return format_money(figures.compute(probe, rows).total, profile.currency)
+
+
+def profile_line_rows(profile_id: int) -> list[dict[str, str]]:
+    """What each invoice of the profile bills, line by line, as the invoice page shows lines."""
+    with read_session() as session:
+        profile = session.get(RecurringProfile, profile_id)
+        rows = _line_items(session, profile) if profile is not None else None
+        return queries.line_rows(rows, profile.currency) if rows else []
 
 
 def _what(profile: RecurringProfile) -> str:

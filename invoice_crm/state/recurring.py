@@ -253,6 +253,7 @@ DONE_STATUS = {"pause": "Paused", "resume": "Active"}  # the page's words after 
 class RecurringDetailState(AuthState):
     profile_id: int = 0
     profile: dict[str, str] = {}
+    lines: list[dict[str, str]] = []  # what each invoice of it bills
     invoices: list[dict[str, str]] = []
     loading: bool = True
     not_found: bool = False
@@ -267,6 +268,7 @@ class RecurringDetailState(AuthState):
             return
         self.not_found = False
         self.profile = view
+        self.lines = await asyncio.to_thread(recurring_views.profile_line_rows, self.profile_id)
         self.invoices = await asyncio.to_thread(recurring_views.profile_invoices, self.profile_id)
 
     async def _refused(self, err: DomainError):

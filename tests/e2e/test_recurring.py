@@ -46,6 +46,10 @@ def test_a_profile_created_in_the_form_issues_its_first_invoice(signed_in, app_u
     expect(rows.first).to_contain_text("$810.00")
     expect(rows.first).to_contain_text("Draft")
     expect(page.locator(".profile-amount")).to_have_text("$810.00")
+    bills = page.locator(".profile-line")  # what each invoice bills: the line, before its discount
+    expect(bills).to_have_count(1)
+    expect(bills.first).to_contain_text("Monthly retainer")
+    expect(bills.first).to_contain_text("$900.00")
 
     # It is an ordinary draft in the invoice list, for this client.
     page.goto(app_url + "/?q=" + tag)

@@ -312,3 +312,16 @@ def test_the_list_tells_one_clients_profiles_apart_by_what_they_bill(database):
     ])
     shown = [(p["what"], p["amount"]) for p in recurring_views.list_profiles()]
     assert shown == [("Retainer", "$1,000.00"), ("Hosting + 2 more", "€65.00")]
+
+
+def test_a_profiles_page_lists_what_each_invoice_bills(database):
+    """QA (stop 24): a profile's page gave the amount of each invoice but not its lines."""
+    profile = _profile(make_client().id, date(2030, 1, 1), currency="EUR", lines=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "20.00"},
+        {"description": "Support", "quantity": "0.5", "unit_price": "80.00", "discount_kind": "percent", "discount_value": "10"},
+    ])
+    rows = recurring_views.profile_line_rows(profile.id)
+    assert [(r["description"], r["quantity"], r["unit_price"], r["total"], r["discount"]) for r in rows] == [
+        ("Hosting", "1", "€20.00", "€20.00", ""),
+        ("Support", "0.5", "€80.00", "€40.00", "-10%"),
+    ]
