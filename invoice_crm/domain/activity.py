@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from invoice_crm.domain.money import CURRENCIES, format_money
-from invoice_crm.domain.numbers import format_date, format_timestamp
+from invoice_crm.domain.numbers import decimal_and_group, format_date, format_timestamp, medium_date_shape
 
 EVENT_LABELS: dict[str, str] = {
     "created": "Created",
@@ -159,8 +159,8 @@ def _amount_at(text: str, match: re.Match, currency: str, locale: str) -> tuple[
 
 
 def _read_number(piece: str, locale: str) -> Decimal | None:
-    from invoice_crm.domain.numbers import decimal_and_group
-
+    """Digits and the locale's signs as a number (grouping dropped), or None; lenient, since
+    ``_amount_at`` writes the number again and compares."""
     decimal_sign, group = decimal_and_group(locale)
     plain = piece
     for sign in {group, "\u00a0", "\u202f"} - {decimal_sign}:
@@ -173,8 +173,6 @@ def _read_number(piece: str, locale: str) -> Decimal | None:
 
 
 def _mark_dates(text: str, locale: str) -> str:
-    from invoice_crm.domain.numbers import medium_date_shape
-
     def marked(match: re.Match) -> str:
         day = _dates_of_year(int(match.group("year")), locale).get(match.group())
         return date_mark(day) if day is not None else match.group()
