@@ -176,6 +176,10 @@ def _discount_and_tax() -> rx.Component:
             width="100%",
             align="start",
         ),
+        rx.cond(
+            S.tax_rate_note != "",
+            rx.callout(S.tax_rate_note, icon="info", color_scheme="amber", size="1", width="100%", id="tax-rate-note"),
+        ),
         breakdown_table(S.live_breakdown, "editor-breakdown"),
         width="100%",
         spacing="3",

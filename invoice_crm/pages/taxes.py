@@ -95,7 +95,8 @@ def tax_catalogue() -> rx.Component:
     return rx.vstack(
         rx.text(
             "Each invoice line can carry up to two of these. A rate is copied onto the line when the invoice is saved, "
-            "so editing or archiving it later never changes an invoice already made.",
+            "so editing or archiving it later never changes an invoice already made; a draft saved again takes "
+            "today's rate (its editor says so).",
             size="2", color_scheme="gray",
         ),
         _form(),

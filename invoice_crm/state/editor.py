@@ -195,6 +195,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         self.client_errors = {}
         self.errors = {}
         self.read_only_reason = ""
+        self.tax_rate_note = ""
         self.not_found = False
         self.new_client_open = False
         self.project_options = []
@@ -289,6 +290,7 @@ class EditorState(AuthState, EditorTaxesMixin, ClientChoicesMixin):
         ] or [new_line()]
         self._load_invoice_terms(inv)
         await self._load_tax_options(self._taxes_in_use())
+        self._note_changed_rates(detail["lines"])
         if inv.status is not InvoiceStatus.DRAFT:
             try:
                 lifecycle.ensure_editable(inv.status)

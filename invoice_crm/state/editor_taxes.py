@@ -63,6 +63,8 @@ class EditorTaxesMixin(rx.State, mixin=True):
     invoice_discount_value: str = ""
     tax_inclusive: bool = False
     invoice_discount_placeholder: str = ""
+    # A draft saved with a rate the catalogue has changed since: said, as saving applies today's.
+    tax_rate_note: str = ""
 
     async def _load_tax_options(self, keep: set[str] | None = None) -> None:
         rows = await asyncio.to_thread(tax_rates.list_tax_rates)
@@ -78,6 +80,21 @@ class EditorTaxesMixin(rx.State, mixin=True):
             for t in rows
             if not t.archived or str(t.id) in keep
         ]
+
+    def _note_changed_rates(self, lines=()) -> None:
+        """The taxes of the draft's lines whose rate was edited in Settings since it was saved:
+        the invoice page shows the rate copied then, these totals and a save use today's."""
+        options = {o["id"]: o for o in self.tax_options}
+        changed: dict[str, str] = {}
+        for li in lines:
+            for tax_id, name, rate in ((li.tax1_id, li.tax1_name, li.tax1_rate), (li.tax2_id, li.tax2_name, li.tax2_rate)):
+                option = options.get(str(tax_id or ""))
+                if option is not None and rate is not None and Decimal(option["rate"]) != rate:
+                    changed[option["id"]] = f"{name} {format_percent(rate)} → {format_percent(Decimal(option['rate']))}"
+        self.tax_rate_note = (
+            "Changed in Settings since this draft was saved: " + ", ".join(changed.values())
+            + ". The totals here use today's rates, and saving the draft applies them." if changed else ""
+        )
 
     def _load_invoice_terms(self, inv=None) -> None:
         self.invoice_discount_placeholder = discount_placeholder()  # the locale as of this opening

@@ -235,3 +235,31 @@ def test_a_description_too_long_is_said_as_it_is_pasted_and_kept_to_shorten(app)
     said, kept, after = run(scenario())
     assert said == {"lines.0.description": "Description must be at most 500 characters (now 1,049)"}
     assert kept == pasted and after == {}
+
+
+def test_a_draft_saved_with_a_rate_edited_since_says_so_in_the_editor(app):
+    """QA (stop 24): after VAT went from 19 % to 20 % in Settings, a draft's page showed 19 %
+    (copied when it was saved) and its editor 20 %, with a higher total and no word of why."""
+    from invoice_crm.services import tax_rates
+    from invoice_crm.state.editor import EditorState
+    from tests.integration.helpers import make_invoice
+
+    vat = tax_rates.create_tax_rate("VAT", "19")
+    other = tax_rates.create_tax_rate("Reduced", "7")
+    draft = make_invoice(lines=[
+        {"description": "Design", "quantity": "1", "unit_price": "100.00", "tax_ids": [vat.id]},
+        {"description": "Books", "quantity": "1", "unit_price": "10.00", "tax_ids": [other.id]},
+    ])
+    path = f"/invoices/{draft.id}/edit"
+
+    async def note() -> str:
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, EditorState.load_edit, path)
+            assert runner.server_errors == []
+            return (await runner.state(tab, EditorState)).tax_rate_note
+
+    assert run(note()) == ""
+    tax_rates.update_tax_rate(vat.id, "VAT", "20")
+    assert run(note()) == ("Changed in Settings since this draft was saved: VAT 19% → 20%. "
+                           "The totals here use today's rates, and saving the draft applies them.")
