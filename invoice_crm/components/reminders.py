@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, field_label
+from invoice_crm.components.forms import field_error, field_label, invalid_attrs
 from invoice_crm.components.layout import card
 from invoice_crm.domain.business import REMINDER_PLACEHOLDERS, placeholder_help
 from invoice_crm.state.invoice_reminders import MODE_LABELS
@@ -116,15 +116,19 @@ def _step_fields(row) -> rx.Component:
     suffix = ", step " + row["number"]
     offset_id, enabled_id = "reminder-step-" + i + "-offset", "reminder-step-" + i + "-enabled"
     subject_id, body_id = "reminder-step-" + i + "-subject", "reminder-step-" + i + "-body"
+    offset_error = R.step_errors.get("step_" + i + "_offset_days", "")
+    subject_error = R.step_errors.get("step_" + i + "_subject", "")
+    body_error = R.step_errors.get("step_" + i + "_body", "")
     return rx.vstack(
         rx.text("Step ", row["number"], ": ", row["label"], size="2", weight="bold"),
         rx.flex(
             rx.vstack(
                 field_label("Days from the due date", offset_id, suffix),
                 rx.input(name="step_" + i + "_offset", id=offset_id, default_value=row["offset_days"],
-                         inputmode="numeric", width="8em", on_blur=lambda value: R.relabel_step(i, value)),
+                         inputmode="numeric", width="8em", on_blur=lambda value: R.relabel_step(i, value),
+                         custom_attrs=invalid_attrs(offset_error, offset_id + "-error")),
                 rx.text("Negative: before it. Empty: remove the step.", size="1", color_scheme="gray"),
-                field_error(R.step_errors.get("step_" + i + "_offset_days", "")),
+                field_error(offset_error, offset_id + "-error"),
                 spacing="1",
             ),
             rx.hstack(
@@ -137,14 +141,16 @@ def _step_fields(row) -> rx.Component:
         ),
         rx.vstack(
             field_label("Subject", subject_id, suffix),
-            rx.input(name="step_" + i + "_subject", id=subject_id, default_value=row["subject"], width="100%"),
-            field_error(R.step_errors.get("step_" + i + "_subject", "")),
+            rx.input(name="step_" + i + "_subject", id=subject_id, default_value=row["subject"], width="100%",
+                     custom_attrs=invalid_attrs(subject_error, subject_id + "-error")),
+            field_error(subject_error, subject_id + "-error"),
             spacing="1", width="100%",
         ),
         rx.vstack(
             field_label("Message", body_id, suffix),
-            rx.text_area(name="step_" + i + "_body", id=body_id, default_value=row["body"], rows="3", width="100%"),
-            field_error(R.step_errors.get("step_" + i + "_body", "")),
+            rx.text_area(name="step_" + i + "_body", id=body_id, default_value=row["body"], rows="3", width="100%",
+                         custom_attrs=invalid_attrs(body_error, body_id + "-error")),
+            field_error(body_error, body_id + "-error"),
             spacing="1", width="100%",
         ),
         spacing="2",

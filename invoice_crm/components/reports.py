@@ -93,7 +93,8 @@ def export_feedback() -> rx.Component:
 def export_list_dialog() -> rx.Component:
     """The dashboard's "Export CSV": the list exactly as filtered and sorted on screen."""
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("download", size=16), "Export CSV", variant="soft", id="export-csv")),
+        rx.dialog.trigger(rx.button(rx.icon("download", size=16), "Export CSV", variant="soft", id="export-csv",
+                                    on_click=X.clear_feedback)),
         rx.dialog.content(
             rx.dialog.title("Export invoices"),
             rx.dialog.description(

@@ -36,6 +36,12 @@ class ExportState(AuthState):
     export_error: str = ""
 
     @rx.event
+    def clear_feedback(self):
+        """A dialog opening: no word left from another export (Reports' clients, say)."""
+        if not self.preparing:
+            self.export_note = self.export_error = ""
+
+    @rx.event
     def set_encoding(self, value: str):
         self.encoding = value if value in ENCODINGS else "bom"
 

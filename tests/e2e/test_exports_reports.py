@@ -68,6 +68,17 @@ def test_export_the_filtered_list_and_compare_with_the_rows_on_screen(signed_in,
     info.value.save_as(tmp_path / "plain.csv")
     assert (tmp_path / "plain.csv").read_bytes().startswith(b"Number,")
 
+    # Opened again after another export (Reports' clients): no word left from that one.
+    page.keyboard.press("Escape")
+    page.goto(app_url + "/reports")
+    with page.expect_download():
+        page.get_by_role("button", name="Export clients").click()
+    expect(page.get_by_role("status").filter(has_text="Downloading clients")).to_be_visible()
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("button", name="Export CSV").click()
+    expect(page.get_by_role("dialog").get_by_label("CSV encoding")).to_be_visible()
+    expect(page.get_by_role("dialog").get_by_text("Downloading clients")).to_have_count(0)
+
 
 def test_the_ageing_total_equals_the_dashboards_outstanding(signed_in, app_url, tmp_path):
     page = signed_in

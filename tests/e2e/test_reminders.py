@@ -145,6 +145,11 @@ def test_the_default_schedule_is_edited_in_settings(page: Page, app_url):
         page.get_by_label("Send at (business timezone)").select_option("10")
         page.get_by_role("button", name="Save reminder schedule").click()
         expect(page.locator(".field-error")).to_contain_text("Unknown placeholder {nope}")
+        # Tied to its field, as on the other tabs: marked invalid and read out with it.
+        subject = page.get_by_label("Subject, step 4")
+        expect(subject).to_have_attribute("aria-invalid", "true")
+        said = subject.get_attribute("aria-describedby")
+        expect(page.locator(f"[id='{said}']")).to_contain_text("Unknown placeholder {nope}")
         page.get_by_label("Subject, step 4").fill("Still open: invoice {number}")
         page.get_by_label("Send this step, step 1").uncheck()
         page.get_by_role("button", name="Save reminder schedule").click()
