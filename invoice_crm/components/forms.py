@@ -15,7 +15,7 @@ VISUALLY_HIDDEN = {
 
 def field_error(message, error_id: str = "") -> rx.Component:
     """The message under a field; ``error_id`` lets the input name it (``invalid_attrs``)."""
-    props = {"id": error_id} if error_id else {}
+    props = {"id": error_id} if isinstance(error_id, Var) or error_id else {}  # a Var: a repeated field's
     return rx.cond(
         message != "",
         rx.text(message, color_scheme="red", size="1", class_name="field-error", role="alert", **props),
