@@ -77,7 +77,9 @@ def _pay_button_or_instructions_now(inv) -> rx.Component:
         ),
         rx.vstack(
             rx.text(
-                "Online payment is not available for this invoice; please pay as agreed with the sender.",
+                "Online payment is not available for this invoice; ",
+                # With bank details set they follow: pointed to, not "as agreed" above them.
+                rx.cond(S.payment_lines.length() > 0, "please pay as shown below.", "please pay as agreed with the sender."),
                 size="2", color_scheme="gray", id="no-online-payment",
             ),
             payment_instructions(S.payment_lines),
