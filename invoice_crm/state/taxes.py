@@ -11,6 +11,7 @@ from invoice_crm.domain.errors import DomainError, FieldErrors
 from invoice_crm.domain.numbers import format_number, format_percent
 from invoice_crm.services import idempotency, tax_rates
 from invoice_crm.state.auth import AuthState
+from invoice_crm.state.focus import show_field
 
 FIELDS = ("tax_name", "tax_rate", "tax_registration")
 
@@ -102,6 +103,7 @@ class TaxesState(AuthState):
         self.error = ""
         self.errors = {}
         self.intent = idempotency.new_key()
+        return show_field("tax-name")  # to the form it filled (above the list on a phone)
 
     @rx.event
     def cancel_edit(self):
