@@ -27,8 +27,25 @@
   // A closing dialog's overlay leaves <body> (Radix portals it there; its content goes first).
   // The body is watched while a dialog has focus: React may have drawn the document's body
   // anew since the page loaded, and watching only then costs nothing while no dialog is open.
+  // A question asked from inside a dialog ("A similar client exists" over Edit client) opens a
+  // second dialog: when it closes, focus goes back to the control of the first one it was asked
+  // from, not to <body> behind a dialog that is still open.
+  var last = null;
+  var askedFrom = null;
+
+  function backIntoDialog() {
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    if (askedFrom && askedFrom.isConnected && !askedFrom.disabled && inDialog(askedFrom)) {
+      askedFrom.focus({ preventScroll: true });
+    }
+  }
+
   var watcher = new MutationObserver(function () {
-    if (document.querySelector(DIALOG)) return;
+    if (document.querySelector(DIALOG)) {
+      setTimeout(backIntoDialog, 0);
+      return;
+    }
     watcher.disconnect();
     setTimeout(giveBack, 0);
   });
@@ -39,9 +56,13 @@
       var target = event.target;
       if (!target || target === document.body || target.hasAttribute("data-radix-focus-guard")) return;
       if (inDialog(target)) {
+        var dialog = target.closest(DIALOG);
+        if (last && last.isConnected && inDialog(last) && last.closest(DIALOG) !== dialog) askedFrom = last;
+        last = target;
         watcher.observe(document.body, { childList: true });
         return;
       }
+      last = target;
       opener = target;
       openerId = target.id || "";
     },

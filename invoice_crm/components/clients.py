@@ -50,7 +50,10 @@ def similar_client_question(duplicate_of, cancel, confirm, editing=False) -> rx.
                 _either(editing, "Save this one with them anyway?", "Add another one anyway?"),
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", on_click=cancel(False))),
+                # No on_click of its own: Reflex would wrap it in a Flex, and the dialog's first
+                # focus (on Cancel) would land on that, leaving focus on the page behind.
+                # Closing calls ``cancel`` through on_open_change.
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
                 rx.button(_either(editing, "Save anyway", "Add anyway"), on_click=confirm),
                 justify="end", spacing="3", margin_top="1em",
             ),

@@ -126,8 +126,13 @@ def test_editing_a_client_into_another_asks_before_saving(page: Page, app_url, a
     dialog.get_by_role("button", name="Save").click()
     question = page.get_by_role("alertdialog")
     expect(question).to_contain_text("A similar client exists", timeout=TIMEOUT)
+    # The question holds the keyboard (QA: focus stayed behind it, Tab walked the page).
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(question.get_by_role("button", name="Save anyway")).to_be_focused()
     question.get_by_role("button", name="Cancel").click()
     expect(dialog.get_by_label("Client name")).to_have_value("Pager Client 008")  # what was typed stays
+    expect(dialog.get_by_role("button", name="Save")).to_be_focused()  # back where it was asked from
     expect(page.get_by_text("Client saved")).to_have_count(0)
     dialog.get_by_role("button", name="Save").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Save anyway").click()
