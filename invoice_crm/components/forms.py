@@ -168,6 +168,19 @@ def select_menu(trigger: rx.Component, control_id: str, value, on_change, *, ite
     )
 
 
+def drop_zone(text: str | Var, stand_in: str, *, padding: str, **upload_props) -> rx.Component:
+    """A file drop zone that takes a file only once the page has loaded. A file chosen before
+    that would be read, then undone by the page's own start (its on_load runs after what was
+    queued); until then a zone of the same size says what it will take (``stand_in``)."""
+    look = {"border": "1px dashed var(--gray-a7)", "padding": padding, "border_radius": "var(--radius-3)",
+            "width": "100%"}
+    return rx.cond(
+        rx.State.is_hydrated,
+        rx.upload(rx.text(text, size="2", color_scheme="gray"), cursor="pointer", **look, **upload_props),
+        rx.box(rx.text(stand_in, size="2", color_scheme="gray"), aria_disabled="true", **look),
+    )
+
+
 def rejection_codes(rejected: Var) -> Var:
     """react-dropzone's rejected files as their error codes (``file-too-large,…``): sent to the
     server instead of the records, which hold the File itself (its whole content would travel)."""

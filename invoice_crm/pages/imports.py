@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, field_label, rejection_codes
+from invoice_crm.components.forms import drop_zone, field_error, field_label, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.domain.imports import MAX_FILE_BYTES, MAX_ROWS
 from invoice_crm.state.imports import NONE
@@ -74,29 +74,25 @@ def _upload() -> rx.Component:
     return rx.vstack(
         rx.el.label(
             rx.text(f"CSV file (at most {MAX_FILE_BYTES // 1000} KB)", size="2", weight="medium"),
-            rx.upload(
-                rx.text(
-                    rx.cond(S.file_name != "", "Read " + S.file_name + " — drop another file to replace it",
-                            "Drop a CSV file here, or click to choose one"),
-                    size="2", color_scheme="gray",
-                ),
+            drop_zone(
+                rx.cond(S.file_name != "", "Read " + S.file_name + " — drop another file to replace it", _DROP),
+                _DROP,
+                padding="1.5em",
                 id="import-file",
                 on_drop=S.upload(rx.upload_files(upload_id="import-file")),
                 on_drop_rejected=lambda rejected: S.file_rejected(rejection_codes(rejected)),
                 max_files=1,
                 max_size=MAX_FILE_BYTES,
                 disabled=S.importing,
-                border="1px dashed var(--gray-a7)",
-                padding="1.5em",
-                border_radius="var(--radius-3)",
-                width="100%",
-                cursor="pointer",
             ),
             width="100%",
         ),
         field_error(S.file_error),
         spacing="2", width="100%",
     )
+
+
+_DROP = "Drop a CSV file here, or click to choose one"
 
 
 def _mapping_select(c) -> rx.Component:
@@ -233,7 +229,7 @@ def import_page() -> rx.Component:
         card(rx.vstack(_kind(), _format_help(), spacing="4", width="100%")),
         card(rx.vstack(_upload(), spacing="3", width="100%")),
         rx.cond(
-            S.headers.length() > 0,
+            (S.headers.length() > 0) & rx.State.is_hydrated,  # not the last visit's file for a moment
             rx.vstack(
                 _mapping(),
                 card(rx.vstack(

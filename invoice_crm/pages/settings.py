@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, invalid_attrs, rejection_codes
+from invoice_crm.components.forms import drop_zone, field_error, invalid_attrs, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.domain.business import MAX_LOGO_BYTES, placeholder_help
@@ -77,18 +77,14 @@ def _logo() -> rx.Component:
     return rx.vstack(
         rx.el.label(
             rx.text("Logo (PNG, JPEG or SVG, at most 512 KB)", size="2", weight="medium"),
-            rx.upload(
-                rx.text("Drop a logo here, or click to choose a file", size="2", color_scheme="gray"),
+            drop_zone(
+                "Drop a logo here, or click to choose a file", "Drop a logo here, or click to choose a file",
+                padding="1em",
                 id="logo",
                 on_drop=S.upload_logo(rx.upload_files(upload_id="logo")),
                 on_drop_rejected=lambda rejected: S.logo_rejected(rejection_codes(rejected)),
                 max_files=1,
                 max_size=MAX_LOGO_BYTES,  # a larger file is kept back in the browser and said beside the field
-                border="1px dashed var(--gray-a7)",
-                padding="1em",
-                border_radius="var(--radius-3)",
-                width="100%",
-                cursor="pointer",
             ),
             width="100%",
         ),

@@ -86,6 +86,18 @@ def test_import_clients_with_two_bad_rows(signed_in, app_url):
     expect(_listed(page, app_url, f"Eve {tag}")).to_have_count(0)
 
 
+def test_a_file_chosen_as_the_page_opens_is_the_one_previewed(signed_in, app_url):
+    """The page's start must not wipe a file chosen while it loads, nor show the last visit's file."""
+    page = signed_in
+    tag = secrets.token_hex(3)
+    for rows in (1, 2, 3, 4, 5):
+        page.goto(app_url + "/import")
+        # At once, without waiting for anything on the page but the field itself.
+        _upload(page, "Name,Email\n" + "".join(f"N{i} {tag},n{i}-{tag}@example.com\n" for i in range(rows)))
+        expect(page.locator("#import-summary")).to_contain_text(f"{rows} rows read" if rows > 1 else "1 row read")
+        expect(page.get_by_role("button", name="Import all rows")).to_be_enabled()
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_import_past_invoices_at_phone_and_desktop_width(browser, app_url, width, tmp_path):
     context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 500, has_touch=width < 500)
