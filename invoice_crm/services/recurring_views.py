@@ -4,6 +4,7 @@ issued, and a profile as its form shows it (numbers in the business locale)."""
 from __future__ import annotations
 
 from datetime import UTC
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -48,16 +49,32 @@ def profile_form_lines(profile: RecurringProfile) -> list[dict]:
     return shown
 
 
-def profile_view(profile_id: int | None) -> dict:
-    """A profile's page: its summary, the terms in words, and which actions apply."""
+class ProfilePage(NamedTuple):
+    view: dict[str, str]  # its summary, the terms in words, and which actions apply
+    lines: list[dict[str, str]]  # what each invoice of it bills, priced once with its amount
+    invoices: list[dict[str, str]]  # the invoices it issued
+
+
+def profile_page(profile_id: int | None) -> ProfilePage:
+    """Everything a profile's page shows, read in one go."""
     with read_session() as session:
         profile = session.get(RecurringProfile, profile_id) if profile_id is not None else None
         if profile is None:
             raise NotFound("Recurring profile not found", field="profile_id")
         client = session.get(Client, profile.client_id)
         project = session.get(Project, profile.project_id) if profile.project_id else None
-        amount = _amount_text(session, profile)
+        rows = _line_items(session, profile)
+    view = _view(profile, client, project, _amount_of(profile, rows))
+    lines = queries.line_rows(rows, profile.currency) if rows else []
+    return ProfilePage(view, lines, profile_invoices(profile.id))
 
+
+def profile_view(profile_id: int | None) -> dict:
+    """A profile's page: its summary, the terms in words, and which actions apply."""
+    return profile_page(profile_id).view
+
+
+def _view(profile: RecurringProfile, client: Client | None, project: Project | None, amount: str) -> dict[str, str]:
     status = ProfileStatus(profile.status)
     finished = is_finished(profile)
     if profile.end_date:
@@ -118,21 +135,16 @@ def _line_items(session, profile: RecurringProfile) -> list | None:
 
 def _amount_text(session, profile: RecurringProfile) -> str:
     """What each invoice of the profile comes to (the one total function over its lines)."""
-    rows = _line_items(session, profile)
+    return _amount_of(profile, _line_items(session, profile))
+
+
+def _amount_of(profile: RecurringProfile, rows: list | None) -> str:
     if rows is None:
         return "—"
     probe = Invoice(client_id=profile.client_id, issue_date=profile.start_date, currency=profile.currency,
                     discount_kind=profile.discount_kind, discount_value=profile.discount_value,
                     tax_inclusive=profile.tax_inclusive, tax_rounding=get_settings().invoice_tax_rounding)
     return format_money(figures.compute(probe, rows).total, profile.currency)
-
-
-def profile_line_rows(profile_id: int) -> list[dict[str, str]]:
-    """What each invoice of the profile bills, line by line, as the invoice page shows lines."""
-    with read_session() as session:
-        profile = session.get(RecurringProfile, profile_id)
-        rows = _line_items(session, profile) if profile is not None else None
-        return queries.line_rows(rows, profile.currency) if rows else []
 
 
 def _what(profile: RecurringProfile) -> str:

@@ -262,14 +262,12 @@ class RecurringDetailState(AuthState):
 
     async def _refresh(self) -> None:
         try:
-            view = await asyncio.to_thread(recurring_views.profile_view, self.profile_id or None)
+            page = await asyncio.to_thread(recurring_views.profile_page, self.profile_id or None)
         except DomainError:
             self.not_found = True
             return
         self.not_found = False
-        self.profile = view
-        self.lines = await asyncio.to_thread(recurring_views.profile_line_rows, self.profile_id)
-        self.invoices = await asyncio.to_thread(recurring_views.profile_invoices, self.profile_id)
+        self.profile, self.lines, self.invoices = page.view, page.lines, page.invoices
 
     async def _refused(self, err: DomainError):
         """A refusal means the profile is not what this page shows (stopped or finished in

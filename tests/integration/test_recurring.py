@@ -320,7 +320,9 @@ def test_a_profiles_page_lists_what_each_invoice_bills(database):
         {"description": "Hosting", "quantity": "1", "unit_price": "20.00"},
         {"description": "Support", "quantity": "0.5", "unit_price": "80.00", "discount_kind": "percent", "discount_value": "10"},
     ])
-    rows = recurring_views.profile_line_rows(profile.id)
+    page = recurring_views.profile_page(profile.id)
+    assert page.view["amount"] == "€56.00"  # the lines below, priced once
+    rows = page.lines
     assert [(r["description"], r["quantity"], r["unit_price"], r["total"], r["discount"]) for r in rows] == [
         ("Hosting", "1", "€20.00", "€20.00", ""),
         ("Support", "0.5", "€80.00", "€40.00", "-10%"),
