@@ -335,7 +335,12 @@ def settings_page() -> rx.Component:
             rx.tabs.content(_integrations(), value="integrations", padding_top="1em"),
             rx.tabs.content(account_section(), value="account", padding_top="1em"),
             value=S.tab,
-            on_change=S.set_tab,
+            # The address names the tab as soon as it is chosen (a reload right after a click
+            # opened the tab before it): in the browser, before the server hears of it.
+            on_change=lambda tab: [
+                rx.call_script("window.history.replaceState(null, '', '/settings?tab=" + tab.to(str) + "')"),
+                S.set_tab(tab),
+            ],
             width="100%",
             # Typed and not saved: a link, a reload or closing the tab asks first.
             custom_attrs={

@@ -132,10 +132,8 @@ class SettingsState(AuthState):
 
     @rx.event
     def set_tab(self, tab: str):
-        if tab not in TABS:  # only known tab names ever reach the script below
-            return None
-        self.tab = tab
-        return rx.call_script(f"window.history.replaceState(null, '', '/settings?tab={tab}')")
+        if tab in TABS:  # the page has put it in the address already
+            self.tab = tab
 
     async def _save(self, section: str, action, fields: tuple[str, ...], done: str):
         if self._current_user() is None:

@@ -253,3 +253,45 @@ def test_record_payment_without_the_option_emails_nothing(page: Page, app_url, a
     time.sleep(3)
     assert fake_smtp.messages_to(email) == []
     assert _db(app_env, "SELECT count(*) FROM email_message WHERE invoice_id = ?", invoice_id) == [(0,)]
+
+
+def test_the_address_names_a_tab_as_soon_as_it_is_chosen(page: Page, app_url):
+    """A reload right after a click opened the tab before it: the address followed the tab only
+    when the server answered. Here the server's answers are held back while a tab is chosen."""
+    held: list = []
+    hold = {"on": False}
+
+    def relay(ws) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda message: held.append((ws, message)) if hold["on"] else ws.send(message))
+
+    page.route_web_socket(re.compile(r".*/_event.*"), relay)
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/settings?tab=invoices")
+    expect(page.get_by_label("Business locale")).not_to_have_value("", timeout=TIMEOUT)
+
+    hold["on"] = True
+    page.get_by_role("tab", name="Email").click()
+    expect(page).to_have_url(re.compile(r"/settings\?tab=email$"))
+    hold["on"] = False
+    for ws, message in held:
+        ws.send(message)
+    expect(page.get_by_role("tab", name="Email")).to_have_attribute("aria-selected", "true")
+    page.reload()
+    expect(page.get_by_role("tab", name="Email")).to_have_attribute("aria-selected", "true", timeout=TIMEOUT)
+
+
+def test_what_is_typed_as_settings_open_is_what_is_saved(page: Page, app_url):
+    """Typed at once after opening Settings, while the fields may still hold the last visit's
+    values: the page's start must not draw the form again over it, nor Save keep the old text."""
+    sign_in(page, app_url)
+    page.goto(f"{app_url}/settings?tab=invoices")
+    expect(page.get_by_label("Business locale")).not_to_have_value("", timeout=TIMEOUT)  # the settings are read
+    saved_footer = page.get_by_label("Footer").input_value()
+    for footer in [f"Footer typed at once {uuid.uuid4().hex[:6]}" for _ in range(3)] + [saved_footer]:
+        page.goto(f"{app_url}/settings?tab=invoices")
+        page.get_by_label("Footer").fill(footer)
+        page.get_by_role("button", name="Save invoice defaults").click()
+        expect(page.get_by_text("Invoice defaults saved").first).to_be_visible(timeout=TIMEOUT)
+        page.reload()
+        expect(page.get_by_label("Footer")).to_have_value(footer, timeout=TIMEOUT)
