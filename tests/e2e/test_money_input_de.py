@@ -138,3 +138,32 @@ def test_the_charts_figures_are_a_table_that_screen_readers_read(de_page, de_app
     assert any(t != "0,00 €" for t in paid), paid  # the sample data's payments
     box = page.locator("#paid-table").bounding_box()  # read out, not shown: clipped to a pixel
     assert box["width"] <= 1 and box["height"] <= 1, box
+
+
+def test_without_online_payment_the_pay_page_points_to_the_bank_details(de_page, de_app, browser):
+    """This app takes no card payments (no Stripe keys): a client is told how to pay instead
+    of a Pay button, "as agreed" with no bank details in Settings, "as shown below" with them."""
+    page, url = de_page, de_app["APP_URL"]
+    page.goto(url + "/?status=OVERDUE")
+    page.locator(".invoice-row[data-status=OVERDUE] th a").first.click()
+    pay_link = page.locator("#pay-link").inner_text()
+
+    client = browser.new_context().new_page()
+    try:
+        client.goto(pay_link)
+        told = client.locator("#no-online-payment")
+        expect(told).to_have_text("Online payment is not available for this invoice; please pay as agreed with the sender.")
+        expect(client.locator("#payment-instructions")).to_have_count(0)
+        expect(client.get_by_role("button", name=re.compile("^Pay"))).to_have_count(0)
+
+        page.goto(url + "/settings")
+        page.get_by_label("Business name").fill("Muster Studio")
+        page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 00")
+        page.get_by_role("button", name="Save business profile").click()
+        expect(page.get_by_text("Business profile saved")).to_be_visible()
+
+        client.reload()
+        expect(told).to_have_text("Online payment is not available for this invoice; please pay as shown below.")
+        expect(client.locator("#payment-instructions")).to_contain_text("DE89 3704 0044 0532 0130 00")
+    finally:
+        client.context.close()
