@@ -168,6 +168,16 @@ def select_menu(trigger: rx.Component, control_id: str, value, on_change, *, ite
     )
 
 
+def in_address(path: str, key: str, handler):
+    """An on_change for a choice the page's address names (``/settings?tab=…``): the address
+    follows in the browser as soon as it is chosen, then the server is told. Following the
+    server's answer instead, a reload right after a click opened the choice before it."""
+    return lambda value: [
+        rx.call_script("window.history.replaceState(null, '', '" + path + "?" + key + "=" + value.to(str) + "')"),
+        handler(value),
+    ]
+
+
 def drop_zone(text: str | Var, stand_in: str, *, padding: str, **upload_props) -> rx.Component:
     """A file drop zone that takes a file only once the page has loaded. A file chosen before
     that would be read, then undone by the page's own start (its on_load runs after what was

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import drop_zone, field_error, field_label, rejection_codes
+from invoice_crm.components.forms import drop_zone, field_error, field_label, in_address, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.domain.imports import MAX_FILE_BYTES, MAX_ROWS
 from invoice_crm.state.imports import NONE
@@ -29,7 +29,7 @@ def _kind() -> rx.Component:
                 spacing="3", wrap="wrap",  # a row at 1280 px, stacked close on a phone
             ),
             value=S.kind,
-            on_change=S.set_kind,
+            on_change=in_address("/import", "kind", S.set_kind),
             disabled=S.importing,
             aria_labelledby="import-kind-label",
         ),

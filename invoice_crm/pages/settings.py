@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import drop_zone, field_error, invalid_attrs, rejection_codes
+from invoice_crm.components.forms import drop_zone, field_error, in_address, invalid_attrs, rejection_codes
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.domain.business import MAX_LOGO_BYTES, placeholder_help
@@ -335,12 +335,7 @@ def settings_page() -> rx.Component:
             rx.tabs.content(_integrations(), value="integrations", padding_top="1em"),
             rx.tabs.content(account_section(), value="account", padding_top="1em"),
             value=S.tab,
-            # The address names the tab as soon as it is chosen (a reload right after a click
-            # opened the tab before it): in the browser, before the server hears of it.
-            on_change=lambda tab: [
-                rx.call_script("window.history.replaceState(null, '', '/settings?tab=" + tab.to(str) + "')"),
-                S.set_tab(tab),
-            ],
+            on_change=in_address("/settings", "tab", S.set_tab),
             width="100%",
             # Typed and not saved: a link, a reload or closing the tab asks first.
             custom_attrs={

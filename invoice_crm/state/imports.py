@@ -82,9 +82,9 @@ class ImportState(AuthState):
     def set_kind(self, kind: str):
         if kind not in fmt.KINDS or self.importing:
             return None
-        self.kind = kind
+        self.kind = kind  # the page has put it in the address already
         self._reset_file()
-        return rx.call_script(f"window.history.replaceState(null, '', '/import?kind={kind}')")
+        return None
 
     async def _check(self) -> None:
         try:

@@ -93,3 +93,26 @@ def send_invoice(page: Page, *, by_email: bool = False, keep_past_due: bool = Fa
     if keep_past_due:
         page.get_by_role("radiogroup", name="Due date").get_by_role("radio", name=re.compile("^Keep")).click()
     page.locator("#send-confirm").click()
+
+
+class ServerAnswers:
+    """The app's socket, relayed so that the server's answers can be held back for a moment:
+    what the page does before the server answers is then what is on screen."""
+
+    def __init__(self, page: Page) -> None:
+        self._held: list = []
+        self._holding = False
+        page.route_web_socket(re.compile(r".*/_event.*"), self._relay)
+
+    def _relay(self, ws) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda message: self._held.append((ws, message)) if self._holding else ws.send(message))
+
+    def hold(self) -> None:
+        self._holding = True
+
+    def release(self) -> None:
+        self._holding = False
+        held, self._held = self._held, []
+        for ws, message in held:
+            ws.send(message)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import choose, client_row
+from tests.e2e.pages import ServerAnswers, choose, client_row
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -113,9 +113,13 @@ def test_import_past_invoices_at_phone_and_desktop_width(browser, app_url, width
             f"OLD-{tag}-1,Imported Co {tag},imp-{tag}@example.com,{issued},{due},USD,Hosting,1,25.00,,,985.00,{paid_on},TRX-9\n"
             f"OLD-{tag}-2,Imported Co {tag},imp-{tag}@example.com,{issued},{due},USD,Support,3,\"1,200.00\",,,,,\n"
         )
+        answers = ServerAnswers(page)
         page.goto(app_url + "/import")
+        expect(page.get_by_label("CSV file")).to_be_visible()  # the page has loaded
+        answers.hold()  # the address names the choice at once, not when the server answers
         page.get_by_role("radio", name="Past invoices with their lines and payments").click()
         expect(page).to_have_url(app_url + "/import?kind=invoices")
+        answers.release()
         page.get_by_label("CSV file").set_input_files(
             files=[{"name": "invoices.csv", "mimeType": "text/csv", "buffer": content.encode()}]
         )

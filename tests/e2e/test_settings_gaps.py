@@ -13,7 +13,7 @@ from contextlib import closing
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import create_client, new_invoice, send_invoice
+from tests.e2e.pages import ServerAnswers, create_client, new_invoice, send_invoice
 
 TIMEOUT = 30_000
 
@@ -258,24 +258,15 @@ def test_record_payment_without_the_option_emails_nothing(page: Page, app_url, a
 def test_the_address_names_a_tab_as_soon_as_it_is_chosen(page: Page, app_url):
     """A reload right after a click opened the tab before it: the address followed the tab only
     when the server answered. Here the server's answers are held back while a tab is chosen."""
-    held: list = []
-    hold = {"on": False}
-
-    def relay(ws) -> None:
-        server = ws.connect_to_server()
-        server.on_message(lambda message: held.append((ws, message)) if hold["on"] else ws.send(message))
-
-    page.route_web_socket(re.compile(r".*/_event.*"), relay)
+    answers = ServerAnswers(page)
     sign_in(page, app_url)
     page.goto(f"{app_url}/settings?tab=invoices")
     expect(page.get_by_label("Business locale")).not_to_have_value("", timeout=TIMEOUT)
 
-    hold["on"] = True
+    answers.hold()
     page.get_by_role("tab", name="Email").click()
     expect(page).to_have_url(re.compile(r"/settings\?tab=email$"))
-    hold["on"] = False
-    for ws, message in held:
-        ws.send(message)
+    answers.release()
     expect(page.get_by_role("tab", name="Email")).to_have_attribute("aria-selected", "true")
     page.reload()
     expect(page.get_by_role("tab", name="Email")).to_have_attribute("aria-selected", "true", timeout=TIMEOUT)
