@@ -129,15 +129,18 @@ def _step_fields(row) -> rx.Component:
                          custom_attrs=invalid_attrs(offset_error, offset_id + "-error")),
                 rx.text("Negative: before it. Empty: remove the step.", size="1", color_scheme="gray"),
                 field_error(offset_error, offset_id + "-error"),
-                spacing="1",
+                # A width of its own: an error appearing under the field wraps in it instead of
+                # widening the column and moving "Send this step" aside.
+                spacing="1", width="22em", max_width="100%",
             ),
             rx.hstack(
                 rx.el.input(type="checkbox", name="step_" + i + "_enabled", id=enabled_id,
                             default_checked=row["enabled"] == "yes"),
                 field_label("Send this step", enabled_id, suffix),
                 align="center", spacing="2",
+                margin_top=rx.breakpoints(initial="0", xs="1.9em"),  # level with the field, beside it
             ),
-            gap="1em", wrap="wrap", align="center",
+            gap="1em", wrap="wrap", align="start", width="100%",
         ),
         rx.vstack(
             field_label("Subject", subject_id, suffix),

@@ -13,6 +13,7 @@ import uuid
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import sign_in
@@ -170,3 +171,34 @@ def test_the_default_schedule_is_edited_in_settings(page: Page, app_url):
         page.get_by_label("Send at (business timezone)").select_option("9")
         page.get_by_role("button", name="Save reminder schedule").click()
         expect(page.locator("#reminders-active")).to_contain_text("go out at 09:00")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_step_error_does_not_move_send_this_step(browser, app_url, width):
+    """The error under "Days from the due date" widened its column and pushed the step's
+    checkbox aside (at 1280 px), or ran off the card (at 390 px)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, app_url)
+        page.goto(app_url + "/settings?tab=reminders")
+        checkbox = page.get_by_label("Send this step, step 1")
+        expect(checkbox).to_be_visible()
+        days = page.get_by_label("Days from the due date, step 1")
+
+        def beside() -> tuple[float, float]:  # the checkbox from the field (a save scrolls to an error)
+            a, b = checkbox.bounding_box(), days.bounding_box()
+            return a["x"] - b["x"], a["y"] - b["y"]
+
+        before = beside()
+        days.fill("soon")
+        page.get_by_role("button", name="Save reminder schedule").click()
+        error = page.locator("[id='reminder-step-0-offset-error']")
+        expect(error).to_contain_text("whole number of days")
+        if width > 500:  # beside the field, where it was
+            assert beside() == before
+        card = page.locator("#reminder-step-0-offset").locator("xpath=ancestor::form[1]").bounding_box()
+        box = error.bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"], (box, card)
+    finally:
+        context.close()  # nothing was saved: the schedule is as it was
