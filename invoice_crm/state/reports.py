@@ -73,6 +73,7 @@ class ReportsState(AuthState):
     tax_columns: list[str] = []
     tax_rows: list[list[str]] = []
     tax_totals: list[list[str]] = []
+    _shown_range: list[str] = []  # as_of, start, end, by of the reports on screen: what a download is
 
     def _today(self) -> date:
         return business_today(business_timezone())
@@ -81,16 +82,17 @@ class ReportsState(AuthState):
         as_of = _date(self.as_of, self._today())
         return as_of, _date(self.start, as_of), _date(self.end, as_of)
 
-    def _tables(self) -> dict[str, reports.Table]:
-        as_of, start, end = self._dates()
+    def _tables(self, as_of: date, start: date, end: date, by: str) -> dict[str, reports.Table]:
         return {
             "ageing": reports.ageing(as_of),
-            "revenue": reports.revenue(start, end, by=self.by),
+            "revenue": reports.revenue(start, end, by=by),
             "tax": reports.tax_report(start, end),
         }
 
     def _read(self) -> None:
-        tables = self._tables()
+        shown = (*self._dates(), self.by)
+        tables = self._tables(*shown)
+        self._shown_range = [d.isoformat() for d in shown[:3]] + [self.by]
         for name, table in tables.items():
             shown = _shown(table)
             setattr(self, f"{name}_columns", shown["columns"])
@@ -187,7 +189,12 @@ class ReportsState(AuthState):
         plain = (await self.get_state(ExportState)).encoding == "plain"
 
         def build() -> tuple[str, bytes]:
-            table = self._tables()[report]
+            # The reports on screen, not dates typed and not yet shown with "Show reports".
+            if not self._shown_range:
+                return "", b""
+            as_of, start, end, by = self._shown_range
+            dates = (date.fromisoformat(as_of), date.fromisoformat(start), date.fromisoformat(end))
+            table = self._tables(*dates, by)[report]
             if fmt == "pdf":
                 return f"{table.slug}.pdf", report_files.pdf_bytes(table)
             return f"{table.slug}.csv", report_files.csv_bytes(table, bom=not plain)
@@ -196,5 +203,7 @@ class ReportsState(AuthState):
             filename, content = await asyncio.to_thread(build)
         except DomainError as err:
             return rx.toast.error(err.message)
+        if not filename:
+            return rx.toast.error("These reports are not shown yet: choose Show reports first")
         mime = "application/pdf" if fmt == "pdf" else "text/csv"
         return rx.download(data=content, filename=filename, mime_type=mime)

@@ -5,7 +5,7 @@ processing (tests/support/events.py), signed in."""
 from __future__ import annotations
 
 from tests.integration.owner_events import signed_in
-from tests.support.events import EventRunner, run
+from tests.support.events import EventRunner, run, sent_text
 
 
 def test_each_refused_report_date_is_named_beside_its_field(app):
@@ -59,3 +59,28 @@ def test_a_report_that_fails_ends_the_loading_state_with_a_message(app, monkeypa
 
     state = run(scenario())
     assert not state.loading and state.error == NOT_MADE
+
+
+def test_a_download_is_the_report_on_screen_not_dates_typed_and_not_shown(app):
+    """QA (stop 25): From and To changed without "Show reports", then "Download revenue CSV":
+    the file held the typed dates' figures beside tables showing the others."""
+    from invoice_crm.state.reports import ReportsState as S
+
+    page = "/reports?as_of=2026-11-27&start=2026-11-01&end=2026-11-27&by=month"
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, S.on_load, page)
+            await runner.send(tab, S.set_date, page, name="start", value="2026-11-20")
+            await runner.send(tab, S.set_by, page, value="client")
+            files = [
+                sent_text(await runner.send(tab, S.download, page, report=report, fmt=fmt))
+                for report, fmt in (("revenue", "csv"), ("tax", "pdf"))
+            ]
+            assert runner.server_errors == []
+            return files
+
+    revenue, tax = run(scenario())
+    assert "revenue-by-month-2026-11-01-to-2026-11-27.csv" in revenue
+    assert "tax-2026-11-01-to-2026-11-27.pdf" in tax
