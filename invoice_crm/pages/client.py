@@ -34,7 +34,7 @@ def _invoice_row(row) -> rx.Component:
         ),
         # On a phone the balance (what is still owed) stays; the amount is on the invoice.
         rx.table.cell(row["amount"], text_align="right", display=WIDE_ONLY),
-        rx.table.cell(row["balance"], text_align="right", class_name="client-invoice-balance"),
+        rx.table.cell(row["balance"], text_align="right", white_space="nowrap", class_name="client-invoice-balance"),
         class_name="client-invoice-row",
     )
 
@@ -128,7 +128,8 @@ def _body() -> rx.Component:
                     rx.table.column_header_cell("Balance", text_align="right"),
                 )),
                 rx.table.body(rx.foreach(S.invoices, _invoice_row)),
-                width="100%", variant="ghost",
+                # Closer cells on a phone: the four columns it keeps fit the card, the balance too.
+                width="100%", variant="ghost", size=rx.breakpoints(initial="1", sm="2"),
             ),
             rx.cond(S.invoices.length() == 0, rx.text("No invoices yet.", size="2", color_scheme="gray")),
             overflow_x="auto",

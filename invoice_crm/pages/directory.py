@@ -244,7 +244,7 @@ def _rename_field(p) -> rx.Component:
     return rx.form(
         rx.input(
             name="name", default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
-            aria_label="Rename project " + p["name"], variant="soft",
+            aria_label="Rename project " + p["name"], variant="soft", width="100%",
             # Escape puts the saved name back (assets/escape_reverts.js).
             custom_attrs={**invalid_attrs(error, error_id), "data-escape-reverts": "true"},
             # Not controlled: its key (the project and its name) redraws it
@@ -304,13 +304,20 @@ def projects_page() -> rx.Component:
             S,
             "Loading projects…",
             rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Project"), rx.table.column_header_cell("Client"))),
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Project"), rx.table.column_header_cell("Client", display=WIDE_ONLY),
+                )),
                 rx.table.body(
                     rx.foreach(
                         S.projects,
                         lambda p: rx.table.row(
-                            rx.table.cell(_rename_field(p)),
-                            rx.table.cell(p["client"]),
+                            rx.table.cell(
+                                _rename_field(p),
+                                # On a phone the client is under the name, which keeps the row's width.
+                                rx.text(p["client"], display=PHONE_ONLY, size="1", color_scheme="gray",
+                                        overflow_wrap="anywhere", margin_top="0.25em"),
+                            ),
+                            rx.table.cell(p["client"], display=WIDE_ONLY, overflow_wrap="anywhere"),
                             class_name="project-row",
                         ),
                     )
@@ -350,13 +357,14 @@ def leads_page() -> rx.Component:
                         lambda lead: rx.table.row(
                             rx.table.cell(
                                 rx.hstack(
-                                    rx.text(lead["title"], class_name="lead-title"),
+                                    # A title without spaces (a pasted address) wraps: the table keeps its columns.
+                                    rx.text(lead["title"], class_name="lead-title", overflow_wrap="anywhere", min_width="0"),
                                     rx.icon_button(
                                         rx.icon("pencil", size=14), size="1", variant="ghost", color_scheme="gray",
                                         aria_label="Rename lead " + lead["title"], title="Rename",
                                         on_click=S.start_rename(lead["id"], lead["title"]),
                                     ),
-                                    align="center", spacing="2",
+                                    align="center", spacing="2", min_width="0",
                                 ),
                                 # On a phone the client is under the title: four columns do not fit.
                                 rx.text(lead["client"], display=PHONE_ONLY, size="1", color_scheme="gray"),
