@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from invoice_crm.components.badges import status_badge
-from invoice_crm.components.forms import field_error
+from invoice_crm.components.forms import field_error, invalid_attrs
 from invoice_crm.components.layout import WIDE_ONLY, card, layout, link_button, loading_block, page_title
 from invoice_crm.state.client_page import ClientPageState as S
 
@@ -39,6 +39,11 @@ def _invoice_row(row) -> rx.Component:
     )
 
 
+def _statement_error_of(field: str) -> dict:
+    """The statement's error, tied to the date it is about (a backwards range: To)."""
+    return invalid_attrs(rx.cond(S.statement_error_field == field, S.statement_error, ""), "statement-error")
+
+
 def _statement() -> rx.Component:
     return card(
         rx.vstack(
@@ -49,15 +54,17 @@ def _statement() -> rx.Component:
             rx.flex(
                 rx.vstack(rx.el.label("From", html_for="statement-from", class_name="rt-Text rt-r-size-2"),
                           rx.input(type="date", id="statement-from", value=S.statement_start,
-                                   on_change=S.set_statement_start), spacing="1"),
+                                   on_change=S.set_statement_start, custom_attrs=_statement_error_of("from")),
+                          spacing="1"),
                 rx.vstack(rx.el.label("To", html_for="statement-to", class_name="rt-Text rt-r-size-2"),
                           rx.input(type="date", id="statement-to", value=S.statement_end,
-                                   on_change=S.set_statement_end), spacing="1"),
+                                   on_change=S.set_statement_end, custom_attrs=_statement_error_of("to")),
+                          spacing="1"),
                 rx.button(rx.icon("file-down", size=16), "Download statement PDF", on_click=S.download_statement,
                           loading=S.statement_busy),
                 gap="1em", wrap="wrap", align="end",
             ),
-            field_error(S.statement_error),
+            field_error(S.statement_error, "statement-error"),
             spacing="3", width="100%",
         )
     )

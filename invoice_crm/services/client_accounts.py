@@ -26,6 +26,7 @@ from invoice_crm.domain.numbers import format_date
 from invoice_crm.models import Client, CreditNote, Invoice, Lead, Payment, Project, RecurringProfile, Refund
 from invoice_crm.services.business_settings import business_timezone, current_business
 from invoice_crm.services.queries import badge_of
+from invoice_crm.services.reports import check_order
 
 
 def _balances(invoices: list[Invoice]) -> dict[int, Decimal]:
@@ -185,8 +186,7 @@ def statement(client_id: int, start: date | None, end: date | None, currency: st
     # In the order they happened, so the running balance never shows a state that never was.
     entries = [entry for _, entry in sorted(rows, key=lambda row: row[0])]
     start = start or min((e.day for e in entries), default=end)
-    if start > end:
-        raise ValidationError("The start date must be on or before the end date", field="start")
+    check_order(start, end)
     before = [e for e in entries if e.day < start]
     within = [e for e in entries if start <= e.day <= end]
     opening = sum((e.charge - e.credit for e in before), Decimal("0.00"))

@@ -47,9 +47,14 @@ BUCKETS = ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 da
 MAX_DAYS = 366 * 20
 
 
-def check_range(start: date, end: date) -> None:
+def check_order(start: date, end: date) -> None:
+    """A backwards range, said the same way wherever dates are chosen, beside the end (To)."""
     if end < start:
         raise ValidationError("The end date is before the start date", field="end")
+
+
+def check_range(start: date, end: date) -> None:
+    check_order(start, end)
     if (end - start).days > MAX_DAYS:
         raise ValidationError("Choose a range of at most 20 years", field="start")
 

@@ -46,6 +46,7 @@ class ClientPageState(AuthState):
     statement_start: str = ""
     statement_end: str = ""
     statement_error: str = ""
+    statement_error_field: str = ""  # "from" or "to": the date the error is about, marked beside it
     statement_busy: bool = False
     _statement_for: tuple = ()  # backend only: the statement last downloaded, and when
     _statement_at: float = 0.0
@@ -81,7 +82,7 @@ class ClientPageState(AuthState):
         self.client_id = _route_id(self.router.url.path)
         # Each client's page starts with the whole history as its statement range, no error:
         # a range (or its refusal) chosen for one client is not carried to the next.
-        self.statement_start = self.statement_end = self.statement_error = ""
+        self.statement_start = self.statement_end = self.statement_error = self.statement_error_field = ""
         self.confirm_delete = False
         await self._refresh()
         self.loading = False
@@ -105,7 +106,7 @@ class ClientPageState(AuthState):
         asked = (self.client_id, self.statement_start, self.statement_end)
         if self.statement_busy or (asked == self._statement_for and time.monotonic() - self._statement_at < AGAIN_SECONDS):
             return
-        self.statement_error = ""
+        self.statement_error = self.statement_error_field = ""
         self.statement_busy = True
         yield
         try:
@@ -113,6 +114,7 @@ class ClientPageState(AuthState):
             filename, content = await asyncio.to_thread(documents.render_statement_pdf, self.client_id, start, end)
         except DomainError as err:
             self.statement_error = err.message
+            self.statement_error_field = {"start": "from", "end": "to"}.get(err.field or "", err.field or "")
             yield rx.toast.error(err.message)
             return
         finally:

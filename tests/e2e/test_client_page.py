@@ -94,3 +94,22 @@ def test_client_page_statement_archive_delete_and_duplicates(signed_in, app_url)
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     page.wait_for_url(app_url + "/clients")
     expect(client_row(page, app_url, name)).to_have_count(1)
+
+
+def test_a_backwards_statement_range_is_said_as_reports_say_it_beside_to(signed_in, app_url):
+    """QA (stop 25): the statement said "The start date must be on or before the end date"
+    under the row with neither date marked; Reports says it beside To."""
+    page = signed_in
+    tag = secrets.token_hex(3)
+    name = f"Range Client {tag}"
+    create_client(page, app_url, name, f"range-{tag}@client.example")
+    client_row(page, app_url, name).get_by_role("link", name=name).click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))
+    page.get_by_label("From").fill("2026-11-20")
+    page.get_by_label("To", exact=True).fill("2026-11-01")
+    page.get_by_role("button", name="Download statement PDF").click()
+    to = page.get_by_label("To", exact=True)
+    expect(to).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"[id='{to.get_attribute('aria-describedby')}']")).to_have_text(
+        "The end date is before the start date")
+    expect(page.get_by_label("From")).to_have_attribute("aria-invalid", "false")
