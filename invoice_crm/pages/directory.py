@@ -244,12 +244,13 @@ def _rename_field(p) -> rx.Component:
     return rx.form(
         rx.input(
             name="name", default_value=p["name"], on_blur=lambda v: S.rename(p["id"], v),
-            aria_label="Rename project " + p["name"], variant="soft", width="100%",
+            aria_label="Rename project " + p["name"], variant="soft", width="100%", id="project-name-" + p["id"],
             # Escape puts the saved name back (assets/escape_reverts.js).
             custom_attrs={**invalid_attrs(error, error_id), "data-escape-reverts": "true"},
-            # Not controlled: its key (the project and its name) redraws it
-            # when the rows move (a new project on top) or the name changes.
-            key=p["id"] + ":" + p["name"],
+            # Not controlled: its key (the project) keeps it with its row when the rows move
+            # (a new project on top). A name changed elsewhere comes in as its default value;
+            # a rename here does not draw it again, so the keyboard stays in it after Enter.
+            key=p["id"],
         ),
         rx.cond(error != "", rx.text(error, id=error_id, color_scheme="red", size="1", class_name="field-error", role="alert")),
         # The project rides in the form: the submit handler is declared once for the page,

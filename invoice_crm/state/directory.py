@@ -434,8 +434,14 @@ class ProjectsState(ClientPickerState):
 
     @rx.event
     async def submit_rename(self, form: dict):
-        """Enter in a row's field: its form carries the project's id and the name."""
-        return await self.rename(str(form.get("id", "")), str(form.get("name", "")))
+        """Enter in a row's field: its form carries the project's id and the name. The keyboard
+        stays in the field, also when the new name moves its row (the list is by name)."""
+        project_id = str(form.get("id", ""))
+        toast = await self.rename(project_id, str(form.get("name", "")))
+        if not project_id.isdigit():
+            return toast
+        refocus = f"requestAnimationFrame(() => document.getElementById('project-name-{project_id}')?.focus())"
+        return [event for event in (toast, rx.call_script(refocus)) if event is not None]
 
 
 class LeadsState(ClientPickerState):

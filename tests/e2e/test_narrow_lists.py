@@ -113,3 +113,28 @@ def test_a_clients_balances_are_whole_on_a_phone(browser, app_url):
         assert balance.evaluate(FITS)
     finally:
         context.close()
+
+
+def test_enter_in_a_project_name_keeps_the_keyboard_there(signed_in, app_url):
+    """QA (stop 25): Enter saved the new name, then focus fell to the page: the field was drawn
+    anew for its new name. The row may move (the list is by name): focus goes with it."""
+    page = signed_in
+    tag = secrets.token_hex(3)
+    client = f"Rename Client {tag}"
+    create_client(page, app_url, client, f"rename-{tag}@client.example")
+    page.goto(app_url + "/projects")
+    for name in (f"Alpha {tag}", f"Beta {tag}"):
+        find_client(page, "#project-client", client)
+        choose(page, "#project-client", client)
+        page.get_by_label("Project name").fill(name)
+        page.get_by_role("button", name="Add project").click()
+        expect(page.get_by_label(f"Rename project {name}")).to_be_visible()
+    for old, new in ((f"Alpha {tag}", f"Alpha {tag} two"), (f"Alpha {tag} two", f"Zulu {tag}")):  # stays; moves
+        field = page.get_by_label(f"Rename project {old}")
+        field.fill(new)
+        field.press("Enter")
+        renamed = page.get_by_label(f"Rename project {new}")
+        expect(renamed).to_be_focused()
+        expect(renamed).to_have_value(new)
+    page.keyboard.type("!")  # still typing in it
+    expect(page.get_by_label(f"Rename project Zulu {tag}")).to_have_value(f"Zulu {tag}!")
