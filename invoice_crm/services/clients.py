@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlmodel import Session
 
 from invoice_crm.db import read_session, write_session
+from invoice_crm.db_search import folded
 from invoice_crm.db_types import utcnow
 from invoice_crm.domain.emails import clean_email
 from invoice_crm.domain.errors import NotFound, Problems, ValidationError, check_each
@@ -85,6 +86,7 @@ def create_project(
         clean = problems.check(lambda: _project_name(name))
         problems.check(lambda: _chosen_client(session, client_id))
         problems.raise_any()
+        _refuse_same_project(session, client_id, clean)
         project = Project(client_id=client_id, name=clean, is_sample=is_sample)
         session.add(project)
         session.flush()
@@ -97,6 +99,19 @@ def _project_name(name: str) -> str:
     return clean_text(name, field="name", label="Project name", max_length=200, required=True, multiline=False)
 
 
+def _refuse_same_project(session: Session, client_id: int, name: str, project_id: int | None = None) -> None:
+    """Two projects of one name for one client cannot be told apart in any menu: refused
+    beside the name, whatever its case (folded by the database, as client names are)."""
+    query = select(Project.name).where(
+        Project.client_id == client_id, folded(Project.name) == folded(bindparam("name", name, type_=String)),
+    )
+    if project_id is not None:
+        query = query.where(Project.id != project_id)
+    same = session.execute(query.limit(1)).scalar()
+    if same is not None:
+        raise ValidationError(f"This client already has a project named {same}", field="name")
+
+
 def _chosen_client(session: Session, client_id: int | None) -> None:
     if client_id is None or session.get(Client, client_id) is None:
         raise ValidationError("Choose a client", field="client_id")
@@ -106,6 +121,7 @@ def update_project(project_id: int, name: str) -> Project:
     name = _project_name(name)
     with write_session() as session:
         project = _require(session, Project, project_id, "Project")
+        _refuse_same_project(session, project.client_id, name, project.id)
         project.name = name
         return project
 

@@ -104,6 +104,40 @@ def test_a_rename_saves_on_enter_and_a_refused_one_is_named_beside_its_row(app):
         assert session.get(Project, project.id).name == "Brand refresh 3"
 
 
+def test_a_clients_second_project_of_one_name_is_refused_beside_the_name(app):
+    """QA (stop 25): a second "Website redesign" for one client was added without a word; the
+    two could not be told apart in the editor's project menu. Any case; another client may."""
+    from invoice_crm.state.directory import ProjectsState
+
+    client = client_service.create_client("Acme Robotics")
+    other_client = client_service.create_client("Blue Harbor")
+    first = client_service.create_project(client.id, "Website redesign")
+    second = client_service.create_project(client.id, "Brand refresh")
+
+    async def scenario():
+        async with EventRunner(app) as runner:
+            tab = await signed_in(runner)
+            await runner.send(tab, ProjectsState.on_load, "/projects")
+            await runner.send(tab, ProjectsState.set_new_client_id, "/projects", value=str(client.id))
+            await runner.send(tab, ProjectsState.create, "/projects", form=form(name="  WEBSITE Redesign "))
+            state = await runner.state(tab, ProjectsState)
+            assert state.errors == {"name": "This client already has a project named Website redesign"}
+            # Renaming another project to it: refused beside that row, nothing saved.
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=str(second.id), name="website redesign")
+            state = await runner.state(tab, ProjectsState)
+            assert state.rename_errors == {str(second.id): "This client already has a project named Website redesign"}
+            # The project's own name in another case is its own rename.
+            await runner.send(tab, ProjectsState.rename, "/projects", project_id=str(first.id), name="Website Redesign")
+            assert str(first.id) not in (await runner.state(tab, ProjectsState)).rename_errors
+            assert runner.server_errors == []
+
+    run(scenario())
+    assert client_service.create_project(other_client.id, "Website redesign").id  # another client's
+    with read_session() as session:
+        names = sorted(p.name for p in session.execute(select(Project).where(Project.client_id == client.id)).scalars())
+    assert names == ["Brand refresh", "Website Redesign"]
+
+
 def test_a_lead_is_renamed_in_its_dialog_which_keeps_a_refused_title_open_with_the_reason(app):
     from invoice_crm.state.directory import LeadsState
 
