@@ -178,6 +178,16 @@ def in_address(path: str, key: str, handler):
     ]
 
 
+def once_loaded(*children: rx.Component) -> rx.Component:
+    """Fields that take typing once the page has loaded. Until its on_load has run they hold
+    the defaults (or the last visit's values), and on_load draws its forms anew with what is
+    saved: anything typed before that was lost (a fast first Save then sent empty fields)."""
+    return rx.el.fieldset(
+        *children, disabled=~rx.State.is_hydrated, border="none", padding="0", margin="0", min_width="0",
+        width="100%",
+    )
+
+
 def drop_zone(text: str | Var, stand_in: str, *, padding: str, **upload_props) -> rx.Component:
     """A file drop zone that takes a file only once the page has loaded. A file chosen before
     that would be read, then undone by the page's own start (its on_load runs after what was

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import field_error, field_label, invalid_attrs
+from invoice_crm.components.forms import field_error, field_label, invalid_attrs, once_loaded
 from invoice_crm.components.layout import card
 from invoice_crm.domain.business import REMINDER_PLACEHOLDERS, placeholder_help
 from invoice_crm.state.invoice_reminders import MODE_LABELS
@@ -184,7 +184,7 @@ def reminder_settings_section() -> rx.Component:
                 ),
             ),
             rx.form(
-                rx.vstack(
+                once_loaded(rx.vstack(
                     rx.hstack(
                         rx.el.input(type="checkbox", name="reminders_on", id="reminders-on",
                                     default_checked=R.reminders_on),
@@ -213,7 +213,7 @@ def reminder_settings_section() -> rx.Component:
                     ),
                     spacing="4",
                     width="100%",
-                ),
+                )),
                 key="reminders-" + R.form_key.to_string(),
                 on_submit=R.save,
                 width="100%",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from invoice_crm.components.forms import drop_zone, field_error, in_address, invalid_attrs, rejection_codes
+from invoice_crm.components.forms import (
+    drop_zone,
+    field_error,
+    in_address,
+    invalid_attrs,
+    once_loaded,
+    rejection_codes,
+)
 from invoice_crm.components.layout import card, layout, page_title
 from invoice_crm.components.reminders import reminder_settings_section
 from invoice_crm.domain.business import MAX_LOGO_BYTES, placeholder_help
@@ -60,7 +67,7 @@ UNSAVED = "You have unsaved changes in Settings. Leave without saving?"
 def _section_form(key: str, on_submit, *children: rx.Component, spacing: str = "4") -> rx.Component:
     """A section's form; ``key`` changes after a save so its inputs take the saved values again."""
     return rx.form(
-        rx.vstack(*children, spacing=spacing, width="100%"),
+        once_loaded(rx.vstack(*children, spacing=spacing, width="100%")),
         key=key,
         on_submit=on_submit,
         width="100%",

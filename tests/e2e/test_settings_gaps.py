@@ -286,3 +286,21 @@ def test_what_is_typed_as_settings_open_is_what_is_saved(page: Page, app_url):
         expect(page.get_by_text("Invoice defaults saved").first).to_be_visible(timeout=TIMEOUT)
         page.reload()
         expect(page.get_by_label("Footer")).to_have_value(footer, timeout=TIMEOUT)
+
+
+def test_settings_fields_take_typing_once_the_settings_are_read(page: Page, app_url):
+    """CI (stop 25): a Business name typed as Settings opened was drawn over by the page's
+    start (its on_load draws the forms anew with what is saved), and Save then sent it empty.
+    Here the server's answers are held back: until they come the fields wait, disabled."""
+    answers = ServerAnswers(page)
+    sign_in(page, app_url)
+    answers.hold()
+    page.goto(f"{app_url}/settings")
+    name = page.get_by_label("Business name")
+    expect(name).to_be_visible()
+    expect(name).to_be_disabled()
+    expect(page.get_by_role("button", name="Save business profile")).to_be_disabled()
+    answers.release()
+    expect(name).to_be_enabled(timeout=TIMEOUT)
+    page.get_by_role("tab", name="Invoices").click()
+    expect(page.get_by_label("Business locale")).not_to_have_value("")  # what is saved, read
