@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,16 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         if not any(path == production or production in path.parents for path in named):
             return True
     return None
+
+
+@pytest.fixture(autouse=True)
+def _today_is_today(request) -> None:
+    """Modules keep ``TODAY = date.today()``, read once when they are collected. A run that
+    crossed midnight (CI, stop 25) then compared yesterday's TODAY with the app's today:
+    twenty tests failed at 00:05. Each test starts with TODAY read again, in its own module
+    and in tests.integration.helpers (whose make_invoice dates invoices with it)."""
+    today = date.today()
+    helpers = sys.modules.get("tests.integration.helpers")
+    for module in (request.module, helpers):
+        if module is not None and isinstance(getattr(module, "TODAY", None), date):
+            module.TODAY = today

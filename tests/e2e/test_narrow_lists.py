@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -32,7 +33,8 @@ def _right(locator) -> float:
 
 
 @pytest.fixture
-def phone_or_desktop(browser, app_url, request) -> Page:
+def sized_page(browser, app_url, request) -> Iterator[Page]:
+    """A signed-in tab as wide as the test's parameter (390: a phone; 1280: a desktop)."""
     context = browser.new_context(viewport={"width": request.param, "height": 844})
     page = context.new_page()
     sign_in(page, app_url)
@@ -40,11 +42,11 @@ def phone_or_desktop(browser, app_url, request) -> Page:
     context.close()
 
 
-@pytest.mark.parametrize("phone_or_desktop", [1280, 390], indirect=True)
-def test_a_long_unbroken_lead_title_wraps_and_every_row_keeps_its_menu(phone_or_desktop, app_url):
+@pytest.mark.parametrize("sized_page", [1280, 390], indirect=True)
+def test_a_long_unbroken_lead_title_wraps_and_every_row_keeps_its_menu(sized_page, app_url):
     """A pasted address as a lead's title made the table 1,500 px wide: Client, Status and
     "Move to" went off-screen for every lead."""
-    page = phone_or_desktop
+    page = sized_page
     tag = secrets.token_hex(3)
     client = f"Lead Client {tag}"
     create_client(page, app_url, client, f"lead-{tag}@client.example")
@@ -63,56 +65,48 @@ def test_a_long_unbroken_lead_title_wraps_and_every_row_keeps_its_menu(phone_or_
     assert _right(page.get_by_role("button", name=f"Rename lead {title}")) <= width
 
 
-def test_project_names_are_readable_on_a_phone(browser, app_url):
+@pytest.mark.parametrize("sized_page", [390], indirect=True)
+def test_project_names_are_readable_on_a_phone(sized_page, app_url):
     """At 390 px each name sat in a field a third of the row wide ("Website rede")."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        sign_in(page, app_url)
-        tag = secrets.token_hex(3)
-        client = f"Project Client {tag}"
-        create_client(page, app_url, client, f"project-{tag}@client.example")
-        page.goto(app_url + "/projects")
-        find_client(page, "#project-client", client)
-        choose(page, "#project-client", client)
-        name = f"Website redesign {tag}"
-        page.get_by_label("Project name").fill(name)
-        page.get_by_role("button", name="Add project").click()
-        field = page.get_by_label(f"Rename project {name}")
-        expect(field).to_have_value(name)
-        assert field.evaluate(FITS), "the project's name is cut off in its field"
-        shown = page.locator(".project-row", has=field).get_by_text(client).filter(visible=True)
-        expect(shown).to_have_count(1)  # under the name: the row keeps its width for it
-        assert _right(shown) <= _right(field)
-        assert page.evaluate(NO_SIDEWAYS_SCROLL)
-    finally:
-        context.close()
+    page = sized_page
+    tag = secrets.token_hex(3)
+    client = f"Project Client {tag}"
+    create_client(page, app_url, client, f"project-{tag}@client.example")
+    page.goto(app_url + "/projects")
+    find_client(page, "#project-client", client)
+    choose(page, "#project-client", client)
+    name = f"Website redesign {tag}"
+    page.get_by_label("Project name").fill(name)
+    page.get_by_role("button", name="Add project").click()
+    field = page.get_by_label(f"Rename project {name}")
+    expect(field).to_have_value(name)
+    assert field.evaluate(FITS), "the project's name is cut off in its field"
+    shown = page.locator(".project-row", has=field).get_by_text(client).filter(visible=True)
+    expect(shown).to_have_count(1)  # under the name: the row keeps its width for it
+    assert _right(shown) <= _right(field)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
 
-def test_a_clients_balances_are_whole_on_a_phone(browser, app_url):
+@pytest.mark.parametrize("sized_page", [390], indirect=True)
+def test_a_clients_balances_are_whole_on_a_phone(sized_page, app_url):
     """At 390 px the Balance column was cut at the card's edge: "$1,677" for $1,677.50."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        sign_in(page, app_url)
-        tag = secrets.token_hex(3)
-        client = f"Balance Client {tag}"
-        create_client(page, app_url, client, f"balance-{tag}@client.example")
-        new_invoice(page, app_url, client, [("Long engagement", "1", "11677.50")])
-        send_invoice(page)
-        # Partly paid: the widest badge beside the balance.
-        page.get_by_role("button", name="Record payment").click()
-        dialog = page.get_by_role("dialog")
-        dialog.get_by_label("Amount").fill("10000.00")
-        dialog.get_by_role("button", name="Save payment").click()
-        expect(page.locator("#invoice-status")).to_have_text("Partially paid")
-        client_row(page, app_url, client).get_by_role("link", name=client).first.click()
-        balance = page.locator(".client-invoice-balance").first
-        expect(balance).to_have_text("$1,677.50")
-        assert balance.evaluate(UNCLIPPED), "the balance runs past the card's edge"
-        assert balance.evaluate(FITS)
-    finally:
-        context.close()
+    page = sized_page
+    tag = secrets.token_hex(3)
+    client = f"Balance Client {tag}"
+    create_client(page, app_url, client, f"balance-{tag}@client.example")
+    new_invoice(page, app_url, client, [("Long engagement", "1", "11677.50")])
+    send_invoice(page)
+    # Partly paid: the widest badge beside the balance.
+    page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Amount").fill("10000.00")
+    dialog.get_by_role("button", name="Save payment").click()
+    expect(page.locator("#invoice-status")).to_have_text("Partially paid")
+    client_row(page, app_url, client).get_by_role("link", name=client).first.click()
+    balance = page.locator(".client-invoice-balance").first
+    expect(balance).to_have_text("$1,677.50")
+    assert balance.evaluate(UNCLIPPED), "the balance runs past the card's edge"
+    assert balance.evaluate(FITS)
 
 
 def test_enter_in_a_project_name_keeps_the_keyboard_there(signed_in, app_url):
